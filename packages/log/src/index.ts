@@ -1,0 +1,94 @@
+// Logging for every station service: one pino root per process, JSON lines to <logs_dir>/<service>.log
+// and to stdout (pretty when stdout is a terminal), secrets redacted before anything is written.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type DestinationStream, type Logger, type StreamEntry } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger } from 'pino';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export interface LoggerOptions {
+  /** Service name: the `service` field of every line and the log file's name. */
+  service: string;
+  level?: LogLevel;
+  /** Folder for `<service>.log`; omitted = no file. */
+  logsDir?: string;
+  /** Where human-facing lines go; defaults to stdout. `false` = nowhere. */
+  stdout?: DestinationStream | false;
+  /** Pretty-print the stdout stream; defaults to whether stdout is a terminal. */
+  pretty?: boolean;
+}
+
+const CENSOR = '[redacted]';
+
+/** Key names whose values are secrets wherever they appear (matched case-insensitively). */
+const SECRET_KEYS = [
+  'apiKey',
+  'api_key',
+  'apiKeys',
+  'api_keys',
+  'authorization',
+  'x-api-key',
+  'password',
+  'secret',
+  'token',
+  'jwt_secret',
+];
+
+/**
+ * pino's redaction works on paths; secrets can sit at any depth of a logged object, so we list each key
+ * at the depths the services actually log (top, one and two levels down, and request headers).
+ */
+export const REDACT_PATHS: string[] = SECRET_KEYS.flatMap((k) => {
+  const key = /^[a-zA-Z_$][\w$]*$/.test(k) ? k : `["${k}"]`;
+  const dot = key.startsWith('[') ? '' : '.';
+  return [key, `*${dot}${key}`, `*.*${dot}${key}`, `headers${dot}${key}`, `*.headers${dot}${key}`];
+});
+
+/** Creates the root logger of one service. Call once per process; use `.child()` below it. */
+export function createLogger(opts: LoggerOptions): Logger {
+  const level = opts.level ?? 'info';
+  // A stream's own level cannot be 'silent'; the root level already silences everything then.
+  const streamLevel = level === 'silent' ? 'fatal' : level;
+  const streams: StreamEntry[] = [];
+  if (opts.logsDir) {
+    mkdirSync(opts.logsDir, { recursive: true });
+    // Synchronous writes: a line an operator needs must survive a crash right after it.
+    streams.push({
+      level: streamLevel,
+      stream: pino.destination({ dest: join(opts.logsDir, `${opts.service}.log`), sync: true }),
+    });
+  }
+  if (opts.stdout !== false) {
+    const target = opts.stdout ?? pino.destination({ dest: 1, sync: true });
+    const usePretty = opts.pretty ?? (opts.stdout === undefined && process.stdout.isTTY === true);
+    streams.push({
+      level: streamLevel,
+      stream: usePretty ? pretty({ colorize: true, destination: target, sync: true }) : target,
+    });
+  }
+  return pino(
+    {
+      level,
+      base: { service: opts.service, pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor: CENSOR },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.multistream(streams, { dedupe: false }),
+  );
+}
+
+/**
+ * Replaces every occurrence of the given secret values in a string. For free text (error messages, a
+ * Backend's answer) where a secret could appear outside a known key.
+ */
+export function scrubSecrets(text: string, secrets: Iterable<string | undefined>): string {
+  let out = text;
+  for (const s of secrets) {
+    if (s && s.length >= 4) out = out.split(s).join(CENSOR);
+  }
+  return out;
+}
