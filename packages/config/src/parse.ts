@@ -1,0 +1,51 @@
+// parseConfig: text in, validated StationConfig out, or one ConfigError listing every problem.
+import { dirname, resolve } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { ConfigError } from './errors.ts';
+import { rememberEnvPointers } from './redact.ts';
+import { IssueList } from './report.ts';
+import { resolveConfig } from './resolve.ts';
+import { type StationConfig, StationConfigSchema } from './schema.ts';
+import { addSemanticIssues } from './semantic.ts';
+import type { Env } from './substitute.ts';
+import { readTree } from './tree.ts';
+import { addSchemaIssues } from './validate.ts';
+
+/** Options of `parseConfig`. */
+export interface ParseOptions {
+  /** Folder a relative `file` is taken from (default: the process's cwd). */
+  cwd?: string;
+}
+
+/**
+ * Parses and validates station.yaml text. `file` names the file in errors and locates relative paths
+ * (they resolve against its folder); `env` feeds `${VAR}` substitution. Reads nothing but the
+ * sequences folder (which must exist).
+ * @example parseConfig(text, 'config/station.yaml', process.env)
+ */
+export function parseConfig(
+  text: string,
+  file: string,
+  env: Env = {},
+  options: ParseOptions = {},
+): StationConfig {
+  const configDir = dirname(resolve(options.cwd ?? process.cwd(), file));
+  const tree = readTree(text, file, env);
+  if (tree.syntaxIssues.length > 0) throw new ConfigError('YAML_SYNTAX', tree.syntaxIssues);
+
+  const issues = new IssueList(tree, file);
+  for (const p of tree.problems) issues.add(p.pointer, p.message);
+  // Convert first so `port: ${PORT}` (always a string after substitution) can still be a number.
+  const value = Value.Default(StationConfigSchema, Value.Convert(StationConfigSchema, tree.value));
+  addSchemaIssues(StationConfigSchema, value, issues);
+  addSemanticIssues(value, configDir, issues);
+  if (issues.issues.length > 0) {
+    const inFileOrder = [...issues.issues].sort((a, b) => a.line - b.line || a.column - b.column);
+    throw new ConfigError('INVALID_CONFIG', inFileOrder);
+  }
+
+  const config = resolveConfig(Value.Decode(StationConfigSchema, value), configDir);
+  const fromEnv = [...tree.origins].filter(([, origin]) => origin.fromEnv).map(([pointer]) => pointer);
+  rememberEnvPointers(config, fromEnv);
+  return config;
+}

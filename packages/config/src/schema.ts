@@ -1,0 +1,176 @@
+// The TypeBox schema of station.yaml. Keys stay snake_case, as written in the file; defaults live here so
+// the schema, the docs and the example agree. Derived defaults (logs_dir, ipc endpoints, batch name) are
+// filled later by resolve.ts because they depend on other fields.
+import { type StaticDecode, type TSchema, Type } from '@sinclair/typebox';
+import { DURATION_PATTERN, parseDuration } from './duration.ts';
+
+/** Batch ids become bus service names (`runner.<id>`) and file names, so they are kept to a safe alphabet. */
+export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+const ID_EXPECTED = '1-64 letters, digits, "_" or "-"';
+
+/** A duration field: `{ default }` in the file's own notation, decoded to milliseconds. */
+function duration(defaultValue: string) {
+  return Type.Transform(
+    Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })], {
+      default: defaultValue,
+      expected: 'a duration: milliseconds, or a string like "250ms", "30s", "5m", "1h"',
+    }),
+  )
+    .Decode((v) => parseDuration(v) ?? 0)
+    .Encode((ms) => ms);
+}
+
+/** An object section: unknown keys are errors (that is what catches typos), and absent = all defaults. */
+function section<T extends Record<string, TSchema>>(
+  properties: T,
+  options: { default?: object; expected?: string } = {},
+) {
+  return Type.Object(properties, { additionalProperties: false, expected: 'a mapping', ...options });
+}
+
+const IpcEndpoint = Type.String({
+  pattern: '^(ipc|tcp)://.+',
+  expected: 'an endpoint "ipc://<path>" or "tcp://<host>:<port>"',
+});
+
+/** `station`: who this station is; the id is sent with every result. */
+export const StationSchema = section(
+  {
+    id: Type.String({ pattern: ID_PATTERN, expected: ID_EXPECTED }),
+    name: Type.Optional(Type.String()),
+    description: Type.String({ default: '' }),
+  },
+  { expected: 'a mapping with at least "id"' },
+);
+
+/** `server.auth`: API keys for REST and WebSocket clients. */
+export const AuthSchema = section(
+  {
+    enabled: Type.Boolean({ default: false }),
+    type: Type.Literal('api_key', { default: 'api_key' }),
+    api_keys: Type.Array(Type.String({ minLength: 1, expected: 'a non-empty string' }), { default: [] }),
+  },
+  { default: {} },
+);
+
+/** `server`: where the API gateway listens. */
+export const ServerSchema = section(
+  {
+    host: Type.String({ default: '127.0.0.1', minLength: 1 }),
+    port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, expected: 'a port number 0-65535' }),
+    allow_insecure_bind: Type.Boolean({ default: false }),
+    auth: AuthSchema,
+  },
+  { default: {} },
+);
+
+/** `backend`: the central Backend results are synced to; no `url` = offline mode. */
+export const BackendSchema = section(
+  {
+    url: Type.Optional(Type.String({ pattern: '^https?://.+', expected: 'an http:// or https:// URL' })),
+    api_key: Type.Optional(Type.String()),
+    sync_interval: duration('10s'),
+    timeout: duration('10s'),
+    retry_base: duration('1s'),
+    retry_cap: duration('5m'),
+    health_interval: duration('15s'),
+  },
+  { default: {} },
+);
+
+/** `paths`: folders, relative ones resolved against the config file's folder. */
+export const PathsSchema = section(
+  {
+    data_dir: Type.String({ default: './data', minLength: 1 }),
+    sequences_dir: Type.String({ default: './sequences', minLength: 1 }),
+    logs_dir: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { default: {} },
+);
+
+/** `ipc`: the broker's endpoints; defaults are unix sockets under `<data_dir>/run/`. */
+export const IpcSchema = section(
+  {
+    service_bus: Type.Optional(IpcEndpoint),
+    event_pub: Type.Optional(IpcEndpoint),
+    event_sub: Type.Optional(IpcEndpoint),
+  },
+  { default: {} },
+);
+
+/** `batches[].restart`: what the supervisor does when a runner dies. */
+export const RestartSchema = section(
+  {
+    policy: Type.Union([Type.Literal('never'), Type.Literal('on-failure')], {
+      default: 'on-failure',
+      expected: '"never" or "on-failure"',
+    }),
+    max_restarts: Type.Integer({ default: 3, minimum: 0, expected: 'an integer >= 0' }),
+    window: duration('60s'),
+    backoff_base: duration('1s'),
+    backoff_cap: duration('30s'),
+  },
+  { default: {} },
+);
+
+/** One hardware entry: a driver name plus whatever options that driver takes. */
+export const HardwareSchema = Type.Object(
+  { driver: Type.String({ minLength: 1, expected: 'a driver name' }) },
+  { additionalProperties: true, expected: 'a mapping with at least "driver"' },
+);
+
+/** `batches[]`: one test slot, run by its own batch-runner process. */
+export const BatchSchema = section(
+  {
+    id: Type.String({ pattern: ID_PATTERN, expected: ID_EXPECTED }),
+    name: Type.Optional(Type.String()),
+    sequence_package: Type.String({
+      pattern: ID_PATTERN,
+      expected: `a sequence package folder name (${ID_EXPECTED})`,
+    }),
+    hardware: Type.Record(Type.String(), HardwareSchema, { default: {}, expected: 'a mapping' }),
+    auto_start: Type.Boolean({ default: false }),
+    parameters: Type.Record(Type.String(), Type.Unknown(), { default: {}, expected: 'a mapping' }),
+    restart: RestartSchema,
+  },
+  { expected: 'a mapping with at least "id" and "sequence_package"' },
+);
+
+/** `logging`: the level of every service's root logger. */
+export const LoggingSchema = section(
+  {
+    level: Type.Union(
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
+      { default: 'info', expected: 'one of trace, debug, info, warn, error, fatal, silent' },
+    ),
+  },
+  { default: {} },
+);
+
+/** The whole file as written (before derived defaults and path resolution). */
+export const StationConfigSchema = section({
+  station: StationSchema,
+  server: ServerSchema,
+  backend: BackendSchema,
+  paths: PathsSchema,
+  ipc: IpcSchema,
+  batches: Type.Array(BatchSchema, { default: [], expected: 'a list of batches' }),
+  logging: LoggingSchema,
+});
+
+type Decoded = StaticDecode<typeof StationConfigSchema>;
+type DecodedBatch = Decoded['batches'][number];
+
+/** One batch after loading: `name` filled (defaults to the id), durations in milliseconds. */
+export type BatchConfig = Omit<DecodedBatch, 'name'> & { name: string };
+
+/** Hardware entry of a batch: `driver` plus driver-specific options. */
+export type HardwareConfig = DecodedBatch['hardware'][string];
+
+/** The loaded configuration: defaults applied, durations in ms, every path and ipc:// endpoint absolute. */
+export type StationConfig = Omit<Decoded, 'station' | 'paths' | 'ipc' | 'batches'> & {
+  station: Omit<Decoded['station'], 'name'> & { name: string };
+  paths: Required<Decoded['paths']>;
+  ipc: Required<Decoded['ipc']>;
+  batches: BatchConfig[];
+};

@@ -1,0 +1,142 @@
+// Rules the schema cannot express: unique batch ids, no open bind without auth, auth with keys, a readable
+// sequences folder, sane backoff bounds, usable socket paths. They run even when the schema found problems
+// (guarding every field's type) so that one pass reports everything.
+import { accessSync, constants, statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { parseDuration } from './duration.ts';
+import { describeValue, type IssueList, isSecretPointer } from './report.ts';
+import { defaultEndpoints, resolveDir, resolveEndpoint } from './resolve.ts';
+import { ID_PATTERN } from './schema.ts';
+
+type Obj = Record<string, unknown>;
+
+function obj(v: unknown): Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {};
+}
+
+function text(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Loopback names and addresses: binding there keeps the API on this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1' || h.endsWith('.localhost')) return true;
+  return isIP(h) === 4 && h.startsWith('127.');
+}
+
+// sun_path is 108 bytes on Linux and 104 on macOS, both including the terminating NUL.
+const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103;
+
+/** Adds an issue for every rule `value` (already defaulted) breaks; `configDir` resolves relative paths. */
+export function addSemanticIssues(value: unknown, configDir: string, issues: IssueList): void {
+  const root = obj(value);
+  checkBatches(root.batches, issues);
+  checkServer(obj(root.server), issues);
+  checkBounds(obj(root.backend), '/backend', 'retry_base', 'retry_cap', issues);
+  const paths = obj(root.paths);
+  checkSequencesDir(paths.sequences_dir, configDir, issues);
+  checkEndpoints(obj(root.ipc), text(paths.data_dir), configDir, issues);
+}
+
+function checkBatches(batches: unknown, issues: IssueList): void {
+  if (!Array.isArray(batches)) return;
+  const firstIndex = new Map<string, number>();
+  batches.forEach((batch, i) => {
+    const b = obj(batch);
+    const id = text(b.id);
+    if (id !== undefined) {
+      const first = firstIndex.get(id);
+      if (first === undefined) firstIndex.set(id, i);
+      else
+        issues.add(
+          `/batches/${i}/id`,
+          `duplicate batch id ${JSON.stringify(id)} (already used by batches[${first}])`,
+        );
+    }
+    for (const name of Object.keys(obj(b.hardware))) {
+      if (!new RegExp(ID_PATTERN).test(name)) {
+        const pointer = `/batches/${i}/hardware/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        issues.add(pointer, 'hardware names may use only 1-64 letters, digits, "_" or "-"', { atKey: true });
+      }
+    }
+    checkBounds(obj(b.restart), `/batches/${i}/restart`, 'backoff_base', 'backoff_cap', issues);
+  });
+}
+
+function checkServer(server: Obj, issues: IssueList): void {
+  const auth = obj(server.auth);
+  const host = text(server.host);
+  if (
+    host !== undefined &&
+    !isLoopback(host) &&
+    auth.enabled !== true &&
+    server.allow_insecure_bind !== true
+  ) {
+    issues.add(
+      '/server/host',
+      `refusing to listen on ${describeValue(host, isSecretPointer('/server/host', issues.origin('/server/host')), issues.origin('/server/host'))} without authentication: enable server.auth (with api_keys) or set server.allow_insecure_bind: true`,
+    );
+  }
+  if (auth.enabled === true && Array.isArray(auth.api_keys) && auth.api_keys.length === 0) {
+    issues.add(
+      '/server/auth/api_keys',
+      'server.auth.enabled is true but no api_keys are listed; every request would be refused',
+    );
+  }
+}
+
+function checkBounds(section: Obj, pointer: string, base: string, cap: string, issues: IssueList): void {
+  const b = section[base];
+  const c = section[cap];
+  if ((typeof b !== 'number' && typeof b !== 'string') || (typeof c !== 'number' && typeof c !== 'string'))
+    return;
+  const baseMs = parseDuration(b);
+  const capMs = parseDuration(c);
+  if (baseMs !== undefined && capMs !== undefined && baseMs > capMs) {
+    issues.add(`${pointer}/${cap}`, `${cap} (${capMs} ms) must not be smaller than ${base} (${baseMs} ms)`);
+  }
+}
+
+function checkSequencesDir(dir: unknown, configDir: string, issues: IssueList): void {
+  const written = text(dir);
+  if (written === undefined) return;
+  const pointer = '/paths/sequences_dir';
+  const origin = issues.origin(pointer);
+  const abs = resolveDir(configDir, written);
+  const shown = isSecretPointer(pointer, origin) ? describeValue(written, true, origin) : abs;
+  try {
+    if (!statSync(abs).isDirectory()) {
+      issues.add(pointer, `sequences folder ${shown} is not a folder`);
+      return;
+    }
+    accessSync(abs, constants.R_OK | constants.X_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`;
+    issues.add(pointer, `sequences folder ${shown} ${why}`);
+  }
+}
+
+function checkEndpoints(ipc: Obj, dataDir: string | undefined, configDir: string, issues: IssueList): void {
+  if (dataDir === undefined) return;
+  const defaults = defaultEndpoints(resolveDir(configDir, dataDir));
+  const seen = new Map<string, string>();
+  for (const key of ['service_bus', 'event_pub', 'event_sub'] as const) {
+    const written = text(ipc[key]);
+    const endpoint = written === undefined ? defaults[key] : resolveEndpoint(configDir, written);
+    const pointer = `/ipc/${key}`;
+    const other = seen.get(endpoint);
+    if (other !== undefined) issues.add(pointer, `same endpoint as ipc.${other}; each bus needs its own`);
+    seen.set(endpoint, key);
+    const socketPath = endpoint.startsWith('ipc://') ? endpoint.slice('ipc://'.length) : undefined;
+    if (socketPath !== undefined && Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+      const because =
+        written === undefined ? ' (derived from paths.data_dir; set ipc endpoints explicitly)' : '';
+      issues.add(
+        pointer,
+        `unix socket path is ${Buffer.byteLength(socketPath)} bytes, longer than the system limit of ${MAX_SOCKET_PATH}${because}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,141 @@
+// Turns a parsed YAML document into plain data while remembering where every value came from, so that
+// later errors (schema, semantic) can name a line and column. `${VAR}` substitution happens here, on each
+// string scalar, for the same reason.
+import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { ConfigIssue } from './errors.ts';
+import { type Env, substituteEnv } from './substitute.ts';
+
+/** Where one value sits in the file; offsets are 0-based into the text. */
+export interface Origin {
+  /** Human path, e.g. `batches[1].hardware.psu`. */
+  path: string;
+  keyOffset?: number;
+  valueOffset: number;
+  /** Variables substituted into this value from the environment (the value is then a secret). */
+  fromEnv?: string[];
+}
+
+/** A problem found while reading values (unset variable, odd key), placed later by its pointer. */
+export interface TreeProblem {
+  pointer: string;
+  message: string;
+}
+
+/** A YAML file as data plus a map from JSON pointer (`/batches/1/id`) to origin. */
+export interface SourceTree {
+  value: unknown;
+  origins: Map<string, Origin>;
+  /** YAML syntax errors; when there are any, `value` is undefined. */
+  syntaxIssues: ConfigIssue[];
+  problems: TreeProblem[];
+  /** Converts an offset in the text to a 1-based line and column. */
+  position(offset: number): { line: number; column: number };
+}
+
+/** Escapes a key for a JSON pointer segment (RFC 6901), matching TypeBox's error paths. */
+export function pointerSegment(key: string | number): string {
+  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Appends a key to a human path: `a.b`, `a[0]`, or `a["odd key"]`. */
+export function childPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return parent ? `${parent}.${key}` : key;
+  return `${parent}[${JSON.stringify(key)}]`;
+}
+
+const MAX_DEPTH = 64;
+
+/**
+ * Parses YAML text. Syntax errors come back as issues (all of them) with `value` undefined; substitution
+ * problems come back as problems next to a usable value.
+ */
+export function readTree(text: string, file: string, env: Env): SourceTree {
+  const lineCounter = new LineCounter();
+  const position = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  const tree: SourceTree = { value: undefined, origins: new Map(), syntaxIssues: [], problems: [], position };
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const err of doc.errors) {
+      // The library's message may quote the offending line, which could hold a literal secret: keep only
+      // the description.
+      const message = err.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? err.code;
+      tree.syntaxIssues.push({ file, ...position(err.pos[0]), path: '', message: lowerFirst(message) });
+    }
+    return tree;
+  }
+  const problem = (pointer: string, message: string) => tree.problems.push({ pointer, message });
+
+  const walk = (
+    node: unknown,
+    pointer: string,
+    path: string,
+    keyOffset: number | undefined,
+    depth: number,
+  ): unknown => {
+    if (depth > MAX_DEPTH) {
+      problem(pointer, `nesting deeper than ${MAX_DEPTH} levels`);
+      return undefined;
+    }
+    const resolved = isAlias(node) ? node.resolve(doc as Document) : node;
+    const origin: Origin = { path, keyOffset, valueOffset: offsetOf(node) };
+    tree.origins.set(pointer, origin);
+    if (isMap(resolved)) {
+      const out: Record<string, unknown> = {};
+      for (const pair of resolved.items) {
+        const keyNode = pair.key;
+        const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
+        if (key === undefined) {
+          problem(pointer, 'keys must be plain strings, not lists or mappings');
+          continue;
+        }
+        const at = offsetOf(keyNode);
+        const childPointer = `${pointer}/${pointerSegment(key)}`;
+        const child =
+          pair.value == null
+            ? nullAt(tree, childPointer, childPath(path, key), at)
+            : walk(pair.value, childPointer, childPath(path, key), at, depth + 1);
+        // An empty value (`ipc:` with every key commented out) means "not set": defaults apply, and a
+        // required key is reported missing right where it was left empty.
+        if (child !== null) out[key] = child;
+      }
+      return out;
+    }
+    if (isSeq(resolved)) {
+      return resolved.items.map((item, i): unknown =>
+        walk(item, `${pointer}/${i}`, childPath(path, i), undefined, depth + 1),
+      );
+    }
+    if (isScalar(resolved)) {
+      if (typeof resolved.value !== 'string') return resolved.value;
+      const sub = substituteEnv(resolved.value, env);
+      // One message per value: the issue list keeps a single issue per field.
+      if (sub.problems.length > 0) problem(pointer, sub.problems.join('; '));
+      if (sub.fromEnv.length > 0) origin.fromEnv = sub.fromEnv;
+      return sub.value;
+    }
+    return undefined;
+  };
+
+  tree.value = doc.contents == null ? {} : walk(doc.contents, '', '', undefined, 0);
+  // An empty file or one holding only comments is an empty mapping: the required keys then say what is missing.
+  if (tree.value === null) tree.value = {};
+  return tree;
+}
+
+function nullAt(tree: SourceTree, pointer: string, path: string, offset: number): null {
+  tree.origins.set(pointer, { path, keyOffset: offset, valueOffset: offset });
+  return null;
+}
+
+function offsetOf(node: unknown): number {
+  const range = (node as Node | undefined)?.range;
+  return range ? range[0] : 0;
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
