@@ -1,0 +1,29 @@
+// @station/db: the shared SQLite store of the station (schema, connection, migrations, named queries).
+
+export { StoreError, type StoreErrorCode } from './errors.ts';
+export { type StationDb, type StationTx, type StoreHandle, writeTransaction } from './handle.ts';
+export { newExecutionId } from './ids.ts';
+export { applyMigrations, DEFAULT_MIGRATIONS_FOLDER, readMigrations } from './migrate.ts';
+export { DEFAULT_BUSY_TIMEOUT_MS, type OpenStoreOptions, openStore, type Store } from './open-store.ts';
+export type { ExecutionOutcome, FinalExecutionStatus, NewExecution } from './queries/executions.ts';
+export { type BoundQueries, queries } from './queries/index.ts';
+export type { InterruptTarget } from './queries/interrupt.ts';
+export {
+  DEFAULT_PAGE_SIZE,
+  type ListResultsQuery,
+  MAX_PAGE_SIZE,
+  type ResultsPage,
+} from './queries/results.ts';
+export type { MeasurementInput, StepInput } from './queries/steps.ts';
+export type { ClaimOptions } from './queries/sync-claim.ts';
+export type { RejectOutcome, RequeueOptions, RetryOutcome } from './queries/sync-mark.ts';
+export type { SyncStats } from './queries/sync-stats.ts';
+export type {
+  ExecutionResult,
+  ExecutionSummary,
+  MeasuredValue,
+  Measurement,
+  StepResult,
+} from './result-types.ts';
+export * from './schema.ts';
+export { type TimeInput, toIso } from './time.ts';

@@ -1,0 +1,103 @@
+// The runner's writes to `executions`: create at start, finish at the end. Finishing and queueing the
+// execution for sync happen in one transaction, so a finished result is never left out of the outbox.
+import { and, asc, eq } from 'drizzle-orm';
+import { describeError, StoreError } from '../errors.ts';
+import { type StoreHandle, writeTransaction } from '../handle.ts';
+import { newExecutionId } from '../ids.ts';
+import { type ExecutionRow, type ExecutionStatus, executions, type JsonValue } from '../schema.ts';
+import { secondsBetween, type TimeInput, toIso } from '../time.ts';
+import { enqueueExecutionSync } from './outbox.ts';
+
+/** What the runner knows when a sequence starts. */
+export interface NewExecution {
+  /** Defaults to a fresh newExecutionId(). */
+  id?: string;
+  batchId: string;
+  sequenceName: string;
+  sequenceVersion: string;
+  /** Content hash of the sequence package that ran. */
+  packageHash: string;
+  parameters?: Record<string, JsonValue>;
+  /** Defaults to now. */
+  startedAt?: TimeInput;
+}
+
+/** Final states an execution can be put in. */
+export type FinalExecutionStatus = Exclude<ExecutionStatus, 'running'>;
+
+/** How an execution ended. */
+export interface ExecutionOutcome {
+  status: FinalExecutionStatus;
+  overallPass: boolean;
+  /** Defaults to now. */
+  completedAt?: TimeInput;
+  /** Seconds; defaults to completedAt - startedAt. */
+  duration?: number;
+  /** Why it ended abnormally. */
+  error?: string | null;
+}
+
+/** Inserts an execution in status `running` and returns the stored row. */
+export function createExecution(store: StoreHandle, input: NewExecution): ExecutionRow {
+  const row = {
+    id: input.id ?? newExecutionId(),
+    batchId: input.batchId,
+    sequenceName: input.sequenceName,
+    sequenceVersion: input.sequenceVersion,
+    packageHash: input.packageHash,
+    status: 'running' as const,
+    parameters: input.parameters ?? {},
+    startedAt: toIso(input.startedAt ?? new Date(), 'startedAt'),
+  };
+  try {
+    return store.db.insert(executions).values(row).returning().get();
+  } catch (err) {
+    throw new StoreError('QUERY_FAILED', `cannot create execution ${row.id}: ${describeError(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Ends a running execution and queues it for sync, atomically. Returns false (and changes nothing) when
+ * the execution is not running any more: the first final state wins, e.g. the supervisor's crash mark.
+ */
+export function finishExecution(store: StoreHandle, id: string, outcome: ExecutionOutcome): boolean {
+  const completedAt = toIso(outcome.completedAt ?? new Date(), 'completedAt');
+  return writeTransaction(store, (tx) => {
+    const current = tx
+      .select({ startedAt: executions.startedAt })
+      .from(executions)
+      .where(and(eq(executions.id, id), eq(executions.status, 'running')))
+      .get();
+    if (!current) return false;
+    tx.update(executions)
+      .set({
+        status: outcome.status,
+        overallPass: outcome.overallPass,
+        completedAt,
+        duration: outcome.duration ?? secondsBetween(current.startedAt, completedAt),
+        error: outcome.error ?? null,
+      })
+      .where(eq(executions.id, id))
+      .run();
+    enqueueExecutionSync(tx, id, completedAt);
+    return true;
+  });
+}
+
+/** Executions still marked `running`, oldest first, optionally of one batch only. */
+export function runningExecutions(store: StoreHandle, batchId?: string): ExecutionRow[] {
+  const running = eq(executions.status, 'running');
+  return store.db
+    .select()
+    .from(executions)
+    .where(batchId === undefined ? running : and(running, eq(executions.batchId, batchId)))
+    .orderBy(asc(executions.startedAt), asc(executions.id))
+    .all();
+}
+
+/** One execution row without its steps, or undefined. */
+export function getExecution(store: StoreHandle, id: string): ExecutionRow | undefined {
+  return store.db.select().from(executions).where(eq(executions.id, id)).get();
+}

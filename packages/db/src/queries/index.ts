@@ -1,0 +1,51 @@
+// Every named query in one table, and the binding that turns `query(store, ...args)` into the
+// `store.query(...args)` methods of an open Store.
+import { StoreError } from '../errors.ts';
+import type { StoreHandle } from '../handle.ts';
+import { createExecution, finishExecution, getExecution, runningExecutions } from './executions.ts';
+import { markInterrupted } from './interrupt.ts';
+import { getResult, listResults } from './results.ts';
+import { recordStep } from './steps.ts';
+import { claimSyncItems, releaseClaims } from './sync-claim.ts';
+import { markRejected, markRetry, markSynced, requeueRejected } from './sync-mark.ts';
+import { syncStats } from './sync-stats.ts';
+
+/** The named queries, each taking the store handle first. */
+export const queries = {
+  createExecution,
+  recordStep,
+  finishExecution,
+  getExecution,
+  runningExecutions,
+  markInterrupted,
+  listResults,
+  getResult,
+  claimSyncItems,
+  releaseClaims,
+  markSynced,
+  markRetry,
+  markRejected,
+  requeueRejected,
+  syncStats,
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: matches any argument list so the mapped type can drop the handle
+type QueryFn = (store: StoreHandle, ...args: any[]) => unknown;
+
+/** A query with its store argument already applied. */
+type Bound<F> = F extends (store: StoreHandle, ...args: infer A) => infer R ? (...args: A) => R : never;
+
+/** The named queries as methods of an open Store. */
+export type BoundQueries = { [K in keyof typeof queries]: Bound<(typeof queries)[K]> };
+
+/** Binds every query to `handle`; calls after close fail with code CLOSED instead of a driver error. */
+export function bindQueries(handle: StoreHandle, isClosed: () => boolean): BoundQueries {
+  const bound: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(queries) as [string, QueryFn][]) {
+    bound[name] = (...args: unknown[]) => {
+      if (isClosed()) throw new StoreError('CLOSED', `${name}: the store at ${handle.path} is closed`);
+      return fn(handle, ...args);
+    };
+  }
+  return bound as BoundQueries;
+}

@@ -1,0 +1,58 @@
+// The supervisor's clean-up of executions a runner left `running` (it crashed, hung and was killed, or was
+// stopped before it could write its end). Steps already finished are kept; the execution gets its final
+// state and joins the outbox in the same transaction, like a normal finish.
+import { and, eq, inArray } from 'drizzle-orm';
+import { type StoreHandle, writeTransaction } from '../handle.ts';
+import { executions, stepResults } from '../schema.ts';
+import { secondsBetween, type TimeInput, toIso } from '../time.ts';
+import { enqueueExecutionSync } from './outbox.ts';
+
+/** Which running executions to mark: one by id, or every one of a batch. */
+export type InterruptTarget = string | { batchId: string };
+
+/**
+ * Marks running executions as `failed` (crash) or `stopped` (stop) with `reason` as their error, ends their
+ * unfinished steps, and queues them for sync. Returns the ids it changed; executions that already ended
+ * are left untouched, so calling it twice is harmless.
+ */
+export function markInterrupted(
+  store: StoreHandle,
+  target: InterruptTarget,
+  status: 'failed' | 'stopped',
+  reason: string,
+  now: TimeInput = new Date(),
+): string[] {
+  const completedAt = toIso(now, 'now');
+  return writeTransaction(store, (tx) => {
+    const which =
+      typeof target === 'string' ? eq(executions.id, target) : eq(executions.batchId, target.batchId);
+    const running = tx
+      .select({ id: executions.id, startedAt: executions.startedAt })
+      .from(executions)
+      .where(and(which, eq(executions.status, 'running')))
+      .all();
+    for (const execution of running) {
+      tx.update(executions)
+        .set({
+          status,
+          overallPass: false,
+          completedAt,
+          duration: secondsBetween(execution.startedAt, completedAt),
+          error: reason,
+        })
+        .where(eq(executions.id, execution.id))
+        .run();
+      // The step in flight died with its runner; steps never reached stay visible as skipped.
+      tx.update(stepResults)
+        .set({ status: 'failed', pass: false, completedAt, error: reason })
+        .where(and(eq(stepResults.executionId, execution.id), eq(stepResults.status, 'running')))
+        .run();
+      tx.update(stepResults)
+        .set({ status: 'skipped', pass: false })
+        .where(and(eq(stepResults.executionId, execution.id), inArray(stepResults.status, ['pending'])))
+        .run();
+      enqueueExecutionSync(tx, execution.id, completedAt);
+    }
+    return running.map((e) => e.id);
+  });
+}

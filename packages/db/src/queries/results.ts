@@ -1,0 +1,147 @@
+// The gateway's reads: a filtered, paged list of executions (newest first) and one execution in full.
+import { and, count, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+import { StoreError } from '../errors.ts';
+import type { StoreHandle } from '../handle.ts';
+import type {
+  ExecutionResult,
+  ExecutionSummary,
+  MeasuredValue,
+  Measurement,
+  StepResult,
+} from '../result-types.ts';
+import {
+  type ExecutionStatus,
+  executions,
+  type MeasurementRow,
+  measurements,
+  stepResults,
+} from '../schema.ts';
+import { type TimeInput, toIso } from '../time.ts';
+
+/** Largest page the store will return, whatever the caller asks for. */
+export const MAX_PAGE_SIZE = 200;
+/** Page size when the caller gives none. */
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** Filters and paging of the results list; every filter is optional and they combine with AND. */
+export interface ListResultsQuery {
+  /** 1-based; default 1. */
+  page?: number;
+  /** Default 50, capped at 200. */
+  pageSize?: number;
+  batchId?: string;
+  status?: ExecutionStatus;
+  /** Overall pass; running executions (pass unknown) match neither true nor false. */
+  pass?: boolean;
+  /** Sequence name. */
+  sequence?: string;
+  /** Started at or after. */
+  from?: TimeInput;
+  /** Started before. */
+  to?: TimeInput;
+}
+
+/** One page of results. */
+export interface ResultsPage {
+  items: ExecutionSummary[];
+  /** Rows matching the filters, over all pages. */
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** Lists executions newest first (by start time), filtered and paged. */
+export function listResults(store: StoreHandle, query: ListResultsQuery = {}): ResultsPage {
+  const page = query.page ?? 1;
+  const requestedSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(page) || page < 1) {
+    throw new StoreError('INVALID_ARGUMENT', `page must be an integer of at least 1, got ${page}`);
+  }
+  if (!Number.isInteger(requestedSize) || requestedSize < 1) {
+    throw new StoreError(
+      'INVALID_ARGUMENT',
+      `pageSize must be an integer of at least 1, got ${requestedSize}`,
+    );
+  }
+  const pageSize = Math.min(requestedSize, MAX_PAGE_SIZE);
+  const filters: SQL[] = [];
+  if (query.batchId !== undefined) filters.push(eq(executions.batchId, query.batchId));
+  if (query.status !== undefined) filters.push(eq(executions.status, query.status));
+  if (query.pass !== undefined) filters.push(eq(executions.overallPass, query.pass));
+  if (query.sequence !== undefined) filters.push(eq(executions.sequenceName, query.sequence));
+  if (query.from !== undefined) filters.push(gte(executions.startedAt, toIso(query.from, 'from')));
+  if (query.to !== undefined) filters.push(lt(executions.startedAt, toIso(query.to, 'to')));
+  const where = filters.length > 0 ? and(...filters) : undefined;
+
+  // One read transaction: the count and the page come from the same snapshot.
+  return store.sqlite.transaction(() => {
+    const total = store.db.select({ n: count() }).from(executions).where(where).get()?.n ?? 0;
+    const items = store.db
+      .select()
+      .from(executions)
+      .where(where)
+      .orderBy(desc(executions.startedAt), desc(executions.id))
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .all();
+    return { items, total, page, pageSize };
+  })();
+}
+
+/** One execution with its steps (in order) and their measurements, or undefined when unknown. */
+export function getResult(store: StoreHandle, id: string): ExecutionResult | undefined {
+  return store.sqlite.transaction(() => {
+    const execution = store.db.select().from(executions).where(eq(executions.id, id)).get();
+    if (!execution) return undefined;
+    const steps = store.db
+      .select()
+      .from(stepResults)
+      .where(eq(stepResults.executionId, id))
+      .orderBy(stepResults.stepOrder)
+      .all();
+    const rows = store.db
+      .select()
+      .from(measurements)
+      .where(eq(measurements.executionId, id))
+      .orderBy(measurements.id)
+      .all();
+    const byStep = new Map<number, Measurement[]>();
+    for (const row of rows) {
+      const list = byStep.get(row.stepResultId) ?? [];
+      list.push(toMeasurement(row));
+      byStep.set(row.stepResultId, list);
+    }
+    const stepList: StepResult[] = steps.map((s) => ({
+      name: s.name,
+      order: s.stepOrder,
+      status: s.status,
+      pass: s.pass,
+      startedAt: s.startedAt,
+      completedAt: s.completedAt,
+      duration: s.duration,
+      attempts: s.attempts,
+      result: s.result ?? null,
+      error: s.error,
+      measurements: byStep.get(s.id) ?? [],
+    }));
+    return { ...execution, steps: stepList };
+  })();
+}
+
+function toMeasurement(row: MeasurementRow): Measurement {
+  const value: MeasuredValue =
+    row.value !== null
+      ? row.value
+      : row.valueText !== null
+        ? (JSON.parse(row.valueText) as MeasuredValue)
+        : null;
+  return {
+    name: row.name,
+    value,
+    unit: row.unit,
+    low: row.low,
+    high: row.high,
+    equals: row.equals ?? null,
+    pass: row.pass,
+  };
+}

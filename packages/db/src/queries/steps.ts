@@ -1,0 +1,139 @@
+// The runner's per-step write: the step row and its measurements in one short transaction, so a runner
+// killed mid-sequence leaves every finished step complete in the store and none half-written.
+import { eq } from 'drizzle-orm';
+import { describeError, StoreError, sqliteCode } from '../errors.ts';
+import { type StoreHandle, writeTransaction } from '../handle.ts';
+import type { MeasuredValue, StepResult } from '../result-types.ts';
+import {
+  type JsonValue,
+  measurements,
+  type NewMeasurementRow,
+  type StepStatus,
+  stepResults,
+} from '../schema.ts';
+import { type TimeInput, toIso } from '../time.ts';
+
+/** A step as the runner reports it. Optional fields default to null (attempts to 0, pass to false). */
+export interface StepInput {
+  name: string;
+  /** Position in the sequence, from 0; unique within the execution. */
+  order: number;
+  status: StepStatus;
+  pass?: boolean;
+  startedAt?: TimeInput | null;
+  completedAt?: TimeInput | null;
+  /** Seconds. */
+  duration?: number | null;
+  attempts?: number;
+  result?: JsonValue | null;
+  error?: string | null;
+}
+
+/** A measurement as the runner reports it; the runner has already judged `pass` against the limits. */
+export interface MeasurementInput {
+  name: string;
+  value: MeasuredValue;
+  unit?: string | null;
+  low?: number | null;
+  high?: number | null;
+  equals?: JsonValue | null;
+  pass: boolean;
+}
+
+/**
+ * Writes a step and its measurements, replacing what an earlier call stored for the same step order (a
+ * runner may record a step as `running` when it starts and again when it ends). Returns the stored step.
+ */
+export function recordStep(
+  store: StoreHandle,
+  executionId: string,
+  step: StepInput,
+  stepMeasurements: readonly MeasurementInput[] = [],
+): StepResult {
+  const stored = {
+    name: step.name,
+    order: step.order,
+    status: step.status,
+    pass: step.pass ?? false,
+    startedAt: optionalIso(step.startedAt, 'startedAt'),
+    completedAt: optionalIso(step.completedAt, 'completedAt'),
+    duration: step.duration ?? null,
+    attempts: step.attempts ?? 0,
+    result: step.result ?? null,
+    error: step.error ?? null,
+  };
+  const { order, ...columns } = stored;
+  try {
+    writeTransaction(store, (tx) => {
+      const row = tx
+        .insert(stepResults)
+        .values({ executionId, stepOrder: order, ...columns })
+        .onConflictDoUpdate({ target: [stepResults.executionId, stepResults.stepOrder], set: columns })
+        .returning({ id: stepResults.id })
+        .get();
+      tx.delete(measurements).where(eq(measurements.stepResultId, row.id)).run();
+      if (stepMeasurements.length > 0) {
+        tx.insert(measurements)
+          .values(stepMeasurements.map((m) => measurementRow(row.id, executionId, m)))
+          .run();
+      }
+    });
+  } catch (err) {
+    if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      throw new StoreError(
+        'NOT_FOUND',
+        `cannot record step ${step.name}: execution ${executionId} does not exist`,
+        {
+          cause: err,
+        },
+      );
+    }
+    throw new StoreError(
+      'QUERY_FAILED',
+      `cannot record step ${step.name} of ${executionId}: ${describeError(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  return { ...stored, measurements: stepMeasurements.map(normaliseMeasurement) };
+}
+
+/** Splits a measured value into the numeric column and the JSON text column. */
+function measurementRow(stepResultId: number, executionId: string, m: MeasurementInput): NewMeasurementRow {
+  const numeric = typeof m.value === 'number' && Number.isFinite(m.value);
+  return {
+    stepResultId,
+    executionId,
+    name: m.name,
+    value: numeric ? (m.value as number) : null,
+    // Non-finite numbers have no JSON form; keep them readable rather than turning them into null.
+    valueText:
+      numeric || m.value === null
+        ? null
+        : JSON.stringify(typeof m.value === 'number' ? String(m.value) : m.value),
+    unit: m.unit ?? null,
+    low: m.low ?? null,
+    high: m.high ?? null,
+    equals: m.equals ?? null,
+    pass: m.pass,
+  };
+}
+
+/** The measurement as getResult will read it back. */
+function normaliseMeasurement(m: MeasurementInput): StepResult['measurements'][number] {
+  const value = typeof m.value === 'number' && !Number.isFinite(m.value) ? String(m.value) : m.value;
+  return {
+    name: m.name,
+    value,
+    unit: m.unit ?? null,
+    low: m.low ?? null,
+    high: m.high ?? null,
+    equals: m.equals ?? null,
+    pass: m.pass,
+  };
+}
+
+function optionalIso(time: TimeInput | null | undefined, field: string): string | null {
+  return time === null || time === undefined ? null : toIso(time, field);
+}

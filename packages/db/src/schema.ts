@@ -1,0 +1,168 @@
+// The station's one Drizzle schema. Table and column names are contracts: the operators' runbook and the
+// sync agent's Backend payload read them, so rename only through a migration and docs/data.md.
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  index,
+  integer,
+  real,
+  type SQLiteColumn,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+
+/** Lifecycle of one run of a sequence; only `running` may change, the other three are final. */
+export const EXECUTION_STATUSES = ['running', 'completed', 'failed', 'stopped'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+/** Lifecycle of one step inside an execution (SPEC §4 StepResult.status). */
+export const STEP_STATUSES = ['pending', 'running', 'completed', 'failed', 'skipped'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** Outbox states: pending -> in_flight -> done | pending (retry) | rejected (manual requeue only). */
+export const SYNC_STATUSES = ['pending', 'in_flight', 'done', 'rejected'] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+/** What an outbox row points at; only whole executions are sent today. */
+export const SYNC_KINDS = ['execution'] as const;
+export type SyncKind = (typeof SYNC_KINDS)[number];
+
+/** JSON values as stored in the JSON text columns. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+// A CHECK keeps a hand-edited row (sqlite3 CLI) from inventing a state no service understands.
+function inList(column: SQLiteColumn, values: readonly string[]) {
+  return sql`${column} in (${sql.raw(values.map((v) => `'${v}'`).join(', '))})`;
+}
+
+// Timestamps are ISO-8601 UTC text with milliseconds (`2026-11-29T07:00:00.000Z`): fixed width, so text
+// order is time order, and an operator reads them as-is in the sqlite3 CLI.
+
+/** One run of a sequence on one batch (SPEC §4 ExecutionResult without its steps). */
+export const executions = sqliteTable(
+  'executions',
+  {
+    id: text('id').primaryKey(),
+    batchId: text('batch_id').notNull(),
+    sequenceName: text('sequence_name').notNull(),
+    sequenceVersion: text('sequence_version').notNull(),
+    packageHash: text('package_hash').notNull(),
+    status: text('status', { enum: EXECUTION_STATUSES }).notNull().default('running'),
+    /** Null while running. */
+    overallPass: integer('overall_pass', { mode: 'boolean' }),
+    parameters: text('parameters', { mode: 'json' })
+      .$type<Record<string, JsonValue>>()
+      .notNull()
+      .default(sql`'{}'`),
+    startedAt: text('started_at').notNull(),
+    completedAt: text('completed_at'),
+    /** Seconds. */
+    duration: real('duration'),
+    /** Why it ended abnormally (crash, abort, hardware error); null for a normal end. */
+    error: text('error'),
+    syncedAt: text('synced_at'),
+  },
+  (t) => [
+    index('executions_started_at_idx').on(t.startedAt, t.id),
+    index('executions_batch_started_idx').on(t.batchId, t.startedAt),
+    index('executions_status_started_idx').on(t.status, t.startedAt),
+    index('executions_sequence_started_idx').on(t.sequenceName, t.startedAt),
+    check('executions_status_ck', inList(t.status, EXECUTION_STATUSES)),
+  ],
+);
+
+/** One step of an execution, written when the step ends (or when it starts, then overwritten). */
+export const stepResults = sqliteTable(
+  'step_results',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    executionId: text('execution_id')
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    stepOrder: integer('step_order').notNull(),
+    status: text('status', { enum: STEP_STATUSES }).notNull(),
+    pass: integer('pass', { mode: 'boolean' }).notNull().default(false),
+    startedAt: text('started_at'),
+    completedAt: text('completed_at'),
+    /** Seconds. */
+    duration: real('duration'),
+    attempts: integer('attempts').notNull().default(0),
+    result: text('result', { mode: 'json' }).$type<JsonValue>(),
+    error: text('error'),
+  },
+  // The unique index doubles as the lookup index for "steps of an execution, in order".
+  (t) => [
+    uniqueIndex('step_results_execution_order_uq').on(t.executionId, t.stepOrder),
+    check('step_results_status_ck', inList(t.status, STEP_STATUSES)),
+  ],
+);
+
+/** One named value a step measured, with the limits it was judged against. */
+export const measurements = sqliteTable(
+  'measurements',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    stepResultId: integer('step_result_id')
+      .notNull()
+      .references(() => stepResults.id, { onDelete: 'cascade' }),
+    // Denormalised so an export reads one execution's measurements without joining through steps.
+    executionId: text('execution_id')
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** Numeric readings; null when the value is not a finite number. */
+    value: real('value'),
+    /** JSON text of a non-numeric value (`"OK"`, `true`), so `equals` limits on strings keep their type. */
+    valueText: text('value_text'),
+    unit: text('unit'),
+    low: real('low'),
+    high: real('high'),
+    equals: text('equals', { mode: 'json' }).$type<JsonValue>(),
+    pass: integer('pass', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [
+    index('measurements_execution_idx').on(t.executionId),
+    index('measurements_step_idx').on(t.stepResultId),
+  ],
+);
+
+/** The outbox: one row per thing to send to the Backend, filled in the transaction that finishes it. */
+export const syncQueue = sqliteTable(
+  'sync_queue',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: SYNC_KINDS }).notNull().default('execution'),
+    entityId: text('entity_id').notNull(),
+    status: text('status', { enum: SYNC_STATUSES }).notNull().default('pending'),
+    /** Send attempts begun (counted when claimed, so a crash mid-send still counts). */
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    /** HTTP status of the Backend's last answer, null for network errors and timeouts. */
+    lastStatus: integer('last_status'),
+    createdAt: text('created_at').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    claimedBy: text('claimed_by'),
+    leaseUntil: text('lease_until'),
+    doneAt: text('done_at'),
+  },
+  (t) => [
+    uniqueIndex('sync_queue_kind_entity_uq').on(t.kind, t.entityId),
+    index('sync_queue_drain_idx').on(t.status, t.nextAttemptAt, t.createdAt),
+    index('sync_queue_lease_idx').on(t.status, t.leaseUntil),
+    index('sync_queue_created_idx').on(t.createdAt),
+    check('sync_queue_status_ck', inList(t.status, SYNC_STATUSES)),
+    check('sync_queue_kind_ck', inList(t.kind, SYNC_KINDS)),
+  ],
+);
+
+export type ExecutionRow = typeof executions.$inferSelect;
+export type NewExecutionRow = typeof executions.$inferInsert;
+export type StepResultRow = typeof stepResults.$inferSelect;
+export type NewStepResultRow = typeof stepResults.$inferInsert;
+export type MeasurementRow = typeof measurements.$inferSelect;
+export type NewMeasurementRow = typeof measurements.$inferInsert;
+export type SyncQueueRow = typeof syncQueue.$inferSelect;
+export type NewSyncQueueRow = typeof syncQueue.$inferInsert;
