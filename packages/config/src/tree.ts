@@ -81,7 +81,13 @@ export function readTree(text: string, file: string, env: Env): SourceTree {
       return undefined;
     }
     const resolved = isAlias(node) ? node.resolve(doc as Document) : node;
-    const origin: Origin = { path, keyOffset, valueOffset: offsetOf(node) };
+    // An empty value has no text of its own; its key is where the reader should look.
+    const empty = isScalar(resolved) && resolved.value === null;
+    const origin: Origin = {
+      path,
+      keyOffset,
+      valueOffset: (empty ? keyOffset : undefined) ?? offsetOf(node),
+    };
     tree.origins.set(pointer, origin);
     if (isMap(resolved)) {
       const out: Record<string, unknown> = {};

@@ -1,0 +1,416 @@
+// Every kind of configuration error: where it points (file:line:column, field path), what it says was
+// expected and found, and that all of them come back together.
+import { describe, expect, test } from 'bun:test';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ConfigIssue, parseConfig } from '../src/index.ts';
+import { configError, tempStation, yaml } from './helpers.ts';
+
+/** Parses `text` as `<root>/station.yaml` (shown as `station.yaml`) and returns the error's issues. */
+function issuesOf(
+  text: string,
+  env: Record<string, string> = {},
+): { root: string; issues: readonly ConfigIssue[] } {
+  const root = tempStation();
+  const err = configError(() => parseConfig(text, 'station.yaml', env, { cwd: root }));
+  return { root, issues: err.issues };
+}
+
+const at = (
+  line: number,
+  column: number,
+  path: string,
+  message: string,
+  extra: Partial<ConfigIssue> = {},
+) => ({
+  file: 'station.yaml',
+  line,
+  column,
+  path,
+  message,
+  ...extra,
+});
+
+describe('schema errors', () => {
+  test('an unknown key is reported at the key with the closest known key suggested', () => {
+    const root = tempStation();
+    const text = yaml(
+      'station: { id: s1 }',
+      'batches:',
+      '  - id: b1',
+      '    sequence_package: psu_functional',
+      '  - id: b2',
+      '    sequence_package: psu_functional',
+      '    auto_strat: true',
+    );
+    const err = configError(() => parseConfig(text, 'station.yaml', {}, { cwd: root }));
+    expect(err.code).toBe('INVALID_CONFIG');
+    expect(err.issues).toEqual([at(7, 5, 'batches[1].auto_strat', 'unknown key (did you mean auto_start?)')]);
+    expect(err.message.split('\n')).toEqual([
+      'station.yaml is not a valid station configuration (1 problem)',
+      '  station.yaml:7:5 batches[1].auto_strat: unknown key (did you mean auto_start?)',
+    ]);
+  });
+
+  test('an unknown key with no close match lists the known keys', () => {
+    const { issues } = issuesOf(yaml('station: { id: s1 }', 'server:', '  colour: blue'));
+    expect(issues).toEqual([
+      at(3, 3, 'server.colour', 'unknown key (known keys: host, port, allow_insecure_bind, auth)'),
+    ]);
+  });
+
+  test('a misspelt top-level section is caught', () => {
+    const { issues } = issuesOf(yaml('station: { id: s1 }', 'loging:', '  level: debug'));
+    expect(issues).toEqual([at(2, 1, 'loging', 'unknown key (did you mean logging?)')]);
+  });
+
+  test('a wrong type names what was expected and what was found', () => {
+    const { issues } = issuesOf(
+      yaml('station: { id: s1 }', 'server:', '  port: eighty', '  auth:', '    enabled: yes'),
+    );
+    expect(issues).toEqual([
+      at(3, 9, 'server.port', 'expected a port number 0-65535, found "eighty"', {
+        expected: 'a port number 0-65535',
+        found: '"eighty"',
+      }),
+      at(5, 14, 'server.auth.enabled', 'expected true or false, found "yes"', {
+        expected: 'true or false',
+        found: '"yes"',
+      }),
+    ]);
+  });
+
+  test('out-of-range numbers and values outside an enumeration', () => {
+    const { issues } = issuesOf(
+      yaml(
+        'station: { id: s1 }',
+        'server: { port: 70000 }',
+        'logging: { level: loud }',
+        'batches:',
+        '  - id: b1',
+        '    sequence_package: p',
+        '    restart: { policy: always, max_restarts: -1 }',
+      ),
+    );
+    expect(issues).toEqual([
+      at(2, 17, 'server.port', 'expected a port number 0-65535, found 70000', {
+        expected: 'a port number 0-65535',
+        found: '70000',
+      }),
+      at(
+        3,
+        19,
+        'logging.level',
+        'expected one of trace, debug, info, warn, error, fatal, silent, found "loud"',
+        {
+          expected: 'one of trace, debug, info, warn, error, fatal, silent',
+          found: '"loud"',
+        },
+      ),
+      at(7, 24, 'batches[0].restart.policy', 'expected "never" or "on-failure", found "always"', {
+        expected: '"never" or "on-failure"',
+        found: '"always"',
+      }),
+      at(7, 46, 'batches[0].restart.max_restarts', 'expected an integer >= 0, found -1', {
+        expected: 'an integer >= 0',
+        found: '-1',
+      }),
+    ]);
+  });
+
+  test('a missing required key points at its section (the key, or the list item)', () => {
+    const { issues } = issuesOf(yaml('station:', '  name: no id', 'batches:', '  - id: b1'));
+    expect(issues).toEqual([
+      at(1, 1, 'station.id', 'required key is missing (expected 1-64 letters, digits, "_" or "-")', {
+        expected: '1-64 letters, digits, "_" or "-"',
+        found: 'nothing',
+      }),
+      at(
+        4,
+        5,
+        'batches[0].sequence_package',
+        'required key is missing (expected a sequence package folder name (1-64 letters, digits, "_" or "-"))',
+        {
+          expected: 'a sequence package folder name (1-64 letters, digits, "_" or "-")',
+          found: 'nothing',
+        },
+      ),
+    ]);
+  });
+
+  test('an empty file asks for the station section', () => {
+    const { issues } = issuesOf('# nothing yet\n');
+    expect(issues).toEqual([
+      at(1, 1, 'station', 'required key is missing (expected a mapping with at least "id")', {
+        expected: 'a mapping with at least "id"',
+        found: 'nothing',
+      }),
+    ]);
+  });
+
+  test('a key left empty counts as missing, reported where it was left empty', () => {
+    const { issues } = issuesOf(yaml('station:', '  id:', 'ipc:', '  # all defaults'));
+    expect(issues.map((i) => [i.line, i.column, i.path, i.found])).toEqual([[2, 3, 'station.id', 'nothing']]);
+  });
+
+  test('bad batch ids and sequence package names (they become service and folder names)', () => {
+    const { issues } = issuesOf(
+      yaml('station: { id: s1 }', 'batches:', '  - id: "slot 1"', '    sequence_package: ../../etc'),
+    );
+    expect(issues).toEqual([
+      at(3, 9, 'batches[0].id', 'expected 1-64 letters, digits, "_" or "-", found "slot 1"', {
+        expected: '1-64 letters, digits, "_" or "-"',
+        found: '"slot 1"',
+      }),
+      at(
+        4,
+        23,
+        'batches[0].sequence_package',
+        'expected a sequence package folder name (1-64 letters, digits, "_" or "-"), found "../../etc"',
+        {
+          expected: 'a sequence package folder name (1-64 letters, digits, "_" or "-")',
+          found: '"../../etc"',
+        },
+      ),
+    ]);
+  });
+
+  test('a bad duration says which notations are accepted', () => {
+    const { issues } = issuesOf(yaml('station: { id: s1 }', 'backend:', '  timeout: 10 seconds'));
+    const expected = 'a duration: milliseconds, or a string like "250ms", "30s", "5m", "1h"';
+    expect(issues).toEqual([
+      at(3, 12, 'backend.timeout', `expected ${expected}, found "10 seconds"`, {
+        expected,
+        found: '"10 seconds"',
+      }),
+    ]);
+  });
+
+  test('a hardware entry needs a driver and a safe name', () => {
+    const { issues } = issuesOf(
+      yaml(
+        'station: { id: s1 }',
+        'batches:',
+        '  - id: b1',
+        '    sequence_package: p',
+        '    hardware:',
+        '      psu: { voltage: 5 }',
+        '      "dmm 2": { driver: sim_dmm }',
+      ),
+    );
+    expect(issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`)).toEqual([
+      '6:7 batches[0].hardware.psu.driver: required key is missing (expected a driver name)',
+      '7:7 batches[0].hardware["dmm 2"]: hardware names may use only 1-64 letters, digits, "_" or "-"',
+    ]);
+  });
+});
+
+describe('semantic errors', () => {
+  test('a duplicate batch id points at the second one', () => {
+    const { issues } = issuesOf(
+      yaml(
+        'station: { id: s1 }',
+        'batches:',
+        '  - { id: b1, sequence_package: p }',
+        '  - { id: b2, sequence_package: p }',
+        '  - { id: b1, sequence_package: p }',
+      ),
+    );
+    expect(issues).toEqual([
+      at(5, 11, 'batches[2].id', 'duplicate batch id "b1" (already used by batches[0])'),
+    ]);
+  });
+
+  test('a non-loopback host without auth is refused', () => {
+    const { issues } = issuesOf(yaml('station: { id: s1 }', 'server:', '  host: 0.0.0.0'));
+    expect(issues).toEqual([
+      at(
+        3,
+        9,
+        'server.host',
+        'refusing to listen on "0.0.0.0" without authentication: enable server.auth (with api_keys) or set server.allow_insecure_bind: true',
+      ),
+    ]);
+  });
+
+  test('a non-loopback host is accepted with auth, or with allow_insecure_bind', () => {
+    const root = tempStation();
+    const withAuth = yaml(
+      'station: { id: s1 }',
+      'server:',
+      '  host: 0.0.0.0',
+      '  auth: { enabled: true, api_keys: [k-123456] }',
+    );
+    const insecure = yaml('station: { id: s1 }', 'server: { host: 10.0.0.5, allow_insecure_bind: true }');
+    const loopbacks = ['127.0.0.2', 'localhost', '::1', '[::1]'].map((h) =>
+      yaml('station: { id: s1 }', `server: { host: "${h}" }`),
+    );
+    for (const text of [withAuth, insecure, ...loopbacks]) {
+      expect(() => parseConfig(text, 'station.yaml', {}, { cwd: root })).not.toThrow();
+    }
+  });
+
+  test('auth enabled without api keys is an error', () => {
+    const { issues } = issuesOf(yaml('station: { id: s1 }', 'server:', '  auth:', '    enabled: true'));
+    expect(issues).toEqual([
+      at(
+        3,
+        3,
+        'server.auth.api_keys',
+        'server.auth.enabled is true but no api_keys are listed; every request would be refused',
+      ),
+    ]);
+  });
+
+  test('a missing sequences folder, and one that is a file', () => {
+    const root = tempStation();
+    writeFileSync(join(root, 'afile'), 'x');
+    const missing = configError(() =>
+      parseConfig(
+        yaml('station: { id: s1 }', 'paths:', '  sequences_dir: ./nope'),
+        'station.yaml',
+        {},
+        { cwd: root },
+      ),
+    );
+    expect(missing.issues).toEqual([
+      at(3, 18, 'paths.sequences_dir', `sequences folder ${join(root, 'nope')} does not exist`),
+    ]);
+    const file = configError(() =>
+      parseConfig(
+        yaml('station: { id: s1 }', 'paths: { sequences_dir: afile }'),
+        'station.yaml',
+        {},
+        { cwd: root },
+      ),
+    );
+    expect(file.issues).toEqual([
+      at(2, 25, 'paths.sequences_dir', `sequences folder ${join(root, 'afile')} is not a folder`),
+    ]);
+  });
+
+  test('the default sequences folder is checked too, reported at the top of the file', () => {
+    const root = tempStation();
+    mkdirSync(join(root, 'sub'));
+    const err = configError(() =>
+      parseConfig(yaml('station: { id: s1 }'), 'sub/station.yaml', {}, { cwd: root }),
+    );
+    expect(err.issues).toEqual([
+      {
+        file: 'sub/station.yaml',
+        line: 1,
+        column: 1,
+        path: 'paths.sequences_dir',
+        message: `sequences folder ${join(root, 'sub', 'sequences')} does not exist`,
+      },
+    ]);
+  });
+
+  test('a backoff cap below its base', () => {
+    const { issues } = issuesOf(
+      yaml(
+        'station: { id: s1 }',
+        'backend: { retry_base: 10s, retry_cap: 2s }',
+        'batches:',
+        '  - id: b1',
+        '    sequence_package: p',
+        '    restart: { backoff_base: 1m }',
+      ),
+    );
+    expect(issues).toEqual([
+      at(2, 40, 'backend.retry_cap', 'retry_cap (2000 ms) must not be smaller than retry_base (10000 ms)'),
+      at(
+        6,
+        5,
+        'batches[0].restart.backoff_cap',
+        'backoff_cap (30000 ms) must not be smaller than backoff_base (60000 ms)',
+      ),
+    ]);
+  });
+
+  test('two buses on one endpoint, and a socket path too long for the system', () => {
+    const long = `ipc:///tmp/${'x'.repeat(120)}.sock`;
+    const { issues } = issuesOf(
+      yaml(
+        'station: { id: s1 }',
+        'ipc:',
+        '  service_bus: tcp://127.0.0.1:5555',
+        '  event_pub: tcp://127.0.0.1:5555',
+        `  event_sub: ${long}`,
+      ),
+    );
+    expect(
+      issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message.replace(/\d+ bytes.*/, 'N bytes')}`),
+    ).toEqual([
+      '4:14 ipc.event_pub: same endpoint as ipc.service_bus; each bus needs its own',
+      '5:14 ipc.event_sub: unix socket path is N bytes',
+    ]);
+  });
+});
+
+describe('syntax and reporting', () => {
+  test('YAML syntax errors carry line and column, all of them, and no source text', () => {
+    const root = tempStation();
+    const text = yaml(
+      'station:',
+      '  id: s1',
+      '  name: [a, b',
+      'backend:',
+      '  api_key: "sk-live-1234567" trailing',
+    );
+    const err = configError(() => parseConfig(text, 'station.yaml', {}, { cwd: root }));
+    expect(err.code).toBe('YAML_SYNTAX');
+    expect(err.issues.map((i) => [i.file, i.line, i.column])).toEqual([
+      ['station.yaml', 4, 1],
+      ['station.yaml', 5, 30],
+    ]);
+    expect(err.message).toStartWith('station.yaml is not valid YAML (2 problems)\n  station.yaml:4:1: ');
+    expect(err.message).not.toContain('sk-live');
+  });
+
+  test('a duplicate key is a syntax error at the second key', () => {
+    const { issues } = (() => {
+      const root = tempStation();
+      const err = configError(() =>
+        parseConfig(
+          yaml('station: { id: s1 }', 'server: {}', 'server: {}'),
+          'station.yaml',
+          {},
+          { cwd: root },
+        ),
+      );
+      expect(err.code).toBe('YAML_SYNTAX');
+      return err;
+    })();
+    expect(issues).toEqual([{ ...at(3, 1, '', 'map keys must be unique') }]);
+  });
+
+  test('every problem of a file is reported at once, in file order, one per line', () => {
+    const root = tempStation();
+    const text = yaml(
+      'station:',
+      '  id: s1',
+      'server:',
+      '  host: 0.0.0.0',
+      '  port: ${PORT}',
+      'batches:',
+      '  - id: b1',
+      '    sequence_package: p',
+      '    auto_strat: true',
+      '  - id: b1',
+      '    sequence_package: p',
+      'logging: { level: loud }',
+    );
+    const err = configError(() => parseConfig(text, 'config/station.yaml', {}, { cwd: root }));
+    expect(err.message.split('\n')).toEqual([
+      'config/station.yaml is not a valid station configuration (6 problems)',
+      '  config/station.yaml:1:1 paths.sequences_dir: sequences folder ' +
+        `${join(root, 'config', 'sequences')} does not exist`,
+      '  config/station.yaml:4:9 server.host: refusing to listen on "0.0.0.0" without authentication: enable server.auth (with api_keys) or set server.allow_insecure_bind: true',
+      '  config/station.yaml:5:9 server.port: environment variable PORT is not set (set it, or write ${PORT:-default})',
+      '  config/station.yaml:9:5 batches[0].auto_strat: unknown key (did you mean auto_start?)',
+      '  config/station.yaml:10:9 batches[1].id: duplicate batch id "b1" (already used by batches[0])',
+      '  config/station.yaml:12:19 logging.level: expected one of trace, debug, info, warn, error, fatal, silent, found "loud"',
+    ]);
+  });
+});
