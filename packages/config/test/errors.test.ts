@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are station.yaml text, where ${VAR} is literal.
 // Every kind of configuration error: where it points (file:line:column, field path), what it says was
 // expected and found, and that all of them come back together.
 import { describe, expect, test } from 'bun:test';
