@@ -84,7 +84,13 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     } catch {
       // A busy or read-only checkpoint is not a reason to keep the connection open.
     }
-    sqlite.close(false);
+    try {
+      // The strict close finalises statements and really releases the file, so the last process out
+      // removes the -wal and -shm files; the lenient one would leave a zombie connection until GC.
+      sqlite.close(true);
+    } catch {
+      sqlite.close(false);
+    }
   };
   const queries = bindQueries(handle, () => closed);
   return {

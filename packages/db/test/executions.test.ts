@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import { newExecutionId } from '../src/index.ts';
+import { at, execution, Scratch } from './helpers.ts';
+
+const scratch = new Scratch();
+afterEach(() => scratch.cleanup());
+
+const running = {
+  id: 'exec_a',
+  batchId: 'batch_1',
+  sequenceName: 'psu_functional',
+  sequenceVersion: '1.2.0',
+  packageHash: 'sha256:abc',
+  status: 'running',
+  overallPass: null,
+  parameters: { voltage: 5, label: 'DUT-1' },
+  startedAt: at(0),
+  completedAt: null,
+  duration: null,
+  error: null,
+  syncedAt: null,
+};
+
+function queueRows(store: ReturnType<Scratch['store']>) {
+  return store.sqlite.query('SELECT * FROM sync_queue ORDER BY id').all();
+}
+
+describe('createExecution', () => {
+  test('stores a running execution and returns the whole row', () => {
+    const store = scratch.store();
+    expect(store.createExecution(execution('exec_a'))).toEqual(running);
+    expect(store.getExecution('exec_a')).toEqual(running);
+  });
+
+  test('generates a time-sortable id and stamps now when none is given', () => {
+    const store = scratch.store();
+    const before = new Date().toISOString();
+    const row = store.createExecution({
+      batchId: 'b',
+      sequenceName: 's',
+      sequenceVersion: '1',
+      packageHash: 'h',
+    });
+    expect(row.id).toMatch(/^exec_[0-9a-f]{32}$/);
+    expect(row.startedAt >= before).toBe(true);
+    expect(row.parameters).toEqual({});
+    expect(
+      newExecutionId(Date.parse('2030-01-01T00:00:00Z')) > newExecutionId(Date.parse('2029-01-01T00:00:00Z')),
+    ).toBe(true);
+  });
+
+  test('a duplicate id is refused with QUERY_FAILED', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    expect(() => store.createExecution(execution('exec_a'))).toThrow(
+      expect.objectContaining({ code: 'QUERY_FAILED' }),
+    );
+  });
+
+  test('an unparsable start time is refused with INVALID_ARGUMENT', () => {
+    const store = scratch.store();
+    expect(() => store.createExecution(execution('exec_a', 0, { startedAt: 'yesterday' }))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+});
+
+describe('finishExecution', () => {
+  test('sets the final state and enqueues the execution for sync in the same transaction', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    expect(
+      store.finishExecution('exec_a', {
+        status: 'completed',
+        overallPass: true,
+        completedAt: at(45_200),
+        duration: 45.2,
+      }),
+    ).toBe(true);
+    expect(store.getExecution('exec_a')).toEqual({
+      ...running,
+      status: 'completed',
+      overallPass: true,
+      completedAt: at(45_200),
+      duration: 45.2,
+    });
+    expect(queueRows(store)).toEqual([
+      {
+        id: 1,
+        kind: 'execution',
+        entity_id: 'exec_a',
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: at(45_200),
+        last_error: null,
+        last_status: null,
+        created_at: at(45_200),
+        updated_at: at(45_200),
+        claimed_by: null,
+        lease_until: null,
+        done_at: null,
+      },
+    ]);
+  });
+
+  test('computes the duration from the start when none is given and keeps the error', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    store.finishExecution('exec_a', {
+      status: 'failed',
+      overallPass: false,
+      completedAt: at(2_500),
+      error: 'HARDWARE_ERROR',
+    });
+    expect(store.getExecution('exec_a')).toEqual({
+      ...running,
+      status: 'failed',
+      overallPass: false,
+      completedAt: at(2_500),
+      duration: 2.5,
+      error: 'HARDWARE_ERROR',
+    });
+  });
+
+  test('the first final state wins: finishing again changes nothing and enqueues nothing more', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    store.finishExecution('exec_a', { status: 'stopped', overallPass: false, completedAt: at(1_000) });
+    expect(
+      store.finishExecution('exec_a', { status: 'completed', overallPass: true, completedAt: at(9_000) }),
+    ).toBe(false);
+    expect(store.getExecution('exec_a')?.status).toBe('stopped');
+    expect(queueRows(store).length).toBe(1);
+  });
+
+  test('an unknown execution is reported as not finished', () => {
+    const store = scratch.store();
+    expect(store.finishExecution('exec_none', { status: 'completed', overallPass: true })).toBe(false);
+    expect(queueRows(store)).toEqual([]);
+  });
+});
+
+describe('runningExecutions', () => {
+  test('lists running executions oldest first, optionally for one batch', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_b', 2_000, { batchId: 'batch_2' }));
+    store.createExecution(execution('exec_a', 1_000));
+    store.createExecution(execution('exec_done', 0));
+    store.finishExecution('exec_done', { status: 'completed', overallPass: true, completedAt: at(500) });
+    expect(store.runningExecutions().map((e) => e.id)).toEqual(['exec_a', 'exec_b']);
+    expect(store.runningExecutions('batch_2')).toEqual([
+      { ...running, id: 'exec_b', batchId: 'batch_2', startedAt: at(2_000) },
+    ]);
+    expect(store.runningExecutions('batch_9')).toEqual([]);
+  });
+});

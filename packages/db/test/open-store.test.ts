@@ -1,0 +1,148 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore, StoreError } from '../src/index.ts';
+import { execution, fixture, Scratch } from './helpers.ts';
+
+const scratch = new Scratch();
+afterEach(() => scratch.cleanup());
+
+const TABLES = [
+  '__drizzle_migrations',
+  'executions',
+  'measurements',
+  'sqlite_sequence',
+  'step_results',
+  'sync_queue',
+];
+
+function tableNames(store: ReturnType<typeof openStore>): string[] {
+  return store.sqlite
+    .query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    .all()
+    .map((t) => t.name);
+}
+
+function migrationRows(store: ReturnType<typeof openStore>): number {
+  return (
+    store.sqlite.query<{ n: number }, []>('SELECT count(*) AS n FROM __drizzle_migrations').get()?.n ?? -1
+  );
+}
+
+describe('openStore', () => {
+  test('creates missing folders and applies the migrations to a fresh file', () => {
+    const path = join(scratch.dir(), 'nested', 'deeper', 'station.db');
+    const store = scratch.track(openStore(path));
+    expect(existsSync(path)).toBe(true);
+    expect(store.appliedMigrations).toEqual(['0000_init']);
+    expect(tableNames(store)).toEqual(TABLES);
+    expect(migrationRows(store)).toBe(1);
+  });
+
+  test('re-opening an up-to-date store applies nothing and keeps the data', () => {
+    const path = join(scratch.dir(), 'station.db');
+    const first = openStore(path);
+    first.createExecution(execution('exec_keep'));
+    first.close();
+    const again = scratch.track(openStore(path));
+    expect(again.appliedMigrations).toEqual([]);
+    expect(migrationRows(again)).toBe(1);
+    expect(again.getExecution('exec_keep')?.id).toBe('exec_keep');
+  });
+
+  test('sets WAL, synchronous=FULL, foreign keys and the busy timeout on every connection', () => {
+    const store = scratch.track(openStore(join(scratch.dir(), 'station.db'), { busyTimeoutMs: 1234 }));
+    const pragma = (name: string) => store.sqlite.query<Record<string, unknown>, []>(`PRAGMA ${name}`).get();
+    expect({
+      journal: pragma('journal_mode'),
+      synchronous: pragma('synchronous'),
+      foreignKeys: pragma('foreign_keys'),
+      busy: pragma('busy_timeout'),
+    }).toEqual({
+      journal: { journal_mode: 'wal' },
+      synchronous: { synchronous: 2 },
+      foreignKeys: { foreign_keys: 1 },
+      busy: { timeout: 1234 },
+    });
+  });
+
+  test('defaults the busy timeout to 5000 ms', () => {
+    const store = scratch.store();
+    expect(store.sqlite.query('PRAGMA busy_timeout').get()).toEqual({ timeout: 5000 });
+  });
+
+  test('foreign keys are enforced: a step of an unknown execution is refused', () => {
+    const store = scratch.store();
+    expect(() => store.recordStep('exec_nope', { name: 'a', order: 0, status: 'completed' })).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND' }),
+    );
+  });
+
+  test(':memory: works with the real migrations', () => {
+    const store = scratch.track(openStore(':memory:'));
+    expect(store.appliedMigrations).toEqual(['0000_init']);
+    expect(tableNames(store)).toEqual(TABLES);
+    expect(store.sqlite.query('PRAGMA foreign_keys').get()).toEqual({ foreign_keys: 1 });
+  });
+
+  test('close() checkpoints the WAL, is idempotent, and later queries fail with CLOSED', () => {
+    const path = join(scratch.dir(), 'station.db');
+    const store = openStore(path);
+    store.createExecution(execution('exec_1'));
+    store.close();
+    store.close();
+    expect(store.closed).toBe(true);
+    // The last connection's close folds the WAL into the main file and removes it.
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    let caught: unknown;
+    try {
+      store.listResults();
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(StoreError);
+    expect((caught as StoreError).code).toBe('CLOSED');
+  });
+
+  test('a migration folder without a journal fails with MIGRATION_FAILED naming the folder', () => {
+    const folder = scratch.dir();
+    expect(() => openStore(':memory:', { migrationsFolder: folder })).toThrow(
+      expect.objectContaining({ code: 'MIGRATION_FAILED', message: expect.stringContaining(folder) }),
+    );
+  });
+
+  test('a path that cannot be created fails with OPEN_FAILED', () => {
+    const dir = scratch.dir();
+    const blocker = join(dir, 'file');
+    Bun.write(blocker, 'not a folder');
+    expect(() => openStore(join(blocker, 'station.db'))).toThrow(
+      expect.objectContaining({ code: 'OPEN_FAILED' }),
+    );
+  });
+
+  test('several processes opening the same fresh file at once all succeed and migrate it once', async () => {
+    const path = join(scratch.dir(), 'station.db');
+    const startAt = String(Date.now() + 700);
+    const procs = Array.from({ length: 4 }, () =>
+      Bun.spawn(fixture('open-fixture.ts', path, startAt), { stdout: 'pipe', stderr: 'pipe' }),
+    );
+    try {
+      const results = await Promise.all(
+        procs.map(async (p) => ({
+          code: await p.exited,
+          out: await new Response(p.stdout).text(),
+          err: await new Response(p.stderr).text(),
+        })),
+      );
+      for (const r of results) expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+      const reports = results.map((r) => JSON.parse(r.out) as { applied: string[]; tables: string[] });
+      expect(reports.flatMap((r) => r.applied)).toEqual(['0000_init']);
+      for (const r of reports) expect(r.tables).toEqual(TABLES);
+    } finally {
+      for (const p of procs) p.kill();
+    }
+    const store = scratch.track(openStore(path));
+    expect(migrationRows(store)).toBe(1);
+    expect(store.runningExecutions('race').length).toBe(4);
+  });
+});
