@@ -16,6 +16,7 @@ export {
   type BatchConfig,
   type HardwareConfig,
   ID_PATTERN,
+  type LogLevel,
   type StationConfig,
   StationConfigSchema,
 } from './schema.ts';

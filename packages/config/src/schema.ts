@@ -140,7 +140,15 @@ export const BatchSchema = section(
 export const LoggingSchema = section(
   {
     level: Type.Union(
-      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].map((l) => Type.Literal(l)),
+      [
+        Type.Literal('trace'),
+        Type.Literal('debug'),
+        Type.Literal('info'),
+        Type.Literal('warn'),
+        Type.Literal('error'),
+        Type.Literal('fatal'),
+        Type.Literal('silent'),
+      ],
       { default: 'info', expected: 'one of trace, debug, info, warn, error, fatal, silent' },
     ),
   },
@@ -161,11 +169,17 @@ export const StationConfigSchema = section({
 type Decoded = StaticDecode<typeof StationConfigSchema>;
 type DecodedBatch = Decoded['batches'][number];
 
-/** One batch after loading: `name` filled (defaults to the id), durations in milliseconds. */
-export type BatchConfig = Omit<DecodedBatch, 'name'> & { name: string };
+/** Hardware entry of a batch: `driver` plus whatever options that driver takes. */
+export type HardwareConfig = { driver: string; [option: string]: unknown };
 
-/** Hardware entry of a batch: `driver` plus driver-specific options. */
-export type HardwareConfig = DecodedBatch['hardware'][string];
+/** One batch after loading: `name` filled (defaults to the id), durations in milliseconds. */
+export type BatchConfig = Omit<DecodedBatch, 'name' | 'hardware'> & {
+  name: string;
+  hardware: Record<string, HardwareConfig>;
+};
+
+/** A log level as accepted by @station/log. */
+export type LogLevel = Decoded['logging']['level'];
 
 /** The loaded configuration: defaults applied, durations in ms, every path and ipc:// endpoint absolute. */
 export type StationConfig = Omit<Decoded, 'station' | 'paths' | 'ipc' | 'batches'> & {
