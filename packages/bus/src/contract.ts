@@ -1,0 +1,181 @@
+// Every request method and event of the station, with its schemas: the one definition that the gateway,
+// supervisor, runners and sync agent share. A method body that fails its schema never reaches a handler.
+import { type Static, Type as T, type TSchema } from '@sinclair/typebox';
+import {
+  BatchDetail,
+  BatchStatus,
+  CommandResult,
+  ErrorInfo,
+  Health,
+  RunnerStatus,
+  StepResultShape,
+  SyncResult,
+  SyncStatus,
+} from './shapes.ts';
+
+export interface MethodSchema<B extends TSchema = TSchema, R extends TSchema = TSchema> {
+  body: B;
+  reply: R;
+}
+function method<B extends TSchema, R extends TSchema>(body: B, reply: R): MethodSchema<B, R> {
+  return { body, reply };
+}
+
+const Empty = T.Object({}, { additionalProperties: false });
+const BatchRef = T.Object(
+  { batchId: T.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+const health = method(Empty, Health);
+
+export const contract = {
+  broker: {
+    ping: method(Empty, T.Object({ uptime: T.Number(), services: T.Array(T.String()) })),
+  },
+  supervisor: {
+    health,
+    'batch.list': method(Empty, T.Array(BatchStatus)),
+    'batch.get': method(BatchRef, BatchDetail),
+    'batch.start': method(BatchRef, T.Object({ status: T.String(), pid: T.Integer() })),
+    'batch.stop': method(BatchRef, T.Object({ status: T.String() })),
+    'batch.restart': method(BatchRef, T.Object({ status: T.String(), pid: T.Integer() })),
+  },
+  runner: {
+    health,
+    status: method(Empty, RunnerStatus),
+    'sequence.start': method(
+      T.Object(
+        { parameters: T.Optional(T.Record(T.String(), T.Unknown())) },
+        { additionalProperties: false },
+      ),
+      T.Object({ executionId: T.String() }),
+    ),
+    'sequence.stop': method(Empty, T.Object({ status: T.String() })),
+    'manual.run': method(
+      T.Object(
+        {
+          hardware: T.String({ minLength: 1 }),
+          command: T.String({ minLength: 1 }),
+          params: T.Optional(T.Record(T.String(), T.Unknown())),
+        },
+        { additionalProperties: false },
+      ),
+      CommandResult,
+    ),
+    /** Asked by the supervisor: abort what runs, put hardware in a safe state, disconnect, exit. */
+    shutdown: method(Empty, T.Object({ status: T.String() })),
+  },
+  sync: {
+    health,
+    'sync.now': method(
+      T.Object({ retryRejected: T.Optional(T.Boolean()) }, { additionalProperties: false }),
+      SyncResult,
+    ),
+    'sync.status': method(Empty, SyncStatus),
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type ServiceKind = keyof Contract;
+/** A service name on the bus: a fixed service or one runner per batch. */
+export type ServiceName = Exclude<ServiceKind, 'runner'> | `runner.${string}`;
+export type KindOf<S extends string> = S extends `runner.${string}`
+  ? 'runner'
+  : S extends ServiceKind
+    ? S
+    : never;
+export type MethodOf<K extends ServiceKind> = keyof Contract[K] & string;
+type SchemaOf<K extends ServiceKind, M extends MethodOf<K>> = Contract[K][M] extends MethodSchema
+  ? Contract[K][M]
+  : never;
+export type BodyOf<K extends ServiceKind, M extends MethodOf<K>> = Static<SchemaOf<K, M>['body']>;
+export type ReplyOf<K extends ServiceKind, M extends MethodOf<K>> = Static<SchemaOf<K, M>['reply']>;
+
+/** Which contract a service name follows (`runner.batch_1` follows `runner`), or undefined. */
+export function kindOf(service: string): ServiceKind | undefined {
+  if (service.startsWith('runner.')) return 'runner';
+  return Object.hasOwn(contract, service) ? (service as ServiceKind) : undefined;
+}
+
+/** The schema of one method, or undefined when the service or method does not exist. */
+export function methodSchema(service: string, name: string): MethodSchema | undefined {
+  const kind = kindOf(service);
+  if (!kind) return undefined;
+  const methods = contract[kind] as Record<string, MethodSchema>;
+  return Object.hasOwn(methods, name) ? methods[name] : undefined;
+}
+
+/** The service name of a batch's runner. */
+export function runnerService(batchId: string): `runner.${string}` {
+  return `runner.${batchId}`;
+}
+
+// ---- Events: topic `batch.<batchId>.<type>` or `system.<type>`; bodies exactly the WebSocket messages
+// of SPEC §3.2, so the gateway forwards them without reshaping.
+
+const batchEvent = <Type extends string, D extends TSchema>(type: Type, data: D) =>
+  T.Object({ type: T.Literal(type), batch_id: T.String(), data });
+
+export const events = {
+  batch_status: batchEvent(
+    'batch_status',
+    T.Composite([T.Partial(BatchStatus), T.Object({ status: BatchStatus.properties.status })]),
+  ),
+  step_start: batchEvent(
+    'step_start',
+    T.Object({ step: T.String(), index: T.Integer(), total: T.Integer() }),
+  ),
+  step_complete: batchEvent(
+    'step_complete',
+    T.Object({
+      step: T.String(),
+      duration: T.Number(),
+      pass: T.Boolean(),
+      result: T.Unknown(),
+      status: T.Optional(T.String()),
+      error: T.Optional(T.Union([T.String(), T.Null()])),
+      measurements: T.Optional(T.Array(T.Unknown())),
+    }),
+  ),
+  sequence_complete: batchEvent(
+    'sequence_complete',
+    T.Object({
+      executionId: T.String(),
+      overallPass: T.Boolean(),
+      duration: T.Number(),
+      steps: T.Array(StepResultShape),
+      status: T.Optional(T.String()),
+    }),
+  ),
+  log: batchEvent(
+    'log',
+    T.Object({
+      level: T.Union([T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error')]),
+      message: T.String(),
+      timestamp: T.String(),
+    }),
+  ),
+  error: batchEvent(
+    'error',
+    T.Object({
+      code: T.String(),
+      message: T.String(),
+      step: T.Optional(T.Union([T.String(), T.Null()])),
+      details: T.Optional(T.Unknown()),
+    }),
+  ),
+  sync_status: T.Object({ type: T.Literal('sync_status'), data: SyncStatus }),
+} as const;
+
+export type EventType = keyof typeof events;
+export type BatchEventType = Exclude<EventType, 'sync_status'>;
+export type StationEvent = { [K in EventType]: Static<(typeof events)[K]> }[EventType];
+export type BatchEvent = Extract<StationEvent, { batch_id: string }>;
+export type EventOf<K extends EventType> = Static<(typeof events)[K]>;
+
+/** The topic an event is published on. */
+export function topicOf(event: StationEvent): string {
+  return 'batch_id' in event ? `batch.${event.batch_id}.${event.type}` : `system.${event.type}`;
+}
+
+export { ErrorInfo };

@@ -1,0 +1,113 @@
+// Station events over the broker's event bus: publishers connect a PUB to its XSUB side, subscribers a
+// SUB to its XPUB side. Topic `batch.<batchId>.<type>` or `system.<type>`; body = SPEC §3.2 message.
+import { Pub, Sub } from '@station/zmtp';
+import { type StationEvent, topicOf } from './contract.ts';
+import { decodeJson, encodeJson, ProtocolViolation } from './protocol.ts';
+import type { BusLogger } from './types.ts';
+
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+
+export interface PublisherOptions {
+  /** The broker's event input endpoint (its XSUB side). */
+  endpoint: string;
+  /** Events kept per subscriber connection before the newest are dropped (ZeroMQ PUB semantics). */
+  highWaterMark?: number;
+}
+
+/**
+ * Publishes station events. Events are fire-and-forget: while the broker is away they are dropped, which
+ * is why every screen also gets a `batch_status` snapshot when it subscribes.
+ */
+export class Publisher {
+  readonly #socket: Pub;
+
+  constructor(opts: PublisherOptions) {
+    this.#socket = new Pub({
+      sendHighWaterMark: opts.highWaterMark ?? 10_000,
+      reconnectInterval: 100,
+      reconnectMaxInterval: 500,
+    });
+    this.#socket.connect(opts.endpoint);
+  }
+
+  /** Publishes one event on the topic derived from it. */
+  async publish(event: StationEvent): Promise<void> {
+    await this.#socket.send([utf8.encode(topicOf(event)), encodeJson(event)]);
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+}
+
+export interface ReceivedEvent {
+  topic: string;
+  event: StationEvent;
+}
+
+export interface SubscriberOptions {
+  /** The broker's event output endpoint (its XPUB side). */
+  endpoint: string;
+  /** Topic prefixes; `''` = everything. */
+  prefixes: string[];
+  logger?: BusLogger;
+  highWaterMark?: number;
+}
+
+/**
+ * Receives station events whose topic starts with one of the prefixes, as an async iterator that ends on
+ * `close()`. Malformed messages are logged and skipped.
+ * @example for await (const { event } of new Subscriber({ endpoint, prefixes: ['batch.batch_1.'] })) ...
+ */
+export class Subscriber implements AsyncIterable<ReceivedEvent> {
+  readonly #socket: Sub;
+  readonly #log: BusLogger | undefined;
+
+  constructor(opts: SubscriberOptions) {
+    this.#log = opts.logger;
+    this.#socket = new Sub({
+      receiveHighWaterMark: opts.highWaterMark ?? 10_000,
+      reconnectInterval: 100,
+      reconnectMaxInterval: 500,
+    });
+    for (const p of opts.prefixes) this.#socket.subscribe(p);
+    this.#socket.connect(opts.endpoint);
+  }
+
+  subscribe(prefix: string): void {
+    this.#socket.subscribe(prefix);
+  }
+
+  unsubscribe(prefix: string): void {
+    this.#socket.unsubscribe(prefix);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<ReceivedEvent> {
+    for await (const frames of this.#socket) {
+      try {
+        if (frames.length !== 2) throw new ProtocolViolation(`event has ${frames.length} frames, expected 2`);
+        const event = decodeJson(frames[1]!, 'event body') as StationEvent;
+        if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
+          throw new ProtocolViolation('event body has no type');
+        }
+        yield { topic: text.decode(frames[0]), event };
+      } catch (err) {
+        if (!(err instanceof ProtocolViolation)) throw err;
+        this.#log?.warn({ err: err.message }, 'bus subscriber: dropped a malformed event');
+      }
+    }
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+}

@@ -1,0 +1,175 @@
+// The data shapes that cross the bus (SPEC §4), as TypeBox schemas: one definition for every service.
+import { type Static, Type as T } from '@sinclair/typebox';
+
+const Opt = T.Optional;
+
+export const BatchState = T.Union([
+  T.Literal('idle'),
+  T.Literal('starting'),
+  T.Literal('running'),
+  T.Literal('stopping'),
+  T.Literal('error'),
+]);
+export type BatchState = Static<typeof BatchState>;
+
+export const ErrorInfo = T.Object({
+  code: T.String(),
+  message: T.String(),
+  at: Opt(T.String()),
+  details: Opt(T.Unknown()),
+});
+export type ErrorInfo = Static<typeof ErrorInfo>;
+
+export const LastResult = T.Object({
+  executionId: T.String(),
+  status: T.String(),
+  overallPass: T.Union([T.Boolean(), T.Null()]),
+  completedAt: Opt(T.String()),
+  duration: Opt(T.Number()),
+});
+export type LastResult = Static<typeof LastResult>;
+
+/** SPEC §4 BatchStatus, plus what a card on the operator's screen needs (last result, last error). */
+export const BatchStatus = T.Object({
+  id: T.String(),
+  name: T.String(),
+  status: BatchState,
+  pid: Opt(T.Integer()),
+  currentStep: Opt(T.String()),
+  stepIndex: Opt(T.Integer()),
+  totalSteps: Opt(T.Integer()),
+  progress: Opt(T.Number({ minimum: 0, maximum: 1 })),
+  sequenceName: Opt(T.String()),
+  sequenceVersion: Opt(T.String()),
+  startedAt: Opt(T.String()),
+  elapsed: Opt(T.Number()),
+  executionId: Opt(T.String()),
+  sequenceRunning: Opt(T.Boolean()),
+  lastResult: Opt(LastResult),
+  lastError: Opt(ErrorInfo),
+});
+export type BatchStatus = Static<typeof BatchStatus>;
+
+export const StepState = T.Union([
+  T.Literal('pending'),
+  T.Literal('running'),
+  T.Literal('completed'),
+  T.Literal('failed'),
+  T.Literal('skipped'),
+]);
+
+export const MeasurementShape = T.Object({
+  name: T.String(),
+  value: T.Unknown(),
+  unit: Opt(T.Union([T.String(), T.Null()])),
+  low: Opt(T.Union([T.Number(), T.Null()])),
+  high: Opt(T.Union([T.Number(), T.Null()])),
+  equals: Opt(T.Unknown()),
+  pass: T.Union([T.Boolean(), T.Null()]),
+});
+
+/** SPEC §4 StepResult. */
+export const StepResultShape = T.Object({
+  name: T.String(),
+  order: T.Integer(),
+  status: StepState,
+  pass: T.Union([T.Boolean(), T.Null()]),
+  startedAt: Opt(T.Union([T.String(), T.Null()])),
+  completedAt: Opt(T.Union([T.String(), T.Null()])),
+  duration: Opt(T.Union([T.Number(), T.Null()])),
+  result: Opt(T.Unknown()),
+  error: Opt(T.Union([T.String(), T.Null()])),
+  measurements: Opt(T.Array(MeasurementShape)),
+});
+export type StepResultShape = Static<typeof StepResultShape>;
+
+export const ManualCommand = T.Object({
+  hardware: T.String(),
+  command: T.String(),
+  description: Opt(T.String()),
+  params: Opt(T.Unknown()),
+});
+export type ManualCommand = Static<typeof ManualCommand>;
+
+export const PackageInfo = T.Object({
+  name: T.String(),
+  version: T.String(),
+  hash: Opt(T.String()),
+  description: Opt(T.String()),
+});
+
+export const ExecutionSnapshot = T.Object({
+  executionId: T.String(),
+  status: T.String(),
+  startedAt: T.String(),
+  currentStep: Opt(T.String()),
+  stepIndex: Opt(T.Integer()),
+  totalSteps: T.Integer(),
+  progress: T.Number(),
+  steps: T.Array(StepResultShape),
+});
+export type ExecutionSnapshot = Static<typeof ExecutionSnapshot>;
+
+/** What a runner reports about itself (`runner.<id>` `status`). */
+export const RunnerStatus = T.Object({
+  batchId: T.String(),
+  pid: T.Integer(),
+  state: T.Union([T.Literal('ready'), T.Literal('running'), T.Literal('error')]),
+  package: Opt(PackageInfo),
+  problems: Opt(T.Array(T.Unknown())),
+  execution: Opt(ExecutionSnapshot),
+  manualCommands: T.Array(ManualCommand),
+  manualBusy: T.Boolean(),
+});
+export type RunnerStatus = Static<typeof RunnerStatus>;
+
+/** `batch.get`: the status plus configuration and the live execution. */
+export const BatchDetail = T.Composite([
+  BatchStatus,
+  T.Object({
+    sequencePackage: T.String(),
+    autoStart: T.Boolean(),
+    hardware: T.Record(T.String(), T.Unknown()),
+    parameters: T.Record(T.String(), T.Unknown()),
+    package: Opt(PackageInfo),
+    execution: Opt(ExecutionSnapshot),
+    manualCommands: T.Array(ManualCommand),
+    restarts: T.Integer(),
+  }),
+]);
+export type BatchDetail = Static<typeof BatchDetail>;
+
+export const CommandResult = T.Object({
+  hardware: T.String(),
+  command: T.String(),
+  result: T.Unknown(),
+  duration: T.Number(),
+});
+export type CommandResult = Static<typeof CommandResult>;
+
+export const SyncResult = T.Object({
+  synced: T.Integer(),
+  failed: T.Integer(),
+  rejected: T.Integer(),
+  pending: T.Integer(),
+});
+export type SyncResult = Static<typeof SyncResult>;
+
+export const SyncStatus = T.Object({
+  mode: T.Union([T.Literal('online'), T.Literal('offline')]),
+  backendConnected: T.Boolean(),
+  pending: T.Integer(),
+  inFlight: T.Integer(),
+  rejected: T.Integer(),
+  oldestPendingAge: T.Union([T.Number(), T.Null()]),
+  lastSuccessAt: T.Union([T.String(), T.Null()]),
+  lastError: T.Union([T.String(), T.Null()]),
+});
+export type SyncStatus = Static<typeof SyncStatus>;
+
+export const Health = T.Object({
+  service: T.String(),
+  pid: T.Integer(),
+  uptime: T.Number(),
+});
+export type Health = Static<typeof Health>;

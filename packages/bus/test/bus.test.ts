@@ -1,0 +1,322 @@
+// The bus through a real broker process: requests, errors, liveness, broker restarts and events.
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
+import { BusClient, BusError, Publisher, type ReceivedEvent, Subscriber } from '../src/index.ts';
+
+const BROKER = join(import.meta.dir, '../../../apps/broker/test/broker-fixture.ts');
+const WORKER = join(import.meta.dir, 'worker-fixture.ts');
+const HB = 100; // broker and worker heartbeat period in these tests (ms)
+
+interface Endpoints {
+  serviceBus: string;
+  eventIn: string;
+  eventOut: string;
+}
+
+let dir: string;
+const cleanups: (() => unknown)[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'station-bus-'));
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function track<T extends { close(): unknown } | FixtureProcess>(x: T): T {
+  cleanups.push(() => ('kill' in x ? x.kill() : x.close()));
+  return x;
+}
+
+async function startBroker(
+  transport: 'tcp' | 'ipc',
+  fixed?: Endpoints,
+): Promise<{ proc: FixtureProcess; ep: Endpoints }> {
+  const ep = fixed ?? {
+    serviceBus: transport === 'ipc' ? `ipc://${dir}/bus.sock` : 'tcp://127.0.0.1:0',
+    eventIn: transport === 'ipc' ? `ipc://${dir}/in.sock` : 'tcp://127.0.0.1:0',
+    eventOut: transport === 'ipc' ? `ipc://${dir}/out.sock` : 'tcp://127.0.0.1:0',
+  };
+  const proc = track(spawnFixture(BROKER, [ep.serviceBus, ep.eventIn, ep.eventOut, String(HB)]));
+  const line = await proc.waitFor(/^READY /);
+  return { proc, ep: JSON.parse(line.slice(6)) as Endpoints };
+}
+
+async function startWorker(ep: Endpoints): Promise<FixtureProcess> {
+  const proc = track(spawnFixture(WORKER, [ep.serviceBus, String(HB)]));
+  await proc.waitFor(/^READY /);
+  return proc;
+}
+
+async function rejection(p: Promise<unknown>): Promise<BusError> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof BusError) return err;
+    throw err;
+  }
+  throw new Error('expected the request to fail');
+}
+
+describe.each(['tcp', 'ipc'] as const)('requests through the broker (%s)', (transport) => {
+  test('a request reaches the worker and its reply comes back validated', async () => {
+    const { ep } = await startBroker(transport);
+    const worker = await startWorker(ep);
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    expect(await client.request('supervisor', 'batch.start', { batchId: 'batch_1' })).toEqual({
+      status: 'running',
+      pid: worker.pid,
+    });
+    expect(await client.request('supervisor', 'batch.list', {})).toEqual([
+      { id: 'batch_1', name: 'Slot 1', status: 'idle' },
+    ]);
+  });
+
+  test('200 concurrent requests from 4 clients each get their own reply', async () => {
+    const { ep } = await startBroker(transport);
+    await startWorker(ep);
+    const clients = [0, 1, 2, 3].map(() => track(new BusClient({ endpoint: ep.serviceBus })));
+    const calls = Array.from({ length: 200 }, (_, i) => {
+      const client = clients[i % clients.length]!;
+      return client.request('supervisor', 'batch.get', { batchId: `b${i}` }).then((r) => [i, r.id, r.name]);
+    });
+    const results = await Promise.all(calls);
+    expect(results).toEqual(Array.from({ length: 200 }, (_, i) => [i, `b${i}`, `name of b${i}`]));
+  });
+});
+
+describe('errors', () => {
+  test('a service nobody serves is answered at once with SERVICE_UNAVAILABLE', async () => {
+    const { ep } = await startBroker('ipc');
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    const t0 = performance.now();
+    const err = await rejection(client.request('runner.batch_9', 'status', {}, { timeoutMs: 5000 }));
+    expect(performance.now() - t0).toBeLessThan(2000); // far below the 5 s deadline: answered, not timed out
+    expect(err.code).toBe('SERVICE_UNAVAILABLE');
+    expect(err.message).toBe('no live worker serves runner.batch_9');
+    expect(err.details).toEqual({ service: 'runner.batch_9', available: [] });
+  });
+
+  test('typed handler errors keep code, message and details; other throws become INTERNAL', async () => {
+    const { ep } = await startBroker('ipc');
+    const worker = await startWorker(ep);
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    const notFound = await rejection(client.request('supervisor', 'batch.get', { batchId: 'missing' }));
+    expect({ code: notFound.code, message: notFound.message, details: notFound.details }).toEqual({
+      code: 'NOT_FOUND',
+      message: 'no batch missing',
+      details: { batchId: 'missing' },
+    });
+    const internal = await rejection(client.request('supervisor', 'batch.get', { batchId: 'boom' }));
+    expect(internal.code).toBe('INTERNAL');
+    expect(internal.message).not.toContain('hunter2');
+    // The worker logged the real error for its operator.
+    await until(() => worker.errLines.some((l) => l.includes('hunter2')), 'the worker to log the failure');
+  });
+
+  test('a body that fails its schema is BAD_REQUEST with every field path, before the handler', async () => {
+    const { ep } = await startBroker('ipc');
+    await startWorker(ep);
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    const err = await rejection(client.requestRaw('supervisor', 'batch.get', { batchId: 7, extra: true }));
+    expect(err.code).toBe('BAD_REQUEST');
+    const paths = (err.details as { errors: { path: string }[] }).errors.map((e) => e.path);
+    expect(paths).toContain('/batchId');
+    expect(paths).toContain('/extra');
+    expect(err.message).toContain('/batchId');
+  });
+
+  test('a reply that breaks its schema is BAD_REPLY; an unknown method is refused by the client', async () => {
+    const { ep } = await startBroker('ipc');
+    await startWorker(ep);
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    expect((await rejection(client.request('supervisor', 'batch.restart', { batchId: 'x' }))).code).toBe(
+      'BAD_REPLY',
+    );
+    expect((await rejection(client.requestRaw('supervisor', 'batch.fly', {}))).code).toBe('UNKNOWN_METHOD');
+  });
+
+  test('a slow handler ends in TIMEOUT at the deadline, and the client keeps working', async () => {
+    const { ep } = await startBroker('ipc');
+    await startWorker(ep);
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    const err = await rejection(
+      client.request('supervisor', 'batch.get', { batchId: 'slow2000' }, { timeoutMs: 200 }),
+    );
+    expect(err.code).toBe('TIMEOUT');
+    expect((await client.request('supervisor', 'batch.get', { batchId: 'ok' })).id).toBe('ok');
+  });
+
+  test('with no broker at all, a request fails with SERVICE_UNAVAILABLE instead of hanging', async () => {
+    const client = track(new BusClient({ endpoint: `ipc://${dir}/nobody.sock` }));
+    const err = await rejection(client.request('supervisor', 'batch.list', {}, { timeoutMs: 300 }));
+    expect(err.code).toBe('SERVICE_UNAVAILABLE');
+    expect(err.message).toContain('broker not reachable');
+  });
+});
+
+describe('liveness', () => {
+  test('a worker killed with SIGKILL becomes unavailable within its heartbeat window', async () => {
+    const { ep } = await startBroker('ipc');
+    const worker = await startWorker(ep);
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    await client.request('supervisor', 'batch.list', {});
+    const killedAt = performance.now();
+    await worker.kill('SIGKILL');
+    const err = await until(
+      async () => {
+        const e = await rejection(client.request('supervisor', 'batch.list', {}, { timeoutMs: 200 }));
+        return e.code === 'SERVICE_UNAVAILABLE' ? e : undefined;
+      },
+      'the service to become unavailable',
+      5000,
+    );
+    expect(err.code).toBe('SERVICE_UNAVAILABLE');
+    // Window = liveness (3) x HB, plus one tick; generous bound for a noisy machine.
+    expect(performance.now() - killedAt).toBeLessThan(3 * HB * 4 + 1000);
+  });
+
+  test('a request held by a worker that dies is answered SERVICE_UNAVAILABLE before its deadline', async () => {
+    const { ep } = await startBroker('ipc');
+    const worker = await startWorker(ep);
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    const pending = rejection(
+      client.request('supervisor', 'batch.get', { batchId: 'slow9000' }, { timeoutMs: 8000 }),
+    );
+    await Bun.sleep(100); // let the request reach the worker
+    await worker.kill('SIGKILL');
+    const err = await pending;
+    expect(err.code).toBe('SERVICE_UNAVAILABLE');
+    expect(err.message).toContain('supervisor went away');
+  });
+
+  test('broker SIGKILL and restart: pending requests end typed, traffic resumes within 1 s, worker re-registers', async () => {
+    const first = await startBroker('ipc');
+    await startWorker(first.ep);
+    const client = track(new BusClient({ endpoint: first.ep.serviceBus }));
+    await client.request('supervisor', 'batch.list', {});
+
+    const pending = rejection(
+      client.request('supervisor', 'batch.get', { batchId: 'slow9000' }, { timeoutMs: 8000 }),
+    );
+    await Bun.sleep(50);
+    await first.proc.kill('SIGKILL');
+    const lost = await pending;
+    expect(['SERVICE_UNAVAILABLE', 'TIMEOUT']).toContain(lost.code);
+
+    // Requests while the broker is down fail fast and typed.
+    const down = await rejection(client.request('supervisor', 'batch.list', {}, { timeoutMs: 300 }));
+    expect(down.code).toBe('SERVICE_UNAVAILABLE');
+
+    await startBroker('ipc', first.ep);
+    const restartedAt = performance.now();
+    const list = await until(
+      () => client.request('supervisor', 'batch.list', {}, { timeoutMs: 200 }).catch(() => undefined),
+      'traffic to flow again',
+      5000,
+    );
+    expect(list).toEqual([{ id: 'batch_1', name: 'Slot 1', status: 'idle' }]);
+    expect(performance.now() - restartedAt).toBeLessThan(1000 + 500); // target 1 s; slack for a noisy machine
+  });
+});
+
+describe('events', () => {
+  test('events reach exactly the subscribers whose prefix matches', async () => {
+    const { ep } = await startBroker('ipc');
+    const pub = track(new Publisher({ endpoint: ep.eventIn }));
+    const all = track(new Subscriber({ endpoint: ep.eventOut, prefixes: ['batch.'] }));
+    const one = track(new Subscriber({ endpoint: ep.eventOut, prefixes: ['batch.batch_1.'] }));
+    const sys = track(new Subscriber({ endpoint: ep.eventOut, prefixes: ['system.'] }));
+    const got = { all: [] as ReceivedEvent[], one: [] as ReceivedEvent[], sys: [] as ReceivedEvent[] };
+    for (const [name, sub] of [
+      ['all', all],
+      ['one', one],
+      ['sys', sys],
+    ] as const) {
+      void (async () => {
+        for await (const e of sub) got[name].push(e);
+      })();
+    }
+    // Subscriptions travel upstream asynchronously: publish a probe until every subscriber sees one.
+    await until(
+      async () => {
+        await pub.publish({
+          type: 'log',
+          batch_id: 'batch_1',
+          data: { level: 'info', message: 'probe', timestamp: 't' },
+        });
+        await pub.publish({
+          type: 'sync_status',
+          data: {
+            mode: 'offline',
+            backendConnected: false,
+            pending: 0,
+            inFlight: 0,
+            rejected: 0,
+            oldestPendingAge: null,
+            lastSuccessAt: null,
+            lastError: null,
+          },
+        });
+        return got.all.length > 0 && got.one.length > 0 && got.sys.length > 0;
+      },
+      'subscriptions to reach the publisher',
+      5000,
+      50,
+    );
+    for (const k of ['all', 'one', 'sys'] as const) got[k].length = 0;
+
+    const step = {
+      type: 'step_start',
+      batch_id: 'batch_2',
+      data: { step: 'measure', index: 1, total: 3 },
+    } as const;
+    const done = {
+      type: 'step_start',
+      batch_id: 'batch_1',
+      data: { step: 'init', index: 0, total: 3 },
+    } as const;
+    await pub.publish(step);
+    await pub.publish(done);
+    await until(() => got.all.length === 2 && got.one.length === 1, 'events to arrive');
+    expect(got.all).toEqual([
+      { topic: 'batch.batch_2.step_start', event: step },
+      { topic: 'batch.batch_1.step_start', event: done },
+    ]);
+    expect(got.one).toEqual([{ topic: 'batch.batch_1.step_start', event: done }]);
+    expect(got.sys).toEqual([]);
+  });
+});
+
+describe('robustness', () => {
+  test('garbage bytes sent to each broker port leave it serving everyone else', async () => {
+    const { ep } = await startBroker('ipc');
+    await startWorker(ep);
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    const garbage = [
+      Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+      Buffer.alloc(64, 0xff),
+      Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x7f, 3, 1]),
+      Buffer.concat([Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 1]), Buffer.alloc(52, 0x41)]),
+    ];
+    for (const endpoint of [ep.serviceBus, ep.eventIn, ep.eventOut]) {
+      for (const bytes of garbage) {
+        await new Promise<void>((resolve) => {
+          const s = connect(endpoint.slice('ipc://'.length), () => {
+            s.write(bytes);
+            setTimeout(() => s.destroy(), 20);
+          });
+          s.on('close', () => resolve());
+          s.on('error', () => resolve());
+        });
+      }
+    }
+    expect(await client.request('supervisor', 'batch.start', { batchId: 'batch_1' })).toMatchObject({
+      status: 'running',
+    });
+  });
+});

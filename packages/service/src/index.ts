@@ -1,0 +1,108 @@
+// The start and stop of every station process: load station.yaml, set up logging, make the ipc folders,
+// run the service, and on SIGTERM/SIGINT stop it within a bounded time and exit 0.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ConfigError, loadConfig, type StationConfig } from '@station/config';
+import { createLogger, type Logger } from '@station/log';
+
+export interface ServiceContext {
+  config: StationConfig;
+  /** The file the config came from. */
+  configPath: string;
+  log: Logger;
+  /** Command-line arguments after the config ones, for service-specific flags. */
+  argv: string[];
+}
+
+/** A running service: what `stop()` must do on SIGTERM (refuse new work, finish or hand off, close). */
+export interface RunningService {
+  stop(reason: string): Promise<void>;
+}
+
+export interface RunOptions {
+  argv?: string[];
+  env?: Record<string, string | undefined>;
+  /** Longest a graceful stop may take before the process exits anyway (ms). */
+  stopTimeoutMs?: number;
+}
+
+/** Makes the folder of every `ipc://` endpoint, so a fresh data dir works. */
+export function ensureIpcDirs(config: StationConfig): void {
+  for (const endpoint of Object.values(config.ipc)) {
+    if (typeof endpoint === 'string' && endpoint.startsWith('ipc://')) {
+      mkdirSync(dirname(endpoint.slice('ipc://'.length)), { recursive: true });
+    }
+  }
+}
+
+/** Reads `--name value` / `--name=value` from argv. */
+export function flag(argv: string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === `--${name}`) return argv[i + 1];
+    if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+  }
+  return undefined;
+}
+
+/**
+ * Runs one station service as the main of its process. A config error prints every problem and exits 2
+ * (nothing to retry until a person fixes the file); a failure to start exits 1.
+ */
+export async function runService(
+  name: string,
+  start: (ctx: ServiceContext) => Promise<RunningService>,
+  opts: RunOptions = {},
+): Promise<void> {
+  const argv = opts.argv ?? process.argv.slice(2);
+  let loaded: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    loaded = await loadConfig({ argv, env: opts.env ?? process.env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`${name}: configuration error\n${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const { config, path } = loaded;
+  const log = createLogger({ service: name, level: config.logging.level, logsDir: config.paths.logs_dir });
+  log.info({ config: path, source: loaded.source, pid: process.pid }, `${name} starting`);
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (kept running)'));
+  process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (kept running)'));
+
+  let running: RunningService;
+  try {
+    ensureIpcDirs(config);
+    running = await start({ config, configPath: path, log, argv });
+  } catch (err) {
+    log.fatal({ err }, `${name} failed to start`);
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, `${name}: second signal, exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, `${name} stopping`);
+    const timeoutMs = opts.stopTimeoutMs ?? 15_000;
+    const timer = setTimeout(() => {
+      log.error({ timeoutMs }, `${name}: graceful stop took too long, exiting`);
+      process.exit(1);
+    }, timeoutMs);
+    try {
+      await running.stop(signal);
+      log.info(`${name} stopped`);
+      clearTimeout(timer);
+      process.exit(0);
+    } catch (err) {
+      log.error({ err }, `${name}: error while stopping`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
