@@ -56,6 +56,12 @@ export class IssueList {
     return this.tree.origins.get(pointer);
   }
 
+  /** Describes the value at `pointer` for a message, hidden when it is a secret. */
+  describe(pointer: string, value: unknown): string {
+    const origin = this.origin(pointer);
+    return describeValue(value, isSecretPointer(pointer, origin), origin);
+  }
+
   /** Human path of a pointer, e.g. `/batches/1/id` -> `batches[1].id`. */
   pathOf(pointer: string): string {
     return this.locate(pointer).path;

@@ -4,7 +4,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseDuration } from './duration.ts';
-import { describeValue, type IssueList, isSecretPointer } from './report.ts';
+import type { IssueList } from './report.ts';
 import { defaultEndpoints, resolveDir, resolveEndpoint } from './resolve.ts';
 import { ID_PATTERN } from './schema.ts';
 
@@ -75,7 +75,8 @@ function checkServer(server: Obj, issues: IssueList): void {
   ) {
     issues.add(
       '/server/host',
-      `refusing to listen on ${describeValue(host, isSecretPointer('/server/host', issues.origin('/server/host')), issues.origin('/server/host'))} without authentication: enable server.auth (with api_keys) or set server.allow_insecure_bind: true`,
+      `refusing to listen on ${issues.describe('/server/host', host)} without authentication: ` +
+        'enable server.auth (with api_keys) or set server.allow_insecure_bind: true',
     );
   }
   if (auth.enabled === true && Array.isArray(auth.api_keys) && auth.api_keys.length === 0) {
@@ -102,9 +103,9 @@ function checkSequencesDir(dir: unknown, configDir: string, issues: IssueList): 
   const written = text(dir);
   if (written === undefined) return;
   const pointer = '/paths/sequences_dir';
-  const origin = issues.origin(pointer);
   const abs = resolveDir(configDir, written);
-  const shown = isSecretPointer(pointer, origin) ? describeValue(written, true, origin) : abs;
+  // Shown as the absolute path (the operator sees where it looked) unless it came from a secret.
+  const shown = issues.origin(pointer)?.fromEnv ? issues.describe(pointer, written) : abs;
   try {
     if (!statSync(abs).isDirectory()) {
       issues.add(pointer, `sequences folder ${shown} is not a folder`);

@@ -4,7 +4,7 @@ import { afterEach } from 'bun:test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ConfigError } from '../src/index.ts';
+import { ConfigError, type ConfigIssue, parseConfig } from '../src/index.ts';
 
 const made: string[] = [];
 
@@ -44,3 +44,28 @@ export function configError(fn: () => unknown): ConfigError {
 export function yaml(...lines: string[]): string {
   return `${lines.join('\n')}\n`;
 }
+
+/** Parses `text` as `<root>/station.yaml` (shown as `station.yaml`) and returns the error's issues. */
+export function issuesOf(
+  text: string,
+  env: Record<string, string> = {},
+): { root: string; issues: readonly ConfigIssue[] } {
+  const root = tempStation();
+  const err = configError(() => parseConfig(text, 'station.yaml', env, { cwd: root }));
+  return { root, issues: err.issues };
+}
+
+export const at = (
+  line: number,
+  column: number,
+  path: string,
+  message: string,
+  extra: Partial<ConfigIssue> = {},
+) => ({
+  file: 'station.yaml',
+  line,
+  column,
+  path,
+  message,
+  ...extra,
+});
