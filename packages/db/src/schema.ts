@@ -63,11 +63,13 @@ export const executions = sqliteTable(
     error: text('error'),
     syncedAt: text('synced_at'),
   },
+  // Each filter's index ends in (started_at, id), the list's sort order, so a filtered page is read in
+  // index order and stops at the page's end instead of sorting every match.
   (t) => [
     index('executions_started_at_idx').on(t.startedAt, t.id),
-    index('executions_batch_started_idx').on(t.batchId, t.startedAt),
-    index('executions_status_started_idx').on(t.status, t.startedAt),
-    index('executions_sequence_started_idx').on(t.sequenceName, t.startedAt),
+    index('executions_batch_started_idx').on(t.batchId, t.startedAt, t.id),
+    index('executions_status_started_idx').on(t.status, t.startedAt, t.id),
+    index('executions_sequence_started_idx').on(t.sequenceName, t.startedAt, t.id),
     check('executions_status_ck', inList(t.status, EXECUTION_STATUSES)),
   ],
 );

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { newExecutionId } from '../src/index.ts';
+import { type ExecutionRow, newExecutionId } from '../src/index.ts';
 import { at, execution, Scratch } from './helpers.ts';
 
 const scratch = new Scratch();
 afterEach(() => scratch.cleanup());
 
-const running = {
+const running: ExecutionRow = {
   id: 'exec_a',
   batchId: 'batch_1',
   sequenceName: 'psu_functional',

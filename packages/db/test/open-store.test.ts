@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore, StoreError } from '../src/index.ts';
+import { DEFAULT_MIGRATIONS_FOLDER, openStore, readMigrations, StoreError } from '../src/index.ts';
 import { execution, fixture, Scratch } from './helpers.ts';
 
 const scratch = new Scratch();
 afterEach(() => scratch.cleanup());
+
+/** Every migration shipped in drizzle/, in order. */
+const ALL = readMigrations(DEFAULT_MIGRATIONS_FOLDER).map((m) => m.tag);
 
 const TABLES = [
   '__drizzle_migrations',
@@ -34,9 +37,9 @@ describe('openStore', () => {
     const path = join(scratch.dir(), 'nested', 'deeper', 'station.db');
     const store = scratch.track(openStore(path));
     expect(existsSync(path)).toBe(true);
-    expect(store.appliedMigrations).toEqual(['0000_init']);
+    expect(store.appliedMigrations).toEqual(ALL);
     expect(tableNames(store)).toEqual(TABLES);
-    expect(migrationRows(store)).toBe(1);
+    expect(migrationRows(store)).toBe(ALL.length);
   });
 
   test('re-opening an up-to-date store applies nothing and keeps the data', () => {
@@ -46,8 +49,31 @@ describe('openStore', () => {
     first.close();
     const again = scratch.track(openStore(path));
     expect(again.appliedMigrations).toEqual([]);
-    expect(migrationRows(again)).toBe(1);
+    expect(migrationRows(again)).toBe(ALL.length);
     expect(again.getExecution('exec_keep')?.id).toBe('exec_keep');
+  });
+
+  test('an older store gets only the migrations it lacks, and its data survives them', () => {
+    expect(ALL.length).toBeGreaterThan(1);
+    // A migrations folder as it was when only the first migration existed.
+    const old = scratch.dir();
+    mkdirSync(join(old, 'meta'));
+    const journal = JSON.parse(
+      readFileSync(join(DEFAULT_MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8'),
+    );
+    journal.entries = journal.entries.slice(0, 1);
+    writeFileSync(join(old, 'meta', '_journal.json'), JSON.stringify(journal));
+    copyFileSync(join(DEFAULT_MIGRATIONS_FOLDER, `${ALL[0]}.sql`), join(old, `${ALL[0]}.sql`));
+
+    const path = join(scratch.dir(), 'station.db');
+    const first = openStore(path, { migrationsFolder: old });
+    expect(first.appliedMigrations).toEqual(ALL.slice(0, 1));
+    first.createExecution(execution('exec_old'));
+    first.close();
+    const current = scratch.track(openStore(path));
+    expect(current.appliedMigrations).toEqual(ALL.slice(1));
+    expect(migrationRows(current)).toBe(ALL.length);
+    expect(current.getExecution('exec_old')?.id).toBe('exec_old');
   });
 
   test('sets WAL, synchronous=FULL, foreign keys and the busy timeout on every connection', () => {
@@ -80,7 +106,7 @@ describe('openStore', () => {
 
   test(':memory: works with the real migrations', () => {
     const store = scratch.track(openStore(':memory:'));
-    expect(store.appliedMigrations).toEqual(['0000_init']);
+    expect(store.appliedMigrations).toEqual(ALL);
     expect(tableNames(store)).toEqual(TABLES);
     expect(store.sqlite.query('PRAGMA foreign_keys').get()).toEqual({ foreign_keys: 1 });
   });
@@ -136,13 +162,13 @@ describe('openStore', () => {
       );
       for (const r of results) expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
       const reports = results.map((r) => JSON.parse(r.out) as { applied: string[]; tables: string[] });
-      expect(reports.flatMap((r) => r.applied)).toEqual(['0000_init']);
+      expect(reports.flatMap((r) => r.applied)).toEqual(ALL);
       for (const r of reports) expect(r.tables).toEqual(TABLES);
     } finally {
       for (const p of procs) p.kill();
     }
     const store = scratch.track(openStore(path));
-    expect(migrationRows(store)).toBe(1);
+    expect(migrationRows(store)).toBe(ALL.length);
     expect(store.runningExecutions('race').length).toBe(4);
   });
 });

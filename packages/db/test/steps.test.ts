@@ -1,0 +1,167 @@
+import { afterEach, describe, expect, test } from 'bun:test';
+import type { StepResult } from '../src/index.ts';
+import { at, execution, Scratch } from './helpers.ts';
+
+const scratch = new Scratch();
+afterEach(() => scratch.cleanup());
+
+const measureStep: StepResult = {
+  name: 'measure_voltage',
+  order: 1,
+  status: 'completed',
+  pass: true,
+  startedAt: at(1_000),
+  completedAt: at(3_500),
+  duration: 2.5,
+  attempts: 2,
+  result: { samples: [5.01, 4.99], note: 'second try' },
+  error: null,
+  measurements: [
+    { name: 'voltage', value: 5.01, unit: 'V', low: 4.9, high: 5.1, equals: null, pass: true },
+    { name: 'ripple', value: 0.012, unit: 'V', low: null, high: 0.05, equals: null, pass: true },
+    { name: 'serial', value: 'SN-42', unit: null, low: null, high: null, equals: 'SN-42', pass: true },
+    { name: 'output_on', value: true, unit: null, low: null, high: null, equals: true, pass: true },
+    { name: 'missing', value: null, unit: null, low: null, high: null, equals: null, pass: false },
+  ],
+};
+
+function record(store: ReturnType<Scratch['store']>, step: StepResult) {
+  const { measurements, ...fields } = step;
+  return store.recordStep('exec_a', fields, measurements);
+}
+
+describe('recordStep', () => {
+  test('stores the step with its measurements and returns what getResult reads back', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    expect(record(store, measureStep)).toEqual(measureStep);
+    expect(store.getResult('exec_a')?.steps).toEqual([measureStep]);
+  });
+
+  test('keeps SQL columns readable: numbers in value, other values as JSON in value_text', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    record(store, measureStep);
+    const rows = store.sqlite
+      .query('SELECT name, value, value_text, unit, low, high, equals, pass FROM measurements ORDER BY id')
+      .all();
+    expect(rows).toEqual([
+      {
+        name: 'voltage',
+        value: 5.01,
+        value_text: null,
+        unit: 'V',
+        low: 4.9,
+        high: 5.1,
+        equals: null,
+        pass: 1,
+      },
+      {
+        name: 'ripple',
+        value: 0.012,
+        value_text: null,
+        unit: 'V',
+        low: null,
+        high: 0.05,
+        equals: null,
+        pass: 1,
+      },
+      {
+        name: 'serial',
+        value: null,
+        value_text: '"SN-42"',
+        unit: null,
+        low: null,
+        high: null,
+        equals: '"SN-42"',
+        pass: 1,
+      },
+      {
+        name: 'output_on',
+        value: null,
+        value_text: 'true',
+        unit: null,
+        low: null,
+        high: null,
+        equals: 'true',
+        pass: 1,
+      },
+      {
+        name: 'missing',
+        value: null,
+        value_text: null,
+        unit: null,
+        low: null,
+        high: null,
+        equals: null,
+        pass: 0,
+      },
+    ]);
+  });
+
+  test('recording the same step again replaces the row and its measurements', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    record(store, {
+      ...measureStep,
+      status: 'running',
+      pass: false,
+      completedAt: null,
+      duration: null,
+      measurements: [],
+    });
+    record(store, measureStep);
+    expect(store.getResult('exec_a')?.steps).toEqual([measureStep]);
+    const counts = store.sqlite
+      .query('SELECT (SELECT count(*) FROM step_results) AS steps, (SELECT count(*) FROM measurements) AS m')
+      .get();
+    expect(counts).toEqual({ steps: 1, m: 5 });
+  });
+
+  test('steps come back in sequence order whatever order they were written in', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    store.recordStep('exec_a', { name: 'cleanup', order: 2, status: 'completed', pass: true });
+    store.recordStep('exec_a', { name: 'init', order: 0, status: 'completed', pass: true });
+    store.recordStep('exec_a', { name: 'measure', order: 1, status: 'failed', error: 'STEP_TIMEOUT' });
+    expect(store.getResult('exec_a')?.steps.map((s) => [s.order, s.name, s.status, s.pass, s.error])).toEqual(
+      [
+        [0, 'init', 'completed', true, null],
+        [1, 'measure', 'failed', false, 'STEP_TIMEOUT'],
+        [2, 'cleanup', 'completed', true, null],
+      ],
+    );
+  });
+
+  test('non-finite numbers are kept as text rather than lost', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    const stored = store.recordStep('exec_a', { name: 's', order: 0, status: 'completed' }, [
+      { name: 'overload', value: Number.POSITIVE_INFINITY, pass: false },
+      { name: 'nan', value: Number.NaN, pass: false },
+    ]);
+    expect(stored.measurements.map((m) => m.value)).toEqual(['Infinity', 'NaN']);
+    expect(store.getResult('exec_a')?.steps[0]?.measurements.map((m) => m.value)).toEqual([
+      'Infinity',
+      'NaN',
+    ]);
+  });
+
+  test('a failing measurement insert rolls the step back too', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    // A measurement without a name violates NOT NULL after the step row was already written.
+    const nameless = { name: null as unknown as string, value: 1, pass: true };
+    expect(() =>
+      store.recordStep('exec_a', { name: 's', order: 0, status: 'completed' }, [nameless]),
+    ).toThrow(expect.objectContaining({ code: 'QUERY_FAILED' }));
+    expect(store.getResult('exec_a')?.steps).toEqual([]);
+  });
+
+  test('an unknown execution is refused with NOT_FOUND', () => {
+    const store = scratch.store();
+    expect(() => store.recordStep('exec_nope', { name: 's', order: 0, status: 'completed' })).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('exec_nope') }),
+    );
+  });
+});
