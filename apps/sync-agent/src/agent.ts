@@ -1,0 +1,273 @@
+// The sync agent: schedules drain cycles (every sync_interval, at once when the Backend comes back, on
+// `sync.now`), runs at most one at a time, keeps the health monitor, answers status, and stops cleanly.
+import type { Logger } from '@station/log';
+import type { BackendEndpoint } from './client.ts';
+import { type CycleReport, type DrainDeps, drainCycle, emptyReport, leaseFor } from './drain.ts';
+import { describe, SyncError } from './errors.ts';
+import { HealthMonitor } from './health.ts';
+import { type Clock, type SyncResult, type SyncStatus, type SyncStore, systemClock } from './types.ts';
+
+/** The `backend` section of station.yaml as loaded (durations in ms). */
+export interface BackendSettings {
+  /** Absent = offline mode. */
+  url?: string;
+  api_key?: string;
+  sync_interval: number;
+  timeout: number;
+  retry_base: number;
+  retry_cap: number;
+  health_interval: number;
+}
+
+export interface SyncAgentOptions {
+  store: SyncStore;
+  backend: BackendSettings;
+  logger: Logger;
+  /** Written to `claimed_by`; unique per process so a restarted agent never mistakes old claims for its own. */
+  agentId?: string;
+  clock?: Clock;
+  random?: () => number;
+  fetch?: typeof fetch;
+  /** Rows claimed per transaction (default 32). */
+  batchSize?: number;
+  /** Requests in flight at once (default 8). */
+  concurrency?: number;
+  /** Claim lease; default from leaseFor(timeout, batchSize, concurrency). */
+  leaseMs?: number;
+  /** Called when connectedness changes and after each cycle that did something (for a status event). */
+  onStatusChange?: (status: SyncStatus) => void;
+}
+
+/** Default of stop(): how long in-flight requests may take to finish before they are aborted. */
+export const DEFAULT_STOP_DEADLINE_MS = 5_000;
+
+/**
+ * Drains `sync_queue` to the Backend.
+ * @example
+ * const agent = new SyncAgent({ store, backend: config.backend, logger });
+ * agent.start();
+ * await agent.syncNow(); // { synced, failed, rejected, pending }
+ */
+export class SyncAgent {
+  readonly agentId: string;
+  readonly mode: 'online' | 'offline';
+  #opts: SyncAgentOptions;
+  #clock: Clock;
+  #deps: DrainDeps | undefined;
+  #health: HealthMonitor | undefined;
+  #abort = new AbortController();
+  #running: Promise<CycleReport> | undefined;
+  #pumping = false;
+  #wanted = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #pauseUntil = 0;
+  #agentError: string | null = null;
+  #stopping = false;
+  #started = false;
+
+  constructor(opts: SyncAgentOptions) {
+    this.#opts = opts;
+    this.#clock = opts.clock ?? systemClock;
+    this.agentId = opts.agentId ?? `sync-agent:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
+    const b = opts.backend;
+    this.mode = b.url ? 'online' : 'offline';
+    const batchSize = opts.batchSize ?? 32;
+    const concurrency = opts.concurrency ?? 8;
+    if (!(batchSize >= 1 && concurrency >= 1)) {
+      throw new SyncError(
+        'BAD_OPTIONS',
+        `batchSize and concurrency must be >= 1 (${batchSize}, ${concurrency})`,
+      );
+    }
+    if (!b.url) return;
+    const endpoint: BackendEndpoint = {
+      url: b.url,
+      apiKey: b.api_key,
+      timeoutMs: b.timeout,
+      fetch: opts.fetch,
+    };
+    this.#deps = {
+      store: opts.store,
+      endpoint,
+      policy: { baseMs: b.retry_base, capMs: b.retry_cap },
+      agentId: this.agentId,
+      clock: this.#clock,
+      random: opts.random ?? Math.random,
+      logger: opts.logger,
+      batchSize,
+      concurrency,
+      leaseMs: opts.leaseMs ?? leaseFor(b.timeout, batchSize, concurrency),
+    };
+    this.#health = new HealthMonitor({
+      endpoint,
+      intervalMs: b.health_interval,
+      logger: opts.logger,
+      onChange: (connected, detail) => {
+        this.#agentError = connected ? null : `Backend unreachable: ${detail}`;
+        // SY-003: the queue drains the moment the Backend is back, not at the next scheduled cycle.
+        if (connected) this.#kick();
+        this.#notify();
+      },
+    });
+  }
+
+  /** Starts health probes and the schedule. Offline, it only logs that nothing will be sent. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    const log = this.#opts.logger;
+    if (!this.#deps || !this.#health) {
+      log.warn('sync: no backend.url configured; offline mode, results are kept in sync_queue');
+      return;
+    }
+    log.info(
+      { agentId: this.agentId, url: this.#deps.endpoint.url, leaseMs: this.#deps.leaseMs },
+      'sync: agent started',
+    );
+    this.#health.start();
+    this.#schedule();
+  }
+
+  /** Runs a cycle now (after the one under way, if any). `retryRejected` first puts rejected rows back. */
+  async syncNow(opts: { retryRejected?: boolean } = {}): Promise<SyncResult> {
+    if (this.#stopping) throw new SyncError('STOPPED', 'the sync agent is stopping');
+    if (opts.retryRejected) {
+      const n = this.#opts.store.requeueRejected({ now: this.#clock.now() });
+      this.#opts.logger.info({ requeued: n }, 'sync: rejected results queued again on request');
+    }
+    const report = this.#deps ? await this.#runCycle() : emptyReport();
+    const stats = this.#opts.store.syncStats(this.#clock.now());
+    return {
+      synced: report.synced,
+      failed: report.failed,
+      rejected: report.rejected,
+      pending: stats.pending + stats.inFlight,
+    };
+  }
+
+  /** The numbers behind `sync.status` and the gateway's health. */
+  status(): SyncStatus {
+    const stats = this.#opts.store.syncStats(this.#clock.now());
+    return {
+      mode: this.mode,
+      backendConnected: this.#health?.connected === true,
+      pending: stats.pending,
+      inFlight: stats.inFlight,
+      rejected: stats.rejected,
+      oldestPendingAge: stats.oldestPendingAgeMs === null ? null : stats.oldestPendingAgeMs / 1000,
+      lastSuccessAt: stats.lastSyncedAt,
+      lastError: stats.lastError?.message ?? this.#agentError,
+    };
+  }
+
+  /**
+   * Stops claiming, lets requests in flight finish until `deadlineMs`, aborts the rest and gives every
+   * row still claimed back to `pending`. Safe to call twice.
+   */
+  async stop(opts: { deadlineMs?: number } = {}): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#health?.stop();
+    const running = this.#running;
+    if (running) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), opts.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
+      });
+      const finished = await Promise.race([running.then(() => 'done' as const), deadline]);
+      clearTimeout(timer);
+      if (finished === 'late') {
+        this.#opts.logger.warn('sync: stop deadline passed; aborting requests in flight');
+        this.#abort.abort();
+        await running.catch(() => undefined);
+      }
+    }
+    if (this.#deps) {
+      try {
+        const released = this.#opts.store.releaseClaims(this.agentId, this.#clock.now());
+        if (released > 0) this.#opts.logger.info({ released }, 'sync: released unsent claims');
+      } catch (err) {
+        this.#opts.logger.error({ err: describe(err) }, 'sync: release on stop failed; leases will expire');
+      }
+    }
+    this.#opts.logger.info('sync: agent stopped');
+  }
+
+  /** Runs a cycle once the current one (if any) is over. */
+  async #runCycle(): Promise<CycleReport> {
+    const deps = this.#deps;
+    if (!deps) return emptyReport();
+    while (this.#running) await this.#running.catch(() => undefined);
+    if (this.#stopping || this.#clock.now() < this.#pauseUntil) return emptyReport();
+    const control = { stopping: () => this.#stopping, signal: this.#abort.signal };
+    const run = drainCycle(deps, control).then((report) => this.#absorb(report));
+    this.#running = run;
+    try {
+      return await run;
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  #absorb(report: CycleReport): CycleReport {
+    if (report.retryAfterMs !== undefined) {
+      this.#pauseUntil = this.#clock.now() + report.retryAfterMs;
+      this.#opts.logger.warn({ retryAfterMs: report.retryAfterMs }, 'sync: Backend asked to wait; pausing');
+    }
+    if (report.answered) this.#health?.observe(true, 'answered a delivery');
+    else if (report.unreachable) this.#health?.observe(false, report.lastError ?? 'unreachable');
+    if (report.claimed > 0) {
+      this.#opts.logger.info(
+        {
+          claimed: report.claimed,
+          synced: report.synced,
+          failed: report.failed,
+          rejected: report.rejected,
+          released: report.released,
+        },
+        'sync: cycle done',
+      );
+      this.#notify();
+    }
+    return report;
+  }
+
+  /** Asks for an automatic cycle; several asks while one runs collapse into one more cycle. */
+  #kick(): void {
+    this.#wanted = true;
+    if (this.#pumping) return;
+    this.#pumping = true;
+    void (async () => {
+      try {
+        while (this.#wanted && !this.#stopping) {
+          this.#wanted = false;
+          if (this.#health?.connected !== true) break;
+          await this.#runCycle();
+        }
+      } catch (err) {
+        this.#opts.logger.error({ err: describe(err) }, 'sync: cycle failed');
+      } finally {
+        this.#pumping = false;
+      }
+    })();
+  }
+
+  #schedule(): void {
+    if (this.#stopping || !this.#deps) return;
+    this.#timer = setTimeout(() => {
+      this.#kick();
+      this.#schedule();
+    }, this.#opts.backend.sync_interval);
+  }
+
+  #notify(): void {
+    const cb = this.#opts.onStatusChange;
+    if (!cb) return;
+    try {
+      cb(this.status());
+    } catch (err) {
+      this.#opts.logger.error({ err: describe(err) }, 'sync: status listener failed');
+    }
+  }
+}

@@ -1,0 +1,220 @@
+// One drain cycle of the outbox: claim due rows oldest-first in batches, send each with bounded
+// concurrency, record each outcome on its row. Exactly-once rests on three things here: a row is only
+// sent while this agent holds its lease (claims make a second agent skip it), the execution id travels as
+// the Idempotency-Key (a re-send after a crash is recognised by the Backend), and a row is marked done only
+// after the Backend confirmed it.
+import type { SyncQueueRow } from '@station/db';
+import type { Logger } from '@station/log';
+import type { BackoffPolicy } from './backoff.ts';
+import { classify, type Outcome } from './classify.ts';
+import { type BackendEndpoint, postResult } from './client.ts';
+import { describe } from './errors.ts';
+import { forEachBounded } from './pool.ts';
+import type { Clock, SyncStore } from './types.ts';
+
+/** What a drainer needs; everything the outside world provides comes in here. */
+export interface DrainDeps {
+  store: SyncStore;
+  endpoint: BackendEndpoint;
+  policy: BackoffPolicy;
+  agentId: string;
+  clock: Clock;
+  random: () => number;
+  logger: Logger;
+  /** Rows claimed per transaction. */
+  batchSize: number;
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** Claim lease; must outlast a whole batch (see leaseFor). */
+  leaseMs: number;
+}
+
+/** Signals from the agent to a running cycle. */
+export interface CycleControl {
+  /** True once shutdown began: claim nothing more, send nothing more. */
+  stopping(): boolean;
+  /** Aborts requests in flight (shutdown deadline passed). */
+  signal: AbortSignal;
+}
+
+/** What one cycle did. */
+export interface CycleReport {
+  claimed: number;
+  synced: number;
+  failed: number;
+  rejected: number;
+  /** Claimed rows given back unsent (shutdown, or a lease too short to send safely). */
+  released: number;
+  /** A delivery could not reach the Backend at all (connection refused, reset, DNS). */
+  unreachable: boolean;
+  /** The Backend answered at least once (any status). */
+  answered: boolean;
+  /** Latest Retry-After seen, in ms from now: the agent pauses all sending that long. */
+  retryAfterMs?: number;
+  /** The last failure of the cycle, one line. */
+  lastError?: string;
+}
+
+/** Time a request needs beyond its own timeout before we stop trusting a lease (clock drift, GC, disk). */
+export const LEASE_MARGIN_MS = 2_000;
+
+/**
+ * A lease long enough for a whole batch even if every request runs into the timeout: the batch is sent
+ * in ceil(batch / concurrency) waves, plus one wave and a margin of slack.
+ */
+export function leaseFor(timeoutMs: number, batchSize: number, concurrency: number): number {
+  const waves = Math.ceil(batchSize / Math.max(1, concurrency)) + 1;
+  return waves * (timeoutMs + LEASE_MARGIN_MS);
+}
+
+/** Creates an empty report. */
+export function emptyReport(): CycleReport {
+  return { claimed: 0, synced: 0, failed: 0, rejected: 0, released: 0, unreachable: false, answered: false };
+}
+
+/**
+ * Runs one cycle: batches until nothing is due, the Backend stops answering, it asks us to wait, or
+ * shutdown begins. Never throws for delivery problems; a store failure ends the cycle and is reported.
+ */
+export async function drainCycle(deps: DrainDeps, control: CycleControl): Promise<CycleReport> {
+  const report = emptyReport();
+  while (!control.stopping()) {
+    let batch: SyncQueueRow[];
+    try {
+      batch = deps.store.claimSyncItems({
+        agentId: deps.agentId,
+        limit: deps.batchSize,
+        leaseMs: deps.leaseMs,
+        now: deps.clock.now(),
+      });
+    } catch (err) {
+      report.lastError = `store: cannot claim: ${describe(err)}`;
+      deps.logger.error({ err: describe(err) }, 'sync: claiming from sync_queue failed');
+      break;
+    }
+    if (batch.length === 0) break;
+    report.claimed += batch.length;
+    let unsent = 0;
+    await forEachBounded(batch, deps.concurrency, async (row) => {
+      if (!(await sendRow(deps, control, row, report))) unsent += 1;
+    });
+    if (unsent > 0) report.released += releaseUnsent(deps);
+    // A Backend that is unreachable or asked for a pause would fail every further batch the same way.
+    if (report.unreachable || report.retryAfterMs !== undefined) break;
+    if (batch.length < deps.batchSize) break;
+  }
+  return report;
+}
+
+/** Sends one claimed row and records its outcome; false when it was not sent (left to be released). */
+async function sendRow(
+  deps: DrainDeps,
+  control: CycleControl,
+  row: SyncQueueRow,
+  report: CycleReport,
+): Promise<boolean> {
+  if (control.stopping()) return false;
+  // Another agent may take the row over once the lease ends; never be mid-send when that happens.
+  const leaseLeft = (row.leaseUntil ? Date.parse(row.leaseUntil) : 0) - deps.clock.now();
+  if (leaseLeft < deps.endpoint.timeoutMs + LEASE_MARGIN_MS) {
+    deps.logger.warn(
+      { entityId: row.entityId, leaseLeft },
+      'sync: lease too short to send safely; releasing',
+    );
+    return false;
+  }
+  try {
+    const result = deps.store.getResult(row.entityId);
+    if (!result) {
+      const error = `execution ${row.entityId} is not in the store`;
+      deps.store.markRejected(row.id, { error, status: null, agentId: deps.agentId, now: deps.clock.now() });
+      report.rejected += 1;
+      report.lastError = error;
+      return true;
+    }
+    const delivery = await postResult(deps.endpoint, row.entityId, JSON.stringify(result), control.signal);
+    const now = deps.clock.now();
+    const outcome = classify(delivery, Math.max(1, row.attempts), deps.policy, now, deps.random);
+    return record(deps, row, outcome, now, report);
+  } catch (err) {
+    // A store write failed (e.g. busy past the timeout): the row stays claimed and comes back after its
+    // lease, so the worst case is one more delivery of the same key, which the Backend absorbs.
+    report.failed += 1;
+    report.lastError = `store: ${describe(err)}`;
+    deps.logger.error({ entityId: row.entityId, err: describe(err) }, 'sync: recording an outcome failed');
+    return true;
+  }
+}
+
+function record(
+  deps: DrainDeps,
+  row: SyncQueueRow,
+  outcome: Outcome,
+  now: number,
+  report: CycleReport,
+): boolean {
+  const log = deps.logger;
+  const agentId = deps.agentId;
+  switch (outcome.kind) {
+    case 'aborted':
+      return false;
+    case 'synced':
+      report.answered = true;
+      deps.store.markSynced(row.id, now);
+      report.synced += 1;
+      log.debug(
+        { entityId: row.entityId, status: outcome.status, attempts: row.attempts },
+        'sync: delivered',
+      );
+      return true;
+    case 'retry': {
+      if (outcome.unreachable) report.unreachable = true;
+      else report.answered = true;
+      if (outcome.retryAfterMs !== undefined) report.retryAfterMs = outcome.retryAfterMs;
+      const kept = deps.store.markRetry(row.id, {
+        error: outcome.error,
+        status: outcome.status,
+        nextAttemptAt: now + outcome.delayMs,
+        agentId,
+        now,
+      });
+      report.failed += 1;
+      report.lastError = outcome.error;
+      log.warn(
+        {
+          entityId: row.entityId,
+          attempts: row.attempts,
+          delayMs: outcome.delayMs,
+          error: outcome.error,
+          kept,
+        },
+        'sync: delivery failed; will retry',
+      );
+      return true;
+    }
+    case 'rejected': {
+      report.answered = true;
+      deps.store.markRejected(row.id, { error: outcome.error, status: outcome.status, agentId, now });
+      report.rejected += 1;
+      report.lastError = outcome.error;
+      log.error(
+        { entityId: row.entityId, status: outcome.status, error: outcome.error },
+        'sync: Backend rejected the result; kept as rejected',
+      );
+      return true;
+    }
+  }
+}
+
+function releaseUnsent(deps: DrainDeps): number {
+  try {
+    // Only rows still in flight under our id are touched: everything sent this batch is already recorded.
+    return deps.store.releaseClaims(deps.agentId, deps.clock.now());
+  } catch (err) {
+    deps.logger.error(
+      { err: describe(err) },
+      'sync: releasing unsent claims failed; their leases will expire',
+    );
+    return 0;
+  }
+}

@@ -1,0 +1,31 @@
+// The agent's bus surface: the `sync` service's methods as plain functions, so the bus wiring in main.ts
+// (and the gateway's tests) can call them without knowing how the agent works.
+import type { SyncAgent } from './agent.ts';
+import type { SyncResult, SyncStatus } from './types.ts';
+
+/** Answer of the `health` method every service serves. */
+export interface ServiceHealth {
+  service: string;
+  pid: number;
+  /** Seconds since the handlers were created. */
+  uptime: number;
+}
+
+/** Handlers of the `sync` service, keyed by bus method name. */
+export interface SyncHandlers {
+  health: () => ServiceHealth;
+  'sync.now': (body?: { retryRejected?: boolean }) => Promise<SyncResult>;
+  'sync.status': () => SyncStatus;
+}
+
+/**
+ * The `sync` service's handlers for `serve({ service: 'sync', handlers })`.
+ * @example await syncHandlers(agent)['sync.now']({ retryRejected: true })
+ */
+export function syncHandlers(agent: SyncAgent, startedAt = Date.now()): SyncHandlers {
+  return {
+    health: () => ({ service: 'sync', pid: process.pid, uptime: (Date.now() - startedAt) / 1000 }),
+    'sync.now': (body) => agent.syncNow({ retryRejected: body?.retryRejected === true }),
+    'sync.status': () => agent.status(),
+  };
+}
