@@ -50,7 +50,7 @@ describe('claimSyncItems', () => {
       claimedBy: 'agent-a',
       leaseUntil: at(90_000),
       updatedAt: NOW,
-    };
+    } as const;
     expect(claimed).toEqual([
       { ...pendingRow(0), ...lease },
       { ...pendingRow(1), ...lease },
