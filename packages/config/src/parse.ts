@@ -9,7 +9,7 @@ import { type StationConfig, StationConfigSchema } from './schema.ts';
 import { addSemanticIssues } from './semantic.ts';
 import type { Env } from './substitute.ts';
 import { readTree } from './tree.ts';
-import { addSchemaIssues } from './validate.ts';
+import { addSchemaIssues, dropEmptyKnownKeys } from './validate.ts';
 
 /** Options of `parseConfig`. */
 export interface ParseOptions {
@@ -36,7 +36,8 @@ export function parseConfig(
   const issues = new IssueList(tree, file);
   for (const p of tree.problems) issues.add(p.pointer, p.message);
   // Convert first so `port: ${PORT}` (always a string after substitution) can still be a number.
-  const value = Value.Default(StationConfigSchema, Value.Convert(StationConfigSchema, tree.value));
+  const written = dropEmptyKnownKeys(StationConfigSchema, tree.value);
+  const value = Value.Default(StationConfigSchema, Value.Convert(StationConfigSchema, written));
   addSchemaIssues(StationConfigSchema, value, issues);
   addSemanticIssues(value, configDir, issues);
   if (issues.issues.length > 0) {

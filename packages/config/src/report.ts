@@ -62,11 +62,6 @@ export class IssueList {
     return describeValue(value, isSecretPointer(pointer, origin), origin);
   }
 
-  /** Human path of a pointer, e.g. `/batches/1/id` -> `batches[1].id`. */
-  pathOf(pointer: string): string {
-    return this.locate(pointer).path;
-  }
-
   /** Adds an issue; a second issue for the same path is dropped (the first is the most telling). */
   add(pointer: string, message: string, details: IssueDetails = {}): void {
     if (this.seen.has(pointer)) return;

@@ -104,9 +104,7 @@ export function readTree(text: string, file: string, env: Env): SourceTree {
           pair.value == null
             ? nullAt(tree, childPointer, childPath(path, key), at)
             : walk(pair.value, childPointer, childPath(path, key), at, depth + 1);
-        // An empty value (`ipc:` with every key commented out) means "not set": defaults apply, and a
-        // required key is reported missing right where it was left empty.
-        if (child !== null) out[key] = child;
+        out[key] = child;
       }
       return out;
     }
@@ -126,9 +124,9 @@ export function readTree(text: string, file: string, env: Env): SourceTree {
     return undefined;
   };
 
-  tree.value = doc.contents == null ? {} : walk(doc.contents, '', '', undefined, 0);
-  // An empty file or one holding only comments is an empty mapping: the required keys then say what is missing.
-  if (tree.value === null) tree.value = {};
+  // An empty file (or only comments) is an empty mapping: the required keys then say what is missing.
+  const value = doc.contents == null ? null : walk(doc.contents, '', '', undefined, 0);
+  tree.value = value ?? {};
   return tree;
 }
 

@@ -83,6 +83,28 @@ function knownKeys(schema: TSchema): string[] {
   return props ? Object.keys(props) : [];
 }
 
+/**
+ * Removes keys the schema knows whose value is empty (`ipc:` with everything below commented out): they
+ * count as not set, so defaults apply and a required one is reported missing where it was left empty.
+ * Entries of free-form mappings (hardware, parameters) keep their nulls: there an empty value is data.
+ */
+export function dropEmptyKnownKeys(schema: TSchema, value: unknown): unknown {
+  const s = schema as { properties?: Record<string, TSchema>; items?: TSchema; patternProperties?: object };
+  if (Array.isArray(value)) {
+    return s.items ? value.map((v) => dropEmptyKnownKeys(s.items as TSchema, v)) : value;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  const entrySchema = s.patternProperties ? (Object.values(s.patternProperties)[0] as TSchema) : undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const known = s.properties?.[key];
+    if (known && v === null) continue;
+    const child = known ?? entrySchema;
+    out[key] = child ? dropEmptyKnownKeys(child, v) : v;
+  }
+  return out;
+}
+
 /** Checks `value` against `schema` and adds one issue per wrong field to `issues`. */
 export function addSchemaIssues(schema: TSchema, value: unknown, issues: IssueList): void {
   for (const error of Value.Errors(schema, value)) {

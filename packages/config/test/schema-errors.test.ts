@@ -246,3 +246,36 @@ describe('syntax and reporting', () => {
     ]);
   });
 });
+
+describe('empty values', () => {
+  test('an empty hardware entry is an error, an empty parameter is a value', () => {
+    const root = tempStation();
+    const text = yaml(
+      'station: { id: s1 }',
+      'server:',
+      'batches:',
+      '  - id: b1',
+      '    sequence_package: p',
+      '    restart:',
+      '    hardware:',
+      '      psu:',
+      '      dmm: { driver: }',
+      '    parameters: { note: }',
+    );
+    const err = configError(() => parseConfig(text, 'station.yaml', {}, { cwd: root }));
+    expect(err.issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`)).toEqual([
+      '8:7 batches[0].hardware.psu: expected a mapping with at least "driver", found an empty value',
+      '9:14 batches[0].hardware.dmm.driver: required key is missing (expected a driver name)',
+    ]);
+    const ok = parseConfig(
+      text.replace(/psu:\n.*dmm: \{ driver: \}/s, 'dmm: { driver: sim_dmm }'),
+      'station.yaml',
+      {},
+      {
+        cwd: root,
+      },
+    );
+    expect(ok.batches[0]?.parameters).toEqual({ note: null });
+    expect(ok.batches[0]?.restart.policy).toBe('on-failure');
+  });
+});
