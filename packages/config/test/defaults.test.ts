@@ -1,10 +1,12 @@
 // Defaults (a minimal file loads to a complete configuration), durations, and path resolution against
 // the config file's folder.
-import { describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, test } from 'bun:test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig, parseDuration, type StationConfig, storePath } from '../src/index.ts';
-import { tempStation, yaml } from './helpers.ts';
+import { removeTempStations, tempStation, yaml } from './helpers.ts';
+
+afterEach(removeTempStations);
 
 describe('defaults', () => {
   test('a file with only a station id loads to the complete default configuration', () => {

@@ -1,6 +1,5 @@
 // Temporary station folders for the config tests: each gets a config/ and a sequences/ folder and is
 // removed after the test, whatever happened.
-import { afterEach } from 'bun:test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,9 +7,10 @@ import { ConfigError, type ConfigIssue, parseConfig } from '../src/index.ts';
 
 const made: string[] = [];
 
-afterEach(() => {
+/** Removes every folder made by `tempStation`; each test file registers it with `afterEach`. */
+export function removeTempStations(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+}
 
 /** A fresh folder laid out like a checkout: `<root>/config/`, `<root>/sequences/`. */
 export function tempStation(): string {

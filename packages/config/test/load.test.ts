@@ -1,11 +1,13 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are station.yaml text, where ${VAR} is literal.
 // loadConfig's lookup order (--config > STATION_CONFIG > config/station.yaml > shipped example), the
 // source it reports, and the file-level errors (missing, unreadable).
-import { describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, test } from 'bun:test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXAMPLE_CONFIG_PATH, loadConfig } from '../src/index.ts';
-import { configError, tempStation, writeAt, yaml } from './helpers.ts';
+import { configError, removeTempStations, tempStation, writeAt, yaml } from './helpers.ts';
+
+afterEach(removeTempStations);
 
 /** A station folder holding a flag.yaml, an env.yaml and a config/station.yaml with different ids. */
 function stationWithAllFiles(): string {

@@ -1,9 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are station.yaml text, where ${VAR} is literal.
 // redactConfig: what a service logs as its effective configuration must hold no secret.
-import { expect, test } from 'bun:test';
+import { afterEach, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { parseConfig, REDACTED, redactConfig } from '../src/index.ts';
-import { tempStation, yaml } from './helpers.ts';
+import { removeTempStations, tempStation, yaml } from './helpers.ts';
+
+afterEach(removeTempStations);
 
 test('API keys, secret-looking options, URL passwords and values from the environment are redacted', () => {
   const root = tempStation();

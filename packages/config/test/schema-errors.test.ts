@@ -1,10 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are station.yaml text, where ${VAR} is literal.
 // Schema and YAML errors: where each points (file:line:column, field path), what it says was expected and
 // found, and that every problem of a file comes back at once.
-import { describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { parseConfig } from '../src/index.ts';
-import { at, configError, issuesOf, tempStation, yaml } from './helpers.ts';
+import { at, configError, issuesOf, removeTempStations, tempStation, yaml } from './helpers.ts';
+
+afterEach(removeTempStations);
 
 describe('schema errors', () => {
   test('an unknown key is reported at the key with the closest known key suggested', () => {

@@ -1,10 +1,12 @@
 // Rules beyond the schema: unique batch ids, no open bind without auth, auth with keys, a usable
 // sequences folder, backoff bounds, distinct and valid bus endpoints.
-import { describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, test } from 'bun:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/index.ts';
-import { at, configError, issuesOf, tempStation, yaml } from './helpers.ts';
+import { at, configError, issuesOf, removeTempStations, tempStation, yaml } from './helpers.ts';
+
+afterEach(removeTempStations);
 
 describe('semantic errors', () => {
   test('a duplicate batch id points at the second one', () => {

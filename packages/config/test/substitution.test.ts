@@ -1,10 +1,12 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are station.yaml text, where ${VAR} is literal.
 // ${VAR} substitution: set, default, unset (an error that names the variable and where it is used),
 // the $${ escape, type conversion of substituted values, and secrets kept out of error messages.
-import { describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, test } from 'bun:test';
 import { parseConfig } from '../src/index.ts';
 import { substituteEnv } from '../src/substitute.ts';
-import { configError, tempStation, yaml } from './helpers.ts';
+import { configError, removeTempStations, tempStation, yaml } from './helpers.ts';
+
+afterEach(removeTempStations);
 
 describe('substituteEnv', () => {
   test.each([
