@@ -196,3 +196,24 @@ describe('path resolution', () => {
     expect(storePath(config)).toBe(join(data, 'station.db'));
   });
 });
+
+describe('YAML features', () => {
+  test('anchors and aliases share hardware between batches', () => {
+    const root = tempStation();
+    const text = yaml(
+      'station: { id: s }',
+      'batches:',
+      '  - id: b1',
+      '    sequence_package: p',
+      '    hardware: { psu: &psu { driver: sim_psu, voltage: 5 } }',
+      '  - id: b2',
+      '    sequence_package: p',
+      '    hardware: { psu: *psu }',
+    );
+    const config = parseConfig(text, join(root, 'station.yaml'));
+    expect(config.batches.map((b) => b.hardware)).toEqual([
+      { psu: { driver: 'sim_psu', voltage: 5 } },
+      { psu: { driver: 'sim_psu', voltage: 5 } },
+    ]);
+  });
+});
