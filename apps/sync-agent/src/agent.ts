@@ -2,7 +2,14 @@
 // `sync.now`), runs at most one at a time, keeps the health monitor, answers status, and stops cleanly.
 import type { Logger } from '@station/log';
 import type { BackendEndpoint } from './client.ts';
-import { type CycleReport, type DrainDeps, drainCycle, emptyReport, leaseFor } from './drain.ts';
+import {
+  type CycleReport,
+  type DrainDeps,
+  drainCycle,
+  emptyReport,
+  LEASE_MARGIN_MS,
+  leaseFor,
+} from './drain.ts';
 import { describe, SyncError } from './errors.ts';
 import { HealthMonitor } from './health.ts';
 import { type Clock, type SyncResult, type SyncStatus, type SyncStore, systemClock } from './types.ts';
@@ -28,6 +35,8 @@ export interface SyncAgentOptions {
   clock?: Clock;
   random?: () => number;
   fetch?: typeof fetch;
+  /** `station.id`; sent with each result as `stationId`. */
+  stationId?: string;
   /** Rows claimed per transaction (default 32). */
   batchSize?: number;
   /** Requests in flight at once (default 8). */
@@ -80,6 +89,14 @@ export class SyncAgent {
       );
     }
     if (!b.url) return;
+    const leaseMs = opts.leaseMs ?? leaseFor(b.timeout, batchSize, concurrency);
+    if (leaseMs < b.timeout + LEASE_MARGIN_MS) {
+      // drain.ts refuses to send a row whose lease could end mid-request; such an agent would send nothing.
+      throw new SyncError(
+        'BAD_OPTIONS',
+        `leaseMs ${leaseMs} must be at least timeout + ${LEASE_MARGIN_MS} ms`,
+      );
+    }
     const endpoint: BackendEndpoint = {
       url: b.url,
       apiKey: b.api_key,
@@ -96,7 +113,8 @@ export class SyncAgent {
       logger: opts.logger,
       batchSize,
       concurrency,
-      leaseMs: opts.leaseMs ?? leaseFor(b.timeout, batchSize, concurrency),
+      leaseMs,
+      stationId: opts.stationId,
     };
     this.#health = new HealthMonitor({
       endpoint,

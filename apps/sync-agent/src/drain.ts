@@ -27,6 +27,8 @@ export interface DrainDeps {
   concurrency: number;
   /** Claim lease; must outlast a whole batch (see leaseFor). */
   leaseMs: number;
+  /** `station.id`, added to each posted result as `stationId` so the Backend knows where it came from. */
+  stationId?: string;
 }
 
 /** Signals from the agent to a running cycle. */
@@ -132,7 +134,8 @@ async function sendRow(
       report.lastError = error;
       return true;
     }
-    const delivery = await postResult(deps.endpoint, row.entityId, JSON.stringify(result), control.signal);
+    const payload = deps.stationId === undefined ? result : { ...result, stationId: deps.stationId };
+    const delivery = await postResult(deps.endpoint, row.entityId, JSON.stringify(payload), control.signal);
     const now = deps.clock.now();
     const outcome = classify(delivery, Math.max(1, row.attempts), deps.policy, now, deps.random);
     return record(deps, row, outcome, now, report);

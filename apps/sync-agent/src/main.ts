@@ -15,7 +15,7 @@ const logger = createLogger({
 logger.info({ config: path, source }, 'sync-agent: configuration loaded');
 
 const store = openStore(storePath(config));
-const agent = new SyncAgent({ store, backend: config.backend, logger });
+const agent = new SyncAgent({ store, backend: config.backend, logger, stationId: config.station.id });
 const handlers = syncHandlers(agent);
 agent.start();
 
