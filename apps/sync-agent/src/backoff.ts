@@ -35,6 +35,8 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
   const text = header.trim();
   if (text === '') return undefined;
   if (/^\d+$/.test(text)) return Math.min(MAX_RETRY_AFTER_MS, Number(text) * 1000);
+  // HTTP-dates always name a day or month; without this, Date.parse reads "-5" as the year 5 BC.
+  if (!/[A-Za-z]/.test(text)) return undefined;
   const at = Date.parse(text);
   if (Number.isNaN(at)) return undefined;
   return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - nowMs));
