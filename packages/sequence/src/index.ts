@@ -1,0 +1,41 @@
+// @station/sequence: the sequence package format, its loader and validator, the step author's SDK, the
+// simulated drivers, and the executor. See docs/sequence-format.md.
+export {
+  type CommandInfo,
+  instrument,
+  listCommands,
+  type ParamProblem,
+  runCommand,
+  runManualCommand,
+  validateCommandParams,
+} from './commands.ts';
+export { definitionProblem, driverShapeProblem, findDriver } from './driver-check.ts';
+export { BUILTIN_DRIVERS, isSimulatedSource, type SimulatedSource, seededRandom } from './drivers/index.ts';
+export { toMilliseconds } from './duration.ts';
+export {
+  formatProblem,
+  isSequenceError,
+  type Problem,
+  type ProblemCode,
+  SequenceError,
+  type SequenceErrorCode,
+} from './errors.ts';
+export { checkField, type FieldMismatch } from './fields.ts';
+export { type HardwareConfigMap, type HardwareSet, openHardware, safeStateAll } from './hardware.ts';
+export { hashPackage, packageFiles } from './hash.ts';
+export { listPackages, type PackageSummary } from './list.ts';
+export {
+  type LoadedPackage,
+  type LoadOptions,
+  type LoadResult,
+  loadPackage,
+  requirePackage,
+} from './loader.ts';
+export { MANIFEST_FILE, type ManifestResult, parseManifest } from './manifest.ts';
+export type { HardwareSpec, Manifest, MeasurementSpec, ParameterSpec, StepSpec } from './manifest-schema.ts';
+export { DEFAULT_STEP_TIMEOUT_MS } from './manifest-schema.ts';
+export { type ParameterProblem, resolveParameters } from './parameters.ts';
+export { isValidPackageName, resolvePackageDir } from './paths.ts';
+export * from './results.ts';
+export * from './sdk.ts';
+export { sleep } from './sleep.ts';

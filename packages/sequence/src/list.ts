@@ -1,0 +1,48 @@
+// listPackages: every package folder under sequences_dir with whether it loads, for GET /api/sequences.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Problem } from './errors.ts';
+import { loadPackage } from './loader.ts';
+import { isValidPackageName } from './paths.ts';
+
+/** One entry of the package list. `name` is the folder name, which is what requests use. */
+export interface PackageSummary {
+  name: string;
+  version: string | undefined;
+  description: string | undefined;
+  valid: boolean;
+  hash: string | undefined;
+  problems: Problem[];
+}
+
+/** Loads every folder in `sequencesDir` (sorted by name); folders whose names are not valid are skipped. */
+export async function listPackages(sequencesDir: string): Promise<PackageSummary[]> {
+  const names = readdirSync(sequencesDir, { withFileTypes: true })
+    .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && isValidPackageName(e.name))
+    .map((e) => e.name)
+    .sort();
+  const out: PackageSummary[] = [];
+  for (const name of names) {
+    const r = await loadPackage(join(sequencesDir, name), { sequencesDir });
+    out.push(
+      r.ok
+        ? {
+            name,
+            version: r.package.manifest.version,
+            description: r.package.manifest.description,
+            valid: true,
+            hash: r.package.hash,
+            problems: [],
+          }
+        : {
+            name,
+            version: r.version,
+            description: r.description,
+            valid: false,
+            hash: undefined,
+            problems: r.problems,
+          },
+    );
+  }
+  return out;
+}

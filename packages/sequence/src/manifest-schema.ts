@@ -1,0 +1,160 @@
+// The manifest.yaml schema (as written, snake_case) and the typed manifest the rest of the code uses.
+import { type Static, Type } from '@sinclair/typebox';
+import { DURATION_PATTERN } from './duration.ts';
+import type { FieldType, ParamValue, SimpleSchema } from './sdk.ts';
+
+/** Folder and package names: also what a request may name, so nothing that could be a path. */
+export const PACKAGE_NAME_PATTERN = '^[A-Za-z0-9_.-]+$';
+/** Step names are export names of `sequence.ts`. */
+export const STEP_NAME_PATTERN = '^[A-Za-z_$][A-Za-z0-9_$]*$';
+/** Semantic version 2.0.0 (pre-release and build allowed). */
+export const SEMVER_PATTERN =
+  '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$';
+
+// `errorMessage` replaces TypeBox's generic text ("Expected union value") with what a manifest author
+// needs to read.
+const scalar = Type.Union([Type.Number(), Type.String(), Type.Boolean()], {
+  errorMessage: 'expected a number, string or boolean',
+});
+const fieldType = Type.Union(
+  ['number', 'integer', 'string', 'boolean'].map((t) => Type.Literal(t)),
+  { errorMessage: 'expected one of number, integer, string, boolean' },
+);
+const duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern: DURATION_PATTERN })], {
+  errorMessage: "expected milliseconds or a duration such as '10s' or '250ms'",
+});
+const text = Type.String();
+
+const ParameterSchema = Type.Object(
+  {
+    type: fieldType,
+    default: Type.Optional(scalar),
+    min: Type.Optional(Type.Number()),
+    max: Type.Optional(Type.Number()),
+    enum: Type.Optional(Type.Array(scalar, { minItems: 1 })),
+    unit: Type.Optional(text),
+    description: Type.Optional(text),
+  },
+  { additionalProperties: false },
+);
+
+const OptionSchema = Type.Object(
+  {
+    type: fieldType,
+    default: Type.Optional(scalar),
+    required: Type.Optional(Type.Boolean()),
+    description: Type.Optional(text),
+  },
+  { additionalProperties: false },
+);
+
+const HardwareSchema = Type.Object(
+  {
+    driver: Type.String({ pattern: PACKAGE_NAME_PATTERN, errorMessage: 'expected a driver name' }),
+    description: Type.Optional(text),
+    options: Type.Optional(Type.Record(Type.String(), OptionSchema)),
+  },
+  { additionalProperties: false },
+);
+
+const MeasurementSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    low: Type.Optional(Type.Number()),
+    high: Type.Optional(Type.Number()),
+    equals: Type.Optional(scalar),
+    unit: Type.Optional(text),
+    description: Type.Optional(text),
+  },
+  { additionalProperties: false },
+);
+
+const StepSchema = Type.Object(
+  {
+    name: Type.String({
+      pattern: STEP_NAME_PATTERN,
+      errorMessage: 'expected a JavaScript identifier (the name of the exported step function)',
+    }),
+    description: Type.Optional(text),
+    timeout: Type.Optional(duration),
+    retries: Type.Optional(Type.Integer({ minimum: 0, errorMessage: 'expected an integer >= 0' })),
+    retry_delay: Type.Optional(duration),
+    cleanup: Type.Optional(Type.Boolean()),
+    measurements: Type.Optional(Type.Array(MeasurementSchema)),
+  },
+  { additionalProperties: false },
+);
+
+/** manifest.yaml as written. */
+export const RawManifestSchema = Type.Object(
+  {
+    name: Type.String({
+      pattern: PACKAGE_NAME_PATTERN,
+      errorMessage: 'expected a name of A-Z a-z 0-9 _ . -',
+    }),
+    version: Type.String({
+      pattern: SEMVER_PATTERN,
+      errorMessage: 'expected a semantic version such as 1.2.0',
+    }),
+    description: Type.Optional(text),
+    parameters: Type.Optional(Type.Record(Type.String({ pattern: STEP_NAME_PATTERN }), ParameterSchema)),
+    hardware: Type.Optional(Type.Record(Type.String({ pattern: PACKAGE_NAME_PATTERN }), HardwareSchema)),
+    steps: Type.Array(StepSchema, { minItems: 1, errorMessage: 'expected a list of at least one step' }),
+  },
+  { additionalProperties: false },
+);
+
+/** manifest.yaml as written, once it matches the schema. */
+export type RawManifest = Static<typeof RawManifestSchema>;
+
+/** Step timeout when the manifest gives none. */
+export const DEFAULT_STEP_TIMEOUT_MS = 60_000;
+
+/** A runtime parameter declaration. */
+export interface ParameterSpec {
+  type: FieldType;
+  default?: ParamValue;
+  min?: number;
+  max?: number;
+  enum?: ParamValue[];
+  unit?: string;
+  description?: string;
+}
+
+/** A hardware requirement: which driver and which options it takes. */
+export interface HardwareSpec {
+  driver: string;
+  description?: string;
+  options: SimpleSchema;
+}
+
+/** A declared measurement with its limits; low/high are inclusive. */
+export interface MeasurementSpec {
+  name: string;
+  low?: number;
+  high?: number;
+  equals?: ParamValue;
+  unit?: string;
+  description?: string;
+}
+
+/** A step, durations in milliseconds. */
+export interface StepSpec {
+  name: string;
+  description?: string;
+  timeoutMs: number;
+  retries: number;
+  retryDelayMs: number;
+  cleanup: boolean;
+  measurements: MeasurementSpec[];
+}
+
+/** The typed manifest: defaults applied, durations in ms. */
+export interface Manifest {
+  name: string;
+  version: string;
+  description: string;
+  parameters: Record<string, ParameterSpec>;
+  hardware: Record<string, HardwareSpec>;
+  steps: StepSpec[];
+}
