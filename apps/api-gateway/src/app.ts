@@ -1,0 +1,190 @@
+// createApp: the gateway as one Elysia app (REST, /ws, /metrics, OpenAPI, UI files) built from its
+// collaborators, so tests drive it with `app.handle(new Request(...))` or `.listen(0)`.
+import { openapi } from '@elysiajs/openapi';
+import { Elysia } from 'elysia';
+import { authorize, KeyChecker } from './auth.ts';
+import { ServiceCalls } from './calls.ts';
+import { DEFAULT_TIMEOUTS, DEFAULT_WS_LIMITS, type RouteContext } from './context.ts';
+import { ApiError, type FieldError, toApiError } from './errors.ts';
+import { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.ts';
+import { batchRoutes } from './routes/batches.ts';
+import { resultRoutes } from './routes/results.ts';
+import { sequenceRoutes } from './routes/sequences.ts';
+import { systemRoutes } from './routes/system.ts';
+import { spaFallback, uiRoutes } from './static.ts';
+import type { EventSource, GatewayDeps } from './types.ts';
+import { Hub, type WsPeer } from './ws/hub.ts';
+
+/** The built gateway: the Elysia app plus the parts main.ts and tests reach into. */
+export interface GatewayApp {
+  // biome-ignore lint/suspicious/noExplicitAny: Elysia's generic parameters are an implementation detail here
+  app: Elysia<any, any, any, any, any, any, any>;
+  hub: Hub;
+  metrics: GatewayMetrics;
+  /** Forwards every event of `source` to the hub until the source ends or is closed. */
+  pump(source: EventSource): Promise<void>;
+}
+
+/** Bun's ServerWebSocket as the hub sees it (Elysia's typing of `raw` omits getBufferedAmount). */
+function peerOf(raw: object): WsPeer {
+  return raw as WsPeer;
+}
+
+/** Path without the query string (query strings may carry an API key; they are never logged). */
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start < 0) return '/';
+  const q = url.indexOf('?', start);
+  return q < 0 ? url.slice(start) : url.slice(start, q);
+}
+
+function fieldErrors(error: unknown): FieldError[] {
+  const all = (error as { all?: unknown }).all;
+  if (!Array.isArray(all)) return [];
+  return all.map((e: { path?: unknown; message?: unknown; summary?: unknown }) => ({
+    path: typeof e.path === 'string' && e.path !== '' ? e.path : '/',
+    message: String(e.summary ?? e.message ?? 'invalid'),
+  }));
+}
+
+/** Builds the gateway. Nothing listens yet: call `app.listen` (see server.ts) or `app.handle`. */
+export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
+  const clock = deps.clock ?? { now: () => Date.now() };
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
+  const limits = { ...DEFAULT_WS_LIMITS, ...deps.ws };
+  const log = deps.logger;
+  const startedAt = clock.now();
+  const metrics = new GatewayMetrics(deps.store, startedAt, () => clock.now());
+  const calls = new ServiceCalls(deps.bus, metrics, timeouts.default);
+  const ctx: RouteContext = { deps, config: deps.config, calls, metrics, timeouts, clock, log, startedAt };
+  const hub = new Hub({ limits, metrics, log, snapshot: () => calls.call('supervisor', 'batch.list', {}) });
+  const auth = deps.config.server.auth.enabled ? new KeyChecker(deps.config.server.auth.api_keys) : undefined;
+  const started = new WeakMap<Request, number>();
+  const fallback = await spaFallback(deps.publicDir);
+
+  const app = new Elysia({
+    name: 'api-gateway',
+    websocket: {
+      // Bun closes (1009) above this; anything between maxMessageBytes and this gets an `error` reply.
+      maxPayloadLength: Math.max(limits.maxMessageBytes * 4, 64 * 1024),
+      // A second guard behind the hub's own check: Bun drops a connection whose buffer passes this.
+      backpressureLimit: limits.maxBufferedBytes * 2,
+      closeOnBackpressureLimit: true,
+      idleTimeout: 120,
+      sendPings: true,
+      perMessageDeflate: false,
+    },
+  })
+    .onRequest(({ request }) => {
+      started.set(request, performance.now());
+      metrics.httpInFlight.set({}, (metrics.httpInFlight.get() ?? 0) + 1);
+      if (auth) authorize(auth, request, pathOf(request.url));
+    })
+    .onError({ as: 'global' }, ({ code, error, request, set }) => {
+      if (code === 'NOT_FOUND') {
+        const page = fallback(request);
+        if (page) {
+          set.status = 200;
+          return page;
+        }
+      }
+      let api: ApiError;
+      if (code === 'VALIDATION') {
+        const errors = fieldErrors(error);
+        api = new ApiError(
+          'BAD_REQUEST',
+          422,
+          errors.length > 0
+            ? errors.map((e) => `${e.path}: ${e.message}`).join('; ')
+            : 'request failed validation',
+          { details: { errors } },
+        );
+      } else if (code === 'PARSE') {
+        api = new ApiError('MALFORMED_REQUEST', 400, 'the request body could not be parsed');
+      } else if (code === 'NOT_FOUND') {
+        api = new ApiError('NOT_FOUND', 404, `no route ${request.method} ${pathOf(request.url)}`);
+      } else {
+        api = toApiError(error);
+      }
+      if (api.status >= 500 && api.code === 'INTERNAL') {
+        log.error({ err: error, method: request.method, path: pathOf(request.url) }, 'request failed');
+      }
+      set.status = api.status;
+      set.headers['content-type'] = 'application/json; charset=utf-8';
+      return api.toBody();
+    })
+    .onAfterResponse({ as: 'global' }, ({ request, route, set }) => {
+      metrics.httpInFlight.set({}, Math.max(0, (metrics.httpInFlight.get() ?? 1) - 1));
+      const t0 = started.get(request);
+      const status = String(typeof set.status === 'number' ? set.status : 200);
+      const labels = { method: request.method, route: route || 'unmatched', status };
+      metrics.httpRequests.inc(labels);
+      if (t0 !== undefined) {
+        const seconds = (performance.now() - t0) / 1000;
+        metrics.httpDuration.observe(labels, seconds);
+        log.debug(
+          { method: request.method, path: pathOf(request.url), status, ms: seconds * 1000 },
+          'request',
+        );
+      }
+    })
+    .use(
+      openapi({
+        path: '/api/docs',
+        documentation: {
+          info: {
+            title: 'Station Service API',
+            version: deps.version ?? '0.0.0',
+            description:
+              'REST API of a test station (SPEC §3.1). Errors: { error: { code, message, details? } }.',
+          },
+          components: {
+            securitySchemes: {
+              apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+              bearer: { type: 'http', scheme: 'bearer' },
+            },
+          },
+          security: deps.config.server.auth.enabled ? [{ apiKey: [] }, { bearer: [] }] : [],
+        },
+        exclude: { paths: ['/ws', '/metrics', '/*', '/', '/index.html'] },
+      }),
+    )
+    .use(systemRoutes(ctx))
+    .use(batchRoutes(ctx))
+    .use(sequenceRoutes(ctx))
+    .use(resultRoutes(ctx))
+    .get(
+      '/metrics',
+      () =>
+        new Response(
+          metrics.registry.render((name, err) =>
+            log.warn({ metric: name, err: String(err) }, 'metric collection failed'),
+          ),
+          { headers: { 'content-type': PROMETHEUS_CONTENT_TYPE } },
+        ),
+      { detail: { hide: true } },
+    )
+    .ws('/ws', {
+      open(ws) {
+        hub.open(peerOf(ws.raw));
+      },
+      message(ws, message) {
+        return hub.message(peerOf(ws.raw), message);
+      },
+      close(ws) {
+        hub.close(peerOf(ws.raw));
+      },
+    })
+    .use(await uiRoutes(deps.publicDir));
+
+  async function pump(source: EventSource): Promise<void> {
+    try {
+      for await (const { event } of source) hub.publish(event);
+    } catch (err) {
+      log.error({ err }, 'event stream ended with an error');
+    }
+  }
+
+  return { app, hub, metrics, pump };
+}

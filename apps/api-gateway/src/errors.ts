@@ -1,0 +1,105 @@
+// The gateway's one error type and the mapping of every failure (bus, store, validation) onto an HTTP
+// status and the single error body `{ error: { code, message, details? } }`.
+import { BusError } from '@station/bus/errors';
+import { StoreError } from '@station/db';
+
+/** Codes the gateway itself produces; bus and service codes pass through as they are. */
+export type ApiErrorCode =
+  | 'BAD_REQUEST'
+  | 'MALFORMED_REQUEST'
+  | 'INVALID_NAME'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'SERVICE_UNAVAILABLE'
+  | 'TIMEOUT'
+  | 'BAD_GATEWAY'
+  | 'INTERNAL';
+
+/** The JSON every failed request answers with. */
+export interface ErrorResponse {
+  error: { code: string; message: string; details?: unknown };
+}
+
+/**
+ * An error that reaches HTTP: a stable `code`, a `status`, a message safe to show, optional details.
+ * @example throw new ApiError('NOT_FOUND', 404, `no result ${id}`)
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: ApiErrorCode | (string & {});
+  readonly status: number;
+  readonly details: unknown;
+
+  constructor(
+    code: ApiErrorCode | (string & {}),
+    status: number,
+    message: string,
+    opts: { details?: unknown; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.code = code;
+    this.status = status;
+    this.details = opts.details;
+  }
+
+  /** The response body of this error. */
+  toBody(): ErrorResponse {
+    const error: ErrorResponse['error'] = { code: this.code, message: this.message };
+    if (this.details !== undefined) error.details = this.details;
+    return { error };
+  }
+}
+
+/** HTTP status of each code a service can answer with; codes not listed are 500 (see `fromBusError`). */
+const STATUS_OF_CODE: Record<string, number> = {
+  BAD_REQUEST: 422,
+  NOT_FOUND: 404,
+  ALREADY_RUNNING: 409,
+  NOT_RUNNING: 409,
+  SEQUENCE_RUNNING: 409,
+  MANUAL_BUSY: 409,
+  BUSY: 409,
+  CONFLICT: 409,
+  UNKNOWN_HARDWARE: 422,
+  UNKNOWN_COMMAND: 422,
+  INVALID_PACKAGE: 422,
+  HARDWARE_ERROR: 502,
+  // A method the service does not know or a reply that breaks the contract: the services disagree on the
+  // protocol version, which is the upstream's fault, not the caller's.
+  UNKNOWN_METHOD: 502,
+  BAD_REPLY: 502,
+  SERVICE_UNAVAILABLE: 503,
+  // The gateway closed its bus client: it is shutting down.
+  CLOSED: 503,
+  TIMEOUT: 504,
+};
+
+/** The HTTP status for a service's error code. */
+export function statusOfCode(code: string): number {
+  return STATUS_OF_CODE[code] ?? 500;
+}
+
+/**
+ * Turns a failed bus request into an ApiError, keeping the remote's code, message and details. A remote
+ * BAD_REQUEST becomes 422 with `details.errors` (each field), as a failed body validation here does.
+ */
+export function fromBusError(err: BusError): ApiError {
+  return new ApiError(err.code, statusOfCode(err.code), err.message, { details: err.details, cause: err });
+}
+
+/** Any thrown value as an ApiError; unknown errors become a generic INTERNAL (the cause is logged, not sent). */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof BusError) return fromBusError(err);
+  if (err instanceof StoreError && err.code === 'INVALID_ARGUMENT') {
+    return new ApiError('BAD_REQUEST', 422, err.message, { cause: err });
+  }
+  return new ApiError('INTERNAL', 500, 'internal error in the gateway (see its log)', { cause: err });
+}
+
+/** One field that failed validation, as JSON pointer path and message. */
+export interface FieldError {
+  path: string;
+  message: string;
+}

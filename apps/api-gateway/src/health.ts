@@ -1,0 +1,100 @@
+// `/api/system/health`: every part the station needs, checked at once with short deadlines, folded into
+// healthy / degraded / unhealthy. Unhealthy = no batch can run (broker, supervisor or database down);
+// degraded = results wait or space runs out (sync agent away, Backend unreachable, disk past 80 %).
+import type { RouteContext } from './context.ts';
+import { ApiError } from './errors.ts';
+
+/** Disk usage above this share of the data folder's file system makes the station degraded. */
+export const DISK_THRESHOLD = 0.8;
+
+export type OverallStatus = 'healthy' | 'degraded' | 'unhealthy';
+
+export interface ServiceCheck {
+  reachable: boolean;
+  error?: string;
+}
+
+/** The HealthStatus body. */
+export interface HealthStatus {
+  status: OverallStatus;
+  backend_connected: boolean;
+  timestamp: string;
+  services: { broker: ServiceCheck; supervisor: ServiceCheck; sync: ServiceCheck };
+  database: { writable: boolean; error?: string };
+  disk: { path: string; usedPercent: number | null; thresholdPercent: number; ok: boolean; error?: string };
+  sync: { mode: 'online' | 'offline'; pending: number | null; lastError: string | null } | null;
+}
+
+function message(err: unknown): string {
+  if (err instanceof ApiError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (err) {
+    return { ok: false, error: message(err) };
+  }
+}
+
+/** Runs every check concurrently; resolves within about one `timeouts.health`. */
+export async function checkHealth(ctx: RouteContext): Promise<HealthStatus> {
+  const { calls, timeouts, deps } = ctx;
+  const ms = timeouts.health;
+  const [broker, supervisor, syncStatus, database, disk] = await Promise.all([
+    settle(calls.call('broker', 'ping', {}, ms)),
+    settle(calls.call('supervisor', 'health', {}, ms)),
+    settle(calls.call('sync', 'sync.status', {}, ms)),
+    settle(deps.probes.database()),
+    settle(deps.probes.disk()),
+  ]);
+
+  const services = {
+    broker: broker.ok ? { reachable: true } : { reachable: false, error: broker.error },
+    supervisor: supervisor.ok ? { reachable: true } : { reachable: false, error: supervisor.error },
+    sync: syncStatus.ok ? { reachable: true } : { reachable: false, error: syncStatus.error },
+  };
+  const db =
+    database.ok && database.value.ok
+      ? { writable: true }
+      : { writable: false, error: database.ok ? (database.value.error ?? 'not writable') : database.error };
+  const diskPart = disk.ok
+    ? {
+        path: disk.value.path,
+        usedPercent: Math.round(disk.value.usedRatio * 1000) / 10,
+        thresholdPercent: DISK_THRESHOLD * 100,
+        ok: disk.value.usedRatio <= DISK_THRESHOLD,
+      }
+    : {
+        path: ctx.config.paths.data_dir,
+        usedPercent: null,
+        thresholdPercent: DISK_THRESHOLD * 100,
+        ok: false,
+        error: disk.error,
+      };
+  const sync = syncStatus.ok
+    ? {
+        mode: syncStatus.value.mode,
+        pending: syncStatus.value.pending,
+        lastError: syncStatus.value.lastError,
+      }
+    : null;
+  const backendConnected = syncStatus.ok && syncStatus.value.backendConnected;
+  // Offline mode (no backend.url) is a configuration, not a fault: only a configured, unreachable Backend degrades.
+  const backendExpected = ctx.config.backend.url !== undefined;
+
+  let status: OverallStatus = 'healthy';
+  if (!services.sync.reachable || !diskPart.ok || (backendExpected && !backendConnected)) status = 'degraded';
+  if (!services.broker.reachable || !services.supervisor.reachable || !db.writable) status = 'unhealthy';
+
+  return {
+    status,
+    backend_connected: backendConnected,
+    timestamp: new Date(ctx.clock.now()).toISOString(),
+    services,
+    database: db,
+    disk: diskPart,
+    sync,
+  };
+}

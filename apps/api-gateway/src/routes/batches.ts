@@ -1,0 +1,138 @@
+// SPEC §3.1 Batches: the supervisor answers for batch processes, each batch's runner for its sequence and
+// manual commands. Ids are checked here so a malformed one is a plain 404, never a bad bus name.
+
+import { runnerService } from '@station/bus/contract';
+import { ID_PATTERN } from '@station/config';
+import { Elysia, t } from 'elysia';
+import type { RouteContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { BatchDetailSchema, BatchStatusSchema, CommandResultSchema, errorResponses } from '../schemas.ts';
+
+const idPattern = new RegExp(ID_PATTERN);
+
+/** The batch id from the path, or 404 when it cannot name a batch. */
+function batchIdOf(id: string): string {
+  if (!idPattern.test(id)) throw new ApiError('NOT_FOUND', 404, `no batch "${id.slice(0, 80)}"`);
+  return id;
+}
+
+const IdParams = t.Object({ id: t.String() });
+
+/** The batch routes, mounted under `/api/batches`. */
+export function batchRoutes(ctx: RouteContext) {
+  const { calls, timeouts } = ctx;
+
+  /**
+   * A runner that does not answer is either not started or gone: ask the supervisor which, so the client
+   * gets 404 (no such batch), 409 NOT_RUNNING (start it first) or 503 (the supervisor is away too).
+   */
+  async function onRunner<R>(batchId: string, run: () => Promise<R>): Promise<R> {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.code !== 'SERVICE_UNAVAILABLE') throw err;
+      const detail = await calls.call('supervisor', 'batch.get', { batchId });
+      if (detail.status === 'running' || detail.status === 'starting') throw err;
+      throw new ApiError(
+        'NOT_RUNNING',
+        409,
+        `batch ${batchId} is not running (status ${detail.status}); start it first`,
+        {
+          details: { batchId, status: detail.status },
+          cause: err,
+        },
+      );
+    }
+  }
+
+  return new Elysia({ name: 'routes.batches', prefix: '/api/batches', detail: { tags: ['Batches'] } })
+    .get('', () => calls.call('supervisor', 'batch.list', {}), {
+      response: { 200: t.Array(BatchStatusSchema), ...errorResponses },
+      detail: { summary: 'List batches with their live status' },
+    })
+    .get('/:id', ({ params }) => calls.call('supervisor', 'batch.get', { batchId: batchIdOf(params.id) }), {
+      params: IdParams,
+      response: { 200: BatchDetailSchema, ...errorResponses },
+      detail: { summary: 'One batch: status, configuration, live execution, manual commands' },
+    })
+    .post(
+      '/:id/start',
+      ({ params }) =>
+        calls.call('supervisor', 'batch.start', { batchId: batchIdOf(params.id) }, timeouts.process),
+      {
+        params: IdParams,
+        response: { 200: t.Object({ status: t.String(), pid: t.Integer() }), ...errorResponses },
+        detail: { summary: 'Start the batch process (409 ALREADY_RUNNING when it runs)' },
+      },
+    )
+    .post(
+      '/:id/stop',
+      ({ params }) =>
+        calls.call('supervisor', 'batch.stop', { batchId: batchIdOf(params.id) }, timeouts.process),
+      {
+        params: IdParams,
+        response: { 200: t.Object({ status: t.String() }), ...errorResponses },
+        detail: { summary: 'Stop the batch process gracefully (409 NOT_RUNNING when it does not run)' },
+      },
+    )
+    .post(
+      '/:id/sequence/start',
+      ({ params, body }) => {
+        const batchId = batchIdOf(params.id);
+        const request = body?.parameters === undefined ? {} : { parameters: body.parameters };
+        return onRunner(batchId, () => calls.call(runnerService(batchId), 'sequence.start', request));
+      },
+      {
+        params: IdParams,
+        body: t.Optional(
+          t.Object(
+            { parameters: t.Optional(t.Record(t.String(), t.Unknown())) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: { 200: t.Object({ executionId: t.String() }), ...errorResponses },
+        detail: {
+          summary: 'Run the batch sequence with runtime parameters (409 SEQUENCE_RUNNING when one runs)',
+        },
+      },
+    )
+    .post(
+      '/:id/sequence/stop',
+      ({ params }) => {
+        const batchId = batchIdOf(params.id);
+        return onRunner(batchId, () => calls.call(runnerService(batchId), 'sequence.stop', {}));
+      },
+      {
+        params: IdParams,
+        response: { 200: t.Object({ status: t.String() }), ...errorResponses },
+        detail: { summary: 'Abort the running sequence (cleanup steps still run)' },
+      },
+    )
+    .post(
+      '/:id/manual',
+      ({ params, body }) => {
+        const batchId = batchIdOf(params.id);
+        const request = {
+          hardware: body.hardware,
+          command: body.command,
+          ...(body.params ? { params: body.params } : {}),
+        };
+        return onRunner(batchId, () =>
+          calls.call(runnerService(batchId), 'manual.run', request, timeouts.manual),
+        );
+      },
+      {
+        params: IdParams,
+        body: t.Object(
+          {
+            hardware: t.String({ minLength: 1 }),
+            command: t.String({ minLength: 1 }),
+            params: t.Optional(t.Record(t.String(), t.Unknown())),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: CommandResultSchema, ...errorResponses },
+        detail: { summary: 'Run one hardware command (409 SEQUENCE_RUNNING while a sequence runs, MC-003)' },
+      },
+    );
+}

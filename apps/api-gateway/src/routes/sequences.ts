@@ -1,0 +1,80 @@
+// SPEC §3.1 Sequences: the packages under sequences_dir. A name from a request is checked against a
+// strict alphabet before anything touches the file system, so `../x`, `/etc`, `a/b` are 400s, never reads.
+import { Elysia, t } from 'elysia';
+import type { RouteContext } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { documentedSchema, ErrorSchema } from '../schemas.ts';
+
+const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** The name if it can only mean a folder directly inside sequences_dir, else a 400 INVALID_NAME. */
+export function checkSequenceName(name: string): string {
+  if (!NAME.test(name) || name === '.' || name === '..') {
+    throw new ApiError(
+      'INVALID_NAME',
+      400,
+      'a sequence name is 1-128 letters, digits, "_", "-" or "." and no path',
+      {
+        details: { name: name.slice(0, 200) },
+      },
+    );
+  }
+  return name;
+}
+
+const SummarySchema = t.Object({
+  name: t.String(),
+  version: t.Union([t.String(), t.Null()]),
+  description: t.Union([t.String(), t.Null()]),
+  valid: t.Boolean(),
+  problems: t.Array(t.Unknown()),
+});
+
+/** The sequence routes, mounted under `/api/sequences`. */
+export function sequenceRoutes(ctx: RouteContext) {
+  const { sequences } = ctx.deps;
+  return new Elysia({ name: 'routes.sequences', prefix: '/api/sequences', detail: { tags: ['Sequences'] } })
+    .get('', () => sequences.list(), {
+      detail: {
+        summary: 'Every package in sequences_dir: name, version, description, valid or its problems',
+        responses: {
+          200: {
+            description: 'Packages',
+            content: { 'application/json': { schema: documentedSchema(t.Array(SummarySchema)) } },
+          },
+        },
+      },
+    })
+    .get(
+      '/:name',
+      async ({ params }) => {
+        const name = checkSequenceName(params.name);
+        const detail = await sequences.get(name);
+        if (!detail) throw new ApiError('NOT_FOUND', 404, `no sequence package "${name}"`);
+        return detail;
+      },
+      {
+        params: t.Object({ name: t.String() }),
+        detail: {
+          summary:
+            'One package: manifest (steps, parameters with limits, hardware, measurements), hash, problems',
+          responses: {
+            200: {
+              description: 'Package detail',
+              content: {
+                'application/json': { schema: documentedSchema(t.Record(t.String(), t.Unknown())) },
+              },
+            },
+            400: {
+              description: 'Name is not a plain folder name',
+              content: { 'application/json': { schema: documentedSchema(ErrorSchema) } },
+            },
+            404: {
+              description: 'No such package',
+              content: { 'application/json': { schema: documentedSchema(ErrorSchema) } },
+            },
+          },
+        },
+      },
+    );
+}

@@ -1,0 +1,96 @@
+// SPEC §3.1 System: station information, the health check (open even with auth on, for probes), and a
+// sync round on demand.
+import { Elysia, t } from 'elysia';
+import type { RouteContext } from '../context.ts';
+import { checkHealth } from '../health.ts';
+import { errorResponses, SyncResultSchema } from '../schemas.ts';
+
+const ServiceCheck = t.Object({ reachable: t.Boolean(), error: t.Optional(t.String()) });
+
+const HealthSchema = t.Object({
+  status: t.Union([t.Literal('healthy'), t.Literal('degraded'), t.Literal('unhealthy')]),
+  backend_connected: t.Boolean(),
+  timestamp: t.String(),
+  services: t.Object({ broker: ServiceCheck, supervisor: ServiceCheck, sync: ServiceCheck }),
+  database: t.Object({ writable: t.Boolean(), error: t.Optional(t.String()) }),
+  disk: t.Object({
+    path: t.String(),
+    usedPercent: t.Union([t.Number(), t.Null()]),
+    thresholdPercent: t.Number(),
+    ok: t.Boolean(),
+    error: t.Optional(t.String()),
+  }),
+  sync: t.Union([
+    t.Object({
+      mode: t.Union([t.Literal('online'), t.Literal('offline')]),
+      pending: t.Union([t.Integer(), t.Null()]),
+      lastError: t.Union([t.String(), t.Null()]),
+    }),
+    t.Null(),
+  ]),
+});
+
+const InfoSchema = t.Object({
+  id: t.String(),
+  name: t.String(),
+  description: t.String(),
+  version: t.String(),
+  uptime: t.Number({ description: 'seconds since the gateway started' }),
+  batchCount: t.Integer(),
+  configPath: t.String(),
+  paths: t.Object({ dataDir: t.String(), sequencesDir: t.String(), logsDir: t.String() }),
+});
+
+/** The system routes, mounted under `/api/system`. */
+export function systemRoutes(ctx: RouteContext) {
+  const { config, calls, timeouts, clock } = ctx;
+  return new Elysia({ name: 'routes.system', prefix: '/api/system', detail: { tags: ['System'] } })
+    .get(
+      '/info',
+      () => ({
+        id: config.station.id,
+        name: config.station.name,
+        description: config.station.description,
+        version: ctx.deps.version ?? '0.0.0',
+        uptime: (clock.now() - ctx.startedAt) / 1000,
+        batchCount: config.batches.length,
+        configPath: ctx.deps.configPath,
+        paths: {
+          dataDir: config.paths.data_dir,
+          sequencesDir: config.paths.sequences_dir,
+          logsDir: config.paths.logs_dir,
+        },
+      }),
+      { response: { 200: InfoSchema, ...errorResponses }, detail: { summary: 'Station information' } },
+    )
+    .get(
+      '/health',
+      async ({ set }) => {
+        const health = await checkHealth(ctx);
+        // A probe (docker, a load balancer) reads the status code; the body says why.
+        if (health.status === 'unhealthy') set.status = 503;
+        return health;
+      },
+      {
+        response: { 200: HealthSchema, 503: HealthSchema },
+        detail: { summary: 'Health of every part (503 when unhealthy); no API key needed' },
+      },
+    )
+    .post(
+      '/sync',
+      ({ body }) =>
+        calls.call(
+          'sync',
+          'sync.now',
+          body?.retryRejected === undefined ? {} : { retryRejected: body.retryRejected },
+          timeouts.sync,
+        ),
+      {
+        body: t.Optional(
+          t.Object({ retryRejected: t.Optional(t.Boolean()) }, { additionalProperties: false }),
+        ),
+        response: { 200: SyncResultSchema, ...errorResponses },
+        detail: { summary: 'Sync pending results to the Backend now' },
+      },
+    );
+}

@@ -1,0 +1,102 @@
+// Response schemas of the REST API, for the OpenAPI document and response checking. Bus shapes come
+// from @station/bus (one definition for every service); result shapes mirror @station/db's types.
+
+import type { TSchema } from '@sinclair/typebox';
+import { BatchDetail, BatchStatus, CommandResult, SyncResult } from '@station/bus/shapes';
+import { t } from 'elysia';
+
+export const BatchStatusSchema = BatchStatus;
+export const BatchDetailSchema = BatchDetail;
+export const CommandResultSchema = CommandResult;
+export const SyncResultSchema = SyncResult;
+
+/** `{ error: { code, message, details? } }`: the body of every failed request. */
+export const ErrorSchema = t.Object(
+  {
+    error: t.Object({ code: t.String(), message: t.String(), details: t.Optional(t.Unknown()) }),
+  },
+  { description: 'Error (the same shape for every status)' },
+);
+
+/** The error statuses any route may answer with, for the OpenAPI document. */
+export const errorResponses = {
+  400: ErrorSchema,
+  401: ErrorSchema,
+  404: ErrorSchema,
+  409: ErrorSchema,
+  422: ErrorSchema,
+  500: ErrorSchema,
+  502: ErrorSchema,
+  503: ErrorSchema,
+  504: ErrorSchema,
+};
+
+const Nullable = <T extends Parameters<typeof t.Union>[0][number]>(s: T) => t.Union([s, t.Null()]);
+
+/** One row of the results list (ExecutionResult without steps). */
+export const ExecutionSummarySchema = t.Object({
+  id: t.String(),
+  batchId: t.String(),
+  sequenceName: t.String(),
+  sequenceVersion: t.String(),
+  packageHash: t.String(),
+  status: t.Union([t.Literal('running'), t.Literal('completed'), t.Literal('failed'), t.Literal('stopped')]),
+  overallPass: Nullable(t.Boolean()),
+  parameters: t.Record(t.String(), t.Unknown()),
+  startedAt: t.String(),
+  completedAt: Nullable(t.String()),
+  duration: Nullable(t.Number({ description: 'seconds' })),
+  error: Nullable(t.String()),
+  syncedAt: Nullable(t.String()),
+});
+
+export const MeasurementSchema = t.Object({
+  name: t.String(),
+  value: t.Union([t.Number(), t.String(), t.Boolean(), t.Null()]),
+  unit: Nullable(t.String()),
+  low: Nullable(t.Number()),
+  high: Nullable(t.Number()),
+  equals: t.Unknown(),
+  pass: t.Boolean(),
+});
+
+export const StepResultSchema = t.Object({
+  name: t.String(),
+  order: t.Integer(),
+  status: t.Union([
+    t.Literal('pending'),
+    t.Literal('running'),
+    t.Literal('completed'),
+    t.Literal('failed'),
+    t.Literal('skipped'),
+  ]),
+  pass: t.Boolean(),
+  startedAt: Nullable(t.String()),
+  completedAt: Nullable(t.String()),
+  duration: Nullable(t.Number({ description: 'seconds' })),
+  attempts: t.Integer(),
+  result: t.Unknown(),
+  error: Nullable(t.String()),
+  measurements: t.Array(MeasurementSchema),
+});
+
+/** SPEC §4 ExecutionResult with steps and measurements. */
+export const ExecutionResultSchema = t.Composite([
+  ExecutionSummarySchema,
+  t.Object({ steps: t.Array(StepResultSchema) }),
+]);
+
+export const ResultsPageSchema = t.Object({
+  items: t.Array(ExecutionSummarySchema),
+  total: t.Integer(),
+  page: t.Integer(),
+  pageSize: t.Integer(),
+});
+
+/**
+ * A TypeBox schema for an OpenAPI `content` entry (documentation only, no run-time check). TypeBox
+ * schemas are JSON Schema; the OpenAPI typings just cannot see that through TypeBox's types.
+ */
+export function documentedSchema(schema: TSchema): never {
+  return schema as never;
+}

@@ -1,0 +1,61 @@
+// Listening and the graceful stop of SIGTERM: stop accepting, close WebSocket clients with 1001 ("going
+// away"), let in-flight requests finish, then release the bus, the event stream and the store.
+import type { BusLogger } from '@station/bus';
+import type { GatewayApp } from './app.ts';
+import type { EventSource } from './types.ts';
+import { CLOSE_GOING_AWAY } from './ws/hub.ts';
+
+export interface ListenOptions {
+  hostname: string;
+  port: number;
+  /** Station events to fan out over /ws. */
+  events?: EventSource;
+  log: BusLogger;
+}
+
+/** A listening gateway. */
+export interface RunningGateway {
+  /** The port actually bound (differs from the requested one when that was 0). */
+  readonly port: number;
+  readonly hostname: string;
+  /** Graceful stop; waits at most `timeoutMs` for in-flight requests. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** Starts listening and pumping events. */
+export function listen(gateway: GatewayApp, opts: ListenOptions): RunningGateway {
+  const { app } = gateway;
+  app.listen({ hostname: opts.hostname, port: opts.port });
+  const server = app.server;
+  if (!server) throw new Error(`could not listen on ${opts.hostname}:${opts.port}`);
+  const pumping = opts.events ? gateway.pump(opts.events) : Promise.resolve();
+  const port = server.port ?? opts.port;
+  const hostname = server.hostname ?? opts.hostname;
+  opts.log.info({ hostname, port }, 'gateway listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    hostname,
+    stop(timeoutMs = 10_000) {
+      stopping ??= (async () => {
+        // Not forced: Bun stops accepting at once and lets requests being answered finish.
+        const drained = server.stop(false);
+        gateway.hub.closeAll(CLOSE_GOING_AWAY, 'server shutting down');
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<'late'>((resolve) => {
+          timer = setTimeout(() => resolve('late'), timeoutMs);
+        });
+        const outcome = await Promise.race([drained.then(() => 'drained' as const), late]);
+        clearTimeout(timer);
+        if (outcome === 'late') {
+          opts.log.warn({ timeoutMs }, 'in-flight requests did not finish in time; closing them');
+          await server.stop(true);
+        }
+        opts.events?.close();
+        await pumping;
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// What the gateway needs from the rest of the station, as narrow interfaces: tests hand in their own
+// (a fake store, a scripted event source) and main.ts hands in the real bus, store and sequence loader.
+import type { BusLogger, ReceivedEvent, RequestOptions } from '@station/bus';
+import type { StationConfig } from '@station/config';
+import type { ExecutionResult, ListResultsQuery, ResultsPage, SyncStats } from '@station/db';
+
+/** The part of `BusClient` the gateway uses (the untyped entry; typing is done in `calls.ts`). */
+export interface BusLike {
+  requestRaw(service: string, method: string, body: unknown, opts?: RequestOptions): Promise<unknown>;
+}
+
+/** Station events as they come off the broker's event bus (a `Subscriber` to every topic). */
+export interface EventSource extends AsyncIterable<ReceivedEvent> {
+  close(): void;
+}
+
+/** The store's read queries the gateway serves. */
+export interface ResultStore {
+  listResults(query: ListResultsQuery): ResultsPage;
+  getResult(id: string): ExecutionResult | undefined;
+  syncStats(now?: Date): SyncStats;
+}
+
+/** One sequence package as listed: what it is, and whether it loads. */
+export interface SequenceSummary {
+  name: string;
+  version: string | null;
+  description: string | null;
+  valid: boolean;
+  problems: unknown[];
+}
+
+/** The sequence packages under sequences_dir. */
+export interface SequenceCatalog {
+  list(): Promise<SequenceSummary[]>;
+  /** The package's manifest and hash, or undefined when no such folder exists. `name` is already checked. */
+  get(name: string): Promise<Record<string, unknown> | undefined>;
+}
+
+/** Milliseconds since the epoch; injectable so uptime and timestamps are exact in tests. */
+export interface Clock {
+  now(): number;
+}
+
+/** Result of one health check. */
+export interface CheckResult {
+  ok: boolean;
+  error?: string;
+}
+
+/** Disk usage of the data folder. */
+export interface DiskUsage {
+  path: string;
+  totalBytes: number;
+  freeBytes: number;
+  /** 0..1 */
+  usedRatio: number;
+}
+
+/** The checks behind `/api/system/health` that are not bus round trips. */
+export interface HealthProbes {
+  /** Whether the store accepts writes (takes and releases the write lock). */
+  database(): Promise<CheckResult>;
+  disk(): Promise<DiskUsage>;
+}
+
+/** Limits of the WebSocket hub. */
+export interface WsLimits {
+  /** Client messages longer than this get an `error` reply (bytes). */
+  maxMessageBytes: number;
+  /** A client whose unsent data passes this is dropped (bytes). */
+  maxBufferedBytes: number;
+  /** Most batch ids one client may subscribe to. */
+  maxSubscriptions: number;
+}
+
+/** Deadlines of the bus requests behind each kind of route (ms). */
+export interface Timeouts {
+  /** Reads and quick commands. */
+  default: number;
+  /** Starting or stopping a batch process (the supervisor waits for the runner). */
+  process: number;
+  /** A manual hardware command. */
+  manual: number;
+  /** A sync round (`POST /api/system/sync`). */
+  sync: number;
+  /** Each check of `/api/system/health`. */
+  health: number;
+}
+
+/** Everything `createApp` takes. */
+export interface GatewayDeps {
+  config: StationConfig;
+  /** Path of the config file (shown by `/api/system/info`). */
+  configPath: string;
+  bus: BusLike;
+  store: ResultStore;
+  sequences: SequenceCatalog;
+  probes: HealthProbes;
+  logger: BusLogger;
+  clock?: Clock;
+  /** Folder of the operator UI's files. */
+  publicDir?: string;
+  /** Version reported by `/api/system/info`. */
+  version?: string;
+  timeouts?: Partial<Timeouts>;
+  ws?: Partial<WsLimits>;
+}

@@ -1,0 +1,232 @@
+// The WebSocket fan-out: who subscribed to which batch, a batch_status snapshot on subscribe, each event
+// serialised once and sent only to its subscribers, and slow clients dropped before they cost memory.
+import type { BatchStatus, BusLogger, StationEvent } from '@station/bus';
+import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import type { WsLimits } from '../types.ts';
+import { ALL_BATCHES, ClientMessageError, clientError, parseClientMessage } from './messages.ts';
+
+/** The socket operations the hub needs (Bun's ServerWebSocket has them). */
+export interface WsPeer {
+  /** Bun semantics: bytes sent, -1 when queued under backpressure, 0 when dropped. */
+  send(data: string): number;
+  getBufferedAmount(): number;
+  close(code?: number, reason?: string): void;
+  terminate?(): void;
+}
+
+/** Close codes the gateway uses (RFC 6455 §7.4.1). */
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_POLICY = 1008;
+
+interface Client {
+  peer: WsPeer;
+  all: boolean;
+  batches: Set<string>;
+  /** Events held back while a snapshot is being fetched, so the snapshot is never newer than what follows. */
+  held: string[] | null;
+  snapshots: number;
+  closed: boolean;
+}
+
+export interface HubOptions {
+  limits: WsLimits;
+  metrics: GatewayMetrics;
+  log: BusLogger;
+  /** Current status of every batch (the supervisor's `batch.list`). */
+  snapshot(): Promise<BatchStatus[]>;
+}
+
+/** Most events held for one client during a snapshot before it counts as too slow. */
+const MAX_HELD = 1000;
+/** How long a dropped client gets to read its close frame before its connection is cut. */
+const TERMINATE_AFTER_MS = 2000;
+
+/** Fans station events out to WebSocket clients by subscription. */
+export class Hub {
+  readonly #clients = new Map<WsPeer, Client>();
+  readonly #opts: HubOptions;
+
+  constructor(opts: HubOptions) {
+    this.#opts = opts;
+  }
+
+  /** Connected clients. */
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  open(peer: WsPeer): void {
+    this.#clients.set(peer, {
+      peer,
+      all: false,
+      batches: new Set(),
+      held: null,
+      snapshots: 0,
+      closed: false,
+    });
+    this.#opts.metrics.wsClients.set({}, this.#clients.size);
+  }
+
+  close(peer: WsPeer): void {
+    const client = this.#clients.get(peer);
+    if (client) client.closed = true;
+    this.#clients.delete(peer);
+    this.#opts.metrics.wsClients.set({}, this.#clients.size);
+  }
+
+  /** Handles one message from a client; never throws (bad input is answered with an `error` message). */
+  async message(peer: WsPeer, raw: unknown): Promise<void> {
+    const client = this.#clients.get(peer);
+    if (!client) return;
+    const { limits } = this.#opts;
+    let msg: ReturnType<typeof parseClientMessage>;
+    try {
+      msg = parseClientMessage(raw, limits.maxMessageBytes, limits.maxSubscriptions);
+    } catch (err) {
+      const e = err instanceof ClientMessageError ? err : new ClientMessageError('BAD_MESSAGE', String(err));
+      this.#opts.metrics.wsErrors.inc({ code: e.code });
+      this.#send(client, clientError(e.code, e.message), 'error');
+      return;
+    }
+    if (msg.type === 'unsubscribe') {
+      for (const id of msg.batchIds) {
+        if (id === ALL_BATCHES) client.all = false;
+        else client.batches.delete(id);
+      }
+      this.#send(
+        client,
+        JSON.stringify({ type: 'unsubscribed', data: { batch_ids: this.#subscriptions(client) } }),
+        'unsubscribed',
+      );
+      return;
+    }
+    const added = msg.batchIds;
+    if (added.includes(ALL_BATCHES)) client.all = true;
+    for (const id of added) if (id !== ALL_BATCHES) client.batches.add(id);
+    if (client.batches.size > limits.maxSubscriptions) {
+      for (const id of added) client.batches.delete(id);
+      this.#opts.metrics.wsErrors.inc({ code: 'TOO_MANY_SUBSCRIPTIONS' });
+      this.#send(
+        client,
+        clientError('TOO_MANY_SUBSCRIPTIONS', `at most ${limits.maxSubscriptions} batch ids per client`),
+        'error',
+      );
+      return;
+    }
+    await this.#sendSnapshot(client, added);
+  }
+
+  async #sendSnapshot(client: Client, ids: string[]): Promise<void> {
+    client.snapshots += 1;
+    client.held ??= [];
+    try {
+      const batches = await this.#opts.snapshot();
+      const wanted = ids.includes(ALL_BATCHES) ? undefined : new Set(ids);
+      for (const status of batches) {
+        if (wanted && !wanted.has(status.id)) continue;
+        const { id, ...data } = status;
+        this.#send(
+          client,
+          JSON.stringify({ type: 'batch_status', batch_id: id, data: { id, ...data } }),
+          'batch_status',
+        );
+      }
+    } catch (err) {
+      this.#opts.metrics.wsErrors.inc({ code: 'SNAPSHOT_UNAVAILABLE' });
+      const reason = err instanceof Error ? err.message : String(err);
+      this.#send(client, clientError('SNAPSHOT_UNAVAILABLE', `no batch status snapshot: ${reason}`), 'error');
+    } finally {
+      client.snapshots -= 1;
+      if (client.snapshots === 0 && !client.closed) {
+        const held = client.held ?? [];
+        client.held = null;
+        this.#send(
+          client,
+          JSON.stringify({ type: 'subscribed', data: { batch_ids: this.#subscriptions(client) } }),
+          'subscribed',
+        );
+        for (const text of held) if (!client.closed) this.#send(client, text, 'event');
+      }
+    }
+  }
+
+  #subscriptions(client: Client): string[] {
+    return [...(client.all ? [ALL_BATCHES] : []), ...[...client.batches].sort()];
+  }
+
+  /** Sends one station event to every client subscribed to its batch (system events to every subscriber). */
+  publish(event: StationEvent): void {
+    this.#opts.metrics.events.inc({ type: event.type });
+    const batchId = 'batch_id' in event ? event.batch_id : undefined;
+    let text: string | undefined;
+    for (const client of this.#clients.values()) {
+      const wants =
+        batchId === undefined
+          ? client.all || client.batches.size > 0
+          : client.all || client.batches.has(batchId);
+      if (!wants) continue;
+      text ??= JSON.stringify(event);
+      if (client.held) {
+        if (client.held.length >= MAX_HELD) this.#drop(client, `too slow: over ${MAX_HELD} events waiting`);
+        else client.held.push(text);
+        continue;
+      }
+      this.#send(client, text, event.type);
+    }
+  }
+
+  /** Closes every client with `code` (1001 on shutdown). */
+  closeAll(code: number, reason: string): void {
+    for (const client of [...this.#clients.values()]) {
+      client.closed = true;
+      try {
+        client.peer.close(code, reason);
+      } catch {
+        // already gone
+      }
+    }
+    this.#clients.clear();
+    this.#opts.metrics.wsClients.set({}, 0);
+  }
+
+  #send(client: Client, text: string, type: string): void {
+    if (client.closed) return;
+    const { maxBufferedBytes } = this.#opts.limits;
+    // Checked before sending: a client that stopped reading is dropped instead of growing our memory,
+    // and the loop over clients never waits for it.
+    const buffered = client.peer.getBufferedAmount();
+    if (buffered + text.length > maxBufferedBytes) {
+      this.#drop(client, `too slow: ${buffered} bytes unsent`);
+      return;
+    }
+    if (client.peer.send(text) === 0) {
+      this.#drop(client, 'send failed');
+      return;
+    }
+    this.#opts.metrics.wsMessages.inc({ type });
+  }
+
+  #drop(client: Client, reason: string): void {
+    if (client.closed) return;
+    this.#opts.log.warn({ reason }, 'websocket client dropped');
+    this.#opts.metrics.wsDropped.inc({ reason: reason.startsWith('too slow') ? 'slow' : 'send_failed' });
+    this.close(client.peer);
+    const { peer } = client;
+    try {
+      peer.close(CLOSE_POLICY, reason.slice(0, 120));
+    } catch {
+      // already closed
+    }
+    if (peer.terminate) {
+      // A client that does not read never completes the close handshake; cut it so its buffer is freed.
+      const timer = setTimeout(() => {
+        try {
+          peer.terminate?.();
+        } catch {
+          // already gone
+        }
+      }, TERMINATE_AFTER_MS);
+      timer.unref?.();
+    }
+  }
+}
