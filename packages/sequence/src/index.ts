@@ -12,6 +12,7 @@ export {
 export { definitionProblem, driverShapeProblem, findDriver } from './driver-check.ts';
 export { BUILTIN_DRIVERS, isSimulatedSource, type SimulatedSource, seededRandom } from './drivers/index.ts';
 export { toMilliseconds } from './duration.ts';
+export { type Clock, DEFAULT_GRACE_MS, type RunOptions, runSequence } from './engine.ts';
 export {
   formatProblem,
   isSequenceError,
@@ -23,6 +24,7 @@ export {
 export { checkField, type FieldMismatch } from './fields.ts';
 export { type HardwareConfigMap, type HardwareSet, openHardware, safeStateAll } from './hardware.ts';
 export { hashPackage, packageFiles } from './hash.ts';
+export { judgeMeasurements, limitViolation } from './limits.ts';
 export { listPackages, type PackageSummary } from './list.ts';
 export {
   type LoadedPackage,

@@ -1,0 +1,195 @@
+// runSequence: executes a loaded package's steps in order against connected drivers, reporting each
+// step to a sink before starting the next. Stop-on-failure; cleanup steps always run; safeState() on
+// every driver when the run ends failed or stopped.
+import { messageOf, SequenceError } from './errors.ts';
+import { safeStateAll } from './hardware.ts';
+import type { LoadedPackage } from './loader.ts';
+import type {
+  ErrorData,
+  LogLevel,
+  SequenceOutcome,
+  SequenceSink,
+  SequenceStatus,
+  StepError,
+  StepResult,
+} from './results.ts';
+import type { Driver, Params } from './sdk.ts';
+import { runStep } from './step-runner.ts';
+
+/** Milliseconds since the epoch; injectable so tests get exact timestamps and durations. */
+export interface Clock {
+  now(): number;
+}
+
+/** Options of `runSequence`. */
+export interface RunOptions {
+  pkg: LoadedPackage;
+  /** Resolved parameters (see `resolveParameters`). */
+  params: Params;
+  /**
+   * Connected drivers by hardware name (see `openHardware`). The engine neither connects nor disconnects
+   * them, so the runner can keep one connection for many runs and for manual mode in between.
+   */
+  drivers: Record<string, Driver>;
+  /** Driver name per hardware name, passed to steps as `Instrument.driverName`. */
+  driverNames?: Record<string, string>;
+  executionId: string;
+  batchId: string;
+  /** Aborts the run: the running step's signal fires, later non-cleanup steps are skipped. */
+  signal?: AbortSignal;
+  /** How long a step that was aborted or timed out may take to wind down before it is abandoned. */
+  graceMs?: number;
+  sink?: SequenceSink;
+  clock?: Clock;
+  /** Keep running later steps after a failure (default false: stop on the first failure). */
+  continueOnFailure?: boolean;
+}
+
+/** Default wind-down time for an aborted or timed-out step. */
+export const DEFAULT_GRACE_MS = 2000;
+
+/**
+ * Runs the sequence and resolves with its outcome; failed steps and aborts are outcomes, not rejections.
+ * Rejects only with SINK_FAILED when the sink throws (after putting the hardware in its safe state).
+ */
+export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
+  const { pkg, sink = {}, clock = Date } = opts;
+  const signal = opts.signal ?? new AbortController().signal;
+  const iso = () => new Date(clock.now()).toISOString();
+  const specs = pkg.manifest.steps;
+  const total = specs.length;
+  const driverNames: Record<string, string> = { ...opts.driverNames };
+  for (const [name, hw] of Object.entries(pkg.manifest.hardware)) driverNames[name] ??= hw.driver;
+
+  // Every sink call goes through one chain, so logs a step emits synchronously are delivered in order and
+  // before that step's onStepEnd.
+  let chain: Promise<void> = Promise.resolve();
+  const emit = (call: () => Promise<void> | void): Promise<void> => {
+    chain = chain.then(call);
+    return chain;
+  };
+  const log = (level: LogLevel, message: string) => {
+    const data = { level, message, timestamp: iso() };
+    void emit(() => sink.onLog?.(data)).catch(() => undefined);
+  };
+
+  const startMs = clock.now();
+  const startedAt = new Date(startMs).toISOString();
+  const results: StepResult[] = [];
+  let stopping: SequenceStatus | undefined;
+  let firstError: (StepError & { step?: string }) | undefined;
+
+  try {
+    await emit(() =>
+      sink.onSequenceStart?.({
+        executionId: opts.executionId,
+        batchId: opts.batchId,
+        sequenceName: pkg.manifest.name,
+        sequenceVersion: pkg.manifest.version,
+        packageHash: pkg.hash,
+        parameters: opts.params,
+        startedAt,
+        steps: specs.map((s, order) => ({ name: s.name, order, cleanup: s.cleanup })),
+      }),
+    );
+    for (const [index, spec] of specs.entries()) {
+      if (!stopping && signal.aborted) {
+        stopping = 'stopped';
+        firstError ??= { code: 'ABORTED', message: 'sequence aborted' };
+      }
+      if (stopping && !spec.cleanup) {
+        const skipped: StepResult = {
+          name: spec.name,
+          order: index,
+          status: 'skipped',
+          pass: false,
+          cleanup: false,
+          result: { measurements: [], attempts: 0 },
+        };
+        results.push(skipped);
+        await emit(() => sink.onStepEnd?.(skipped));
+        continue;
+      }
+      const fn = pkg.steps[spec.name];
+      await emit(() => sink.onStepStart?.({ step: spec.name, index, total }));
+      const t0 = clock.now();
+      const run = fn
+        ? await runStep(spec, fn, {
+            params: opts.params,
+            drivers: opts.drivers,
+            driverNames,
+            executionId: opts.executionId,
+            batchId: opts.batchId,
+            signal,
+            graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
+            iso,
+            log,
+          })
+        : // A loaded package always has every step; this guards hand-built packages in tests and tools.
+          {
+            pass: false,
+            attempts: 0,
+            measurements: [],
+            error: { code: 'INVALID_PACKAGE' as const, message: `no function for step ${spec.name}` },
+          };
+      const t1 = clock.now();
+      const result: StepResult = {
+        name: spec.name,
+        order: index,
+        status: run.pass ? 'completed' : 'failed',
+        pass: run.pass,
+        cleanup: spec.cleanup,
+        startedAt: new Date(t0).toISOString(),
+        completedAt: new Date(t1).toISOString(),
+        duration: (t1 - t0) / 1000,
+        result: {
+          ...(run.value === undefined ? {} : { value: run.value }),
+          measurements: run.measurements,
+          attempts: run.attempts,
+        },
+        ...(run.error ? { error: run.error } : {}),
+      };
+      results.push(result);
+      if (run.error) {
+        const error: ErrorData = { code: run.error.code, message: run.error.message, step: spec.name };
+        await emit(() => sink.onError?.(error));
+        firstError ??= { ...run.error, step: spec.name };
+        if (!stopping && run.error.code === 'ABORTED') stopping = 'stopped';
+        else if (!stopping && !opts.continueOnFailure) stopping = 'failed';
+      }
+      await emit(() => sink.onStepEnd?.(result));
+    }
+
+    const failed = results.some((r) => r.status === 'failed');
+    const status: SequenceStatus = stopping === 'stopped' ? 'stopped' : failed ? 'failed' : 'completed';
+    if (status !== 'completed') {
+      for (const f of await safeStateAll(opts.drivers))
+        log('warn', `safeState of ${f.hardware} failed: ${f.message}`);
+    }
+    await chain;
+    const endMs = clock.now();
+    const outcome: SequenceOutcome = {
+      executionId: opts.executionId,
+      batchId: opts.batchId,
+      sequenceName: pkg.manifest.name,
+      sequenceVersion: pkg.manifest.version,
+      packageHash: pkg.hash,
+      status,
+      overallPass: status === 'completed',
+      parameters: opts.params,
+      steps: results,
+      startedAt,
+      completedAt: new Date(endMs).toISOString(),
+      duration: (endMs - startMs) / 1000,
+      ...(firstError && status !== 'completed' ? { error: firstError } : {}),
+    };
+    await emit(() => sink.onSequenceEnd?.(outcome));
+    return outcome;
+  } catch (err) {
+    // The runner could not record progress: stop touching the equipment rather than test unrecorded.
+    await safeStateAll(opts.drivers);
+    throw new SequenceError('SINK_FAILED', `could not report sequence progress: ${messageOf(err)}`, {
+      cause: err,
+    });
+  }
+}

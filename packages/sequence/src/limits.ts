@@ -1,0 +1,67 @@
+// Pass rules for measurements: low/high are inclusive, equals is strict equality, a declared measurement
+// that was never recorded fails, an undeclared one is recorded but decides nothing.
+import { describeValue } from './fields.ts';
+import type { MeasurementSpec } from './manifest-schema.ts';
+import type { MeasurementResult } from './results.ts';
+import type { ParamValue } from './sdk.ts';
+
+/** A recorded value before judging. */
+export interface RecordedValue {
+  name: string;
+  value: ParamValue;
+  timestamp: string;
+}
+
+/** Why a value misses its limits, or `undefined` when it passes. */
+export function limitViolation(spec: MeasurementSpec, value: ParamValue): string | undefined {
+  const unit = spec.unit ? ` ${spec.unit}` : '';
+  const shown = `${spec.name} = ${describeValue(value)}${typeof value === 'number' ? unit : ''}`;
+  if (spec.equals !== undefined && value !== spec.equals) {
+    return `${shown}, expected ${describeValue(spec.equals)}`;
+  }
+  if (spec.low === undefined && spec.high === undefined) return undefined;
+  if (typeof value !== 'number' || Number.isNaN(value)) return `${shown} is not a number`;
+  if ((spec.low !== undefined && value < spec.low) || (spec.high !== undefined && value > spec.high)) {
+    return `${shown} is outside [${spec.low ?? '-inf'}, ${spec.high ?? '+inf'}]${unit}`;
+  }
+  return undefined;
+}
+
+/**
+ * Judges a step's recorded values against its declared measurements. Declared ones come first, in manifest
+ * order; `complete` says whether the step returned normally (only then is a missing value a failure).
+ */
+export function judgeMeasurements(
+  specs: readonly MeasurementSpec[],
+  recorded: readonly RecordedValue[],
+  complete: boolean,
+): { results: MeasurementResult[]; failures: string[] } {
+  const results: MeasurementResult[] = [];
+  const failures: string[] = [];
+  const byName = new Map(recorded.map((r) => [r.name, r]));
+  for (const spec of specs) {
+    const rec = byName.get(spec.name);
+    if (!rec) {
+      if (complete) failures.push(`measurement ${spec.name} was declared but not recorded`);
+      continue;
+    }
+    const violation = limitViolation(spec, rec.value);
+    if (violation) failures.push(violation);
+    results.push({
+      name: spec.name,
+      value: rec.value,
+      ...(spec.unit === undefined ? {} : { unit: spec.unit }),
+      ...(spec.low === undefined ? {} : { low: spec.low }),
+      ...(spec.high === undefined ? {} : { high: spec.high }),
+      ...(spec.equals === undefined ? {} : { equals: spec.equals }),
+      pass: violation === undefined,
+      declared: true,
+      timestamp: rec.timestamp,
+    });
+  }
+  const declared = new Set(specs.map((s) => s.name));
+  for (const rec of recorded) {
+    if (!declared.has(rec.name)) results.push({ ...rec, pass: true, declared: false });
+  }
+  return { results, failures };
+}

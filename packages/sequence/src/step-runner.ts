@@ -1,0 +1,156 @@
+// Runs one step: each attempt with its own AbortSignal (fired by the sequence abort or the step timeout),
+// a bounded wait for a step that ignores its signal, measurement judging, and retries.
+import { instrument } from './commands.ts';
+import { isSequenceError, messageOf, SequenceError } from './errors.ts';
+import { judgeMeasurements, type RecordedValue } from './limits.ts';
+import type { StepSpec } from './manifest-schema.ts';
+import type { LogLevel, MeasurementResult, StepError } from './results.ts';
+import type { Driver, Instrument, Params, ParamValue, StepContext, StepFunction } from './sdk.ts';
+import { sleep } from './sleep.ts';
+
+/** What a step run needs from the sequence around it. */
+export interface StepEnv {
+  params: Params;
+  drivers: Record<string, Driver>;
+  driverNames: Record<string, string>;
+  executionId: string;
+  batchId: string;
+  /** The sequence's abort signal; cleanup steps are deliberately not bound to it. */
+  signal: AbortSignal;
+  graceMs: number;
+  iso(): string;
+  log(level: LogLevel, message: string): void;
+}
+
+/** The outcome of a step's last attempt. */
+export interface StepRun {
+  pass: boolean;
+  attempts: number;
+  value?: unknown;
+  measurements: MeasurementResult[];
+  error?: StepError;
+}
+
+function toStepError(err: unknown): StepError {
+  if (isSequenceError(err)) return { code: err.code, message: err.message };
+  return { code: 'STEP_FAILED', message: messageOf(err) };
+}
+
+// Step results are stored as JSON; a value that cannot round-trip is kept as text rather than lost.
+function jsonable(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(JSON.stringify(value)) as unknown;
+  } catch {
+    return String(value);
+  }
+}
+
+type Settled = { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'aborted' };
+
+async function attempt(spec: StepSpec, fn: StepFunction, env: StepEnv, n: number): Promise<StepRun> {
+  const ctrl = new AbortController();
+  const bindOuter = !spec.cleanup;
+  const onOuter = () => ctrl.abort(new SequenceError('ABORTED', `step ${spec.name} aborted`));
+  if (bindOuter) {
+    if (env.signal.aborted) onOuter();
+    else env.signal.addEventListener('abort', onOuter, { once: true });
+  }
+  const timer = setTimeout(
+    () =>
+      ctrl.abort(new SequenceError('STEP_TIMEOUT', `step ${spec.name} timed out after ${spec.timeoutMs} ms`)),
+    spec.timeoutMs,
+  );
+  const recorded: RecordedValue[] = [];
+  // Once the attempt is over, a step still running in the background must not change its result.
+  let open = true;
+  const hardware: Record<string, Instrument> = {};
+  for (const [name, driver] of Object.entries(env.drivers)) {
+    hardware[name] = instrument(name, env.driverNames[name] ?? name, driver, ctrl.signal);
+  }
+  const say = (level: LogLevel) => (message: string) => {
+    if (open) env.log(level, String(message));
+  };
+  const ctx: StepContext = {
+    params: { ...env.params },
+    hardware,
+    measure(name, value) {
+      if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean') {
+        throw new TypeError(`measure(${JSON.stringify(name)}): value must be a number, string or boolean`);
+      }
+      if (!open) return;
+      const at = recorded.findIndex((r) => r.name === name);
+      const entry = { name, value: value as ParamValue, timestamp: env.iso() };
+      // Measuring the same name again replaces the earlier value: the last reading is the one judged.
+      if (at >= 0) recorded[at] = entry;
+      else recorded.push(entry);
+    },
+    log: { info: say('info'), warn: say('warn'), error: say('error') },
+    signal: ctrl.signal,
+    sleep: (ms) => sleep(ms, ctrl.signal),
+    executionId: env.executionId,
+    batchId: env.batchId,
+    step: spec.name,
+    attempt: n,
+  };
+
+  const running = Promise.resolve()
+    .then(() => fn(ctx))
+    .then(
+      (value): Settled => ({ kind: 'returned', value }),
+      (error: unknown): Settled => ({ kind: 'threw', error }),
+    );
+  const { promise: abortedP, resolve: onAborted } = Promise.withResolvers<Settled>();
+  const markAborted = () => onAborted({ kind: 'aborted' });
+  if (ctrl.signal.aborted) markAborted();
+  else ctrl.signal.addEventListener('abort', markAborted, { once: true });
+  let settled = await Promise.race([running, abortedP]);
+  if (settled.kind === 'aborted') {
+    // Give a step that honours its signal up to graceMs to wind down; one that ignores it is abandoned.
+    const graceCtrl = new AbortController();
+    await Promise.race([running, sleep(env.graceMs, graceCtrl.signal).catch(() => undefined)]);
+    graceCtrl.abort();
+  }
+  open = false;
+  clearTimeout(timer);
+  env.signal.removeEventListener('abort', onOuter);
+  ctrl.signal.removeEventListener('abort', markAborted);
+
+  if (ctrl.signal.aborted) settled = { kind: 'aborted' };
+  const complete = settled.kind === 'returned';
+  const { results, failures } = judgeMeasurements(spec.measurements, recorded, complete);
+  const value = settled.kind === 'returned' ? jsonable(settled.value) : undefined;
+  const base = { attempts: n, measurements: results, ...(value === undefined ? {} : { value }) };
+  if (settled.kind === 'aborted') return { ...base, pass: false, error: toStepError(ctrl.signal.reason) };
+  if (settled.kind === 'threw') return { ...base, pass: false, error: toStepError(settled.error) };
+  if (failures.length > 0) {
+    return { ...base, pass: false, error: { code: 'STEP_FAILED', message: failures.join('; ') } };
+  }
+  return { ...base, pass: true };
+}
+
+/** Runs a step with its retries; an abort is never retried. */
+export async function runStep(spec: StepSpec, fn: StepFunction, env: StepEnv): Promise<StepRun> {
+  let run = await attempt(spec, fn, env, 1);
+  for (let n = 2; n <= spec.retries + 1 && !run.pass && run.error?.code !== 'ABORTED'; n++) {
+    env.log('warn', `step ${spec.name} failed (${run.error?.message}); retry ${n - 1} of ${spec.retries}`);
+    if (spec.retryDelayMs > 0) {
+      try {
+        await sleep(spec.retryDelayMs, spec.cleanup ? undefined : env.signal);
+      } catch {
+        return {
+          ...run,
+          error: { code: 'ABORTED', message: `step ${spec.name} aborted before retry ${n - 1}` },
+        };
+      }
+    }
+    if (!spec.cleanup && env.signal.aborted) {
+      return {
+        ...run,
+        error: { code: 'ABORTED', message: `step ${spec.name} aborted before retry ${n - 1}` },
+      };
+    }
+    run = await attempt(spec, fn, env, n);
+  }
+  return run;
+}
