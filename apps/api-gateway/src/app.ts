@@ -1,7 +1,7 @@
 // createApp: the gateway as one Elysia app (REST, /ws, /metrics, OpenAPI, UI files) built from its
 // collaborators, so tests drive it with `app.handle(new Request(...))` or `.listen(0)`.
 import { openapi } from '@elysiajs/openapi';
-import { Elysia } from 'elysia';
+import { Elysia, NotFoundError } from 'elysia';
 import { authorize, KeyChecker } from './auth.ts';
 import { ServiceCalls } from './calls.ts';
 import { DEFAULT_TIMEOUTS, DEFAULT_WS_LIMITS, type RouteContext } from './context.ts';
@@ -82,7 +82,9 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
       if (auth) authorize(auth, request, pathOf(request.url));
     })
     .onError({ as: 'global' }, ({ code, error, request, set }) => {
-      if (code === 'NOT_FOUND') {
+      // Elysia derives `code` from the thrown error's own `code`; only its NotFoundError means "no route".
+      const noRoute = error instanceof NotFoundError;
+      if (noRoute) {
         const page = fallback(request);
         if (page) {
           set.status = 200;
@@ -90,7 +92,9 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
         }
       }
       let api: ApiError;
-      if (code === 'VALIDATION') {
+      if (error instanceof ApiError) {
+        api = error;
+      } else if (code === 'VALIDATION') {
         const errors = fieldErrors(error);
         api = new ApiError(
           'BAD_REQUEST',
@@ -102,7 +106,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
         );
       } else if (code === 'PARSE') {
         api = new ApiError('MALFORMED_REQUEST', 400, 'the request body could not be parsed');
-      } else if (code === 'NOT_FOUND') {
+      } else if (noRoute) {
         api = new ApiError('NOT_FOUND', 404, `no route ${request.method} ${pathOf(request.url)}`);
       } else {
         api = toApiError(error);

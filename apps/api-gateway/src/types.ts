@@ -27,6 +27,8 @@ export interface SequenceSummary {
   version: string | null;
   description: string | null;
   valid: boolean;
+  /** sha256 of the package files when it loads, else null. */
+  hash: string | null;
   problems: unknown[];
 }
 

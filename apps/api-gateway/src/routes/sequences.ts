@@ -27,6 +27,7 @@ const SummarySchema = t.Object({
   version: t.Union([t.String(), t.Null()]),
   description: t.Union([t.String(), t.Null()]),
   valid: t.Boolean(),
+  hash: t.Union([t.String(), t.Null()]),
   problems: t.Array(t.Unknown()),
 });
 

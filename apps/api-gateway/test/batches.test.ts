@@ -1,0 +1,218 @@
+// The batch routes over a scripted bus: each route's request to the right service, and each failure's
+// HTTP status with the one error body.
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import { BusError } from '@station/bus/errors';
+import { type Harness, harness, json } from './support.ts';
+
+let h: Harness;
+beforeEach(async () => {
+  h = await harness();
+});
+afterEach(async () => {
+  await h[Symbol.asyncDispose]();
+});
+
+const idle = { id: 'batch_1', name: 'Slot 1', status: 'idle' as const };
+const detail = {
+  ...idle,
+  sequencePackage: 'psu_functional',
+  autoStart: false,
+  hardware: { psu: { driver: 'sim_psu' } },
+  parameters: {},
+  manualCommands: [],
+  restarts: 0,
+};
+
+describe('happy paths', () => {
+  test('GET /api/batches lists what the supervisor reports', async () => {
+    h.bus.on('supervisor', 'batch.list', () => [
+      idle,
+      { id: 'batch_2', name: 'batch_2', status: 'running', pid: 42 },
+    ]);
+    expect(await json(h.req('GET', '/api/batches'))).toEqual({
+      status: 200,
+      body: [idle, { id: 'batch_2', name: 'batch_2', status: 'running', pid: 42 }],
+    });
+  });
+
+  test('GET /api/batches/:id asks batch.get for that batch', async () => {
+    h.bus.on('supervisor', 'batch.get', () => detail);
+    expect(await json(h.req('GET', '/api/batches/batch_1'))).toEqual({ status: 200, body: detail });
+    expect(h.bus.calls.map((c) => [c.service, c.method, c.body])).toEqual([
+      ['supervisor', 'batch.get', { batchId: 'batch_1' }],
+    ]);
+  });
+
+  test('start and stop go to the supervisor with the long process deadline', async () => {
+    h.bus.on('supervisor', 'batch.start', () => ({ status: 'running', pid: 1234 }));
+    h.bus.on('supervisor', 'batch.stop', () => ({ status: 'idle' }));
+    expect(await json(h.req('POST', '/api/batches/batch_1/start'))).toEqual({
+      status: 200,
+      body: { status: 'running', pid: 1234 },
+    });
+    expect(await json(h.req('POST', '/api/batches/batch_1/stop'))).toEqual({
+      status: 200,
+      body: { status: 'idle' },
+    });
+    expect(h.bus.calls).toEqual([
+      { service: 'supervisor', method: 'batch.start', body: { batchId: 'batch_1' }, timeoutMs: 15_000 },
+      { service: 'supervisor', method: 'batch.stop', body: { batchId: 'batch_1' }, timeoutMs: 15_000 },
+    ]);
+  });
+
+  test('sequence start/stop and manual commands go to the batch runner', async () => {
+    h.bus.on('runner.batch_1', 'sequence.start', (body) => ({ executionId: `exec_${JSON.stringify(body)}` }));
+    h.bus.on('runner.batch_1', 'sequence.stop', () => ({ status: 'stopping' }));
+    h.bus.on('runner.batch_1', 'manual.run', (body) => ({
+      ...(body as object),
+      result: 5.01,
+      duration: 0.02,
+    }));
+    expect(
+      await json(
+        h.req('POST', '/api/batches/batch_1/sequence/start', { body: { parameters: { output_voltage: 5 } } }),
+      ),
+    ).toEqual({
+      status: 200,
+      body: { executionId: 'exec_{"parameters":{"output_voltage":5}}' },
+    });
+    expect(await json(h.req('POST', '/api/batches/batch_1/sequence/start'))).toEqual({
+      status: 200,
+      body: { executionId: 'exec_{}' },
+    });
+    expect(await json(h.req('POST', '/api/batches/batch_1/sequence/stop'))).toEqual({
+      status: 200,
+      body: { status: 'stopping' },
+    });
+    const manual = { hardware: 'psu', command: 'measure_voltage', params: { channel: 1 } };
+    // The reply is CommandResult exactly: fields outside the schema do not leak through.
+    expect(await json(h.req('POST', '/api/batches/batch_1/manual', { body: manual }))).toEqual({
+      status: 200,
+      body: { hardware: 'psu', command: 'measure_voltage', result: 5.01, duration: 0.02 },
+    });
+    expect(h.bus.calls.at(-1)).toEqual({
+      service: 'runner.batch_1',
+      method: 'manual.run',
+      body: manual,
+      timeoutMs: 30_000,
+    });
+  });
+});
+
+describe('errors', () => {
+  const remote = (code: string, message: string, details?: unknown) => () => {
+    throw new BusError(code, message, { details });
+  };
+
+  test.each([
+    ['NOT_FOUND', 404],
+    ['ALREADY_RUNNING', 409],
+    ['NOT_RUNNING', 409],
+    ['TIMEOUT', 504],
+    ['SERVICE_UNAVAILABLE', 503],
+    ['UNKNOWN_METHOD', 502],
+    ['INTERNAL', 500],
+  ])('a supervisor %s answers %d with the error body', async (code, status) => {
+    h.bus.on('supervisor', 'batch.start', remote(code, `remote says ${code}`, { batchId: 'batch_1' }));
+    expect(await json(h.req('POST', '/api/batches/batch_1/start'))).toEqual({
+      status,
+      body: { error: { code, message: `remote says ${code}`, details: { batchId: 'batch_1' } } },
+    });
+  });
+
+  test('no supervisor at all is 503 SERVICE_UNAVAILABLE', async () => {
+    expect(await json(h.req('GET', '/api/batches'))).toEqual({
+      status: 503,
+      body: { error: { code: 'SERVICE_UNAVAILABLE', message: 'no live worker for supervisor' } },
+    });
+  });
+
+  test('a manual command during a sequence is 409 SEQUENCE_RUNNING (MC-003)', async () => {
+    h.bus.on('runner.batch_1', 'manual.run', remote('SEQUENCE_RUNNING', 'a sequence is running'));
+    expect(
+      await json(
+        h.req('POST', '/api/batches/batch_1/manual', { body: { hardware: 'psu', command: 'output_on' } }),
+      ),
+    ).toEqual({
+      status: 409,
+      body: { error: { code: 'SEQUENCE_RUNNING', message: 'a sequence is running' } },
+    });
+  });
+
+  test('a runner BAD_REQUEST (bad runtime parameters) is 422 with its field errors', async () => {
+    const details = { errors: [{ path: '/parameters/output_voltage', message: 'must be <= 30' }] };
+    h.bus.on(
+      'runner.batch_1',
+      'sequence.start',
+      remote('BAD_REQUEST', 'output_voltage: must be <= 30', details),
+    );
+    expect(
+      await json(
+        h.req('POST', '/api/batches/batch_1/sequence/start', {
+          body: { parameters: { output_voltage: 99 } },
+        }),
+      ),
+    ).toEqual({
+      status: 422,
+      body: { error: { code: 'BAD_REQUEST', message: 'output_voltage: must be <= 30', details } },
+    });
+  });
+
+  test('a body that fails the route schema is 422 BAD_REQUEST with each field, before any bus call', async () => {
+    const res = await json(h.req('POST', '/api/batches/batch_1/manual', { body: { hardware: 7 } }));
+    expect(res.status).toBe(422);
+    const error = (res.body as { error: { code: string; details: { errors: { path: string }[] } } }).error;
+    expect(error.code).toBe('BAD_REQUEST');
+    expect(error.details.errors.map((e) => e.path).sort()).toEqual(['/command', '/hardware']);
+    expect(h.bus.calls).toEqual([]);
+  });
+
+  test('a body that is not JSON is 400 MALFORMED_REQUEST', async () => {
+    expect(await json(h.req('POST', '/api/batches/batch_1/manual', { body: '{"hardware": ' }))).toEqual({
+      status: 400,
+      body: { error: { code: 'MALFORMED_REQUEST', message: 'the request body could not be parsed' } },
+    });
+  });
+
+  test('a runner that is not registered: 409 NOT_RUNNING when the batch is idle', async () => {
+    h.bus.on('supervisor', 'batch.get', () => detail);
+    expect(await json(h.req('POST', '/api/batches/batch_1/sequence/start', { body: {} }))).toEqual({
+      status: 409,
+      body: {
+        error: {
+          code: 'NOT_RUNNING',
+          message: 'batch batch_1 is not running (status idle); start it first',
+          details: { batchId: 'batch_1', status: 'idle' },
+        },
+      },
+    });
+  });
+
+  test('a runner that is not registered: 404 when the supervisor does not know the batch', async () => {
+    h.bus.on('supervisor', 'batch.get', remote('NOT_FOUND', 'no batch nope'));
+    expect(await json(h.req('POST', '/api/batches/nope/sequence/stop'))).toEqual({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: 'no batch nope' } },
+    });
+  });
+
+  test('a runner that is not registered while the batch runs stays 503', async () => {
+    h.bus.on('supervisor', 'batch.get', () => ({ ...detail, status: 'running', pid: 7 }));
+    expect((await json(h.req('POST', '/api/batches/batch_1/sequence/stop'))).status).toBe(503);
+  });
+
+  test('an id that cannot name a batch is 404 without a bus call', async () => {
+    expect(await json(h.req('POST', '/api/batches/a%20b%2F..%2Fx/start'))).toEqual({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: 'no batch "a b/../x"' } },
+    });
+    expect(h.bus.calls).toEqual([]);
+  });
+
+  test('an unknown route is a JSON 404 in the same shape', async () => {
+    expect(await json(h.req('DELETE', '/api/batches/batch_1'))).toEqual({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: 'no route DELETE /api/batches/batch_1' } },
+    });
+  });
+});
