@@ -112,9 +112,11 @@ describe('the operators’ runbook with the sqlite3 CLI', () => {
     const live = new Database(path, { readonly: true });
     const liveCount = () =>
       live.query<{ n: number }, []>('SELECT count(*) AS n FROM executions').get()?.n ?? 0;
+    const livePages = () =>
+      live.query<{ page_count: number }, []>('PRAGMA page_count').get()?.page_count ?? 0;
     // Let the store grow past one backup step (100 pages) so the copy spans several steps.
     const grown = Date.now() + 15_000;
-    while (liveCount() < 60 && Date.now() < grown) await Bun.sleep(5);
+    while (livePages() < 120 && Date.now() < grown) await Bun.sleep(5);
 
     const backup = spawn(['sqlite3', path, `.backup '${copy}'`]);
     const { code, err } = await output(backup);
