@@ -7,4 +7,5 @@ export { type CycleReport, drainCycle, leaseFor } from './drain.ts';
 export { SyncError, type SyncErrorCode } from './errors.ts';
 export { type ServiceHealth, type SyncHandlers, syncHandlers } from './handlers.ts';
 export { HealthMonitor } from './health.ts';
+export { openAgentStore } from './store.ts';
 export { type Clock, type SyncResult, type SyncStatus, type SyncStore, systemClock } from './types.ts';

@@ -1,10 +1,10 @@
 // The sync agent process: reads station.yaml, opens the store, drains sync_queue to the Backend until
 // SIGTERM/SIGINT, then stops claiming, finishes or releases what is in flight and exits 0.
 import { loadConfig, storePath } from '@station/config';
-import { openStore } from '@station/db';
 import { createLogger } from '@station/log';
 import { SyncAgent } from './agent.ts';
 import { syncHandlers } from './handlers.ts';
+import { openAgentStore } from './store.ts';
 
 const { config, path, source } = loadConfig({ argv: Bun.argv.slice(2) });
 const logger = createLogger({
@@ -14,7 +14,7 @@ const logger = createLogger({
 });
 logger.info({ config: path, source }, 'sync-agent: configuration loaded');
 
-const store = openStore(storePath(config));
+const store = openAgentStore(storePath(config));
 const agent = new SyncAgent({ store, backend: config.backend, logger, stationId: config.station.id });
 const handlers = syncHandlers(agent);
 agent.start();

@@ -1,9 +1,9 @@
 // A sync agent in its own process, for the crash and two-agent tests:
 //   bun agent-fixture.ts <store> <backendUrl> <apiKey> <json options>
 // Prints "started <agentId>" once running; SIGTERM stops it gracefully, SIGKILL is the crash under test.
-import { openStore } from '@station/db';
 import { createLogger } from '@station/log';
 import { SyncAgent } from '../src/agent.ts';
+import { openAgentStore } from '../src/store.ts';
 
 const [storePath, url, apiKey, json] = Bun.argv.slice(2);
 if (!storePath || !url || !apiKey) throw new Error('usage: agent-fixture.ts <store> <url> <apiKey> [json]');
@@ -14,7 +14,7 @@ const o = JSON.parse(json ?? '{}') as {
   batchSize?: number;
 };
 
-const store = openStore(storePath);
+const store = openAgentStore(storePath);
 const agent = new SyncAgent({
   store,
   backend: {
