@@ -89,12 +89,8 @@ describe('GET /api/results', () => {
     const { status, body } = await json(h.req('GET', '/api/results'));
     expect(status).toBe(200);
     expect(ids(body)).toEqual(['exec_c', 'exec_b', 'exec_a']);
-    expect({ ...(body as object), items: undefined }).toEqual({
-      items: undefined,
-      total: 3,
-      page: 1,
-      pageSize: 50,
-    });
+    const { items: _, ...paging } = body as { items: unknown[] };
+    expect(paging).toEqual({ total: 3, page: 1, pageSize: 50 });
   });
 
   test('pages', async () => {

@@ -43,6 +43,8 @@ export class GatewayMetrics {
   );
 
   constructor(store: ResultStore, startedAt: number, now: () => number) {
+    this.wsClients.set({}, 0);
+    this.httpInFlight.set({}, 0);
     this.registry.register(
       new Gauge('station_gateway_uptime_seconds', 'Seconds since the gateway started.', (g) =>
         g.set({}, (now() - startedAt) / 1000),

@@ -1,0 +1,190 @@
+// /api/system: station info, the health fold (healthy / degraded / unhealthy), and sync on demand.
+import { afterEach, describe, expect, test } from 'bun:test';
+import { BusError } from '@station/bus/errors';
+import { type Harness, harness, json } from './support.ts';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.[Symbol.asyncDispose]();
+  h = undefined;
+});
+
+const syncStatus = {
+  mode: 'online' as const,
+  backendConnected: true,
+  pending: 3,
+  inFlight: 0,
+  rejected: 0,
+  oldestPendingAge: 12,
+  lastSuccessAt: null,
+  lastError: null,
+};
+
+/** Every service answering; the Backend configured and connected. */
+function allUp(x: Harness): void {
+  x.bus.on('broker', 'ping', () => ({ uptime: 1, services: ['supervisor', 'sync'] }));
+  x.bus.on('supervisor', 'health', () => ({ service: 'supervisor', pid: 1, uptime: 1 }));
+  x.bus.on('sync', 'sync.status', () => syncStatus);
+}
+
+const ONLINE_YAML = `
+station: { id: station-t, name: Test Station }
+backend: { url: "http://127.0.0.1:9" }
+paths: { data_dir: ./data, sequences_dir: ./sequences }
+`;
+
+describe('GET /api/system/info', () => {
+  test('station, version, uptime, batch count, config path and folders', async () => {
+    h = await harness();
+    expect(await json(h.req('GET', '/api/system/info'))).toEqual({
+      status: 200,
+      body: {
+        id: 'station-t',
+        name: 'Test Station',
+        description: '',
+        version: '1.2.3',
+        uptime: 0,
+        batchCount: 2,
+        configPath: `${h.dir}/station.yaml`,
+        paths: {
+          dataDir: `${h.dir}/data`,
+          sequencesDir: `${h.dir}/sequences`,
+          logsDir: `${h.dir}/data/logs`,
+        },
+      },
+    });
+  });
+});
+
+describe('GET /api/system/health', () => {
+  test('healthy when every part answers', async () => {
+    h = await harness({ yaml: ONLINE_YAML });
+    allUp(h);
+    expect(await json(h.req('GET', '/api/system/health'))).toEqual({
+      status: 200,
+      body: {
+        status: 'healthy',
+        backend_connected: true,
+        timestamp: '2026-01-01T00:00:00.000Z',
+        services: { broker: { reachable: true }, supervisor: { reachable: true }, sync: { reachable: true } },
+        database: { writable: true },
+        disk: { path: `${h.dir}/data`, usedPercent: 50, thresholdPercent: 80, ok: true },
+        sync: { mode: 'online', pending: 3, lastError: null },
+      },
+    });
+  });
+
+  test('degraded when the Backend is unreachable: backend_connected false', async () => {
+    h = await harness({ yaml: ONLINE_YAML });
+    allUp(h);
+    h.bus.on('sync', 'sync.status', () => ({
+      ...syncStatus,
+      backendConnected: false,
+      lastError: 'ECONNREFUSED',
+    }));
+    const { status, body } = await json(h.req('GET', '/api/system/health'));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      status: 'degraded',
+      backend_connected: false,
+      sync: { lastError: 'ECONNREFUSED' },
+    });
+  });
+
+  test('offline mode (no backend.url) is not a fault', async () => {
+    h = await harness();
+    allUp(h);
+    h.bus.on('sync', 'sync.status', () => ({ ...syncStatus, mode: 'offline', backendConnected: false }));
+    expect((await json(h.req('GET', '/api/system/health'))).body).toMatchObject({
+      status: 'healthy',
+      backend_connected: false,
+    });
+  });
+
+  test('degraded when the disk is past 80 %', async () => {
+    h = await harness();
+    allUp(h);
+    h.probes.usedRatio = 0.85;
+    expect((await json(h.req('GET', '/api/system/health'))).body).toMatchObject({
+      status: 'degraded',
+      disk: { usedPercent: 85, ok: false },
+    });
+  });
+
+  test('degraded when the sync agent is away', async () => {
+    h = await harness();
+    allUp(h);
+    h.bus.off('sync', 'sync.status');
+    expect((await json(h.req('GET', '/api/system/health'))).body).toMatchObject({
+      status: 'degraded',
+      backend_connected: false,
+      services: { sync: { reachable: false, error: 'SERVICE_UNAVAILABLE: no live worker for sync' } },
+      sync: null,
+    });
+  });
+
+  test('unhealthy (503) when the supervisor times out', async () => {
+    h = await harness();
+    allUp(h);
+    h.bus.on('supervisor', 'health', () => {
+      throw new BusError('TIMEOUT', 'supervisor health: no reply within 1500 ms');
+    });
+    const { status, body } = await json(h.req('GET', '/api/system/health'));
+    expect(status).toBe(503);
+    expect(body).toMatchObject({
+      status: 'unhealthy',
+      services: {
+        supervisor: { reachable: false, error: 'TIMEOUT: supervisor health: no reply within 1500 ms' },
+      },
+    });
+  });
+
+  test('unhealthy (503) when the database is not writable', async () => {
+    h = await harness();
+    allUp(h);
+    h.probes.db = { ok: false, error: 'attempt to write a readonly database' };
+    expect(await json(h.req('GET', '/api/system/health'))).toMatchObject({
+      status: 503,
+      body: {
+        status: 'unhealthy',
+        database: { writable: false, error: 'attempt to write a readonly database' },
+      },
+    });
+  });
+
+  test('every check runs with the short health deadline', async () => {
+    h = await harness();
+    allUp(h);
+    await h.req('GET', '/api/system/health');
+    expect(h.bus.calls.map((c) => [c.service, c.method, c.timeoutMs]).sort()).toEqual([
+      ['broker', 'ping', 1500],
+      ['supervisor', 'health', 1500],
+      ['sync', 'sync.status', 1500],
+    ]);
+  });
+});
+
+describe('POST /api/system/sync', () => {
+  test('answers the SyncResult of sync.now', async () => {
+    h = await harness();
+    h.bus.on('sync', 'sync.now', (body) => ({
+      synced: 2,
+      failed: 0,
+      rejected: body && (body as { retryRejected?: boolean }).retryRejected ? 1 : 0,
+      pending: 0,
+    }));
+    expect(await json(h.req('POST', '/api/system/sync'))).toEqual({
+      status: 200,
+      body: { synced: 2, failed: 0, rejected: 0, pending: 0 },
+    });
+    expect(await json(h.req('POST', '/api/system/sync', { body: { retryRejected: true } }))).toEqual({
+      status: 200,
+      body: { synced: 2, failed: 0, rejected: 1, pending: 0 },
+    });
+  });
+
+  test('503 without a sync agent', async () => {
+    h = await harness();
+    expect((await json(h.req('POST', '/api/system/sync'))).status).toBe(503);
+  });
+});
