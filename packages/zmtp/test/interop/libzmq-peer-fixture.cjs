@@ -108,6 +108,18 @@ const operations = {
     for (const message of request.messages) await sock.send(toFrames(message));
     return { sent: request.messages.length };
   },
+  async roundTrips(request) {
+    // Send-then-receive per message (what a REQ needs), replies returned in order.
+    const sock = socketOf(request);
+    const replies = [];
+    for (const message of request.messages) {
+      await sock.send(toFrames(message));
+      const got = await receiveOne(sock, request.timeout);
+      if (got.timeout) return { replies, timeout: true };
+      replies.push(got.frames);
+    }
+    return { replies };
+  },
   receive(request) {
     return receiveOne(socketOf(request), request.timeout);
   },

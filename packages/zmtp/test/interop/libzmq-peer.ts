@@ -136,6 +136,16 @@ export class LibzmqPeer {
     await this.call('sendMany', { messages: messages.map(encode), socket });
   }
 
+  /** Sends each message and waits for its reply before the next (REQ); returns the replies. */
+  async roundTrips(messages: readonly (readonly (Uint8Array | string)[])[], timeout = 5000, socket = 's') {
+    const reply = await this.call('roundTrips', { messages: messages.map(encode), timeout, socket });
+    const replies = (reply.replies as string[][]).map(decode);
+    if (reply.timeout === true) {
+      throw new Error(`libzmq peer got ${replies.length} of ${messages.length} replies`);
+    }
+    return replies;
+  }
+
   /** Receives one message; rejects after `timeout` ms (default 5 s) so a lost message fails fast. */
   async receive(timeout = 5000, socket = 's'): Promise<Buffer[]> {
     const reply = await this.call('receive', { timeout, socket });
