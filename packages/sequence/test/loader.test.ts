@@ -1,0 +1,374 @@
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isSequenceError } from '../src/errors.ts';
+import { listPackages } from '../src/list.ts';
+import { loadPackage, requirePackage } from '../src/loader.ts';
+import { resolvePackageDir } from '../src/paths.ts';
+import { manifestText, TWO_STEPS, tempSequencesDir, writePackage } from './helpers.ts';
+
+let root: ReturnType<typeof tempSequencesDir>;
+beforeEach(() => {
+  root = tempSequencesDir();
+});
+afterEach(() => root.remove());
+
+async function problemsOf(name: string, files: Record<string, string>) {
+  const dir = writePackage(root.dir, name, files);
+  const r = await loadPackage(dir, { sequencesDir: root.dir });
+  return r.problems;
+}
+
+describe('loadPackage reports each problem with its location', () => {
+  test('manifest schema error names file, line, column and field', async () => {
+    const manifest = 'name: p\nversion: 1.0.0\nsteps:\n  - name: a\n    retries: -1\n  - name: b\n';
+    expect(await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS })).toEqual([
+      {
+        code: 'SCHEMA',
+        file: 'manifest.yaml',
+        line: 5,
+        column: 5,
+        path: 'steps[0].retries',
+        message: 'expected an integer >= 0',
+      },
+    ]);
+  });
+
+  test('unknown and missing manifest keys are named', async () => {
+    const manifest = 'name: p\nversoin: 1.0.0\nsteps:\n  - name: a\n  - name: b\n';
+    expect(await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS })).toEqual([
+      {
+        code: 'SCHEMA',
+        file: 'manifest.yaml',
+        line: 1,
+        column: 1,
+        path: 'version',
+        message: 'missing required key "version"',
+      },
+      {
+        code: 'SCHEMA',
+        file: 'manifest.yaml',
+        line: 2,
+        column: 1,
+        path: 'versoin',
+        message: 'unknown key "versoin"',
+      },
+    ]);
+  });
+
+  test('YAML syntax error has a line', async () => {
+    const manifest = 'name: p\nversion: 1.0.0\nsteps: [\n';
+    const problems = await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS });
+    expect(
+      problems.map((p) => ({ code: p.code, file: p.file, hasLine: typeof p.line === 'number' })),
+    ).toEqual([{ code: 'YAML_SYNTAX', file: 'manifest.yaml', hasLine: true }]);
+  });
+
+  test('a listed step without an exported function', async () => {
+    const code = 'export async function a() {}\n';
+    expect(await problemsOf('p', { 'manifest.yaml': manifestText('p'), 'sequence.ts': code })).toEqual([
+      {
+        code: 'STEP_NOT_EXPORTED',
+        file: 'manifest.yaml',
+        line: 6,
+        column: 11,
+        path: 'steps[1].name',
+        message: 'step "b" is listed but sequence.ts does not export "b"',
+      },
+    ]);
+  });
+
+  test('an exported function not listed as a step', async () => {
+    const code = `${TWO_STEPS}\nexport const helper = () => 1;\n`;
+    expect(await problemsOf('p', { 'manifest.yaml': manifestText('p'), 'sequence.ts': code })).toEqual([
+      {
+        code: 'EXPORT_NOT_LISTED',
+        file: 'sequence.ts',
+        line: 4,
+        column: 1,
+        message: 'exported function "helper" is not a step in manifest.yaml; list it or stop exporting it',
+      },
+    ]);
+  });
+
+  test('a driver that does not exist', async () => {
+    const hw = 'hardware:\n  psu:\n    driver: no_such_driver\n';
+    const problems = await problemsOf('p', {
+      'manifest.yaml': manifestText('p', hw),
+      'sequence.ts': TWO_STEPS,
+    });
+    expect(problems).toEqual([
+      {
+        code: 'UNKNOWN_DRIVER',
+        file: 'manifest.yaml',
+        line: 6,
+        column: 13,
+        path: 'hardware.psu.driver',
+        message:
+          'unknown driver "no_such_driver": no drivers/no_such_driver.ts in the package and no built-in driver of that name (built-in: sim_psu, sim_dmm)',
+      },
+    ]);
+  });
+
+  test('a driver that does not implement the interface', async () => {
+    const hw = 'hardware:\n  psu:\n    driver: half\n';
+    const driver = 'export default { create: () => ({ connect() {}, commands: {} }) };\n';
+    const problems = await problemsOf('p', {
+      'manifest.yaml': manifestText('p', hw),
+      'sequence.ts': TWO_STEPS,
+      'drivers/half.ts': driver,
+    });
+    expect(problems).toEqual([
+      {
+        code: 'BAD_DRIVER',
+        file: 'drivers/half.ts',
+        path: 'hardware.psu.driver',
+        message: 'drivers/half.ts: missing method disconnect()',
+      },
+    ]);
+  });
+
+  test('a driver module without a definition', async () => {
+    const hw = 'hardware:\n  psu:\n    driver: bare\n';
+    const problems = await problemsOf('p', {
+      'manifest.yaml': manifestText('p', hw),
+      'sequence.ts': TWO_STEPS,
+      'drivers/bare.ts': 'export const x = 1;\n',
+    });
+    expect(problems).toEqual([
+      {
+        code: 'BAD_DRIVER',
+        file: 'drivers/bare.ts',
+        path: 'hardware.psu.driver',
+        message:
+          'drivers/bare.ts: default export must be a driver definition with a create(options, env) function',
+      },
+    ]);
+  });
+
+  test('a parameter default outside its own limits and enum', async () => {
+    const params =
+      'parameters:\n  volts: { type: number, default: 40, min: 0, max: 30 }\n  mode:\n    type: string\n    default: fast\n    enum: [slow, normal]\n';
+    const problems = await problemsOf('p', {
+      'manifest.yaml': manifestText('p', params),
+      'sequence.ts': TWO_STEPS,
+    });
+    expect(problems).toEqual([
+      {
+        code: 'BAD_DEFAULT',
+        file: 'manifest.yaml',
+        line: 5,
+        column: 35,
+        path: 'parameters.volts.default',
+        message: 'default 40 is out of range: expected between 0 and 30',
+      },
+      {
+        code: 'BAD_DEFAULT',
+        file: 'manifest.yaml',
+        line: 8,
+        column: 14,
+        path: 'parameters.mode.default',
+        message: 'default "fast" is not allowed: expected one of "slow", "normal"',
+      },
+    ]);
+  });
+
+  test('duplicate step names', async () => {
+    const manifest = 'name: p\nversion: 1.0.0\nsteps:\n  - name: a\n  - name: b\n  - name: a\n';
+    expect(await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS })).toEqual([
+      {
+        code: 'DUPLICATE_STEP',
+        file: 'manifest.yaml',
+        line: 6,
+        column: 11,
+        path: 'steps[2].name',
+        message: 'duplicate step name "a" (first at steps[0])',
+      },
+    ]);
+  });
+
+  test('impossible measurement limits', async () => {
+    const manifest =
+      'name: p\nversion: 1.0.0\nsteps:\n  - name: a\n    measurements:\n      - { name: v, low: 5, high: 1 }\n  - name: b\n';
+    expect(await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS })).toEqual([
+      {
+        code: 'BAD_LIMITS',
+        file: 'manifest.yaml',
+        line: 6,
+        column: 25,
+        path: 'steps[0].measurements[0].low',
+        message: 'low limit 5 is above high limit 1',
+      },
+    ]);
+  });
+
+  test('unparseable sequence.ts carries the import error', async () => {
+    const code = `${TWO_STEPS}\nexport const limit = ;\n`;
+    expect(await problemsOf('p', { 'manifest.yaml': manifestText('p'), 'sequence.ts': code })).toEqual([
+      {
+        code: 'IMPORT_FAILED',
+        file: 'sequence.ts',
+        line: 4,
+        column: 22,
+        message: 'cannot import: Unexpected ;',
+      },
+    ]);
+  });
+
+  test('a runtime import in sequence.ts', async () => {
+    const code = `import type { StepContext } from '@station/sequence';\nimport { join } from 'node:path';\n${TWO_STEPS}`;
+    expect(await problemsOf('p', { 'manifest.yaml': manifestText('p'), 'sequence.ts': code })).toEqual([
+      {
+        code: 'RUNTIME_IMPORT',
+        file: 'sequence.ts',
+        line: 2,
+        column: 22,
+        message:
+          'imports "node:path" at run time; sequence.ts may only use type-only imports (import type ...)',
+      },
+    ]);
+  });
+
+  test('missing files', async () => {
+    mkdirSync(join(root.dir, 'empty'));
+    const r = await loadPackage(join(root.dir, 'empty'), { sequencesDir: root.dir });
+    expect(r.problems).toEqual([
+      { code: 'MISSING_FILE', file: 'manifest.yaml', message: 'manifest.yaml is missing' },
+      { code: 'MISSING_FILE', file: 'sequence.ts', message: 'sequence.ts is missing' },
+    ]);
+  });
+
+  test('manifest name differing from the folder', async () => {
+    expect(
+      await problemsOf('folder', { 'manifest.yaml': manifestText('other'), 'sequence.ts': TWO_STEPS }),
+    ).toEqual([
+      {
+        code: 'NAME_MISMATCH',
+        file: 'manifest.yaml',
+        line: 1,
+        column: 7,
+        path: 'name',
+        message: 'name "other" differs from the folder name "folder"; requests name packages by folder',
+      },
+    ]);
+  });
+
+  test('a package folder outside sequencesDir, through a symlink', async () => {
+    const outside = tempSequencesDir();
+    try {
+      writePackage(outside.dir, 'evil', { 'manifest.yaml': manifestText('evil'), 'sequence.ts': TWO_STEPS });
+      symlinkSync(join(outside.dir, 'evil'), join(root.dir, 'evil'));
+      const r = await loadPackage(join(root.dir, 'evil'), { sequencesDir: root.dir });
+      expect(r.problems.map((p) => p.code)).toEqual(['OUTSIDE_SEQUENCES_DIR']);
+      expect(r.problems[0]?.message).toContain('outside the sequences directory');
+      expect(() => resolvePackageDir(root.dir, 'evil')).toThrow('resolves outside');
+    } finally {
+      outside.remove();
+    }
+  });
+
+  test('all problems of a package are reported together', async () => {
+    const manifest =
+      'name: p\nversion: 1.0.0\nhardware:\n  x: { driver: nope }\nsteps:\n  - name: a\n  - name: c\n';
+    const problems = await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS });
+    expect(problems.map((p) => `${p.code}@${p.file}:${p.line}`)).toEqual([
+      'STEP_NOT_EXPORTED@manifest.yaml:7',
+      'EXPORT_NOT_LISTED@sequence.ts:2',
+      'UNKNOWN_DRIVER@manifest.yaml:4',
+    ]);
+  });
+});
+
+describe('resolvePackageDir', () => {
+  test.each([['..'], ['.'], ['a/b'], ['/etc'], ['../x'], ['a b'], ['näme'], ['']])('rejects %p', (name) => {
+    let code: string | undefined;
+    try {
+      resolvePackageDir(root.dir, name);
+    } catch (err) {
+      code = isSequenceError(err) ? err.code : 'other';
+    }
+    expect(code).toBe('BAD_REQUEST');
+  });
+
+  test('a missing package is NOT_FOUND; an existing one resolves to its real path', () => {
+    writePackage(root.dir, 'ok', { 'manifest.yaml': manifestText('ok') });
+    expect(() => resolvePackageDir(root.dir, 'absent')).toThrow('no sequence package named "absent"');
+    expect(resolvePackageDir(root.dir, 'ok')).toBe(join(root.dir, 'ok'));
+  });
+});
+
+describe('a valid package', () => {
+  test('yields manifest, steps, drivers and a stable content hash', async () => {
+    const hw = 'hardware:\n  psu:\n    driver: sim_psu\n';
+    writePackage(root.dir, 'good', { 'manifest.yaml': manifestText('good', hw), 'sequence.ts': TWO_STEPS });
+    const first = await requirePackage(root.dir, 'good');
+    const again = await requirePackage(root.dir, 'good');
+    expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(again.hash).toBe(first.hash);
+    expect(Object.keys(first.steps)).toEqual(['a', 'b']);
+    expect(Object.keys(first.drivers)).toEqual(['sim_psu']);
+    expect(first.manifest.steps[0]).toEqual({
+      name: 'a',
+      timeoutMs: 60_000,
+      retries: 0,
+      retryDelayMs: 0,
+      cleanup: false,
+      measurements: [],
+    });
+    writeFileSync(join(root.dir, 'good', 'drivers-note.txt'), 'not part of the hash');
+    expect((await requirePackage(root.dir, 'good')).hash).toBe(first.hash);
+    writePackage(root.dir, 'good', { 'drivers/extra.ts': 'export default {};\n' });
+    expect((await requirePackage(root.dir, 'good')).hash).not.toBe(first.hash);
+  });
+
+  test('a package-local driver takes precedence over the built-in of the same name', async () => {
+    const hw = 'hardware:\n  psu:\n    driver: sim_psu\n';
+    const local =
+      "export default { description: 'local', create: () => ({ connect() {}, disconnect() {}, commands: {} }) };\n";
+    writePackage(root.dir, 'own', {
+      'manifest.yaml': manifestText('own', hw),
+      'sequence.ts': TWO_STEPS,
+      'drivers/sim_psu.ts': local,
+    });
+    const pkg = await requirePackage(root.dir, 'own');
+    expect(pkg.drivers.sim_psu?.description).toBe('local');
+  });
+
+  test('requirePackage throws INVALID_PACKAGE with the problems', async () => {
+    writePackage(root.dir, 'bad', { 'manifest.yaml': manifestText('bad') });
+    const err = await requirePackage(root.dir, 'bad').catch((e: unknown) => e);
+    expect(isSequenceError(err, 'INVALID_PACKAGE')).toBe(true);
+    expect((err as { details: { problems: unknown[] } }).details.problems).toEqual([
+      { code: 'MISSING_FILE', file: 'sequence.ts', message: 'sequence.ts is missing' },
+    ]);
+  });
+});
+
+test('listPackages summarises valid and invalid packages by folder name', async () => {
+  writePackage(root.dir, 'b_good', { 'manifest.yaml': manifestText('b_good'), 'sequence.ts': TWO_STEPS });
+  writePackage(root.dir, 'a_bad', {
+    'manifest.yaml': 'name: a_bad\nversion: 2.0.0\ndescription: broken\nsteps: []\n',
+  });
+  const list = await listPackages(root.dir);
+  expect(list.map((p) => ({ ...p, hash: p.hash === undefined ? undefined : 'hash' }))).toEqual([
+    {
+      name: 'a_bad',
+      version: '2.0.0',
+      description: 'broken',
+      valid: false,
+      hash: undefined,
+      problems: [
+        {
+          code: 'SCHEMA',
+          file: 'manifest.yaml',
+          line: 4,
+          column: 1,
+          path: 'steps',
+          message: 'expected a list of at least one step',
+        },
+        { code: 'MISSING_FILE', file: 'sequence.ts', message: 'sequence.ts is missing' },
+      ],
+    },
+    { name: 'b_good', version: '1.0.0', description: 'test', valid: true, hash: 'hash', problems: [] },
+  ]);
+});
