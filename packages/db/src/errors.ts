@@ -6,6 +6,7 @@ export type StoreErrorCode =
   | 'MIGRATION_FAILED'
   | 'INVALID_ARGUMENT'
   | 'NOT_FOUND'
+  | 'NOT_RUNNING'
   | 'CLOSED'
   | 'QUERY_FAILED';
 

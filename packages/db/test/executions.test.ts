@@ -133,6 +133,15 @@ describe('finishExecution', () => {
     expect(queueRows(store).length).toBe(1);
   });
 
+  test('refuses to "finish" an execution as running', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    expect(() =>
+      store.finishExecution('exec_a', { status: 'running' as 'completed', overallPass: true }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(queueRows(store)).toEqual([]);
+  });
+
   test('an unknown execution is reported as not finished', () => {
     const store = scratch.store();
     expect(store.finishExecution('exec_none', { status: 'completed', overallPass: true })).toBe(false);

@@ -78,7 +78,7 @@ describe('markInterrupted', () => {
         pass: false,
         startedAt: at(1_000),
         completedAt: at(3_000),
-        duration: null,
+        duration: 2,
         attempts: 1,
         result: null,
         error: 'runner exited with signal SIGKILL',
@@ -131,6 +131,14 @@ describe('markInterrupted', () => {
     );
     expect(store.runningExecutions().map((e) => e.id)).toEqual(['exec_2a']);
     expect(store.syncStats(at(1_000)).pending).toBe(2);
+  });
+
+  test('refuses a status other than failed or stopped', () => {
+    const store = storeWithCrashedRun();
+    expect(() => store.markInterrupted('exec_a', 'completed' as 'failed', 'x')).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+    expect(store.getExecution('exec_a')?.status).toBe('running');
   });
 
   test('an unknown id marks nothing', () => {

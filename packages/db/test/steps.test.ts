@@ -158,6 +158,37 @@ describe('recordStep', () => {
     expect(store.getResult('exec_a')?.steps).toEqual([]);
   });
 
+  test('a finished execution takes no more steps (it may already be at the Backend)', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    store.finishExecution('exec_a', { status: 'completed', overallPass: true, completedAt: at(5_000) });
+    expect(() => store.recordStep('exec_a', { name: 'late', order: 0, status: 'completed' })).toThrow(
+      expect.objectContaining({
+        code: 'NOT_RUNNING',
+        message: expect.stringContaining('already ended (completed)'),
+      }),
+    );
+    expect(store.getResult('exec_a')?.steps).toEqual([]);
+  });
+
+  test.each([[-1], [1.5], [Number.NaN]])('refuses step order %p with INVALID_ARGUMENT', (order) => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    expect(() => store.recordStep('exec_a', { name: 's', order, status: 'completed' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+
+  test('a value_text edited by hand into plain text reads back as that text', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    store.recordStep('exec_a', { name: 's', order: 0, status: 'completed' }, [
+      { name: 'm', value: 'x', pass: true },
+    ]);
+    store.sqlite.run("UPDATE measurements SET value_text = 'plain'");
+    expect(store.getResult('exec_a')?.steps[0]?.measurements[0]?.value).toBe('plain');
+  });
+
   test('an unknown execution is refused with NOT_FOUND', () => {
     const store = scratch.store();
     expect(() => store.recordStep('exec_nope', { name: 's', order: 0, status: 'completed' })).toThrow(

@@ -25,6 +25,9 @@ export interface NewExecution {
 /** Final states an execution can be put in. */
 export type FinalExecutionStatus = Exclude<ExecutionStatus, 'running'>;
 
+/** The statuses finishExecution accepts. */
+export const FINAL_STATUSES: readonly FinalExecutionStatus[] = ['completed', 'failed', 'stopped'];
+
 /** How an execution ended. */
 export interface ExecutionOutcome {
   status: FinalExecutionStatus;
@@ -63,6 +66,12 @@ export function createExecution(store: StoreHandle, input: NewExecution): Execut
  * the execution is not running any more: the first final state wins, e.g. the supervisor's crash mark.
  */
 export function finishExecution(store: StoreHandle, id: string, outcome: ExecutionOutcome): boolean {
+  if (!FINAL_STATUSES.includes(outcome.status)) {
+    throw new StoreError(
+      'INVALID_ARGUMENT',
+      `finishExecution(${id}): status must be one of ${FINAL_STATUSES.join(', ')}`,
+    );
+  }
   const completedAt = toIso(outcome.completedAt ?? new Date(), 'completedAt');
   return writeTransaction(store, (tx) => {
     const current = tx

@@ -2,6 +2,7 @@
 // stopped before it could write its end). Steps already finished are kept; the execution gets its final
 // state and joins the outbox in the same transaction, like a normal finish.
 import { and, eq, inArray } from 'drizzle-orm';
+import { StoreError } from '../errors.ts';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
 import { executions, stepResults } from '../schema.ts';
 import { secondsBetween, type TimeInput, toIso } from '../time.ts';
@@ -22,6 +23,12 @@ export function markInterrupted(
   reason: string,
   now: TimeInput = new Date(),
 ): string[] {
+  if (status !== 'failed' && status !== 'stopped') {
+    throw new StoreError(
+      'INVALID_ARGUMENT',
+      `markInterrupted: status must be failed or stopped, got ${String(status)}`,
+    );
+  }
   const completedAt = toIso(now, 'now');
   return writeTransaction(store, (tx) => {
     const which =
@@ -43,10 +50,23 @@ export function markInterrupted(
         .where(eq(executions.id, execution.id))
         .run();
       // The step in flight died with its runner; steps never reached stay visible as skipped.
-      tx.update(stepResults)
-        .set({ status: 'failed', pass: false, completedAt, error: reason })
+      const inFlight = tx
+        .select({ id: stepResults.id, startedAt: stepResults.startedAt })
+        .from(stepResults)
         .where(and(eq(stepResults.executionId, execution.id), eq(stepResults.status, 'running')))
-        .run();
+        .all();
+      for (const step of inFlight) {
+        tx.update(stepResults)
+          .set({
+            status: 'failed',
+            pass: false,
+            completedAt,
+            duration: step.startedAt === null ? null : secondsBetween(step.startedAt, completedAt),
+            error: reason,
+          })
+          .where(eq(stepResults.id, step.id))
+          .run();
+      }
       tx.update(stepResults)
         .set({ status: 'skipped', pass: false })
         .where(and(eq(stepResults.executionId, execution.id), inArray(stepResults.status, ['pending'])))

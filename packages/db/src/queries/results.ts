@@ -130,11 +130,7 @@ export function getResult(store: StoreHandle, id: string): ExecutionResult | und
 
 function toMeasurement(row: MeasurementRow): Measurement {
   const value: MeasuredValue =
-    row.value !== null
-      ? row.value
-      : row.valueText !== null
-        ? (JSON.parse(row.valueText) as MeasuredValue)
-        : null;
+    row.value !== null ? row.value : row.valueText !== null ? fromJsonText(row.valueText) : null;
   return {
     name: row.name,
     value,
@@ -144,4 +140,13 @@ function toMeasurement(row: MeasurementRow): Measurement {
     equals: row.equals ?? null,
     pass: row.pass,
   };
+}
+
+/** value_text is JSON when the store wrote it; a hand-edited plain string is returned as it is. */
+function fromJsonText(text: string): MeasuredValue {
+  try {
+    return JSON.parse(text) as MeasuredValue;
+  } catch {
+    return text;
+  }
 }

@@ -5,6 +5,7 @@ import { describeError, StoreError, sqliteCode } from '../errors.ts';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
 import type { MeasuredValue, StepResult } from '../result-types.ts';
 import {
+  executions,
   type JsonValue,
   measurements,
   type NewMeasurementRow,
@@ -43,6 +44,8 @@ export interface MeasurementInput {
 /**
  * Writes a step and its measurements, replacing what an earlier call stored for the same step order (a
  * runner may record a step as `running` when it starts and again when it ends). Returns the stored step.
+ * Only a running execution takes steps: once final it may already be at the Backend, and a later change
+ * would never be sent (NOT_RUNNING). An unknown execution is NOT_FOUND.
  */
 export function recordStep(
   store: StoreHandle,
@@ -62,9 +65,32 @@ export function recordStep(
     result: step.result ?? null,
     error: step.error ?? null,
   };
+  if (!Number.isInteger(stored.order) || stored.order < 0) {
+    throw new StoreError(
+      'INVALID_ARGUMENT',
+      `step ${step.name}: order must be a non-negative integer, got ${step.order}`,
+    );
+  }
   const { order, ...columns } = stored;
   try {
     writeTransaction(store, (tx) => {
+      const execution = tx
+        .select({ status: executions.status })
+        .from(executions)
+        .where(eq(executions.id, executionId))
+        .get();
+      if (!execution) {
+        throw new StoreError(
+          'NOT_FOUND',
+          `cannot record step ${step.name}: execution ${executionId} does not exist`,
+        );
+      }
+      if (execution.status !== 'running') {
+        throw new StoreError(
+          'NOT_RUNNING',
+          `cannot record step ${step.name}: execution ${executionId} already ended (${execution.status})`,
+        );
+      }
       const row = tx
         .insert(stepResults)
         .values({ executionId, stepOrder: order, ...columns })
@@ -79,6 +105,7 @@ export function recordStep(
       }
     });
   } catch (err) {
+    if (err instanceof StoreError) throw err;
     if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
       throw new StoreError(
         'NOT_FOUND',
