@@ -28,10 +28,12 @@ describe('/metrics', () => {
     await h.req('GET', '/api/batches/b');
     await h.req('GET', '/api/results');
     // Counted after each response is sent (onAfterResponse), so wait for the last one to land.
-    const lines = await until(async () => {
+    const lines = (await until(async () => {
       const l = await scrape();
-      return l.includes('station_http_requests_total{method="GET",route="/api/results",status="200"} 1') && l;
-    }, 'the /api/results request to be counted');
+      return l.includes('station_http_requests_total{method="GET",route="/api/results",status="200"} 1')
+        ? l
+        : undefined;
+    }, 'the /api/results request to be counted')) as string[];
     expect(lines).toContain(
       'station_http_requests_total{method="GET",route="/api/batches/:id",status="404"} 2',
     );
