@@ -61,9 +61,9 @@ export class HealthMonitor {
 
   /** One probe now; resolves to the new state. */
   async probe(): Promise<boolean> {
-    // A probe never takes longer than an interval, or probes would pile up behind a hung Backend.
-    const timeoutMs = Math.max(1, Math.min(this.#opts.endpoint.timeoutMs, this.#opts.intervalMs));
-    const { ok, detail } = await probeHealth({ ...this.#opts.endpoint, timeoutMs }, this.#abort.signal);
+    // Probes never overlap (the next is scheduled when this one ends), so a hung Backend delays the
+    // verdict by at most one timeout; a refused connection is known at once.
+    const { ok, detail } = await probeHealth(this.#opts.endpoint, this.#abort.signal);
     if (!this.#stopped) this.#set(ok, detail);
     return ok;
   }

@@ -50,7 +50,7 @@ function unsyncedExecutions(): number {
 test('500 results finished while the Backend is away all arrive once, in creation order, when it returns', async () => {
   await backend.down();
   // A scheduled cycle an hour away: only the health monitor's "Backend is back" can start this drain.
-  const agent = startAgent({ sync_interval: 3_600_000 }, { concurrency: 1, batchSize: 50 });
+  const agent = startAgent({ sync_interval: 3_600_000, timeout: 5_000 }, { concurrency: 1, batchSize: 50 });
   await until('Backend seen as down', () => agent.status().lastError !== null);
   const ids = seedExecutions(tmp.store, 500, { steps: 2 });
   expect(agent.status()).toEqual({
@@ -157,7 +157,7 @@ test('a lost answer (stored, then the client timed out): re-sent with the same k
   const clock = new ManualClock();
   const agent = new SyncAgent({
     store: tmp.store,
-    backend: settings(backend.url, backend.apiKey, { timeout: 150 }),
+    backend: settings(backend.url, backend.apiKey, { timeout: 400 }),
     logger: quietLogger,
     clock,
     random: () => 0,

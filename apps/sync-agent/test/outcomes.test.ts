@@ -28,11 +28,11 @@ afterEach(async () => {
   tmp.dispose();
 });
 
-function agent(over: { apiKey?: string } = {}) {
+function agent(over: { apiKey?: string; timeout?: number } = {}) {
   return new SyncAgent({
     store: tmp.store,
     backend: settings(backend.url, over.apiKey ?? backend.apiKey, {
-      timeout: 200,
+      timeout: over.timeout ?? 2_000,
       retry_base: 1000,
       retry_cap: 60_000,
     }),
@@ -66,6 +66,7 @@ const retryable: {
   status: number | null;
   delayMs: number;
   error: RegExp;
+  timeoutMs?: number;
 }[] = [
   {
     name: '500',
@@ -97,7 +98,8 @@ const retryable: {
     behaviour: { kind: 'hang', store: false },
     status: null,
     delayMs: 1500,
-    error: /^timeout after 200 ms$/,
+    error: /^timeout after 300 ms$/,
+    timeoutMs: 300,
   },
   {
     name: 'network error (connection refused)',
@@ -112,7 +114,7 @@ describe('retryable answers', () => {
   for (const c of retryable) {
     test(`${c.name}: pending again with backoff, then delivered once due`, async () => {
       const [id] = seedExecutions(tmp.store, 1);
-      const a = agent();
+      const a = agent({ timeout: c.timeoutMs });
       if (c.behaviour === 'down') await backend.down();
       else backend.behave(c.behaviour, 1);
 

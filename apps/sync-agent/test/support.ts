@@ -63,7 +63,7 @@ export function settings(url: string | undefined, apiKey: string, over: Partial<
     url,
     api_key: apiKey,
     sync_interval: 50,
-    timeout: 500,
+    timeout: 2_000,
     retry_base: 1_000,
     retry_cap: 60_000,
     health_interval: 40,
