@@ -49,7 +49,7 @@ async function importSteps(
   } catch (err) {
     // Bun's BuildMessage carries the position of a syntax error; a runtime throw at import does not.
     const pos = (err as { position?: { line?: number; column?: number } | null }).position;
-    const at = pos?.line ? { line: pos.line, column: (pos.column ?? 0) + 1 } : {};
+    const at = pos?.line ? { line: pos.line, column: pos.column ?? 1 } : {};
     const message = `cannot import: ${messageOf(err)}`;
     return { ok: false, problem: { code: 'IMPORT_FAILED', file: SEQUENCE_FILE, ...at, message } };
   }

@@ -50,7 +50,7 @@ export class SimInstrument {
   }
 
   async connect(ctx: CommandContext): Promise<void> {
-    await sleep(this.latency, ctx.signal);
+    if (this.latency > 0) await sleep(this.latency, ctx.signal);
     if (this.connectFail) throw new Error(`${this.label}: connection timeout (simulated)`);
     this.connected = true;
   }
@@ -58,7 +58,9 @@ export class SimInstrument {
   /** Runs before every command: not-connected check, latency, then the simulated failure roll. */
   async gate(command: string, ctx: CommandContext): Promise<void> {
     if (!this.connected) throw new Error(`${this.label}: not connected`);
-    await sleep(this.latency, ctx.signal);
+    // No timer at all without latency: a zero-length timer still costs a macrotask per command.
+    if (this.latency > 0) await sleep(this.latency, ctx.signal);
+    else if (ctx.signal.aborted) throw ctx.signal.reason;
     if (this.failureRate > 0 && this.random() < this.failureRate) {
       throw new Error(`${this.label}: no response to ${command} (simulated communication failure)`);
     }

@@ -1,0 +1,102 @@
+// The shipped example packages under sequences/: both must load, and each behaves as its manifest says.
+import { describe, expect, test } from 'bun:test';
+import { join } from 'node:path';
+import { runSequence } from '../src/engine.ts';
+import { type HardwareConfigMap, openHardware } from '../src/hardware.ts';
+import { listPackages } from '../src/list.ts';
+import { requirePackage } from '../src/loader.ts';
+import { resolveParameters } from '../src/parameters.ts';
+
+const SEQUENCES = join(import.meta.dir, '..', '..', '..', 'sequences');
+
+async function runExample(name: string, request: Record<string, unknown>, config: HardwareConfigMap = {}) {
+  const pkg = await requirePackage(SEQUENCES, name);
+  const hw = await openHardware(pkg, config);
+  try {
+    const params = resolveParameters(pkg.manifest, {}, request);
+    return await runSequence({
+      pkg,
+      params,
+      drivers: hw.drivers,
+      executionId: 'x',
+      batchId: 'b',
+      graceMs: 200,
+    });
+  } finally {
+    await hw.close();
+  }
+}
+
+test('every shipped example loads valid', async () => {
+  const list = (await listPackages(SEQUENCES)).filter((p) =>
+    ['failure_paths', 'psu_functional'].includes(p.name),
+  );
+  expect(list.map((p) => [p.name, p.valid, p.problems])).toEqual([
+    ['failure_paths', true, []],
+    ['psu_functional', true, []],
+  ]);
+});
+
+describe('psu_functional', () => {
+  test.each([[5], [3.3], [12]])(
+    'passes at %p V with realistic noise (limits follow the setpoint)',
+    async (v) => {
+      const o = await runExample(
+        'psu_functional',
+        { output_voltage: v, settle_ms: 0 },
+        {
+          psu: { driver: 'sim_psu', noise: 0.002, seed: 11 },
+          dmm: { driver: 'sim_dmm', noise: 0.002, seed: 12 },
+        },
+      );
+      expect([o.status, o.overallPass]).toEqual(['completed', true]);
+      expect(o.steps.map((s) => s.name)).toEqual([
+        'initialize',
+        'set_output',
+        'measure_voltage',
+        'measure_current',
+        'measure_ripple',
+        'cleanup',
+      ]);
+    },
+  );
+
+  test('fails the ripple limit on a noisy supply and still runs its cleanup step', async () => {
+    const o = await runExample(
+      'psu_functional',
+      { settle_ms: 0 },
+      { dmm: { driver: 'sim_dmm', ripple: 0.05 } },
+    );
+    expect(o.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
+      'initialize:completed',
+      'set_output:completed',
+      'measure_voltage:completed',
+      'measure_current:completed',
+      'measure_ripple:failed',
+      'cleanup:completed',
+    ]);
+    expect(o.steps[4]?.error?.code).toBe('STEP_FAILED');
+  });
+});
+
+describe('failure_paths', () => {
+  test.each([
+    ['pass', 'completed', []],
+    ['limit_failure', 'failed', ['limit_check', 'STEP_FAILED', 'dut_voltage = 6 V is outside [4.9, 5.1] V']],
+    ['timeout', 'failed', ['slow_step', 'STEP_TIMEOUT', 'step slow_step timed out after 300 ms']],
+    ['retry', 'completed', []],
+    [
+      'hardware_error',
+      'failed',
+      ['relay_check', 'HARDWARE_ERROR', 'relay.close: channel 99 does not exist (card has 8)'],
+    ],
+  ])('path %p ends %p with the expected failing step', async (path, status, failure) => {
+    const o = await runExample('failure_paths', { path });
+    expect(o.status).toBe(status);
+    const failed = o.steps.filter((s) => s.status === 'failed');
+    expect(failed.flatMap((s) => [s.name, s.error?.code, s.error?.message])).toEqual(failure);
+    // The cleanup step runs on every path.
+    expect(o.steps.at(-1)).toEqual(expect.objectContaining({ name: 'cleanup', status: 'completed' }));
+    if (path === 'retry') expect(o.steps.find((s) => s.name === 'flaky_step')?.result.attempts).toBe(2);
+  });
+});
