@@ -92,7 +92,7 @@ describe('failure_paths', () => {
     ],
   ])('path %p ends %p with the expected failing step', async (path, status, failure) => {
     const o = await runExample('failure_paths', { path });
-    expect(o.status).toBe(status);
+    expect<string>(o.status).toBe(status);
     const failed = o.steps.filter((s) => s.status === 'failed');
     expect(failed.flatMap((s) => [s.name, s.error?.code, s.error?.message])).toEqual(failure);
     // The cleanup step runs on every path.
