@@ -154,6 +154,8 @@ export const syncQueue = sqliteTable(
     uniqueIndex('sync_queue_kind_entity_uq').on(t.kind, t.entityId),
     index('sync_queue_drain_idx').on(t.status, t.nextAttemptAt, t.createdAt),
     index('sync_queue_lease_idx').on(t.status, t.leaseUntil),
+    // "Last synced at" without reading every done row: the done rows only grow.
+    index('sync_queue_done_idx').on(t.status, t.doneAt),
     index('sync_queue_created_idx').on(t.createdAt),
     check('sync_queue_status_ck', inList(t.status, SYNC_STATUSES)),
     check('sync_queue_kind_ck', inList(t.kind, SYNC_KINDS)),

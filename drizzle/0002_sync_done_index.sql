@@ -1,0 +1,1 @@
+CREATE INDEX `sync_queue_done_idx` ON `sync_queue` (`status`,`done_at`);
