@@ -1,0 +1,72 @@
+// Engine overhead per step: 1,000 no-op steps through runSequence with an in-memory sink.
+// Run: `bun bench/runner/engine.ts [steps]`. The batch runner adds store writes on top of this; its own
+// benchmark measures the persisted path against the 2 ms/step target.
+
+import type { LoadedPackage, SequenceSink, StepResult } from '@station/sequence';
+import { runSequence } from '@station/sequence';
+
+const STEPS = Number(process.argv[2] ?? 1000);
+const ROUNDS = 5;
+
+function noopPackage(count: number): LoadedPackage {
+  const steps = Array.from({ length: count }, (_, i) => `step_${i}`);
+  return {
+    manifest: {
+      name: 'bench',
+      version: '1.0.0',
+      description: 'no-op steps',
+      parameters: {},
+      hardware: {},
+      steps: steps.map((name) => ({
+        name,
+        timeoutMs: 10_000,
+        retries: 0,
+        retryDelayMs: 0,
+        cleanup: false,
+        // One declared measurement per step, so judging is part of what is measured.
+        measurements: [{ name: 'v', low: 0, high: 10 }],
+      })),
+    },
+    dir: '/bench',
+    hash: '0'.repeat(64),
+    steps: Object.fromEntries(
+      steps.map((name) => [name, (ctx: { measure(n: string, v: number): void }) => ctx.measure('v', 1)]),
+    ),
+    drivers: {},
+  };
+}
+
+async function once(pkg: LoadedPackage): Promise<number> {
+  const results: StepResult[] = [];
+  let events = 0;
+  const sink: SequenceSink = {
+    onSequenceStart: () => void events++,
+    onStepStart: () => void events++,
+    onStepEnd: (r) => void results.push(r),
+    onSequenceEnd: () => void events++,
+  };
+  const t0 = performance.now();
+  const outcome = await runSequence({
+    pkg,
+    params: {},
+    drivers: {},
+    executionId: 'bench',
+    batchId: 'bench',
+    sink,
+  });
+  const ms = performance.now() - t0;
+  if (!outcome.overallPass || results.length !== pkg.manifest.steps.length)
+    throw new Error('bench run did not pass');
+  return ms;
+}
+
+const pkg = noopPackage(STEPS);
+await once(pkg); // warm-up: JIT and module loading are not per-step overhead
+const times: number[] = [];
+for (let i = 0; i < ROUNDS; i++) times.push(await once(pkg));
+times.sort((a, b) => a - b);
+const median = times[Math.floor(times.length / 2)] ?? 0;
+console.log(`engine: ${STEPS} no-op steps x ${ROUNDS} rounds (median)`);
+console.log(`  total      ${median.toFixed(1)} ms`);
+console.log(`  per step   ${(median / STEPS).toFixed(4)} ms`);
+console.log(`  steps/s    ${Math.round((STEPS / median) * 1000)}`);
