@@ -1,0 +1,155 @@
+/** Benchmark roles on @station/zmtp under Bun, the mirror of theirs.cjs (same shapes, same output). */
+import { Dealer, Pub, Rep, Req, Router, Sub } from '@station/zmtp';
+import { percentiles } from './stats.ts';
+
+interface RoleConfig {
+  role: string;
+  pattern?: 'dealer-router' | 'req-rep';
+  endpoint?: string;
+  frontend?: string;
+  backend?: string;
+  count?: number;
+  warmup?: number;
+  subscribers?: number;
+  bodySize?: number;
+  idSize?: number;
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as RoleConfig;
+const say = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+const count = config.count ?? 1000;
+const warmup = config.warmup ?? 100;
+const body = Buffer.alloc(config.bodySize ?? 200, 0x61);
+const routingId = Buffer.alloc(config.idSize ?? 16, 0x62);
+
+/** Resolves when the orchestrator writes a line equal to `word` on stdin. */
+async function waitFor(word: string): Promise<void> {
+  const decoder = new TextDecoder();
+  let text = '';
+  const reader = Bun.stdin.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    text += decoder.decode(value, { stream: true });
+    if (text.split('\n').some((line) => line.trim() === word)) return;
+  }
+}
+
+async function echoLoop(sock: Router | Rep | Dealer): Promise<void> {
+  for await (const message of sock) await sock.send(message);
+}
+
+/** Times `count` round trips after `warmup` unmeasured ones. */
+async function measure(roundTrip: () => Promise<void>): Promise<void> {
+  const samples: number[] = [];
+  for (let i = 0; i < warmup + count; i += 1) {
+    const start = performance.now();
+    await roundTrip();
+    if (i >= warmup) samples.push(performance.now() - start);
+  }
+  say({ result: percentiles(samples) });
+}
+
+const roles: Record<string, () => Promise<void>> = {
+  async 'rtt-server'() {
+    const sock = config.pattern === 'req-rep' ? new Rep() : new Router();
+    await sock.bind(String(config.endpoint));
+    say({ ready: true, endpoint: sock.lastEndpoint });
+    await echoLoop(sock);
+  },
+
+  async 'rtt-client'() {
+    const sock = config.pattern === 'req-rep' ? new Req({ routingId }) : new Dealer({ routingId });
+    sock.connect(String(config.endpoint));
+    await measure(async () => {
+      await sock.send(body);
+      await sock.receive();
+    });
+    sock.close();
+    process.exit(0);
+  },
+
+  async broker() {
+    const frontend = new Router();
+    const backend = new Router();
+    await frontend.bind(String(config.frontend));
+    await backend.bind(String(config.backend));
+    say({ ready: true, frontend: frontend.lastEndpoint, backend: backend.lastEndpoint });
+    const [worker] = await backend.receive(); // the worker announces itself with one message
+    if (worker === undefined) throw new Error('worker announced nothing');
+    say({ worker: true });
+    const forward = async () => {
+      for await (const [client, ...rest] of frontend) await backend.send([worker, client ?? '', ...rest]);
+    };
+    const back = async () => {
+      for await (const [, ...rest] of backend) await frontend.send(rest);
+    };
+    await Promise.all([forward(), back()]);
+  },
+
+  async 'broker-worker'() {
+    const sock = new Dealer({ routingId: 'worker' });
+    sock.connect(String(config.endpoint));
+    await sock.send('ready');
+    await echoLoop(sock);
+  },
+
+  async pub() {
+    const sock = new Pub({ sendHighWaterMark: count * 2 });
+    await sock.bind(String(config.endpoint));
+    say({ ready: true, endpoint: sock.lastEndpoint });
+    let going = false;
+    const go = waitFor('go').then(() => {
+      going = true;
+    });
+    // Slow-joiner guard: keep publishing sync messages until every subscriber has seen one.
+    while (!going) {
+      await sock.send(['sync', '']);
+      await Promise.race([go, Bun.sleep(5)]);
+    }
+    for (let i = 0; i < count; i += 1) await sock.send(['data', body]);
+    say({ sent: count });
+    await new Promise(() => {}); // stay up until killed so nothing queued is lost
+  },
+
+  async subs() {
+    const sockets = Array.from({ length: config.subscribers ?? 1 }, () => {
+      const sock = new Sub({ receiveHighWaterMark: count * 2 });
+      sock.subscribe();
+      sock.connect(String(config.endpoint));
+      return sock;
+    });
+    let synced = 0;
+    const rates = await Promise.all(
+      sockets.map(async (sock) => {
+        let first = 0;
+        let seen = 0;
+        let counted = false;
+        while (seen < count) {
+          const [topic] = await sock.receive();
+          if (!counted) {
+            counted = true;
+            synced += 1;
+            if (synced === sockets.length) say({ synced: true });
+          }
+          if (topic?.toString() !== 'data') continue;
+          if (seen === 0) first = performance.now();
+          seen += 1;
+        }
+        return ((seen - 1) / (performance.now() - first)) * 1000;
+      }),
+    );
+    say({ result: { rate: Math.min(...rates) } });
+    process.exit(0);
+  },
+};
+
+const role = roles[config.role];
+if (role === undefined) {
+  process.stderr.write(`unknown role ${config.role}\n`);
+  process.exit(2);
+}
+role().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,132 @@
+/**
+ * Side-by-side benchmark: @station/zmtp on Bun against zeromq.js (libzmq) on Node, same shapes, same run.
+ * Usage: bun bench/zmtp/run.ts [--runs=3] [--quick]
+ * Each case runs `runs` times (ours and theirs interleaved) and the median is reported.
+ */
+import {
+  brokered,
+  type Counts,
+  echoFloor,
+  fanOut,
+  type Latency,
+  roundTrip,
+  type Transport,
+} from './cases.ts';
+import { median } from './stats.ts';
+import { type Row, renderTable } from './table.ts';
+import type { Impl } from './worker.ts';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const runsArg = process.argv.find((arg) => arg.startsWith('--runs='));
+const runs = runsArg === undefined ? (quick ? 1 : 3) : Number(runsArg.slice('--runs='.length));
+
+const counts: Counts = quick
+  ? { roundTrips: 1000, warmup: 100, published: (subs) => (subs === 1 ? 20_000 : 5000) }
+  : { roundTrips: 5000, warmup: 500, published: (subs) => (subs === 1 ? 100_000 : 20_000) };
+
+const transports: Transport[] = ['tcp', 'ipc'];
+const impls: Impl[] = ['ours', 'theirs'];
+
+/** One measured quantity of one case, collected over the runs. */
+interface Series {
+  shape: string;
+  transport: Transport;
+  pinning: 'unpinned' | 'pinned' | '-';
+  metric: 'msgs/s' | 'p50 µs' | 'p99 µs';
+  values: Record<Impl | 'floor', number[]>;
+}
+
+const series = new Map<string, Series>();
+
+function record(key: Omit<Series, 'values'>, impl: Impl | 'floor', value: number): void {
+  const id = `${key.shape}|${key.transport}|${key.pinning}|${key.metric}`;
+  let entry = series.get(id);
+  if (entry === undefined) {
+    entry = { ...key, values: { ours: [], theirs: [], floor: [] } };
+    series.set(id, entry);
+  }
+  entry.values[impl].push(value);
+}
+
+/** Runs one measurement; a failed or hung run is reported and counted as missing, not fatal. */
+async function attempt<T>(label: string, run: () => Promise<T>): Promise<T | undefined> {
+  const started = performance.now();
+  try {
+    const value = await run();
+    process.stderr.write(
+      `  ${label}: ${JSON.stringify(value)} (${Math.round(performance.now() - started)} ms)\n`,
+    );
+    return value;
+  } catch (error) {
+    process.stderr.write(`  ${label}: FAILED ${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
+  }
+}
+
+function recordLatency(
+  shape: string,
+  transport: Transport,
+  pinned: boolean,
+  impl: Impl | 'floor',
+  latency: Latency | undefined,
+): void {
+  const pinning = pinned ? 'pinned' : 'unpinned';
+  record({ shape, transport, pinning, metric: 'p50 µs' }, impl, latency?.p50 ?? Number.NaN);
+  record({ shape, transport, pinning, metric: 'p99 µs' }, impl, latency?.p99 ?? Number.NaN);
+}
+
+const began = performance.now();
+for (let run = 1; run <= runs; run += 1) {
+  process.stderr.write(`run ${run}/${runs}\n`);
+  for (const transport of transports) {
+    for (const subscribers of [1, 10]) {
+      for (const impl of impls) {
+        const label = `${impl} PUB/SUB x${subscribers} ${transport}`;
+        const rate = await attempt(label, () => fanOut(impl, subscribers, transport, counts));
+        const shape = `PUB/SUB, ${subscribers} sub${subscribers === 1 ? '' : 's'}`;
+        record({ shape, transport, pinning: '-', metric: 'msgs/s' }, impl, rate ?? Number.NaN);
+      }
+    }
+  }
+  for (const pinned of [false, true]) {
+    const pin = pinned ? 'pinned' : 'unpinned';
+    for (const transport of transports) {
+      for (const impl of impls) {
+        for (const [shape, pattern] of [
+          ['DEALER/ROUTER', 'dealer-router'],
+          ['REQ/REP', 'req-rep'],
+        ] as const) {
+          const latency = await attempt(`${impl} ${shape} ${transport} ${pin}`, () =>
+            roundTrip(impl, pattern, transport, pinned, counts),
+          );
+          recordLatency(shape, transport, pinned, impl, latency);
+        }
+        const latency = await attempt(`${impl} broker ${transport} ${pin}`, () =>
+          brokered(impl, transport, pinned, counts),
+        );
+        recordLatency('Broker (3 processes)', transport, pinned, impl, latency);
+      }
+      const floor = await attempt(`Bun echo floor ${transport} ${pin}`, () =>
+        echoFloor(transport, pinned, counts),
+      );
+      recordLatency('Plain Bun socket echo', transport, pinned, 'floor', floor);
+    }
+  }
+}
+
+const rows: Row[] = [...series.values()].map((entry) => ({
+  shape: entry.shape,
+  transport: entry.transport,
+  pinning: entry.pinning,
+  metric: entry.metric,
+  ours: median(entry.values.ours),
+  theirs: median(entry.values.theirs),
+  floor: median(entry.values.floor),
+}));
+
+process.stdout.write(renderTable(rows));
+process.stdout.write(
+  `\n${runs} run(s) per case, median; round trips ${counts.roundTrips} (+${counts.warmup} warm-up), ` +
+    `${Math.round((performance.now() - began) / 1000)} s total.\n`,
+);

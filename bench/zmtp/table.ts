@@ -1,0 +1,79 @@
+/** Renders the benchmark medians as a Markdown table with ours/theirs ratios against the issue's targets. */
+
+/** One line of the report; `floor` is set only on the plain Bun echo rows. */
+export interface Row {
+  shape: string;
+  transport: string;
+  pinning: string;
+  metric: 'msgs/s' | 'p50 µs' | 'p99 µs';
+  ours: number;
+  theirs: number;
+  floor: number;
+}
+
+// Throughput must not be lower; p50 must not be higher; p99 may be up to 1.5x higher (issue 3).
+const limits: Record<Row['metric'], { ratio: number; higherIsBetter: boolean }> = {
+  'msgs/s': { ratio: 1.0, higherIsBetter: true },
+  'p50 µs': { ratio: 1.0, higherIsBetter: false },
+  'p99 µs': { ratio: 1.5, higherIsBetter: false },
+};
+const floorLimit = 3;
+
+function number(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  if (value >= 1000) return Math.round(value).toLocaleString('en-US');
+  return value.toFixed(value >= 100 ? 0 : 1);
+}
+
+function ratio(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : 'n/a';
+}
+
+function verdict(met: boolean | undefined): string {
+  if (met === undefined) return '-';
+  return met ? 'yes' : 'NO';
+}
+
+/** Markdown table, one row per shape/transport/pinning/metric. */
+export function renderTable(rows: readonly Row[]): string {
+  const floors = new Map<string, number>();
+  for (const row of rows) {
+    if (Number.isFinite(row.floor)) floors.set(`${row.transport}|${row.pinning}|${row.metric}`, row.floor);
+  }
+  const header = [
+    'Shape',
+    'Transport',
+    'Pinning',
+    'Metric',
+    'Ours (Bun)',
+    'zeromq.js (Node)',
+    'Ours/theirs',
+    'Target',
+    'Met',
+    'Ours/floor',
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const row of rows) {
+    if (Number.isFinite(row.floor)) {
+      lines.push(
+        `| ${row.shape} | ${row.transport} | ${row.pinning} | ${row.metric} | ${number(row.floor)} | - | - | floor | - | 1.00 |`,
+      );
+      continue;
+    }
+    const limit = limits[row.metric];
+    const r = row.ours / row.theirs;
+    const met = Number.isFinite(r) ? (limit.higherIsBetter ? r >= limit.ratio : r <= limit.ratio) : undefined;
+    const target = `${limit.higherIsBetter ? '>=' : '<='} ${limit.ratio.toFixed(1)}`;
+    const floor = floors.get(`${row.transport}|${row.pinning}|${row.metric}`);
+    let vsFloor = '-';
+    if (floor !== undefined) {
+      const f = row.ours / floor;
+      vsFloor = row.metric === 'p50 µs' ? `${ratio(f)} (${verdict(f <= floorLimit)})` : ratio(f);
+    }
+    lines.push(
+      `| ${row.shape} | ${row.transport} | ${row.pinning} | ${row.metric} | ${number(row.ours)} | ` +
+        `${number(row.theirs)} | ${ratio(r)} | ${target} | ${verdict(met)} | ${vsFloor} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,101 @@
+/** Starts one benchmark role as a child process (ours on Bun, theirs on Node) and reads its JSON lines. */
+import { join } from 'node:path';
+import type { Subprocess } from 'bun';
+
+/** Which implementation runs the role: @station/zmtp on Bun or zeromq.js on Node. */
+export type Impl = 'ours' | 'theirs';
+
+/** A role script: an implementation, or the plain-socket floor. */
+export type Script = Impl | 'floor';
+
+const scripts: Record<Script, string[]> = {
+  ours: [process.execPath, join(import.meta.dir, 'ours.ts')],
+  floor: [process.execPath, join(import.meta.dir, 'floor.ts')],
+  theirs: [process.env.ZMTP_BENCH_NODE ?? 'node', join(import.meta.dir, 'theirs.cjs')],
+};
+
+/** A JSON line printed by a role. */
+export type Line = Record<string, unknown>;
+
+/** One running role; kill() is safe to call more than once. */
+export class Worker {
+  private readonly lines: Line[] = [];
+  private wake: (() => void) | undefined;
+  private stderr = '';
+  private ended = false;
+
+  private constructor(
+    private readonly proc: Subprocess<'pipe', 'pipe', 'pipe'>,
+    private readonly label: string,
+  ) {
+    void this.read();
+    void this.readErrors();
+  }
+
+  /** Runs `config.role` of `impl`, every process pinned to CPU 0 when `pinned`. */
+  static start(impl: Script, config: Record<string, unknown>, pinned: boolean): Worker {
+    const command = [...(pinned ? ['taskset', '-c', '0'] : []), ...scripts[impl], JSON.stringify(config)];
+    const proc = Bun.spawn(command, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' });
+    return new Worker(proc, `${impl} ${String(config.role)}`);
+  }
+
+  /** Waits for the first line (from the start) having `key`, failing after `timeout` ms. */
+  async expect(key: string, timeout: number): Promise<Line> {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const found = this.lines.find((line) => key in line);
+      if (found !== undefined) return found;
+      if (this.ended) throw new Error(`${this.label} exited before '${key}': ${this.stderr.slice(-500)}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`${this.label}: no '${key}' within ${timeout} ms`);
+      const { promise, resolve } = Promise.withResolvers<void>();
+      this.wake = resolve;
+      const timer = setTimeout(resolve, left);
+      await promise;
+      clearTimeout(timer);
+    }
+  }
+
+  /** Writes one line to the role's stdin. */
+  tell(word: string): void {
+    this.proc.stdin.write(`${word}\n`);
+    this.proc.stdin.flush();
+  }
+
+  async kill(): Promise<void> {
+    if (!this.ended) this.proc.kill('SIGKILL');
+    await this.proc.exited;
+  }
+
+  private async read(): Promise<void> {
+    const decoder = new TextDecoder();
+    const reader = this.proc.stdout.getReader();
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      let newline = text.indexOf('\n');
+      while (newline >= 0) {
+        const line = text.slice(0, newline).trim();
+        text = text.slice(newline + 1);
+        if (line.startsWith('{')) this.lines.push(JSON.parse(line) as Line);
+        newline = text.indexOf('\n');
+      }
+      this.wake?.();
+    }
+    await this.proc.exited;
+    this.ended = true;
+    this.wake?.();
+  }
+
+  private async readErrors(): Promise<void> {
+    const decoder = new TextDecoder();
+    const reader = this.proc.stderr.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      this.stderr += decoder.decode(value, { stream: true });
+    }
+  }
+}
