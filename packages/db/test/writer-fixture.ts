@@ -22,7 +22,7 @@ for (let n = 0; n < count; n++) {
   });
   for (let order = 0; order < steps; order++) {
     // A sampled waveform as a step result: rows of realistic size, so the file spans many pages quickly.
-    const samples = Array.from({ length: 64 }, (_, i) => n + i / 1000);
+    const samples = Array.from({ length: 256 }, (_, i) => n + i / 1000);
     store.recordStep(
       id,
       { name: `step_${order}`, order, status: 'completed', pass: true, attempts: 1, result: { samples } },
