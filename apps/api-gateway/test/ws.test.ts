@@ -1,0 +1,279 @@
+// /ws over a real socket: subscriptions, snapshots, bad input, slow clients, auth and shutdown.
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import { join } from 'node:path';
+import type { StationEvent } from '@station/bus';
+import { BusError } from '@station/bus/errors';
+import { spawnFixture, until } from '../../../tests/support/process.ts';
+import { listen, type RunningGateway } from '../src/server.ts';
+import { type Harness, type HarnessOptions, harness, PushEvents } from './support.ts';
+import { connect, type TestClient, type WsMessage } from './ws-client.ts';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+let h: Harness;
+let events: PushEvents;
+let server: RunningGateway;
+let clients: TestClient[];
+
+async function start(opts: HarnessOptions = {}): Promise<void> {
+  h = await harness(opts);
+  events = new PushEvents();
+  h.bus.on('supervisor', 'batch.list', () => [
+    { id: 'batch_1', name: 'Slot 1', status: 'running', pid: 11, currentStep: 'measure', progress: 0.5 },
+    { id: 'batch_2', name: 'Slot 2', status: 'idle' },
+  ]);
+  server = listen(h.gw, { hostname: '127.0.0.1', port: 0, events, log: quiet });
+}
+
+async function client(query = ''): Promise<TestClient> {
+  const c = await connect(`ws://127.0.0.1:${server.port}/ws${query}`);
+  clients.push(c);
+  return c;
+}
+
+async function subscribed(c: TestClient, ids: string[]): Promise<void> {
+  c.send({ type: 'subscribe', batch_ids: ids });
+  await c.next((m) => m.type === 'subscribed', 'subscribed ack');
+}
+
+const step = (batch: string, index: number): StationEvent => ({
+  type: 'step_start',
+  batch_id: batch,
+  data: { step: `s${index}`, index, total: 5 },
+});
+
+beforeEach(() => {
+  clients = [];
+});
+afterEach(async () => {
+  for (const c of clients) await c[Symbol.asyncDispose]();
+  await server?.stop(2000);
+  await h?.[Symbol.asyncDispose]();
+});
+
+describe('subscriptions', () => {
+  test('subscribe: a batch_status snapshot of each subscribed batch, then an ack', async () => {
+    await start();
+    const c = await client();
+    await subscribed(c, ['batch_1']);
+    expect(c.messages).toEqual([
+      {
+        type: 'batch_status',
+        batch_id: 'batch_1',
+        data: {
+          id: 'batch_1',
+          name: 'Slot 1',
+          status: 'running',
+          pid: 11,
+          currentStep: 'measure',
+          progress: 0.5,
+        },
+      },
+      { type: 'subscribed', data: { batch_ids: ['batch_1'] } },
+    ]);
+  });
+
+  test('a client gets only the events of the batches it subscribed to, unchanged', async () => {
+    await start();
+    const one = await client();
+    const all = await client();
+    await subscribed(one, ['batch_1']);
+    await subscribed(all, ['*']);
+    events.push(step('batch_2', 0));
+    events.push(step('batch_1', 1));
+    events.push({
+      type: 'log',
+      batch_id: 'batch_1',
+      data: { level: 'info', message: 'Measuring voltage...', timestamp: '2026-01-01T12:00:00Z' },
+    });
+    await one.next((m) => m.type === 'log', 'log event');
+    await all.next((m) => m.type === 'log', 'log event');
+    const live = (c: TestClient) => c.messages.filter((m) => m.type === 'step_start' || m.type === 'log');
+    expect(live(one)).toEqual([
+      step('batch_1', 1),
+      {
+        type: 'log',
+        batch_id: 'batch_1',
+        data: { level: 'info', message: 'Measuring voltage...', timestamp: '2026-01-01T12:00:00Z' },
+      },
+    ] as WsMessage[]);
+    expect(live(all).map((m) => m.batch_id)).toEqual(['batch_2', 'batch_1', 'batch_1']);
+    // "*" snapshots every batch.
+    expect(all.messages.filter((m) => m.type === 'batch_status').map((m) => m.batch_id)).toEqual([
+      'batch_1',
+      'batch_2',
+    ]);
+  });
+
+  test('unsubscribe stops the events of that batch', async () => {
+    await start();
+    const c = await client();
+    await subscribed(c, ['batch_1', 'batch_2']);
+    c.send({ type: 'unsubscribe', batch_ids: ['batch_1'] });
+    await c.next((m) => m.type === 'unsubscribed', 'unsubscribed ack');
+    events.push(step('batch_1', 0));
+    events.push(step('batch_2', 1));
+    await c.next((m) => m.type === 'step_start', 'batch_2 event');
+    expect(c.messages.filter((m) => m.type === 'step_start')).toEqual([step('batch_2', 1)] as WsMessage[]);
+    expect(c.messages.find((m) => m.type === 'unsubscribed')).toEqual({
+      type: 'unsubscribed',
+      data: { batch_ids: ['batch_2'] },
+    });
+  });
+
+  test('without a supervisor: an error message, and the subscription still works', async () => {
+    await start();
+    h.bus.on('supervisor', 'batch.list', () => {
+      throw new BusError('SERVICE_UNAVAILABLE', 'no live worker for supervisor');
+    });
+    const c = await client();
+    await subscribed(c, ['batch_1']);
+    events.push(step('batch_1', 0));
+    await c.next((m) => m.type === 'step_start', 'event');
+    expect(c.messages.map((m) => m.type)).toEqual(['error', 'subscribed', 'step_start']);
+    expect(c.messages[0]).toEqual({
+      type: 'error',
+      batch_id: null,
+      data: {
+        code: 'SNAPSHOT_UNAVAILABLE',
+        message: 'no batch status snapshot: no live worker for supervisor',
+      },
+    });
+  });
+
+  test('events that arrive while the snapshot is fetched come after it', async () => {
+    await start();
+    const gate = Promise.withResolvers<void>();
+    h.bus.on('supervisor', 'batch.list', async () => {
+      await gate.promise;
+      return [{ id: 'batch_1', name: 'Slot 1', status: 'running' }];
+    });
+    const c = await client();
+    c.send({ type: 'subscribe', batch_ids: ['batch_1'] });
+    await until(() => h.bus.calls.some((x) => x.method === 'batch.list'), 'the snapshot request');
+    events.push(step('batch_1', 3));
+    await until(() => h.gw.metrics.events.get({ type: 'step_start' }) === 1, 'the event to reach the hub');
+    gate.resolve();
+    await c.next((m) => m.type === 'step_start', 'held event');
+    expect(c.messages.map((m) => m.type)).toEqual(['batch_status', 'subscribed', 'step_start']);
+  });
+});
+
+describe('bad input', () => {
+  test.each([
+    ['not JSON', '{"type": "subscribe", ', 'BAD_JSON'],
+    ['a JSON array', '[1,2]', 'BAD_MESSAGE'],
+    ['a number', '42', 'BAD_MESSAGE'],
+    ['an unknown type', { type: 'hello' }, 'UNKNOWN_TYPE'],
+    ['no batch_ids', { type: 'subscribe' }, 'BAD_MESSAGE'],
+    ['an empty batch_ids', { type: 'subscribe', batch_ids: [] }, 'BAD_MESSAGE'],
+    ['an invalid id', { type: 'subscribe', batch_ids: ['../x'] }, 'BAD_MESSAGE'],
+    ['a non-string id', { type: 'subscribe', batch_ids: [7] }, 'BAD_MESSAGE'],
+    [
+      'too many ids',
+      { type: 'subscribe', batch_ids: Array.from({ length: 300 }, (_, i) => `b${i}`) },
+      'TOO_MANY_SUBSCRIPTIONS',
+    ],
+    [
+      'an oversized message',
+      { type: 'subscribe', batch_ids: ['batch_1'], pad: 'x'.repeat(20_000) },
+      'MESSAGE_TOO_LARGE',
+    ],
+  ])('%s gets an error message and the connection stays usable', async (_, input, code) => {
+    await start();
+    const c = await client();
+    c.send(input);
+    const err = await c.next((m) => m.type === 'error', 'error message');
+    expect(err).toMatchObject({ type: 'error', batch_id: null, data: { code } });
+    await subscribed(c, ['batch_2']);
+    expect(h.gw.metrics.wsErrors.get({ code })).toBe(1);
+  });
+
+  test('a binary frame gets an error message', async () => {
+    await start();
+    const c = await client();
+    c.ws.send(new Uint8Array([1, 2, 3]));
+    expect(await c.next((m) => m.type === 'error', 'error message')).toMatchObject({
+      data: { code: 'BAD_MESSAGE' },
+    });
+  });
+
+  test('a frame past the hard limit closes only that connection (1009)', async () => {
+    await start();
+    const other = await client();
+    const c = await client();
+    c.send('x'.repeat(200_000));
+    expect((await c.closed).code).toBe(1009);
+    await subscribed(other, ['batch_1']);
+  });
+});
+
+describe('slow clients', () => {
+  test('a client that stops reading is dropped; the others get every event', async () => {
+    await start({ deps: { ws: { maxBufferedBytes: 256 * 1024 } } });
+    await using slow = spawnFixture(join(import.meta.dir, 'slow-client-fixture.ts'), [
+      `ws://127.0.0.1:${server.port}/ws`,
+    ]);
+    await slow.waitFor('READY');
+    const fast = await client();
+    await subscribed(fast, ['*']);
+    slow.proc.kill('SIGSTOP');
+    try {
+      const message = 'x'.repeat(40_000);
+      const total = 400; // ~16 MB: more than the kernel's socket buffers hold for a stopped reader
+      const logs = () => fast.messages.filter((m) => m.type === 'log').length;
+      // In bursts of 4 (160 KB, under the limit), each released once the reading client has the last
+      // one: the reading client is never made to wait for the frozen one.
+      for (let i = 0; i < total; i += 4) {
+        for (let j = i; j < i + 4; j++) {
+          events.push({
+            type: 'log',
+            batch_id: 'batch_1',
+            data: { level: 'info', message: `${j}:${message}`, timestamp: 't' },
+          });
+        }
+        await until(() => logs() === i + 4, `event ${i + 3} at the reading client`, 10_000, 1);
+      }
+      await until(
+        () => h.gw.metrics.wsDropped.get({ reason: 'slow' }) === 1,
+        'the slow client to be dropped',
+        10_000,
+      );
+      expect(logs()).toBe(total);
+      expect(h.gw.metrics.wsDropped.get({ reason: 'slow' })).toBe(1);
+      expect(h.gw.hub.size).toBe(1);
+    } finally {
+      slow.proc.kill('SIGCONT');
+    }
+  }, 40_000);
+});
+
+describe('auth', () => {
+  const AUTH_YAML = `
+station: { id: station-t }
+server: { auth: { enabled: true, api_keys: ["ws-key"] } }
+paths: { data_dir: ./data, sequences_dir: ./sequences }
+`;
+
+  test('the upgrade needs a key; the api_key query parameter is accepted for /ws', async () => {
+    await start({ yaml: AUTH_YAML });
+    const refused = await fetch(`http://127.0.0.1:${server.port}/ws`, {
+      headers: { upgrade: 'websocket', connection: 'upgrade' },
+    });
+    expect(refused.status).toBe(401);
+    await expect(connect(`ws://127.0.0.1:${server.port}/ws?api_key=wrong`)).rejects.toThrow();
+    const c = await client('?api_key=ws-key');
+    await subscribed(c, ['batch_1']);
+  });
+});
+
+describe('shutdown', () => {
+  test('stop() closes clients with 1001 going away and stops listening', async () => {
+    await start();
+    const c = await client();
+    await subscribed(c, ['batch_1']);
+    const port = server.port;
+    await server.stop(2000);
+    expect(await c.closed).toEqual({ code: 1001, reason: 'server shutting down' });
+    await expect(fetch(`http://127.0.0.1:${port}/api/system/info`)).rejects.toThrow();
+  });
+});
