@@ -108,8 +108,9 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
 }
 
 /**
- * Switches a file store to WAL. On a brand-new file several processes race to do this; the switch can
- * answer SQLITE_BUSY without consulting the busy handler, so it is retried until the busy timeout.
+ * Switches a file store to WAL (a property of the file, kept once set). On a brand-new file several
+ * processes race to do this; should the switch still answer SQLITE_BUSY after the busy handler, it is
+ * retried until the busy timeout has passed, so a slow start never fails an otherwise healthy open.
  */
 function setWal(sqlite: Database, path: string, busyTimeoutMs: number): void {
   const deadline = Date.now() + busyTimeoutMs;
