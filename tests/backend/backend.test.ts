@@ -59,7 +59,7 @@ test('plans: counted failures with Retry-After, then normal again', async () => 
   expect([first.status, first.headers.get('retry-after')]).toEqual([503, '4']);
   expect((await post('e1')).status).toBe(503);
   expect((await post('e1')).status).toBe(201);
-  expect(backend.stats()).toEqual({ ...backend.stats(), results: 1, deliveries: 3, failed: 2 });
+  expect(backend.stats()).toMatchObject({ results: 1, deliveries: 3, failed: 2 });
 });
 
 test('a hung request holds until reset, and overlapping deliveries of one key are counted', async () => {
@@ -88,7 +88,12 @@ test('control API: behave, down for a while, stats', async () => {
     await backend.waitFor((b) => b.listening, 5_000);
     expect((await post('e1')).status).toBe(201);
     const stats = (await (await fetch(`${base}/stats`)).json()) as Record<string, unknown>;
-    expect(stats).toEqual({ ...backend.stats(), listening: true, url: backend.url });
+    expect(stats).toEqual({
+      ...backend.stats(),
+      healthChecks: stats.healthChecks,
+      listening: true,
+      url: backend.url,
+    });
   } finally {
     await control.stop(true);
   }

@@ -69,8 +69,7 @@ test('500 results finished while the Backend is away all arrive once, in creatio
   await until('every result delivered', () => backend.stats().results === 500, 30_000);
   expect(backend.keys()).toEqual(ids);
   await until('every row marked done', () => agent.status().pending + agent.status().inFlight === 0);
-  expect(backend.stats()).toEqual({
-    ...backend.stats(),
+  expect(backend.stats()).toMatchObject({
     deliveries: 500,
     duplicates: 0,
     duplicateResults: 0,
@@ -87,7 +86,7 @@ test('500 results finished while the Backend is away all arrive once, in creatio
     lastSuccessAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     lastError: null,
   });
-});
+}, 60_000);
 
 test('backend_connected follows the Backend within a few probe intervals, both ways', async () => {
   const changes: boolean[] = [];
@@ -101,7 +100,7 @@ test('backend_connected follows the Backend within a few probe intervals, both w
   await backend.up();
   await until('connected again', () => agent.status().backendConnected, 2_000);
   expect(changes).toEqual([true, false, true]);
-});
+}, 20_000);
 
 test('offline mode: nothing is sent, everything is kept, status and sync.now say so', async () => {
   const agent = new SyncAgent({ store: tmp.store, backend: settings(undefined, ''), logger: quietLogger });
@@ -141,7 +140,7 @@ test('a flapping Backend: every result arrives, none twice as a different result
   expect(backend.stats().duplicateResults).toBe(0);
   expect(backend.stats().concurrentDeliveries).toBe(0);
   expect(unsyncedExecutions()).toBe(0);
-});
+}, 60_000);
 
 test('a slow Backend within the timeout: delivered with bounded concurrency, no failures', async () => {
   seedExecutions(tmp.store, 40);
@@ -149,8 +148,8 @@ test('a slow Backend within the timeout: delivered with bounded concurrency, no 
   const agent = startAgent({ timeout: 2_000 }, { concurrency: 4, batchSize: 8 });
   const result = await agent.syncNow();
   expect(result).toEqual({ synced: 40, failed: 0, rejected: 0, pending: 0 });
-  expect(backend.stats()).toEqual({ ...backend.stats(), results: 40, deliveries: 40, failed: 0 });
-});
+  expect(backend.stats()).toMatchObject({ results: 40, deliveries: 40, failed: 0 });
+}, 20_000);
 
 test('a lost answer (stored, then the client timed out): re-sent with the same key, one result', async () => {
   const [id] = seedExecutions(tmp.store, 1);
@@ -168,8 +167,8 @@ test('a lost answer (stored, then the client timed out): re-sent with the same k
   clock.advance(1_000);
   expect(await agent.syncNow()).toEqual({ synced: 1, failed: 0, rejected: 0, pending: 0 });
   expect(backend.get(id!)?.deliveries).toBe(2);
-  expect(backend.stats()).toEqual({ ...backend.stats(), results: 1, duplicates: 1, duplicateResults: 0 });
-});
+  expect(backend.stats()).toMatchObject({ results: 1, duplicates: 1, duplicateResults: 0 });
+}, 20_000);
 
 test('stop: requests past the deadline are aborted and their rows released, none lost', async () => {
   const ids = seedExecutions(tmp.store, 6);
@@ -179,7 +178,7 @@ test('stop: requests past the deadline are aborted and their rows released, none
   await until('requests in flight', () => backend.stats().deliveries >= 2);
   await agent.stop({ deadlineMs: 50 });
   await run;
-  expect(agent.status()).toEqual({ ...agent.status(), pending: 6, inFlight: 0 });
+  expect(agent.status()).toMatchObject({ pending: 6, inFlight: 0 });
   expect(queueRows(tmp.store).every((r) => r.status === 'pending')).toBe(true);
   await expect(agent.syncNow()).rejects.toMatchObject({ name: 'SyncError', code: 'STOPPED' });
 
@@ -189,7 +188,7 @@ test('stop: requests past the deadline are aborted and their rows released, none
   expect(await next.syncNow()).toEqual({ synced: 6, failed: 0, rejected: 0, pending: 0 });
   expect(new Set(backend.keys())).toEqual(new Set(ids));
   expect(backend.stats().duplicateResults).toBe(0);
-});
+}, 20_000);
 
 test('stop: requests that finish within the deadline are recorded, not released', async () => {
   seedExecutions(tmp.store, 2);
@@ -200,4 +199,4 @@ test('stop: requests that finish within the deadline are recorded, not released'
   await agent.stop({ deadlineMs: 5_000 });
   expect(await run).toEqual({ synced: 2, failed: 0, rejected: 0, pending: 0 });
   expect(queueRows(tmp.store).map((r) => r.status)).toEqual(['done', 'done']);
-});
+}, 20_000);
