@@ -130,6 +130,32 @@ describe('openStore', () => {
     expect((caught as StoreError).code).toBe('CLOSED');
   });
 
+  test('a failing migration applies nothing at all and names the migration', () => {
+    const folder = scratch.dir();
+    mkdirSync(join(folder, 'meta'));
+    const when = Date.UTC(2026, 0, 1);
+    const journal = {
+      version: '7',
+      dialect: 'sqlite',
+      entries: [
+        { idx: 0, version: '6', when, tag: '0000_good', breakpoints: true },
+        { idx: 1, version: '6', when: when + 1, tag: '0001_bad', breakpoints: true },
+      ],
+    };
+    writeFileSync(join(folder, 'meta', '_journal.json'), JSON.stringify(journal));
+    writeFileSync(join(folder, '0000_good.sql'), 'CREATE TABLE a (x integer);');
+    writeFileSync(
+      join(folder, '0001_bad.sql'),
+      'CREATE TABLE b (x integer);\n--> statement-breakpoint\nINSERT INTO missing VALUES (1);',
+    );
+    const path = join(scratch.dir(), 'station.db');
+    expect(() => openStore(path, { migrationsFolder: folder })).toThrow(
+      expect.objectContaining({ code: 'MIGRATION_FAILED', message: expect.stringContaining('0001_bad') }),
+    );
+    const store = scratch.track(openStore(path, { migrate: false }));
+    expect(tableNames(store)).toEqual([]);
+  });
+
   test('a migration folder without a journal fails with MIGRATION_FAILED naming the folder', () => {
     const folder = scratch.dir();
     expect(() => openStore(':memory:', { migrationsFolder: folder })).toThrow(
