@@ -28,11 +28,17 @@ test('drizzle/ holds a migration for every change of schema.ts (drizzle-kit find
       stderr: 'pipe',
     },
   );
-  const [code, out, err] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
+  let result: [number, string, string];
+  try {
+    result = await Promise.all([
+      proc.exited,
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+    ]);
+  } finally {
+    proc.kill();
+  }
+  const [code, out, err] = result;
   expect({ code, nothingToDo: out.includes('No schema changes'), err }).toEqual({
     code: 0,
     nothingToDo: true,
