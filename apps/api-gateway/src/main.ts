@@ -1,0 +1,41 @@
+// apps/api-gateway: the station's REST API, WebSocket events, metrics and operator UI.
+// Usage: bun apps/api-gateway/src/main.ts [--config path/to/station.yaml] [--ui-dir path/to/ui]
+import { BusClient, Subscriber } from '@station/bus';
+import { storePath } from '@station/config';
+import { openStore } from '@station/db';
+import { flag, runService } from '@station/service';
+import pkg from '../package.json' with { type: 'json' };
+import { createApp } from './app.ts';
+import { defaultProbes } from './probes.ts';
+import { sequenceCatalog } from './sequences.ts';
+import { listen } from './server.ts';
+
+await runService('api-gateway', async ({ config, configPath, log, argv }) => {
+  const store = openStore(storePath(config));
+  const bus = new BusClient({ endpoint: config.ipc.service_bus, logger: log });
+  // One subscription to every batch and system event; the hub filters per client.
+  const events = new Subscriber({
+    endpoint: config.ipc.event_sub,
+    prefixes: ['batch.', 'system.'],
+    logger: log,
+  });
+  const gateway = await createApp({
+    config,
+    configPath,
+    bus,
+    store,
+    sequences: sequenceCatalog(config.paths.sequences_dir),
+    probes: defaultProbes(store.sqlite, config.paths.data_dir),
+    logger: log,
+    publicDir: flag(argv, 'ui-dir') ?? process.env.STATION_UI_DIR,
+    version: pkg.version,
+  });
+  const server = listen(gateway, { hostname: config.server.host, port: config.server.port, events, log });
+  return {
+    async stop() {
+      await server.stop();
+      bus.close();
+      store.close();
+    },
+  };
+});
