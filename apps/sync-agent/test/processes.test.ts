@@ -149,3 +149,18 @@ test('main.ts syncs with station.yaml settings and exits 0 on SIGTERM', async ()
   proc.kill('SIGTERM');
   expect(await proc.exited).toBe(0);
 }, 30_000);
+
+test('main.ts exits 2 and names the problem when station.yaml is wrong', async () => {
+  const configPath = join(tmp.dir, 'station.yaml');
+  writeFileSync(configPath, 'station:\n  id: station-test\nbackend:\n  url: not-a-url\n');
+  const proc = Bun.spawn([process.execPath, MAIN, '--config', configPath], {
+    stdin: 'ignore',
+    stdout: 'ignore',
+    stderr: 'pipe',
+  });
+  procs.push(proc);
+  const [code, stderr] = [await proc.exited, await new Response(proc.stderr).text()];
+  expect(code).toBe(2);
+  expect(stderr).toContain('sync-agent: configuration error');
+  expect(stderr).toContain('backend.url');
+}, 30_000);
