@@ -6,8 +6,13 @@ import { checkField, describeValue } from './fields.ts';
 import type { LoadedPackage } from './loader.ts';
 import type { Driver, DriverDefinition, SimpleSchema } from './sdk.ts';
 
-/** The batch config's hardware section: hardware name -> driver plus driver options. */
-export type HardwareConfigMap = Record<string, { driver: string; [option: string]: unknown }>;
+/**
+ * The batch config's hardware section: hardware name -> driver plus driver options. Readonly, so
+ * `@station/config`'s `BatchConfig['hardware']` can be passed as-is.
+ */
+export type HardwareConfigMap = Readonly<
+  Record<string, { readonly driver: string; readonly [option: string]: unknown }>
+>;
 
 /** Connected drivers of one batch, and the way to put them away. */
 export interface HardwareSet {
@@ -110,7 +115,8 @@ export async function openHardware(
     options: Record<string, unknown>;
   }[] = [];
   for (const [name, spec] of Object.entries(declared)) {
-    const { driver: configured, ...given } = config[name] ?? { driver: spec.driver };
+    const entry = (config[name] ?? { driver: spec.driver }) as { driver: string } & Record<string, unknown>;
+    const { driver: configured, ...given } = entry;
     const driverName = configured || spec.driver;
     let def = pkg.drivers[driverName];
     if (!def) {
