@@ -1,6 +1,6 @@
 // Reads manifest YAML into plain data while remembering where each value sits, so that schema and
 // semantic problems can name a line and column instead of only a field path.
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 
 /** A 1-based position in the text. */
 export interface Position {
@@ -66,9 +66,12 @@ export function readYaml(text: string): YamlSource {
   };
   if (source.errors.length > 0) return source;
 
-  const walk = (node: unknown, pointer: string): unknown => {
+  const walk = (node: unknown, pointer: string, depth = 0): unknown => {
     const range = (node as Node | null)?.range;
-    if (range) values.set(pointer, range[0]);
+    if (range && !values.has(pointer)) values.set(pointer, range[0]);
+    // An alias (`*common`) reads as the anchored value; positions stay at the alias, where the author looks.
+    // The depth cap stops an alias cycle from recursing forever.
+    if (isAlias(node)) return depth > 32 ? undefined : walk(node.resolve(doc), pointer, depth + 1);
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
@@ -78,11 +81,11 @@ export function readYaml(text: string): YamlSource {
         if (keyRange) keys.set(child, keyRange[0]);
         // A key with no value sits where its key is, so "missing" problems point at the right line.
         if (pair.value == null && keyRange) values.set(child, keyRange[0]);
-        out[key] = pair.value == null ? null : walk(pair.value, child);
+        out[key] = pair.value == null ? null : walk(pair.value, child, depth + 1);
       }
       return out;
     }
-    if (isSeq(node)) return node.items.map((item, i) => walk(item, `${pointer}/${i}`));
+    if (isSeq(node)) return node.items.map((item, i) => walk(item, `${pointer}/${i}`, depth + 1));
     if (isScalar(node)) return node.value;
     return undefined;
   };

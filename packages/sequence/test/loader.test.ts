@@ -321,6 +321,17 @@ describe('a valid package', () => {
     expect((await requirePackage(root.dir, 'good')).hash).not.toBe(first.hash);
   });
 
+  test('YAML anchors and aliases read as the anchored values', async () => {
+    const manifest =
+      'name: alias\nversion: 1.0.0\nsteps:\n  - name: a\n    timeout: &t 2s\n    measurements:\n      - &v { name: v, low: 1, high: 2 }\n  - name: b\n    timeout: *t\n    measurements: [*v]\n';
+    writePackage(root.dir, 'alias', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS });
+    const pkg = await requirePackage(root.dir, 'alias');
+    expect(pkg.manifest.steps.map((s) => [s.timeoutMs, s.measurements])).toEqual([
+      [2000, [{ name: 'v', low: 1, high: 2 }]],
+      [2000, [{ name: 'v', low: 1, high: 2 }]],
+    ]);
+  });
+
   test('a package-local driver takes precedence over the built-in of the same name', async () => {
     const hw = 'hardware:\n  psu:\n    driver: sim_psu\n';
     const local =
