@@ -148,3 +148,31 @@ describe('openHardware configuration checks', () => {
     expect([err.code, err.message]).toEqual([code, message]);
   });
 });
+
+test('a failed connect disconnects the hardware already connected', async () => {
+  const log: string[] = [];
+  const def = (name: string, fail: boolean) => ({
+    create: () => ({
+      connect() {
+        if (fail) throw new Error('no answer on COM3');
+        log.push(`connect ${name}`);
+      },
+      disconnect() {
+        log.push(`disconnect ${name}`);
+      },
+      commands: {},
+    }),
+  });
+  const two = fakePackage([{ name: 'a', fn: () => undefined }], {
+    meter: { driver: 'good', options: {} },
+    scope: { driver: 'bad', options: {} },
+  });
+  two.drivers = { good: def('meter', false), bad: def('scope', true) };
+  const err = await rejected(openHardware(two));
+  expect([err.code, err.message, err.details]).toEqual([
+    'HARDWARE_ERROR',
+    'scope (bad): connect failed: no answer on COM3',
+    { hardware: 'scope', driver: 'bad' },
+  ]);
+  expect(log).toEqual(['connect meter', 'disconnect meter']);
+});
