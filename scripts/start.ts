@@ -1,2 +1,2 @@
-// `npm start`: the station launcher. Until the services exist it says so and exits cleanly.
-console.log('Station Service: no services to run yet (the launcher arrives with the services).');
+// `npm start`: the station launcher (apps/launcher); arguments pass through (`npm start -- --config x`).
+import '../apps/launcher/src/main.ts';

@@ -35,7 +35,10 @@ export function spawnFixture(
   const pump = async (stream: ReadableStream<Uint8Array>, into: string[]) => {
     const decoder = new TextDecoder();
     let rest = '';
-    for await (const chunk of stream) {
+    const reader = stream.getReader();
+    for (;;) {
+      const { value: chunk, done } = await reader.read();
+      if (done) break;
       rest += decoder.decode(chunk, { stream: true });
       const parts = rest.split('\n');
       rest = parts.pop() ?? '';
@@ -101,7 +104,12 @@ export function spawnFixture(
 }
 
 /** Polls `fn` until it returns a truthy value, or throws after `ms` with `what` in the message. */
-export async function until<T>(fn: () => T | Promise<T>, what: string, ms = 10_000, every = 10): Promise<T> {
+export async function until<T>(
+  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  ms = 10_000,
+  every = 10,
+): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown;
   for (;;) {

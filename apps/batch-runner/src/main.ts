@@ -1,0 +1,66 @@
+// apps/batch-runner: the process of one batch.
+// Usage: bun apps/batch-runner/src/main.ts --config station.yaml --batch batch_1 [--parent-pid PID]
+import { Publisher, serve } from '@station/bus';
+import { storePath } from '@station/config';
+import { openStore } from '@station/db';
+import { flag, runService } from '@station/service';
+import { watchParent } from './parent.ts';
+import { BatchRunner } from './runner.ts';
+
+const batchId = flag(process.argv, 'batch');
+if (!batchId) {
+  console.error('batch-runner: --batch <id> is required');
+  process.exit(2);
+}
+
+await runService(`runner-${batchId}`, async ({ config, log, argv }) => {
+  const batch = config.batches.find((b) => b.id === batchId);
+  if (!batch) {
+    throw new Error(
+      `batch ${batchId} is not in the config (known: ${config.batches.map((b) => b.id).join(', ')})`,
+    );
+  }
+  const store = openStore(storePath(config));
+  const publisher = new Publisher({ endpoint: config.ipc.event_pub });
+  const runner = new BatchRunner({
+    batch,
+    sequencesDir: config.paths.sequences_dir,
+    store,
+    log: log.child({ batchId }),
+    publish: (event) => {
+      publisher.publish(event).catch((err: unknown) => log.warn({ err: String(err) }, 'event not published'));
+    },
+  });
+  await runner.init();
+
+  let stopped = false;
+  const stop = async (reason: string) => {
+    if (stopped) return;
+    stopped = true;
+    log.info({ reason }, 'runner shutting down');
+    await runner.shutdown();
+    await worker.close();
+    publisher.close();
+    store.close();
+  };
+  const worker = serve({
+    endpoint: config.ipc.service_bus,
+    service: `runner.${batchId}`,
+    logger: log,
+    handlers: runner.handlers(() => {
+      // Let the reply leave before the process goes.
+      setTimeout(() => void stop('shutdown requested').then(() => process.exit(0)), 50);
+    }),
+  });
+  if (await worker.ready(10_000)) log.info({ service: worker.service }, 'runner registered on the bus');
+  else log.warn('runner not registered with the broker yet (it keeps trying)');
+
+  const parent = flag(argv, 'parent-pid');
+  if (parent) {
+    watchParent(Number(parent), () => {
+      log.warn({ parent }, 'supervisor is gone; runner exits');
+      void stop('parent gone').then(() => process.exit(0));
+    });
+  }
+  return { stop };
+});

@@ -1,0 +1,119 @@
+// The runner's sequence sink: stores each step before it tells anyone, then publishes the SPEC §3.2 event.
+// Store first, publish second: a screen may miss an event, the store never misses a result.
+import type { StepResultShape } from '@station/bus';
+import type { MeasurementInput, Store } from '@station/db';
+import {
+  type ErrorData,
+  type LogData,
+  type SequenceOutcome,
+  type SequenceSink,
+  type StepResult,
+  type StepStartData,
+  stepCompleteData,
+} from '@station/sequence';
+
+/** What the recorder reports to the runner's live state. */
+export interface RecorderHooks {
+  publish(event: { type: string; batch_id: string; data: unknown }): void;
+  onStepStart(data: StepStartData): void;
+  onStepEnd(result: StepResult): void;
+}
+
+/** `code: message` as the store's `error` column and the SPEC StepResult `error` carry it. */
+export function errorText(error: { code: string; message: string } | undefined): string | null {
+  return error ? `${error.code}: ${error.message}` : null;
+}
+
+function toMeasurements(r: StepResult): MeasurementInput[] {
+  return r.result.measurements.map((m) => ({
+    name: m.name,
+    value: m.value,
+    unit: m.unit ?? null,
+    low: m.low ?? null,
+    high: m.high ?? null,
+    equals: m.equals ?? null,
+    pass: m.pass,
+  }));
+}
+
+/** A step as SPEC §4 StepResult, the same shape `GET /api/results/:id` answers. */
+export function toStepShape(r: StepResult): StepResultShape {
+  return {
+    name: r.name,
+    order: r.order,
+    status: r.status,
+    pass: r.pass,
+    startedAt: r.startedAt ?? null,
+    completedAt: r.completedAt ?? null,
+    duration: r.duration ?? null,
+    result: r.result.value ?? null,
+    error: errorText(r.error),
+    measurements: toMeasurements(r).map((m) => ({ ...m, unit: m.unit ?? null })),
+  };
+}
+
+/** Builds the sink that records one execution into the store and onto the event bus. */
+export function createRecorder(
+  store: Store,
+  batchId: string,
+  executionId: string,
+  hooks: RecorderHooks,
+): SequenceSink {
+  const event = (type: string, data: unknown) => hooks.publish({ type, batch_id: batchId, data });
+  return {
+    onStepStart(data) {
+      event('step_start', data);
+      hooks.onStepStart(data);
+    },
+    onLog(data: LogData) {
+      event('log', data);
+    },
+    onError(data: ErrorData) {
+      event('error', data);
+    },
+    onStepEnd(r) {
+      store.recordStep(
+        executionId,
+        {
+          name: r.name,
+          order: r.order,
+          status: r.status,
+          pass: r.pass,
+          startedAt: r.startedAt ?? null,
+          completedAt: r.completedAt ?? null,
+          duration: r.duration ?? null,
+          attempts: r.result.attempts,
+          result: (r.result.value ?? null) as never,
+          error: errorText(r.error),
+        },
+        toMeasurements(r),
+      );
+      if (r.status !== 'skipped') {
+        const data = stepCompleteData(r);
+        event('step_complete', {
+          ...data,
+          status: r.status,
+          error: errorText(r.error),
+          measurements: toMeasurements(r),
+        });
+      }
+      hooks.onStepEnd(r);
+    },
+    onSequenceEnd(o: SequenceOutcome) {
+      store.finishExecution(executionId, {
+        status: o.status,
+        overallPass: o.overallPass,
+        completedAt: o.completedAt,
+        duration: o.duration,
+        error: o.error ? `${o.error.code}: ${o.error.message}` : null,
+      });
+      event('sequence_complete', {
+        executionId,
+        overallPass: o.overallPass,
+        duration: o.duration,
+        status: o.status,
+        steps: o.steps.map(toStepShape),
+      });
+    },
+  };
+}

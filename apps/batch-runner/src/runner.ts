@@ -1,0 +1,439 @@
+// One batch's runner: holds the loaded sequence package and its connected hardware, runs sequences one at
+// a time, runs manual commands in between, and answers the `runner.<batchId>` methods of the bus.
+import { BusError, type Handlers, type RunnerStatus, type StationEvent } from '@station/bus';
+import type { BatchConfig } from '@station/config';
+import { newExecutionId, type Store } from '@station/db';
+import type { Logger } from '@station/log';
+import {
+  type HardwareSet,
+  isSequenceError,
+  type LoadedPackage,
+  listCommands,
+  loadPackage,
+  openHardware,
+  type Problem,
+  progressOf,
+  resolvePackageDir,
+  resolveParameters,
+  runManualCommand,
+  runSequence,
+  SequenceError,
+  type StepResult,
+} from '@station/sequence';
+import { createRecorder, toStepShape } from './recorder.ts';
+
+export interface RunnerOptions {
+  batch: BatchConfig;
+  sequencesDir: string;
+  store: Store;
+  publish: (event: StationEvent) => void;
+  log: Logger;
+  /** How long an aborted step may take to wind down (ms). */
+  graceMs?: number;
+  now?: () => number;
+}
+
+interface LiveExecution {
+  executionId: string;
+  startedAt: string;
+  total: number;
+  currentStep?: string;
+  stepIndex?: number;
+  finished: number;
+  steps: StepResult[];
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/** Turns a package/driver error into one the bus sends to the caller with its code and details. */
+export function toBusError(err: unknown): unknown {
+  if (isSequenceError(err)) {
+    return new BusError(err.code, err.message, { details: err.details, cause: err });
+  }
+  return err;
+}
+
+export class BatchRunner {
+  readonly batchId: string;
+  readonly #opts: RunnerOptions;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #startedAt: number;
+  #pkg: LoadedPackage | undefined;
+  #problems: Problem[] = [];
+  #hardware: HardwareSet | undefined;
+  #hardwareError: string | undefined;
+  #execution: LiveExecution | undefined;
+  #manualBusy = false;
+  #shuttingDown = false;
+
+  constructor(opts: RunnerOptions) {
+    this.#opts = opts;
+    this.batchId = opts.batch.id;
+    this.#log = opts.log;
+    this.#now = opts.now ?? Date.now;
+    this.#startedAt = this.#now();
+  }
+
+  /** Loads the package and connects the hardware. Never throws: problems leave the runner in `error`. */
+  async init(): Promise<void> {
+    const { batch, sequencesDir } = this.#opts;
+    try {
+      const result = await loadPackage(resolvePackageDir(sequencesDir, batch.sequence_package), {
+        sequencesDir,
+      });
+      if (!result.ok) {
+        this.#problems = result.problems;
+        this.#log.error(
+          { problems: result.problems },
+          `sequence package ${batch.sequence_package} is invalid`,
+        );
+        this.#event('error', {
+          code: 'INVALID_PACKAGE',
+          message: `sequence package ${batch.sequence_package} is invalid (${result.problems.length} problems)`,
+          step: null,
+          details: { problems: result.problems },
+        });
+        return;
+      }
+      this.#pkg = result.package;
+      this.#log.info(
+        { sequence: this.#pkg.manifest.name, version: this.#pkg.manifest.version, hash: this.#pkg.hash },
+        'sequence package loaded',
+      );
+    } catch (err) {
+      const message = isSequenceError(err) ? err.message : String(err);
+      this.#problems = [{ code: 'NOT_FOUND', file: batch.sequence_package, message } as Problem];
+      this.#log.error({ err }, `cannot load sequence package ${batch.sequence_package}`);
+      this.#event('error', { code: 'INVALID_PACKAGE', message, step: null });
+      return;
+    }
+    await this.#connect();
+  }
+
+  /** Connects the hardware if it is not connected; a failure is remembered and reported, not thrown. */
+  async #connect(): Promise<boolean> {
+    if (this.#hardware) return true;
+    if (!this.#pkg) return false;
+    try {
+      this.#hardware = await openHardware(this.#pkg, this.#opts.batch.hardware as never);
+      this.#hardwareError = undefined;
+      return true;
+    } catch (err) {
+      this.#hardwareError = err instanceof Error ? err.message : String(err);
+      this.#log.error({ err }, 'hardware connect failed');
+      this.#event('error', { code: 'HARDWARE_ERROR', message: this.#hardwareError, step: 'connect' });
+      return false;
+    }
+  }
+
+  get running(): boolean {
+    return this.#execution !== undefined;
+  }
+
+  status(): RunnerStatus {
+    const ex = this.#execution;
+    const pkg = this.#pkg;
+    return {
+      batchId: this.batchId,
+      pid: process.pid,
+      state: !pkg || (!this.#hardware && this.#hardwareError) ? 'error' : ex ? 'running' : 'ready',
+      ...(pkg
+        ? {
+            package: {
+              name: pkg.manifest.name,
+              version: pkg.manifest.version,
+              hash: pkg.hash,
+              description: pkg.manifest.description,
+            },
+          }
+        : {}),
+      ...(this.#problems.length > 0 || this.#hardwareError
+        ? {
+            problems: [
+              ...this.#problems,
+              ...(this.#hardwareError ? [{ code: 'HARDWARE_ERROR', message: this.#hardwareError }] : []),
+            ],
+          }
+        : {}),
+      ...(ex
+        ? {
+            execution: {
+              executionId: ex.executionId,
+              status: 'running',
+              startedAt: ex.startedAt,
+              ...(ex.currentStep !== undefined ? { currentStep: ex.currentStep } : {}),
+              ...(ex.stepIndex !== undefined ? { stepIndex: ex.stepIndex } : {}),
+              totalSteps: ex.total,
+              progress: progressOf(ex.finished, ex.total),
+              steps: ex.steps.map(toStepShape),
+            },
+          }
+        : {}),
+      manualCommands: this.#hardware
+        ? listCommands(this.#hardware.drivers).map((c) => ({
+            hardware: c.hardware,
+            command: c.command,
+            description: c.description,
+            params: c.params,
+          }))
+        : [],
+      manualBusy: this.#manualBusy,
+    };
+  }
+
+  /** Starts a sequence in the background; resolves once its execution row exists. */
+  async startSequence(parameters: Record<string, unknown> = {}): Promise<{ executionId: string }> {
+    if (this.#shuttingDown) throw new BusError('SHUTTING_DOWN', `${this.batchId} is shutting down`);
+    if (this.#execution) {
+      throw new BusError(
+        'SEQUENCE_RUNNING',
+        `${this.batchId} is already running ${this.#execution.executionId}`,
+        {
+          details: { executionId: this.#execution.executionId },
+        },
+      );
+    }
+    if (this.#manualBusy) {
+      throw new BusError(
+        'MANUAL_COMMAND_RUNNING',
+        `${this.batchId} is running a manual command; try again when it ends`,
+      );
+    }
+    const pkg = this.#pkg;
+    if (!pkg) {
+      throw new BusError(
+        'INVALID_PACKAGE',
+        `sequence package ${this.#opts.batch.sequence_package} is not loaded`,
+        {
+          details: { problems: this.#problems },
+        },
+      );
+    }
+    let params: ReturnType<typeof resolveParameters>;
+    try {
+      params = resolveParameters(pkg.manifest, this.#opts.batch.parameters ?? {}, parameters);
+    } catch (err) {
+      throw toBusError(err);
+    }
+    // Reserve the slot before any await, so two concurrent starts cannot both pass the check above.
+    const abort = new AbortController();
+    const executionId = newExecutionId(this.#now());
+    const startedAt = new Date(this.#now()).toISOString();
+    const live: LiveExecution = {
+      executionId,
+      startedAt,
+      total: pkg.manifest.steps.length,
+      finished: 0,
+      steps: [],
+      abort,
+      done: Promise.resolve(),
+    };
+    this.#execution = live;
+    if (!(await this.#connect())) {
+      this.#execution = undefined;
+      throw new BusError(
+        'HARDWARE_ERROR',
+        `hardware of ${this.batchId} is not connected: ${this.#hardwareError}`,
+      );
+    }
+    try {
+      this.#opts.store.createExecution({
+        id: executionId,
+        batchId: this.batchId,
+        sequenceName: pkg.manifest.name,
+        sequenceVersion: pkg.manifest.version,
+        packageHash: pkg.hash,
+        parameters: params,
+        startedAt,
+      });
+    } catch (err) {
+      this.#execution = undefined;
+      this.#log.error({ err }, 'cannot record the execution start');
+      throw new BusError('STORE_ERROR', `cannot record the execution: ${(err as Error).message}`);
+    }
+    live.done = this.#run(pkg, params, live);
+    return { executionId };
+  }
+
+  async #run(
+    pkg: LoadedPackage,
+    params: ReturnType<typeof resolveParameters>,
+    live: LiveExecution,
+  ): Promise<void> {
+    const hw = this.#hardware!;
+    const log = this.#log.child({ executionId: live.executionId });
+    log.info({ sequence: pkg.manifest.name, params }, 'sequence started');
+    this.#status({ sequenceRunning: true, progress: 0, totalSteps: live.total });
+    const recorder = createRecorder(this.#opts.store, this.batchId, live.executionId, {
+      publish: (e) => this.#opts.publish(e as StationEvent),
+      onStepStart: (d) => {
+        live.currentStep = d.step;
+        live.stepIndex = d.index;
+        this.#status({ sequenceRunning: true });
+      },
+      onStepEnd: (r) => {
+        live.steps.push(r);
+        live.finished++;
+        this.#status({ sequenceRunning: true });
+      },
+    });
+    try {
+      const outcome = await runSequence({
+        pkg,
+        params,
+        drivers: hw.drivers,
+        driverNames: hw.driverNames,
+        executionId: live.executionId,
+        batchId: this.batchId,
+        signal: live.abort.signal,
+        graceMs: this.#opts.graceMs,
+        sink: recorder,
+      });
+      log.info(
+        { status: outcome.status, pass: outcome.overallPass, duration: outcome.duration },
+        'sequence ended',
+      );
+      this.#execution = undefined;
+      this.#status({
+        sequenceRunning: false,
+        lastResult: {
+          executionId: live.executionId,
+          status: outcome.status,
+          overallPass: outcome.overallPass,
+          completedAt: outcome.completedAt,
+          duration: outcome.duration,
+        },
+      });
+    } catch (err) {
+      // The sink failed (the store refused a write): the engine already put the hardware in a safe state.
+      log.error({ err }, 'sequence ended by a recording failure');
+      this.#event('error', {
+        code: 'STORE_ERROR',
+        message: `results could not be stored: ${(err as Error).message}`,
+        step: live.currentStep ?? null,
+      });
+      try {
+        this.#opts.store.markInterrupted(
+          live.executionId,
+          'failed',
+          `STORE_ERROR: ${(err as Error).message}`,
+        );
+      } catch (markErr) {
+        log.error({ err: markErr }, 'could not mark the execution failed either');
+      }
+      this.#execution = undefined;
+      this.#status({ sequenceRunning: false });
+    }
+  }
+
+  /** Aborts the running sequence; resolves when it has ended (cleanup steps included). */
+  async stopSequence(): Promise<{ status: string }> {
+    const ex = this.#execution;
+    if (!ex) throw new BusError('NOT_RUNNING', `${this.batchId} has no sequence running`);
+    ex.abort.abort(new SequenceError('ABORTED', 'sequence aborted by request'));
+    await ex.done;
+    return { status: 'stopped' };
+  }
+
+  async manual(hardware: string, command: string, params: Record<string, unknown> = {}) {
+    if (this.#execution) {
+      throw new BusError(
+        'SEQUENCE_RUNNING',
+        `manual control is disabled while ${this.#execution.executionId} runs`,
+        {
+          details: { executionId: this.#execution.executionId },
+        },
+      );
+    }
+    if (this.#manualBusy)
+      throw new BusError('MANUAL_COMMAND_RUNNING', 'another manual command is still running');
+    if (!(await this.#connect())) {
+      throw new BusError(
+        'HARDWARE_ERROR',
+        `hardware of ${this.batchId} is not connected: ${this.#hardwareError}`,
+      );
+    }
+    this.#manualBusy = true;
+    const t0 = performance.now();
+    try {
+      const result = await runManualCommand(this.#hardware!.drivers, hardware, command, params);
+      this.#log.info({ hardware, command, params }, 'manual command');
+      return { hardware, command, result: result ?? null, duration: (performance.now() - t0) / 1000 };
+    } catch (err) {
+      throw toBusError(err);
+    } finally {
+      this.#manualBusy = false;
+    }
+  }
+
+  /** Aborts what runs, puts the hardware in a safe state and disconnects it. */
+  async shutdown(): Promise<void> {
+    if (this.#shuttingDown) return;
+    this.#shuttingDown = true;
+    const ex = this.#execution;
+    if (ex) {
+      ex.abort.abort(new SequenceError('ABORTED', 'batch is stopping'));
+      await ex.done;
+    }
+    if (this.#hardware) {
+      for (const p of await this.#hardware.safeState()) this.#log.warn(p, 'safe state failed');
+      for (const p of await this.#hardware.close()) this.#log.warn(p, 'disconnect failed');
+      this.#hardware = undefined;
+    }
+  }
+
+  /** The bus handlers of `runner.<batchId>`. */
+  handlers(onShutdown: () => void): Handlers<`runner.${string}`> {
+    return {
+      health: () => ({
+        service: `runner.${this.batchId}`,
+        pid: process.pid,
+        uptime: (this.#now() - this.#startedAt) / 1000,
+      }),
+      status: () => this.status(),
+      'sequence.start': (body) => this.startSequence(body.parameters),
+      'sequence.stop': () => this.stopSequence(),
+      'manual.run': (body) => this.manual(body.hardware, body.command, body.params),
+      shutdown: async () => {
+        await this.shutdown();
+        onShutdown();
+        return { status: 'stopped' };
+      },
+    };
+  }
+
+  #event(
+    type: 'error',
+    data: { code: string; message: string; step: string | null; details?: unknown },
+  ): void {
+    this.#opts.publish({ type, batch_id: this.batchId, data });
+  }
+
+  #status(extra: Record<string, unknown>): void {
+    const ex = this.#execution;
+    const pkg = this.#pkg;
+    this.#opts.publish({
+      type: 'batch_status',
+      batch_id: this.batchId,
+      data: {
+        status: 'running',
+        pid: process.pid,
+        ...(pkg ? { sequenceName: pkg.manifest.name, sequenceVersion: pkg.manifest.version } : {}),
+        ...(ex
+          ? {
+              executionId: ex.executionId,
+              startedAt: ex.startedAt,
+              elapsed: (this.#now() - Date.parse(ex.startedAt)) / 1000,
+              totalSteps: ex.total,
+              progress: progressOf(ex.finished, ex.total),
+              ...(ex.currentStep !== undefined
+                ? { currentStep: ex.currentStep, stepIndex: ex.stepIndex }
+                : {}),
+            }
+          : {}),
+        ...extra,
+      },
+    } as StationEvent);
+  }
+}

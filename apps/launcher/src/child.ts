@@ -1,0 +1,122 @@
+// One supervised service process of the launcher: spawned, its output prefixed, restarted with backoff
+// when it dies unasked, stopped with SIGTERM then SIGKILL.
+import type { Subprocess } from 'bun';
+
+export interface ServiceSpec {
+  /** Short name shown as the output prefix (`broker`, `supervisor`, ...). */
+  name: string;
+  /** Command line. */
+  cmd: string[];
+  /** Resolves true once the service answers; called after each (re)start. */
+  ready(): Promise<boolean>;
+  /** Longest a graceful stop may take before SIGKILL (ms). */
+  stopTimeoutMs: number;
+}
+
+export interface ChildOptions {
+  /** Where prefixed output lines go. */
+  out: (line: string) => void;
+  /** Restart backoff: first delay and cap (ms). A run that lasted `resetAfterMs` resets the delay. */
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  resetAfterMs?: number;
+  env?: Record<string, string | undefined>;
+}
+
+export class ServiceChild {
+  readonly spec: ServiceSpec;
+  #proc: Subprocess<'ignore', 'pipe', 'pipe'> | undefined;
+  #stopping = false;
+  #delay: number;
+  #restarts = 0;
+  #startedAt = 0;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #opts: Required<Omit<ChildOptions, 'env'>> & { env?: ChildOptions['env'] };
+
+  constructor(spec: ServiceSpec, opts: ChildOptions) {
+    this.spec = spec;
+    this.#opts = { backoffBaseMs: 500, backoffCapMs: 30_000, resetAfterMs: 60_000, ...opts };
+    this.#delay = this.#opts.backoffBaseMs;
+  }
+
+  get pid(): number | undefined {
+    return this.#proc?.pid;
+  }
+
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /** Starts the process and waits until it is ready (or `timeoutMs` passes). */
+  async start(timeoutMs = 20_000): Promise<boolean> {
+    this.#spawn();
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !this.#stopping) {
+      if (await this.spec.ready().catch(() => false)) return true;
+      await Bun.sleep(50);
+    }
+    return false;
+  }
+
+  #spawn(): void {
+    const proc = Bun.spawn(this.spec.cmd, {
+      stdin: 'ignore',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: { ...process.env, ...this.#opts.env },
+    });
+    this.#proc = proc;
+    this.#startedAt = Date.now();
+    void this.#pipe(proc.stdout);
+    void this.#pipe(proc.stderr);
+    void proc.exited.then((code) => this.#onExit(proc, code));
+  }
+
+  async #pipe(stream: ReadableStream<Uint8Array>): Promise<void> {
+    const decoder = new TextDecoder();
+    const reader = stream.getReader();
+    let rest = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      rest += decoder.decode(value, { stream: true });
+      const lines = rest.split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) this.#opts.out(`[${this.spec.name}] ${line}`);
+    }
+    if (rest) this.#opts.out(`[${this.spec.name}] ${rest}`);
+  }
+
+  #onExit(proc: Subprocess, code: number): void {
+    if (proc !== this.#proc || this.#stopping) return;
+    const signal = proc.signalCode;
+    const ranFor = Date.now() - this.#startedAt;
+    if (ranFor >= this.#opts.resetAfterMs) this.#delay = this.#opts.backoffBaseMs;
+    this.#opts.out(
+      `[launcher] ${this.spec.name} exited (${signal ?? `code ${code}`}) after ${Math.round(ranFor / 1000)} s; restarting in ${this.#delay} ms`,
+    );
+    this.#restartTimer = setTimeout(() => {
+      if (this.#stopping) return;
+      this.#restarts++;
+      this.#spawn();
+    }, this.#delay);
+    this.#delay = Math.min(this.#delay * 2, this.#opts.backoffCapMs);
+  }
+
+  /** SIGTERM, then SIGKILL after the spec's stop timeout; resolves when the process is gone. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
+    const proc = this.#proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const killed = setTimeout(() => {
+      this.#opts.out(
+        `[launcher] ${this.spec.name} did not stop within ${this.spec.stopTimeoutMs} ms; killing it`,
+      );
+      proc.kill('SIGKILL');
+    }, this.spec.stopTimeoutMs);
+    await proc.exited;
+    clearTimeout(killed);
+  }
+}

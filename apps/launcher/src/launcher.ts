@@ -1,0 +1,111 @@
+// The station launcher: starts broker, supervisor, sync agent and gateway as separate processes in
+// dependency order, waits for each to answer, restarts any that dies, and stops them in SPEC §6 order.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BusClient } from '@station/bus';
+import type { StationConfig } from '@station/config';
+import { type ServiceChild as Child, ServiceChild, type ServiceSpec } from './child.ts';
+
+export const REPO_ROOT = join(import.meta.dir, '../../..');
+
+/** The station's services in start order; stop order is SPEC §6 (gateway first, broker last). */
+export const SERVICES = ['broker', 'batch-supervisor', 'sync-agent', 'api-gateway'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+export const STOP_ORDER: readonly ServiceName[] = ['api-gateway', 'batch-supervisor', 'sync-agent', 'broker'];
+
+/** The entry file of a service. */
+export function entryOf(service: ServiceName): string {
+  return join(REPO_ROOT, 'apps', service, 'src', 'main.ts');
+}
+
+export interface LauncherOptions {
+  config: StationConfig;
+  configPath: string;
+  out: (line: string) => void;
+  /** Only these services (default: every one whose entry file exists). */
+  services?: ServiceName[];
+  bun?: string;
+  backoffBaseMs?: number;
+}
+
+/** Where the UI answers, for the ready line. */
+export function uiUrl(config: StationConfig): string {
+  const host = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.server.port}/`;
+}
+
+export class Launcher {
+  readonly #opts: LauncherOptions;
+  readonly #children = new Map<ServiceName, Child>();
+  #probe: BusClient | undefined;
+
+  constructor(opts: LauncherOptions) {
+    this.#opts = opts;
+  }
+
+  get children(): ReadonlyMap<ServiceName, Child> {
+    return this.#children;
+  }
+
+  #spec(name: ServiceName): ServiceSpec {
+    const { config, configPath } = this.#opts;
+    const bus = () => {
+      this.#probe ??= new BusClient({ endpoint: config.ipc.service_bus, timeoutMs: 500 });
+      return this.#probe;
+    };
+    const ready: Record<ServiceName, () => Promise<boolean>> = {
+      broker: async () => !!(await bus().request('broker', 'ping', {}, { timeoutMs: 300 })),
+      'batch-supervisor': async () => !!(await bus().request('supervisor', 'health', {}, { timeoutMs: 500 })),
+      'sync-agent': async () => !!(await bus().request('sync', 'health', {}, { timeoutMs: 500 })),
+      'api-gateway': async () => {
+        const res = await fetch(`${uiUrl(config)}api/system/health`, { signal: AbortSignal.timeout(500) });
+        await res.body?.cancel();
+        return true;
+      },
+    };
+    return {
+      name: name.replace('batch-', '').replace('api-', ''),
+      // `--station` marks every process of this station in `ps` (the runbook greps for it).
+      cmd: [
+        this.#opts.bun ?? process.execPath,
+        entryOf(name),
+        '--config',
+        configPath,
+        '--station',
+        config.station.id,
+      ],
+      ready: ready[name],
+      stopTimeoutMs: name === 'batch-supervisor' ? 20_000 : 10_000,
+    };
+  }
+
+  /** Starts every service in order; resolves with the ones that did not become ready. */
+  async start(): Promise<ServiceName[]> {
+    const wanted = this.#opts.services ?? SERVICES.filter((s) => existsSync(entryOf(s)));
+    const failed: ServiceName[] = [];
+    for (const name of SERVICES) {
+      if (!wanted.includes(name)) continue;
+      const child = new ServiceChild(this.#spec(name), {
+        out: this.#opts.out,
+        backoffBaseMs: this.#opts.backoffBaseMs,
+      });
+      this.#children.set(name, child);
+      if (!(await child.start())) {
+        failed.push(name);
+        this.#opts.out(`[launcher] ${name} is not answering yet; it keeps being restarted if it exits`);
+      }
+    }
+    return failed;
+  }
+
+  /** Stops the services in SPEC §6 order, each fully before the next. */
+  async stop(): Promise<void> {
+    for (const name of STOP_ORDER) {
+      const child = this.#children.get(name);
+      if (!child) continue;
+      this.#opts.out(`[launcher] stopping ${name}`);
+      await child.stop();
+    }
+    this.#probe?.close();
+  }
+}

@@ -1,0 +1,41 @@
+// `npm start` / `bun run start`: the whole station on this machine.
+// Usage: bun apps/launcher/src/main.ts [--config path/to/station.yaml]
+import { ConfigError, loadConfig } from '@station/config';
+import { Launcher, uiUrl } from './launcher.ts';
+
+let loaded: ReturnType<typeof loadConfig>;
+try {
+  loaded = loadConfig({ argv: process.argv.slice(2), env: process.env });
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`station: configuration error\n${err.message}`);
+    process.exit(2);
+  }
+  throw err;
+}
+const { config, path } = loaded;
+const out = (line: string) => process.stdout.write(`${line}\n`);
+out(`[launcher] config ${path} (${loaded.source})`);
+
+const launcher = new Launcher({ config, configPath: path, out });
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  out(`[launcher] ${signal}: stopping the station`);
+  await launcher.stop();
+  out('[launcher] stopped');
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
+
+const failed = await launcher.start();
+const started = [...launcher.children.keys()];
+if (started.length === 0) {
+  out('[launcher] no services to run yet');
+  process.exit(0);
+}
+out(
+  `Station ${config.station.name} ${failed.length ? `started with problems (${failed.join(', ')} not ready)` : 'ready'}: UI ${uiUrl(config)}  data ${config.paths.data_dir}  logs ${config.paths.logs_dir}`,
+);
