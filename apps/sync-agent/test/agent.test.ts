@@ -100,7 +100,7 @@ test('backend_connected follows the Backend within a few probe intervals, both w
   await backend.up();
   await until('connected again', () => agent.status().backendConnected, 2_000);
   expect(changes).toEqual([true, false, true]);
-}, 20_000);
+});
 
 test('offline mode: nothing is sent, everything is kept, status and sync.now say so', async () => {
   const agent = new SyncAgent({ store: tmp.store, backend: settings(undefined, ''), logger: quietLogger });
@@ -149,7 +149,7 @@ test('a slow Backend within the timeout: delivered with bounded concurrency, no 
   const result = await agent.syncNow();
   expect(result).toEqual({ synced: 40, failed: 0, rejected: 0, pending: 0 });
   expect(backend.stats()).toMatchObject({ results: 40, deliveries: 40, failed: 0 });
-}, 20_000);
+});
 
 test('a lost answer (stored, then the client timed out): re-sent with the same key, one result', async () => {
   const [id] = seedExecutions(tmp.store, 1);
@@ -168,7 +168,7 @@ test('a lost answer (stored, then the client timed out): re-sent with the same k
   expect(await agent.syncNow()).toEqual({ synced: 1, failed: 0, rejected: 0, pending: 0 });
   expect(backend.get(id!)?.deliveries).toBe(2);
   expect(backend.stats()).toMatchObject({ results: 1, duplicates: 1, duplicateResults: 0 });
-}, 20_000);
+});
 
 test('stop: requests past the deadline are aborted and their rows released, none lost', async () => {
   const ids = seedExecutions(tmp.store, 6);
@@ -188,7 +188,7 @@ test('stop: requests past the deadline are aborted and their rows released, none
   expect(await next.syncNow()).toEqual({ synced: 6, failed: 0, rejected: 0, pending: 0 });
   expect(new Set(backend.keys())).toEqual(new Set(ids));
   expect(backend.stats().duplicateResults).toBe(0);
-}, 20_000);
+});
 
 test('stop: requests that finish within the deadline are recorded, not released', async () => {
   seedExecutions(tmp.store, 2);
@@ -199,4 +199,4 @@ test('stop: requests that finish within the deadline are recorded, not released'
   await agent.stop({ deadlineMs: 5_000 });
   expect(await run).toEqual({ synced: 2, failed: 0, rejected: 0, pending: 0 });
   expect(queueRows(tmp.store).map((r) => r.status)).toEqual(['done', 'done']);
-}, 20_000);
+});

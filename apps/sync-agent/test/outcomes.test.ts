@@ -1,6 +1,6 @@
 // Each answer class of the Backend contract against the real test Backend over loopback: what lands on the
 // queue row, when the next attempt is due, and what `sync.now` reports.
-import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import type { Behaviour } from '../../../tests/backend/behaviour.ts';
 import { TestBackend } from '../../../tests/backend/server.ts';
 import { SyncAgent } from '../src/agent.ts';
@@ -13,9 +13,6 @@ import {
   type TempStore,
   tempStore,
 } from './support.ts';
-
-// Generous: a 2-core machine shared with other suites can stall a test for seconds.
-setDefaultTimeout(20_000);
 
 let backend: TestBackend;
 let tmp: TempStore;

@@ -1,13 +1,10 @@
 // The operators' runbook query, run with the sqlite3 CLI exactly as SPEC §6 writes it, shows each
 // outbox state while an agent is working: done, rejected (with the Backend's reason), pending with the
 // last error, and in flight with its claim.
-import { afterEach, beforeEach, expect, setDefaultTimeout, test } from 'bun:test';
+import { afterEach, beforeEach, expect, test } from 'bun:test';
 import { TestBackend } from '../../../tests/backend/server.ts';
 import { SyncAgent } from '../src/agent.ts';
 import { quietLogger, seedExecutions, settings, type TempStore, tempStore, until } from './support.ts';
-
-// Generous: a 2-core machine shared with other suites can stall a test for seconds.
-setDefaultTimeout(20_000);
 
 let backend: TestBackend;
 let tmp: TempStore;
