@@ -1,0 +1,184 @@
+// Benchmark of the API gateway on loopback, through the real broker and the gateway's own main.ts:
+//   bun bench/gateway/run.ts [--seconds 5] [--rates 200,1000] [--clients 10,100] [--batches 10] [--steps 10]
+// A fake station (bench/gateway/station.ts) keeps N batches stepping through sequences and writing results;
+// then, for each rate, GET /api/batches and GET /api/results?page=1 are sent open-loop (a fixed schedule,
+// not waiting for answers) and their latency is printed as p50/p95/p99; then, for each client count, WS
+// clients subscribed to "*" measure the time from the station's publish to their receipt.
+// Everything is bounded (rate x seconds requests, at most 2,000 outstanding) and stays on 127.0.0.1.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type FixtureProcess, spawnFixture, until } from '../../tests/support/process.ts';
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    seconds: { type: 'string', default: '5' },
+    rates: { type: 'string', default: '200,1000' },
+    clients: { type: 'string', default: '10,100' },
+    batches: { type: 'string', default: '10' },
+    steps: { type: 'string', default: '10' },
+  },
+});
+const seconds = Number(values.seconds);
+const rates = values.rates.split(',').map(Number);
+const clientCounts = values.clients.split(',').map(Number);
+const MAX_OUTSTANDING = 2000;
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function summary(label: string, samples: number[], extra = ''): string {
+  const s = [...samples].sort((a, b) => a - b);
+  const f = (n: number) => n.toFixed(2).padStart(8);
+  return `${label.padEnd(44)} n=${String(s.length).padStart(6)}  p50 ${f(percentile(s, 50))} ms  p95 ${f(percentile(s, 95))} ms  p99 ${f(percentile(s, 99))} ms${extra}`;
+}
+
+/** Sends `rate` requests per second for `seconds` on a fixed schedule; returns latencies and failures. */
+async function openLoop(
+  url: string,
+  rate: number,
+): Promise<{ latencies: number[]; errors: number; skipped: number }> {
+  const total = Math.round(rate * seconds);
+  const latencies: number[] = [];
+  let errors = 0;
+  let skipped = 0;
+  let outstanding = 0;
+  const inflight: Promise<void>[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await Bun.sleep(wait);
+    if (outstanding >= MAX_OUTSTANDING) {
+      skipped++;
+      continue;
+    }
+    outstanding++;
+    // Latency from the scheduled time, so a stalled server cannot hide queueing (coordinated omission).
+    inflight.push(
+      fetch(url)
+        .then(async (res) => {
+          await res.arrayBuffer();
+          if (res.ok) latencies.push(performance.now() - due);
+          else errors++;
+        })
+        .catch(() => {
+          errors++;
+        })
+        .finally(() => {
+          outstanding--;
+        }),
+    );
+  }
+  await Promise.all(inflight);
+  return { latencies, errors, skipped };
+}
+
+/** Opens `n` clients subscribed to every batch and collects publish-to-receipt latency for `seconds`. */
+async function eventLatency(wsUrl: string, n: number): Promise<{ latencies: number[]; received: number }> {
+  const latencies: number[] = [];
+  let received = 0;
+  let measuring = false;
+  const sockets: WebSocket[] = [];
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      const ws = new WebSocket(wsUrl);
+      sockets.push(ws);
+      await new Promise<void>((resolve, reject) => {
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', batch_ids: ['*'] }));
+        ws.onerror = () => reject(new Error('ws connect failed'));
+        ws.onmessage = (e) => {
+          const text = String(e.data);
+          if (text.includes('"subscribed"')) resolve();
+          if (!measuring) return;
+          received++;
+          const m = /"message":"t=([0-9.]+)"/.exec(text);
+          if (m) latencies.push(performance.timeOrigin + performance.now() - Number(m[1]));
+        };
+      });
+    }),
+  );
+  measuring = true;
+  await Bun.sleep(seconds * 1000);
+  measuring = false;
+  for (const ws of sockets) ws.close();
+  return { latencies, received };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
+const procs: FixtureProcess[] = [];
+try {
+  mkdirSync(join(dir, 'sequences'));
+  const sock = (name: string) => `ipc://${join(dir, `${name}.sock`)}`;
+  const [bus, evIn, evOut] = [sock('bus'), sock('in'), sock('out')];
+  writeFileSync(
+    join(dir, 'station.yaml'),
+    [
+      'station: { id: bench }',
+      'server: { host: 127.0.0.1, port: 0 }',
+      'paths: { data_dir: ./data, sequences_dir: ./sequences }',
+      `ipc: { service_bus: "${bus}", event_pub: "${evIn}", event_sub: "${evOut}" }`,
+      // info: the gateway logs where it listens once; requests are logged at debug only.
+      'logging: { level: info }',
+    ].join('\n'),
+  );
+  const broker = spawnFixture(join(import.meta.dir, '../../apps/broker/test/broker-fixture.ts'), [
+    bus,
+    evIn,
+    evOut,
+    '500',
+  ]);
+  procs.push(broker);
+  await broker.waitFor('READY');
+  const station = spawnFixture(join(import.meta.dir, 'station.ts'), [
+    bus,
+    evIn,
+    join(dir, 'data', 'station.db'),
+    values.batches,
+    values.steps,
+  ]);
+  procs.push(station);
+  await station.waitFor('READY');
+  const gateway = spawnFixture(join(import.meta.dir, '../../apps/api-gateway/src/main.ts'), [
+    '--config',
+    join(dir, 'station.yaml'),
+  ]);
+  procs.push(gateway);
+  const line = await gateway.waitFor('gateway listening', 20_000);
+  const base = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+  await until(
+    async () => (await fetch(`${base}/api/batches`)).ok,
+    'the gateway to reach the supervisor',
+    15_000,
+    50,
+  );
+
+  console.log(
+    `gateway bench: ${values.batches} batches x ${values.steps} steps/s, ${seconds} s per phase, loopback`,
+  );
+  for (const rate of rates) {
+    for (const path of ['/api/batches', '/api/results?page=1']) {
+      await openLoop(`${base}${path}`, Math.min(rate, 100)); // warm-up at a gentle rate
+      const r = await openLoop(`${base}${path}`, rate);
+      console.log(
+        summary(
+          `GET ${path} @ ${rate}/s`,
+          r.latencies,
+          r.errors || r.skipped ? `  errors ${r.errors} skipped ${r.skipped}` : '',
+        ),
+      );
+    }
+  }
+  for (const n of clientCounts) {
+    const r = await eventLatency(`${base.replace('http', 'ws')}/ws`, n);
+    console.log(summary(`WS publish->receipt, ${n} clients`, r.latencies, `  (${r.received} messages)`));
+  }
+  console.log('targets: API p99 < 10 ms (spec p95 < 100 ms); WS p99 < 10 ms (spec < 50 ms)');
+} finally {
+  for (const p of procs.reverse()) await p.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
