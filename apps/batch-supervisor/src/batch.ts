@@ -1,0 +1,369 @@
+// One batch's lifecycle: spawns its runner, waits for it to register on the bus, watches it (exit and
+// heartbeat), stops it in escalating steps, and applies the restart policy after a failure. Every status
+// change goes through one place that checks it is legal and publishes `batch_status`.
+import type { BatchDetail, BatchState, BatchStatus, ErrorInfo, RunnerStatus } from '@station/bus';
+import type { BatchConfig } from '@station/config';
+import { SupervisorError } from './errors.ts';
+import { endRunner } from './escalate.ts';
+import { describeExit, type FailureCode, type FailureDetails, failureInfo, lastLine } from './failure.ts';
+import { RestartHistory } from './restart-policy.ts';
+import { canTransition } from './states.ts';
+import { batchDetail, batchStatus, statusEvent } from './status.ts';
+import type { BatchDeps, ExitInfo, RunnerProcess } from './types.ts';
+
+/** Who asked for a start: a person (no automatic retry, the caller gets the error) or the supervisor. */
+export type StartOrigin = 'request' | 'auto' | 'restart';
+
+/** The reply of a successful start. */
+export interface StartReply {
+  status: BatchState;
+  pid: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** The supervisor's handle on one batch; all methods are safe to call concurrently. */
+export class BatchController {
+  readonly id: string;
+  readonly #config: BatchConfig;
+  readonly #deps: BatchDeps;
+  #state: BatchState = 'idle';
+  #proc: RunnerProcess | undefined;
+  #exit: ExitInfo | undefined;
+  /** Bumped at every spawn; callbacks of an older process see it changed and stand down. */
+  #generation = 0;
+  #origin: StartOrigin = 'request';
+  #killedBecause: string | undefined;
+  #runner: RunnerStatus | undefined;
+  #lastError: ErrorInfo | undefined;
+  #starting: Promise<StartReply> | undefined;
+  #stopping: Promise<void> | undefined;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #history = new RestartHistory();
+  #restarts = 0;
+  #closed = false;
+
+  constructor(config: BatchConfig, deps: BatchDeps) {
+    this.id = config.id;
+    this.#config = config;
+    this.#deps = deps;
+  }
+
+  get state(): BatchState {
+    return this.#state;
+  }
+
+  get config(): BatchConfig {
+    return this.#config;
+  }
+
+  /** The batch's status now, from what is cached (no request to the runner). */
+  status(): BatchStatus {
+    return batchStatus(this.#view(), this.#deps.clock.now());
+  }
+
+  /** The batch's detail, with a fresh runner status when it runs (the cached one if it does not answer). */
+  async detail(timeoutMs = 1_000): Promise<BatchDetail> {
+    if (this.#state === 'running') {
+      const gen = this.#generation;
+      const r = await this.#deps.link.status(this.id, timeoutMs);
+      if (r.ok && gen === this.#generation && r.value.pid === this.#proc?.pid) this.#runner = r.value;
+    }
+    return batchDetail(this.#view(), this.#deps.clock.now());
+  }
+
+  /**
+   * Starts the runner and resolves once it has registered on the bus. A start while one is in progress
+   * joins it (one process, both callers get its outcome); a start while stopping waits for the stop first.
+   */
+  async start(origin: StartOrigin = 'request'): Promise<StartReply> {
+    while (this.#stopping) await this.#stopping;
+    if (this.#closed) throw new SupervisorError('SHUTTING_DOWN', 'the supervisor is shutting down');
+    if (this.#starting) return this.#starting;
+    if (this.#state === 'running') {
+      throw new SupervisorError('ALREADY_RUNNING', `batch ${this.id} is already running`, {
+        details: { batchId: this.id, pid: this.#proc?.pid },
+      });
+    }
+    this.#cancelRestart();
+    if (origin === 'request') {
+      // A person took over: forget earlier crashes and give the policy a fresh budget.
+      this.#history.reset();
+      this.#lastError = undefined;
+    }
+    this.#origin = origin;
+    const starting = this.#spawnAndRegister();
+    this.#starting = starting;
+    const clear = () => {
+      if (this.#starting === starting) this.#starting = undefined;
+    };
+    starting.then(clear, clear);
+    return starting;
+  }
+
+  /**
+   * Stops the runner: `shutdown` on the bus, SIGTERM after the grace, SIGKILL after another. Its running
+   * execution ends `stopped`. On a batch in `error` this acknowledges the error (and cancels a pending
+   * restart); on an idle one it fails with NOT_RUNNING.
+   */
+  async stop(reason = 'stop requested'): Promise<{ status: BatchState }> {
+    if (this.#stopping) {
+      await this.#stopping;
+      return { status: this.#state };
+    }
+    if (this.#state === 'idle') {
+      throw new SupervisorError('NOT_RUNNING', `batch ${this.id} is not running`, {
+        details: { batchId: this.id, status: this.#state },
+      });
+    }
+    if (this.#state === 'error') {
+      this.#cancelRestart();
+      this.#lastError = undefined;
+      this.#transition('idle');
+      return { status: this.#state };
+    }
+    const stopping = this.#stopProcess(reason);
+    this.#stopping = stopping;
+    try {
+      await stopping;
+    } finally {
+      if (this.#stopping === stopping) this.#stopping = undefined;
+    }
+    return { status: this.#state };
+  }
+
+  /** Stops the batch if it has a runner, then starts it again; other batches are not touched. */
+  async restart(): Promise<StartReply> {
+    if (this.#stopping) await this.#stopping;
+    if (this.#state === 'starting' || this.#state === 'running') await this.stop('restart requested');
+    return this.start('request');
+  }
+
+  /** For the supervisor's own shutdown: no more starts or restarts, and the runner stopped. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#cancelRestart();
+    if (this.#stopping) await this.#stopping;
+    if (this.#state === 'starting' || this.#state === 'running') await this.stop('supervisor shutting down');
+  }
+
+  #view() {
+    return {
+      config: this.#config,
+      state: this.#state,
+      pid: this.#state === 'idle' || this.#state === 'error' ? undefined : this.#proc?.pid,
+      runner: this.#runner,
+      lastError: this.#lastError,
+      restarts: this.#restarts,
+    };
+  }
+
+  #transition(to: BatchState): void {
+    const from = this.#state;
+    // An illegal transition is a bug in this file, never a reaction to the outside world.
+    if (!canTransition(from, to)) throw new Error(`batch ${this.id}: illegal transition ${from} -> ${to}`);
+    this.#state = to;
+    if (to !== 'running') this.#runner = undefined;
+    this.#deps.logger.info({ batchId: this.id, from, to, pid: this.#proc?.pid }, 'batch status changed');
+    this.#publishStatus();
+  }
+
+  #publishStatus(): void {
+    this.#deps.events.publish(statusEvent(this.status()));
+  }
+
+  async #spawnAndRegister(): Promise<StartReply> {
+    const deps = this.#deps;
+    this.#transition('starting');
+    const gen = ++this.#generation;
+    this.#exit = undefined;
+    this.#killedBecause = undefined;
+    let proc: RunnerProcess;
+    try {
+      proc = deps.spawn(this.#config);
+    } catch (err) {
+      this.#proc = undefined;
+      this.#fail('BATCH_START_FAILED', `could not spawn the runner: ${String(err)}`, { stderr: [] });
+      throw this.#startError();
+    }
+    this.#proc = proc;
+    void proc.exited.then((exit) => this.#onExit(gen, proc, exit));
+    const deadline = deps.clock.now() + deps.timings.startTimeoutMs;
+    for (;;) {
+      if (gen !== this.#generation || this.#state !== 'starting') throw this.#startError();
+      const left = deadline - deps.clock.now();
+      if (left <= 0) break;
+      const health = await deps.link.health(this.id, Math.min(left, 1_000));
+      if (gen !== this.#generation || this.#state !== 'starting') throw this.#startError();
+      // The pid check skips a runner of an earlier supervisor that has not yet noticed it is orphaned.
+      if (health.ok && health.value.pid === proc.pid) {
+        this.#transition('running');
+        void this.#watch(gen, proc);
+        return { status: this.#state, pid: proc.pid };
+      }
+      await sleep(Math.min(deps.timings.registerPollMs, deadline - deps.clock.now()));
+    }
+    this.#killedBecause = `the runner did not register on the bus within ${deps.timings.startTimeoutMs} ms`;
+    proc.kill('SIGKILL');
+    // The exit handler reports the failure; waiting for it makes the stderr tail complete.
+    await Promise.race([proc.exited, sleep(2_000)]);
+    if (this.#state === 'starting' && gen === this.#generation) {
+      this.#fail('BATCH_START_FAILED', `${this.#killedBecause}; kill did not end it`, {
+        killedBecause: this.#killedBecause,
+        stderr: proc.stderrTail(),
+      });
+    }
+    throw this.#startError();
+  }
+
+  #startError(): SupervisorError {
+    if (this.#state === 'error' && this.#lastError) {
+      return new SupervisorError('START_FAILED', this.#lastError.message, {
+        details: { batchId: this.id, ...(this.#lastError.details as object) },
+      });
+    }
+    return new SupervisorError('START_CANCELLED', `the start of batch ${this.id} was cancelled by a stop`, {
+      details: { batchId: this.id, status: this.#state },
+    });
+  }
+
+  /** Heartbeat while running: each answer refreshes the status and is published; silence counts as a miss. */
+  async #watch(gen: number, proc: RunnerProcess): Promise<void> {
+    const { link, timings } = this.#deps;
+    let misses = 0;
+    const live = () => gen === this.#generation && this.#state === 'running';
+    while (live()) {
+      const began = Date.now();
+      const r = await link.status(this.id, timings.heartbeatTimeoutMs);
+      if (!live()) return;
+      if (r.ok && r.value.pid === proc.pid) {
+        misses = 0;
+        this.#runner = r.value;
+      } else if (!r.ok && !r.brokerDown) {
+        misses++;
+        if (misses >= timings.heartbeatMisses) {
+          this.#killedBecause = `no heartbeat answer for ${misses} periods of ${timings.heartbeatMs} ms (${r.message})`;
+          this.#deps.logger.warn({ batchId: this.id, pid: proc.pid }, 'runner hung; killing it');
+          proc.kill('SIGKILL');
+          return;
+        }
+      }
+      this.#publishStatus();
+      await sleep(timings.heartbeatMs - (Date.now() - began));
+    }
+  }
+
+  #onExit(gen: number, proc: RunnerProcess, exit: ExitInfo): void {
+    if (gen !== this.#generation) return;
+    this.#exit = exit;
+    this.#proc = undefined;
+    const how = describeExit(exit, this.#killedBecause);
+    const details: FailureDetails = {
+      exitCode: exit.code,
+      signal: exit.signal,
+      stderr: proc.stderrTail(),
+    };
+    if (this.#killedBecause) details.killedBecause = this.#killedBecause;
+    if (this.#state === 'starting') {
+      this.#fail(
+        'BATCH_START_FAILED',
+        `runner of ${this.id} ended before registering on the bus (${how})${lastLine(details.stderr)}`,
+        details,
+      );
+    } else if (this.#state === 'running') {
+      this.#fail(
+        'BATCH_CRASHED',
+        `runner of ${this.id} crashed (${how})${lastLine(details.stderr)}`,
+        details,
+      );
+    }
+    // In `stopping` the stop asked for this exit and finishes the job itself.
+  }
+
+  /** An unasked end: status `error`, the `error` event, the running execution `failed`, then the policy. */
+  #fail(code: FailureCode, message: string, details: FailureDetails): void {
+    const deps = this.#deps;
+    const now = deps.clock.now();
+    this.#lastError = failureInfo(code, message, details, now);
+    this.#transition('error');
+    deps.events.publish({
+      type: 'error',
+      batch_id: this.id,
+      data: { code, message, details },
+    });
+    deps.logger.error({ batchId: this.id, code, ...details }, message);
+    try {
+      details.executions = deps.store.markInterrupted({ batchId: this.id }, 'failed', message, new Date(now));
+    } catch (err) {
+      deps.logger.error({ batchId: this.id, err }, 'could not mark the interrupted execution');
+    }
+    if (this.#origin === 'request' && code === 'BATCH_START_FAILED') return; // the caller hears of it
+    this.#applyPolicy(now);
+  }
+
+  #applyPolicy(now: number): void {
+    const details = this.#lastError?.details as FailureDetails | undefined;
+    if (this.#closed) return;
+    const decision = this.#history.decide(this.#config.restart, now);
+    if (!decision.restart) {
+      if (details) details.restart = { gaveUp: decision.reason };
+      if (this.#config.restart.policy === 'never') return;
+      const message = `batch ${this.id} keeps failing: ${decision.reason}; left in error`;
+      this.#deps.events.publish({
+        type: 'error',
+        batch_id: this.id,
+        data: { code: 'BATCH_RESTART_GAVE_UP', message },
+      });
+      this.#deps.logger.error({ batchId: this.id }, message);
+      return;
+    }
+    if (details) details.restart = { attempt: decision.attempt, delayMs: decision.delayMs };
+    this.#deps.logger.warn({ batchId: this.id, ...decision }, 'restarting batch after backoff');
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      if (this.#closed || this.#state !== 'error') return;
+      this.#restarts++;
+      this.start('restart').catch((err: unknown) =>
+        this.#deps.logger.warn({ batchId: this.id, err: String(err) }, 'automatic restart failed'),
+      );
+    }, decision.delayMs);
+  }
+
+  #cancelRestart(): void {
+    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    this.#restartTimer = undefined;
+  }
+
+  async #stopProcess(reason: string): Promise<void> {
+    const { link, timings, store, logger, clock } = this.#deps;
+    const proc = this.#proc;
+    this.#transition('stopping');
+    if (proc && !this.#exit) {
+      const endedBy = await endRunner(this.id, proc, link, timings, logger);
+      if (endedBy === 'alive') {
+        this.#lastError = failureInfo(
+          'BATCH_STOP_FAILED',
+          `runner of ${this.id} (pid ${proc.pid}) did not exit even after SIGKILL`,
+          { stderr: proc.stderrTail() },
+          clock.now(),
+        );
+        this.#transition('error');
+        return;
+      }
+      logger.info({ batchId: this.id, pid: proc.pid, endedBy }, 'runner stopped');
+    }
+    this.#proc = undefined;
+    try {
+      // The runner normally ends its execution itself; this covers one that had to be killed.
+      store.markInterrupted(
+        { batchId: this.id },
+        'stopped',
+        `batch stopped: ${reason}`,
+        new Date(clock.now()),
+      );
+    } catch (err) {
+      logger.error({ batchId: this.id, err }, 'could not mark the stopped execution');
+    }
+    this.#transition('idle');
+  }
+}

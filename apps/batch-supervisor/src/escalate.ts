@@ -1,0 +1,40 @@
+// Ending a runner in escalating steps: ask it on the bus to shut down (it aborts its sequence and puts the
+// hardware in a safe state), SIGTERM when it does not go within the grace, SIGKILL after a second grace.
+import type { BusLogger } from '@station/bus';
+import type { RunnerLink, RunnerProcess, Timings } from './types.ts';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Which step ended the process, or `alive` when even SIGKILL did not. */
+export type EndedBy = 'shutdown' | 'SIGTERM' | 'SIGKILL' | 'alive';
+
+/**
+ * Ends `proc` and resolves with the step that did it. A runner that refuses or cannot hear the `shutdown`
+ * request (not registered yet, hung) gets SIGTERM at once instead of after the grace.
+ */
+export async function endRunner(
+  batchId: string,
+  proc: RunnerProcess,
+  link: RunnerLink,
+  timings: Pick<Timings, 'shutdownGraceMs' | 'termGraceMs'>,
+  logger: BusLogger,
+): Promise<EndedBy> {
+  let gone = false;
+  const exited = proc.exited.then(() => {
+    gone = true;
+  });
+  const within = async (ms: number) => {
+    await Promise.race([exited, sleep(ms)]);
+    return gone;
+  };
+  const asked = await Promise.race([link.shutdown(batchId, timings.shutdownGraceMs), exited]);
+  if (gone) return 'shutdown';
+  if (asked?.ok && (await within(timings.shutdownGraceMs))) return 'shutdown';
+  logger.warn({ batchId, pid: proc.pid, asked: asked?.ok ?? false }, 'runner still up; sending SIGTERM');
+  proc.kill('SIGTERM');
+  if (await within(timings.termGraceMs)) return 'SIGTERM';
+  logger.warn({ batchId, pid: proc.pid }, 'runner ignored SIGTERM; sending SIGKILL');
+  proc.kill('SIGKILL');
+  if (await within(timings.termGraceMs)) return 'SIGKILL';
+  return 'alive';
+}

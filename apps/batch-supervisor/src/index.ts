@@ -1,0 +1,15 @@
+// @station/batch-supervisor: the batch lifecycle as a library (the process is main.ts).
+export { BatchController, type StartOrigin, type StartReply } from './batch.ts';
+export { busRunnerLink, publisherSink } from './bus-link.ts';
+export { SupervisorError, type SupervisorErrorCode } from './errors.ts';
+export { type EndedBy, endRunner } from './escalate.ts';
+export type { FailureCode, FailureDetails } from './failure.ts';
+export { supervisorHandlers } from './handlers.ts';
+export { backoffDelay, type RestartDecision, RestartHistory } from './restart-policy.ts';
+export { RUNNER_MAIN, type RunnerCommandOptions, runnerCommand } from './runner-command.ts';
+export { type ProcessSpawnerOptions, processSpawner } from './runner-process.ts';
+export { type SupervisorService, type SupervisorServiceOptions, startSupervisor } from './service.ts';
+export { canTransition, hasProcess, transitions } from './states.ts';
+export { batchDetail, batchStatus, statusEvent } from './status.ts';
+export { type Recovery, Supervisor, type SupervisorOptions } from './supervisor.ts';
+export * from './types.ts';

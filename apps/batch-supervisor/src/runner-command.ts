@@ -1,0 +1,42 @@
+// The command line of a batch's runner. It carries the batch id and a `--station` marker so that the
+// runbook's `ps aux | grep station` lists every runner and says which batch it serves.
+import { fileURLToPath } from 'node:url';
+import type { BatchConfig } from '@station/config';
+
+/** apps/batch-runner's entry point in this repository. */
+export const RUNNER_MAIN = fileURLToPath(new URL('../../batch-runner/src/main.ts', import.meta.url));
+
+export interface RunnerCommandOptions {
+  /** station.yaml the runner reads (the supervisor's own). */
+  configPath: string;
+  /** `station.id`, shown in `ps` after `--station`. */
+  stationId: string;
+  /** Script to run; defaults to RUNNER_MAIN (tests point it at a stand-in). */
+  main?: string;
+  /** The Bun executable; defaults to the one running the supervisor. */
+  bun?: string;
+  /** The supervisor's pid, passed as `--parent-pid` (the runner also watches its stdin for EOF). */
+  parentPid?: number;
+  /** Extra arguments after the standard ones. */
+  extra?: (batch: BatchConfig) => string[];
+}
+
+/**
+ * Builds `bun <main> --config <path> --batch <id> --station <stationId> --parent-pid <pid>`.
+ * @example runnerCommand({ configPath, stationId: 'st1' })(batch) // [bun, .../main.ts, '--config', ...]
+ */
+export function runnerCommand(opts: RunnerCommandOptions): (batch: BatchConfig) => string[] {
+  return (batch) => [
+    opts.bun ?? process.execPath,
+    opts.main ?? RUNNER_MAIN,
+    '--config',
+    opts.configPath,
+    '--batch',
+    batch.id,
+    '--station',
+    opts.stationId,
+    '--parent-pid',
+    String(opts.parentPid ?? process.pid),
+    ...(opts.extra?.(batch) ?? []),
+  ];
+}

@@ -1,0 +1,86 @@
+// Wiring of the supervisor process: store, bus client, event publisher, runner spawner, the Supervisor and
+// its `supervisor` service. Start order: clean up what an earlier supervisor left running, serve, then
+// auto-start; stop order: refuse starts and stop every runner while still answering, then close.
+import { BusClient, Publisher, serve } from '@station/bus';
+import { storePath } from '@station/config';
+import { openStore } from '@station/db';
+import type { RunningService, ServiceContext } from '@station/service';
+import { flag } from '@station/service';
+import { busRunnerLink, publisherSink } from './bus-link.ts';
+import { supervisorHandlers } from './handlers.ts';
+import { runnerCommand } from './runner-command.ts';
+import { processSpawner } from './runner-process.ts';
+import { Supervisor } from './supervisor.ts';
+import { DEFAULT_TIMINGS, systemClock, type Timings } from './types.ts';
+
+export interface SupervisorServiceOptions {
+  /** Script each runner runs instead of apps/batch-runner (`--runner-main`; tests and benchmarks). */
+  runnerMain?: string;
+  /** Timing overrides (`--timings '{"heartbeatMs":200}'`). */
+  timings?: Partial<Timings>;
+}
+
+/** The running supervisor service. */
+export interface SupervisorService extends RunningService {
+  readonly supervisor: Supervisor;
+}
+
+/** Reads the supervisor's own flags from the command line. */
+export function serviceOptions(argv: string[]): SupervisorServiceOptions {
+  const opts: SupervisorServiceOptions = {};
+  const main = flag(argv, 'runner-main');
+  if (main) opts.runnerMain = main;
+  const timings = flag(argv, 'timings');
+  if (timings) opts.timings = JSON.parse(timings) as Partial<Timings>;
+  return opts;
+}
+
+/** Starts the supervisor: `runService('supervisor', (ctx) => startSupervisor(ctx))`. */
+export async function startSupervisor(
+  ctx: ServiceContext,
+  opts: SupervisorServiceOptions = serviceOptions(ctx.argv),
+): Promise<SupervisorService> {
+  const { config, log } = ctx;
+  const store = openStore(storePath(config));
+  const client = new BusClient({ endpoint: config.ipc.service_bus, logger: log });
+  const publisher = new Publisher({ endpoint: config.ipc.event_pub });
+  const command = runnerCommand({
+    configPath: ctx.configPath,
+    stationId: config.station.id,
+    main: opts.runnerMain,
+  });
+  const spawn = processSpawner({
+    command,
+    onStderrLine: (batchId, line) => log.warn({ batchId, line }, 'runner stderr'),
+  });
+  const supervisor = new Supervisor({
+    batches: config.batches,
+    spawn,
+    link: busRunnerLink(client),
+    events: publisherSink(publisher, log),
+    store,
+    clock: systemClock,
+    timings: { ...DEFAULT_TIMINGS, ...opts.timings },
+    logger: log,
+  });
+  supervisor.recover();
+  const worker = serve({
+    endpoint: config.ipc.service_bus,
+    service: 'supervisor',
+    handlers: supervisorHandlers(supervisor),
+    logger: log,
+  });
+  // Not awaited: auto-start batches come up (or fail into their restart policy) while we already serve.
+  void supervisor.autoStart();
+  log.info({ batches: config.batches.map((b) => b.id) }, 'supervisor ready');
+  return {
+    supervisor,
+    async stop() {
+      await supervisor.shutdown();
+      await worker.close();
+      publisher.close();
+      client.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// The supervisor's collaborators as small interfaces (spawn, bus link, events, store, clock), so the logic
+// can be driven by real processes in production and by hand-made stand-ins in tests.
+import type { BusLogger, Health, RunnerStatus, StationEvent } from '@station/bus';
+import type { BatchConfig } from '@station/config';
+import type { Store } from '@station/db';
+
+/** Wall-clock time in epoch milliseconds. */
+export interface Clock {
+  now(): number;
+}
+
+/** The real clock. */
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** How a runner process ended: an exit code, or the signal that killed it. */
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+}
+
+/** One spawned runner process. */
+export interface RunnerProcess {
+  readonly pid: number;
+  /** Resolves once the process has exited (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+  /** Sends a signal; a process that already exited is left alone. */
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void;
+  /** The last lines the process wrote to stderr, oldest first. */
+  stderrTail(): string[];
+}
+
+/** Starts the runner of one batch; throws when the OS cannot start it. */
+export type SpawnRunner = (batch: BatchConfig) => RunnerProcess;
+
+/**
+ * The outcome of one request to a runner. `brokerDown` = the supervisor itself cannot reach the broker, so
+ * silence says nothing about the runner (no heartbeat is counted as missed).
+ */
+export type LinkResult<T> = { ok: true; value: T } | { ok: false; brokerDown: boolean; message: string };
+
+/** Requests the supervisor makes to `runner.<batchId>`. */
+export interface RunnerLink {
+  health(batchId: string, timeoutMs: number): Promise<LinkResult<Health>>;
+  status(batchId: string, timeoutMs: number): Promise<LinkResult<RunnerStatus>>;
+  shutdown(batchId: string, timeoutMs: number): Promise<LinkResult<{ status: string }>>;
+}
+
+/** Where station events go (the bus's Publisher); fire and forget. */
+export interface EventSink {
+  publish(event: StationEvent): void;
+}
+
+/** The store queries the supervisor uses; an open `Store` from @station/db is one. */
+export type SupervisorStore = Pick<Store, 'markInterrupted' | 'runningExecutions'>;
+
+/** Every duration the supervisor waits on, in milliseconds; tests shrink them. */
+export interface Timings {
+  /** Longest a runner may take from spawn to answering `health` on the bus. */
+  startTimeoutMs: number;
+  /** How often a starting runner is asked whether it has registered. */
+  registerPollMs: number;
+  /** How often a running runner is asked for its status (heartbeat and the periodic batch_status). */
+  heartbeatMs: number;
+  /** Deadline of each heartbeat request. */
+  heartbeatTimeoutMs: number;
+  /** Heartbeats in a row without an answer after which a live process counts as hung. */
+  heartbeatMisses: number;
+  /** How long a runner asked to `shutdown` may take before it gets SIGTERM. */
+  shutdownGraceMs: number;
+  /** How long after SIGTERM before SIGKILL. */
+  termGraceMs: number;
+}
+
+/** Defaults sized for a loaded 2-core station PC; a stop ends within about 8 s, under the gateway's 15 s. */
+export const DEFAULT_TIMINGS: Timings = {
+  startTimeoutMs: 10_000,
+  registerPollMs: 20,
+  heartbeatMs: 1_000,
+  heartbeatTimeoutMs: 1_000,
+  heartbeatMisses: 3,
+  shutdownGraceMs: 5_000,
+  termGraceMs: 2_000,
+};
+
+/** What a batch controller needs from the world. */
+export interface BatchDeps {
+  spawn: SpawnRunner;
+  link: RunnerLink;
+  events: EventSink;
+  store: SupervisorStore;
+  clock: Clock;
+  timings: Timings;
+  logger: BusLogger;
+}
