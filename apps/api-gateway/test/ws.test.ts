@@ -120,6 +120,31 @@ describe('subscriptions', () => {
     });
   });
 
+  test('station-wide events (sync_status) reach every client with a subscription', async () => {
+    await start();
+    const subscribedClient = await client();
+    const idleClient = await client();
+    await subscribed(subscribedClient, ['batch_2']);
+    const sync: StationEvent = {
+      type: 'sync_status',
+      data: {
+        mode: 'online',
+        backendConnected: true,
+        pending: 0,
+        inFlight: 0,
+        rejected: 0,
+        oldestPendingAge: null,
+        lastSuccessAt: null,
+        lastError: null,
+      },
+    };
+    events.push(sync);
+    events.push(step('batch_2', 0));
+    await subscribedClient.next((m) => m.type === 'step_start', 'the batch event after it');
+    expect(subscribedClient.messages.filter((m) => m.type === 'sync_status')).toEqual([sync] as WsMessage[]);
+    expect(idleClient.messages).toEqual([]);
+  });
+
   test('without a supervisor: an error message, and the subscription still works', async () => {
     await start();
     h.bus.on('supervisor', 'batch.list', () => {
@@ -267,6 +292,34 @@ paths: { data_dir: ./data, sequences_dir: ./sequences }
 });
 
 describe('shutdown', () => {
+  test('stop() lets a request in flight finish and refuses new connections', async () => {
+    await start();
+    const gate = Promise.withResolvers<void>();
+    h.bus.on('supervisor', 'batch.get', async () => {
+      await gate.promise;
+      return {
+        id: 'batch_1',
+        name: 'Slot 1',
+        status: 'idle',
+        sequencePackage: 'p',
+        autoStart: false,
+        hardware: {},
+        parameters: {},
+        manualCommands: [],
+        restarts: 0,
+      };
+    });
+    const port = server.port;
+    const inFlight = fetch(`http://127.0.0.1:${port}/api/batches/batch_1`);
+    await until(() => h.bus.calls.some((c) => c.method === 'batch.get'), 'the request to reach the bus');
+    const stopped = server.stop(5000);
+    await expect(fetch(`http://127.0.0.1:${port}/api/system/info`)).rejects.toThrow();
+    gate.resolve();
+    const res = await inFlight;
+    expect([res.status, ((await res.json()) as { id: string }).id]).toEqual([200, 'batch_1']);
+    await stopped;
+  });
+
   test('stop() closes clients with 1001 going away and stops listening', async () => {
     await start();
     const c = await client();

@@ -124,12 +124,9 @@ export class Hub {
       const wanted = ids.includes(ALL_BATCHES) ? undefined : new Set(ids);
       for (const status of batches) {
         if (wanted && !wanted.has(status.id)) continue;
-        const { id, ...data } = status;
-        this.#send(
-          client,
-          JSON.stringify({ type: 'batch_status', batch_id: id, data: { id, ...data } }),
-          'batch_status',
-        );
+        // The whole BatchStatus as data: a batch_status event's data is a partial BatchStatus.
+        const text = JSON.stringify({ type: 'batch_status', batch_id: status.id, data: status });
+        this.#send(client, text, 'batch_status');
       }
     } catch (err) {
       this.#opts.metrics.wsErrors.inc({ code: 'SNAPSHOT_UNAVAILABLE' });
