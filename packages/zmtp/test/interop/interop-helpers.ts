@@ -4,29 +4,17 @@ import { afterEach } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Socket, SocketEvent } from '../../src/index.ts';
 import { killAllPeers, LibzmqPeer } from './libzmq-peer.ts';
 
 /** Every behaviour runs once per transport. */
 export const transports = ['tcp', 'ipc'] as const;
 export type Transport = (typeof transports)[number];
 
-/** What the suite needs from one of our sockets (the @station/zmtp contract). */
-export interface OurSocket {
-  bind(endpoint: string): Promise<void>;
-  connect(endpoint: string): void;
-  send(frames: Uint8Array | string | (Uint8Array | string)[]): Promise<void>;
-  receive(): Promise<Buffer[]>;
-  close(): void;
-  readonly lastEndpoint: string | undefined;
-  readonly events: { on(type: string, listener: (event: OurEvent) => void): unknown };
-}
-
-/** One of our socket events, as far as the tests look at it. */
-export interface OurEvent {
-  type: string;
-  endpoint?: string;
-  reason?: string;
-}
+/** Any of our sockets. */
+export type OurSocket = Socket;
+/** One of our socket events. */
+export type OurEvent = SocketEvent;
 
 const sockets = new Set<OurSocket>();
 const dirs = new Set<string>();
@@ -68,12 +56,10 @@ export function watch(sock: OurSocket): {
 } {
   const events: OurEvent[] = [];
   const wakers = new Set<() => void>();
-  for (const type of ['connected', 'accepted', 'handshake', 'disconnected', 'handshake-failed']) {
-    sock.events.on(type, (event) => {
-      events.push(event);
-      for (const wake of wakers) wake();
-    });
-  }
+  sock.events.on('*', (event) => {
+    events.push(event);
+    for (const wake of wakers) wake();
+  });
   async function wait(type: string, timeout = 5000, since = 0): Promise<OurEvent> {
     const deadline = Date.now() + timeout;
     for (;;) {

@@ -1,0 +1,96 @@
+/** Interop: libzmq DEALER/ROUTER against ours in both directions, over tcp and ipc (routing ids). */
+import { describe, expect, test } from 'bun:test';
+import { Dealer, Router } from '../../src/index.ts';
+import {
+  boundaryMessages,
+  endpoint,
+  fingerprints,
+  multipartStream,
+  oneMiB,
+  ours,
+  receive,
+  theirs,
+  transports,
+  useInteropCleanup,
+  watch,
+} from './interop-helpers.ts';
+
+useInteropCleanup();
+
+type Frames = (Uint8Array | string)[];
+
+// A ROUTER drops what does not fit under the high-water mark; the 1,000-message stream must fit.
+const roomy = { sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000 };
+
+for (const transport of transports) {
+  describe(`their_dealer_our_router (${transport})`, () => {
+    async function connected(routingId?: string) {
+      const router = ours(new Router(roomy));
+      const events = watch(router);
+      await router.bind(endpoint(transport));
+      const peer = await theirs();
+      await peer.create('dealer', routingId === undefined ? roomy : { ...roomy, routingId });
+      await peer.connect(String(router.lastEndpoint));
+      await peer.waitEvent('handshake');
+      await events.wait('handshake');
+      return { router, peer };
+    }
+
+    // Their DEALER sends everything, our ROUTER sees each behind the peer's Identity, then sends it
+    // all back addressed to that id.
+    async function both(messages: Frames[]) {
+      const { router, peer } = await connected('their-dealer');
+      await peer.sendMany(messages);
+      const got: Buffer[][] = [];
+      for (const _ of messages) got.push(await receive(router));
+      expect(fingerprints(got)).toEqual(fingerprints(messages.map((m) => ['their-dealer', ...m])));
+      for (const message of messages) await router.send(['their-dealer', ...message]);
+      expect(fingerprints(await peer.receiveMany(messages.length, 10_000))).toEqual(fingerprints(messages));
+    }
+
+    test('payload boundaries', () => both(boundaryMessages));
+    test('1 MiB both ways', () => both([[oneMiB]]));
+    test('1,000-message multipart stream both ways', () => both(multipartStream()));
+
+    test('generated routing id routes the reply', async () => {
+      const { router, peer } = await connected();
+      await peer.send(['hello']);
+      const [id, ...body] = await receive(router);
+      expect(body.map(String)).toEqual(['hello']);
+      expect(id?.length ?? 0).toBeGreaterThan(0);
+      await router.send([id ?? '', 'back']);
+      expect((await peer.receive()).map(String)).toEqual(['back']);
+    });
+  });
+
+  describe(`their_router_our_dealer (${transport})`, () => {
+    async function connected() {
+      const peer = await theirs();
+      await peer.create('router', roomy);
+      const bound = await peer.bind(endpoint(transport));
+      const dealer = ours(new Dealer({ ...roomy, routingId: 'our-dealer' }));
+      const events = watch(dealer);
+      dealer.connect(bound);
+      await events.wait('handshake');
+      await peer.waitEvent('handshake');
+      return { dealer, peer };
+    }
+
+    // Our DEALER sends everything; their ROUTER must see our Identity on each, then replies to it.
+    async function both(messages: Frames[]) {
+      const { dealer, peer } = await connected();
+      for (const message of messages) await dealer.send(message);
+      expect(fingerprints(await peer.receiveMany(messages.length, 10_000))).toEqual(
+        fingerprints(messages.map((m) => ['our-dealer', ...m])),
+      );
+      await peer.sendMany(messages.map((m) => ['our-dealer', ...m]));
+      const got: Buffer[][] = [];
+      for (const _ of messages) got.push(await receive(dealer));
+      expect(fingerprints(got)).toEqual(fingerprints(messages));
+    }
+
+    test('payload boundaries', () => both(boundaryMessages));
+    test('1 MiB both ways', () => both([[oneMiB]]));
+    test('1,000-message multipart stream both ways', () => both(multipartStream()));
+  });
+}

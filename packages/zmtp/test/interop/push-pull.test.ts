@@ -1,0 +1,64 @@
+/** Interop: libzmq PUSH/PULL against ours in both directions, over tcp and ipc. */
+import { describe, expect, test } from 'bun:test';
+import { Pull, Push } from '../../src/index.ts';
+import {
+  boundaryMessages,
+  endpoint,
+  fingerprints,
+  multipartStream,
+  oneMiB,
+  ours,
+  receive,
+  theirs,
+  transports,
+  useInteropCleanup,
+  watch,
+} from './interop-helpers.ts';
+
+useInteropCleanup();
+
+type Frames = (Uint8Array | string)[];
+
+for (const transport of transports) {
+  describe(`their_push_our_pull (${transport})`, () => {
+    async function deliver(messages: Frames[]) {
+      const pull = ours(new Pull());
+      const events = watch(pull);
+      await pull.bind(endpoint(transport));
+      const peer = await theirs();
+      await peer.create('push');
+      await peer.connect(String(pull.lastEndpoint));
+      await peer.waitEvent('handshake');
+      await events.wait('handshake');
+      const sending = peer.sendMany(messages);
+      const got: Buffer[][] = [];
+      for (const _ of messages) got.push(await receive(pull));
+      await sending;
+      expect(fingerprints(got)).toEqual(fingerprints(messages));
+    }
+
+    test('payload boundaries', () => deliver(boundaryMessages));
+    test('1 MiB message', () => deliver([[oneMiB], ['after']]));
+    test('1,000-message multipart stream', () => deliver(multipartStream()));
+  });
+
+  describe(`their_pull_our_push (${transport})`, () => {
+    async function deliver(messages: Frames[]) {
+      const peer = await theirs();
+      await peer.create('pull');
+      const bound = await peer.bind(endpoint(transport));
+      const push = ours(new Push());
+      const events = watch(push);
+      push.connect(bound);
+      await events.wait('handshake');
+      await peer.waitEvent('handshake');
+      const got = peer.receiveMany(messages.length, 10_000);
+      for (const message of messages) await push.send(message);
+      expect(fingerprints(await got)).toEqual(fingerprints(messages));
+    }
+
+    test('payload boundaries', () => deliver(boundaryMessages));
+    test('1 MiB message', () => deliver([[oneMiB], ['after']]));
+    test('1,000-message multipart stream', () => deliver(multipartStream()));
+  });
+}

@@ -1,0 +1,105 @@
+/** Interop: libzmq XPUB/XSUB against ours in both directions, tcp and ipc (subscription messages). */
+import { describe, expect, test } from 'bun:test';
+import { XPub, XSub } from '../../src/index.ts';
+import {
+  endpoint,
+  fingerprint,
+  fingerprints,
+  multipartStream,
+  ours,
+  receive,
+  theirs,
+  transports,
+  useInteropCleanup,
+  watch,
+} from './interop-helpers.ts';
+
+useInteropCleanup();
+
+const roomy = { sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000 };
+
+/** A subscription message as XPUB delivers it: 0x01 (subscribe) or 0x00 (cancel), then the prefix. */
+function subscription(on: boolean, topic: string): Buffer {
+  return Buffer.concat([Buffer.from([on ? 1 : 0]), Buffer.from(topic)]);
+}
+
+for (const transport of transports) {
+  describe(`their_xpub_our_xsub (${transport})`, () => {
+    async function connected() {
+      const peer = await theirs();
+      await peer.create('xpub', roomy);
+      const bound = await peer.bind(endpoint(transport));
+      const xsub = ours(new XSub(roomy));
+      const events = watch(xsub);
+      xsub.connect(bound);
+      await events.wait('handshake');
+      await peer.waitEvent('handshake');
+      return { peer, xsub };
+    }
+
+    test('subscriptions reach their XPUB and filter what it publishes', async () => {
+      const { peer, xsub } = await connected();
+      xsub.subscribe('a.');
+      expect(fingerprint(await peer.receive())).toEqual(fingerprint([subscription(true, 'a.')]));
+      await xsub.send([subscription(true, 'b.')]);
+      expect(fingerprint(await peer.receive())).toEqual(fingerprint([subscription(true, 'b.')]));
+      await peer.sendMany([['a.1'], ['c.1'], ['b.1', ''], ['a.end']]);
+      const got = [await receive(xsub), await receive(xsub), await receive(xsub)];
+      expect(fingerprints(got)).toEqual(fingerprints([['a.1'], ['b.1', ''], ['a.end']]));
+      await xsub.send([subscription(false, 'b.')]);
+      expect(fingerprint(await peer.receive())).toEqual(fingerprint([subscription(false, 'b.')]));
+      xsub.unsubscribe('a.');
+      expect(fingerprint(await peer.receive())).toEqual(fingerprint([subscription(false, 'a.')]));
+    });
+
+    test('1,000-message multipart stream', async () => {
+      const { peer, xsub } = await connected();
+      xsub.subscribe('m');
+      await peer.receive();
+      const stream = multipartStream();
+      const sending = peer.sendMany(stream);
+      const got: Buffer[][] = [];
+      for (const _ of stream) got.push(await receive(xsub));
+      await sending;
+      expect(fingerprints(got)).toEqual(fingerprints(stream));
+    });
+  });
+
+  describe(`their_xsub_our_xpub (${transport})`, () => {
+    async function connected() {
+      const xpub = ours(new XPub(roomy));
+      const events = watch(xpub);
+      await xpub.bind(endpoint(transport));
+      const peer = await theirs();
+      await peer.create('xsub', roomy);
+      await peer.connect(String(xpub.lastEndpoint));
+      await peer.waitEvent('handshake');
+      await events.wait('handshake');
+      return { peer, xpub };
+    }
+
+    test('their subscriptions reach our XPUB and filter what it publishes', async () => {
+      const { peer, xpub } = await connected();
+      await peer.send([subscription(true, 'a.')]);
+      expect(fingerprint(await receive(xpub))).toEqual(fingerprint([subscription(true, 'a.')]));
+      for (const message of [['a.1'], ['b.1'], ['a', 'x'], ['a.2', '', 'z'], ['a.end']]) {
+        await xpub.send(message);
+      }
+      expect(fingerprints(await peer.receiveMany(3))).toEqual(
+        fingerprints([['a.1'], ['a.2', '', 'z'], ['a.end']]),
+      );
+      await peer.send([subscription(false, 'a.')]);
+      expect(fingerprint(await receive(xpub))).toEqual(fingerprint([subscription(false, 'a.')]));
+    });
+
+    test('1,000-message multipart stream', async () => {
+      const { peer, xpub } = await connected();
+      await peer.send([subscription(true, 'm')]);
+      await receive(xpub);
+      const stream = multipartStream();
+      const got = peer.receiveMany(stream.length, 10_000);
+      for (const message of stream) await xpub.send(message);
+      expect(fingerprints(await got)).toEqual(fingerprints(stream));
+    });
+  });
+}
