@@ -184,7 +184,11 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
 
   async function pump(source: EventSource): Promise<void> {
     try {
-      for await (const { event } of source) hub.publish(event);
+      for await (const { event } of source) {
+        // Steps are counted from the event stream: the store has no per-step counts to read at scrape.
+        if (event.type === 'step_complete') metrics.steps.inc({ result: event.data.pass ? 'pass' : 'fail' });
+        hub.publish(event);
+      }
     } catch (err) {
       log.error({ err }, 'event stream ended with an error');
     }

@@ -166,6 +166,11 @@ test('start a batch, run a sequence, watch it live, read and export the result',
   expect(rows[2]).toEndWith(',1,measure,completed,true,1.5,,voltage,5.01,V,4.9,5.1,,true');
   const exported = await (await fetch(`${base}/api/results/exec_1/export?format=json`)).json();
   expect(exported).toEqual(result.body);
+
+  const metrics = (await (await fetch(`${base}/metrics`)).text()).split('\n');
+  expect(metrics).toContain('station_steps_completed_total{result="pass"} 2');
+  expect(metrics).toContain('station_executions{status="completed",result="pass"} 1');
+  expect(metrics).toContain('station_ws_clients 1');
 });
 
 test('service errors keep their meaning across the bus', async () => {

@@ -97,6 +97,7 @@ describe('subscriptions', () => {
       },
     ] as WsMessage[]);
     expect(live(all).map((m) => m.batch_id)).toEqual(['batch_2', 'batch_1', 'batch_1']);
+    expect(h.gw.metrics.wsMessages.get({ type: 'step_start' })).toBe(3);
     // "*" snapshots every batch.
     expect(all.messages.filter((m) => m.type === 'batch_status').map((m) => m.batch_id)).toEqual([
       'batch_1',

@@ -38,6 +38,12 @@ export class GatewayMetrics {
   readonly wsErrors = this.registry.register(
     new Counter('station_ws_client_errors_total', 'Bad messages received from WebSocket clients by code.'),
   );
+  readonly steps = this.registry.register(
+    new Counter(
+      'station_steps_completed_total',
+      'Steps completed on any batch since the gateway started, by result.',
+    ),
+  );
   readonly events = this.registry.register(
     new Counter('station_events_received_total', 'Station events received from the event bus by type.'),
   );
