@@ -253,6 +253,8 @@ export class SyncAgent {
 
   /** Asks for an automatic cycle; several asks while one runs collapse into one more cycle. */
   #kick(): void {
+    // Before start() (tests, tools) only syncNow runs cycles, even when a delivery flips the health state.
+    if (!this.#started) return;
     this.#wanted = true;
     if (this.#pumping) return;
     this.#pumping = true;

@@ -96,13 +96,16 @@ export async function drainCycle(deps: DrainDeps, control: CycleControl): Promis
     }
     if (batch.length === 0) break;
     report.claimed += batch.length;
+    const failedBefore = report.failed;
     let unsent = 0;
     await forEachBounded(batch, deps.concurrency, async (row) => {
       if (!(await sendRow(deps, control, row, report))) unsent += 1;
     });
     if (unsent > 0) report.released += releaseUnsent(deps);
-    // A Backend that is unreachable or asked for a pause would fail every further batch the same way.
+    // A Backend that is unreachable, asked for a pause, or failed a whole batch would fail the next batches
+    // the same way; the rest of the backlog waits for the next cycle instead of being hammered through.
     if (report.unreachable || report.retryAfterMs !== undefined) break;
+    if (report.failed - failedBefore === batch.length) break;
     if (batch.length < deps.batchSize) break;
   }
   return report;

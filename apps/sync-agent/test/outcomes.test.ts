@@ -263,3 +263,20 @@ test('the API key never reaches the queue row, even when the Backend echoes it',
   await agent().syncNow();
   expect(queueRows(tmp.store)[0]?.last_error).toBe('HTTP 400: bad header Authorization: Bearer [redacted]');
 });
+
+test('a Backend failing a whole batch is not hammered with the rest of the backlog in the same cycle', async () => {
+  seedExecutions(tmp.store, 10);
+  backend.behave({ kind: 'status', status: 500 });
+  const a = new SyncAgent({
+    store: tmp.store,
+    backend: settings(backend.url, backend.apiKey),
+    logger: quietLogger,
+    clock,
+    batchSize: 4,
+  });
+  expect(await a.syncNow()).toEqual({ synced: 0, failed: 4, rejected: 0, pending: 10 });
+  expect(backend.stats().deliveries).toBe(4);
+  await backend.reset();
+  // The next cycle goes on with the rows not tried yet (the failed ones are backing off).
+  expect(await a.syncNow()).toEqual({ synced: 6, failed: 0, rejected: 0, pending: 4 });
+});
