@@ -167,10 +167,17 @@ test('start a batch, run a sequence, watch it live, read and export the result',
   const exported = await (await fetch(`${base}/api/results/exec_1/export?format=json`)).json();
   expect(exported).toEqual(result.body);
 
-  const metrics = (await (await fetch(`${base}/metrics`)).text()).split('\n');
+  // Requests are counted after their response is sent, so the last one may land a moment later.
+  const scrape = async () => (await (await fetch(`${base}/metrics`)).text()).split('\n');
+  const metrics = (await until(async () => {
+    const lines = await scrape();
+    return lines.includes('station_http_requests_in_flight 1') ? lines : undefined;
+  }, 'only the scrape in flight')) as string[];
   expect(metrics).toContain('station_steps_completed_total{result="pass"} 2');
   expect(metrics).toContain('station_executions{status="completed",result="pass"} 1');
   expect(metrics).toContain('station_ws_clients 1');
+  // Only the scrape itself is in flight: the WebSocket upgrade and every request before it were closed out.
+  expect(metrics).toContain('station_http_requests_in_flight 1');
 });
 
 test('service errors keep their meaning across the bus', async () => {
