@@ -59,8 +59,14 @@ const STATUS_OF_CODE: Record<string, number> = {
   NOT_RUNNING: 409,
   SEQUENCE_RUNNING: 409,
   MANUAL_BUSY: 409,
+  MANUAL_COMMAND_RUNNING: 409,
   BUSY: 409,
   CONFLICT: 409,
+  // A stop or restart overtook the start: the client's request lost a race, it can retry.
+  START_CANCELLED: 409,
+  // The batch process could not be spawned or did not register: the station's fault, not the request's.
+  START_FAILED: 502,
+  SHUTTING_DOWN: 503,
   UNKNOWN_HARDWARE: 422,
   UNKNOWN_COMMAND: 422,
   INVALID_PACKAGE: 422,
