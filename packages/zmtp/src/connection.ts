@@ -1,0 +1,326 @@
+/**
+ * One ZMTP connection over a byte stream: greeting exchange with 3.0 downgrade (RFC 37 §2.3), the NULL
+ * handshake, framing of multipart messages, subscription commands (RFC 37 §2.7) and heartbeats (§2.8).
+ */
+import {
+  decodeCommand,
+  encodeCancel,
+  encodeError,
+  encodePing,
+  encodePong,
+  encodeSubscribe,
+} from './commands.ts';
+import { Decoder } from './decoder.ts';
+import { asZmtpError, ZmtpError } from './errors.ts';
+import { encodeCommandFrame, encodeMessage, encodeMessages } from './frame.ts';
+import { acceptNullReady, NULL_MECHANISM, nullReady, type PeerInfo } from './mechanism/null.ts';
+import {
+  encodeGreeting,
+  type Greeting,
+  isCommand,
+  isMore,
+  type SocketType,
+  VERSION_MAJOR,
+  VERSION_MINOR,
+} from './protocol.ts';
+import type { Wire, WireHandlers } from './transports/transport.ts';
+
+/** Per-connection settings taken from the socket options. */
+export interface ConnectionConfig {
+  socketType: SocketType;
+  identity: Buffer | undefined;
+  maxMessageSize: number;
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  heartbeatTimeToLive: number;
+}
+
+/** What a connection reports to the socket that owns it. */
+export interface ConnectionOwner {
+  ready(connection: Connection): void;
+  message(connection: Connection, frames: Buffer[]): void;
+  drain(connection: Connection): void;
+  closed(connection: Connection, error: ZmtpError | undefined): void;
+}
+
+const GREETING_WAIT = 0;
+const READY_WAIT = 1;
+const ACTIVE = 2;
+const CLOSED = 3;
+
+const SUBSCRIBE_BYTE = 1;
+const CANCEL_BYTE = 0;
+
+/** A handshaken (or handshaking) peer link; created by a transport when a stream opens. */
+export class Connection {
+  /** Peer metadata, set once the handshake completes. */
+  peer: PeerInfo | undefined;
+  /** Negotiated minor version: 0 means the peer speaks ZMTP 3.0. */
+  peerMinor = VERSION_MINOR;
+  /** Opaque slot for the owning socket (its pipe). */
+  tag: unknown;
+
+  private state = GREETING_WAIT;
+  private readonly decoder: Decoder;
+  private frames: Buffer[] = [];
+  private messageSize = 0;
+  private backlog: Uint8Array[] = [];
+  private paused = false;
+  private lastReceived = 0;
+  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  private pingTimer: ReturnType<typeof setTimeout> | undefined;
+  private ttlTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly wire: Wire,
+    private readonly owner: ConnectionOwner,
+    private readonly config: ConnectionConfig,
+  ) {
+    this.decoder = new Decoder(
+      { greeting: (g) => this.onGreeting(g), frame: (flags, body) => this.onFrame(flags, body) },
+      { maxFrameSize: config.maxMessageSize },
+    );
+    this.write(
+      encodeGreeting({
+        major: VERSION_MAJOR,
+        minor: VERSION_MINOR,
+        mechanism: NULL_MECHANISM,
+        asServer: false,
+      }),
+    );
+  }
+
+  /** Peer address for events. */
+  get endpoint(): string {
+    return this.wire.peer;
+  }
+
+  /** True after READY was exchanged and until close. */
+  get active(): boolean {
+    return this.state === ACTIVE;
+  }
+
+  /** True while earlier writes still wait for the kernel to take them. */
+  get blocked(): boolean {
+    return this.backlog.length > 0;
+  }
+
+  /** Sends one multipart message; returns false when it had to be buffered (wait for `drain`). */
+  send(frames: readonly Uint8Array[]): boolean {
+    if (this.state !== ACTIVE) return false;
+    if (frames.length === 1 && this.subscriptionsAsCommands()) {
+      const frame = frames[0]!;
+      if (frame[0] === SUBSCRIBE_BYTE)
+        return this.write(encodeCommandFrame(encodeSubscribe(frame.subarray(1))));
+      if (frame[0] === CANCEL_BYTE) return this.write(encodeCommandFrame(encodeCancel(frame.subarray(1))));
+    }
+    return this.write(encodeMessage(frames));
+  }
+
+  /** Sends several messages in one write (draining a queue); same result as `send` for each. */
+  sendBatch(messages: readonly (readonly Uint8Array[])[]): boolean {
+    if (this.state !== ACTIVE) return false;
+    if (this.subscriptionsAsCommands()) {
+      let flushed = true;
+      for (const frames of messages) flushed = this.send(frames);
+      return flushed;
+    }
+    return this.write(encodeMessages(messages));
+  }
+
+  /** Stops reading from the peer (receive high-water mark reached). */
+  pause(): void {
+    if (this.paused || this.state === CLOSED) return;
+    this.paused = true;
+    this.wire.pause();
+  }
+
+  /** Resumes reading after `pause`. */
+  resume(): void {
+    if (!this.paused || this.state === CLOSED) return;
+    this.paused = false;
+    this.wire.resume();
+  }
+
+  /** Closes the stream; `error` says why (undefined for a deliberate close). */
+  close(error?: ZmtpError): void {
+    if (this.state === CLOSED) return;
+    this.state = CLOSED;
+    this.decoder.stop();
+    this.stopTimers();
+    this.backlog = [];
+    this.wire.end();
+    this.owner.closed(this, error);
+  }
+
+  // Stream callbacks -------------------------------------------------------------------------------
+
+  /** The callbacks the transport delivers this stream's events to. */
+  get handlers(): WireHandlers {
+    return {
+      data: (chunk) => this.data(chunk),
+      drain: () => this.drain(),
+      close: (reason) => this.lost(reason ?? 'peer closed'),
+    };
+  }
+
+  private data(chunk: Buffer): void {
+    if (this.state === CLOSED) return;
+    this.lastReceived = performance.now();
+    try {
+      this.decoder.feed(chunk);
+    } catch (error) {
+      this.fail(asZmtpError(error, 'BAD_FRAME', 'could not decode the peer stream'));
+    }
+  }
+
+  private drain(): void {
+    if (this.state === CLOSED || this.backlog.length === 0) return;
+    const pending = this.backlog.length === 1 ? this.backlog[0]! : Buffer.concat(this.backlog);
+    this.backlog = [];
+    const written = this.wire.write(pending);
+    if (written < 0) return;
+    if (written < pending.length) {
+      this.backlog.push(pending.subarray(written));
+      return;
+    }
+    if (this.state === ACTIVE) this.owner.drain(this);
+  }
+
+  private lost(reason: string): void {
+    if (this.state === CLOSED) return;
+    const error = new ZmtpError('CLOSED', `connection lost: ${reason}`);
+    this.state = CLOSED;
+    this.decoder.stop();
+    this.stopTimers();
+    this.backlog = [];
+    this.owner.closed(this, error);
+  }
+
+  // Protocol ---------------------------------------------------------------------------------------
+
+  private onGreeting(greeting: Greeting): void {
+    if (greeting.mechanism !== NULL_MECHANISM) {
+      throw new ZmtpError('BAD_MECHANISM', `peer wants mechanism ${greeting.mechanism}, we only offer NULL`);
+    }
+    this.peerMinor = greeting.major > VERSION_MAJOR ? VERSION_MINOR : Math.min(greeting.minor, VERSION_MINOR);
+    this.state = READY_WAIT;
+    this.write(nullReady(this.config.socketType, this.config.identity));
+  }
+
+  private onFrame(flags: number, body: Buffer): void {
+    if (this.state === ACTIVE && !isCommand(flags)) {
+      this.messageSize += body.length;
+      if (this.config.maxMessageSize >= 0 && this.messageSize > this.config.maxMessageSize) {
+        throw new ZmtpError('MESSAGE_TOO_LARGE', `message exceeds ${this.config.maxMessageSize} bytes`);
+      }
+      this.frames.push(body);
+      if (isMore(flags)) return;
+      const frames = this.frames;
+      this.frames = [];
+      this.messageSize = 0;
+      this.owner.message(this, frames);
+      return;
+    }
+    if (!isCommand(flags)) throw new ZmtpError('BAD_FRAME', 'message frame before the handshake completed');
+    if (isMore(flags)) throw new ZmtpError('BAD_FRAME', 'command frame with the MORE flag');
+    if (this.frames.length > 0) throw new ZmtpError('BAD_FRAME', 'command frame inside a multipart message');
+    const command = decodeCommand(body);
+    if (this.state === READY_WAIT) {
+      try {
+        this.peer = acceptNullReady(command, this.config.socketType);
+      } catch (error) {
+        if (error instanceof ZmtpError && error.code === 'INCOMPATIBLE_PEER') {
+          this.write(encodeCommandFrame(encodeError('Invalid socket type')));
+        }
+        throw error;
+      }
+      this.state = ACTIVE;
+      this.startHeartbeats();
+      this.owner.ready(this);
+      return;
+    }
+    switch (command.name) {
+      case 'PING':
+        this.write(encodeCommandFrame(encodePong(command.context)));
+        if (command.ttl > 0) this.armTtl(command.ttl);
+        return;
+      case 'PONG':
+        return;
+      case 'ERROR':
+        throw new ZmtpError('PEER_ERROR', `peer sent ERROR: ${command.reason}`);
+      case 'SUBSCRIBE':
+      case 'CANCEL':
+        if (this.config.socketType === 'PUB' || this.config.socketType === 'XPUB') {
+          const byte = command.name === 'SUBSCRIBE' ? SUBSCRIBE_BYTE : CANCEL_BYTE;
+          this.owner.message(this, [Buffer.concat([Buffer.from([byte]), command.topic])]);
+        }
+        return;
+      default:
+        // Unknown commands are ignored so newer peers can extend the protocol (RFC 37 §2.5).
+        return;
+    }
+  }
+
+  private subscriptionsAsCommands(): boolean {
+    const type = this.config.socketType;
+    return (type === 'SUB' || type === 'XSUB') && this.peerMinor >= 1;
+  }
+
+  private write(data: Uint8Array): boolean {
+    if (this.backlog.length > 0) {
+      this.backlog.push(data);
+      return false;
+    }
+    const written = this.wire.write(data);
+    if (written === data.length) return true;
+    if (written >= 0) this.backlog.push(written === 0 ? data : data.subarray(written));
+    return false;
+  }
+
+  private fail(error: ZmtpError): void {
+    this.close(error);
+  }
+
+  private startHeartbeats(): void {
+    const interval = this.config.heartbeatInterval;
+    if (interval <= 0) return;
+    this.heartbeatTimer = setInterval(() => this.ping(), interval);
+    this.heartbeatTimer.unref?.();
+  }
+
+  private ping(): void {
+    if (this.state !== ACTIVE) return;
+    this.write(encodeCommandFrame(encodePing(this.config.heartbeatTimeToLive)));
+    if (this.pingTimer !== undefined) return;
+    const sentAt = performance.now();
+    const timeout =
+      this.config.heartbeatTimeout > 0 ? this.config.heartbeatTimeout : this.config.heartbeatInterval;
+    this.pingTimer = setTimeout(() => {
+      this.pingTimer = undefined;
+      if (this.lastReceived < sentAt) {
+        this.close(
+          new ZmtpError('HEARTBEAT_TIMEOUT', `no traffic from the peer for ${timeout} ms after PING`),
+        );
+      }
+    }, timeout);
+  }
+
+  private armTtl(ttl: number): void {
+    if (this.ttlTimer !== undefined) clearTimeout(this.ttlTimer);
+    const armedAt = performance.now();
+    this.ttlTimer = setTimeout(() => {
+      this.ttlTimer = undefined;
+      if (this.lastReceived <= armedAt) {
+        this.close(new ZmtpError('HEARTBEAT_TIMEOUT', `peer silent past the ${ttl} ms TTL of its PING`));
+      }
+    }, ttl);
+  }
+
+  private stopTimers(): void {
+    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
+    if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
+    if (this.ttlTimer !== undefined) clearTimeout(this.ttlTimer);
+    this.heartbeatTimer = this.pingTimer = this.ttlTimer = undefined;
+  }
+}

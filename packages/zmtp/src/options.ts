@@ -1,0 +1,72 @@
+/** Socket options (the contract in the README) and their defaults, mirroring libzmq's where sensible. */
+
+/** Options every socket type accepts. */
+export interface SocketOptions {
+  /** Sent as `Identity` in READY; a ROUTER peer uses it as our routing id. */
+  routingId?: Uint8Array | string;
+  /** Messages queued per peer before DEALER/PUSH/REQ sends wait and PUB drops (default 1000; 0 = none). */
+  sendHighWaterMark?: number;
+  /** Messages queued per peer before we stop reading from it (default 1000; 0 = none). */
+  receiveHighWaterMark?: number;
+  /** Delay before reconnecting, ms (default 100). */
+  reconnectInterval?: number;
+  /** Upper bound of the doubling reconnect delay, ms; 0 keeps the interval fixed (default 0). */
+  reconnectMaxInterval?: number;
+  /** PING period, ms; 0 disables heartbeats (default 0). */
+  heartbeatInterval?: number;
+  /** Silence after a PING that drops the peer, ms (default = heartbeatInterval). */
+  heartbeatTimeout?: number;
+  /** TTL announced in our PINGs, ms (default 0 = none). */
+  heartbeatTimeToLive?: number;
+  /** Largest inbound message in bytes; a bigger one drops the connection (default -1 = unlimited). */
+  maxMessageSize?: number;
+  /** How long close() keeps flushing queued messages, ms (default 0: drop them). */
+  linger?: number;
+  /** How long send() waits for room, ms; -1 waits forever (default -1). */
+  sendTimeout?: number;
+  /** How long receive() waits, ms; -1 waits forever (default -1). */
+  receiveTimeout?: number;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedOptions {
+  routingId: Buffer | undefined;
+  sendHighWaterMark: number;
+  receiveHighWaterMark: number;
+  reconnectInterval: number;
+  reconnectMaxInterval: number;
+  heartbeatInterval: number;
+  heartbeatTimeout: number;
+  heartbeatTimeToLive: number;
+  maxMessageSize: number;
+  linger: number;
+  sendTimeout: number;
+  receiveTimeout: number;
+}
+
+const hwm = (value: number | undefined): number =>
+  value === undefined ? 1000 : value <= 0 ? Number.POSITIVE_INFINITY : value;
+
+/** Fills in defaults. */
+export function resolveOptions(options: SocketOptions = {}): ResolvedOptions {
+  const heartbeatInterval = options.heartbeatInterval ?? 0;
+  return {
+    routingId:
+      options.routingId === undefined
+        ? undefined
+        : typeof options.routingId === 'string'
+          ? Buffer.from(options.routingId)
+          : Buffer.from(options.routingId),
+    sendHighWaterMark: hwm(options.sendHighWaterMark),
+    receiveHighWaterMark: hwm(options.receiveHighWaterMark),
+    reconnectInterval: options.reconnectInterval ?? 100,
+    reconnectMaxInterval: options.reconnectMaxInterval ?? 0,
+    heartbeatInterval,
+    heartbeatTimeout: options.heartbeatTimeout ?? heartbeatInterval,
+    heartbeatTimeToLive: options.heartbeatTimeToLive ?? 0,
+    maxMessageSize: options.maxMessageSize ?? -1,
+    linger: options.linger ?? 0,
+    sendTimeout: options.sendTimeout ?? -1,
+    receiveTimeout: options.receiveTimeout ?? -1,
+  };
+}
