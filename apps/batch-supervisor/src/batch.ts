@@ -197,6 +197,10 @@ export class BatchController {
       if (gen !== this.#generation || this.#state !== 'starting') throw this.#startError();
       // The pid check skips a runner of an earlier supervisor that has not yet noticed it is orphaned.
       if (health.ok && health.value.pid === proc.pid) {
+        // One status first, so the `running` event already names the sequence.
+        const first = await deps.link.status(this.id, Math.min(deps.timings.heartbeatTimeoutMs, 500));
+        if (gen !== this.#generation || this.#state !== 'starting') throw this.#startError();
+        if (first.ok && first.value.pid === proc.pid) this.#runner = first.value;
         this.#transition('running');
         void this.#watch(gen, proc);
         return { status: this.#state, pid: proc.pid };
@@ -284,16 +288,22 @@ export class BatchController {
   #fail(code: FailureCode, message: string, details: FailureDetails): void {
     const deps = this.#deps;
     const now = deps.clock.now();
+    try {
+      // A read: never waits on another process's write, so the event below goes out at once.
+      details.executions = deps.store.runningExecutions(this.id).map((e) => e.id);
+    } catch (err) {
+      deps.logger.error({ batchId: this.id, err }, 'could not read the running executions');
+    }
     this.#lastError = failureInfo(code, message, details, now);
     this.#transition('error');
     deps.events.publish({
       type: 'error',
       batch_id: this.id,
-      data: { code, message, details },
+      data: { code, message, details: { ...details } },
     });
     deps.logger.error({ batchId: this.id, code, ...details }, message);
     try {
-      details.executions = deps.store.markInterrupted({ batchId: this.id }, 'failed', message, new Date(now));
+      deps.store.markInterrupted({ batchId: this.id }, 'failed', message, new Date(now));
     } catch (err) {
       deps.logger.error({ batchId: this.id, err }, 'could not mark the interrupted execution');
     }

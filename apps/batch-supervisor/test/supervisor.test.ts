@@ -1,0 +1,226 @@
+// The station-wide behaviour against stand-in runners: restart policy with backoff and give-up, restart of
+// one batch leaving the others alone, auto-start, shutdown, and clean-up of an earlier supervisor's runs.
+import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import type { BatchConfig } from '@station/config';
+import type { Store } from '@station/db';
+import { Supervisor } from '../src/supervisor.ts';
+import { batch, EventLog, FakeWorld, fakeDeps, rejection, tempStore, until } from './fakes.ts';
+
+let world: FakeWorld;
+let events: EventLog;
+let store: Store;
+let disposeStore: () => void;
+const supervisors: Supervisor[] = [];
+
+beforeEach(() => {
+  world = new FakeWorld();
+  events = new EventLog();
+  ({ store, dispose: disposeStore } = tempStore());
+});
+afterEach(async () => {
+  for (const s of supervisors.splice(0)) await s.shutdown();
+  disposeStore();
+});
+
+function supervisor(batches: BatchConfig[]): Supervisor {
+  const s = new Supervisor({ batches, ...fakeDeps(world, events, store) });
+  supervisors.push(s);
+  return s;
+}
+
+const onFailure = (max: number) => ({
+  policy: 'on-failure' as const,
+  max_restarts: max,
+  window: 60_000,
+  backoff_base: 40,
+  backoff_cap: 1_000,
+});
+
+describe('restart policy', () => {
+  test('a crashed batch is restarted after a backoff that doubles, then left in error', async () => {
+    // Every runner of b1 registers and crashes 30 ms later.
+    world.behave('b1', { registerAfterMs: 1, exitAfterMs: 30, exitCode: 3 });
+    const sup = supervisor([batch('b1', { restart: onFailure(2) })]);
+    await sup.start('b1');
+    await until(
+      () => events.errors('b1').some((e) => e.code === 'BATCH_RESTART_GAVE_UP'),
+      'the policy to give up',
+    );
+    const spawns = world.of('b1');
+    expect(spawns).toHaveLength(3);
+    // Gaps between a crash and the next spawn follow the backoff: 40 ms, then 80 ms.
+    expect(events.errors('b1').map((e) => e.code)).toEqual([
+      'BATCH_CRASHED',
+      'BATCH_CRASHED',
+      'BATCH_CRASHED',
+      'BATCH_RESTART_GAVE_UP',
+    ]);
+    expect(events.errors('b1')[3]!.message).toBe(
+      'batch b1 keeps failing: gave up after 2 restart(s) within 60000 ms (max_restarts 2); left in error',
+    );
+    const status = sup.list()[0]!;
+    expect(status.status).toBe('error');
+    expect(status.lastError?.details).toMatchObject({
+      restart: { gaveUp: 'gave up after 2 restart(s) within 60000 ms (max_restarts 2)' },
+    });
+    expect((await sup.get('b1')).restarts).toBe(2);
+    // Repeats (the periodic status while running) collapsed: the transitions themselves.
+    expect(events.statuses('b1').filter((x, i, all) => x !== all[i - 1])).toEqual([
+      ...['starting', 'running', 'error'],
+      ...['starting', 'running', 'error'],
+      ...['starting', 'running', 'error'],
+    ]);
+    // Nothing more happens afterwards: no loop.
+    await Bun.sleep(200);
+    expect(world.of('b1')).toHaveLength(3);
+  });
+
+  test('the backoff is waited: the next spawn comes no sooner than base, then 2 x base', async () => {
+    const times: number[] = [];
+    const spawn = world.spawn;
+    world.spawn = (b) => {
+      times.push(performance.now());
+      return spawn(b);
+    };
+    world.behave('b1', { registerAfterMs: 1, exitAfterMs: 10 });
+    const sup = supervisor([batch('b1', { restart: onFailure(2) })]);
+    await sup.start('b1');
+    await until(() => events.errors('b1').length === 4, 'three crashes and the give-up');
+    expect(times).toHaveLength(3);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(40);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(80);
+  });
+
+  test('a restart that succeeds leaves the batch running; a stop cancels a pending restart', async () => {
+    world.behave('b1', { registerAfterMs: 1, exitAfterMs: 20 }, { registerAfterMs: 1 });
+    const sup = supervisor([batch('b1', { restart: onFailure(3) })]);
+    await sup.start('b1');
+    await until(() => sup.list()[0]!.status === 'running' && world.of('b1').length === 2, 'the restart');
+    expect(world.of('b1')[0]!.exitInfo).toEqual({ code: 1, signal: null });
+
+    world.behave('b2', { registerAfterMs: 1, exitAfterMs: 20 });
+    const slow = { ...onFailure(3), backoff_base: 10_000 };
+    const sup2 = supervisor([batch('b2', { restart: slow })]);
+    await sup2.start('b2');
+    await until(() => sup2.list()[0]!.status === 'error', 'the crash');
+    expect(await sup2.stop('b2')).toEqual({ status: 'idle' });
+    expect(world.of('b2')).toHaveLength(1);
+  });
+
+  test('policy "never" leaves a crashed batch in error', async () => {
+    world.behave('b1', { registerAfterMs: 1, exitAfterMs: 20 });
+    const sup = supervisor([batch('b1')]);
+    await sup.start('b1');
+    await until(() => sup.list()[0]!.status === 'error', 'the crash');
+    await Bun.sleep(100);
+    expect(world.of('b1')).toHaveLength(1);
+    expect(events.errors('b1').map((e) => e.code)).toEqual(['BATCH_CRASHED']);
+  });
+});
+
+describe('isolation and restart', () => {
+  test('restarting one batch leaves the others running, untouched, their status still published', async () => {
+    const sup = supervisor([batch('b1'), batch('b2'), batch('b3')]);
+    await Promise.all(['b1', 'b2', 'b3'].map((id) => sup.start(id)));
+    const before = ['b2', 'b3'].map((id) => world.live(id)!);
+    const old = world.live('b1')!;
+    const seen = events.statuses('b2').length;
+    const reply = await sup.restart('b1');
+    const fresh = world.live('b1')!;
+    expect(reply).toEqual({ status: 'running', pid: fresh.pid });
+    expect(fresh.pid).not.toBe(old.pid);
+    expect(old.exitInfo).toEqual({ code: 0, signal: null });
+    expect(['b2', 'b3'].map((id) => world.live(id))).toEqual(before);
+    for (const p of before) expect(p.signals).toEqual([]);
+    await until(() => events.statuses('b2').length > seen + 2, 'b2 heartbeat events');
+    expect(new Set(events.statuses('b2').slice(seen))).toEqual(new Set(['running']));
+    expect(sup.list().map((s) => s.status)).toEqual(['running', 'running', 'running']);
+  });
+
+  test('a crash of one batch does not disturb the others', async () => {
+    world.behave('b1', { registerAfterMs: 1, exitAfterMs: 40 });
+    const sup = supervisor([batch('b1'), batch('b2')]);
+    await Promise.all([sup.start('b1'), sup.start('b2')]);
+    await until(() => sup.list()[0]!.status === 'error', 'b1 to crash');
+    expect(sup.list()[1]!.status).toBe('running');
+    expect(world.live('b2')!.signals).toEqual([]);
+    expect(events.statuses('b2').filter((s) => s !== 'running')).toEqual(['starting']);
+  });
+
+  test('restart of an idle batch simply starts it', async () => {
+    const sup = supervisor([batch('b1')]);
+    expect(await sup.restart('b1')).toEqual({ status: 'running', pid: world.live('b1')!.pid });
+  });
+});
+
+describe('auto-start, shutdown, recovery', () => {
+  test('auto_start batches start with the supervisor, the others stay idle', async () => {
+    const sup = supervisor([
+      batch('b1', { auto_start: true }),
+      batch('b2'),
+      batch('b3', { auto_start: true }),
+    ]);
+    const started = await sup.autoStart();
+    expect(started.map((s) => [s.id, s.status])).toEqual([
+      ['b1', 'running'],
+      ['b3', 'running'],
+    ]);
+    expect(sup.list().map((s) => s.status)).toEqual(['running', 'idle', 'running']);
+    expect(world.of('b2')).toEqual([]);
+  });
+
+  test('an auto-start that fails goes through the restart policy', async () => {
+    world.behave('b1', { exitAfterMs: 5 }, { registerAfterMs: 1 });
+    const sup = supervisor([batch('b1', { auto_start: true, restart: onFailure(1) })]);
+    await sup.autoStart();
+    await until(() => sup.list()[0]!.status === 'running', 'the retried auto-start');
+    expect(world.of('b1')).toHaveLength(2);
+  });
+
+  test('shutdown refuses new starts, cancels pending restarts and stops every runner', async () => {
+    world.behave('b3', { registerAfterMs: 1, exitAfterMs: 20 });
+    const slow = { ...onFailure(3), backoff_base: 50 };
+    const sup = supervisor([batch('b1'), batch('b2'), batch('b3', { restart: slow })]);
+    await Promise.all(['b1', 'b2', 'b3'].map((id) => sup.start(id)));
+    const b1 = inFlight('b1');
+    await until(() => sup.list()[2]!.status === 'error', 'b3 to crash');
+    const closing = sup.shutdown();
+    expect(await rejection(sup.start('b1'))).toEqual({
+      code: 'SHUTTING_DOWN',
+      message: 'the supervisor is shutting down',
+      details: undefined,
+    });
+    await closing;
+    expect(sup.list().map((s) => s.status)).toEqual(['idle', 'idle', 'error']);
+    expect(world.spawned.filter((p) => !p.exitInfo)).toEqual([]);
+    await Bun.sleep(100); // past b3's backoff: it must not come back
+    expect(world.of('b3')).toHaveLength(1);
+    expect(store.getExecution(b1)!.status).toBe('stopped');
+  });
+
+  test("recover() marks only this station's batches' executions left running, as failed", async () => {
+    const sup = supervisor([batch('b1'), batch('b2')]);
+    const a = inFlight('b1');
+    const b = inFlight('b2');
+    const other = inFlight('elsewhere');
+    expect(sup.recover()).toEqual({ executions: [a, b] });
+    const reason = 'interrupted: the batch supervisor stopped while this execution ran';
+    expect(
+      [a, b, other].map((id) => [store.getExecution(id)!.status, store.getExecution(id)!.error]),
+    ).toEqual([
+      ['failed', reason],
+      ['failed', reason],
+      ['running', null],
+    ]);
+    expect(sup.recover()).toEqual({ executions: [] });
+  });
+});
+
+function inFlight(batchId: string): string {
+  return store.createExecution({
+    batchId,
+    sequenceName: 'psu_functional',
+    sequenceVersion: '1.0.0',
+    packageHash: 'h',
+  }).id;
+}
