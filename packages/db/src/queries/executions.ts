@@ -4,9 +4,44 @@ import { and, asc, eq } from 'drizzle-orm';
 import { describeError, StoreError } from '../errors.ts';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
 import { newExecutionId } from '../ids.ts';
+import { bind, flag, jsonText, prepared } from '../prepared.ts';
 import { type ExecutionRow, type ExecutionStatus, executions, type JsonValue } from '../schema.ts';
 import { secondsBetween, type TimeInput, toIso } from '../time.ts';
 import { enqueueExecutionSync } from './outbox.ts';
+
+const statements = (store: StoreHandle) =>
+  prepared(store, 'executions', (db) => ({
+    insert: db
+      .insert(executions)
+      .values({
+        id: bind('id'),
+        batchId: bind('batchId'),
+        sequenceName: bind('sequenceName'),
+        sequenceVersion: bind('sequenceVersion'),
+        packageHash: bind('packageHash'),
+        status: 'running',
+        parameters: bind('parameters'),
+        startedAt: bind('startedAt'),
+      })
+      .returning()
+      .prepare(),
+    runningStart: db
+      .select({ startedAt: executions.startedAt })
+      .from(executions)
+      .where(and(eq(executions.id, bind('id')), eq(executions.status, 'running')))
+      .prepare(),
+    finish: db
+      .update(executions)
+      .set({
+        status: bind('status'),
+        overallPass: bind('overallPass'),
+        completedAt: bind('completedAt'),
+        duration: bind('duration'),
+        error: bind('error'),
+      })
+      .where(eq(executions.id, bind('id')))
+      .prepare(),
+  }));
 
 /** What the runner knows when a sequence starts. */
 export interface NewExecution {
@@ -42,20 +77,22 @@ export interface ExecutionOutcome {
 
 /** Inserts an execution in status `running` and returns the stored row. */
 export function createExecution(store: StoreHandle, input: NewExecution): ExecutionRow {
-  const row = {
-    id: input.id ?? newExecutionId(),
-    batchId: input.batchId,
-    sequenceName: input.sequenceName,
-    sequenceVersion: input.sequenceVersion,
-    packageHash: input.packageHash,
-    status: 'running' as const,
-    parameters: input.parameters ?? {},
-    startedAt: toIso(input.startedAt ?? new Date(), 'startedAt'),
-  };
+  const id = input.id ?? newExecutionId();
+  const startedAt = toIso(input.startedAt ?? new Date(), 'startedAt');
   try {
-    return store.db.insert(executions).values(row).returning().get();
+    const row = statements(store).insert.get({
+      id,
+      batchId: input.batchId,
+      sequenceName: input.sequenceName,
+      sequenceVersion: input.sequenceVersion,
+      packageHash: input.packageHash,
+      parameters: jsonText(input.parameters ?? {}),
+      startedAt,
+    });
+    if (!row) throw new Error('the insert returned no row');
+    return row;
   } catch (err) {
-    throw new StoreError('QUERY_FAILED', `cannot create execution ${row.id}: ${describeError(err)}`, {
+    throw new StoreError('QUERY_FAILED', `cannot create execution ${id}: ${describeError(err)}`, {
       cause: err,
     });
   }
@@ -73,24 +110,19 @@ export function finishExecution(store: StoreHandle, id: string, outcome: Executi
     );
   }
   const completedAt = toIso(outcome.completedAt ?? new Date(), 'completedAt');
-  return writeTransaction(store, (tx) => {
-    const current = tx
-      .select({ startedAt: executions.startedAt })
-      .from(executions)
-      .where(and(eq(executions.id, id), eq(executions.status, 'running')))
-      .get();
+  const q = statements(store);
+  return writeTransaction(store, () => {
+    const current = q.runningStart.get({ id });
     if (!current) return false;
-    tx.update(executions)
-      .set({
-        status: outcome.status,
-        overallPass: outcome.overallPass,
-        completedAt,
-        duration: outcome.duration ?? secondsBetween(current.startedAt, completedAt),
-        error: outcome.error ?? null,
-      })
-      .where(eq(executions.id, id))
-      .run();
-    enqueueExecutionSync(tx, id, completedAt);
+    q.finish.run({
+      id,
+      status: outcome.status,
+      overallPass: flag(outcome.overallPass),
+      completedAt,
+      duration: outcome.duration ?? secondsBetween(current.startedAt, completedAt),
+      error: outcome.error ?? null,
+    });
+    enqueueExecutionSync(store, id, completedAt);
     return true;
   });
 }

@@ -71,7 +71,7 @@ export function markInterrupted(
         .set({ status: 'skipped', pass: false })
         .where(and(eq(stepResults.executionId, execution.id), inArray(stepResults.status, ['pending'])))
         .run();
-      enqueueExecutionSync(tx, execution.id, completedAt);
+      enqueueExecutionSync(store, execution.id, completedAt);
     }
     return running.map((e) => e.id);
   });

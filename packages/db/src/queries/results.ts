@@ -2,6 +2,7 @@
 import { and, count, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
 import { StoreError } from '../errors.ts';
 import type { StoreHandle } from '../handle.ts';
+import { bind, prepared } from '../prepared.ts';
 import type {
   ExecutionResult,
   ExecutionSummary,
@@ -22,6 +23,27 @@ import { type TimeInput, toIso } from '../time.ts';
 export const MAX_PAGE_SIZE = 200;
 /** Page size when the caller gives none. */
 export const DEFAULT_PAGE_SIZE = 50;
+
+const statements = (store: StoreHandle) =>
+  prepared(store, 'results', (db) => ({
+    execution: db
+      .select()
+      .from(executions)
+      .where(eq(executions.id, bind('id')))
+      .prepare(),
+    steps: db
+      .select()
+      .from(stepResults)
+      .where(eq(stepResults.executionId, bind('id')))
+      .orderBy(stepResults.stepOrder)
+      .prepare(),
+    measurements: db
+      .select()
+      .from(measurements)
+      .where(eq(measurements.executionId, bind('id')))
+      .orderBy(measurements.id)
+      .prepare(),
+  }));
 
 /** Filters and paging of the results list; every filter is optional and they combine with AND. */
 export interface ListResultsQuery {
@@ -90,21 +112,12 @@ export function listResults(store: StoreHandle, query: ListResultsQuery = {}): R
 
 /** One execution with its steps (in order) and their measurements, or undefined when unknown. */
 export function getResult(store: StoreHandle, id: string): ExecutionResult | undefined {
+  const q = statements(store);
   return store.sqlite.transaction(() => {
-    const execution = store.db.select().from(executions).where(eq(executions.id, id)).get();
+    const execution = q.execution.get({ id });
     if (!execution) return undefined;
-    const steps = store.db
-      .select()
-      .from(stepResults)
-      .where(eq(stepResults.executionId, id))
-      .orderBy(stepResults.stepOrder)
-      .all();
-    const rows = store.db
-      .select()
-      .from(measurements)
-      .where(eq(measurements.executionId, id))
-      .orderBy(measurements.id)
-      .all();
+    const steps = q.steps.all({ id });
+    const rows = q.measurements.all({ id });
     const byStep = new Map<number, Measurement[]>();
     for (const row of rows) {
       const list = byStep.get(row.stepResultId) ?? [];

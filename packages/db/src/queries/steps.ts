@@ -1,18 +1,64 @@
 // The runner's per-step write: the step row and its measurements in one short transaction, so a runner
 // killed mid-sequence leaves every finished step complete in the store and none half-written.
 import { eq } from 'drizzle-orm';
-import { describeError, StoreError, sqliteCode } from '../errors.ts';
+import { describeError, StoreError } from '../errors.ts';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
+import { bind, excluded, flag, jsonText, prepared } from '../prepared.ts';
 import type { MeasuredValue, StepResult } from '../result-types.ts';
-import {
-  executions,
-  type JsonValue,
-  measurements,
-  type NewMeasurementRow,
-  type StepStatus,
-  stepResults,
-} from '../schema.ts';
+import { executions, type JsonValue, measurements, type StepStatus, stepResults } from '../schema.ts';
 import { type TimeInput, toIso } from '../time.ts';
+
+const statements = (store: StoreHandle) =>
+  prepared(store, 'steps', (db) => {
+    const columns = {
+      name: bind('name'),
+      status: bind('status'),
+      pass: bind('pass'),
+      startedAt: bind('startedAt'),
+      completedAt: bind('completedAt'),
+      duration: bind('duration'),
+      attempts: bind('attempts'),
+      result: bind('result'),
+      error: bind('error'),
+    };
+    return {
+      executionStatus: db
+        .select({ status: executions.status })
+        .from(executions)
+        .where(eq(executions.id, bind('id')))
+        .prepare(),
+      upsertStep: db
+        .insert(stepResults)
+        .values({ executionId: bind('executionId'), stepOrder: bind('order'), ...columns })
+        .onConflictDoUpdate({
+          target: [stepResults.executionId, stepResults.stepOrder],
+          set: Object.fromEntries(
+            Object.keys(columns).map((k) => [k, excluded(stepResults[k as keyof typeof columns])]),
+          ),
+        })
+        .returning({ id: stepResults.id })
+        .prepare(),
+      deleteMeasurements: db
+        .delete(measurements)
+        .where(eq(measurements.stepResultId, bind('stepResultId')))
+        .prepare(),
+      insertMeasurement: db
+        .insert(measurements)
+        .values({
+          stepResultId: bind('stepResultId'),
+          executionId: bind('executionId'),
+          name: bind('name'),
+          value: bind('value'),
+          valueText: bind('valueText'),
+          unit: bind('unit'),
+          low: bind('low'),
+          high: bind('high'),
+          equals: bind('equals'),
+          pass: bind('pass'),
+        })
+        .prepare(),
+    };
+  });
 
 /** A step as the runner reports it. Optional fields default to null (attempts to 0, pass to false). */
 export interface StepInput {
@@ -71,14 +117,10 @@ export function recordStep(
       `step ${step.name}: order must be a non-negative integer, got ${step.order}`,
     );
   }
-  const { order, ...columns } = stored;
+  const q = statements(store);
   try {
-    writeTransaction(store, (tx) => {
-      const execution = tx
-        .select({ status: executions.status })
-        .from(executions)
-        .where(eq(executions.id, executionId))
-        .get();
+    writeTransaction(store, () => {
+      const execution = q.executionStatus.get({ id: executionId });
       if (!execution) {
         throw new StoreError(
           'NOT_FOUND',
@@ -91,30 +133,18 @@ export function recordStep(
           `cannot record step ${step.name}: execution ${executionId} already ended (${execution.status})`,
         );
       }
-      const row = tx
-        .insert(stepResults)
-        .values({ executionId, stepOrder: order, ...columns })
-        .onConflictDoUpdate({ target: [stepResults.executionId, stepResults.stepOrder], set: columns })
-        .returning({ id: stepResults.id })
-        .get();
-      tx.delete(measurements).where(eq(measurements.stepResultId, row.id)).run();
-      if (stepMeasurements.length > 0) {
-        tx.insert(measurements)
-          .values(stepMeasurements.map((m) => measurementRow(row.id, executionId, m)))
-          .run();
-      }
+      const row = q.upsertStep.get({
+        ...stored,
+        executionId,
+        pass: flag(stored.pass),
+        result: jsonText(stored.result),
+      });
+      if (!row) throw new Error('the step upsert returned no row');
+      q.deleteMeasurements.run({ stepResultId: row.id });
+      for (const m of stepMeasurements) q.insertMeasurement.run(measurementParams(row.id, executionId, m));
     });
   } catch (err) {
     if (err instanceof StoreError) throw err;
-    if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-      throw new StoreError(
-        'NOT_FOUND',
-        `cannot record step ${step.name}: execution ${executionId} does not exist`,
-        {
-          cause: err,
-        },
-      );
-    }
     throw new StoreError(
       'QUERY_FAILED',
       `cannot record step ${step.name} of ${executionId}: ${describeError(err)}`,
@@ -127,7 +157,7 @@ export function recordStep(
 }
 
 /** Splits a measured value into the numeric column and the JSON text column. */
-function measurementRow(stepResultId: number, executionId: string, m: MeasurementInput): NewMeasurementRow {
+function measurementParams(stepResultId: number, executionId: string, m: MeasurementInput) {
   const numeric = typeof m.value === 'number' && Number.isFinite(m.value);
   return {
     stepResultId,
@@ -142,8 +172,8 @@ function measurementRow(stepResultId: number, executionId: string, m: Measuremen
     unit: m.unit ?? null,
     low: m.low ?? null,
     high: m.high ?? null,
-    equals: m.equals ?? null,
-    pass: m.pass,
+    equals: jsonText(m.equals),
+    pass: flag(m.pass),
   };
 }
 

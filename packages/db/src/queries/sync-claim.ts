@@ -4,8 +4,40 @@
 import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import { StoreError } from '../errors.ts';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
+import { bind, prepared } from '../prepared.ts';
 import { type SyncQueueRow, syncQueue } from '../schema.ts';
 import { type TimeInput, toIso } from '../time.ts';
+
+const statements = (store: StoreHandle) =>
+  prepared(store, 'sync-claim', (db) => {
+    // Due: pending and past its backoff, or in flight with a lease that ran out (its agent died).
+    const due = db
+      .select({ id: syncQueue.id })
+      .from(syncQueue)
+      .where(
+        or(
+          and(eq(syncQueue.status, 'pending'), lte(syncQueue.nextAttemptAt, bind('now'))),
+          and(eq(syncQueue.status, 'in_flight'), lte(syncQueue.leaseUntil, bind('now'))),
+        ),
+      )
+      .orderBy(asc(syncQueue.createdAt), asc(syncQueue.id))
+      .limit(sql.placeholder('limit'));
+    return {
+      // One statement picks and claims, so no other writer can slip between choosing a row and taking it.
+      claim: db
+        .update(syncQueue)
+        .set({
+          status: 'in_flight',
+          claimedBy: bind('agentId'),
+          leaseUntil: bind('leaseUntil'),
+          attempts: sql`${syncQueue.attempts} + 1`,
+          updatedAt: bind('now'),
+        })
+        .where(inArray(syncQueue.id, due))
+        .returning()
+        .prepare(),
+    };
+  });
 
 /** Who claims, how many, for how long. */
 export interface ClaimOptions {
@@ -33,38 +65,13 @@ export function claimSyncItems(store: StoreHandle, opts: ClaimOptions): SyncQueu
   const nowDate = new Date(toIso(opts.now ?? new Date(), 'now'));
   const now = nowDate.toISOString();
   const leaseUntil = toIso(nowDate.getTime() + opts.leaseMs, 'leaseUntil');
-  return writeTransaction(store, (tx) => {
-    const due = tx
-      .select({ id: syncQueue.id })
-      .from(syncQueue)
-      .where(
-        or(
-          and(eq(syncQueue.status, 'pending'), lte(syncQueue.nextAttemptAt, now)),
-          and(eq(syncQueue.status, 'in_flight'), lte(syncQueue.leaseUntil, now)),
-        ),
-      )
-      .orderBy(asc(syncQueue.createdAt), asc(syncQueue.id))
-      .limit(opts.limit)
-      .all()
-      .map((r) => r.id);
-    if (due.length === 0) return [];
-    const claimed = tx
-      .update(syncQueue)
-      .set({
-        status: 'in_flight',
-        claimedBy: opts.agentId,
-        leaseUntil,
-        attempts: sql`${syncQueue.attempts} + 1`,
-        updatedAt: now,
-      })
-      .where(inArray(syncQueue.id, due))
-      .returning()
-      .all();
-    // RETURNING gives no order guarantee; callers send in creation order.
-    return claimed.sort((a, b) =>
-      a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id,
-    );
-  });
+  const claimed = writeTransaction(store, () =>
+    statements(store).claim.all({ agentId: opts.agentId, now, leaseUntil, limit: opts.limit }),
+  );
+  // RETURNING gives no order guarantee; callers send in creation order.
+  return claimed.sort((a, b) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id - b.id,
+  );
 }
 
 /** Gives an agent's in-flight rows back to `pending`, due at once (an agent shutting down). */

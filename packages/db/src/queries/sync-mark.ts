@@ -1,10 +1,65 @@
 // Recording what happened to a send: synced (the Backend has it), retry later, or rejected for good.
 // Retry and reject only touch a row still in flight (and, given an agentId, still claimed by that agent),
 // so an agent whose lease expired cannot undo the claim of the agent that took the row over.
-import { and, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
+import { bind, prepared } from '../prepared.ts';
 import { executions, syncQueue } from '../schema.ts';
 import { type TimeInput, toIso } from '../time.ts';
+
+const statements = (store: StoreHandle) =>
+  prepared(store, 'sync-mark', (db) => {
+    // Still in flight, and still this agent's when an agentId is given.
+    const stillClaimed = and(
+      eq(syncQueue.id, bind('id')),
+      eq(syncQueue.status, 'in_flight'),
+      sql`(${bind('agentId')} IS NULL OR ${syncQueue.claimedBy} = ${bind('agentId')})`,
+    );
+    return {
+      row: db
+        .select({ kind: syncQueue.kind, entityId: syncQueue.entityId, status: syncQueue.status })
+        .from(syncQueue)
+        .where(eq(syncQueue.id, bind('id')))
+        .prepare(),
+      done: db
+        .update(syncQueue)
+        .set({ status: 'done', doneAt: bind('at'), updatedAt: bind('at'), leaseUntil: null, lastError: null })
+        .where(eq(syncQueue.id, bind('id')))
+        .prepare(),
+      synced: db
+        .update(executions)
+        .set({ syncedAt: bind('at') })
+        .where(eq(executions.id, bind('id')))
+        .prepare(),
+      retry: db
+        .update(syncQueue)
+        .set({
+          status: 'pending',
+          nextAttemptAt: bind('next'),
+          lastError: bind('error'),
+          lastStatus: bind('status'),
+          claimedBy: null,
+          leaseUntil: null,
+          updatedAt: bind('at'),
+        })
+        .where(stillClaimed)
+        .returning({ id: syncQueue.id })
+        .prepare(),
+      reject: db
+        .update(syncQueue)
+        .set({
+          status: 'rejected',
+          lastError: bind('error'),
+          lastStatus: bind('status'),
+          claimedBy: null,
+          leaseUntil: null,
+          updatedAt: bind('at'),
+        })
+        .where(stillClaimed)
+        .returning({ id: syncQueue.id })
+        .prepare(),
+    };
+  });
 
 /** Why a send will be tried again, and when. */
 export interface RetryOutcome {
@@ -32,68 +87,39 @@ export interface RejectOutcome {
  */
 export function markSynced(store: StoreHandle, id: number, now: TimeInput = new Date()): boolean {
   const at = toIso(now, 'now');
-  return writeTransaction(store, (tx) => {
-    const row = tx
-      .select({ kind: syncQueue.kind, entityId: syncQueue.entityId, status: syncQueue.status })
-      .from(syncQueue)
-      .where(eq(syncQueue.id, id))
-      .get();
+  const q = statements(store);
+  return writeTransaction(store, () => {
+    const row = q.row.get({ id });
     if (!row || row.status === 'done') return false;
-    tx.update(syncQueue)
-      .set({ status: 'done', doneAt: at, updatedAt: at, leaseUntil: null, lastError: null })
-      .where(eq(syncQueue.id, id))
-      .run();
-    if (row.kind === 'execution') {
-      tx.update(executions).set({ syncedAt: at }).where(eq(executions.id, row.entityId)).run();
-    }
+    q.done.run({ id, at });
+    if (row.kind === 'execution') q.synced.run({ id: row.entityId, at });
     return true;
   });
 }
 
 /** Puts an in-flight row back to `pending` until `nextAttemptAt`, keeping the error. */
 export function markRetry(store: StoreHandle, id: number, outcome: RetryOutcome): boolean {
-  const at = toIso(outcome.now ?? new Date(), 'now');
-  const next = toIso(outcome.nextAttemptAt, 'nextAttemptAt');
-  return writeTransaction(
-    store,
-    (tx) =>
-      tx
-        .update(syncQueue)
-        .set({
-          status: 'pending',
-          nextAttemptAt: next,
-          lastError: outcome.error,
-          lastStatus: outcome.status ?? null,
-          claimedBy: null,
-          leaseUntil: null,
-          updatedAt: at,
-        })
-        .where(stillClaimed(id, outcome.agentId))
-        .returning({ id: syncQueue.id })
-        .all().length > 0,
-  );
+  const params = {
+    id,
+    agentId: outcome.agentId ?? null,
+    at: toIso(outcome.now ?? new Date(), 'now'),
+    next: toIso(outcome.nextAttemptAt, 'nextAttemptAt'),
+    error: outcome.error,
+    status: outcome.status ?? null,
+  };
+  return writeTransaction(store, () => statements(store).retry.all(params).length > 0);
 }
 
 /** Parks an in-flight row as `rejected` with the Backend's answer; only requeueRejected revives it. */
 export function markRejected(store: StoreHandle, id: number, outcome: RejectOutcome): boolean {
-  const at = toIso(outcome.now ?? new Date(), 'now');
-  return writeTransaction(
-    store,
-    (tx) =>
-      tx
-        .update(syncQueue)
-        .set({
-          status: 'rejected',
-          lastError: outcome.error,
-          lastStatus: outcome.status,
-          claimedBy: null,
-          leaseUntil: null,
-          updatedAt: at,
-        })
-        .where(stillClaimed(id, outcome.agentId))
-        .returning({ id: syncQueue.id })
-        .all().length > 0,
-  );
+  const params = {
+    id,
+    agentId: outcome.agentId ?? null,
+    at: toIso(outcome.now ?? new Date(), 'now'),
+    error: outcome.error,
+    status: outcome.status,
+  };
+  return writeTransaction(store, () => statements(store).reject.all(params).length > 0);
 }
 
 /** Which rejected rows to revive (default: all of them) and the time to stamp. */
@@ -117,9 +143,4 @@ export function requeueRejected(store: StoreHandle, opts: RequeueOptions = {}): 
         .returning({ id: syncQueue.id })
         .all().length,
   );
-}
-
-function stillClaimed(id: number, agentId: string | undefined): SQL | undefined {
-  const inFlight = and(eq(syncQueue.id, id), eq(syncQueue.status, 'in_flight'));
-  return agentId === undefined ? inFlight : and(inFlight, eq(syncQueue.claimedBy, agentId));
 }
