@@ -99,6 +99,28 @@ describe('recordStep', () => {
     ]);
   });
 
+  test('absent values are SQL NULL, not the text "null" (the CLI and hand-written SQL rely on it)', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    store.recordStep('exec_a', { name: 's', order: 0, status: 'running' });
+    store.finishExecution('exec_a', { status: 'failed', overallPass: false, completedAt: at(1_000) });
+    const row = store.sqlite
+      .query(
+        `SELECT typeof(s.result) AS result, typeof(s.error) AS error, typeof(s.started_at) AS started,
+                s.pass AS pass, typeof(e.error) AS executionError, e.overall_pass AS overallPass
+         FROM step_results s JOIN executions e ON e.id = s.execution_id`,
+      )
+      .get();
+    expect(row).toEqual({
+      result: 'null',
+      error: 'null',
+      started: 'null',
+      pass: 0,
+      executionError: 'null',
+      overallPass: 0,
+    });
+  });
+
   test('recording the same step again replaces the row and its measurements', () => {
     const store = scratch.store();
     store.createExecution(execution('exec_a'));
