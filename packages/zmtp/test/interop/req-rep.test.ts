@@ -1,0 +1,89 @@
+/** Interop: libzmq REQ/REP against ours in both directions, over tcp and ipc (RFC 28 envelopes). */
+import { describe, expect, test } from 'bun:test';
+import { Rep, Req } from '../../src/index.ts';
+import {
+  boundaryMessages,
+  endpoint,
+  fingerprints,
+  multipartStream,
+  type OurSocket,
+  oneMiB,
+  ours,
+  receive,
+  theirs,
+  transports,
+  useInteropCleanup,
+  watch,
+} from './interop-helpers.ts';
+
+useInteropCleanup();
+
+type Frames = (Uint8Array | string)[];
+
+/** Our REP answers each request with its frames reversed, so replies differ from requests. */
+async function serve(rep: OurSocket, count: number): Promise<Buffer[][]> {
+  const requests: Buffer[][] = [];
+  for (let i = 0; i < count; i += 1) {
+    const request = await receive(rep);
+    requests.push(request);
+    await rep.send([...request].reverse());
+  }
+  return requests;
+}
+
+for (const transport of transports) {
+  describe(`their_req_our_rep (${transport})`, () => {
+    async function connected() {
+      const rep = ours(new Rep());
+      const events = watch(rep);
+      await rep.bind(endpoint(transport));
+      const peer = await theirs();
+      await peer.create('req');
+      await peer.connect(String(rep.lastEndpoint));
+      await peer.waitEvent('handshake');
+      await events.wait('handshake');
+      return { rep, peer };
+    }
+
+    async function roundTrips(messages: Frames[]) {
+      const { rep, peer } = await connected();
+      const serving = serve(rep, messages.length);
+      const replies = await peer.roundTrips(messages, 10_000);
+      expect(fingerprints(await serving)).toEqual(fingerprints(messages));
+      expect(fingerprints(replies)).toEqual(fingerprints(messages.map((m) => [...m].reverse())));
+    }
+
+    test('payload boundaries', () => roundTrips(boundaryMessages));
+    test('1 MiB request and reply', () => roundTrips([['head', oneMiB]]));
+    test('1,000 multipart round trips', () => roundTrips(multipartStream()));
+  });
+
+  describe(`their_rep_our_req (${transport})`, () => {
+    async function connected() {
+      const peer = await theirs();
+      await peer.create('rep');
+      const bound = await peer.bind(endpoint(transport));
+      await peer.echo();
+      const req = ours(new Req());
+      const events = watch(req);
+      req.connect(bound);
+      await events.wait('handshake');
+      await peer.waitEvent('handshake');
+      return { req, peer };
+    }
+
+    async function roundTrips(messages: Frames[]) {
+      const { req } = await connected();
+      const replies: Buffer[][] = [];
+      for (const message of messages) {
+        await req.send(message);
+        replies.push(await receive(req));
+      }
+      expect(fingerprints(replies)).toEqual(fingerprints(messages));
+    }
+
+    test('payload boundaries', () => roundTrips(boundaryMessages));
+    test('1 MiB request and reply', () => roundTrips([['head', oneMiB]]));
+    test('1,000 multipart round trips', () => roundTrips(multipartStream()));
+  });
+}
