@@ -91,7 +91,25 @@ export function statusOfCode(code: string): number {
  * BAD_REQUEST becomes 422 with `details.errors` (each field), as a failed body validation here does.
  */
 export function fromBusError(err: BusError): ApiError {
-  return new ApiError(err.code, statusOfCode(err.code), err.message, { details: err.details, cause: err });
+  return new ApiError(err.code, statusOfCode(err.code), err.message, {
+    details: err.code === 'BAD_REQUEST' ? withFieldErrors(err.details) : err.details,
+    cause: err,
+  });
+}
+
+/**
+ * A runner reports bad runtime parameters as `details.parameters` ({ parameter, message, ... }); clients
+ * get the same `details.errors` [{ path, message }] as for any other 422, with the original kept beside.
+ */
+function withFieldErrors(details: unknown): unknown {
+  if (!details || typeof details !== 'object' || 'errors' in details) return details;
+  const parameters = (details as { parameters?: unknown }).parameters;
+  if (!Array.isArray(parameters)) return details;
+  const errors: FieldError[] = parameters.map((p: { parameter?: unknown; message?: unknown }) => ({
+    path: `/parameters/${String(p.parameter ?? '')}`,
+    message: String(p.message ?? 'invalid'),
+  }));
+  return { ...details, errors };
 }
 
 /** Any thrown value as an ApiError; unknown errors become a generic INTERNAL (the cause is logged, not sent). */

@@ -161,6 +161,36 @@ describe('errors', () => {
     });
   });
 
+  test("the runner's parameter problems also come as details.errors", async () => {
+    const parameters = [
+      { parameter: 'output_voltage', message: 'above the maximum 30', expected: '<= 30', found: '99' },
+      { parameter: 'nope', message: 'unknown parameter', expected: 'one of output_voltage', found: '1' },
+    ];
+    h.bus.on('runner.batch_1', 'sequence.start', remote('BAD_REQUEST', 'invalid parameters', { parameters }));
+    expect(
+      await json(
+        h.req('POST', '/api/batches/batch_1/sequence/start', {
+          body: { parameters: { output_voltage: 99, nope: 1 } },
+        }),
+      ),
+    ).toEqual({
+      status: 422,
+      body: {
+        error: {
+          code: 'BAD_REQUEST',
+          message: 'invalid parameters',
+          details: {
+            parameters,
+            errors: [
+              { path: '/parameters/output_voltage', message: 'above the maximum 30' },
+              { path: '/parameters/nope', message: 'unknown parameter' },
+            ],
+          },
+        },
+      },
+    });
+  });
+
   test('a body that fails the route schema is 422 BAD_REQUEST with each field, before any bus call', async () => {
     const res = await json(h.req('POST', '/api/batches/batch_1/manual', { body: { hardware: 7 } }));
     expect(res.status).toBe(422);
