@@ -1,12 +1,15 @@
 // The batch runner as a real process on a real broker and store: results, failures, aborts, manual mode.
 
 import { Database } from 'bun:sqlite';
-import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BusClient, BusError, Publisher, type ReceivedEvent, Subscriber } from '@station/bus';
 import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
 import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
+
+// Real processes on a shared 2-core machine: allow more than bun's 5 s default per test.
+setDefaultTimeout(30_000);
 
 const RUNNER = join(REPO, 'apps/batch-runner/src/main.ts');
 const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
