@@ -12,6 +12,8 @@ export { Dealer } from './sockets/dealer.ts';
 export { Pub } from './sockets/pub.ts';
 export { Pull } from './sockets/pull.ts';
 export { Push } from './sockets/push.ts';
+export { Rep } from './sockets/rep.ts';
+export { Req, type ReqOptions } from './sockets/req.ts';
 export { Router, type RouterOptions } from './sockets/router.ts';
 export { Sub } from './sockets/sub.ts';
 export { XPub, type XPubOptions } from './sockets/xpub.ts';
