@@ -5,7 +5,7 @@ import { Elysia, NotFoundError } from 'elysia';
 import { authorize, KeyChecker } from './auth.ts';
 import { ServiceCalls } from './calls.ts';
 import { DEFAULT_TIMEOUTS, DEFAULT_WS_LIMITS, type RouteContext } from './context.ts';
-import { ApiError, type FieldError, toApiError } from './errors.ts';
+import { ApiError, fromRequestError } from './errors.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.ts';
 import { batchRoutes } from './routes/batches.ts';
@@ -37,15 +37,6 @@ function pathOf(url: string): string {
   if (start < 0) return '/';
   const q = url.indexOf('?', start);
   return q < 0 ? url.slice(start) : url.slice(start, q);
-}
-
-function fieldErrors(error: unknown): FieldError[] {
-  const all = (error as { all?: unknown }).all;
-  if (!Array.isArray(all)) return [];
-  return all.map((e: { path?: unknown; message?: unknown; summary?: unknown }) => ({
-    path: typeof e.path === 'string' && e.path !== '' ? e.path : '/',
-    message: String(e.summary ?? e.message ?? 'invalid'),
-  }));
 }
 
 /** Builds the gateway. Nothing listens yet: call `app.listen` (see server.ts) or `app.handle`. */
@@ -91,26 +82,9 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
           return page;
         }
       }
-      let api: ApiError;
-      if (error instanceof ApiError) {
-        api = error;
-      } else if (code === 'VALIDATION') {
-        const errors = fieldErrors(error);
-        api = new ApiError(
-          'BAD_REQUEST',
-          422,
-          errors.length > 0
-            ? errors.map((e) => `${e.path}: ${e.message}`).join('; ')
-            : 'request failed validation',
-          { details: { errors } },
-        );
-      } else if (code === 'PARSE') {
-        api = new ApiError('MALFORMED_REQUEST', 400, 'the request body could not be parsed');
-      } else if (noRoute) {
-        api = new ApiError('NOT_FOUND', 404, `no route ${request.method} ${pathOf(request.url)}`);
-      } else {
-        api = toApiError(error);
-      }
+      const api = noRoute
+        ? new ApiError('NOT_FOUND', 404, `no route ${request.method} ${pathOf(request.url)}`)
+        : fromRequestError(code, error);
       if (api.status >= 500 && api.code === 'INTERNAL') {
         log.error({ err: error, method: request.method, path: pathOf(request.url) }, 'request failed');
       }

@@ -127,3 +127,31 @@ export interface FieldError {
   path: string;
   message: string;
 }
+
+function fieldErrors(error: unknown): FieldError[] {
+  const all = (error as { all?: unknown }).all;
+  if (!Array.isArray(all)) return [];
+  return all.map((e: { path?: unknown; message?: unknown; summary?: unknown }) => ({
+    path: typeof e.path === 'string' && e.path !== '' ? e.path : '/',
+    message: String(e.summary ?? e.message ?? 'invalid'),
+  }));
+}
+
+/**
+ * The ApiError for anything a request handler threw, given Elysia's error `code`: its validation errors
+ * become 422 BAD_REQUEST with each field (the same body a service's BAD_REQUEST gets), an unparseable
+ * body 400 MALFORMED_REQUEST, everything else goes through `toApiError`.
+ */
+export function fromRequestError(code: unknown, error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (code === 'VALIDATION') {
+    const errors = fieldErrors(error);
+    const message =
+      errors.length > 0
+        ? errors.map((e) => `${e.path}: ${e.message}`).join('; ')
+        : 'request failed validation';
+    return new ApiError('BAD_REQUEST', 422, message, { details: { errors } });
+  }
+  if (code === 'PARSE') return new ApiError('MALFORMED_REQUEST', 400, 'the request body could not be parsed');
+  return toApiError(error);
+}
