@@ -156,7 +156,9 @@ describe('a passing run', () => {
     const flow = events
       .filter(
         (e) =>
-          e.batch_id === 'batch_1' && ['step_start', 'step_complete', 'sequence_complete'].includes(e.type),
+          'batch_id' in e &&
+          e.batch_id === 'batch_1' &&
+          ['step_start', 'step_complete', 'sequence_complete'].includes(e.type),
       )
       .map((e) => `${e.type}:${'step' in e.data ? e.data.step : ''}`);
     expect(flow).toEqual([
@@ -195,7 +197,7 @@ describe('a passing run', () => {
       ['power_off', 'completed', true],
     ]);
     const logs = events
-      .filter((e) => e.type === 'log' && e.batch_id === 'batch_1')
+      .filter((e) => e.type === 'log' && 'batch_id' in e && e.batch_id === 'batch_1')
       .map((e) => (e.data as { message: string }).message);
     expect(logs).toEqual(['output on', 'output off']);
   });
