@@ -8,6 +8,7 @@ export type StoreErrorCode =
   | 'NOT_FOUND'
   | 'NOT_RUNNING'
   | 'CLOSED'
+  | 'BUSY'
   | 'QUERY_FAILED';
 
 /** Every failure thrown by @station/db; `code` is stable, `message` carries the context. */

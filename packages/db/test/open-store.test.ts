@@ -1,3 +1,4 @@
+import { Database } from 'bun:sqlite';
 import { afterEach, describe, expect, test } from 'bun:test';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -104,6 +105,29 @@ describe('openStore', () => {
     );
   });
 
+  test('a write lock held past the busy timeout fails with BUSY, and the store works once it is released', () => {
+    const path = join(scratch.dir(), 'station.db');
+    const store = scratch.track(openStore(path, { busyTimeoutMs: 50 }));
+    const other = new Database(path);
+    try {
+      other.run('BEGIN IMMEDIATE');
+      expect(() => store.createExecution(execution('exec_a'))).toThrow(
+        expect.objectContaining({
+          name: 'StoreError',
+          code: 'BUSY',
+          message: expect.stringContaining('createExecution'),
+        }),
+      );
+      expect(() => store.finishExecution('exec_a', { status: 'completed', overallPass: true })).toThrow(
+        expect.objectContaining({ code: 'BUSY' }),
+      );
+      other.run('ROLLBACK');
+      expect(store.createExecution(execution('exec_a')).id).toBe('exec_a');
+    } finally {
+      other.close();
+    }
+  });
+
   test(':memory: works with the real migrations', () => {
     const store = scratch.track(openStore(':memory:'));
     expect(store.appliedMigrations).toEqual(ALL);
@@ -175,8 +199,14 @@ describe('openStore', () => {
   test('several processes opening the same fresh file at once all succeed and migrate it once', async () => {
     const path = join(scratch.dir(), 'station.db');
     const startAt = String(Date.now() + 700);
+    // From a folder outside the repository: the migrations are found from the package, not the cwd.
+    const cwdElsewhere = scratch.dir();
     const procs = Array.from({ length: 4 }, () =>
-      Bun.spawn(fixture('open-fixture.ts', path, startAt), { stdout: 'pipe', stderr: 'pipe' }),
+      Bun.spawn(fixture('open-fixture.ts', path, startAt), {
+        cwd: cwdElsewhere,
+        stdout: 'pipe',
+        stderr: 'pipe',
+      }),
     );
     try {
       const results = await Promise.all(

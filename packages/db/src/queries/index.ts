@@ -1,6 +1,6 @@
 // Every named query in one table, and the binding that turns `query(store, ...args)` into the
 // `store.query(...args)` methods of an open Store.
-import { StoreError } from '../errors.ts';
+import { describeError, StoreError, sqliteCode } from '../errors.ts';
 import type { StoreHandle } from '../handle.ts';
 import { createExecution, finishExecution, getExecution, runningExecutions } from './executions.ts';
 import { markInterrupted } from './interrupt.ts';
@@ -38,14 +38,32 @@ type Bound<F> = F extends (store: StoreHandle, ...args: infer A) => infer R ? (.
 /** The named queries as methods of an open Store. */
 export type BoundQueries = { [K in keyof typeof queries]: Bound<(typeof queries)[K]> };
 
-/** Binds every query to `handle`; calls after close fail with code CLOSED instead of a driver error. */
+/**
+ * Binds every query to `handle`. Whatever fails comes out as a StoreError: CLOSED after close(), BUSY when
+ * another process held the write lock past the busy timeout, QUERY_FAILED for any other driver error.
+ */
 export function bindQueries(handle: StoreHandle, isClosed: () => boolean): BoundQueries {
   const bound: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(queries) as [string, QueryFn][]) {
     bound[name] = (...args: unknown[]) => {
       if (isClosed()) throw new StoreError('CLOSED', `${name}: the store at ${handle.path} is closed`);
-      return fn(handle, ...args);
+      try {
+        return fn(handle, ...args);
+      } catch (err) {
+        throw asStoreError(name, err);
+      }
     };
   }
   return bound as BoundQueries;
+}
+
+function asStoreError(query: string, err: unknown): StoreError {
+  const busy = sqliteCode(err)?.startsWith('SQLITE_BUSY') === true;
+  if (err instanceof StoreError && !(busy && err.code === 'QUERY_FAILED')) return err;
+  const message = `${query}: ${describeError(err)}`;
+  return busy
+    ? new StoreError('BUSY', `${message} (another process held the write lock past the busy timeout)`, {
+        cause: err,
+      })
+    : new StoreError('QUERY_FAILED', message, { cause: err });
 }
