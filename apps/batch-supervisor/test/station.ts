@@ -1,0 +1,175 @@
+// Real-process test furniture: a temp station (broker fixture, station.yaml, store), the supervisor's real
+// main.ts with runner-fixture.ts as its runner, a bus client and an event recorder; everything reaped.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BusClient, BusError, type StationEvent, Subscriber } from '@station/bus';
+import { openStore, type Store } from '@station/db';
+import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
+import type { Timings } from '../src/types.ts';
+import type { Behaviour } from './runner-fixture.ts';
+
+const BROKER = join(import.meta.dir, '../../broker/test/broker-fixture.ts');
+const SUPERVISOR = join(import.meta.dir, '../src/main.ts');
+const RUNNER = join(import.meta.dir, 'runner-fixture.ts');
+
+/** Timings for real processes on a loaded 2-core machine: short, with room for a slow spawn. */
+export const TEST_TIMINGS: Partial<Timings> = {
+  startTimeoutMs: 8_000,
+  heartbeatMs: 200,
+  heartbeatTimeoutMs: 400,
+  heartbeatMisses: 3,
+  shutdownGraceMs: 1_500,
+  termGraceMs: 1_000,
+};
+
+export interface BatchSpec {
+  id: string;
+  autoStart?: boolean;
+  restart?: string;
+}
+
+/** Whether a pid is a live process (a zombie waiting to be reaped counts as gone). */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The full command line of a pid, as `ps` shows it. */
+export function commandLine(pid: number): string {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+}
+
+/** One test's station. `dispose()` kills everything it started and removes the folder. */
+export class Station {
+  readonly dir = mkdtempSync(join(tmpdir(), 'sup-'));
+  readonly configPath = join(this.dir, 'station.yaml');
+  readonly endpoints = {
+    serviceBus: `ipc://${this.dir}/bus.sock`,
+    eventIn: `ipc://${this.dir}/in.sock`,
+    eventOut: `ipc://${this.dir}/out.sock`,
+  };
+  readonly events: StationEvent[] = [];
+  readonly #procs: FixtureProcess[] = [];
+  #client: BusClient | undefined;
+  #subscriber: Subscriber | undefined;
+  #store: Store | undefined;
+
+  constructor(batches: BatchSpec[]) {
+    mkdirSync(join(this.dir, 'sequences'));
+    mkdirSync(join(this.dir, 'behaviour'));
+    const yaml = [
+      'station:\n  id: test_station',
+      `paths:\n  data_dir: ${this.dir}/data\n  sequences_dir: ${this.dir}/sequences`,
+      `ipc:\n  service_bus: ${this.endpoints.serviceBus}\n  event_pub: ${this.endpoints.eventIn}\n  event_sub: ${this.endpoints.eventOut}`,
+      'logging:\n  level: warn',
+      'batches:',
+      ...batches.map(
+        (b) =>
+          `  - id: ${b.id}\n    sequence_package: fixture\n    auto_start: ${b.autoStart ?? false}\n    restart: ${b.restart ?? '{ policy: never }'}`,
+      ),
+    ].join('\n');
+    writeFileSync(this.configPath, `${yaml}\n`);
+  }
+
+  /** Starts the broker and the event recorder. */
+  async up(): Promise<this> {
+    const broker = this.#track(
+      spawnFixture(BROKER, [
+        this.endpoints.serviceBus,
+        this.endpoints.eventIn,
+        this.endpoints.eventOut,
+        '200',
+      ]),
+    );
+    await broker.waitFor(/^READY /);
+    this.#subscriber = new Subscriber({ endpoint: this.endpoints.eventOut, prefixes: ['batch.'] });
+    void (async () => {
+      for await (const { event } of this.#subscriber!) this.events.push(event);
+    })();
+    return this;
+  }
+
+  /** Starts the real supervisor process with the fixture as runner. */
+  supervisor(timings: Partial<Timings> = TEST_TIMINGS): FixtureProcess {
+    return this.#track(
+      spawnFixture(
+        SUPERVISOR,
+        ['--config', this.configPath, '--runner-main', RUNNER, '--timings', JSON.stringify(timings)],
+        { RUNNER_FIXTURE_DIR: join(this.dir, 'behaviour') },
+      ),
+    );
+  }
+
+  /** Sets what the next runner of `batchId` does. */
+  behave(batchId: string, behaviour: Behaviour): void {
+    writeFileSync(join(this.dir, 'behaviour', `${batchId}.json`), JSON.stringify(behaviour));
+  }
+
+  get client(): BusClient {
+    this.#client ??= new BusClient({ endpoint: this.endpoints.serviceBus, timeoutMs: 15_000 });
+    return this.#client;
+  }
+
+  get store(): Store {
+    this.#store ??= openStore(join(this.dir, 'data', 'station.db'));
+    return this.#store;
+  }
+
+  /** Waits until the supervisor answers on the bus. */
+  async ready(): Promise<void> {
+    await until(
+      () => this.client.request('supervisor', 'health', {}, { timeoutMs: 1_000 }),
+      'the supervisor',
+    );
+  }
+
+  /** Live processes whose command line names this station's config (its runners, whoever spawned them). */
+  runnerPids(): number[] {
+    const pids: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || pid === process.pid) continue;
+      try {
+        const cmd = commandLine(pid);
+        if (cmd.includes(this.configPath) && cmd.includes('--batch') && alive(pid)) pids.push(pid);
+      } catch {
+        // Gone while we looked.
+      }
+    }
+    return pids;
+  }
+
+  /** The typed error of a failed request. */
+  async failure(p: Promise<unknown>): Promise<{ code: string; message: string; details: unknown }> {
+    try {
+      await p;
+    } catch (err) {
+      if (err instanceof BusError) return { code: err.code, message: err.message, details: err.details };
+      throw err;
+    }
+    throw new Error('expected the request to fail');
+  }
+
+  ofBatch(batchId: string, type?: string): StationEvent[] {
+    return this.events.filter((e) => 'batch_id' in e && e.batch_id === batchId && (!type || e.type === type));
+  }
+
+  async dispose(): Promise<void> {
+    this.#client?.close();
+    this.#subscriber?.close();
+    for (const p of this.#procs.reverse()) await p.kill('SIGKILL');
+    for (const pid of this.runnerPids()) process.kill(pid, 'SIGKILL');
+    this.#store?.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  #track(p: FixtureProcess): FixtureProcess {
+    this.#procs.push(p);
+    return p;
+  }
+}
