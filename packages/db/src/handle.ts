@@ -23,7 +23,10 @@ export type StationTx = Parameters<Parameters<StationDb['transaction']>[0]>[0];
 /**
  * Runs `fn` in a write transaction that takes the write lock at BEGIN. With several processes on one WAL
  * file, a deferred transaction that reads and then writes can fail with SQLITE_BUSY without waiting; an
- * immediate one waits for the busy timeout instead.
+ * immediate one waits for the busy timeout instead. Named queries called inside join it (as savepoints),
+ * so a caller can group many writes into one commit and one fsync.
+ * @example
+ * writeTransaction(store, () => { for (const r of results) store.createExecution(r); });
  */
 export function writeTransaction<T>(store: StoreHandle, fn: (tx: StationTx) => T): T {
   return store.db.transaction(fn, { behavior: 'immediate' });
