@@ -1,9 +1,12 @@
-// The sync agent process: reads station.yaml, opens the store, drains sync_queue to the Backend until
-// SIGTERM/SIGINT, then stops claiming, finishes or releases what is in flight and exits 0.
+// The sync agent process: reads station.yaml, opens the store, drains sync_queue to the Backend, serves
+// `sync` on the bus and publishes `system.sync_status` events, until SIGTERM/SIGINT; then it leaves the
+// bus, stops claiming, finishes or releases what is in flight and exits 0.
 // Exit 2: the configuration is wrong (nothing to retry until a person fixes it).
+import { Publisher, serve } from '@station/bus';
 import { ConfigError, type LoadedConfig, loadConfig, storePath } from '@station/config';
 import { createLogger } from '@station/log';
 import { SyncAgent } from './agent.ts';
+import { describe } from './errors.ts';
 import { syncHandlers } from './handlers.ts';
 import { openAgentStore } from './store.ts';
 
@@ -24,15 +27,26 @@ const logger = createLogger({
 logger.info({ config: loaded.path, source: loaded.source, pid: process.pid }, 'sync-agent: starting');
 
 const store = openAgentStore(storePath(config));
-const agent = new SyncAgent({ store, backend: config.backend, logger, stationId: config.station.id });
-const handlers = syncHandlers(agent);
+// Events are fire-and-forget (dropped while the broker is away); screens also ask sync.status.
+const events = new Publisher({ endpoint: config.ipc.event_pub });
+const agent = new SyncAgent({
+  store,
+  backend: config.backend,
+  logger,
+  stationId: config.station.id,
+  onStatusChange: (data) => {
+    events.publish({ type: 'sync_status', data }).catch((err: unknown) => {
+      logger.warn({ err: describe(err) }, 'sync-agent: publishing sync_status failed');
+    });
+  },
+});
+const worker = serve({
+  endpoint: config.ipc.service_bus,
+  service: 'sync',
+  handlers: syncHandlers(agent),
+  logger,
+});
 agent.start();
-
-// BUS: wire the `sync` service here once @station/bus (and packages/zmtp under it) is in, e.g.
-//   const worker = serve({ endpoint: config.ipc.service_bus, service: 'sync', handlers, logger });
-// publish `sync_status` events from SyncAgent's onStatusChange option, and close `worker` first in
-// shutdown() below, so that no request reaches a stopping agent.
-void handlers;
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
@@ -40,8 +54,11 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   logger.info({ signal }, 'sync-agent: stopping');
   try {
+    // Off the bus first, so that no request reaches an agent that is stopping.
+    await worker.close();
     await agent.stop();
   } finally {
+    events.close();
     store.close();
   }
   logger.info('sync-agent: stopped');
