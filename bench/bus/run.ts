@@ -1,0 +1,130 @@
+// bench/bus: the station bus through a real broker process.
+// Round trip client -> broker -> worker -> broker -> client (p50/p99, requests/s) with 1 and 10 concurrent
+// clients; event throughput publisher -> broker -> subscriber; end-to-end event latency p50/p99.
+// Usage: bun bench/bus/run.ts [--seconds 3]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BusClient, Publisher, Subscriber } from '../../packages/bus/src/index.ts';
+import { spawnFixture, until } from '../../tests/support/process.ts';
+
+const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 3;
+const REPO = join(import.meta.dir, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'bench-bus-'));
+const ep = { bus: `ipc://${dir}/bus.sock`, in: `ipc://${dir}/in.sock`, out: `ipc://${dir}/out.sock` };
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
+
+const broker = spawnFixture(join(REPO, 'apps/broker/test/broker-fixture.ts'), [ep.bus, ep.in, ep.out, '500']);
+const worker = spawnFixture(join(REPO, 'packages/bus/test/worker-fixture.ts'), [ep.bus, '500']);
+try {
+  await broker.waitFor(/^READY /);
+  await worker.waitFor(/^READY /);
+
+  const rows: string[][] = [];
+  for (const concurrency of [1, 10]) {
+    const clients = Array.from({ length: concurrency }, () => new BusClient({ endpoint: ep.bus }));
+    await Promise.all(
+      clients.map((c) =>
+        until(
+          () => c.request('supervisor', 'batch.get', { batchId: 'warm' }).catch(() => undefined),
+          'warm-up',
+        ),
+      ),
+    );
+    // Warm-up, then measure for `seconds`.
+    for (let i = 0; i < 500; i++) await clients[0]!.request('supervisor', 'batch.get', { batchId: 'warm' });
+    const latencies: number[] = [];
+    const end = performance.now() + seconds * 1000;
+    const t0 = performance.now();
+    await Promise.all(
+      clients.map(async (c, ci) => {
+        let i = 0;
+        while (performance.now() < end) {
+          const s = performance.now();
+          await c.request('supervisor', 'batch.get', { batchId: `b${ci}_${i++}` });
+          latencies.push(performance.now() - s);
+        }
+      }),
+    );
+    const elapsed = (performance.now() - t0) / 1000;
+    latencies.sort((a, b) => a - b);
+    rows.push([
+      `round trip, ${concurrency} client${concurrency > 1 ? 's' : ''}`,
+      us(pct(latencies, 50)),
+      us(pct(latencies, 99)),
+      `${Math.round(latencies.length / elapsed).toLocaleString('en')} req/s`,
+    ]);
+    for (const c of clients) c.close();
+  }
+
+  // Events: throughput and end-to-end latency.
+  const pub = new Publisher({ endpoint: ep.in, highWaterMark: 100_000 });
+  const sub = new Subscriber({ endpoint: ep.out, prefixes: ['batch.'], highWaterMark: 100_000 });
+  let received = 0;
+  const lat: number[] = [];
+  let measureLatency = false;
+  void (async () => {
+    for await (const { event } of sub) {
+      received++;
+      if (measureLatency && event.type === 'log') lat.push(performance.now() - Number(event.data.timestamp));
+    }
+  })();
+  await until(
+    async () => {
+      await pub.publish({
+        type: 'log',
+        batch_id: 'b',
+        data: { level: 'info', message: 'probe', timestamp: '0' },
+      });
+      return received > 0;
+    },
+    'subscription',
+    5000,
+    20,
+  );
+  await Bun.sleep(100);
+  received = 0;
+  const N = 100_000;
+  const event = {
+    type: 'step_start' as const,
+    batch_id: 'batch_1',
+    data: { step: 'measure_voltage', index: 3, total: 12 },
+  };
+  const tp0 = performance.now();
+  for (let i = 0; i < N; i++) await pub.publish(event);
+  await until(() => received >= N, 'all events', 30_000, 5).catch(() => undefined);
+  const tpElapsed = (performance.now() - tp0) / 1000;
+  rows.push([
+    'events publisher -> broker -> subscriber',
+    '',
+    '',
+    `${Math.round(received / tpElapsed).toLocaleString('en')} events/s (${received}/${N} delivered)`,
+  ]);
+
+  measureLatency = true;
+  for (let i = 0; i < 5000; i++) {
+    await pub.publish({
+      type: 'log',
+      batch_id: 'batch_1',
+      data: { level: 'info', message: 'm', timestamp: String(performance.now()) },
+    });
+    if (i % 10 === 0) await Bun.sleep(1);
+  }
+  await until(() => lat.length >= 5000, 'latency samples', 10_000).catch(() => undefined);
+  lat.sort((a, b) => a - b);
+  rows.push(['event latency (paced)', us(pct(lat, 50)), us(pct(lat, 99)), `${lat.length} samples`]);
+  pub.close();
+  sub.close();
+
+  console.log(`\nbench/bus (broker and worker as separate processes, ipc, ${seconds} s per case)\n`);
+  console.log(['case', 'p50', 'p99', 'rate'].join(' | '));
+  console.log('---|---|---|---');
+  for (const r of rows) console.log(r.join(' | '));
+} finally {
+  await worker.kill();
+  await broker.kill();
+  rmSync(dir, { recursive: true, force: true });
+}
