@@ -68,7 +68,7 @@ describe('config/station.yaml.example', () => {
         id: 'batch_3',
         sequence_package: 'failure_paths',
         auto_start: false,
-        drivers: ['sim_psu', 'sim_dmm'],
+        drivers: ['sim_psu', 'sim_dmm', 'sim_relay'],
       },
     ]);
   });
