@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Dealer } from '@station/zmtp';
 import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
 import { BusClient, BusError, Publisher, type ReceivedEvent, Subscriber } from '../src/index.ts';
 
@@ -324,5 +325,38 @@ describe('robustness', () => {
     expect(await client.request('supervisor', 'batch.start', { batchId: 'batch_1' })).toMatchObject({
       status: 'running',
     });
+  });
+
+  test('well-framed but malformed SSB/1 messages are dropped and logged; everyone else is served', async () => {
+    const { proc, ep } = await startBroker('ipc');
+    await startWorker(ep);
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    await client.request('supervisor', 'batch.list', {});
+    const rogue = track(new Dealer());
+    rogue.connect(ep.serviceBus);
+    const bad: (string | Uint8Array)[][] = [
+      ['SSB1'],
+      ['MDPC01', 'C', 'r1', 'supervisor', 'batch.list', '{}', '1000'],
+      ['SSB1', 'Z', 'what'],
+      ['SSB1', 'C', 'r2', 'supervisor'],
+      ['SSB1', 'C', 'r3', 'super visor!', 'batch.list', '{}', '1000'],
+      ['SSB1', 'C', 'r4', 'supervisor', 'batch.list', '{}', '-5'],
+      ['SSB1', 'W', 'ready', new Uint8Array([0xff, 0xfe])],
+      ['SSB1', 'W', 'explode'],
+      [new Uint8Array([0xc3, 0x28]), 'C'],
+    ];
+    for (const frames of bad) await rogue.send(frames);
+    // A reply from a "worker" the broker never registered must not reach any client.
+    await rogue.send(['SSB1', 'W', 'rep', new Uint8Array([1, 2, 3]), 'x.1', 'ok', '{}']);
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        client.request('supervisor', 'batch.get', { batchId: `after${i}` }),
+      ),
+    );
+    expect(replies.map((r) => r.id)).toEqual(Array.from({ length: 20 }, (_, i) => `after${i}`));
+    await until(
+      () => proc.errLines.some((l) => l.includes('dropped malformed')),
+      'the broker to log the drops',
+    );
   });
 });
