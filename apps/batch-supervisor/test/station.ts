@@ -54,6 +54,8 @@ export class Station {
     eventOut: `ipc://${this.dir}/out.sock`,
   };
   readonly events: StationEvent[] = [];
+  /** When each of `events` arrived (performance.now()), index for index. */
+  readonly arrivals: number[] = [];
   readonly #procs: FixtureProcess[] = [];
   #client: BusClient | undefined;
   #subscriber: Subscriber | undefined;
@@ -89,7 +91,10 @@ export class Station {
     await broker.waitFor(/^READY /);
     this.#subscriber = new Subscriber({ endpoint: this.endpoints.eventOut, prefixes: ['batch.'] });
     void (async () => {
-      for await (const { event } of this.#subscriber!) this.events.push(event);
+      for await (const { event } of this.#subscriber!) {
+        this.events.push(event);
+        this.arrivals.push(performance.now());
+      }
     })();
     return this;
   }
@@ -157,6 +162,15 @@ export class Station {
 
   ofBatch(batchId: string, type?: string): StationEvent[] {
     return this.events.filter((e) => 'batch_id' in e && e.batch_id === batchId && (!type || e.type === type));
+  }
+
+  /** The longest silence between two consecutive events of a batch of one type (ms). */
+  longestGap(batchId: string, type: string): number {
+    const times = this.arrivals.filter((_, i) => {
+      const e = this.events[i]!;
+      return 'batch_id' in e && e.batch_id === batchId && e.type === type;
+    });
+    return Math.max(0, ...times.slice(1).map((t, i) => t - times[i]!));
   }
 
   async dispose(): Promise<void> {
