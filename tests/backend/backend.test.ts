@@ -1,5 +1,6 @@
 // The test Backend itself: the sync tests trust its counters and its failures, so both are checked here.
 import { afterEach, beforeEach, expect, test } from 'bun:test';
+import { join } from 'node:path';
 import { controlHandler } from './control.ts';
 import { TestBackend } from './server.ts';
 
@@ -96,5 +97,54 @@ test('control API: behave, down for a while, stats', async () => {
     });
   } finally {
     await control.stop(true);
+  }
+});
+
+test('dev tool: logs each result as it arrives and stops cleanly on SIGINT', async () => {
+  const proc = Bun.spawn(
+    [
+      process.execPath,
+      join(import.meta.dir, 'main.ts'),
+      '--port',
+      '0',
+      '--control-port',
+      '0',
+      '--api-key',
+      'k-dev',
+    ],
+    { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' },
+  );
+  try {
+    const reader = proc.stdout.getReader();
+    let out = '';
+    const readUntil = async (re: RegExp) => {
+      const deadline = Date.now() + 10_000;
+      while (!re.test(out)) {
+        if (Date.now() > deadline) throw new Error(`dev tool said: ${out}`);
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`dev tool exited: ${out}`);
+        out += new TextDecoder().decode(value);
+      }
+      return re.exec(out)!;
+    };
+    const url = (await readUntil(/listening on (http:\/\/\S+)/))[1]!;
+    const res = await fetch(`${url}/api/v1/results`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k-dev', 'idempotency-key': 'exec_1' },
+      body: JSON.stringify({
+        id: 'exec_1',
+        sequenceName: 'psu_functional',
+        status: 'completed',
+        overallPass: true,
+        steps: [{}],
+      }),
+    });
+    expect(res.status).toBe(201);
+    await readUntil(/result #1 exec_1 psu_functional completed pass=true steps=1/);
+    reader.releaseLock();
+    proc.kill('SIGINT');
+    expect(await proc.exited).toBe(0);
+  } finally {
+    proc.kill('SIGKILL');
   }
 });
