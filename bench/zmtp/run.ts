@@ -23,7 +23,7 @@ const runs = runsArg === undefined ? (quick ? 1 : 3) : Number(runsArg.slice('--r
 
 const counts: Counts = quick
   ? { roundTrips: 1000, warmup: 100, published: (subs) => (subs === 1 ? 20_000 : 5000) }
-  : { roundTrips: 5000, warmup: 500, published: (subs) => (subs === 1 ? 100_000 : 20_000) };
+  : { roundTrips: 10_000, warmup: 1000, published: (subs) => (subs === 1 ? 100_000 : 20_000) };
 
 const transports: Transport[] = ['tcp', 'ipc'];
 const impls: Impl[] = ['ours', 'theirs'];

@@ -67,8 +67,11 @@ export function renderTable(rows: readonly Row[]): string {
     const floor = floors.get(`${row.transport}|${row.pinning}|${row.metric}`);
     let vsFloor = '-';
     if (floor !== undefined) {
-      const f = row.ours / floor;
-      vsFloor = row.metric === 'p50 µs' ? `${ratio(f)} (${verdict(f <= floorLimit)})` : ratio(f);
+      // A brokered round trip crosses two socket round trips, so its fair floor is two echoes.
+      const hops = row.shape.startsWith('Broker') ? 2 : 1;
+      const f = row.ours / (floor * hops);
+      const label = hops === 1 ? ratio(f) : `${ratio(f)} per hop`;
+      vsFloor = row.metric === 'p50 µs' ? `${label} (${verdict(f <= floorLimit)})` : label;
     }
     lines.push(
       `| ${row.shape} | ${row.transport} | ${row.pinning} | ${row.metric} | ${number(row.ours)} | ` +
