@@ -137,7 +137,11 @@ export class LibzmqPeer {
   }
 
   /** Sends each message and waits for its reply before the next (REQ); returns the replies. */
-  async roundTrips(messages: readonly (readonly (Uint8Array | string)[])[], timeout = 5000, socket = 's') {
+  async roundTrips(
+    messages: readonly (readonly (Uint8Array | string)[])[],
+    timeout = 5000,
+    socket = 's',
+  ): Promise<Buffer[][]> {
     const reply = await this.call('roundTrips', { messages: messages.map(encode), timeout, socket });
     const replies = (reply.replies as string[][]).map(decode);
     if (reply.timeout === true) {
