@@ -4,76 +4,36 @@
  * the `attach`/`ready`/`interrupted`/`detach`/`incoming`/`trySend`/`nextMessage` hooks.
  */
 import { Connection, type ConnectionConfig, type ConnectionOwner } from './connection.ts';
-import { type Address, parseEndpoint } from './endpoint.ts';
+import { Connector } from './connector.ts';
+import { parseEndpoint } from './endpoint.ts';
 import { asZmtpError, ZmtpError } from './errors.ts';
 import { SocketEvents } from './events.ts';
+import { type Frame, type Message, toFrames } from './message.ts';
 import { type ResolvedOptions, resolveOptions, type SocketOptions } from './options.ts';
 import { Pipe } from './pipe.ts';
 import type { SocketType } from './protocol.ts';
-import { Queue } from './queue.ts';
 import { FairQueue } from './routing/fair-queue.ts';
-import { dialIpc, listenIpc } from './transports/ipc.ts';
-import { dialTcp, listenTcp } from './transports/tcp.ts';
+import { listenIpc } from './transports/ipc.ts';
+import { listenTcp } from './transports/tcp.ts';
 import type { Listener, OnOpen } from './transports/transport.ts';
+import { Waiters } from './waiters.ts';
 
-/** A frame to send; strings are UTF-8 encoded. */
-export type Frame = Uint8Array | string;
-/** A received multipart message. */
-export type Message = Buffer[];
+export type { Frame, Message } from './message.ts';
 
 interface Bound {
-  listener: Listener;
-  connections: Set<Connection>;
+  listener: Listener | undefined;
+  readonly connections: Set<Connection>;
 }
 
-interface Connector {
-  readonly address: Address;
-  readonly pipe: Pipe;
-  interval: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  connection: Connection | undefined;
-  stopped: boolean;
-}
-
-/** Which endpoint a connection belongs to. */
+/** Which endpoint a connection belongs to (stored in `connection.tag`). */
 interface Link {
   pipe: Pipe | undefined;
   connector: Connector | undefined;
   bound: Bound | undefined;
 }
 
-interface Receiver {
-  resolve(message: Message): void;
-  reject(error: ZmtpError): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  done: boolean;
-}
-
-interface Sender {
-  frames: Buffer[];
-  resolve(): void;
-  reject(error: ZmtpError): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  done: boolean;
-}
-
 const RESOLVED = Promise.resolve();
-
-/** Converts user frames to Buffers without copying binary data. */
-export function toFrames(frames: Frame | readonly Frame[]): Buffer[] {
-  const list = Array.isArray(frames) ? (frames as readonly Frame[]) : [frames as Frame];
-  const out = new Array<Buffer>(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const frame = list[i]!;
-    out[i] =
-      typeof frame === 'string'
-        ? Buffer.from(frame)
-        : Buffer.isBuffer(frame)
-          ? frame
-          : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-  }
-  return out;
-}
+const closedError = () => new ZmtpError('CLOSED', 'socket is closed');
 
 /** Shared machinery of all socket types. */
 export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable {
@@ -83,14 +43,18 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   protected readonly fairQueue = new FairQueue();
   private readonly bound = new Map<string, Bound>();
   private readonly connectors = new Map<string, Connector>();
-  private readonly receivers = new Queue<Receiver>();
-  private readonly senders = new Queue<Sender>();
+  private readonly receivers = new Waiters<undefined, Message>();
+  private readonly senders = new Waiters<Buffer[], void>();
   private readonly config: ConnectionConfig;
   private isClosed = false;
+  private lingering: (() => void) | undefined;
   private lastBound: string | undefined;
   private readonly owner: ConnectionOwner = {
     ready: (connection) => this.onReady(connection),
-    message: (connection, frames) => this.onMessage(connection, frames),
+    message: (connection, frames) => {
+      const pipe = (connection.tag as Link).pipe;
+      if (pipe !== undefined && !pipe.detached) this.incoming(pipe, frames);
+    },
     drain: (connection) => this.onDrain(connection),
     closed: (connection, error) => this.onClosed(connection, error),
   };
@@ -100,13 +64,15 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     options: SocketOptions = {},
   ) {
     this.options = resolveOptions(options);
+    const { routingId, maxMessageSize, heartbeatInterval, heartbeatTimeout, heartbeatTimeToLive } =
+      this.options;
     this.config = {
       socketType: type,
-      identity: this.options.routingId,
-      maxMessageSize: this.options.maxMessageSize,
-      heartbeatInterval: this.options.heartbeatInterval,
-      heartbeatTimeout: this.options.heartbeatTimeout,
-      heartbeatTimeToLive: this.options.heartbeatTimeToLive,
+      identity: routingId,
+      maxMessageSize,
+      heartbeatInterval,
+      heartbeatTimeout,
+      heartbeatTimeToLive,
     };
   }
 
@@ -149,7 +115,7 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   async bind(endpoint: string): Promise<void> {
     this.assertOpen();
     const address = parseEndpoint(endpoint);
-    const bound: Bound = { listener: undefined as unknown as Listener, connections: new Set() };
+    const bound: Bound = { listener: undefined, connections: new Set() };
     const onOpen: OnOpen = (wire) => {
       const connection = new Connection(wire, this.owner, this.config);
       connection.tag = { pipe: undefined, connector: undefined, bound } satisfies Link;
@@ -157,24 +123,25 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
       this.events.emit({ type: 'accepted', endpoint: bound.listener?.endpoint ?? endpoint, peer: wire.peer });
       return connection.handlers;
     };
-    bound.listener =
+    const listener =
       address.transport === 'tcp'
         ? listenTcp(address.host, address.port, onOpen)
         : await listenIpc(address.path, onOpen);
+    bound.listener = listener;
     if (this.isClosed) {
-      await bound.listener.close();
+      await listener.close();
       throw new ZmtpError('CLOSED', 'socket closed while binding');
     }
-    this.bound.set(bound.listener.endpoint, bound);
-    if (bound.listener.endpoint !== endpoint) this.bound.set(endpoint, bound);
-    this.lastBound = bound.listener.endpoint;
-    this.events.emit({ type: 'listening', endpoint: bound.listener.endpoint });
+    this.bound.set(listener.endpoint, bound);
+    this.bound.set(endpoint, bound);
+    this.lastBound = listener.endpoint;
+    this.events.emit({ type: 'listening', endpoint: listener.endpoint });
   }
 
   /** Stops listening on `endpoint` and drops the connections it accepted. */
   async unbind(endpoint: string): Promise<void> {
     const bound = this.bound.get(endpoint);
-    if (bound === undefined) throw new ZmtpError('BAD_ENDPOINT', `${endpoint} is not bound`);
+    if (bound?.listener === undefined) throw new ZmtpError('BAD_ENDPOINT', `${endpoint} is not bound`);
     for (const [key, value] of this.bound) if (value === bound) this.bound.delete(key);
     await bound.listener.close();
     for (const connection of [...bound.connections]) connection.close();
@@ -186,18 +153,19 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     this.assertOpen();
     const address = parseEndpoint(endpoint);
     if (this.connectors.has(endpoint)) return;
-    const pipe = new Pipe(endpoint, true, this.options.sendHighWaterMark, this.options.receiveHighWaterMark);
-    const connector: Connector = {
-      address,
-      pipe,
-      interval: this.options.reconnectInterval,
-      timer: undefined,
-      connection: undefined,
-      stopped: false,
-    };
+    const { sendHighWaterMark, receiveHighWaterMark } = this.options;
+    const pipe = new Pipe(endpoint, true, sendHighWaterMark, receiveHighWaterMark);
+    const connector: Connector = new Connector(address, pipe, this.options, this.events, (wire) => {
+      const connection = new Connection(wire, this.owner, this.config);
+      connection.tag = { pipe, connector, bound: undefined } satisfies Link;
+      connector.connection = connection;
+      this.events.emit({ type: 'connected', endpoint, peer: wire.peer });
+      if (connector.stopped) queueMicrotask(() => connection.close());
+      return connection.handlers;
+    });
     this.connectors.set(endpoint, connector);
     this.attach(pipe);
-    this.dial(connector);
+    connector.start();
   }
 
   /** Stops connecting to `endpoint` and drops its connection and queued messages. */
@@ -210,9 +178,9 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
 
   /** Sends a message; waits for room per socket-type semantics (sendTimeout -> TIMEOUT). */
   send(frames: Frame | readonly Frame[]): Promise<void> {
-    if (this.isClosed) return Promise.reject(new ZmtpError('CLOSED', 'socket is closed'));
+    if (this.isClosed) return Promise.reject(closedError());
     const message = toFrames(frames);
-    if (this.senders.length === 0) {
+    if (this.senders.empty) {
       try {
         if (this.trySend(message)) return RESOLVED;
       } catch (error) {
@@ -222,38 +190,20 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
         return Promise.reject(new ZmtpError('TIMEOUT', 'no peer has room for the message'));
       }
     }
-    return new Promise<void>((resolve, reject) => {
-      const sender: Sender = { frames: message, resolve, reject, timer: undefined, done: false };
-      if (this.options.sendTimeout > 0) {
-        sender.timer = setTimeout(() => {
-          sender.done = true;
-          reject(new ZmtpError('TIMEOUT', `send timed out after ${this.options.sendTimeout} ms`));
-        }, this.options.sendTimeout);
-      }
-      this.senders.push(sender);
-    });
+    return this.senders.add(message, this.options.sendTimeout, 'send');
   }
 
   /** Receives the next message (receiveTimeout -> TIMEOUT; close() -> CLOSED). */
   receive(): Promise<Message> {
-    if (this.isClosed) return Promise.reject(new ZmtpError('CLOSED', 'socket is closed'));
-    if (this.receivers.length === 0) {
+    if (this.isClosed) return Promise.reject(closedError());
+    if (this.receivers.empty) {
       const message = this.nextMessage();
       if (message !== undefined) return Promise.resolve(message);
       if (this.options.receiveTimeout === 0) {
         return Promise.reject(new ZmtpError('TIMEOUT', 'no message available'));
       }
     }
-    return new Promise<Message>((resolve, reject) => {
-      const receiver: Receiver = { resolve, reject, timer: undefined, done: false };
-      if (this.options.receiveTimeout > 0) {
-        receiver.timer = setTimeout(() => {
-          receiver.done = true;
-          reject(new ZmtpError('TIMEOUT', `receive timed out after ${this.options.receiveTimeout} ms`));
-        }, this.options.receiveTimeout);
-      }
-      this.receivers.push(receiver);
-    });
+    return this.receivers.add(undefined, this.options.receiveTimeout, 'receive');
   }
 
   /** Iterates received messages until close(). */
@@ -272,22 +222,16 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    const closedError = () => new ZmtpError('CLOSED', 'socket closed');
-    for (let r = this.receivers.shift(); r !== undefined; r = this.receivers.shift()) {
-      if (r.timer !== undefined) clearTimeout(r.timer);
-      if (!r.done) r.reject(closedError());
-    }
-    for (let s = this.senders.shift(); s !== undefined; s = this.senders.shift()) {
-      if (s.timer !== undefined) clearTimeout(s.timer);
-      if (!s.done) s.reject(closedError());
-    }
+    this.receivers.rejectAll(closedError);
+    this.senders.rejectAll(closedError);
     const listeners = new Set(this.bound.values());
     this.bound.clear();
     for (const bound of listeners) {
-      bound.listener.close().catch(() => {});
-      this.events.emit({ type: 'closed', endpoint: bound.listener.endpoint });
+      bound.listener?.close().catch(() => {});
+      this.events.emit({ type: 'closed', endpoint: bound.listener?.endpoint ?? '' });
     }
     const finish = () => {
+      this.lingering = undefined;
       for (const bound of listeners) for (const connection of [...bound.connections]) connection.close();
       for (const connector of this.connectors.values()) this.stopConnector(connector);
       this.connectors.clear();
@@ -320,85 +264,34 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
 
   /** Hands queued messages to waiting receive() calls. */
   protected wakeReceivers(): void {
-    while (this.receivers.length > 0) {
-      const receiver = this.receivers.peek()!;
-      if (receiver.done) {
-        this.receivers.shift();
-        continue;
-      }
+    while (!this.receivers.empty) {
       const message = this.nextMessage();
       if (message === undefined) return;
-      this.receivers.shift();
-      if (receiver.timer !== undefined) clearTimeout(receiver.timer);
-      receiver.resolve(message);
+      this.receivers.resolve(message);
     }
   }
 
   /** Retries waiting send() calls after some pipe gained room. */
   protected wakeSenders(): void {
-    while (this.senders.length > 0) {
-      const sender = this.senders.peek()!;
-      if (sender.done) {
-        this.senders.shift();
-        continue;
-      }
+    for (let sender = this.senders.peek(); sender !== undefined; sender = this.senders.peek()) {
       try {
-        if (!this.trySend(sender.frames)) return;
-        this.senders.shift();
-        if (sender.timer !== undefined) clearTimeout(sender.timer);
-        sender.resolve();
+        if (!this.trySend(sender.payload)) return;
+        this.senders.resolve(undefined);
       } catch (error) {
-        this.senders.shift();
-        if (sender.timer !== undefined) clearTimeout(sender.timer);
-        sender.reject(asZmtpError(error, 'STATE', 'send failed'));
+        this.senders.reject(asZmtpError(error, 'STATE', 'send failed'));
       }
     }
   }
 
   /** Throws CLOSED after close(). */
   protected assertOpen(): void {
-    if (this.isClosed) throw new ZmtpError('CLOSED', 'socket is closed');
+    if (this.isClosed) throw closedError();
   }
 
   // Connections -------------------------------------------------------------------------------------
 
-  private dial(connector: Connector): void {
-    connector.timer = undefined;
-    if (connector.stopped || this.isClosed) return;
-    const { address } = connector;
-    const onOpen: OnOpen = (wire) => {
-      const connection = new Connection(wire, this.owner, this.config);
-      connection.tag = { pipe: connector.pipe, connector, bound: undefined } satisfies Link;
-      connector.connection = connection;
-      if (connector.stopped) queueMicrotask(() => connection.close());
-      this.events.emit({ type: 'connected', endpoint: address.endpoint, peer: wire.peer });
-      return connection.handlers;
-    };
-    const dialing =
-      address.transport === 'tcp'
-        ? dialTcp(address.host, address.port, onOpen)
-        : dialIpc(address.path, onOpen);
-    dialing.catch(() => {
-      if (connector.stopped || this.isClosed) return;
-      this.scheduleReconnect(connector, true);
-    });
-  }
-
-  private scheduleReconnect(connector: Connector, failed: boolean): void {
-    const { reconnectInterval, reconnectMaxInterval } = this.options;
-    const interval = connector.interval;
-    if (failed && reconnectMaxInterval > reconnectInterval) {
-      connector.interval = Math.min(interval * 2, reconnectMaxInterval);
-    }
-    this.events.emit({ type: 'connect-retried', endpoint: connector.address.endpoint, interval });
-    connector.timer = setTimeout(() => this.dial(connector), interval);
-  }
-
   private stopConnector(connector: Connector): void {
-    connector.stopped = true;
-    if (connector.timer !== undefined) clearTimeout(connector.timer);
-    connector.timer = undefined;
-    connector.connection?.close();
+    connector.stop();
     connector.pipe.detached = true;
     this.fairQueue.remove(connector.pipe);
     this.detach(connector.pipe);
@@ -406,18 +299,15 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
 
   private onReady(connection: Connection): void {
     const link = connection.tag as Link;
-    if (this.isClosed) {
+    // While lingering, connect-side pipes may still (re)connect to flush what they hold.
+    if (this.isClosed && (this.lingering === undefined || link.connector === undefined)) {
       connection.close();
       return;
     }
     let pipe = link.pipe;
     if (pipe === undefined) {
-      pipe = new Pipe(
-        connection.endpoint,
-        false,
-        this.options.sendHighWaterMark,
-        this.options.receiveHighWaterMark,
-      );
+      const { sendHighWaterMark, receiveHighWaterMark } = this.options;
+      pipe = new Pipe(connection.endpoint, false, sendHighWaterMark, receiveHighWaterMark);
       pipe.connection = connection;
       link.pipe = pipe;
       if (!this.attach(pipe)) {
@@ -428,35 +318,30 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
       }
     } else {
       pipe.connection = connection;
-      if (link.connector !== undefined) link.connector.interval = this.options.reconnectInterval;
+      link.connector?.succeeded();
     }
     this.events.emit({
       type: 'handshake',
-      endpoint: link.connector?.address.endpoint ?? link.bound?.listener.endpoint ?? connection.endpoint,
+      endpoint: this.endpointOf(link, connection),
       peer: connection.endpoint,
     });
     this.ready(pipe);
     pipe.flush();
-    if (this.senders.length > 0) this.wakeSenders();
-  }
-
-  private onMessage(connection: Connection, frames: Buffer[]): void {
-    const pipe = (connection.tag as Link).pipe;
-    if (pipe !== undefined && !pipe.detached) this.incoming(pipe, frames);
+    if (!this.senders.empty) this.wakeSenders();
   }
 
   private onDrain(connection: Connection): void {
     const pipe = (connection.tag as Link).pipe;
     if (pipe === undefined) return;
     pipe.flush();
-    if (this.senders.length > 0) this.wakeSenders();
-    if (this.lingering !== undefined) this.lingering();
+    if (!this.senders.empty) this.wakeSenders();
+    this.lingering?.();
   }
 
   private onClosed(connection: Connection, error: ZmtpError | undefined): void {
     const link = connection.tag as Link;
     const handshaken = connection.peer !== undefined;
-    const endpoint = link.connector?.address.endpoint ?? link.bound?.listener.endpoint ?? connection.endpoint;
+    const endpoint = this.endpointOf(link, connection);
     link.bound?.connections.delete(connection);
     if (!handshaken && error !== undefined && error.code !== 'CLOSED') {
       this.events.emit({ type: 'handshake-failed', endpoint, error });
@@ -464,25 +349,27 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
       this.events.emit({ type: 'disconnected', endpoint, ...(error ? { reason: error.message } : {}) });
     }
     const pipe = link.pipe;
-    if (link.connector !== undefined) {
-      const connector = link.connector;
+    const connector = link.connector;
+    if (connector !== undefined) {
       if (connector.connection === connection) connector.connection = undefined;
       if (pipe !== undefined && pipe.connection === connection) {
         pipe.connection = undefined;
         if (handshaken && !pipe.detached) this.interrupted(pipe);
       }
-      if (!connector.stopped && !this.isClosed) this.scheduleReconnect(connector, !handshaken);
+      connector.retry(!handshaken);
     } else if (pipe !== undefined && !pipe.detached) {
       pipe.detached = true;
       pipe.connection = undefined;
       this.detach(pipe);
     }
-    if (this.lingering !== undefined) this.lingering();
+    this.lingering?.();
+  }
+
+  private endpointOf(link: Link, connection: Connection): string {
+    return link.connector?.address.endpoint ?? link.bound?.listener?.endpoint ?? connection.endpoint;
   }
 
   // Linger ------------------------------------------------------------------------------------------
-
-  private lingering: (() => void) | undefined;
 
   private allIdle(listeners: Set<Bound>): boolean {
     for (const connector of this.connectors.values()) if (!connector.pipe.idle) return false;
@@ -496,17 +383,11 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   }
 
   private lingerThen(listeners: Set<Bound>, finish: () => void): void {
-    let done = false;
-    const end = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      this.lingering = undefined;
-      finish();
-    };
-    const timer = setTimeout(end, this.options.linger);
+    const timer = setTimeout(finish, this.options.linger);
     this.lingering = () => {
-      if (this.allIdle(listeners)) end();
+      if (!this.allIdle(listeners)) return;
+      clearTimeout(timer);
+      finish();
     };
   }
 }

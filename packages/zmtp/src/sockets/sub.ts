@@ -1,5 +1,6 @@
 /** SUB (RFC 29 §"The SUB socket type"): receives messages matching its subscriptions; cannot send. */
 import { ZmtpError } from '../errors.ts';
+import type { Frame } from '../message.ts';
 import type { SocketOptions } from '../options.ts';
 import { Subscriber } from './xsub.ts';
 
@@ -9,7 +10,7 @@ export class Sub extends Subscriber {
     super('SUB', options);
   }
 
-  override send(): Promise<void> {
+  override send(_frames?: Frame | readonly Frame[]): Promise<void> {
     return Promise.reject(new ZmtpError('STATE', 'a SUB socket cannot send; use subscribe()'));
   }
 }

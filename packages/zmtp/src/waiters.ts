@@ -1,0 +1,68 @@
+/** FIFO of pending send()/receive() calls, each with an optional timeout that rejects it with TIMEOUT. */
+import { ZmtpError } from './errors.ts';
+import { Queue } from './queue.ts';
+
+interface Waiter<P, R> {
+  payload: P;
+  resolve(result: R): void;
+  reject(error: ZmtpError): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  done: boolean;
+}
+
+/** Pending calls in arrival order; timed-out entries are skipped lazily. */
+export class Waiters<P, R> {
+  private readonly queue = new Queue<Waiter<P, R>>();
+
+  /** True when no live call is waiting. */
+  get empty(): boolean {
+    return this.peek() === undefined;
+  }
+
+  /** Adds a call; `timeoutMs` > 0 rejects it with TIMEOUT after that long. */
+  add(payload: P, timeoutMs: number, what: string): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const waiter: Waiter<P, R> = { payload, resolve, reject, timer: undefined, done: false };
+      if (timeoutMs > 0) {
+        waiter.timer = setTimeout(() => {
+          waiter.done = true;
+          reject(new ZmtpError('TIMEOUT', `${what} timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
+      this.queue.push(waiter);
+    });
+  }
+
+  /** Payload of the oldest live call. */
+  peek(): Waiter<P, R> | undefined {
+    let head = this.queue.peek();
+    while (head?.done === true) {
+      this.queue.shift();
+      head = this.queue.peek();
+    }
+    return head;
+  }
+
+  /** Resolves the oldest live call. */
+  resolve(result: R): void {
+    const waiter = this.peek();
+    if (waiter === undefined) return;
+    this.queue.shift();
+    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+    waiter.resolve(result);
+  }
+
+  /** Rejects the oldest live call. */
+  reject(error: ZmtpError): void {
+    const waiter = this.peek();
+    if (waiter === undefined) return;
+    this.queue.shift();
+    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+    waiter.reject(error);
+  }
+
+  /** Rejects every live call (socket closed). */
+  rejectAll(error: () => ZmtpError): void {
+    while (this.peek() !== undefined) this.reject(error());
+  }
+}
