@@ -1,11 +1,11 @@
 // The supervisor as a real process, with real runner processes (runner-fixture.ts), a real broker and a
 // real store: what an operator would see through the bus, `ps` and the database.
-import { afterEach, describe, expect, test } from 'bun:test';
+import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { until } from '../../../tests/support/process.ts';
 import { alive, type BatchSpec, commandLine, Station } from './station.ts';
 
-// Real processes on a loaded 2-core machine: far above what a test takes, far below forever.
-const LONG = 30_000;
+// Real processes on a loaded 2-core machine: allow more than bun's 5 s default per test.
+setDefaultTimeout(30_000);
 
 let station: Station | undefined;
 afterEach(async () => {
@@ -21,279 +21,242 @@ async function up(batches: BatchSpec[]): Promise<Station> {
 }
 
 describe('start, stop, restart through the bus', () => {
-  test(
-    'each batch starts a named runner process, stops it, and restarts it',
-    async () => {
-      const st = await up([{ id: 'b1' }, { id: 'b2' }]);
-      const c = st.client;
-      const one = await c.request('supervisor', 'batch.start', { batchId: 'b1' });
-      const two = await c.request('supervisor', 'batch.start', { batchId: 'b2' });
-      expect(one.status).toBe('running');
-      expect(alive(one.pid) && alive(two.pid)).toBe(true);
-      // The runbook greps `ps` for "station": the command line carries the marker and the batch id.
-      expect(commandLine(one.pid)).toContain('--batch b1 --station test_station');
-      expect(st.runnerPids().sort()).toEqual([one.pid, two.pid].sort());
-      const list = await c.request('supervisor', 'batch.list', {});
-      expect(list.map((b) => [b.id, b.status, b.pid])).toEqual([
-        ['b1', 'running', one.pid],
-        ['b2', 'running', two.pid],
-      ]);
+  test('each batch starts a named runner process, stops it, and restarts it', async () => {
+    const st = await up([{ id: 'b1' }, { id: 'b2' }]);
+    const c = st.client;
+    const one = await c.request('supervisor', 'batch.start', { batchId: 'b1' });
+    const two = await c.request('supervisor', 'batch.start', { batchId: 'b2' });
+    expect(one.status).toBe('running');
+    expect(alive(one.pid) && alive(two.pid)).toBe(true);
+    // The runbook greps `ps` for "station": the command line carries the marker and the batch id.
+    expect(commandLine(one.pid)).toContain('--batch b1 --station test_station');
+    expect(st.runnerPids().sort()).toEqual([one.pid, two.pid].sort());
+    const list = await c.request('supervisor', 'batch.list', {});
+    expect(list.map((b) => [b.id, b.status, b.pid])).toEqual([
+      ['b1', 'running', one.pid],
+      ['b2', 'running', two.pid],
+    ]);
 
-      const again = await c.request('supervisor', 'batch.restart', { batchId: 'b1' });
-      expect(again.pid).not.toBe(one.pid);
-      expect(alive(one.pid)).toBe(false);
-      expect(alive(two.pid)).toBe(true);
+    const again = await c.request('supervisor', 'batch.restart', { batchId: 'b1' });
+    expect(again.pid).not.toBe(one.pid);
+    expect(alive(one.pid)).toBe(false);
+    expect(alive(two.pid)).toBe(true);
 
-      expect(await c.request('supervisor', 'batch.stop', { batchId: 'b1' })).toEqual({ status: 'idle' });
-      expect(await c.request('supervisor', 'batch.stop', { batchId: 'b2' })).toEqual({ status: 'idle' });
-      expect(alive(again.pid) || alive(two.pid)).toBe(false);
-      expect(st.runnerPids()).toEqual([]);
-      const statuses = st.ofBatch('b2', 'batch_status').map((e) => (e.data as { status: string }).status);
-      expect(statuses.filter((s, i) => s !== statuses[i - 1])).toEqual([
-        'starting',
-        'running',
-        'stopping',
-        'idle',
-      ]);
-    },
-    LONG,
-  );
+    expect(await c.request('supervisor', 'batch.stop', { batchId: 'b1' })).toEqual({ status: 'idle' });
+    expect(await c.request('supervisor', 'batch.stop', { batchId: 'b2' })).toEqual({ status: 'idle' });
+    expect(alive(again.pid) || alive(two.pid)).toBe(false);
+    expect(st.runnerPids()).toEqual([]);
+    const statuses = st.ofBatch('b2', 'batch_status').map((e) => (e.data as { status: string }).status);
+    expect(statuses.filter((s, i) => s !== statuses[i - 1])).toEqual([
+      'starting',
+      'running',
+      'stopping',
+      'idle',
+    ]);
+  });
 });
 
 describe('illegal requests and concurrency', () => {
-  test(
-    'typed errors for every illegal request; two concurrent starts make one process',
-    async () => {
-      const st = await up([{ id: 'b1' }]);
-      const c = st.client;
-      expect(await st.failure(c.request('supervisor', 'batch.stop', { batchId: 'b1' }))).toEqual({
-        code: 'NOT_RUNNING',
-        message: 'batch b1 is not running',
-        details: { batchId: 'b1', status: 'idle' },
-      });
-      expect(await st.failure(c.request('supervisor', 'batch.start', { batchId: 'b9' }))).toEqual({
-        code: 'NOT_FOUND',
-        message: "no batch b9 in this station's configuration",
-        details: { batchId: 'b9', batches: ['b1'] },
-      });
-      const [a, b] = await Promise.all([
-        c.request('supervisor', 'batch.start', { batchId: 'b1' }),
-        c.request('supervisor', 'batch.start', { batchId: 'b1' }),
-      ]);
-      expect(b).toEqual(a);
-      expect(st.runnerPids()).toEqual([a.pid]);
-      expect(await st.failure(c.request('supervisor', 'batch.start', { batchId: 'b1' }))).toEqual({
-        code: 'ALREADY_RUNNING',
-        message: 'batch b1 is already running',
-        details: { batchId: 'b1', pid: a.pid },
-      });
-      expect(st.runnerPids()).toEqual([a.pid]);
-    },
-    LONG,
-  );
+  test('typed errors for every illegal request; two concurrent starts make one process', async () => {
+    const st = await up([{ id: 'b1' }]);
+    const c = st.client;
+    expect(await st.failure(c.request('supervisor', 'batch.stop', { batchId: 'b1' }))).toEqual({
+      code: 'NOT_RUNNING',
+      message: 'batch b1 is not running',
+      details: { batchId: 'b1', status: 'idle' },
+    });
+    expect(await st.failure(c.request('supervisor', 'batch.start', { batchId: 'b9' }))).toEqual({
+      code: 'NOT_FOUND',
+      message: "no batch b9 in this station's configuration",
+      details: { batchId: 'b9', batches: ['b1'] },
+    });
+    const [a, b] = await Promise.all([
+      c.request('supervisor', 'batch.start', { batchId: 'b1' }),
+      c.request('supervisor', 'batch.start', { batchId: 'b1' }),
+    ]);
+    expect(b).toEqual(a);
+    expect(st.runnerPids()).toEqual([a.pid]);
+    expect(await st.failure(c.request('supervisor', 'batch.start', { batchId: 'b1' }))).toEqual({
+      code: 'ALREADY_RUNNING',
+      message: 'batch b1 is already running',
+      details: { batchId: 'b1', pid: a.pid },
+    });
+    expect(st.runnerPids()).toEqual([a.pid]);
+  });
 });
 
 describe('failures', () => {
-  test(
-    'a runner that never registers is killed at the start timeout, with its stderr in the error',
-    async () => {
-      station = await new Station([{ id: 'b1' }]).up();
-      const st = station;
-      st.behave('b1', { register: false, stderr: ['loading fixture', 'fatal: no driver "psu"'] });
-      st.supervisor({ startTimeoutMs: 1_500 });
-      await st.ready();
-      const err = await st.failure(st.client.request('supervisor', 'batch.start', { batchId: 'b1' }));
-      expect(err.code).toBe('START_FAILED');
-      expect(err.message).toBe(
-        'runner of b1 ended before registering on the bus (the runner did not register on the bus within 1500 ms; killed (signal SIGKILL)); last stderr: fatal: no driver "psu"',
-      );
-      expect(err.details).toEqual({
-        batchId: 'b1',
-        exitCode: null,
-        signal: 'SIGKILL',
-        killedBecause: 'the runner did not register on the bus within 1500 ms',
-        stderr: ['loading fixture', 'fatal: no driver "psu"'],
-        executions: [],
-      });
-      expect(st.runnerPids()).toEqual([]);
-      const [status] = await st.client.request('supervisor', 'batch.list', {});
-      expect(status).toMatchObject({ status: 'error', lastError: { code: 'BATCH_START_FAILED' } });
-    },
-    LONG,
-  );
+  test('a runner that never registers is killed at the start timeout, with its stderr in the error', async () => {
+    station = await new Station([{ id: 'b1' }]).up();
+    const st = station;
+    st.behave('b1', { register: false, stderr: ['loading fixture', 'fatal: no driver "psu"'] });
+    st.supervisor({ startTimeoutMs: 1_500 });
+    await st.ready();
+    const err = await st.failure(st.client.request('supervisor', 'batch.start', { batchId: 'b1' }));
+    expect(err.code).toBe('START_FAILED');
+    expect(err.message).toBe(
+      'runner of b1 ended before registering on the bus (the runner did not register on the bus within 1500 ms; killed (signal SIGKILL)); last stderr: fatal: no driver "psu"',
+    );
+    expect(err.details).toEqual({
+      batchId: 'b1',
+      exitCode: null,
+      signal: 'SIGKILL',
+      killedBecause: 'the runner did not register on the bus within 1500 ms',
+      stderr: ['loading fixture', 'fatal: no driver "psu"'],
+      executions: [],
+    });
+    expect(st.runnerPids()).toEqual([]);
+    const [status] = await st.client.request('supervisor', 'batch.list', {});
+    expect(status).toMatchObject({ status: 'error', lastError: { code: 'BATCH_START_FAILED' } });
+  });
 
-  test(
-    'SIGKILL of a runner mid-sequence: error within 1 s, execution failed, the other batch unaffected',
-    async () => {
-      station = await new Station([{ id: 'b1' }, { id: 'b2' }]).up();
-      const st = station;
-      st.behave('b1', { autoSequence: true, steps: 30, stepMs: 100 });
-      st.behave('b2', { autoSequence: true, steps: 25, stepMs: 100 });
-      st.supervisor();
-      await st.ready();
-      const [one] = await Promise.all([
-        st.client.request('supervisor', 'batch.start', { batchId: 'b1' }),
-        st.client.request('supervisor', 'batch.start', { batchId: 'b2' }),
-      ]);
-      const exec = await until(() => st.store.runningExecutions('b1')[0], 'b1 execution');
-      await until(() => st.store.getResult(exec.id)!.steps.length >= 3, 'b1 to finish three steps');
-      await until(() => st.ofBatch('b2', 'step_complete').length >= 3, 'b2 step events');
-      const killedAt = Date.now();
-      process.kill(one.pid, 'SIGKILL');
-      const crash = await until(() => st.ofBatch('b1', 'error')[0], 'the BATCH_CRASHED event');
-      expect(Date.now() - killedAt).toBeLessThan(1_000);
-      const message = 'runner of b1 crashed (signal SIGKILL)';
-      expect(crash).toEqual({
-        type: 'error',
-        batch_id: 'b1',
-        data: {
-          code: 'BATCH_CRASHED',
-          message,
-          details: { exitCode: null, signal: 'SIGKILL', stderr: [], executions: [exec.id] },
-        },
-      });
-      const row = await until(() => {
-        const r = st.store.getExecution(exec.id)!;
-        return r.status === 'running' ? undefined : r;
-      }, 'the execution to be marked');
-      expect({ status: row.status, error: row.error }).toEqual({ status: 'failed', error: message });
-      const steps = st.store.getResult(exec.id)!.steps;
-      expect(steps.length).toBeGreaterThanOrEqual(3);
-      expect(steps.slice(0, 3).map((s) => [s.name, s.status, s.pass])).toEqual([
-        ['step_0', 'completed', true],
-        ['step_1', 'completed', true],
-        ['step_2', 'completed', true],
-      ]);
-      const queued = st.store.sqlite.query('SELECT status FROM sync_queue WHERE entity_id = ?').all(exec.id);
-      expect(queued).toEqual([{ status: 'pending' }]);
+  test('SIGKILL of a runner mid-sequence: error within 1 s, execution failed, the other batch unaffected', async () => {
+    station = await new Station([{ id: 'b1' }, { id: 'b2' }]).up();
+    const st = station;
+    st.behave('b1', { autoSequence: true, steps: 30, stepMs: 100 });
+    st.behave('b2', { autoSequence: true, steps: 25, stepMs: 100 });
+    st.supervisor();
+    await st.ready();
+    const [one] = await Promise.all([
+      st.client.request('supervisor', 'batch.start', { batchId: 'b1' }),
+      st.client.request('supervisor', 'batch.start', { batchId: 'b2' }),
+    ]);
+    const exec = await until(() => st.store.runningExecutions('b1')[0], 'b1 execution');
+    await until(() => st.store.getResult(exec.id)!.steps.length >= 3, 'b1 to finish three steps');
+    await until(() => st.ofBatch('b2', 'step_complete').length >= 3, 'b2 step events');
+    const killedAt = Date.now();
+    process.kill(one.pid, 'SIGKILL');
+    const crash = await until(() => st.ofBatch('b1', 'error')[0], 'the BATCH_CRASHED event');
+    expect(Date.now() - killedAt).toBeLessThan(1_000);
+    const message = 'runner of b1 crashed (signal SIGKILL)';
+    expect(crash).toEqual({
+      type: 'error',
+      batch_id: 'b1',
+      data: {
+        code: 'BATCH_CRASHED',
+        message,
+        details: { exitCode: null, signal: 'SIGKILL', stderr: [], executions: [exec.id] },
+      },
+    });
+    const row = await until(() => {
+      const r = st.store.getExecution(exec.id)!;
+      return r.status === 'running' ? undefined : r;
+    }, 'the execution to be marked');
+    expect({ status: row.status, error: row.error }).toEqual({ status: 'failed', error: message });
+    const steps = st.store.getResult(exec.id)!.steps;
+    expect(steps.length).toBeGreaterThanOrEqual(3);
+    expect(steps.slice(0, 3).map((s) => [s.name, s.status, s.pass])).toEqual([
+      ['step_0', 'completed', true],
+      ['step_1', 'completed', true],
+      ['step_2', 'completed', true],
+    ]);
+    const queued = st.store.sqlite.query('SELECT status FROM sync_queue WHERE entity_id = ?').all(exec.id);
+    expect(queued).toEqual([{ status: 'pending' }]);
 
-      // b2 ran on: its sequence completed, every step reported, no gap in its events around the crash.
-      const done = await until(() => st.ofBatch('b2', 'sequence_complete')[0], 'b2 to complete', 15_000);
-      expect(done.data).toMatchObject({ overallPass: true });
-      expect(st.ofBatch('b2', 'step_complete')).toHaveLength(25);
-      // Steps take 100 ms; a second of silence would mean b2 was held up by b1's crash.
-      expect(st.longestGap('b2', 'step_complete')).toBeLessThan(1_000);
-      const list = await st.client.request('supervisor', 'batch.list', {});
-      expect(list.map((b) => b.status)).toEqual(['error', 'running']);
-    },
-    LONG,
-  );
+    // b2 ran on: its sequence completed, every step reported, no gap in its events around the crash.
+    const done = await until(() => st.ofBatch('b2', 'sequence_complete')[0], 'b2 to complete', 15_000);
+    expect(done.data).toMatchObject({ overallPass: true });
+    expect(st.ofBatch('b2', 'step_complete')).toHaveLength(25);
+    // Steps take 100 ms; a second of silence would mean b2 was held up by b1's crash.
+    expect(st.longestGap('b2', 'step_complete')).toBeLessThan(1_000);
+    const list = await st.client.request('supervisor', 'batch.list', {});
+    expect(list.map((b) => b.status)).toEqual(['error', 'running']);
+  });
 
-  test(
-    'a hung runner (alive, silent on the bus) is killed and reported as crashed',
-    async () => {
-      station = await new Station([{ id: 'b1' }]).up();
-      const st = station;
-      st.behave('b1', { hangAfterMs: 200 });
-      st.supervisor();
-      await st.ready();
-      const { pid } = await st.client.request('supervisor', 'batch.start', { batchId: 'b1' });
-      const crash = await until(() => st.ofBatch('b1', 'error')[0], 'the hang to be detected', 15_000);
-      expect(crash.data).toMatchObject({ code: 'BATCH_CRASHED', details: { signal: 'SIGKILL' } });
-      expect((crash.data as { message: string }).message).toStartWith(
-        'runner of b1 crashed (no heartbeat answer for 3 periods of 200 ms',
-      );
-      expect(alive(pid)).toBe(false);
-    },
-    LONG,
-  );
+  test('a hung runner (alive, silent on the bus) is killed and reported as crashed', async () => {
+    station = await new Station([{ id: 'b1' }]).up();
+    const st = station;
+    st.behave('b1', { hangAfterMs: 200 });
+    st.supervisor();
+    await st.ready();
+    const { pid } = await st.client.request('supervisor', 'batch.start', { batchId: 'b1' });
+    const crash = await until(() => st.ofBatch('b1', 'error')[0], 'the hang to be detected', 15_000);
+    expect(crash.data).toMatchObject({ code: 'BATCH_CRASHED', details: { signal: 'SIGKILL' } });
+    expect((crash.data as { message: string }).message).toStartWith(
+      'runner of b1 crashed (no heartbeat answer for 3 periods of 200 ms',
+    );
+    expect(alive(pid)).toBe(false);
+  });
 
-  test(
-    'restart policy: a runner that keeps exiting is restarted with backoff, then left in error',
-    async () => {
-      station = await new Station([
-        {
-          id: 'b1',
-          restart:
-            '{ policy: on-failure, max_restarts: 2, window: 60s, backoff_base: 100ms, backoff_cap: 1s }',
-        },
-      ]).up();
-      const st = station;
-      st.behave('b1', { exitAfterMs: 100, exitCode: 3, stderr: ['about to fail'] });
-      st.supervisor();
-      await st.ready();
-      await st.client.request('supervisor', 'batch.start', { batchId: 'b1' });
-      const codes = () => st.ofBatch('b1', 'error').map((e) => (e.data as { code: string }).code);
-      await until(() => codes().includes('BATCH_RESTART_GAVE_UP'), 'the give-up', 20_000);
-      expect(codes()).toEqual(['BATCH_CRASHED', 'BATCH_CRASHED', 'BATCH_CRASHED', 'BATCH_RESTART_GAVE_UP']);
-      const crash = st.ofBatch('b1', 'error')[0]!.data as { message: string };
-      expect(crash.message).toBe('runner of b1 crashed (exit code 3); last stderr: about to fail');
-      const detail = await st.client.request('supervisor', 'batch.get', { batchId: 'b1' });
-      expect(detail).toMatchObject({ status: 'error', restarts: 2, lastError: { code: 'BATCH_CRASHED' } });
-      expect(st.runnerPids()).toEqual([]);
-    },
-    LONG,
-  );
+  test('restart policy: a runner that keeps exiting is restarted with backoff, then left in error', async () => {
+    station = await new Station([
+      {
+        id: 'b1',
+        restart: '{ policy: on-failure, max_restarts: 2, window: 60s, backoff_base: 100ms, backoff_cap: 1s }',
+      },
+    ]).up();
+    const st = station;
+    st.behave('b1', { exitAfterMs: 100, exitCode: 3, stderr: ['about to fail'] });
+    st.supervisor();
+    await st.ready();
+    await st.client.request('supervisor', 'batch.start', { batchId: 'b1' });
+    const codes = () => st.ofBatch('b1', 'error').map((e) => (e.data as { code: string }).code);
+    await until(() => codes().includes('BATCH_RESTART_GAVE_UP'), 'the give-up', 20_000);
+    expect(codes()).toEqual(['BATCH_CRASHED', 'BATCH_CRASHED', 'BATCH_CRASHED', 'BATCH_RESTART_GAVE_UP']);
+    const crash = st.ofBatch('b1', 'error')[0]!.data as { message: string };
+    expect(crash.message).toBe('runner of b1 crashed (exit code 3); last stderr: about to fail');
+    const detail = await st.client.request('supervisor', 'batch.get', { batchId: 'b1' });
+    expect(detail).toMatchObject({ status: 'error', restarts: 2, lastError: { code: 'BATCH_CRASHED' } });
+    expect(st.runnerPids()).toEqual([]);
+  });
 });
 
 describe('auto-start and shutdown', () => {
-  test(
-    'auto_start batches come up with the supervisor; SIGTERM stops them all and exits 0',
-    async () => {
-      station = await new Station([
-        { id: 'b1', autoStart: true },
-        { id: 'b2' },
-        { id: 'b3', autoStart: true },
-      ]).up();
-      const st = station;
-      st.behave('b1', { autoSequence: true, steps: 100, stepMs: 100 });
-      st.behave('b3', { autoSequence: true, steps: 100, stepMs: 100, ignoreShutdown: true });
-      const sup = st.supervisor();
-      await st.ready();
-      const running = await until(async () => {
-        const list = await st.client.request('supervisor', 'batch.list', {});
-        return list.every((b) => b.status === (b.id === 'b2' ? 'idle' : 'running')) ? list : undefined;
-      }, 'the auto-start');
-      const pids = running.flatMap((b) => (b.pid === undefined ? [] : [b.pid]));
-      expect(pids).toHaveLength(2);
-      const execs = await until(() => {
-        const r = st.store.runningExecutions();
-        return r.length === 2 ? r : undefined;
-      }, 'both sequences to run');
-      sup.proc.kill('SIGTERM');
-      expect(await sup.exited).toBe(0);
-      for (const pid of pids) expect(alive(pid)).toBe(false);
-      expect(st.runnerPids()).toEqual([]);
-      // b1 stopped itself when asked; b3 ignored the request and got SIGTERM; both end `stopped`.
-      expect(execs.map((e) => st.store.getExecution(e.id)!.status)).toEqual(['stopped', 'stopped']);
-    },
-    LONG,
-  );
+  test('auto_start batches come up with the supervisor; SIGTERM stops them all and exits 0', async () => {
+    station = await new Station([
+      { id: 'b1', autoStart: true },
+      { id: 'b2' },
+      { id: 'b3', autoStart: true },
+    ]).up();
+    const st = station;
+    st.behave('b1', { autoSequence: true, steps: 100, stepMs: 100 });
+    st.behave('b3', { autoSequence: true, steps: 100, stepMs: 100, ignoreShutdown: true });
+    const sup = st.supervisor();
+    await st.ready();
+    const running = await until(async () => {
+      const list = await st.client.request('supervisor', 'batch.list', {});
+      return list.every((b) => b.status === (b.id === 'b2' ? 'idle' : 'running')) ? list : undefined;
+    }, 'the auto-start');
+    const pids = running.flatMap((b) => (b.pid === undefined ? [] : [b.pid]));
+    expect(pids).toHaveLength(2);
+    const execs = await until(() => {
+      const r = st.store.runningExecutions();
+      return r.length === 2 ? r : undefined;
+    }, 'both sequences to run');
+    sup.proc.kill('SIGTERM');
+    expect(await sup.exited).toBe(0);
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+    expect(st.runnerPids()).toEqual([]);
+    // b1 stopped itself when asked; b3 ignored the request and got SIGTERM; both end `stopped`.
+    expect(execs.map((e) => st.store.getExecution(e.id)!.status)).toEqual(['stopped', 'stopped']);
+  });
 
-  test(
-    'a supervisor killed with SIGKILL leaves no runner behind; the next one cleans up the store',
-    async () => {
-      station = await new Station([
-        { id: 'b1', autoStart: true },
-        { id: 'b2', autoStart: true },
-      ]).up();
-      const st = station;
-      const sup = st.supervisor();
-      await st.ready();
-      await until(() => st.runnerPids().length === 2, 'both runners');
-      const pids = st.runnerPids();
-      await sup.kill('SIGKILL');
-      await until(
-        () => pids.every((pid) => !alive(pid)),
-        'the orphaned runners to exit by themselves',
-        5_000,
-      );
-      // As if a runner had been killed too hard to write its end: the next supervisor must not leave it running.
-      const left = st.store.createExecution({
-        batchId: 'b1',
-        sequenceName: 'fixture_sequence',
-        sequenceVersion: '1.0.0',
-        packageHash: 'x',
-      });
-      st.supervisor();
-      await st.ready();
-      const row = st.store.getExecution(left.id)!;
-      expect({ status: row.status, error: row.error }).toEqual({
-        status: 'failed',
-        error: 'interrupted: the batch supervisor stopped while this execution ran',
-      });
-      await until(() => st.runnerPids().length === 2, 'the auto-start of the new supervisor');
-    },
-    LONG,
-  );
+  test('a supervisor killed with SIGKILL leaves no runner behind; the next one cleans up the store', async () => {
+    station = await new Station([
+      { id: 'b1', autoStart: true },
+      { id: 'b2', autoStart: true },
+    ]).up();
+    const st = station;
+    const sup = st.supervisor();
+    await st.ready();
+    await until(() => st.runnerPids().length === 2, 'both runners');
+    const pids = st.runnerPids();
+    await sup.kill('SIGKILL');
+    await until(() => pids.every((pid) => !alive(pid)), 'the orphaned runners to exit by themselves', 5_000);
+    // As if a runner had been killed too hard to write its end: the next supervisor must not leave it running.
+    const left = st.store.createExecution({
+      batchId: 'b1',
+      sequenceName: 'fixture_sequence',
+      sequenceVersion: '1.0.0',
+      packageHash: 'x',
+    });
+    st.supervisor();
+    await st.ready();
+    const row = st.store.getExecution(left.id)!;
+    expect({ status: row.status, error: row.error }).toEqual({
+      status: 'failed',
+      error: 'interrupted: the batch supervisor stopped while this execution ran',
+    });
+    await until(() => st.runnerPids().length === 2, 'the auto-start of the new supervisor');
+  });
 });

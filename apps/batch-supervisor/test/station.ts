@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BusClient, BusError, type StationEvent, Subscriber } from '@station/bus';
+import { BusClient, BusError, Publisher, type StationEvent, Subscriber } from '@station/bus';
 import { openStore, type Store } from '@station/db';
 import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
 import type { Timings } from '../src/types.ts';
@@ -27,6 +27,15 @@ export interface BatchSpec {
   id: string;
   autoStart?: boolean;
   restart?: string;
+  /** Sequence package (default `fixture`, which only the stand-in runner accepts). */
+  sequencePackage?: string;
+  /** More YAML lines of the batch, e.g. `hardware: { psu: { driver: sim_psu } }`. */
+  yaml?: string;
+}
+
+export interface StationOptions {
+  /** sequences_dir; default an empty folder (enough for the stand-in runner). */
+  sequencesDir?: string;
 }
 
 /** Whether a pid is a live process (a zombie waiting to be reaped counts as gone). */
@@ -61,18 +70,19 @@ export class Station {
   #subscriber: Subscriber | undefined;
   #store: Store | undefined;
 
-  constructor(batches: BatchSpec[]) {
+  constructor(batches: BatchSpec[], opts: StationOptions = {}) {
     mkdirSync(join(this.dir, 'sequences'));
     mkdirSync(join(this.dir, 'behaviour'));
+    const sequences = opts.sequencesDir ?? join(this.dir, 'sequences');
     const yaml = [
       'station:\n  id: test_station',
-      `paths:\n  data_dir: ${this.dir}/data\n  sequences_dir: ${this.dir}/sequences`,
+      `paths:\n  data_dir: ${this.dir}/data\n  sequences_dir: ${sequences}`,
       `ipc:\n  service_bus: ${this.endpoints.serviceBus}\n  event_pub: ${this.endpoints.eventIn}\n  event_sub: ${this.endpoints.eventOut}`,
       'logging:\n  level: warn',
       'batches:',
       ...batches.map(
         (b) =>
-          `  - id: ${b.id}\n    sequence_package: fixture\n    auto_start: ${b.autoStart ?? false}\n    restart: ${b.restart ?? '{ policy: never }'}`,
+          `  - id: ${b.id}\n    sequence_package: ${b.sequencePackage ?? 'fixture'}\n    auto_start: ${b.autoStart ?? false}\n    restart: ${b.restart ?? '{ policy: never }'}${b.yaml ? `\n    ${b.yaml}` : ''}`,
       ),
     ].join('\n');
     writeFileSync(this.configPath, `${yaml}\n`);
@@ -96,15 +106,44 @@ export class Station {
         this.arrivals.push(performance.now());
       }
     })();
+    // A subscription reaches the broker asynchronously: publish probes until one comes back.
+    const probe = new Publisher({ endpoint: this.endpoints.eventIn });
+    const ping = {
+      type: 'log',
+      batch_id: '_probe',
+      data: { level: 'info', message: '', timestamp: '' },
+    } as const;
+    try {
+      await until(
+        async () => {
+          await probe.publish(ping);
+          return this.events.length > 0;
+        },
+        'the event subscription',
+        5_000,
+        20,
+      );
+    } finally {
+      probe.close();
+    }
+    this.events.length = 0;
+    this.arrivals.length = 0;
     return this;
   }
 
-  /** Starts the real supervisor process with the fixture as runner. */
-  supervisor(timings: Partial<Timings> = TEST_TIMINGS): FixtureProcess {
+  /** Starts the real supervisor process, with the stand-in runner unless `realRunner`. */
+  supervisor(timings: Partial<Timings> = TEST_TIMINGS, realRunner = false): FixtureProcess {
+    const runner = realRunner ? [] : ['--runner-main', RUNNER];
     return this.#track(
       spawnFixture(
         SUPERVISOR,
-        ['--config', this.configPath, '--runner-main', RUNNER, '--timings', JSON.stringify(timings)],
+        [
+          '--config',
+          this.configPath,
+          ...runner,
+          '--timings',
+          JSON.stringify({ ...TEST_TIMINGS, ...timings }),
+        ],
         { RUNNER_FIXTURE_DIR: join(this.dir, 'behaviour') },
       ),
     );
