@@ -93,4 +93,32 @@ for (const transport of transports) {
     test('1 MiB both ways', () => both([[oneMiB]]));
     test('1,000-message multipart stream both ways', () => both(multipartStream()));
   });
+
+  describe(`255-byte routing ids, the longest libzmq allows (${transport})`, () => {
+    const long = 'r'.repeat(255);
+
+    test(`their_dealer_our_router (${transport})`, async () => {
+      const router = ours(new Router());
+      await router.bind(endpoint(transport));
+      const peer = await theirs();
+      await peer.create('dealer', { routingId: long });
+      await peer.connect(String(router.lastEndpoint));
+      await peer.send(['hi']);
+      expect((await receive(router)).map(String)).toEqual([long, 'hi']);
+      await router.send([long, 'back']);
+      expect((await peer.receive()).map(String)).toEqual(['back']);
+    });
+
+    test(`their_router_our_dealer (${transport})`, async () => {
+      const peer = await theirs();
+      await peer.create('router');
+      const bound = await peer.bind(endpoint(transport));
+      const dealer = ours(new Dealer({ routingId: long }));
+      dealer.connect(bound);
+      await dealer.send(['hi']);
+      expect((await peer.receive()).map(String)).toEqual([long, 'hi']);
+      await peer.send([long, 'back']);
+      expect((await receive(dealer)).map(String)).toEqual(['back']);
+    });
+  });
 }

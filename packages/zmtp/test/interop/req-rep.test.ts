@@ -86,4 +86,32 @@ for (const transport of transports) {
     test('1 MiB request and reply', () => roundTrips([['head', oneMiB]]));
     test('1,000 multipart round trips', () => roundTrips(multipartStream()));
   });
+
+  describe(`their_router_our_req (${transport})`, () => {
+    test('our REQ puts the empty delimiter on the wire and strips it from the reply', async () => {
+      const peer = await theirs();
+      await peer.create('router');
+      const bound = await peer.bind(endpoint(transport));
+      const req = ours(new Req({ routingId: 'our-req' }));
+      req.connect(bound);
+      await req.send(['hello', '']);
+      expect((await peer.receive()).map(String)).toEqual(['our-req', '', 'hello', '']);
+      await peer.send(['our-req', '', 'world']);
+      expect((await receive(req)).map(String)).toEqual(['world']);
+    });
+  });
+
+  describe(`their_dealer_our_rep (${transport})`, () => {
+    test('our REP strips the whole envelope and restores it on the reply', async () => {
+      const rep = ours(new Rep());
+      await rep.bind(endpoint(transport));
+      const peer = await theirs();
+      await peer.create('dealer');
+      await peer.connect(String(rep.lastEndpoint));
+      await peer.send(['hop-2', 'hop-1', '', 'hello']);
+      expect((await receive(rep)).map(String)).toEqual(['hello']);
+      await rep.send(['world', '']);
+      expect((await peer.receive()).map(String)).toEqual(['hop-2', 'hop-1', '', 'world', '']);
+    });
+  });
 }
