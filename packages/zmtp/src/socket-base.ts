@@ -346,7 +346,11 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     if (!handshaken && error !== undefined && error.code !== 'CLOSED') {
       this.events.emit({ type: 'handshake-failed', endpoint, error });
     } else {
-      this.events.emit({ type: 'disconnected', endpoint, ...(error ? { reason: error.message } : {}) });
+      this.events.emit({
+        type: 'disconnected',
+        endpoint,
+        ...(error ? { reason: `${error.code}: ${error.message}` } : {}),
+      });
     }
     const pipe = link.pipe;
     const connector = link.connector;
