@@ -89,6 +89,37 @@ for (const transport of transports) {
     });
   });
 
+  describe(`their_dealers_our_router (${transport}) sharing one routing id`, () => {
+    async function sharing(handover: boolean) {
+      const router = ours(new Router({ handover }));
+      const events = watch(router);
+      await router.bind(endpoint(transport));
+      const peer = await theirs();
+      // A long reconnect interval keeps a displaced dealer from coming straight back.
+      await peer.create('dealer', { routingId: 'same', reconnectInterval: 60_000 }, 'first');
+      await peer.connect(String(router.lastEndpoint), 'first');
+      await events.wait('handshake');
+      await peer.create('dealer', { routingId: 'same', reconnectInterval: 60_000 }, 'second');
+      await peer.connect(String(router.lastEndpoint), 'second');
+      await peer.waitEvent('handshake', 5000, peer.events.findLastIndex((e) => e.socket === 'first') + 1);
+      return { router, peer, events };
+    }
+
+    test('without handover the first dealer keeps the id', async () => {
+      const { router, peer, events } = await sharing(false);
+      await events.wait('disconnected'); // the newcomer is refused after its READY
+      await router.send(['same', 'to the holder']);
+      expect((await peer.receive(5000, 'first')).map(String)).toEqual(['to the holder']);
+    });
+
+    test('with handover the newcomer takes the id over', async () => {
+      const { router, peer, events } = await sharing(true);
+      await events.wait('disconnected');
+      await router.send(['same', 'to the newcomer']);
+      expect((await peer.receive(5000, 'second')).map(String)).toEqual(['to the newcomer']);
+    });
+  });
+
   describe(`their_subs_our_pub (${transport})`, () => {
     test('each libzmq subscriber gets only its own topics', async () => {
       const pub = ours(new Pub());

@@ -1,6 +1,6 @@
 /** Shared pieces of the libzmq interop suite: transports table, cleanup scope, payload tables. */
 
-import { afterEach } from 'bun:test';
+import { afterEach, setDefaultTimeout } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,8 +19,10 @@ export type OurEvent = SocketEvent;
 const sockets = new Set<OurSocket>();
 const dirs = new Set<string>();
 
-/** Registers the afterEach that closes our sockets, kills every Node peer and removes temp dirs. */
+/** Registers the afterEach that closes our sockets, kills every Node peer and removes temp dirs; sets the test timeout. */
 export function useInteropCleanup(): void {
+  // Above every wait inside the tests (at most 10 s), so a lost message fails with its own message.
+  setDefaultTimeout(20_000);
   afterEach(async () => {
     for (const sock of sockets) sock.close();
     sockets.clear();
