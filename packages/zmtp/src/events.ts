@@ -13,6 +13,15 @@ export type SocketEvent =
 /** The event names. */
 export type SocketEventType = SocketEvent['type'];
 
+/** The event shape of one event name. */
+export type EventOf<T extends SocketEventType> = SocketEvent extends infer E
+  ? E extends { type: infer U }
+    ? T extends U
+      ? E & { type: T }
+      : never
+    : never
+  : never;
+
 type Listener = (event: SocketEvent) => void;
 
 /** Events of one socket; iteration ends when the socket closes. Events are only buffered for iterators. */
@@ -24,7 +33,7 @@ export class SocketEvents implements AsyncIterable<SocketEvent> {
   /** Calls `fn` for each event of `type` (or every event for '*'); returns an unsubscribe function. */
   on<T extends SocketEventType | '*'>(
     type: T,
-    fn: (event: T extends SocketEventType ? Extract<SocketEvent, { type: T }> : SocketEvent) => void,
+    fn: (event: T extends SocketEventType ? EventOf<T> : SocketEvent) => void,
   ): () => void {
     let set = this.listeners.get(type);
     if (set === undefined) {

@@ -3,7 +3,7 @@ export * from './commands.ts';
 export { Decoder, type DecoderOptions, type DecoderSink } from './decoder.ts';
 export { parseEndpoint } from './endpoint.ts';
 export { ZmtpError, type ZmtpErrorCode } from './errors.ts';
-export type { SocketEvent, SocketEvents, SocketEventType } from './events.ts';
+export type { EventOf, SocketEvent, SocketEvents, SocketEventType } from './events.ts';
 export { encodeCommandFrame, encodeFrame, encodeMessage } from './frame.ts';
 export type { Frame, Message } from './message.ts';
 export type { SocketOptions } from './options.ts';

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Socket, SocketEvent, SocketEventType } from '../src/index.ts';
+import type { EventOf, Socket, SocketEventType } from '../src/index.ts';
 
 export type TransportName = 'tcp' | 'ipc';
 export const TRANSPORTS: TransportName[] = ['tcp', 'ipc'];
@@ -59,8 +59,8 @@ export function nextEvent<T extends SocketEventType>(
   socket: Socket,
   type: T,
   timeoutMs = 5000,
-): Promise<Extract<SocketEvent, { type: T }>> {
-  const { promise, resolve, reject } = Promise.withResolvers<Extract<SocketEvent, { type: T }>>();
+): Promise<EventOf<T>> {
+  const { promise, resolve, reject } = Promise.withResolvers<EventOf<T>>();
   const timer = setTimeout(() => {
     off();
     reject(new Error(`timed out waiting for event ${type}`));
@@ -68,7 +68,7 @@ export function nextEvent<T extends SocketEventType>(
   const off = socket.events.on(type, (event) => {
     clearTimeout(timer);
     off();
-    resolve(event as Extract<SocketEvent, { type: T }>);
+    resolve(event as EventOf<T>);
   });
   return promise;
 }
