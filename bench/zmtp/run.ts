@@ -3,6 +3,7 @@
  * Usage: bun bench/zmtp/run.ts [--runs=3] [--quick]
  * Each case runs `runs` times (ours and theirs interleaved) and the median is reported.
  */
+import { loadavg } from 'node:os';
 import {
   brokered,
   type Counts,
@@ -77,6 +78,7 @@ function recordLatency(
 }
 
 const began = performance.now();
+const loadBefore = loadavg()[0] ?? Number.NaN;
 for (let run = 1; run <= runs; run += 1) {
   process.stderr.write(`run ${run}/${runs}\n`);
   for (const transport of transports) {
@@ -128,5 +130,7 @@ const rows: Row[] = [...series.values()].map((entry) => ({
 process.stdout.write(renderTable(rows));
 process.stdout.write(
   `\n${runs} run(s) per case, median; round trips ${counts.roundTrips} (+${counts.warmup} warm-up), ` +
-    `${Math.round((performance.now() - began) / 1000)} s total.\n`,
+    `${Math.round((performance.now() - began) / 1000)} s total; ` +
+    // The machine is shared: the 1-minute load average says how much the numbers can be trusted.
+    `load average ${loadBefore.toFixed(1)} before, ${(loadavg()[0] ?? Number.NaN).toFixed(1)} after.\n`,
 );
