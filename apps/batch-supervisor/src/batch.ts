@@ -173,9 +173,19 @@ export class BatchController {
   }
 
   async #spawnAndRegister(): Promise<StartReply> {
-    const deps = this.#deps;
     this.#transition('starting');
     const gen = ++this.#generation;
+    const release = await this.#deps.startGate.acquire();
+    try {
+      if (gen !== this.#generation || this.#state !== 'starting') throw this.#startError();
+      return await this.#spawnOnce(gen);
+    } finally {
+      release();
+    }
+  }
+
+  async #spawnOnce(gen: number): Promise<StartReply> {
+    const deps = this.#deps;
     this.#exit = undefined;
     this.#killedBecause = undefined;
     let proc: RunnerProcess;

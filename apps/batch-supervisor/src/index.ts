@@ -4,6 +4,7 @@ export { busRunnerLink, publisherSink } from './bus-link.ts';
 export { SupervisorError, type SupervisorErrorCode } from './errors.ts';
 export { type EndedBy, endRunner } from './escalate.ts';
 export type { FailureCode, FailureDetails } from './failure.ts';
+export { Gate } from './gate.ts';
 export { supervisorHandlers } from './handlers.ts';
 export { backoffDelay, type RestartDecision, RestartHistory } from './restart-policy.ts';
 export { RUNNER_MAIN, type RunnerCommandOptions, runnerCommand } from './runner-command.ts';

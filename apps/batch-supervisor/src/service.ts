@@ -1,12 +1,14 @@
 // Wiring of the supervisor process: store, bus client, event publisher, runner spawner, the Supervisor and
 // its `supervisor` service. Start order: clean up what an earlier supervisor left running, serve, then
 // auto-start; stop order: refuse starts and stop every runner while still answering, then close.
+import { availableParallelism } from 'node:os';
 import { BusClient, Publisher, serve } from '@station/bus';
 import { storePath } from '@station/config';
 import { openStore } from '@station/db';
 import type { RunningService, ServiceContext } from '@station/service';
 import { flag } from '@station/service';
 import { busRunnerLink, publisherSink } from './bus-link.ts';
+import { Gate } from './gate.ts';
 import { supervisorHandlers } from './handlers.ts';
 import { runnerCommand } from './runner-command.ts';
 import { processSpawner } from './runner-process.ts';
@@ -18,6 +20,8 @@ export interface SupervisorServiceOptions {
   runnerMain?: string;
   /** Timing overrides (`--timings '{"heartbeatMs":200}'`). */
   timings?: Partial<Timings>;
+  /** Runners allowed to be starting at once (`--start-concurrency`); default: one per CPU core. */
+  startConcurrency?: number;
 }
 
 /** The running supervisor service. */
@@ -32,6 +36,8 @@ export function serviceOptions(argv: string[]): SupervisorServiceOptions {
   if (main) opts.runnerMain = main;
   const timings = flag(argv, 'timings');
   if (timings) opts.timings = JSON.parse(timings) as Partial<Timings>;
+  const concurrency = Number(flag(argv, 'start-concurrency'));
+  if (concurrency > 0) opts.startConcurrency = concurrency;
   return opts;
 }
 
@@ -56,6 +62,7 @@ export async function startSupervisor(
   const supervisor = new Supervisor({
     batches: config.batches,
     spawn,
+    startGate: new Gate(opts.startConcurrency ?? availableParallelism()),
     link: busRunnerLink(client),
     events: publisherSink(publisher, log),
     store,

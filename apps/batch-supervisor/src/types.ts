@@ -3,6 +3,7 @@
 import type { BusLogger, Health, RunnerStatus, StationEvent } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import type { Store } from '@station/db';
+import type { Gate } from './gate.ts';
 
 /** Wall-clock time in epoch milliseconds. */
 export interface Clock {
@@ -85,6 +86,8 @@ export const DEFAULT_TIMINGS: Timings = {
 /** What a batch controller needs from the world. */
 export interface BatchDeps {
   spawn: SpawnRunner;
+  /** Shared by all batches: how many runners may be starting (spawned, not yet registered) at once. */
+  startGate: Gate;
   link: RunnerLink;
   events: EventSink;
   store: SupervisorStore;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { BusLogger, RunnerStatus, StationEvent } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import { openStore, type Store } from '@station/db';
+import { Gate } from '../src/gate.ts';
 import type { RestartConfig } from '../src/restart-policy.ts';
 import type {
   BatchDeps,
@@ -216,6 +217,7 @@ export function tempStore(): { store: Store; dispose(): void } {
 export function fakeDeps(world: FakeWorld, events: EventLog, store: Store, timings = FAST): BatchDeps {
   return {
     spawn: world.spawn,
+    startGate: new Gate(4),
     link: world,
     events,
     store,

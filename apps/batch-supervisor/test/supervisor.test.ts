@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import type { BatchConfig } from '@station/config';
 import type { Store } from '@station/db';
+import { Gate } from '../src/gate.ts';
 import { Supervisor } from '../src/supervisor.ts';
 import { batch, EventLog, FakeWorld, fakeDeps, rejection, tempStore, until } from './fakes.ts';
 
@@ -150,6 +151,58 @@ describe('isolation and restart', () => {
   test('restart of an idle batch simply starts it', async () => {
     const sup = supervisor([batch('b1')]);
     expect(await sup.restart('b1')).toEqual({ status: 'running', pid: world.live('b1')!.pid });
+  });
+});
+
+describe('start concurrency', () => {
+  test('starts beyond the limit wait their turn (shown as starting); a stop while waiting spawns nothing', async () => {
+    for (const id of ['b1', 'b2', 'b3']) world.behave(id, { registerAfterMs: 40 });
+    let b1RegisteredWhenB2Spawned: boolean | undefined;
+    const spawn = world.spawn;
+    world.spawn = (b) => {
+      if (b.id === 'b2') b1RegisteredWhenB2Spawned = world.of('b1')[0]?.registered;
+      return spawn(b);
+    };
+    const s = new Supervisor({
+      batches: ['b1', 'b2', 'b3'].map((id) => batch(id)),
+      ...fakeDeps(world, events, store),
+      startGate: new Gate(1),
+    });
+    supervisors.push(s);
+    const one = s.start('b1');
+    const two = s.start('b2');
+    const three = rejection(s.start('b3'));
+    await until(() => world.spawned.length === 1, 'the first spawn');
+    expect(s.list().map((b) => b.status)).toEqual(['starting', 'starting', 'starting']);
+    expect(world.spawned.map((p) => p.batchId)).toEqual(['b1']);
+    expect(await s.stop('b3')).toEqual({ status: 'idle' });
+    await Promise.all([one, two]);
+    expect(world.spawned.map((p) => p.batchId)).toEqual(['b1', 'b2']);
+    expect(b1RegisteredWhenB2Spawned).toBe(true);
+    expect((await three).code).toBe('START_CANCELLED');
+    expect(s.list().map((b) => b.status)).toEqual(['running', 'running', 'idle']);
+  });
+
+  test('the gate serves waiters in order and never exceeds its limit', async () => {
+    const gate = new Gate(2);
+    const order: number[] = [];
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      [0, 1, 2, 3, 4, 5].map(async (i) => {
+        const release = await gate.acquire();
+        order.push(i);
+        inside++;
+        most = Math.max(most, inside);
+        await Bun.sleep(5);
+        inside--;
+        release();
+        release(); // a second call is harmless
+      }),
+    );
+    expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(most).toBe(2);
+    expect(gate.load).toEqual({ held: 0, waiting: 0 });
   });
 });
 
