@@ -56,7 +56,7 @@ function service(main: string): ReturnType<typeof Bun.spawn> {
 const broker = service('apps/broker/src/main.ts');
 const supervisor = service('apps/batch-supervisor/src/main.ts');
 const endpoint = (name: string) => `ipc://${dir}/data/run/${name}`;
-const client = new BusClient({ endpoint: endpoint('bus.sock'), timeoutMs: 30_000 });
+const client = new BusClient({ endpoint: endpoint('bus.sock'), timeoutMs: 180_000 });
 const events: StationEvent[] = [];
 const subscriber = new Subscriber({ endpoint: endpoint('events-out.sock'), prefixes: ['batch.'] });
 void (async () => {

@@ -6,7 +6,8 @@ import type { BatchConfig } from '@station/config';
 import { SupervisorError } from './errors.ts';
 import { endRunner } from './escalate.ts';
 import { describeExit, type FailureCode, type FailureDetails, failureInfo, lastLine } from './failure.ts';
-import { RestartHistory } from './restart-policy.ts';
+import { heartbeat } from './heartbeat.ts';
+import { Restarter } from './restart-policy.ts';
 import { canTransition } from './states.ts';
 import { batchDetail, batchStatus, statusEvent } from './status.ts';
 import type { BatchDeps, ExitInfo, RunnerProcess } from './types.ts';
@@ -38,15 +39,19 @@ export class BatchController {
   #lastError: ErrorInfo | undefined;
   #starting: Promise<StartReply> | undefined;
   #stopping: Promise<void> | undefined;
-  #restartTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #history = new RestartHistory();
-  #restarts = 0;
+  readonly #restarter: Restarter;
   #closed = false;
 
   constructor(config: BatchConfig, deps: BatchDeps) {
     this.id = config.id;
     this.#config = config;
     this.#deps = deps;
+    this.#restarter = new Restarter(config.restart, () => {
+      if (this.#closed || this.#state !== 'error') return;
+      this.start('restart').catch((err: unknown) =>
+        deps.logger.warn({ batchId: this.id, err: String(err) }, 'automatic restart failed'),
+      );
+    });
   }
 
   get state(): BatchState {
@@ -85,10 +90,10 @@ export class BatchController {
         details: { batchId: this.id, pid: this.#proc?.pid },
       });
     }
-    this.#cancelRestart();
+    this.#restarter.cancel();
     if (origin === 'request') {
       // A person took over: forget earlier crashes and give the policy a fresh budget.
-      this.#history.reset();
+      this.#restarter.reset();
       this.#lastError = undefined;
     }
     this.#origin = origin;
@@ -117,7 +122,7 @@ export class BatchController {
       });
     }
     if (this.#state === 'error') {
-      this.#cancelRestart();
+      this.#restarter.cancel();
       this.#lastError = undefined;
       this.#transition('idle');
       return { status: this.#state };
@@ -142,7 +147,7 @@ export class BatchController {
   /** For the supervisor's own shutdown: no more starts or restarts, and the runner stopped. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#cancelRestart();
+    this.#restarter.cancel();
     if (this.#stopping) await this.#stopping;
     if (this.#state === 'starting' || this.#state === 'running') await this.stop('supervisor shutting down');
   }
@@ -154,7 +159,7 @@ export class BatchController {
       pid: this.#state === 'idle' || this.#state === 'error' ? undefined : this.#proc?.pid,
       runner: this.#runner,
       lastError: this.#lastError,
-      restarts: this.#restarts,
+      restarts: this.#restarter.count,
     };
   }
 
@@ -241,30 +246,20 @@ export class BatchController {
     });
   }
 
-  /** Heartbeat while running: each answer refreshes the status and is published; silence counts as a miss. */
-  async #watch(gen: number, proc: RunnerProcess): Promise<void> {
-    const { link, timings } = this.#deps;
-    let misses = 0;
-    const live = () => gen === this.#generation && this.#state === 'running';
-    while (live()) {
-      const began = Date.now();
-      const r = await link.status(this.id, timings.heartbeatTimeoutMs);
-      if (!live()) return;
-      if (r.ok && r.value.pid === proc.pid) {
-        misses = 0;
-        this.#runner = r.value;
-      } else if (!r.ok && !r.brokerDown) {
-        misses++;
-        if (misses >= timings.heartbeatMisses) {
-          this.#killedBecause = `no heartbeat answer for ${misses} periods of ${timings.heartbeatMs} ms (${r.message})`;
-          this.#deps.logger.warn({ batchId: this.id, pid: proc.pid }, 'runner hung; killing it');
-          proc.kill('SIGKILL');
-          return;
-        }
-      }
-      this.#publishStatus();
-      await sleep(timings.heartbeatMs - (Date.now() - began));
-    }
+  /** Heartbeat while running; a hung runner is killed, and its exit is reported as a crash. */
+  #watch(gen: number, proc: RunnerProcess): Promise<void> {
+    return heartbeat(this.id, proc.pid, this.#deps.link, this.#deps.timings, {
+      live: () => gen === this.#generation && this.#state === 'running',
+      onStatus: (status) => {
+        this.#runner = status;
+      },
+      onBeat: () => this.#publishStatus(),
+      onHung: (reason) => {
+        this.#killedBecause = reason;
+        this.#deps.logger.warn({ batchId: this.id, pid: proc.pid, reason }, 'runner hung; killing it');
+        proc.kill('SIGKILL');
+      },
+    });
   }
 
   #onExit(gen: number, proc: RunnerProcess, exit: ExitInfo): void {
@@ -322,36 +317,23 @@ export class BatchController {
   }
 
   #applyPolicy(now: number): void {
-    const details = this.#lastError?.details as FailureDetails | undefined;
     if (this.#closed) return;
-    const decision = this.#history.decide(this.#config.restart, now);
-    if (!decision.restart) {
-      if (details) details.restart = { gaveUp: decision.reason };
-      if (this.#config.restart.policy === 'never') return;
-      const message = `batch ${this.id} keeps failing: ${decision.reason}; left in error`;
-      this.#deps.events.publish({
-        type: 'error',
-        batch_id: this.id,
-        data: { code: 'BATCH_RESTART_GAVE_UP', message },
-      });
-      this.#deps.logger.error({ batchId: this.id }, message);
+    const details = this.#lastError?.details as FailureDetails | undefined;
+    const decision = this.#restarter.afterFailure(now);
+    if (decision.restart) {
+      if (details) details.restart = { attempt: decision.attempt, delayMs: decision.delayMs };
+      this.#deps.logger.warn({ batchId: this.id, ...decision }, 'restarting batch after backoff');
       return;
     }
-    if (details) details.restart = { attempt: decision.attempt, delayMs: decision.delayMs };
-    this.#deps.logger.warn({ batchId: this.id, ...decision }, 'restarting batch after backoff');
-    this.#restartTimer = setTimeout(() => {
-      this.#restartTimer = undefined;
-      if (this.#closed || this.#state !== 'error') return;
-      this.#restarts++;
-      this.start('restart').catch((err: unknown) =>
-        this.#deps.logger.warn({ batchId: this.id, err: String(err) }, 'automatic restart failed'),
-      );
-    }, decision.delayMs);
-  }
-
-  #cancelRestart(): void {
-    if (this.#restartTimer) clearTimeout(this.#restartTimer);
-    this.#restartTimer = undefined;
+    if (details) details.restart = { gaveUp: decision.reason };
+    if (this.#config.restart.policy === 'never') return;
+    const message = `batch ${this.id} keeps failing: ${decision.reason}; left in error`;
+    this.#deps.events.publish({
+      type: 'error',
+      batch_id: this.id,
+      data: { code: 'BATCH_RESTART_GAVE_UP', message },
+    });
+    this.#deps.logger.error({ batchId: this.id }, message);
   }
 
   async #stopProcess(reason: string): Promise<void> {

@@ -53,3 +53,44 @@ export class RestartHistory {
     this.#restarts = [];
   }
 }
+
+/**
+ * A batch's restart history plus its pending restart: `afterFailure` decides and, when the answer is
+ * restart, arms a timer that calls `restart` after the backoff. `cancel` disarms it (a stop, a manual
+ * start, shutdown).
+ */
+export class Restarter {
+  readonly #history = new RestartHistory();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Automatic restarts performed so far. */
+  count = 0;
+
+  constructor(
+    private readonly config: RestartConfig,
+    private readonly restart: () => void,
+  ) {}
+
+  afterFailure(now: number): RestartDecision {
+    this.cancel();
+    const decision = this.#history.decide(this.config, now);
+    if (decision.restart) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.count++;
+        this.restart();
+      }, decision.delayMs);
+    }
+    return decision;
+  }
+
+  cancel(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Forgets earlier failures (a person took over). */
+  reset(): void {
+    this.cancel();
+    this.#history.reset();
+  }
+}

@@ -21,6 +21,7 @@ export interface ProcessSpawnerOptions {
 }
 
 const MAX_LINE = 2_000;
+const STDERR_DRAIN_MS = 200;
 
 /** A SpawnRunner that starts real OS processes. */
 export function processSpawner(opts: ProcessSpawnerOptions): SpawnRunner {
@@ -53,12 +54,17 @@ class ChildRunner implements RunnerProcess {
       code: proc.signalCode === null ? proc.exitCode : null,
       signal: proc.signalCode === null ? null : String(proc.signalCode),
     });
-    this.exited = proc.exited.then(info, info);
-    void readLines(proc.stderr, (line) => {
+    const drained = readLines(proc.stderr, (line) => {
       this.#tail.push(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line);
       if (this.#tail.length > keep) this.#tail.shift();
       opts.onStderrLine?.(batch.id, line);
     });
+    // The last words of a crashing runner may still be in the pipe when the exit is seen: give them a
+    // moment (bounded: a grandchild could hold the pipe open) so a crash report includes them.
+    this.exited = proc.exited.then(
+      () => Promise.race([drained, Bun.sleep(STDERR_DRAIN_MS)]).then(info),
+      info,
+    );
   }
 
   kill(signal: 'SIGTERM' | 'SIGKILL'): void {

@@ -1,0 +1,48 @@
+// The heartbeat of a running runner: its `status` asked every period. Each answer is the batch's fresh
+// status; answers missed in a row while the process lives mean its event loop is stuck (hung).
+import type { RunnerStatus } from '@station/bus';
+import type { RunnerLink, Timings } from './types.ts';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+export interface HeartbeatHooks {
+  /** Whether to keep beating (the batch is still running this very process). */
+  live(): boolean;
+  /** A fresh status from the runner. */
+  onStatus(status: RunnerStatus): void;
+  /** After every period, answered or not (the periodic `batch_status`). */
+  onBeat(): void;
+  /** `misses` periods in a row without an answer, the last failure's message. */
+  onHung(reason: string): void;
+}
+
+/**
+ * Beats until `live()` turns false or the runner is declared hung. Silence while the supervisor's own
+ * link to the broker is down is not counted: it says nothing about the runner.
+ */
+export async function heartbeat(
+  batchId: string,
+  pid: number,
+  link: RunnerLink,
+  timings: Pick<Timings, 'heartbeatMs' | 'heartbeatTimeoutMs' | 'heartbeatMisses'>,
+  hooks: HeartbeatHooks,
+): Promise<void> {
+  let misses = 0;
+  while (hooks.live()) {
+    const began = Date.now();
+    const r = await link.status(batchId, timings.heartbeatTimeoutMs);
+    if (!hooks.live()) return;
+    if (r.ok && r.value.pid === pid) {
+      misses = 0;
+      hooks.onStatus(r.value);
+    } else if (!r.ok && !r.brokerDown) {
+      misses++;
+      if (misses >= timings.heartbeatMisses) {
+        hooks.onHung(`no heartbeat answer for ${misses} periods of ${timings.heartbeatMs} ms (${r.message})`);
+        return;
+      }
+    }
+    hooks.onBeat();
+    await sleep(timings.heartbeatMs - (Date.now() - began));
+  }
+}
