@@ -34,6 +34,26 @@ export function uiUrl(config: StationConfig): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.server.port}/`;
 }
 
+/**
+ * Whether a service answers: the broker its own `ping`, the supervisor and sync agent their `health`
+ * over the bus, the gateway any HTTP answer on its health route.
+ */
+export async function isReady(config: StationConfig, name: ServiceName, bus: BusClient): Promise<boolean> {
+  switch (name) {
+    case 'broker':
+      return !!(await bus.request('broker', 'ping', {}, { timeoutMs: 500 }));
+    case 'batch-supervisor':
+      return !!(await bus.request('supervisor', 'health', {}, { timeoutMs: 500 }));
+    case 'sync-agent':
+      return !!(await bus.request('sync', 'health', {}, { timeoutMs: 500 }));
+    case 'api-gateway': {
+      const res = await fetch(`${uiUrl(config)}api/system/health`, { signal: AbortSignal.timeout(1000) });
+      await res.body?.cancel();
+      return true;
+    }
+  }
+}
+
 export class Launcher {
   readonly #opts: LauncherOptions;
   readonly #children = new Map<ServiceName, Child>();
@@ -49,20 +69,8 @@ export class Launcher {
 
   #spec(name: ServiceName): ServiceSpec {
     const { config, configPath } = this.#opts;
-    const bus = () => {
-      this.#probe ??= new BusClient({ endpoint: config.ipc.service_bus, timeoutMs: 500 });
-      return this.#probe;
-    };
-    const ready: Record<ServiceName, () => Promise<boolean>> = {
-      broker: async () => !!(await bus().request('broker', 'ping', {}, { timeoutMs: 300 })),
-      'batch-supervisor': async () => !!(await bus().request('supervisor', 'health', {}, { timeoutMs: 500 })),
-      'sync-agent': async () => !!(await bus().request('sync', 'health', {}, { timeoutMs: 500 })),
-      'api-gateway': async () => {
-        const res = await fetch(`${uiUrl(config)}api/system/health`, { signal: AbortSignal.timeout(500) });
-        await res.body?.cancel();
-        return true;
-      },
-    };
+    this.#probe ??= new BusClient({ endpoint: config.ipc.service_bus, timeoutMs: 500 });
+    const probe = this.#probe;
     return {
       name: name.replace('batch-', '').replace('api-', ''),
       // `--station` marks every process of this station in `ps` (the runbook greps for it).
@@ -74,7 +82,7 @@ export class Launcher {
         '--station',
         config.station.id,
       ],
-      ready: ready[name],
+      ready: () => isReady(config, name, probe),
       stopTimeoutMs: name === 'batch-supervisor' ? 20_000 : 10_000,
     };
   }
