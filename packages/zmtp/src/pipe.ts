@@ -72,6 +72,14 @@ export class Pipe {
     return this.inbound.length >= this.receiveHighWaterMark;
   }
 
+  /**
+   * True once the inbound queue drained to half the mark: reading resumes only then, so a consumer
+   * running at the mark does not toggle the socket's readability on every message (libzmq's low-water).
+   */
+  get inboundLow(): boolean {
+    return this.inbound.length <= this.receiveHighWaterMark / 2;
+  }
+
   /** Nothing left to write: used by linger. */
   get idle(): boolean {
     return this.outbound.length === 0 && this.connection?.blocked !== true;

@@ -258,7 +258,7 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   protected takeQueued(): Message | undefined {
     const message = this.fairQueue.shift();
     const pipe = this.fairQueue.lastPipe;
-    if (message !== undefined && pipe !== undefined && !pipe.inboundFull) pipe.connection?.resume();
+    if (message !== undefined && pipe !== undefined && pipe.inboundLow) pipe.connection?.resume();
     return message;
   }
 

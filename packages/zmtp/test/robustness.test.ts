@@ -11,6 +11,7 @@ import {
   FLAG_MORE,
   Router,
   ZmtpError,
+  type ZmtpErrorCode,
 } from '../src/index.ts';
 import { Fixture, nextEvent, TRANSPORTS, text, waitFor, within } from './helpers.ts';
 import { RawPeer } from './raw-peer.ts';
@@ -120,12 +121,12 @@ for (const transport of TRANSPORTS) {
     }
 
     const handshaken = Buffer.concat([GREETING, encodeCommandFrame(encodeReady('DEALER'))]);
-    const cases: [string, Buffer, string][] = [
+    const cases: [string, Buffer, ZmtpErrorCode][] = [
       ['an HTTP request instead of a greeting', Buffer.from('GET / HTTP/1.1\r\n\r\n'), 'BAD_GREETING'],
       ['a ZMTP 2.0 greeting', Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 1, 5]), 'INCOMPATIBLE_PEER'],
       [
         'the PLAIN mechanism',
-        encodeGreeting({ major: 3, minor: 1, mechanism: 'PLAIN', asServer: false }),
+        Buffer.from(encodeGreeting({ major: 3, minor: 1, mechanism: 'PLAIN', asServer: false })),
         'BAD_MECHANISM',
       ],
       [
