@@ -51,6 +51,24 @@ for (const transport of TRANSPORTS) {
       expect(text(await within(req.receive()))).toEqual(['answer']);
     });
 
+    test('relaxed + correlate REQ may re-send and ignores the reply to the abandoned request', async () => {
+      fx = new Fixture(transport);
+      const router = fx.track(new Router());
+      const req = fx.track(new Req({ routingId: 'c', relaxed: true, correlate: true }));
+      req.connect(await fx.bind(router));
+      await req.send('first');
+      const first = await within(router.receive());
+      await req.send('second');
+      const second = await within(router.receive());
+      expect([text(first).slice(2), text(second).slice(2)]).toEqual([
+        ['', 'first'],
+        ['', 'second'],
+      ]);
+      await router.send([...first.slice(0, 3), 'late answer to first']);
+      await router.send([...second.slice(0, 3), 'answer to second']);
+      expect(text(await within(req.receive()))).toEqual(['answer to second']);
+    });
+
     test('REP keeps the whole envelope of a DEALER that routes through a proxy', async () => {
       fx = new Fixture(transport);
       const rep = fx.track(new Rep());

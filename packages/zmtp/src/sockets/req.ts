@@ -13,6 +13,8 @@ import { type Message, Socket } from '../socket-base.ts';
 export interface ReqOptions extends SocketOptions {
   /** Allow a new request before the reply to the previous one arrived; the old reply is then ignored. */
   relaxed?: boolean;
+  /** Prefix each request with a 4-byte id and accept only the reply echoing it (libzmq ZMQ_REQ_CORRELATE). */
+  correlate?: boolean;
 }
 
 const DELIMITER = Buffer.alloc(0);
@@ -21,12 +23,15 @@ const DELIMITER = Buffer.alloc(0);
 export class Req extends Socket {
   private readonly balancer = new LoadBalancer();
   private readonly relaxed: boolean;
+  private readonly correlate: boolean;
   private awaitingReply = false;
   private replyPipe: Pipe | undefined;
+  private requestId = (Math.random() * 0xffff_ffff) >>> 0;
 
   constructor(options: ReqOptions = {}) {
     super('REQ', options);
     this.relaxed = options.relaxed ?? false;
+    this.correlate = options.correlate ?? false;
   }
 
   override receive(): Promise<Message> {
@@ -52,7 +57,14 @@ export class Req extends Socket {
     const pipe = this.balancer.next();
     if (pipe === undefined) return false;
     if (this.replyPipe !== undefined) this.fairQueue.remove(this.replyPipe);
-    pipe.write([DELIMITER, ...frames]);
+    if (this.correlate) {
+      this.requestId = (this.requestId + 1) >>> 0;
+      const id = Buffer.allocUnsafe(4);
+      id.writeUInt32BE(this.requestId, 0);
+      pipe.write([id, DELIMITER, ...frames]);
+    } else {
+      pipe.write([DELIMITER, ...frames]);
+    }
     this.awaitingReply = true;
     this.replyPipe = pipe;
     return true;
@@ -60,9 +72,16 @@ export class Req extends Socket {
 
   protected override incoming(pipe: Pipe, frames: Buffer[]): void {
     // Only the first well-formed reply from the peer we asked counts.
-    if (pipe !== this.replyPipe || frames.length < 2 || frames[0]!.length !== 0) return;
+    if (pipe !== this.replyPipe) return;
+    let at = 0;
+    if (this.correlate) {
+      const id = frames[0];
+      if (id === undefined || id.length !== 4 || id.readUInt32BE(0) !== this.requestId) return;
+      at = 1;
+    }
+    if (frames.length < at + 2 || frames[at]!.length !== 0) return;
     this.replyPipe = undefined;
-    this.enqueue(pipe, frames.slice(1));
+    this.enqueue(pipe, frames.slice(at + 1));
   }
 
   protected override nextMessage(): Message | undefined {
