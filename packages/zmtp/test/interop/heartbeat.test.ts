@@ -55,7 +55,7 @@ async function frozenIsDropped(c: HeartbeatCase, transport: 'tcp' | 'ipc'): Prom
   const frozenAt = Date.now();
   peer.freeze();
   const event = await events.wait('disconnected', detectWithin);
-  expect(event.type).toBe('disconnected');
+  expect(event).toMatchObject({ type: 'disconnected', reason: expect.stringMatching(/^HEARTBEAT_TIMEOUT/) });
   expect(Date.now() - frozenAt).toBeLessThan(detectWithin);
 }
 
@@ -101,7 +101,11 @@ for (const transport of transports) {
       await Bun.sleep(300);
       const frozenAt = Date.now();
       peer.freeze();
-      await events.wait('disconnected', detectWithin);
+      const event = await events.wait('disconnected', detectWithin);
+      expect(event).toMatchObject({
+        type: 'disconnected',
+        reason: expect.stringMatching(/^HEARTBEAT_TIMEOUT/),
+      });
       expect(Date.now() - frozenAt).toBeLessThan(detectWithin);
     });
   });
