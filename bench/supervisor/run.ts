@@ -113,28 +113,50 @@ try {
     const startTimes = await startAll(batchIds);
     const list = await client.request('supervisor', 'batch.list', {});
     const pids = list.filter((b) => batchIds.includes(b.id)).map((b) => b.pid ?? 0);
-    events.length = 0;
-    const runs = await Promise.all(
-      batchIds.map((batchId) => client.request(`runner.${batchId}`, 'sequence.start', {})),
+    console.log(
+      `${n} batches: start p50 ${ms(percentile(startTimes, 50))}, p95 ${ms(percentile(startTimes, 95))}, max ${ms(Math.max(...startTimes))} (all running ${ms(performance.now() - t0)} after the first request)`,
     );
+    events.length = 0;
+    const t1 = performance.now();
+    const runs = await Promise.all(
+      batchIds.map((batchId) =>
+        client.request(`runner.${batchId}`, 'sequence.start', {}).then(
+          (r) => r.executionId,
+          (err: unknown) => {
+            console.log(`  ${batchId}: sequence.start failed: ${String(err)}`);
+            return undefined;
+          },
+        ),
+      ),
+    );
+    const started = runs.filter((r) => r !== undefined).length;
     const runnerRss = pids.map(rssBytes);
     const supervisorRss = rssBytes(supervisor.pid);
-    await waitFor(
-      `${n} sequences`,
-      () => events.filter((e) => e.type === 'sequence_complete').length >= n,
-      120_000,
+    const ended = () =>
+      events.filter(
+        (e) => e.type === 'sequence_complete' || (e.type === 'error' && e.data.code === 'BATCH_CRASHED'),
+      ).length;
+    await waitFor(`${started} sequences`, () => ended() >= started, 120_000).catch((err: unknown) =>
+      console.log(`  ${String(err)}`),
     );
     const wall = performance.now() - t0;
     const cpu = cpuSeconds(supervisor.pid) - cpu0;
-    const results = runs.map((r) => store.getResult(r.executionId));
+    const results = runs.map((id) => (id === undefined ? undefined : store.getResult(id)));
     const correct = results.filter(
       (r) =>
         r?.status === 'completed' && r.overallPass === true && r.steps.every((s) => s.status === 'completed'),
     ).length;
+    results.forEach((r, i) => {
+      if (!r || (r.status === 'completed' && r.overallPass === true)) return;
+      const bad = r.steps.find((st) => st.status !== 'completed' || !st.pass);
+      console.log(
+        `  ${batchIds[i]}: ${r.status}, pass ${r.overallPass}; ${bad ? `${bad.name}: ${bad.error}` : ''}`,
+      );
+    });
+    const crashes = events.filter((e) => e.type === 'error' && e.data.code === 'BATCH_CRASHED').length;
     console.log(
       [
-        `${n} batches: start p50 ${ms(percentile(startTimes, 50))}, p95 ${ms(percentile(startTimes, 95))}, max ${ms(Math.max(...startTimes))}`,
-        `  sequences completed with correct results: ${correct}/${n} (wall ${ms(wall)} from first start)`,
+        `  sequences completed with correct results: ${correct}/${n} (${ms(performance.now() - t1)} from the sequence requests; ${crashes} batch crashes)`,
         `  supervisor: ${cpu.toFixed(2)} CPU s over ${(wall / 1000).toFixed(1)} s (${((100 * cpu * 1000) / wall).toFixed(1)}% of one core), RSS ${mb(supervisorRss)}`,
         `  runner RSS: mean ${mb(runnerRss.reduce((a, b) => a + b, 0) / n)}, max ${mb(Math.max(...runnerRss))}`,
       ].join('\n'),
