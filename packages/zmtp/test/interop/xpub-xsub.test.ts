@@ -102,4 +102,47 @@ for (const transport of transports) {
       expect(fingerprints(await got)).toEqual(fingerprints(stream));
     });
   });
+
+  describe(`their_xsubs_our_xpub (${transport}) sharing a topic`, () => {
+    // Two libzmq XSUBs subscribe to the same topic. Each step ends with a distinct message on the same
+    // connection, so a duplicate our XPUB wrongly passed up would arrive before it.
+    async function twoSubscribers(verbose: boolean) {
+      const xpub = ours(new XPub({ verbose }));
+      const events = watch(xpub);
+      await xpub.bind(endpoint(transport));
+      const peer = await theirs();
+      for (const name of ['one', 'two']) {
+        await peer.create('xsub', {}, name);
+        await peer.connect(String(xpub.lastEndpoint), name);
+      }
+      const deadline = Date.now() + 5000;
+      while (events.events.filter((event) => event.type === 'handshake').length < 2) {
+        await events.wait('handshake', Math.max(1, deadline - Date.now()), events.events.length);
+      }
+      const next = async () => fingerprint(await receive(xpub));
+      return { peer, next };
+    }
+
+    test('only the first subscribe and the last cancel reach our XPUB', async () => {
+      const { peer, next } = await twoSubscribers(false);
+      await peer.send([subscription(true, 'a')], 'one');
+      expect(await next()).toEqual(fingerprint([subscription(true, 'a')]));
+      await peer.send([subscription(true, 'a')], 'two');
+      await peer.send([subscription(true, 'b')], 'two');
+      expect(await next()).toEqual(fingerprint([subscription(true, 'b')]));
+      await peer.send([subscription(false, 'a')], 'one');
+      await peer.send([subscription(true, 'c')], 'one');
+      expect(await next()).toEqual(fingerprint([subscription(true, 'c')]));
+      await peer.send([subscription(false, 'a')], 'two');
+      expect(await next()).toEqual(fingerprint([subscription(false, 'a')]));
+    });
+
+    test('verbose passes every subscribe up', async () => {
+      const { peer, next } = await twoSubscribers(true);
+      await peer.send([subscription(true, 'a')], 'one');
+      expect(await next()).toEqual(fingerprint([subscription(true, 'a')]));
+      await peer.send([subscription(true, 'a')], 'two');
+      expect(await next()).toEqual(fingerprint([subscription(true, 'a')]));
+    });
+  });
 }
