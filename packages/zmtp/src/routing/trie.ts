@@ -83,15 +83,23 @@ export class SubscriptionTrie<K> {
 
   /** Calls `visit` once for each subscriber with a prefix of `data`. */
   match(data: Uint8Array, visit: (key: K) => void): void {
+    // Most messages match one node; a dedupe set is only needed once a second node matches.
+    let first: Set<K> | undefined;
     let seen: Set<K> | undefined;
     let node: Node<K> | undefined = this.root;
     for (let i = 0; ; i++) {
-      if (node.keys !== undefined) {
-        for (const key of node.keys) {
-          seen ??= new Set();
-          if (seen.has(key)) continue;
-          seen.add(key);
-          visit(key);
+      const keys = node.keys;
+      if (keys !== undefined) {
+        if (first === undefined) {
+          first = keys;
+          for (const key of keys) visit(key);
+        } else {
+          seen ??= new Set(first);
+          for (const key of keys) {
+            if (seen.has(key)) continue;
+            seen.add(key);
+            visit(key);
+          }
         }
       }
       if (i >= data.length || node.children === undefined) return;

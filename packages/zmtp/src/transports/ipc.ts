@@ -29,7 +29,7 @@ export async function listenIpc(path: string, onOpen: OnOpen): Promise<Listener>
   return {
     endpoint,
     close: async () => {
-      server.stop(true);
+      server.stop(false);
       // Only remove the file if it is still ours: another process may have rebound the path since.
       if (inode !== undefined && inodeOf(path) === inode) unlinkQuietly(path);
     },

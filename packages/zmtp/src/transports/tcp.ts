@@ -30,7 +30,7 @@ export function listenTcp(host: string, port: number, onOpen: OnOpen): Listener 
   }
   return {
     endpoint: formatTcp(host, server.port),
-    close: async () => server.stop(true),
+    close: async () => server.stop(false),
   };
 }
 
