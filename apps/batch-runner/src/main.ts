@@ -4,7 +4,6 @@ import { Publisher, serve } from '@station/bus';
 import { storePath } from '@station/config';
 import { openStore } from '@station/db';
 import { flag, runService } from '@station/service';
-import { watchParent } from './parent.ts';
 import { BatchRunner } from './runner.ts';
 
 const batchId = flag(process.argv, 'batch');
@@ -13,7 +12,7 @@ if (!batchId) {
   process.exit(2);
 }
 
-await runService(`runner-${batchId}`, async ({ config, log, argv }) => {
+await runService(`runner-${batchId}`, async ({ config, log }) => {
   const batch = config.batches.find((b) => b.id === batchId);
   if (!batch) {
     throw new Error(
@@ -55,12 +54,5 @@ await runService(`runner-${batchId}`, async ({ config, log, argv }) => {
   if (await worker.ready(10_000)) log.info({ service: worker.service }, 'runner registered on the bus');
   else log.warn('runner not registered with the broker yet (it keeps trying)');
 
-  const parent = flag(argv, 'parent-pid');
-  if (parent) {
-    watchParent(Number(parent), () => {
-      log.warn({ parent }, 'supervisor is gone; runner exits');
-      void stop('parent gone').then(() => process.exit(0));
-    });
-  }
   return { stop };
 });

@@ -35,7 +35,12 @@ export class ServiceChild {
 
   constructor(spec: ServiceSpec, opts: ChildOptions) {
     this.spec = spec;
-    this.#opts = { backoffBaseMs: 500, backoffCapMs: 30_000, resetAfterMs: 60_000, ...opts };
+    this.#opts = {
+      ...opts,
+      backoffBaseMs: opts.backoffBaseMs ?? 500,
+      backoffCapMs: opts.backoffCapMs ?? 30_000,
+      resetAfterMs: opts.resetAfterMs ?? 60_000,
+    };
     this.#delay = this.#opts.backoffBaseMs;
   }
 
@@ -64,6 +69,8 @@ export class ServiceChild {
       stdout: 'pipe',
       stderr: 'pipe',
       env: { ...process.env, ...this.#opts.env },
+      // Its own session: a terminal's Ctrl-C reaches only the launcher, which stops services in order.
+      detached: true,
     });
     this.#proc = proc;
     this.#startedAt = Date.now();
@@ -101,6 +108,12 @@ export class ServiceChild {
       this.#spawn();
     }, this.#delay);
     this.#delay = Math.min(this.#delay * 2, this.#opts.backoffCapMs);
+  }
+
+  /** No more restarts from now on (the station is stopping). */
+  hold(): void {
+    this.#stopping = true;
+    clearTimeout(this.#restartTimer);
   }
 
   /** SIGTERM, then SIGKILL after the spec's stop timeout; resolves when the process is gone. */

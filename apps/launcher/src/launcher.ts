@@ -81,6 +81,8 @@ export class Launcher {
         configPath,
         '--station',
         config.station.id,
+        '--parent-pid',
+        String(process.pid),
       ],
       ready: () => isReady(config, name, probe),
       stopTimeoutMs: name === 'batch-supervisor' ? 20_000 : 10_000,
@@ -108,6 +110,7 @@ export class Launcher {
 
   /** Stops the services in SPEC §6 order, each fully before the next. */
   async stop(): Promise<void> {
+    for (const child of this.#children.values()) child.hold();
     for (const name of STOP_ORDER) {
       const child = this.#children.get(name);
       if (!child) continue;

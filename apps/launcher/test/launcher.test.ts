@@ -132,6 +132,15 @@ describe('launcher', () => {
     );
   });
 
+  test('a launcher killed with SIGKILL leaves no service running: each notices and stops', async () => {
+    const launcher = st.track(spawnFixture(LAUNCHER, ['--config', st.configPath]));
+    await launcher.waitFor(/^Station .* ready: UI /, 60_000);
+    const services = await stationPids('test-station');
+    expect(services.length).toBeGreaterThanOrEqual(4);
+    await launcher.kill('SIGKILL');
+    await until(() => services.every((pid) => !alive(pid)), 'every service to exit by itself', 20_000, 100);
+  });
+
   test('the health check exits 1 for a service that is not running', () => {
     const check = Bun.spawnSync([process.execPath, HEALTHCHECK, 'broker', '--config', st.configPath]);
     expect(check.exitCode).toBe(1);

@@ -4,6 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, loadConfig, type StationConfig } from '@station/config';
 import { createLogger, type Logger } from '@station/log';
+import { watchParent } from './parent.ts';
+
+export { watchParent } from './parent.ts';
 
 export interface ServiceContext {
   config: StationConfig;
@@ -80,13 +83,16 @@ export async function runService(
     process.exit(1);
   }
 
-  let stopping = false;
+  let stoppingSince = 0;
   const stop = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince > 0) {
+      // A terminal's Ctrl-C reaches a whole process group and a launcher forwards its own signal too:
+      // only a signal well after the first is an operator insisting.
+      if (Date.now() - stoppingSince < 2000) return;
       log.warn({ signal }, `${name}: second signal, exiting now`);
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log.info({ signal }, `${name} stopping`);
     const timeoutMs = opts.stopTimeoutMs ?? 15_000;
     const timer = setTimeout(() => {
@@ -105,4 +111,13 @@ export async function runService(
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Started by a launcher or supervisor that passed its pid: stop when it is gone, so a killed parent
+  // never leaves this process running on its own.
+  const parent = flag(argv, 'parent-pid');
+  if (parent && Number.isInteger(Number(parent))) {
+    watchParent(Number(parent), () => {
+      log.warn({ parent }, `${name}: parent process is gone`);
+      void stop('parent gone');
+    });
+  }
 }
