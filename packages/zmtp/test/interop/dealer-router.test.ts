@@ -3,6 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import { Dealer, Router } from '../../src/index.ts';
 import {
   boundaryMessages,
+  bytes,
   endpoint,
   fingerprints,
   multipartStream,
@@ -18,6 +19,9 @@ import {
 useInteropCleanup();
 
 type Frames = (Uint8Array | string)[];
+
+// Delivered atomically or not at all: every frame, in order, as one message.
+const manyFrames: Frames = Array.from({ length: 1000 }, (_, i) => bytes(i % 300, i));
 
 // A ROUTER drops what does not fit under the high-water mark; the 1,000-message stream must fit.
 const roomy = { sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000 };
@@ -51,6 +55,7 @@ for (const transport of transports) {
     test('payload boundaries', () => both(boundaryMessages));
     test('1 MiB both ways', () => both([[oneMiB]]));
     test('1,000-message multipart stream both ways', () => both(multipartStream()));
+    test('one message of 1,000 frames both ways', () => both([manyFrames]));
 
     test('generated routing id routes the reply', async () => {
       const { router, peer } = await connected();
@@ -92,6 +97,7 @@ for (const transport of transports) {
     test('payload boundaries', () => both(boundaryMessages));
     test('1 MiB both ways', () => both([[oneMiB]]));
     test('1,000-message multipart stream both ways', () => both(multipartStream()));
+    test('one message of 1,000 frames both ways', () => both([manyFrames]));
   });
 
   describe(`255-byte routing ids, the longest libzmq allows (${transport})`, () => {

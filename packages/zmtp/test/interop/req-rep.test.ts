@@ -114,4 +114,22 @@ for (const transport of transports) {
       expect((await peer.receive()).map(String)).toEqual(['hop-2', 'hop-1', '', 'world', '']);
     });
   });
+
+  describe(`their_rep_our_req (${transport}) relaxed and correlated`, () => {
+    test('the reply to a superseded request is dropped by its id, the latest one is delivered', async () => {
+      const peer = await theirs();
+      await peer.create('rep');
+      const bound = await peer.bind(endpoint(transport));
+      const req = ours(new Req({ relaxed: true, correlate: true }));
+      req.connect(bound);
+      await req.send(['first']);
+      // libzmq's REP must see (and echo back) our request-id frame as part of the envelope.
+      expect((await peer.receive()).map(String)).toEqual(['first']);
+      await req.send(['second']);
+      await peer.send(['reply to first']);
+      expect((await peer.receive()).map(String)).toEqual(['second']);
+      await peer.send(['reply to second']);
+      expect((await receive(req)).map(String)).toEqual(['reply to second']);
+    });
+  });
 }
