@@ -1,0 +1,330 @@
+// The whole station as its users run it: the launcher, ten batches, a real Backend that goes away and
+// comes back, a runner, the sync agent and the gateway killed along the way; at the end every result is
+// stored whole, sent exactly once, the runbook works as written and SIGTERM leaves nothing running.
+
+import { Database } from 'bun:sqlite';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { join } from 'node:path';
+import { TestBackend } from '../backend/server.ts';
+import { type FixtureProcess, spawnFixture, until } from '../support/process.ts';
+import { REPO, type TempStation, tempStation } from '../support/station.ts';
+
+setDefaultTimeout(180_000);
+
+const BATCHES = Array.from({ length: 10 }, (_, i) => `slot_${String(i + 1).padStart(2, '0')}`);
+const CRASHED = 'slot_01';
+const WAIT_MS = 4000;
+
+type Msg = { type: string; batch_id?: string; data: Record<string, unknown> };
+
+let st: TempStation;
+let backend: TestBackend;
+let launcher: FixtureProcess;
+let base: string;
+let port: number;
+const messages: Msg[] = [];
+let ws: WebSocket | undefined;
+
+function freePort(): number {
+  const s = Bun.serve({ port: 0, fetch: () => new Response() });
+  const p = s.port as number;
+  s.stop(true);
+  return p;
+}
+
+function sh(cmd: string): { code: number; out: string } {
+  const r = Bun.spawnSync(['bash', '-c', cmd], { cwd: st.dir });
+  return { code: r.exitCode, out: r.stdout.toString() + r.stderr.toString() };
+}
+
+async function api<T>(path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}${path}`, init);
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+function stationPids(): number[] {
+  return sh('ps -eo pid=,args=')
+    .out.split('\n')
+    .filter((l) => l.includes('--station test-station') && !l.includes('ps -eo'))
+    .map((l) => Number.parseInt(l.trim(), 10));
+}
+
+function pidOf(pattern: string): number | undefined {
+  const line = sh('ps -eo pid=,args=')
+    .out.split('\n')
+    .find((l) => l.includes(pattern) && l.includes(st.configPath));
+  return line ? Number.parseInt(line.trim(), 10) : undefined;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function openWs(): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+    socket.onopen = () => {
+      socket.send(JSON.stringify({ type: 'subscribe', batch_ids: ['*'] }));
+      resolve(socket);
+    };
+    socket.onerror = () => reject(new Error('websocket failed'));
+    socket.onmessage = (e) => messages.push(JSON.parse(String(e.data)) as Msg);
+  });
+}
+
+beforeAll(async () => {
+  backend = await TestBackend.start({ apiKey: 'system-test-key' });
+  port = freePort();
+  base = `http://127.0.0.1:${port}`;
+  st = tempStation({
+    packages: [join(REPO, 'apps/batch-runner/test/packages/runner_test')],
+    extraYaml: [
+      `server: { port: ${port} }`,
+      `backend: { url: "${backend.url}", api_key: system-test-key, sync_interval: 1s, timeout: 2s, retry_base: 200ms, retry_cap: 1s, health_interval: 300ms }`,
+    ].join('\n'),
+    batchesYaml: BATCHES.map(
+      (id) => `  - id: ${id}
+    sequence_package: runner_test
+    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }
+    auto_start: true
+    restart: { policy: ${id === CRASHED ? 'never' : 'on-failure'} }`,
+    ).join('\n'),
+  });
+  launcher = st.track(spawnFixture(join(REPO, 'apps/launcher/src/main.ts'), ['--config', st.configPath]));
+  await launcher.waitFor(/^Station .* ready: UI /, 90_000);
+});
+
+afterAll(async () => {
+  ws?.close();
+  for (const pid of stationPids()) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  await st.cleanup();
+  await backend.stop();
+});
+
+describe('the whole station', () => {
+  const executions = new Map<string, string>();
+
+  test('auto-starts all ten batches', async () => {
+    await until(
+      async () => {
+        const { body } = await api<{ id: string; status: string }[]>('/api/batches');
+        return body.filter((b) => b.status === 'running').length === BATCHES.length;
+      },
+      'all ten batches running',
+      90_000,
+      250,
+    );
+    ws = await openWs();
+    await until(
+      () => BATCHES.every((id) => messages.some((m) => m.type === 'batch_status' && m.batch_id === id)),
+      'a snapshot of every batch',
+    );
+  });
+
+  test('runs ten sequences at once while the Backend is down; a runner killed mid-run is reported, the other nine finish', async () => {
+    await backend.down();
+    const started = await Promise.all(
+      BATCHES.map((id) =>
+        api<{ executionId: string }>(`/api/batches/${id}/sequence/start`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ parameters: { wait_ms: WAIT_MS } }),
+        }).then((r) => [id, r] as const),
+      ),
+    );
+    for (const [id, r] of started) {
+      expect(r.status).toBe(200);
+      executions.set(id, r.body.executionId);
+    }
+
+    // Kill slot_01's runner while its long step runs.
+    await until(
+      () => messages.some((m) => m.type === 'step_start' && m.batch_id === CRASHED && m.data.step === 'wait'),
+      'slot_01 to reach its wait step',
+    );
+    const { body: crashed } = await api<{ pid: number }>(`/api/batches/${CRASHED}`);
+    process.kill(crashed.pid, 'SIGKILL');
+    const crashEvent = await until(
+      () =>
+        messages.find((m) => m.type === 'error' && m.batch_id === CRASHED && m.data.code === 'BATCH_CRASHED'),
+      'BATCH_CRASHED',
+      10_000,
+    );
+    expect(String(crashEvent.data.message)).toContain('SIGKILL');
+    await until(
+      async () => (await api<{ status: string }>(`/api/batches/${CRASHED}`)).body.status === 'error',
+      'slot_01 in error',
+    );
+
+    // Kill the sync agent too, while results pile up; the launcher restarts it.
+    const oldSync = pidOf('apps/sync-agent/src/main.ts')!;
+    process.kill(oldSync, 'SIGKILL');
+
+    const others = BATCHES.filter((b) => b !== CRASHED);
+    await until(
+      () => others.every((id) => messages.some((m) => m.type === 'sequence_complete' && m.batch_id === id)),
+      'nine sequences to complete',
+      60_000,
+      100,
+    );
+    for (const id of others) {
+      const flow = messages
+        .filter(
+          (m) => m.batch_id === id && ['step_start', 'step_complete', 'sequence_complete'].includes(m.type),
+        )
+        .map((m) => `${m.type}:${m.data.step ?? ''}`);
+      expect(flow).toEqual([
+        'step_start:setup',
+        'step_complete:setup',
+        'step_start:measure',
+        'step_complete:measure',
+        'step_start:wait',
+        'step_complete:wait',
+        'step_start:power_off',
+        'step_complete:power_off',
+        'sequence_complete:',
+      ]);
+      const done = messages.find((m) => m.type === 'sequence_complete' && m.batch_id === id)!;
+      expect(done.data).toMatchObject({
+        executionId: executions.get(id),
+        overallPass: true,
+        status: 'completed',
+      });
+    }
+    await until(
+      () => {
+        const pid = pidOf('apps/sync-agent/src/main.ts');
+        return pid !== undefined && pid !== oldSync;
+      },
+      'the sync agent to be restarted',
+      20_000,
+      100,
+    );
+  });
+
+  test('when the Backend returns, every result arrives exactly once, the crashed one included', async () => {
+    const { body: offline } = await api<{ backend_connected: boolean }>('/api/system/health');
+    expect(offline.backend_connected).toBe(false);
+    await backend.up();
+    await backend.waitFor((b) => b.stats().results === BATCHES.length, 30_000);
+    const stats = backend.stats();
+    expect(stats.results).toBe(BATCHES.length);
+    expect(stats.duplicateResults).toBe(0);
+    expect(stats.concurrentDeliveries).toBe(0);
+    expect(backend.keys().sort()).toEqual([...executions.values()].sort());
+    const crashedResult = backend.get(executions.get(CRASHED)!)?.body as {
+      status: string;
+      error: string;
+      steps: { name: string }[];
+    };
+    expect(crashedResult.status).toBe('failed');
+    expect(crashedResult.steps.map((s) => s.name).slice(0, 2)).toEqual(['setup', 'measure']);
+    await until(
+      async () => (await api<{ backend_connected: boolean }>('/api/system/health')).body.backend_connected,
+      'backend_connected',
+    );
+  });
+
+  test('restarting the crashed batch alone leaves the other nine untouched', async () => {
+    const before = await api<{ id: string; pid?: number }[]>('/api/batches');
+    const pids = new Map(before.body.map((b) => [b.id, b.pid]));
+    const start = await api<{ status: string; pid: number }>(`/api/batches/${CRASHED}/start`, {
+      method: 'POST',
+    });
+    expect(start.status).toBe(200);
+    expect(start.body.status).toBe('running');
+    const after = await api<{ id: string; status: string; pid?: number }[]>('/api/batches');
+    for (const b of after.body) {
+      expect(b.status).toBe('running');
+      if (b.id !== CRASHED) expect(b.pid).toBe(pids.get(b.id));
+    }
+  });
+
+  test('a killed gateway is restarted by the launcher and answers again', async () => {
+    const old = pidOf('apps/api-gateway/src/main.ts')!;
+    process.kill(old, 'SIGKILL');
+    await until(
+      async () => {
+        const pid = pidOf('apps/api-gateway/src/main.ts');
+        if (pid === undefined || pid === old) return false;
+        return (await fetch(`${base}/api/system/health`).catch(() => undefined))?.ok ?? false;
+      },
+      'the gateway to be back',
+      30_000,
+      200,
+    );
+  });
+
+  test('every finished execution is stored whole', () => {
+    const db = new Database(st.dbPath, { readonly: true });
+    try {
+      const rows = db
+        .query('SELECT id, batch_id, status, overall_pass, synced_at FROM executions ORDER BY batch_id')
+        .all() as {
+        id: string;
+        batch_id: string;
+        status: string;
+        overall_pass: number;
+        synced_at: string | null;
+      }[];
+      expect(rows.map((r) => [r.batch_id, r.status, r.overall_pass])).toEqual(
+        BATCHES.map((id) => [id, id === CRASHED ? 'failed' : 'completed', id === CRASHED ? 0 : 1]),
+      );
+      expect(rows.every((r) => r.synced_at !== null)).toBe(true);
+      const steps = db
+        .query('SELECT execution_id, COUNT(*) AS n FROM step_results GROUP BY execution_id')
+        .all() as {
+        execution_id: string;
+        n: number;
+      }[];
+      const count = new Map(steps.map((s) => [s.execution_id, s.n]));
+      for (const id of BATCHES.filter((b) => b !== CRASHED)) expect(count.get(executions.get(id)!)).toBe(4);
+      expect(count.get(executions.get(CRASHED)!)).toBeGreaterThanOrEqual(2);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('the runbook works as written', () => {
+    const ps = sh('ps aux | grep station');
+    for (const app of ['broker', 'batch-supervisor', 'sync-agent', 'api-gateway'])
+      expect(ps.out).toContain(`apps/${app}/src/main.ts`);
+    expect(ps.out).toContain('--batch slot_05');
+
+    const start = sh(`curl -s -X POST http://localhost:${port}/api/batches/slot_02/start`);
+    expect(JSON.parse(start.out)).toEqual({ error: expect.objectContaining({ code: 'ALREADY_RUNNING' }) });
+
+    const queue = sh(`sqlite3 ${st.dbPath} "SELECT * FROM sync_queue ORDER BY created_at DESC LIMIT 10;"`);
+    expect(queue.code).toBe(0);
+    expect(queue.out.trim().split('\n')).toHaveLength(10);
+    expect(queue.out).toContain('|done|');
+
+    const sync = JSON.parse(sh(`curl -s -X POST http://localhost:${port}/api/system/sync`).out);
+    expect(sync).toEqual({ synced: 0, failed: 0, rejected: 0, pending: 0 });
+
+    const health = JSON.parse(sh(`curl -s http://localhost:${port}/api/system/health`).out);
+    expect(health.backend_connected).toBe(true);
+
+    const copy = join(st.dir, 'backup');
+    const backup = sh(`mkdir -p ${copy} && sqlite3 ${st.dbPath} ".backup '${copy}/station.db'"`);
+    expect(backup.code).toBe(0);
+    expect(sh(`sqlite3 ${copy}/station.db "PRAGMA integrity_check;"`).out.trim()).toBe('ok');
+    expect(sh(`sqlite3 ${copy}/station.db "SELECT COUNT(*) FROM executions;"`).out.trim()).toBe(
+      String(BATCHES.length),
+    );
+    expect(sh(`sqlite3 ${st.dbPath} "PRAGMA integrity_check;"`).out.trim()).toBe('ok');
+  });
+
+  test('SIGTERM to the launcher stops everything cleanly with exit 0', async () => {
+    const pids = stationPids();
+    expect(pids.length).toBeGreaterThanOrEqual(4 + BATCHES.length);
+    launcher.proc.kill('SIGTERM');
+    expect(await launcher.exited).toBe(0);
+    await until(() => pids.every((pid) => !alive(pid)), 'no station process left', 15_000, 100);
+  });
+});
