@@ -132,11 +132,10 @@ try {
     const started = runs.filter((r) => r !== undefined).length;
     const runnerRss = pids.map(rssBytes);
     const supervisorRss = rssBytes(supervisor.pid);
-    const ended = () =>
-      events.filter(
-        (e) => e.type === 'sequence_complete' || (e.type === 'error' && e.data.code === 'BATCH_CRASHED'),
-      ).length;
-    await waitFor(`${started} sequences`, () => ended() >= started, 120_000).catch((err: unknown) =>
+    // Done = every execution that was started has left `running` in the store (finished or marked).
+    const finished = () =>
+      runs.every((id) => id === undefined || store.getExecution(id)?.status !== 'running');
+    await waitFor(`${started} sequences`, finished, 120_000).catch((err: unknown) =>
       console.log(`  ${String(err)}`),
     );
     const wall = performance.now() - t0;
