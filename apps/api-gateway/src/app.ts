@@ -5,6 +5,7 @@ import { Elysia, NotFoundError } from 'elysia';
 import { authorize, KeyChecker } from './auth.ts';
 import { ServiceCalls } from './calls.ts';
 import { DEFAULT_TIMEOUTS, DEFAULT_WS_LIMITS, type RouteContext } from './context.ts';
+import { docsAssets, swaggerViewer } from './docs-assets.ts';
 import { ApiError, fromRequestError } from './errors.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.ts';
@@ -110,6 +111,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     .use(
       openapi({
         path: '/api/docs',
+        ...swaggerViewer,
         documentation: {
           info: {
             title: 'Station Service API',
@@ -125,7 +127,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
           },
           security: deps.config.server.auth.enabled ? [{ apiKey: [] }, { bearer: [] }] : [],
         },
-        exclude: { paths: ['/ws', '/metrics', '/*', '/', '/index.html'] },
+        exclude: { paths: ['/ws', '/metrics', '/*', '/', '/index.html', '/_docs/*'] },
       }),
     )
     .use(systemRoutes(ctx))
@@ -154,6 +156,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
         hub.close(peerOf(ws.raw));
       },
     })
+    .use(docsAssets())
     .use(await uiRoutes(deps.publicDir));
 
   async function pump(source: EventSource): Promise<void> {

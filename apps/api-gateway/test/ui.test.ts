@@ -90,10 +90,18 @@ describe('OpenAPI', () => {
     ]);
   });
 
-  test('/api/docs serves the reference page', async () => {
+  test('/api/docs serves the reference page, with its viewer served locally (stations are offline)', async () => {
     h = await harness();
     const res = await h.req('GET', '/api/docs');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
+    const html = await res.text();
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets).toEqual(['/_docs/swagger-ui.css', '/_docs/swagger-ui-bundle.js']);
+    for (const asset of assets) {
+      const file = await h.req('GET', asset);
+      expect(file.status).toBe(200);
+      expect((await file.text()).length).toBeGreaterThan(10_000);
+    }
   });
 });
