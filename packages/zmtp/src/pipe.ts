@@ -13,6 +13,13 @@ const FLUSH_BATCH = 256;
 
 /** One peer of a socket. */
 export class Pipe {
+  /**
+   * Counts writes that had to queue (kernel buffer full) or were dropped at the high-water mark, across
+   * all pipes. send() then yields one event-loop turn so drains can run, much as libzmq's I/O thread
+   * drains concurrently; otherwise a tight `await send()` loop would starve its own socket.
+   */
+  static pressure = 0;
+
   readonly id = nextPipeId++;
   /** The live connection, undefined while a connect-side pipe waits to (re)connect. */
   connection: Connection | undefined;
@@ -34,7 +41,9 @@ export class Pipe {
 
   /** True when one more message fits under the send high-water mark. */
   get writable(): boolean {
-    return !this.detached && this.outbound.length < this.sendHighWaterMark;
+    if (this.outbound.length < this.sendHighWaterMark) return !this.detached;
+    Pipe.pressure++;
+    return false;
   }
 
   /** True while the connection is handshaken. */
@@ -50,6 +59,7 @@ export class Pipe {
       return;
     }
     this.outbound.push(frames);
+    Pipe.pressure++;
   }
 
   /** Moves queued messages to the connection until it pushes back. */

@@ -33,6 +33,8 @@ interface Link {
 }
 
 const RESOLVED = Promise.resolve();
+/** Resolves after pending I/O callbacks ran (setImmediate runs after the poll phase). */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const closedError = () => new ZmtpError('CLOSED', 'socket is closed');
 
 /** Shared machinery of all socket types. */
@@ -182,7 +184,8 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     const message = toFrames(frames);
     if (this.senders.empty) {
       try {
-        if (this.trySend(message)) return RESOLVED;
+        const pressure = Pipe.pressure;
+        if (this.trySend(message)) return Pipe.pressure === pressure ? RESOLVED : nextTurn();
       } catch (error) {
         return Promise.reject(asZmtpError(error, 'STATE', 'send failed'));
       }
@@ -207,15 +210,24 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   }
 
   /** Iterates received messages until close(). */
-  async *[Symbol.asyncIterator](): AsyncIterator<Message> {
-    while (!this.isClosed) {
-      try {
-        yield await this.receive();
-      } catch (error) {
-        if (error instanceof ZmtpError && error.code === 'CLOSED') return;
-        throw error;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Message> {
+    const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+    const ended = (error: unknown): IteratorResult<Message> => {
+      if (error instanceof ZmtpError && error.code === 'CLOSED') return done;
+      throw error;
+    };
+    // A plain iterator rather than an async generator: one promise per message instead of several.
+    return {
+      next: () => {
+        if (this.isClosed) return Promise.resolve(done);
+        if (this.receivers.empty) {
+          const message = this.nextMessage();
+          if (message !== undefined) return Promise.resolve({ value: message, done: false });
+        }
+        return this.receive().then((value) => ({ value, done: false }), ended);
+      },
+      return: () => Promise.resolve(done),
+    };
   }
 
   /** Closes every endpoint; pending receive()/send() reject with CLOSED. Idempotent. */
@@ -258,7 +270,7 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   protected takeQueued(): Message | undefined {
     const message = this.fairQueue.shift();
     const pipe = this.fairQueue.lastPipe;
-    if (message !== undefined && pipe !== undefined && pipe.inboundLow) pipe.connection?.resume();
+    if (message !== undefined && pipe?.inboundLow === true) pipe.connection?.resume();
     return message;
   }
 

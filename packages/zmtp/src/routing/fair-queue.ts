@@ -21,8 +21,13 @@ export class FairQueue {
     if (this.cursor >= count) this.cursor = 0;
     const pipe = this.active[this.cursor]!;
     const frames = pipe.inbound.shift();
-    if (pipe.inbound.length === 0) this.active.splice(this.cursor, 1);
-    else this.cursor++;
+    if (pipe.inbound.length === 0) {
+      // pop() when possible: with one busy peer this runs per message and splice allocates.
+      if (this.cursor === count - 1) this.active.pop();
+      else this.active.splice(this.cursor, 1);
+    } else {
+      this.cursor++;
+    }
     this.lastPipe = pipe;
     return frames;
   }
