@@ -56,6 +56,39 @@ describe('start, stop, restart through the bus', () => {
   });
 });
 
+describe('isolation', () => {
+  test("restarting one batch: the other's sequence runs on and its events never pause", async () => {
+    station = await new Station([{ id: 'b1' }, { id: 'b2' }]).up();
+    const st = station;
+    st.behave('b1', { autoSequence: true, steps: 50, stepMs: 100 });
+    st.behave('b2', { autoSequence: true, steps: 20, stepMs: 100 });
+    st.supervisor();
+    await st.ready();
+    const c = st.client;
+    const [, two] = await Promise.all([
+      c.request('supervisor', 'batch.start', { batchId: 'b1' }),
+      c.request('supervisor', 'batch.start', { batchId: 'b2' }),
+    ]);
+    await until(() => st.ofBatch('b2', 'step_complete').length >= 2, 'b2 to be under way');
+    await c.request('supervisor', 'batch.restart', { batchId: 'b1' });
+    await c.request('supervisor', 'batch.restart', { batchId: 'b1' });
+    const done = await until(() => st.ofBatch('b2', 'sequence_complete')[0], 'b2 to complete', 15_000);
+    expect(done.data).toMatchObject({ overallPass: true });
+    expect(st.ofBatch('b2', 'step_complete')).toHaveLength(20);
+    expect(st.longestGap('b2', 'step_complete')).toBeLessThan(1_000);
+    const list = await c.request('supervisor', 'batch.list', {});
+    expect(list.map((b) => [b.id, b.status, b.pid === two.pid])).toEqual([
+      ['b1', 'running', false],
+      ['b2', 'running', true],
+    ]);
+    // b1's two interrupted runs ended `stopped`; the third is running.
+    const b1 = st.store.sqlite
+      .query("SELECT status FROM executions WHERE batch_id = 'b1' ORDER BY started_at")
+      .all();
+    expect(b1).toEqual([{ status: 'stopped' }, { status: 'stopped' }, { status: 'running' }]);
+  });
+});
+
 describe('illegal requests and concurrency', () => {
   test('typed errors for every illegal request; two concurrent starts make one process', async () => {
     const st = await up([{ id: 'b1' }]);
