@@ -214,6 +214,11 @@ export class LibzmqPeer {
     this.proc.kill('SIGSTOP');
   }
 
+  /** Lets a frozen process run again (SIGCONT). */
+  thaw(): void {
+    this.proc.kill('SIGCONT');
+  }
+
   /** Kills the process (continuing it first if frozen) and waits for it to exit. */
   async kill(): Promise<void> {
     if (!this.exitedFlag) {

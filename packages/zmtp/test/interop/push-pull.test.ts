@@ -3,6 +3,7 @@ import { describe, expect, test } from 'bun:test';
 import { Pull, Push } from '../../src/index.ts';
 import {
   boundaryMessages,
+  bytes,
   endpoint,
   fingerprints,
   multipartStream,
@@ -60,5 +61,32 @@ for (const transport of transports) {
     test('payload boundaries', () => deliver(boundaryMessages));
     test('1 MiB message', () => deliver([[oneMiB], ['after']]));
     test('1,000-message multipart stream', () => deliver(multipartStream()));
+  });
+
+  describe(`their_pull_our_push (${transport}) frozen, then thawed`, () => {
+    test('sends wait while libzmq reads nothing and every message arrives in order after', async () => {
+      const peer = await theirs();
+      await peer.create('pull', { receiveHighWaterMark: 10 });
+      const bound = await peer.bind(endpoint(transport));
+      const push = ours(new Push({ sendHighWaterMark: 10 }));
+      const events = watch(push);
+      push.connect(bound);
+      await events.wait('handshake');
+      const messages = Array.from({ length: 1000 }, (_, i) => [`m${i}`, bytes(10_000, i)]);
+      const got = peer.receiveMany(messages.length, 15_000);
+      peer.freeze();
+      let blocked = false;
+      for (const message of messages) {
+        const sent = push.send(message);
+        // Socket buffers and the high-water mark fill up long before 10 MB: a send must then wait.
+        if (!blocked && (await Promise.race([sent.then(() => false), Bun.sleep(300).then(() => true)]))) {
+          blocked = true;
+          peer.thaw();
+        }
+        await sent;
+      }
+      expect(blocked).toBe(true);
+      expect(fingerprints(await got)).toEqual(fingerprints(messages));
+    });
   });
 }
