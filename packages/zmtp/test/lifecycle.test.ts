@@ -129,6 +129,32 @@ for (const transport of TRANSPORTS) {
       expect(got).toEqual([0, 1, 2, 3].map((i) => ['q', `m${i}`]));
     });
 
+    test('receiveHighWaterMark pauses reading without losing messages, and reading resumes', async () => {
+      fx = new Fixture(transport);
+      const router = fx.track(new Router({ receiveHighWaterMark: 5 }));
+      const dealer = fx.track(new Dealer({ routingId: 'r' }));
+      dealer.connect(await fx.bind(router));
+      const total = 300;
+      for (let i = 0; i < total; i++) await dealer.send([`${i}`, Buffer.alloc(2048)]);
+      const got: string[] = [];
+      for (let i = 0; i < total; i++) got.push((await within(router.receive()))[1]!.toString());
+      expect(got).toEqual(Array.from({ length: total }, (_, i) => `${i}`));
+    });
+
+    test('failed dials back off from reconnectInterval up to reconnectMaxInterval', async () => {
+      fx = new Fixture(transport);
+      const probe = fx.track(new Router());
+      await probe.bind(fx.endpoint());
+      const target = probe.lastEndpoint!;
+      await probe.unbind(target);
+      const dealer = fx.track(new Dealer({ reconnectInterval: 5, reconnectMaxInterval: 40 }));
+      const intervals: number[] = [];
+      dealer.events.on('connect-retried', (event) => intervals.push(event.interval));
+      dealer.connect(target);
+      await waitFor(() => intervals.length >= 6, 5000, 'six retries');
+      expect(intervals.slice(0, 6)).toEqual([5, 10, 20, 40, 40, 40]);
+    });
+
     test('PUB drops messages for a subscriber that stopped reading, instead of blocking', async () => {
       fx = new Fixture(transport);
       const pub = fx.track(new Pub({ sendHighWaterMark: 10 }));
