@@ -40,6 +40,10 @@ interface Series {
 
 const series = new Map<string, Series>();
 
+// The whole benchmark stays bounded even when cases hang: later cases are skipped past the budget.
+const budgetMs = 6 * 60_000;
+const began = performance.now();
+
 function record(key: Omit<Series, 'values'>, impl: Impl | 'floor', value: number): void {
   const id = `${key.shape}|${key.transport}|${key.pinning}|${key.metric}`;
   let entry = series.get(id);
@@ -52,6 +56,10 @@ function record(key: Omit<Series, 'values'>, impl: Impl | 'floor', value: number
 
 /** Runs one measurement; a failed or hung run is reported and counted as missing, not fatal. */
 async function attempt<T>(label: string, run: () => Promise<T>): Promise<T | undefined> {
+  if (performance.now() - began > budgetMs) {
+    process.stderr.write(`  ${label}: skipped, over the ${budgetMs / 60_000} min budget\n`);
+    return undefined;
+  }
   const started = performance.now();
   try {
     const value = await run();
@@ -77,7 +85,6 @@ function recordLatency(
   record({ shape, transport, pinning, metric: 'p99 µs' }, impl, latency?.p99 ?? Number.NaN);
 }
 
-const began = performance.now();
 const loadBefore = loadavg()[0] ?? Number.NaN;
 for (let run = 1; run <= runs; run += 1) {
   process.stderr.write(`run ${run}/${runs}\n`);
