@@ -33,6 +33,7 @@ export interface ConnectionConfig {
   heartbeatInterval: number;
   heartbeatTimeout: number;
   heartbeatTimeToLive: number;
+  handshakeTimeout: number;
 }
 
 /** What a connection reports to the socket that owns it. */
@@ -48,6 +49,12 @@ const READY_WAIT = 1;
 const ACTIVE = 2;
 const CLOSED = 3;
 
+const GREETING = encodeGreeting({
+  major: VERSION_MAJOR,
+  minor: VERSION_MINOR,
+  mechanism: NULL_MECHANISM,
+  asServer: false,
+});
 const SUBSCRIBE_BYTE = 1;
 const CANCEL_BYTE = 0;
 
@@ -70,6 +77,7 @@ export class Connection {
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private pingTimer: ReturnType<typeof setTimeout> | undefined;
   private ttlTimer: ReturnType<typeof setTimeout> | undefined;
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly wire: Wire,
@@ -80,14 +88,14 @@ export class Connection {
       { greeting: (g) => this.onGreeting(g), frame: (flags, body) => this.onFrame(flags, body) },
       { maxFrameSize: config.maxMessageSize },
     );
-    this.write(
-      encodeGreeting({
-        major: VERSION_MAJOR,
-        minor: VERSION_MINOR,
-        mechanism: NULL_MECHANISM,
-        asServer: false,
-      }),
-    );
+    this.write(GREETING);
+    if (config.handshakeTimeout > 0) {
+      // A peer that accepts the stream but never speaks ZMTP must not hold the endpoint forever.
+      this.handshakeTimer = setTimeout(() => {
+        this.handshakeTimer = undefined;
+        this.close(new ZmtpError('TIMEOUT', `no ZMTP handshake within ${config.handshakeTimeout} ms`));
+      }, config.handshakeTimeout);
+    }
   }
 
   /** Peer address for events. */
@@ -236,6 +244,8 @@ export class Connection {
         throw error;
       }
       this.state = ACTIVE;
+      if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
+      this.handshakeTimer = undefined;
       this.startHeartbeats();
       this.owner.ready(this);
       return;
@@ -321,6 +331,7 @@ export class Connection {
     if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer);
     if (this.pingTimer !== undefined) clearTimeout(this.pingTimer);
     if (this.ttlTimer !== undefined) clearTimeout(this.ttlTimer);
-    this.heartbeatTimer = this.pingTimer = this.ttlTimer = undefined;
+    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
+    this.heartbeatTimer = this.pingTimer = this.ttlTimer = this.handshakeTimer = undefined;
   }
 }

@@ -26,6 +26,8 @@ export interface SocketOptions {
   sendTimeout?: number;
   /** How long receive() waits, ms; -1 waits forever (default -1). */
   receiveTimeout?: number;
+  /** A connection without a completed ZMTP handshake after this long is dropped, ms; 0 = never (default 30000, as libzmq). */
+  handshakeTimeout?: number;
 }
 
 /** Options with every default filled in. */
@@ -42,6 +44,7 @@ export interface ResolvedOptions {
   linger: number;
   sendTimeout: number;
   receiveTimeout: number;
+  handshakeTimeout: number;
 }
 
 const hwm = (value: number | undefined): number =>
@@ -68,5 +71,6 @@ export function resolveOptions(options: SocketOptions = {}): ResolvedOptions {
     linger: options.linger ?? 0,
     sendTimeout: options.sendTimeout ?? -1,
     receiveTimeout: options.receiveTimeout ?? -1,
+    handshakeTimeout: options.handshakeTimeout ?? 30_000,
   };
 }

@@ -66,15 +66,15 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     options: SocketOptions = {},
   ) {
     this.options = resolveOptions(options);
-    const { routingId, maxMessageSize, heartbeatInterval, heartbeatTimeout, heartbeatTimeToLive } =
-      this.options;
+    const o = this.options;
     this.config = {
       socketType: type,
-      identity: routingId,
-      maxMessageSize,
-      heartbeatInterval,
-      heartbeatTimeout,
-      heartbeatTimeToLive,
+      identity: o.routingId,
+      maxMessageSize: o.maxMessageSize,
+      heartbeatInterval: o.heartbeatInterval,
+      heartbeatTimeout: o.heartbeatTimeout,
+      heartbeatTimeToLive: o.heartbeatTimeToLive,
+      handshakeTimeout: o.handshakeTimeout,
     };
   }
 

@@ -187,6 +187,16 @@ for (const transport of TRANSPORTS) {
       });
     }
 
+    test('a peer that connects but never speaks ZMTP is dropped after handshakeTimeout', async () => {
+      fx = new Fixture(transport);
+      const router = fx.track(new Router({ handshakeTimeout: 50 }));
+      const endpoint = await fx.bind(router);
+      const failed = nextEvent(router, 'handshake-failed');
+      const peer = await raw(endpoint);
+      expect((await within(failed)).error.code).toBe('TIMEOUT');
+      await waitFor(() => peer.closed, 5000, 'the silent peer to be closed');
+    });
+
     test('unknown commands are ignored and a truncated frame at close loses only that peer', async () => {
       fx = new Fixture(transport);
       const { router, endpoint, check } = await serving();
