@@ -13,7 +13,11 @@ export interface BrokerOptions {
   /** XPUB endpoint that subscribers connect to. */
   eventOut: string;
   logger: BusLogger;
-  /** Heartbeat period towards workers (ms); a worker silent for `liveness` periods is dropped. */
+  /**
+   * Heartbeat period towards workers (ms, default 1000); a worker silent for `liveness` periods (default 5)
+   * is dropped. Generous, because 50 runners on 2 busy cores answer late; a worker that died is noticed
+   * within one period anyway (its heartbeat cannot be delivered).
+   */
   heartbeatMs?: number;
   liveness?: number;
   now?: () => number;
@@ -60,8 +64,8 @@ export class Broker {
 
   private constructor(opts: BrokerOptions) {
     this.#log = opts.logger;
-    this.#heartbeatMs = opts.heartbeatMs ?? 500;
-    this.#liveness = opts.liveness ?? 3;
+    this.#heartbeatMs = opts.heartbeatMs ?? 1000;
+    this.#liveness = opts.liveness ?? 5;
     this.#now = opts.now ?? Date.now;
     this.#startedAt = this.#now();
     this.#router = new Router({ mandatory: true, sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000 });
@@ -268,7 +272,9 @@ export class Broker {
     const now = this.#now();
     for (const worker of [...this.#workers.values()]) {
       if (worker.expiresAt < now) this.#removeWorker(worker, 'missed heartbeats');
-      else this.#sendRaw(worker.id, protocol.encodeBrokerToWorker({ command: 'hb' }));
+      // A worker whose connection is gone (killed) fails this send at once and is removed: a dead worker is
+      // noticed within one period, a hung one within `liveness` periods.
+      else this.#toWorker(worker, protocol.encodeBrokerToWorker({ command: 'hb' }));
     }
     for (const [key, p] of this.#pending) {
       if (p.deadline < now) {

@@ -1,7 +1,7 @@
 // Test fixture: a broker process on the endpoints given as arguments; prints READY <endpoints json>.
 import { Broker } from '../src/broker.ts';
 
-const [serviceBus, eventIn, eventOut, hb] = process.argv.slice(2);
+const [serviceBus, eventIn, eventOut, hb, liveness] = process.argv.slice(2);
 if (!serviceBus || !eventIn || !eventOut)
   throw new Error('usage: broker-fixture <serviceBus> <eventIn> <eventOut> [heartbeatMs]');
 const quiet = {

@@ -64,8 +64,8 @@ export interface Worker {
  * @example serve({ endpoint, service: 'sync', handlers: { health, 'sync.now': now, 'sync.status': status } })
  */
 export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
-  const heartbeatMs = opts.heartbeatMs ?? 500;
-  const liveness = opts.liveness ?? 3;
+  const heartbeatMs = opts.heartbeatMs ?? 1000;
+  const liveness = opts.liveness ?? 5;
   const log = opts.logger;
   const handlers = opts.handlers as unknown as Record<
     string,

@@ -39,13 +39,16 @@ function track<T extends { close(): unknown } | FixtureProcess>(x: T): T {
 async function startBroker(
   transport: 'tcp' | 'ipc',
   fixed?: Endpoints,
+  liveness = 5,
 ): Promise<{ proc: FixtureProcess; ep: Endpoints }> {
   const ep = fixed ?? {
     serviceBus: transport === 'ipc' ? `ipc://${dir}/bus.sock` : 'tcp://127.0.0.1:0',
     eventIn: transport === 'ipc' ? `ipc://${dir}/in.sock` : 'tcp://127.0.0.1:0',
     eventOut: transport === 'ipc' ? `ipc://${dir}/out.sock` : 'tcp://127.0.0.1:0',
   };
-  const proc = track(spawnFixture(BROKER, [ep.serviceBus, ep.eventIn, ep.eventOut, String(HB)]));
+  const proc = track(
+    spawnFixture(BROKER, [ep.serviceBus, ep.eventIn, ep.eventOut, String(HB), String(liveness)]),
+  );
   const line = await proc.waitFor(/^READY /);
   return { proc, ep: JSON.parse(line.slice(6)) as Endpoints };
 }
@@ -182,6 +185,23 @@ describe('liveness', () => {
     expect(err.code).toBe('SERVICE_UNAVAILABLE');
     // Window = liveness (3) x HB, plus one tick; generous bound for a noisy machine.
     expect(performance.now() - killedAt).toBeLessThan(3 * HB * 4 + 1000);
+  });
+
+  test('a killed worker is noticed at the next heartbeat even when hung workers get a long window', async () => {
+    const { ep } = await startBroker('ipc', undefined, 100); // a hung worker would be kept 100 x HB = 10 s
+    const worker = await startWorker(ep);
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    await client.request('supervisor', 'batch.list', {});
+    const killedAt = performance.now();
+    await worker.kill('SIGKILL');
+    await until(
+      async () =>
+        (await rejection(client.request('supervisor', 'batch.list', {}, { timeoutMs: 200 }))).code ===
+        'SERVICE_UNAVAILABLE',
+      'the dead worker to be dropped',
+      5000,
+    );
+    expect(performance.now() - killedAt).toBeLessThan(3000); // far below the 10 s hung-worker window
   });
 
   test('a request held by a worker that dies is answered SERVICE_UNAVAILABLE before its deadline', async () => {
