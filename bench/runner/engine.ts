@@ -4,37 +4,10 @@
 
 import type { LoadedPackage, SequenceSink, StepResult } from '@station/sequence';
 import { runSequence } from '@station/sequence';
+import { noopPackage } from './noop-package.ts';
 
 const STEPS = Number(process.argv[2] ?? 1000);
 const ROUNDS = 5;
-
-function noopPackage(count: number): LoadedPackage {
-  const steps = Array.from({ length: count }, (_, i) => `step_${i}`);
-  return {
-    manifest: {
-      name: 'bench',
-      version: '1.0.0',
-      description: 'no-op steps',
-      parameters: {},
-      hardware: {},
-      steps: steps.map((name) => ({
-        name,
-        timeoutMs: 10_000,
-        retries: 0,
-        retryDelayMs: 0,
-        cleanup: false,
-        // One declared measurement per step, so judging is part of what is measured.
-        measurements: [{ name: 'v', low: 0, high: 10 }],
-      })),
-    },
-    dir: '/bench',
-    hash: '0'.repeat(64),
-    steps: Object.fromEntries(
-      steps.map((name) => [name, (ctx: { measure(n: string, v: number): void }) => ctx.measure('v', 1)]),
-    ),
-    drivers: {},
-  };
-}
 
 async function once(pkg: LoadedPackage): Promise<number> {
   const results: StepResult[] = [];

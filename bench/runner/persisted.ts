@@ -8,37 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRecorder } from '../../apps/batch-runner/src/recorder.ts';
 import { newExecutionId, openStore } from '../../packages/db/src/index.ts';
-import { type LoadedPackage, runSequence } from '../../packages/sequence/src/index.ts';
+import { runSequence } from '../../packages/sequence/src/index.ts';
+import { noopPackage } from './noop-package.ts';
 
 const STEPS = Number(process.argv[2] ?? 1000);
 const ROUNDS = 5;
-
-function noopPackage(count: number): LoadedPackage {
-  const names = Array.from({ length: count }, (_, i) => `step_${i}`);
-  return {
-    manifest: {
-      name: 'bench',
-      version: '1.0.0',
-      description: 'no-op steps',
-      parameters: {},
-      hardware: {},
-      steps: names.map((name) => ({
-        name,
-        timeoutMs: 10_000,
-        retries: 0,
-        retryDelayMs: 0,
-        cleanup: false,
-        measurements: [{ name: 'v', low: 0, high: 10 }],
-      })),
-    },
-    dir: '/bench',
-    hash: '0'.repeat(64),
-    steps: Object.fromEntries(
-      names.map((n) => [n, (ctx: { measure(n: string, v: number): void }) => ctx.measure('v', 1)]),
-    ),
-    drivers: {},
-  } as unknown as LoadedPackage;
-}
 
 async function round(synchronous: 'FULL' | 'NORMAL'): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-runner-'));
