@@ -10,6 +10,7 @@ export type { SocketOptions } from './options.ts';
 export * from './protocol.ts';
 export { Socket } from './socket-base.ts';
 export { Dealer } from './sockets/dealer.ts';
+export { Pair } from './sockets/pair.ts';
 export { Pub } from './sockets/pub.ts';
 export { Pull } from './sockets/pull.ts';
 export { Push } from './sockets/push.ts';

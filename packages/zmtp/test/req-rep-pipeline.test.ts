@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { Dealer, Pull, Push, Rep, Req, Router, ZmtpError } from '../src/index.ts';
-import { Fixture, TRANSPORTS, text, waitFor, within } from './helpers.ts';
+import { Dealer, Pair, Pull, Push, Rep, Req, Router, ZmtpError } from '../src/index.ts';
+import { Fixture, nextEvent, TRANSPORTS, text, waitFor, within } from './helpers.ts';
 
 const codeOf = async (promise: Promise<unknown>): Promise<string | undefined> =>
   promise.then(
@@ -125,6 +125,29 @@ for (const transport of TRANSPORTS) {
       fx = new Fixture(transport);
       expect(await codeOf(fx.track(new Pull()).send('x'))).toBe('STATE');
       expect(await codeOf(fx.track(new Push()).receive())).toBe('STATE');
+    });
+  });
+
+  describe(`PAIR (${transport})`, () => {
+    let fx: Fixture;
+    afterEach(() => fx.cleanup());
+
+    test('talks both ways with its one peer and refuses a second', async () => {
+      fx = new Fixture(transport);
+      const bound = fx.track(new Pair());
+      const endpoint = await fx.bind(bound);
+      const first = fx.track(new Pair());
+      first.connect(endpoint);
+      await first.send(['hello', 'pair']);
+      expect(text(await within(bound.receive()))).toEqual(['hello', 'pair']);
+      await bound.send('back');
+      expect(text(await within(first.receive()))).toEqual(['back']);
+      const second = fx.track(new Pair({ reconnectInterval: 10_000 }));
+      const refused = nextEvent(second, 'disconnected');
+      second.connect(endpoint);
+      await within(refused);
+      await bound.send('still yours');
+      expect(text(await within(first.receive()))).toEqual(['still yours']);
     });
   });
 }
