@@ -178,7 +178,12 @@ export class Connection {
     try {
       this.decoder.feed(chunk);
     } catch (error) {
-      this.fail(asZmtpError(error, 'BAD_FRAME', 'could not decode the peer stream'));
+      // Keep the code, add where it happened, keep the original as the cause.
+      const inner = asZmtpError(error, 'BAD_FRAME', 'could not decode the peer stream');
+      const stage = this.state === ACTIVE ? 'bad traffic' : 'handshake failed';
+      this.close(
+        new ZmtpError(inner.code, `${stage} with ${this.wire.peer}: ${inner.message}`, { cause: inner }),
+      );
     }
   }
 
@@ -286,10 +291,6 @@ export class Connection {
     if (written === data.length) return true;
     if (written >= 0) this.backlog.push(written === 0 ? data : data.subarray(written));
     return false;
-  }
-
-  private fail(error: ZmtpError): void {
-    this.close(error);
   }
 
   private startHeartbeats(): void {
