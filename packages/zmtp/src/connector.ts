@@ -6,8 +6,7 @@ import type { Connection } from './connection.ts';
 import type { Address } from './endpoint.ts';
 import type { SocketEvents } from './events.ts';
 import type { Pipe } from './pipe.ts';
-import { dialIpc } from './transports/ipc.ts';
-import { dialTcp } from './transports/tcp.ts';
+import { dial } from './transports/index.ts';
 import type { OnOpen } from './transports/transport.ts';
 
 /** Reconnect timing. */
@@ -39,11 +38,7 @@ export class Connector {
   start(): void {
     this.timer = undefined;
     if (this.stopped) return;
-    const { address } = this;
-    const dialing =
-      address.transport === 'tcp'
-        ? dialTcp(address.host, address.port, this.onOpen)
-        : dialIpc(address.path, this.onOpen);
+    const dialing = dial(this.address, this.onOpen);
     dialing.catch(() => this.retry(true));
   }
 

@@ -8,15 +8,14 @@ import { Connector } from './connector.ts';
 import { parseEndpoint } from './endpoint.ts';
 import { asZmtpError, ZmtpError } from './errors.ts';
 import { SocketEvents } from './events.ts';
-import { type Frame, type Message, toFrames } from './message.ts';
+import { type Frame, type Message, messageIterator, toFrames } from './message.ts';
 import { type ResolvedOptions, resolveOptions, type SocketOptions } from './options.ts';
 import { Pipe } from './pipe.ts';
 import type { SocketType } from './protocol.ts';
 import { FairQueue } from './routing/fair-queue.ts';
-import { listenIpc } from './transports/ipc.ts';
-import { listenTcp } from './transports/tcp.ts';
+import { listen } from './transports/index.ts';
 import type { Listener, OnOpen } from './transports/transport.ts';
-import { Waiters } from './waiters.ts';
+import { lingerUntil, Waiters } from './waiters.ts';
 
 export type { Frame, Message } from './message.ts';
 
@@ -125,10 +124,7 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
       this.events.emit({ type: 'accepted', endpoint: bound.listener?.endpoint ?? endpoint, peer: wire.peer });
       return connection.handlers;
     };
-    const listener =
-      address.transport === 'tcp'
-        ? listenTcp(address.host, address.port, onOpen)
-        : await listenIpc(address.path, onOpen);
+    const listener = await listen(address, onOpen);
     bound.listener = listener;
     if (this.isClosed) {
       await listener.close();
@@ -211,23 +207,11 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
 
   /** Iterates received messages until close(). */
   [Symbol.asyncIterator](): AsyncIterator<Message> {
-    const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
-    const ended = (error: unknown): IteratorResult<Message> => {
-      if (error instanceof ZmtpError && error.code === 'CLOSED') return done;
-      throw error;
-    };
-    // A plain iterator rather than an async generator: one promise per message instead of several.
-    return {
-      next: () => {
-        if (this.isClosed) return Promise.resolve(done);
-        if (this.receivers.empty) {
-          const message = this.nextMessage();
-          if (message !== undefined) return Promise.resolve({ value: message, done: false });
-        }
-        return this.receive().then((value) => ({ value, done: false }), ended);
-      },
-      return: () => Promise.resolve(done),
-    };
+    return messageIterator({
+      closed: () => this.isClosed,
+      ready: () => (this.receivers.empty ? this.nextMessage() : undefined),
+      receive: () => this.receive(),
+    });
   }
 
   /** Closes every endpoint; pending receive()/send() reject with CLOSED. Idempotent. */
@@ -399,11 +383,6 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   }
 
   private lingerThen(listeners: Set<Bound>, finish: () => void): void {
-    const timer = setTimeout(finish, this.options.linger);
-    this.lingering = () => {
-      if (!this.allIdle(listeners)) return;
-      clearTimeout(timer);
-      finish();
-    };
+    this.lingering = lingerUntil(this.options.linger, () => this.allIdle(listeners), finish);
   }
 }

@@ -1,4 +1,4 @@
-/** FIFO of pending send()/receive() calls, each with an optional timeout that rejects it with TIMEOUT. */
+/** FIFO of pending send()/receive() calls with optional timeouts, and the linger wait of close(). */
 import { ZmtpError } from './errors.ts';
 import { Queue } from './queue.ts';
 
@@ -65,4 +65,22 @@ export class Waiters<P, R> {
   rejectAll(error: () => ZmtpError): void {
     while (this.peek() !== undefined) this.reject(error());
   }
+}
+
+/**
+ * Calls `finish` once `idle()` holds (checked whenever the returned function is called) or after
+ * `timeoutMs`, whichever comes first, and only once.
+ */
+export function lingerUntil(timeoutMs: number, idle: () => boolean, finish: () => void): () => void {
+  let finished = false;
+  const end = () => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    finish();
+  };
+  const timer = setTimeout(end, timeoutMs);
+  return () => {
+    if (idle()) end();
+  };
 }
