@@ -189,11 +189,13 @@ export class LibzmqPeer {
     await this.call('close', { socket });
   }
 
-  /** Waits until libzmq reported an event of `type` (counting from `since`, an index into events). */
-  async waitEvent(type: string, timeout = 5000, since = 0): Promise<TheirEvent> {
+  /** Waits until libzmq reported an event of `type` (from index `since`; of socket `socket` if given). */
+  async waitEvent(type: string, timeout = 5000, since = 0, socket?: string): Promise<TheirEvent> {
     const deadline = Date.now() + timeout;
     for (;;) {
-      const found = this.events.slice(since).find((event) => event.event === type);
+      const found = this.events
+        .slice(since)
+        .find((event) => event.event === type && (socket === undefined || event.socket === socket));
       if (found !== undefined) return found;
       const left = deadline - Date.now();
       if (left <= 0) {
