@@ -56,7 +56,8 @@ export function renderTable(rows: readonly Row[]): string {
   for (const row of rows) {
     if (Number.isFinite(row.floor)) {
       lines.push(
-        `| ${row.shape} | ${row.transport} | ${row.pinning} | ${row.metric} | ${number(row.floor)} | - | - | floor | - | 1.00 |`,
+        `| ${row.shape} | ${row.transport} | ${row.pinning} | ${row.metric} | ${number(row.floor)} | ` +
+          '- | - | floor | - | 1.00 |',
       );
       continue;
     }

@@ -19,7 +19,7 @@ export type OurEvent = SocketEvent;
 const sockets = new Set<OurSocket>();
 const dirs = new Set<string>();
 
-/** Registers the afterEach that closes our sockets, kills every Node peer and removes temp dirs; sets the test timeout. */
+/** Closes our sockets, kills every Node peer and removes temp dirs after each test; raises the timeout. */
 export function useInteropCleanup(): void {
   // Above every wait inside the tests (at most 10 s), so a lost message fails with its own message.
   setDefaultTimeout(20_000);
