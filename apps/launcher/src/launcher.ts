@@ -98,6 +98,8 @@ export class Launcher {
       const child = new ServiceChild(this.#spec(name), {
         out: this.#opts.out,
         backoffBaseMs: this.#opts.backoffBaseMs,
+        // Services write to our pipe, not the terminal: tell them to print for a person when we do.
+        env: process.stdout.isTTY ? { STATION_LOG_PRETTY: '1' } : {},
       });
       this.#children.set(name, child);
       if (!(await child.start())) {

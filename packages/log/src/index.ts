@@ -17,7 +17,7 @@ export interface LoggerOptions {
   logsDir?: string;
   /** Where human-facing lines go; defaults to stdout. `false` = nowhere. */
   stdout?: DestinationStream | false;
-  /** Pretty-print the stdout stream; defaults to whether stdout is a terminal. */
+  /** Pretty-print the stdout stream; defaults to whether stdout is a terminal (or STATION_LOG_PRETTY=1). */
   pretty?: boolean;
 }
 
@@ -69,7 +69,11 @@ export function createLogger(opts: LoggerOptions): Logger {
   }
   if (opts.stdout !== false) {
     const target = opts.stdout ?? pino.destination({ dest: 1, sync: true });
-    const usePretty = opts.pretty ?? (opts.stdout === undefined && process.stdout.isTTY === true);
+    // STATION_LOG_PRETTY=1: a launcher that shows our output on a terminal asks for readable lines.
+    const usePretty =
+      opts.pretty ??
+      (opts.stdout === undefined &&
+        (process.stdout.isTTY === true || process.env.STATION_LOG_PRETTY === '1'));
     streams.push({
       level: streamLevel,
       stream: usePretty ? prettyStream(target) : target,
