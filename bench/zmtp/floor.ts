@@ -15,6 +15,13 @@ const say = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n
 const count = config.count ?? 1000;
 const warmup = config.warmup ?? 100;
 
+// End of stdin means the orchestrator is gone (even killed): exit with it instead of lingering.
+void (async () => {
+  const reader = Bun.stdin.stream().getReader();
+  while (!(await reader.read()).done) {}
+  process.exit(0);
+})();
+
 /** Times `count` round trips after `warmup` unmeasured ones. */
 async function measure(roundTrip: () => Promise<void>): Promise<void> {
   const samples: number[] = [];

@@ -22,18 +22,20 @@ const warmup = config.warmup ?? 100;
 const body = Buffer.alloc(config.bodySize ?? 200, 0x61);
 const routingId = Buffer.alloc(config.idSize ?? 16, 0x62);
 
-/** Resolves when the orchestrator writes a line equal to `word` on stdin. */
-async function waitFor(word: string): Promise<void> {
+// The orchestrator talks on stdin: 'go' starts the publisher, and end of input means it is gone (even
+// killed), so every role exits with it instead of lingering.
+const go = Promise.withResolvers<void>();
+void (async () => {
   const decoder = new TextDecoder();
   let text = '';
   const reader = Bun.stdin.stream().getReader();
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) return;
+    if (done) process.exit(0);
     text += decoder.decode(value, { stream: true });
-    if (text.split('\n').some((line) => line.trim() === word)) return;
+    if (text.split('\n').some((line) => line.trim() === 'go')) go.resolve();
   }
-}
+})();
 
 async function echoLoop(sock: Router | Rep | Dealer): Promise<void> {
   for await (const message of sock) await sock.send(message);
@@ -99,13 +101,13 @@ const roles: Record<string, () => Promise<void>> = {
     await sock.bind(String(config.endpoint));
     say({ ready: true, endpoint: sock.lastEndpoint });
     let going = false;
-    const go = waitFor('go').then(() => {
+    void go.promise.then(() => {
       going = true;
     });
     // Slow-joiner guard: keep publishing sync messages until every subscriber has seen one.
     while (!going) {
       await sock.send(['sync', '']);
-      await Promise.race([go, Bun.sleep(5)]);
+      await Promise.race([go.promise, Bun.sleep(5)]);
     }
     for (let i = 0; i < count; i += 1) await sock.send(['data', body]);
     say({ sent: count });

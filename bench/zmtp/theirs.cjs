@@ -18,15 +18,17 @@ function summary(samples) {
   return { p50: percentile(sorted, 50) * 1000, p99: percentile(sorted, 99) * 1000, n: sorted.length };
 }
 
-/** Resolves when the orchestrator writes a line equal to `word` on stdin. */
-function waitFor(word) {
-  return new Promise((resolve) => {
-    const input = readline.createInterface({ input: process.stdin });
-    input.on('line', (line) => {
-      if (line.trim() === word) resolve();
-    });
-  });
-}
+// The orchestrator talks on stdin: 'go' starts the publisher, and end of input means it is gone (even
+// killed), so every role exits with it instead of lingering.
+let startPublishing;
+const go = new Promise((resolve) => {
+  startPublishing = resolve;
+});
+const input = readline.createInterface({ input: process.stdin });
+input.on('line', (line) => {
+  if (line.trim() === 'go') startPublishing();
+});
+input.on('close', () => process.exit(0));
 
 const body = Buffer.alloc(config.bodySize ?? 200, 0x61);
 const routingId = Buffer.alloc(config.idSize ?? 16, 0x62);
@@ -56,6 +58,7 @@ const roles = {
     }
     say({ result: summary(samples) });
     sock.close();
+    process.exit(0);
   },
 
   async broker() {
@@ -87,7 +90,7 @@ const roles = {
     await sock.bind(config.endpoint);
     say({ ready: true, endpoint: sock.lastEndpoint });
     let going = false;
-    const go = waitFor('go').then(() => {
+    go.then(() => {
       going = true;
     });
     // Slow-joiner guard: keep publishing sync messages until every subscriber has seen one.
