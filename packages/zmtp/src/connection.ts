@@ -125,6 +125,11 @@ export class Connection {
     return this.write(encodeMessage(frames));
   }
 
+  /** Sends a message already framed with `encodeMessage` (never a subscription). */
+  sendEncoded(encoded: Buffer): boolean {
+    return this.state === ACTIVE && this.write(encoded);
+  }
+
   /** Sends several messages in one write (draining a queue); same result as `send` for each. */
   sendBatch(messages: readonly (readonly Uint8Array[])[]): boolean {
     if (this.state !== ACTIVE) return false;

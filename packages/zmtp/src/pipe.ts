@@ -51,11 +51,15 @@ export class Pipe {
     return this.connection?.active === true;
   }
 
-  /** Queues or sends a message; callers check `writable` first. */
-  write(frames: readonly Uint8Array[]): void {
+  /**
+   * Queues or sends a message; callers check `writable` first. `encoded` is the same message already
+   * framed, so a publisher encodes once for all its subscribers.
+   */
+  write(frames: readonly Uint8Array[], encoded?: Buffer): void {
     const connection = this.connection;
     if (connection !== undefined && this.outbound.length === 0 && connection.active && !connection.blocked) {
-      connection.send(frames);
+      if (encoded === undefined) connection.send(frames);
+      else connection.sendEncoded(encoded);
       return;
     }
     this.outbound.push(frames);

@@ -2,6 +2,7 @@
  * XPUB (RFC 29 §"The XPUB socket type"): PUB that hands subscriptions upstream as messages
  * `[0x01|0x00 + topic]`, once per new topic (every one with `verbose`), and receives other messages too.
  */
+import { encodeMessage } from '../frame.ts';
 import type { SocketOptions } from '../options.ts';
 import type { Pipe } from '../pipe.ts';
 import { Queue } from '../queue.ts';
@@ -22,6 +23,11 @@ export abstract class Publisher extends Socket {
   protected readonly subscriptions = new SubscriptionTrie<Pipe>();
   private readonly upstream = new Queue<Message>();
   private readonly verbose: boolean;
+  private readonly targets: Pipe[] = [];
+  // Bound once: match() runs per published message.
+  private readonly collect = (pipe: Pipe): void => {
+    if (pipe.writable) this.targets.push(pipe);
+  };
 
   protected constructor(type: 'PUB' | 'XPUB', options: XPubOptions) {
     super(type, options);
@@ -56,9 +62,14 @@ export abstract class Publisher extends Socket {
   protected override trySend(frames: Buffer[]): boolean {
     const topic = frames[0];
     if (topic === undefined) return true;
-    this.subscriptions.match(topic, (pipe) => {
-      if (pipe.writable) pipe.write(frames);
-    });
+    const targets = this.targets;
+    this.subscriptions.match(topic, this.collect);
+    if (targets.length === 1) targets[0]!.write(frames);
+    else if (targets.length > 1) {
+      const encoded = encodeMessage(frames);
+      for (const pipe of targets) pipe.write(frames, encoded);
+    }
+    targets.length = 0;
     return true;
   }
 
