@@ -161,8 +161,8 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
       if (connector.stopped) queueMicrotask(() => connection.close());
       return connection.handlers;
     });
+    if (!this.attach(pipe)) throw new ZmtpError('STATE', `a ${this.type} socket cannot take another peer`);
     this.connectors.set(endpoint, connector);
-    this.attach(pipe);
     connector.start();
   }
 

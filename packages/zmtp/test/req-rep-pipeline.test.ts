@@ -148,6 +148,9 @@ for (const transport of TRANSPORTS) {
       await within(refused);
       await bound.send('still yours');
       expect(text(await within(first.receive()))).toEqual(['still yours']);
+      expect(() => first.connect(fx.endpoint().replace(':0', ':1'))).toThrow(
+        expect.objectContaining({ code: 'STATE' }),
+      );
     });
   });
 }
