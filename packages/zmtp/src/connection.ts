@@ -314,7 +314,8 @@ export class Connection {
       this.config.heartbeatTimeout > 0 ? this.config.heartbeatTimeout : this.config.heartbeatInterval;
     this.pingTimer = setTimeout(() => {
       this.pingTimer = undefined;
-      if (this.lastReceived < sentAt) {
+      // While we paused reading (receive HWM), the peer's traffic waits unread: that is not silence.
+      if (this.lastReceived < sentAt && !this.paused) {
         this.close(
           new ZmtpError('HEARTBEAT_TIMEOUT', `no traffic from the peer for ${timeout} ms after PING`),
         );
@@ -327,7 +328,7 @@ export class Connection {
     const armedAt = performance.now();
     this.ttlTimer = setTimeout(() => {
       this.ttlTimer = undefined;
-      if (this.lastReceived <= armedAt) {
+      if (this.lastReceived <= armedAt && !this.paused) {
         this.close(new ZmtpError('HEARTBEAT_TIMEOUT', `peer silent past the ${ttl} ms TTL of its PING`));
       }
     }, ttl);

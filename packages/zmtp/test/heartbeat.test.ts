@@ -93,4 +93,30 @@ for (const transport of TRANSPORTS) {
       expect(drops).toBe(0);
     });
   });
+
+  describe(`heartbeats with reading paused (${transport})`, () => {
+    let fx: Fixture;
+    afterEach(() => fx.cleanup());
+
+    test('a peer is not dropped for silence while we stopped reading at the receive HWM', async () => {
+      fx = new Fixture(transport);
+      const router = fx.track(
+        new Router({ receiveHighWaterMark: 2, heartbeatInterval: 20, heartbeatTimeout: 40 }),
+      );
+      const dealer = fx.track(new Dealer({ routingId: 'busy' }));
+      let drops = 0;
+      router.events.on('disconnected', () => drops++);
+      dealer.connect(await fx.bind(router));
+      const total = 400;
+      for (let i = 0; i < total; i++) await dealer.send([`${i}`, Buffer.alloc(8192)]);
+      // Not reading lets several heartbeat timeouts pass while the router is paused.
+      await Bun.sleep(250);
+      let received = 0;
+      while (received < total) {
+        await within(router.receive());
+        received++;
+      }
+      expect({ received, drops }).toEqual({ received: total, drops: 0 });
+    });
+  });
 }
