@@ -3,18 +3,22 @@ import { ZmtpError } from './errors.ts';
 
 /** Size of the fixed ZMTP 3.x greeting in bytes. */
 export const GREETING_SIZE = 64;
-/** First and last byte of the 10-byte signature; the 8 bytes between are padding nobody validates. */
+/** First byte of the 10-byte signature; the 8 bytes after it are padding nobody validates. */
 export const SIGNATURE_FIRST = 0xff;
+/** Last byte of the signature. */
 export const SIGNATURE_LAST = 0x7f;
-/** The version we announce; peers answering 3.0 get 3.0 framing of subscriptions. */
+/** Major version we announce. */
 export const VERSION_MAJOR = 3;
+/** Minor version we announce; peers answering 0 get 3.0 framing of subscriptions. */
 export const VERSION_MINOR = 1;
 /** Length of the null-padded mechanism field. */
 export const MECHANISM_SIZE = 20;
 
-/** Frame flag bits (RFC 23 §"Framing"). */
+/** Frame flag (RFC 23 §"Framing"): more frames of this message follow. */
 export const FLAG_MORE = 0x01;
+/** Frame flag: the size field is 8 bytes. */
 export const FLAG_LONG = 0x02;
+/** Frame flag: a command, not message data. */
 export const FLAG_COMMAND = 0x04;
 /** Bits 3-7 are reserved and must be zero. */
 export const FLAG_RESERVED = 0xf8;
