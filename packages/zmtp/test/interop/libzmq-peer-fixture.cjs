@@ -21,6 +21,7 @@ const constructors = {
   xsub: zmq.XSubscriber,
   push: zmq.Push,
   pull: zmq.Pull,
+  pair: zmq.Pair,
 };
 
 // Events a test may wait for; libzmq reports them through its monitor socket.

@@ -17,7 +17,8 @@ export type TheirType =
   | 'xpub'
   | 'xsub'
   | 'push'
-  | 'pull';
+  | 'pull'
+  | 'pair';
 
 /** An event reported by libzmq's socket monitor, e.g. 'handshake' or 'disconnect'. */
 export interface TheirEvent {
