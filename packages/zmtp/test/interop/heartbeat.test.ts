@@ -109,4 +109,21 @@ for (const transport of transports) {
       expect(Date.now() - frozenAt).toBeLessThan(detectWithin);
     });
   });
+
+  describe(`handshake timeout against a frozen libzmq listener (${transport})`, () => {
+    test(`their_router_our_dealer (${transport})`, async () => {
+      const peer = await theirs();
+      await peer.create('router');
+      const bound = await peer.bind(endpoint(transport));
+      // Frozen before we dial: the kernel still accepts the connection, but no greeting ever comes.
+      peer.freeze();
+      const dealer = ours(new Dealer({ handshakeTimeout: 300 }));
+      const events = watch(dealer);
+      const dialedAt = Date.now();
+      dealer.connect(bound);
+      const failed = await events.wait('handshake-failed', detectWithin);
+      expect(failed).toMatchObject({ type: 'handshake-failed', error: { code: 'TIMEOUT' } });
+      expect(Date.now() - dialedAt).toBeLessThan(detectWithin);
+    });
+  });
 }
