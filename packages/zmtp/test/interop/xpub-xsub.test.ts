@@ -2,10 +2,12 @@
 import { describe, expect, test } from 'bun:test';
 import { XPub, XSub } from '../../src/index.ts';
 import {
+  boundaryMessages,
   endpoint,
   fingerprint,
   fingerprints,
   multipartStream,
+  oneMiB,
   ours,
   receive,
   theirs,
@@ -15,6 +17,8 @@ import {
 } from './interop-helpers.ts';
 
 useInteropCleanup();
+
+type Frames = (Uint8Array | string)[];
 
 const roomy = { sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000 };
 
@@ -52,17 +56,21 @@ for (const transport of transports) {
       expect(fingerprint(await peer.receive())).toEqual(fingerprint([subscription(false, 'a.')]));
     });
 
-    test('1,000-message multipart stream', async () => {
+    // Subscribed to everything ('' prefix) once their XPUB reported it, then their messages in order.
+    async function deliver(messages: Frames[]) {
       const { peer, xsub } = await connected();
-      xsub.subscribe('m');
+      xsub.subscribe('');
       await peer.receive();
-      const stream = multipartStream();
-      const sending = peer.sendMany(stream);
+      const sending = peer.sendMany(messages);
       const got: Buffer[][] = [];
-      for (const _ of stream) got.push(await receive(xsub));
+      for (const _ of messages) got.push(await receive(xsub));
       await sending;
-      expect(fingerprints(got)).toEqual(fingerprints(stream));
-    });
+      expect(fingerprints(got)).toEqual(fingerprints(messages));
+    }
+
+    test('payload boundaries', () => deliver(boundaryMessages));
+    test('1 MiB message', () => deliver([['topic', oneMiB], ['after']]));
+    test('1,000-message multipart stream', () => deliver(multipartStream()));
   });
 
   describe(`their_xsub_our_xpub (${transport})`, () => {
@@ -92,15 +100,18 @@ for (const transport of transports) {
       expect(fingerprint(await receive(xpub))).toEqual(fingerprint([subscription(false, 'a.')]));
     });
 
-    test('1,000-message multipart stream', async () => {
+    async function deliver(messages: Frames[]) {
       const { peer, xpub } = await connected();
-      await peer.send([subscription(true, 'm')]);
+      await peer.send([subscription(true, '')]);
       await receive(xpub);
-      const stream = multipartStream();
-      const got = peer.receiveMany(stream.length, 10_000);
-      for (const message of stream) await xpub.send(message);
-      expect(fingerprints(await got)).toEqual(fingerprints(stream));
-    });
+      const got = peer.receiveMany(messages.length, 10_000);
+      for (const message of messages) await xpub.send(message);
+      expect(fingerprints(await got)).toEqual(fingerprints(messages));
+    }
+
+    test('payload boundaries', () => deliver(boundaryMessages));
+    test('1 MiB message', () => deliver([['topic', oneMiB], ['after']]));
+    test('1,000-message multipart stream', () => deliver(multipartStream()));
   });
 
   describe(`their_xsubs_our_xpub (${transport}) sharing a topic`, () => {
