@@ -1,6 +1,6 @@
 // The requesting side of the bus: `request(service, method, body)` through the broker, typed both ways.
-import { Value } from '@sinclair/typebox/value';
 import { Dealer } from '@station/zmtp';
+import { checkerOf } from './check.ts';
 import { LinkState } from './connection.ts';
 import {
   type BodyOf,
@@ -130,8 +130,9 @@ export class BusClient {
       );
     }
     const value = await reply;
-    if (!Value.Check(schema.reply, value)) {
-      const first = [...Value.Errors(schema.reply, value)][0];
+    const check = checkerOf(schema.reply);
+    if (!check.Check(value)) {
+      const first = check.Errors(value).First();
       throw new BusError('BAD_REPLY', `${service} ${method}: reply does not match its schema`, {
         details: first ? { path: first.path, message: first.message } : undefined,
       });

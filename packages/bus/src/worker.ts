@@ -1,6 +1,6 @@
 // The serving side of the bus: a worker registers a service name with the broker and answers its methods.
-import { Value } from '@sinclair/typebox/value';
 import { Dealer } from '@station/zmtp';
+import { checkerOf } from './check.ts';
 import { LinkState } from './connection.ts';
 import {
   type BodyOf,
@@ -129,8 +129,9 @@ export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
     } catch (err) {
       return reply('err', { code: 'BAD_REQUEST', message: (err as Error).message });
     }
-    if (!Value.Check(schema.body, body)) {
-      const errors = [...Value.Errors(schema.body, body)].map((e) => ({
+    const check = checkerOf(schema.body);
+    if (!check.Check(body)) {
+      const errors = [...check.Errors(body)].map((e) => ({
         path: e.path || '/',
         message: e.message,
       }));
