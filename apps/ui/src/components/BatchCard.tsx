@@ -1,0 +1,130 @@
+// One batch on the overview: state in words and colour, the running sequence and its progress, the
+// last result in big letters, and only the buttons that are legal in the current state.
+import { useState } from 'react';
+import { api } from '../api.ts';
+import { duration, STATE_WORDS } from '../format.ts';
+import { useAction } from '../hooks.ts';
+import { linkTo } from '../router.ts';
+import type { BatchStatus } from '../types.ts';
+import { StartSequence } from './StartSequence.tsx';
+
+/** Seconds since `startedAt` while running, else the last reported elapsed. */
+export function elapsedOf(b: BatchStatus, now: number): number | undefined {
+  if (b.sequenceRunning && b.startedAt) return Math.max(0, (now - Date.parse(b.startedAt)) / 1000);
+  return b.elapsed;
+}
+
+/** The pass/fail verdict, large. */
+export function Verdict({ pass, status }: { pass: boolean | null | undefined; status?: string }) {
+  if (pass === true) return <span className="verdict pass">PASS</span>;
+  if (pass === false) return <span className="verdict fail">FAIL</span>;
+  return <span className="verdict none">{status === 'stopped' ? 'ABORTED' : '—'}</span>;
+}
+
+/** Process and sequence buttons for a batch, shown only when the state allows them. */
+export function BatchActions({ b }: { b: BatchStatus }) {
+  const action = useAction();
+  const [starting, setStarting] = useState(false);
+  const post = (path: string) => action.run(() => api('POST', `/batches/${b.id}${path}`));
+  const running = b.status === 'running';
+  return (
+    <div className="card-actions">
+      {b.status === 'idle' || b.status === 'error' ? (
+        <button type="button" className="btn go" disabled={action.busy} onClick={() => post('/start')}>
+          Start process
+        </button>
+      ) : null}
+      {running && !b.sequenceRunning ? (
+        <button
+          type="button"
+          className="btn go"
+          disabled={action.busy || !b.sequenceName}
+          onClick={() => setStarting(true)}
+        >
+          Start sequence
+        </button>
+      ) : null}
+      {running && b.sequenceRunning ? (
+        <button
+          type="button"
+          className="btn stop"
+          disabled={action.busy}
+          onClick={() => post('/sequence/stop')}
+        >
+          Abort sequence
+        </button>
+      ) : null}
+      {running && !b.sequenceRunning ? (
+        <button type="button" className="btn" disabled={action.busy} onClick={() => post('/stop')}>
+          Stop process
+        </button>
+      ) : null}
+      {action.error ? (
+        <p className="action-error" role="alert">
+          {action.error}
+        </p>
+      ) : null}
+      {starting && b.sequenceName ? (
+        <StartSequence batchId={b.id} sequenceName={b.sequenceName} onClose={() => setStarting(false)} />
+      ) : null}
+    </div>
+  );
+}
+
+/** The overview card of one batch. */
+export function BatchCard({ b, now }: { b: BatchStatus; now: number }) {
+  const progress = b.progress ?? 0;
+  const pct = Math.round(progress * 100);
+  const step =
+    b.sequenceRunning && b.currentStep
+      ? `${b.currentStep}${b.stepIndex !== undefined && b.totalSteps ? ` (${b.stepIndex + 1}/${b.totalSteps})` : ''}`
+      : '—';
+  return (
+    <article
+      className={`card state-${b.status}${b.lastError ? ' has-error' : ''}`}
+      data-batch={b.id}
+      aria-labelledby={`card-${b.id}`}
+    >
+      <header className="card-head">
+        <h2 id={`card-${b.id}`}>
+          <a href={`/batches/${b.id}`} onClick={linkTo(`/batches/${b.id}`)}>
+            {b.name}
+          </a>
+        </h2>
+        <span className={`badge state-${b.status}`} data-testid="state">
+          {STATE_WORDS[b.status] ?? b.status}
+          {b.sequenceRunning ? ' · testing' : ''}
+        </span>
+      </header>
+      <dl className="facts">
+        <dt>Sequence</dt>
+        <dd>{b.sequenceName ? `${b.sequenceName} ${b.sequenceVersion ?? ''}` : '—'}</dd>
+        <dt>Step</dt>
+        <dd data-testid="step">{step}</dd>
+        <dt>Elapsed</dt>
+        <dd>{duration(elapsedOf(b, now))}</dd>
+      </dl>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label={`${b.name} progress`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={b.sequenceRunning ? pct : undefined}
+      >
+        <div className="bar" style={{ width: `${b.sequenceRunning ? pct : 0}%` }} />
+        <span>{b.sequenceRunning ? `${pct} %` : ''}</span>
+      </div>
+      <div className="last" data-testid="last-result">
+        <span className="label">Last result</span>
+        <Verdict pass={b.lastResult?.overallPass} status={b.lastResult?.status} />
+      </div>
+      {b.lastError ? (
+        <div className="error-banner" role="alert" data-testid="batch-error">
+          <strong>{b.lastError.code}</strong> {b.lastError.message}
+        </div>
+      ) : null}
+      <BatchActions b={b} />
+    </article>
+  );
+}

@@ -1,0 +1,105 @@
+// The bar across the top: station name, live link, Backend connection, sync queue with "Sync now",
+// and the health of each service. Health is polled; sync status also arrives live over the socket.
+import { useEffect, useState } from 'react';
+import { api } from '../api.ts';
+import { useAction } from '../hooks.ts';
+import { type LinkState, useLive } from '../live.ts';
+import { linkTo, useLocation } from '../router.ts';
+import type { HealthStatus, StationInfo, SyncResult } from '../types.ts';
+
+const HEALTH_POLL_MS = 5000;
+
+const LINK_WORDS: Record<LinkState, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+};
+
+function useHealth(): HealthStatus | null {
+  const [health, setHealth] = useState<HealthStatus | null>(null);
+  useEffect(() => {
+    let alive = true;
+    const poll = () =>
+      api<HealthStatus>('GET', '/system/health')
+        .then((h) => alive && setHealth(h))
+        .catch(() => alive && setHealth(null));
+    void poll();
+    const t = setInterval(poll, HEALTH_POLL_MS);
+    return () => {
+      alive = false;
+      clearInterval(t);
+    };
+  }, []);
+  return health;
+}
+
+/** The station bar. */
+export function StationBar() {
+  const { link, retryIn, station } = useLive();
+  const { path } = useLocation();
+  const [info, setInfo] = useState<StationInfo | null>(null);
+  const health = useHealth();
+  const syncing = useAction();
+  const [synced, setSynced] = useState<string | null>(null);
+  useEffect(() => {
+    api<StationInfo>('GET', '/system/info')
+      .then(setInfo)
+      .catch(() => setInfo(null));
+  }, []);
+
+  const backend = station.sync?.backendConnected ?? health?.backend_connected ?? false;
+  const offlineMode = (station.sync?.mode ?? health?.sync?.mode) === 'offline';
+  const pending = station.sync?.pending ?? health?.sync?.pending ?? null;
+  const sync = () =>
+    syncing.run(async () => {
+      const r = await api<SyncResult>('POST', '/system/sync', {});
+      setSynced(`sent ${r.synced}, ${r.pending} waiting`);
+    });
+
+  return (
+    <header className="station-bar">
+      <div className="brand">
+        <strong data-testid="station-name">{info?.name ?? 'Station'}</strong>
+        <nav aria-label="Main">
+          <a href="/" aria-current={path === '/' ? 'page' : undefined} onClick={linkTo('/')}>
+            Overview
+          </a>
+          <a
+            href="/results"
+            aria-current={path.startsWith('/results') ? 'page' : undefined}
+            onClick={linkTo('/results')}
+          >
+            Results
+          </a>
+        </nav>
+      </div>
+      <ul className="indicators">
+        <li className={`ind link-${link}`} data-testid="link" role="status">
+          {LINK_WORDS[link]}
+          {link === 'reconnecting' && retryIn ? ` (${retryIn} s)` : ''}
+        </li>
+        <li className={`ind ${backend ? 'ok' : 'warn'}`} data-testid="backend">
+          Backend: {backend ? 'connected' : offlineMode ? 'offline mode' : 'offline'}
+        </li>
+        <li className="ind" data-testid="sync-queue">
+          Sync queue: {pending ?? '?'}
+          <button type="button" className="btn small" onClick={sync} disabled={syncing.busy}>
+            Sync now
+          </button>
+          {syncing.error ? <span className="action-error"> {syncing.error}</span> : null}
+          {synced && !syncing.error ? <span className="muted"> {synced}</span> : null}
+        </li>
+        <li className={`ind health-${health?.status ?? 'unknown'}`} data-testid="health">
+          <span>Health: {health?.status ?? 'unknown'}</span>
+          {health
+            ? Object.entries(health.services).map(([name, s]) => (
+                <span key={name} className={`svc ${s.reachable ? 'ok' : 'bad'}`} title={s.error}>
+                  {name} {s.reachable ? '✓' : '✗'}
+                </span>
+              ))
+            : null}
+        </li>
+      </ul>
+    </header>
+  );
+}

@@ -1,0 +1,63 @@
+// How values read on the screen: durations, times, status words, measurement limits.
+import type { Measurement } from './types.ts';
+
+/** "1:05" for 65 s, "1:02:03" past an hour; "0:00.4" under ten seconds shows tenths. */
+export function duration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
+  const s = Math.max(0, seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const ss = s < 10 ? sec.toFixed(1).padStart(4, '0') : String(Math.floor(sec)).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** Local date and time, to the second. */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { hour12: false });
+}
+
+/** The words shown with each batch state, so the state never depends on colour alone. */
+export const STATE_WORDS: Record<string, string> = {
+  idle: 'Idle',
+  starting: 'Starting…',
+  running: 'Running',
+  stopping: 'Stopping…',
+  error: 'Error',
+};
+
+export const STEP_WORDS: Record<string, string> = {
+  pending: 'Pending',
+  running: 'Running',
+  completed: 'Passed',
+  passed: 'Passed',
+  failed: 'Failed',
+  skipped: 'Skipped',
+};
+
+/** A step's display state: a completed step whose pass is false reads as failed. */
+export function stepState(status: string, pass: boolean | null | undefined): string {
+  if (status === 'completed' && pass === false) return 'failed';
+  return status === 'completed' ? 'passed' : status;
+}
+
+export function value(v: unknown): string {
+  if (v === null || v === undefined) return '–';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}
+
+/** The limit a measurement is judged against: "4.9 … 5.1 V", "≥ 0 A", "= cv", or "recorded". */
+export function limits(m: Measurement): string {
+  const unit = m.unit ? ` ${m.unit}` : '';
+  const low = m.low ?? null;
+  const high = m.high ?? null;
+  if (m.equals !== null && m.equals !== undefined) return `= ${value(m.equals)}`;
+  if (low !== null && high !== null) return `${value(low)} … ${value(high)}${unit}`;
+  if (low !== null) return `≥ ${value(low)}${unit}`;
+  if (high !== null) return `≤ ${value(high)}${unit}`;
+  return 'recorded';
+}

@@ -1,0 +1,97 @@
+// The one WebSocket to the gateway: subscribes to every batch, folds events into a store React reads
+// with useSyncExternalStore, and reconnects with capped exponential backoff when the link drops.
+import { useSyncExternalStore } from 'react';
+import { apiKey } from './api.ts';
+import { emptyState, reduce, type StationState, type WsMessage } from './state.ts';
+
+/** `connecting` before the first snapshot, `live` once subscribed, `reconnecting` after a drop. */
+export type LinkState = 'connecting' | 'live' | 'reconnecting';
+
+export interface LiveSnapshot {
+  link: LinkState;
+  /** Seconds until the next reconnect attempt (while reconnecting). */
+  retryIn: number;
+  station: StationState;
+}
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_CAP_MS = 10_000;
+
+/** Delay before reconnect attempt `n` (0-based): 0.5 s doubling to 10 s, with ±20 % jitter. */
+export function backoffMs(n: number, random = Math.random): number {
+  const raw = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** n);
+  return Math.round(raw * (0.8 + 0.4 * random()));
+}
+
+class LiveLink {
+  private snap: LiveSnapshot = { link: 'connecting', retryIn: 0, station: emptyState };
+  private readonly listeners = new Set<() => void>();
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private started = false;
+
+  readonly subscribe = (fn: () => void) => {
+    this.listeners.add(fn);
+    if (!this.started) this.connect();
+    return () => this.listeners.delete(fn);
+  };
+
+  readonly get = () => this.snap;
+
+  /** Applies a local change (REST data that arrived outside the socket). */
+  update(fn: (s: StationState) => StationState): void {
+    this.set({ station: fn(this.snap.station) });
+  }
+
+  /** Drops the socket as a network fault would (tests and the key prompt use it to reconnect). */
+  reconnectNow(): void {
+    this.attempt = 0;
+    this.ws?.close();
+  }
+
+  private set(patch: Partial<LiveSnapshot>): void {
+    this.snap = { ...this.snap, ...patch };
+    for (const fn of this.listeners) fn();
+  }
+
+  private connect(): void {
+    this.started = true;
+    clearTimeout(this.timer);
+    const key = apiKey();
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const url = `${scheme}://${location.host}/ws${key ? `?api_key=${encodeURIComponent(key)}` : ''}`;
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', batch_ids: ['*'] }));
+    ws.onmessage = (e) => {
+      let msg: WsMessage;
+      try {
+        msg = JSON.parse(String(e.data)) as WsMessage;
+      } catch {
+        return;
+      }
+      if (msg.type === 'subscribed') {
+        this.attempt = 0;
+        this.set({ link: 'live', retryIn: 0 });
+        return;
+      }
+      this.set({ station: reduce(this.snap.station, msg) });
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      const delay = backoffMs(this.attempt++);
+      this.set({ link: 'reconnecting', retryIn: Math.ceil(delay / 1000) });
+      this.timer = setTimeout(() => this.connect(), delay);
+    };
+  }
+}
+
+/** The page's single live link. */
+export const live = new LiveLink();
+
+/** The live station picture; re-renders on every event. */
+export function useLive(): LiveSnapshot {
+  return useSyncExternalStore(live.subscribe, live.get);
+}

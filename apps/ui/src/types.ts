@@ -1,0 +1,96 @@
+// The shapes the UI reads from the gateway: bus shapes re-used as types, plus the REST-only ones.
+export type {
+  BatchDetail,
+  BatchStatus,
+  CommandResult,
+  ErrorInfo,
+  ExecutionSnapshot,
+  ManualCommand,
+  StepResultShape as StepResult,
+  SyncResult,
+  SyncStatus,
+} from '@station/bus/shapes';
+
+/** One parameter of a sequence manifest or a manual command (type, range, unit, default). */
+export interface ParamSpec {
+  type?: 'string' | 'number' | 'integer' | 'boolean' | string;
+  default?: unknown;
+  min?: number;
+  max?: number;
+  enum?: unknown[];
+  unit?: string;
+  description?: string;
+  required?: boolean;
+}
+
+/** GET /api/sequences/{name}. */
+export interface SequenceInfo {
+  name: string;
+  version: string | null;
+  description: string | null;
+  valid: boolean;
+  manifest: { parameters?: Record<string, ParamSpec>; steps?: { name: string }[] } | null;
+}
+
+export interface Measurement {
+  name: string;
+  value: unknown;
+  unit?: string | null;
+  low?: number | null;
+  high?: number | null;
+  equals?: unknown;
+  pass: boolean | null;
+}
+
+/** A row of GET /api/results. */
+export interface ExecutionRow {
+  id: string;
+  batchId: string;
+  sequenceName: string;
+  sequenceVersion: string;
+  status: string;
+  overallPass: boolean | null;
+  parameters: Record<string, unknown>;
+  startedAt: string;
+  completedAt: string | null;
+  duration: number | null;
+  error: string | null;
+}
+
+export interface ResultStep {
+  name: string;
+  order: number;
+  status: string;
+  pass: boolean | null;
+  duration: number | null;
+  error: string | null;
+  measurements: Measurement[];
+}
+
+/** GET /api/results/{id}. */
+export interface ExecutionResult extends ExecutionRow {
+  steps: ResultStep[];
+}
+
+export interface ResultPage {
+  items: ExecutionRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** GET /api/system/health. */
+export interface HealthStatus {
+  status: 'healthy' | 'degraded' | 'unhealthy';
+  backend_connected: boolean;
+  services: Record<string, { reachable: boolean; error?: string }>;
+  database: { writable: boolean };
+  disk: { usedPercent: number; ok: boolean };
+  sync: { mode: string; pending: number; lastError: string | null } | null;
+}
+
+export interface StationInfo {
+  id: string;
+  name: string;
+  version: string;
+}
