@@ -1,5 +1,6 @@
 // apps/api-gateway: the station's REST API, WebSocket events, metrics and operator UI.
 // Usage: bun apps/api-gateway/src/main.ts [--config path/to/station.yaml] [--ui-dir path/to/ui]
+import { existsSync } from 'node:fs';
 import { BusClient, Subscriber } from '@station/bus';
 import { storePath } from '@station/config';
 import { openStore } from '@station/db';
@@ -9,6 +10,9 @@ import { createApp } from './app.ts';
 import { defaultProbes } from './probes.ts';
 import { sequenceCatalog } from './sequences.ts';
 import { listen } from './server.ts';
+
+// The built operator UI (bun apps/ui/build.ts); without it the gateway serves its placeholder page.
+const BUILT_UI = new URL('../../ui/dist', import.meta.url).pathname;
 
 await runService('api-gateway', async ({ config, configPath, log, argv }) => {
   const store = openStore(storePath(config));
@@ -27,7 +31,10 @@ await runService('api-gateway', async ({ config, configPath, log, argv }) => {
     sequences: sequenceCatalog(config.paths.sequences_dir),
     probes: defaultProbes(store.sqlite, config.paths.data_dir),
     logger: log,
-    publicDir: flag(argv, 'ui-dir') ?? process.env.STATION_UI_DIR,
+    publicDir:
+      flag(argv, 'ui-dir') ??
+      process.env.STATION_UI_DIR ??
+      (existsSync(`${BUILT_UI}/index.html`) ? BUILT_UI : undefined),
     version: pkg.version,
   });
   const server = listen(gateway, { hostname: config.server.host, port: config.server.port, events, log });
