@@ -1,6 +1,6 @@
 // The live picture of the station, folded from WebSocket events: pure functions, so the rules for
 // partial status updates (what a heartbeat may and may not erase) are tested without a browser.
-import type { BatchStatus, ErrorInfo, StepResult, SyncStatus } from './types.ts';
+import type { BatchStatus, ErrorInfo, LastResult, StepResult, SyncStatus } from './types.ts';
 
 /** A step as the detail view shows it; `measurements` are those of the latest attempt. */
 export type StepView = Pick<StepResult, 'name' | 'status' | 'pass' | 'duration' | 'error' | 'measurements'>;
@@ -144,6 +144,18 @@ export function reduce(state: StationState, msg: WsMessage): StationState {
       return withBatch(state, id, prev ?? applyStatus(undefined, id, {}), { ...live, logs });
     }
     case 'error': {
+      // An abort the operator asked for is not a fault: it goes to the log, not the red banner.
+      if (data.code === 'ABORTED') {
+        const line: LogLine = {
+          level: 'warn',
+          message: `ABORTED: ${String(data.message)}`,
+          timestamp: new Date().toISOString(),
+        };
+        return withBatch(state, id, prev ?? applyStatus(undefined, id, {}), {
+          ...live,
+          logs: [...live.logs, line].slice(-MAX_LOG),
+        });
+      }
       const lastError: ErrorInfo = {
         code: String(data.code),
         message: String(data.message),
@@ -174,4 +186,11 @@ export function seedSteps(
   // Events that arrived after the request went out are newer than the snapshot; keep them.
   if (live.executionId === executionId && live.steps.length > steps.length) return state;
   return { ...state, live: { ...state.live, [id]: { ...live, executionId, steps } } };
+}
+
+/** Fills a batch's last result from the store when the live status has none (after a restart). */
+export function seedLastResult(state: StationState, id: string, last: LastResult): StationState {
+  const b = state.batches[id];
+  if (!b || b.lastResult) return state;
+  return { ...state, batches: { ...state.batches, [id]: { ...b, lastResult: last } } };
 }

@@ -5,6 +5,7 @@ export type {
   CommandResult,
   ErrorInfo,
   ExecutionSnapshot,
+  LastResult,
   ManualCommand,
   StepResultShape as StepResult,
   SyncResult,

@@ -11,14 +11,17 @@ import { StartSequence } from './StartSequence.tsx';
 /** Seconds since `startedAt` while running, else the last reported elapsed. */
 export function elapsedOf(b: BatchStatus, now: number): number | undefined {
   if (b.sequenceRunning && b.startedAt) return Math.max(0, (now - Date.parse(b.startedAt)) / 1000);
-  return b.elapsed;
+  // Between runs the card keeps the last run's duration rather than a blank.
+  return b.elapsed ?? b.lastResult?.duration;
 }
 
 /** The pass/fail verdict, large. */
 export function Verdict({ pass, status }: { pass: boolean | null | undefined; status?: string }) {
+  // An aborted run is neither a pass nor a product failure; say what happened.
+  if (status === 'stopped') return <span className="verdict aborted">ABORTED</span>;
   if (pass === true) return <span className="verdict pass">PASS</span>;
   if (pass === false) return <span className="verdict fail">FAIL</span>;
-  return <span className="verdict none">{status === 'stopped' ? 'ABORTED' : '—'}</span>;
+  return <span className="verdict none">—</span>;
 }
 
 /** Process and sequence buttons for a batch, shown only when the state allows them. */

@@ -1,6 +1,10 @@
 // The station overview: one card per batch, in station.yaml order, live from the WebSocket snapshot.
+import { useEffect } from 'react';
+import { api } from '../api.ts';
 import { useNow } from '../hooks.ts';
-import { useLive } from '../live.ts';
+import { live, useLive } from '../live.ts';
+import { seedLastResult } from '../state.ts';
+import type { ResultPage } from '../types.ts';
 import { BatchCard } from './BatchCard.tsx';
 
 /** Every batch of the station as a card. */
@@ -8,6 +12,27 @@ export function Overview() {
   const { station, link } = useLive();
   const now = useNow();
   const batches = station.order.map((id) => station.batches[id]).filter((b) => b !== undefined);
+  const ids = station.order.join(',');
+  // The supervisor forgets last results when it restarts; the store does not. Ask it once per batch.
+  useEffect(() => {
+    for (const id of ids.split(',').filter(Boolean)) {
+      api<ResultPage>('GET', `/results?batchId=${encodeURIComponent(id)}&pageSize=1`)
+        .then((page) => {
+          const r = page.items[0];
+          if (!r || r.status === 'running') return;
+          live.update((s) =>
+            seedLastResult(s, id, {
+              executionId: r.id,
+              status: r.status,
+              overallPass: r.overallPass,
+              completedAt: r.completedAt ?? undefined,
+              duration: r.duration ?? undefined,
+            }),
+          );
+        })
+        .catch(() => undefined);
+    }
+  }, [ids]);
   if (batches.length === 0) {
     return (
       <p className="empty">

@@ -55,26 +55,30 @@ export function Results() {
     <section aria-labelledby="results-title">
       <h1 id="results-title">Results</h1>
       <form className="filters" onSubmit={apply} key={search.toString()}>
-        <label>
-          Batch <input name="batchId" defaultValue={search.get('batchId') ?? ''} />
-        </label>
-        <label>
-          Sequence <input name="sequence" defaultValue={search.get('sequence') ?? ''} />
-        </label>
-        <label>
-          Result
-          <select name="pass" defaultValue={search.get('pass') ?? ''}>
+        <div className="field">
+          <label htmlFor="f-batch">Batch</label>
+          <input id="f-batch" name="batchId" defaultValue={search.get('batchId') ?? ''} />
+        </div>
+        <div className="field">
+          <label htmlFor="f-sequence">Sequence</label>
+          <input id="f-sequence" name="sequence" defaultValue={search.get('sequence') ?? ''} />
+        </div>
+        <div className="field">
+          <label htmlFor="f-pass">Result</label>
+          <select id="f-pass" name="pass" defaultValue={search.get('pass') ?? ''}>
             <option value="">any</option>
             <option value="true">PASS</option>
             <option value="false">FAIL</option>
           </select>
-        </label>
-        <label>
-          From <input type="date" name="from" defaultValue={from ?? ''} />
-        </label>
-        <label>
-          To <input type="date" name="to" defaultValue={to ?? ''} />
-        </label>
+        </div>
+        <div className="field">
+          <label htmlFor="f-from">From</label>
+          <input id="f-from" type="date" name="from" defaultValue={from ?? ''} />
+        </div>
+        <div className="field">
+          <label htmlFor="f-to">To</label>
+          <input id="f-to" type="date" name="to" defaultValue={to ?? ''} />
+        </div>
         <button type="submit" className="btn">
           Filter
         </button>

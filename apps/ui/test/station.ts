@@ -1,0 +1,101 @@
+// Test support for the browser suite: a real station (launcher -> broker, supervisor, sync agent,
+// gateway, runners) on temp files and a free port, the UI built into a temp folder, and Chromium.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
+import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
+import { buildUi } from '../build.ts';
+
+/** A port nothing listens on right now (the gateway's port comes from station.yaml, not port 0). */
+export function freePort(): number {
+  const s = Bun.serve({ port: 0, fetch: () => new Response() });
+  const port = s.port as number;
+  s.stop(true);
+  return port;
+}
+
+export interface UiStation extends AsyncDisposable {
+  st: TempStation;
+  base: string;
+  launcher: FixtureProcess;
+  /** Pids of processes started for this station whose command line contains `pattern`. */
+  pidsOf(pattern: string): number[];
+}
+
+/** Every process whose arguments name this station's config file (services and runners). */
+function stationProcesses(configPath: string): { pid: number; args: string }[] {
+  const out = Bun.spawnSync(['ps', '-eo', 'pid=,args=']).stdout.toString();
+  return out
+    .split('\n')
+    .filter((l) => l.includes(configPath) && !l.includes('ps -eo'))
+    .map((l) => ({ pid: Number.parseInt(l.trim(), 10), args: l }));
+}
+
+/** Starts the whole station with the launcher and a freshly built UI; disposing stops and removes it. */
+export async function startUiStation(batchesYaml: string, packages: string[]): Promise<UiStation> {
+  const port = freePort();
+  const uiDir = mkdtempSync(join(tmpdir(), 'st-ui-'));
+  const st = tempStation({
+    packages: packages.map((p) => join(REPO, 'sequences', p)),
+    extraYaml: `server: { port: ${port} }`,
+    batchesYaml,
+  });
+  let launcher: FixtureProcess | undefined;
+  const cleanup = async () => {
+    // SIGTERM first so the launcher stops its services in order; then nothing may be left.
+    await launcher?.kill('SIGTERM').catch(() => undefined);
+    for (const p of stationProcesses(st.configPath)) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await st.cleanup();
+    rmSync(uiDir, { recursive: true, force: true });
+  };
+  try {
+    await buildUi(uiDir);
+    launcher = st.track(
+      spawnFixture(join(REPO, 'apps/launcher/src/main.ts'), ['--config', st.configPath], {
+        STATION_UI_DIR: uiDir,
+      }),
+    );
+    await launcher.waitFor(/^Station .* ready: UI /, 60_000);
+    const base = `http://127.0.0.1:${port}`;
+    await until(async () => (await fetch(`${base}/`)).ok, 'the gateway serving the UI', 20_000, 100);
+    const started = launcher;
+    return {
+      st,
+      base,
+      launcher: started,
+      pidsOf: (pattern) =>
+        stationProcesses(st.configPath)
+          .filter((p) => p.args.includes(pattern))
+          .map((p) => p.pid),
+      [Symbol.asyncDispose]: cleanup,
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** Debian's Chromium, headless, with everything that would reach the network switched off. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
+}

@@ -1,0 +1,251 @@
+// The operator UI in Debian's Chromium against a real station: what an operator sees and clicks, from
+// starting a batch to exporting a result, including failures, an abort, a crash and a dropped link.
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { until } from '../../../tests/support/process.ts';
+import { REPO } from '../../../tests/support/station.ts';
+import { launchChromium, startUiStation, type UiStation } from './station.ts';
+
+setDefaultTimeout(60_000);
+
+const SHOTS = join(REPO, 'docs/screenshots');
+const BATCHES = `  - id: slot_1
+    name: Slot 1 - PSU functional
+    sequence_package: psu_functional
+    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }
+    restart: { policy: never }
+  - id: slot_2
+    name: Slot 2 - failure paths
+    sequence_package: failure_paths
+    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm }, relay: { driver: sim_relay } }
+    restart: { policy: never }
+  - id: slot_3
+    name: Slot 3 - PSU functional
+    sequence_package: psu_functional
+    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }
+    restart: { policy: never }`;
+
+let station: UiStation | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+beforeAll(async () => {
+  station = await startUiStation(BATCHES, ['psu_functional', 'failure_paths']);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
+  page.setDefaultTimeout(15_000);
+});
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  await station?.[Symbol.asyncDispose]();
+});
+
+const card = (id: string): Locator => page.locator(`article[data-batch="${id}"]`);
+const stepState = (name: string): Locator => page.locator(`li[data-step="${name}"]`);
+
+async function expectText(loc: Locator, text: string | RegExp, ms = 15_000): Promise<void> {
+  await loc.filter({ hasText: text }).first().waitFor({ state: 'visible', timeout: ms });
+}
+
+async function startProcess(id: string): Promise<void> {
+  await card(id).getByRole('button', { name: 'Start process' }).click();
+  await expectText(card(id).getByTestId('state'), 'Running');
+}
+
+async function openStartForm(id: string): Promise<Locator> {
+  await card(id).getByRole('button', { name: 'Start sequence' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  // The fields come from the manifest once it has loaded.
+  await dialog.locator('input, select').first().waitFor();
+  return dialog;
+}
+
+describe('operator UI in Chromium', () => {
+  test('the overview shows every batch, the station and a live link', async () => {
+    await page.goto(station!.base);
+    await expectText(page.getByTestId('link'), 'Live');
+    await expectText(page.getByTestId('station-name'), 'Test Station');
+    await expectText(page.getByTestId('health'), 'healthy');
+    expect(
+      await page
+        .locator('article[data-batch]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-batch'))),
+    ).toEqual(['slot_1', 'slot_2', 'slot_3']);
+    expect(await card('slot_1').getByTestId('state').textContent()).toBe('Idle');
+    // Only the legal button: an idle batch can be started, nothing else.
+    expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual(['Start process']);
+  });
+
+  test('start a batch and a sequence from the UI; the form checks values and shows the server refusal', async () => {
+    await startProcess('slot_1');
+    expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual([
+      'Start sequence',
+      'Stop process',
+    ]);
+    const dialog = await openStartForm('slot_1');
+    expect(await dialog.getByLabel('output_voltage').inputValue()).toBe('5');
+    await expectText(dialog.locator('[data-field="output_voltage"] .hint'), '0 to 30 V');
+
+    // Checked before sending: out of range and not a number.
+    await dialog.getByLabel('output_voltage').fill('99');
+    await dialog.getByLabel('settle_ms').fill('1.5');
+    await dialog.getByRole('button', { name: 'Start sequence' }).click();
+    await expectText(dialog.locator('[data-field="output_voltage"] .field-error'), 'out of range: 0 to 30 V');
+    await expectText(dialog.locator('[data-field="settle_ms"] .field-error'), 'must be a whole number');
+
+    // What the runner itself refuses lands next to the field: the body is altered on its way out so the
+    // real runner sees a value the form would never send.
+    await dialog.getByLabel('output_voltage').fill('5');
+    await dialog.getByLabel('settle_ms').fill('1500');
+    await page.route('**/api/batches/slot_1/sequence/start', (route) =>
+      route.continue({ postData: JSON.stringify({ parameters: { output_voltage: 31 } }) }),
+    );
+    await dialog.getByRole('button', { name: 'Start sequence' }).click();
+    await expectText(dialog.locator('[data-field="output_voltage"] .field-error'), 'out of range');
+    await page.unroute('**/api/batches/slot_1/sequence/start');
+
+    await dialog.getByRole('button', { name: 'Start sequence' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expectText(card('slot_1').getByTestId('state'), 'testing');
+    expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual(['Abort sequence']);
+  });
+
+  test('the detail page opened mid-run is right at once and follows the run to PASS', async () => {
+    await card('slot_1').getByRole('link', { name: 'Slot 1 - PSU functional' }).click();
+    // set_output holds for settle_ms (1.5 s): the steps before it are already passed when the page opens.
+    await expectText(stepState('initialize'), 'Passed');
+    await expectText(stepState('set_output'), 'Running');
+    expect(await stepState('measure_ripple').getAttribute('data-state')).toBe('pending');
+    const bar = card('slot_1').getByRole('progressbar');
+    expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+    await expectText(page.getByTestId('manual-locked'), 'A sequence is running');
+    expect(await page.getByRole('button', { name: 'Run command' }).isDisabled()).toBe(true);
+
+    await expectText(card('slot_1').getByTestId('last-result'), 'PASS');
+    for (const s of [
+      'initialize',
+      'set_output',
+      'measure_voltage',
+      'measure_current',
+      'measure_ripple',
+      'cleanup',
+    ])
+      expect(await stepState(s).getAttribute('data-state')).toBe('passed');
+    const row = stepState('measure_voltage').locator('tr[data-measurement="voltage_error"]');
+    expect(await row.locator('td').allInnerTexts()).toEqual(['voltage_error', '0 %', '-1 … 1 %', 'PASS']);
+    await expectText(page.getByTestId('log'), 'output on at 5 V');
+  });
+
+  test('manual control runs a command with parameters and shows the answer at once', async () => {
+    await page.getByTestId('manual-locked').waitFor({ state: 'detached' });
+    await page
+      .getByLabel('Command')
+      .selectOption({ label: 'psu · set_voltage — Set the output voltage setpoint' });
+    await page.getByLabel('voltage').fill('-1');
+    await page.getByRole('button', { name: 'Run command' }).click();
+    await expectText(page.locator('[data-field="voltage"] .field-error'), 'out of range');
+    await page.getByLabel('voltage').fill('3.3');
+    await page.getByRole('button', { name: 'Run command' }).click();
+    await expectText(page.getByTestId('manual-result'), 'psu.set_voltage');
+    await page
+      .getByLabel('Command')
+      .selectOption({ label: 'psu · get_state — Setpoints, output state and regulation mode (cv, cc, off)' });
+    await page.getByRole('button', { name: 'Run command' }).click();
+    await expectText(page.getByTestId('manual-result'), '"setpoint":3.3');
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'detail.png'), fullPage: true });
+  });
+
+  test('abort stops a running sequence and the card says so', async () => {
+    await page.getByRole('link', { name: '← All batches' }).click();
+    const dialog = await openStartForm('slot_1');
+    await dialog.getByLabel('settle_ms').fill('5000');
+    await dialog.getByRole('button', { name: 'Start sequence' }).click();
+    await expectText(card('slot_1').getByTestId('step'), 'set_output');
+    await card('slot_1').getByRole('button', { name: 'Abort sequence' }).click();
+    await expectText(card('slot_1').getByTestId('last-result'), 'ABORTED');
+    expect(await card('slot_1').getByTestId('state').textContent()).toBe('Running');
+    expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual([
+      'Start sequence',
+      'Stop process',
+    ]);
+    // The operator asked for it: no fault banner.
+    expect(await card('slot_1').getByTestId('batch-error').count()).toBe(0);
+  });
+
+  test('a limit failure reads FAIL with the failing measurement against its limits', async () => {
+    await startProcess('slot_2');
+    const dialog = await openStartForm('slot_2');
+    await dialog.getByLabel('path').selectOption('limit_failure');
+    await dialog.getByRole('button', { name: 'Start sequence' }).click();
+    await expectText(card('slot_2').getByTestId('last-result'), 'FAIL');
+    await card('slot_2').getByRole('link').first().click();
+    expect(await stepState('limit_check').getAttribute('data-state')).toBe('failed');
+    const row = stepState('limit_check').locator('tr[data-measurement="dut_voltage"]');
+    expect(await row.locator('td').allInnerTexts()).toEqual(['dut_voltage', '6 V', '4.9 … 5.1 V', 'FAIL']);
+    expect(await stepState('cleanup').getAttribute('data-state')).toBe('passed');
+  });
+
+  test('a hardware error is shown prominently with its message', async () => {
+    await page.getByRole('link', { name: '← All batches' }).click();
+    const dialog = await openStartForm('slot_2');
+    await dialog.getByLabel('path').selectOption('hardware_error');
+    await dialog.getByRole('button', { name: 'Start sequence' }).click();
+    await expectText(card('slot_2').getByTestId('batch-error'), 'HARDWARE_ERROR');
+    await expectText(card('slot_2').getByTestId('last-result'), 'FAIL');
+  });
+
+  test('a killed runner shows the crash on its card', async () => {
+    await startProcess('slot_3');
+    const [pid] = await until(() => {
+      const pids = station!.pidsOf('--batch slot_3');
+      return pids.length ? pids : undefined;
+    }, 'the runner of slot_3');
+    process.kill(pid!, 'SIGKILL');
+    await expectText(card('slot_3').getByTestId('state'), 'Error');
+    await expectText(card('slot_3').getByTestId('batch-error'), 'BATCH_CRASHED');
+    expect(await card('slot_3').getByRole('button').allInnerTexts()).toEqual(['Start process']);
+    await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
+  });
+
+  test('results: filter to failures, open one, export CSV', async () => {
+    await page.getByRole('link', { name: 'Results' }).click();
+    await page.locator('tr[data-result]').first().waitFor();
+    await page.getByLabel('Result', { exact: true }).selectOption('false');
+    await page.getByLabel('Batch', { exact: true }).fill('slot_2');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await until(
+      async () => (await page.locator('.pager').textContent())?.includes('2 results'),
+      'two failed results',
+    );
+    expect(await page.locator('tr[data-result] .verdict').allInnerTexts()).toEqual(['FAIL', 'FAIL']);
+    // Newest first: the hardware error run, then the limit failure; open the limit failure.
+    await page.locator('tr[data-result] a').nth(1).click();
+    await expectText(page.locator('tr', { hasText: 'dut_voltage' }), '4.9 … 5.1 V');
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export CSV' }).click();
+    const file = await download;
+    const csv = readFileSync((await file.path())!, 'utf8');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]!.split(',').slice(0, 3)).toEqual(['execution_id', 'batch_id', 'sequence_name']);
+    expect(lines.some((l) => l.includes(',limit_check,') && l.includes(',dut_voltage,6,V,4.9,5.1,'))).toBe(
+      true,
+    );
+    expect(file.suggestedFilename()).toMatch(/^exec_.*\.csv$/);
+  });
+
+  test('a dropped link shows "Reconnecting" and comes back live with the state intact', async () => {
+    await page.getByRole('link', { name: 'Overview' }).click();
+    const [gateway] = station!.pidsOf('apps/api-gateway/src/main.ts');
+    process.kill(gateway!, 'SIGKILL');
+    await expectText(page.getByTestId('link'), 'Reconnecting');
+    // The launcher restarts the gateway; the page resubscribes and gets the snapshot again.
+    await expectText(page.getByTestId('link'), 'Live', 30_000);
+    expect(await card('slot_3').getByTestId('state').textContent()).toBe('Error');
+    expect(await card('slot_2').getByTestId('last-result').textContent()).toContain('FAIL');
+  });
+});
