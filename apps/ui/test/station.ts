@@ -33,13 +33,22 @@ function stationProcesses(configPath: string): { pid: number; args: string }[] {
     .map((l) => ({ pid: Number.parseInt(l.trim(), 10), args: l }));
 }
 
-/** Starts the whole station with the launcher and a freshly built UI; disposing stops and removes it. */
-export async function startUiStation(batchesYaml: string, packages: string[]): Promise<UiStation> {
+/**
+ * Starts the whole station with the launcher and a freshly built UI (in a temp folder, so a running
+ * station's apps/ui/dist is never touched); `apiKey` turns auth on. Disposing stops and removes it all.
+ */
+export async function startUiStation(
+  batchesYaml: string,
+  packages: string[],
+  apiKey?: string,
+): Promise<UiStation> {
   const port = freePort();
   const uiDir = mkdtempSync(join(tmpdir(), 'st-ui-'));
   const st = tempStation({
     packages: packages.map((p) => join(REPO, 'sequences', p)),
-    extraYaml: `server: { port: ${port} }`,
+    extraYaml: apiKey
+      ? `server: { port: ${port}, auth: { enabled: true, api_keys: ["${apiKey}"] } }`
+      : `server: { port: ${port} }`,
     batchesYaml,
   });
   let launcher: FixtureProcess | undefined;

@@ -27,12 +27,14 @@ const BATCHES = `  - id: slot_1
     hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }
     restart: { policy: never }`;
 
+const API_KEY = 'ui-test-key';
+
 let station: UiStation | undefined;
 let browser: Browser | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  station = await startUiStation(BATCHES, ['psu_functional', 'failure_paths']);
+  station = await startUiStation(BATCHES, ['psu_functional', 'failure_paths'], API_KEY);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, acceptDownloads: true });
   page.setDefaultTimeout(15_000);
@@ -65,8 +67,21 @@ async function openStartForm(id: string): Promise<Locator> {
 }
 
 describe('operator UI in Chromium', () => {
-  test('the overview shows every batch, the station and a live link', async () => {
+  test('with auth on, the page asks for the API key until it is right, then keeps it for the session', async () => {
     await page.goto(station!.base);
+    const prompt = page.getByRole('dialog', { name: 'API key needed' });
+    await prompt.getByLabel('API key').fill('not-the-key');
+    await prompt.getByRole('button', { name: 'Continue' }).click();
+    await expectText(prompt, 'The station refused the key');
+    await prompt.getByLabel('API key').fill(API_KEY);
+    await prompt.getByRole('button', { name: 'Continue' }).click();
+    await expectText(page.getByTestId('link'), 'Live');
+    await page.reload();
+    await expectText(page.getByTestId('link'), 'Live');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+
+  test('the overview shows every batch, the station and a live link', async () => {
     await expectText(page.getByTestId('link'), 'Live');
     await expectText(page.getByTestId('station-name'), 'Test Station');
     await expectText(page.getByTestId('health'), 'healthy');
