@@ -1,0 +1,191 @@
+// The rules that decide what the operator sees, without a browser: how status updates merge, how the
+// step list follows events, how form text becomes checked parameter values.
+import { describe, expect, test } from 'bun:test';
+import { limits } from '../src/format.ts';
+import { backoffMs } from '../src/live.ts';
+import { checkValues, initialValues, serverFieldErrors } from '../src/params.ts';
+import { emptyState, reduce, type StationState, seedLastResult } from '../src/state.ts';
+import type { ParamSpec } from '../src/types.ts';
+
+const snapshot = (data: Record<string, unknown>) => ({ type: 'batch_status', batch_id: 'b1', data });
+const fold = (...msgs: { type: string; batch_id?: string; data?: unknown }[]): StationState =>
+  msgs.reduce(reduce, emptyState);
+
+const LAST = { executionId: 'exec_1', status: 'completed', overallPass: true, duration: 1.2 };
+
+describe('batch status', () => {
+  test('a heartbeat without the last result keeps it; the end of a run clears its progress', () => {
+    const s = fold(
+      snapshot({ id: 'b1', name: 'Slot 1', status: 'running', sequenceRunning: false }),
+      snapshot({
+        status: 'running',
+        sequenceRunning: true,
+        executionId: 'exec_2',
+        currentStep: 'a',
+        progress: 0.5,
+        startedAt: 'T',
+      }),
+      snapshot({ status: 'running', sequenceRunning: false, lastResult: LAST }),
+      snapshot({ status: 'running', sequenceRunning: false }),
+    );
+    expect(s.batches.b1).toEqual({
+      id: 'b1',
+      name: 'Slot 1',
+      status: 'running',
+      sequenceRunning: false,
+      executionId: 'exec_2',
+      lastResult: LAST,
+    });
+    expect(s.order).toEqual(['b1']);
+  });
+
+  test('a crash shows its error until the process runs again', () => {
+    const crash = { code: 'BATCH_CRASHED', message: 'runner crashed (signal SIGKILL)' };
+    const crashed = fold(
+      snapshot({ id: 'b1', name: 'Slot 1', status: 'running' }),
+      snapshot({ status: 'error', lastError: crash }),
+    );
+    expect(crashed.batches.b1?.lastError).toEqual(crash);
+    const back = reduce(crashed, snapshot({ status: 'running', pid: 7 }));
+    expect(back.batches.b1?.lastError).toBeUndefined();
+  });
+
+  test('an abort goes to the log, a hardware error to the banner', () => {
+    const s = fold(snapshot({ id: 'b1', name: 'Slot 1', status: 'running' }), {
+      type: 'error',
+      batch_id: 'b1',
+      data: { code: 'ABORTED', message: 'step x aborted' },
+    });
+    expect(s.batches.b1?.lastError).toBeUndefined();
+    expect(s.live.b1?.logs.map((l) => [l.level, l.message])).toEqual([['warn', 'ABORTED: step x aborted']]);
+    const hw = reduce(s, {
+      type: 'error',
+      batch_id: 'b1',
+      data: { code: 'HARDWARE_ERROR', message: 'no relay 99' },
+    });
+    expect([hw.batches.b1?.lastError?.code, hw.batches.b1?.lastError?.message]).toEqual([
+      'HARDWARE_ERROR',
+      'no relay 99',
+    ]);
+  });
+
+  test('the store fills a missing last result but never overrides a live one', () => {
+    const s = fold(snapshot({ id: 'b1', name: 'Slot 1', status: 'idle' }));
+    const seeded = seedLastResult(s, 'b1', LAST);
+    expect(seeded.batches.b1?.lastResult).toEqual(LAST);
+    expect(seedLastResult(seeded, 'b1', { ...LAST, executionId: 'older' }).batches.b1?.lastResult).toEqual(
+      LAST,
+    );
+  });
+});
+
+describe('step list', () => {
+  test('follows step_start and step_complete, and a new execution starts empty', () => {
+    const m = { name: 'v', value: 6, unit: 'V', low: 4.9, high: 5.1, equals: null, pass: false };
+    const s = fold(
+      snapshot({ id: 'b1', name: 'Slot 1', status: 'running', sequenceRunning: true, executionId: 'e1' }),
+      { type: 'step_start', batch_id: 'b1', data: { step: 'a', index: 0, total: 2 } },
+      {
+        type: 'step_complete',
+        batch_id: 'b1',
+        data: { step: 'a', duration: 0.5, pass: true, status: 'completed' },
+      },
+      { type: 'step_start', batch_id: 'b1', data: { step: 'b', index: 1, total: 2 } },
+      {
+        type: 'step_complete',
+        batch_id: 'b1',
+        data: { step: 'b', duration: 0.1, pass: false, status: 'failed', error: 'limit', measurements: [m] },
+      },
+    );
+    expect(s.live.b1?.steps).toEqual([
+      { name: 'a', status: 'completed', pass: true, duration: 0.5, error: null, measurements: [] },
+      { name: 'b', status: 'failed', pass: false, duration: 0.1, error: 'limit', measurements: [m] },
+    ]);
+    const next = reduce(s, snapshot({ status: 'running', sequenceRunning: true, executionId: 'e2' }));
+    expect(next.live.b1?.steps).toEqual([]);
+  });
+});
+
+describe('parameter forms', () => {
+  const schema: Record<string, ParamSpec> = {
+    output_voltage: { type: 'number', default: 5, min: 0, max: 30, unit: 'V' },
+    settle_ms: { type: 'integer', default: 50, min: 0 },
+    path: { type: 'string', default: 'pass', enum: ['pass', 'limit_failure'] },
+    channel: { type: 'integer', required: true, min: 1 },
+    verbose: { type: 'boolean', default: false },
+  };
+
+  test('defaults, overridden by the batch configuration', () => {
+    expect(initialValues(schema, { output_voltage: 12 })).toEqual({
+      output_voltage: '12',
+      settle_ms: '50',
+      path: 'pass',
+      channel: '',
+      verbose: false,
+    });
+  });
+
+  test('typed values when valid, one message per bad field otherwise', () => {
+    expect(
+      checkValues(schema, {
+        output_voltage: '4.5',
+        settle_ms: '10',
+        path: 'limit_failure',
+        channel: '3',
+        verbose: true,
+      }),
+    ).toEqual({
+      values: { output_voltage: 4.5, settle_ms: 10, path: 'limit_failure', channel: 3, verbose: true },
+      errors: {},
+    });
+    expect(
+      checkValues(schema, {
+        output_voltage: '31',
+        settle_ms: '1.5',
+        path: 'other',
+        channel: '',
+        verbose: false,
+      }),
+    ).toEqual({
+      values: { verbose: false },
+      errors: {
+        output_voltage: 'out of range: 0 to 30 V',
+        settle_ms: 'must be a whole number',
+        path: 'must be one of pass, limit_failure',
+        channel: 'required',
+      },
+    });
+    expect(
+      checkValues(schema, { output_voltage: 'five', settle_ms: '', path: 'pass', channel: '1' }).errors,
+    ).toEqual({
+      output_voltage: 'must be a number',
+    });
+  });
+
+  test("the server's JSON-pointer paths map back onto fields", () => {
+    expect(
+      serverFieldErrors({ '/parameters/output_voltage': 'too high', '/params/channel': 'no such channel' }),
+    ).toEqual({
+      output_voltage: 'too high',
+      channel: 'no such channel',
+    });
+  });
+});
+
+test('limits read as people say them', () => {
+  const base = { name: 'm', value: 1, pass: true };
+  expect([
+    limits({ ...base, low: 4.9, high: 5.1, unit: 'V' }),
+    limits({ ...base, low: 0, unit: 'A' }),
+    limits({ ...base, high: 0.01 }),
+    limits({ ...base, equals: 'cv' }),
+    limits(base),
+  ]).toEqual(['4.9 … 5.1 V', '≥ 0 A', '≤ 0.01', '= cv', 'recorded']);
+});
+
+test('reconnect delays double from 0.5 s to a 10 s cap, jittered by at most 20 %', () => {
+  expect([0, 1, 2, 3, 4, 5, 10].map((n) => backoffMs(n, () => 0.5))).toEqual([
+    500, 1000, 2000, 4000, 8000, 10000, 10000,
+  ]);
+  expect([backoffMs(0, () => 0), backoffMs(0, () => 1)]).toEqual([400, 600]);
+});
