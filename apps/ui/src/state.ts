@@ -1,6 +1,13 @@
 // The live picture of the station, folded from WebSocket events: pure functions, so the rules for
 // partial status updates (what a heartbeat may and may not erase) are tested without a browser.
-import type { BatchStatus, ErrorInfo, LastResult, StepResult, SyncStatus } from './types.ts';
+import type {
+  BatchStatus,
+  ErrorInfo,
+  ExecutionSnapshot,
+  LastResult,
+  StepResult,
+  SyncStatus,
+} from './types.ts';
 
 /** A step as the detail view shows it; `measurements` are those of the latest attempt. */
 export type StepView = Pick<StepResult, 'name' | 'status' | 'pass' | 'duration' | 'error' | 'measurements'>;
@@ -175,17 +182,19 @@ export function reduce(state: StationState, msg: WsMessage): StationState {
   }
 }
 
-/** Seeds a batch's step list from the REST detail (a page opened mid-run). */
-export function seedSteps(
-  state: StationState,
-  id: string,
-  executionId: string | undefined,
-  steps: StepView[],
-): StationState {
+/**
+ * Seeds a batch's step list from the REST detail (a page opened mid-run): the finished steps, plus the
+ * current one as running (the runner lists only finished steps in its snapshot).
+ */
+export function seedSteps(state: StationState, id: string, exec: ExecutionSnapshot): StationState {
   const live = liveOf(state, id);
+  const steps: StepView[] = [...exec.steps];
+  const running = exec.status === 'running' && exec.currentStep;
+  if (running && !steps.some((s) => s.name === exec.currentStep))
+    steps.push({ name: exec.currentStep!, status: 'running', pass: null });
   // Events that arrived after the request went out are newer than the snapshot; keep them.
-  if (live.executionId === executionId && live.steps.length > steps.length) return state;
-  return { ...state, live: { ...state.live, [id]: { ...live, executionId, steps } } };
+  if (live.executionId === exec.executionId && live.steps.length > steps.length) return state;
+  return { ...state, live: { ...state.live, [id]: { ...live, executionId: exec.executionId, steps } } };
 }
 
 /** Fills a batch's last result from the store when the live status has none (after a restart). */

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'bun:test';
 import { limits } from '../src/format.ts';
 import { backoffMs } from '../src/live.ts';
 import { checkValues, initialValues, serverFieldErrors } from '../src/params.ts';
-import { emptyState, reduce, type StationState, seedLastResult } from '../src/state.ts';
+import { emptyState, reduce, type StationState, seedLastResult, seedSteps } from '../src/state.ts';
 import type { ParamSpec } from '../src/types.ts';
 
 const snapshot = (data: Record<string, unknown>) => ({ type: 'batch_status', batch_id: 'b1', data });
@@ -103,6 +103,30 @@ describe('step list', () => {
     ]);
     const next = reduce(s, snapshot({ status: 'running', sequenceRunning: true, executionId: 'e2' }));
     expect(next.live.b1?.steps).toEqual([]);
+  });
+  test('a page opened mid-run shows the finished steps and the current one as running', () => {
+    const done = {
+      name: 'a',
+      order: 0,
+      status: 'completed' as const,
+      pass: true,
+      duration: 0.1,
+      error: null,
+      measurements: [],
+    };
+    const exec = {
+      executionId: 'e1',
+      status: 'running',
+      startedAt: 'T',
+      currentStep: 'b',
+      stepIndex: 1,
+      totalSteps: 3,
+      progress: 0.33,
+      steps: [done],
+    };
+    const s = seedSteps(fold(snapshot({ id: 'b1', name: 'Slot 1', status: 'running' })), 'b1', exec);
+    expect(s.live.b1?.steps).toEqual([done, { name: 'b', status: 'running', pass: null }]);
+    expect(s.live.b1?.executionId).toBe('e1');
   });
 });
 

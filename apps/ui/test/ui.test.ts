@@ -130,7 +130,8 @@ describe('operator UI in Chromium', () => {
   });
 
   test('the detail page opened mid-run is right at once and follows the run to PASS', async () => {
-    await card('slot_1').getByRole('link', { name: 'Slot 1 - PSU functional' }).click();
+    // A fresh page load (as a second screen would do), straight onto the batch's address.
+    await page.goto(`${station!.base}/batches/slot_1`);
     // set_output holds for settle_ms (1.5 s): the steps before it are already passed when the page opens.
     await expectText(stepState('initialize'), 'Passed');
     await expectText(stepState('set_output'), 'Running');
@@ -251,6 +252,17 @@ describe('operator UI in Chromium', () => {
       true,
     );
     expect(file.suggestedFilename()).toMatch(/^exec_.*\.csv$/);
+
+    // No Backend here (offline mode): every result waits in the sync queue, and "Sync now" says so.
+    const results = (await (
+      await fetch(`${station!.base}/api/results`, { headers: { 'x-api-key': API_KEY } })
+    ).json()) as {
+      total: number;
+    };
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await expectText(page.getByTestId('sync-queue'), `sent 0, ${results.total} waiting`);
+    await expectText(page.getByTestId('sync-queue'), `Sync queue: ${results.total}`);
+    await expectText(page.getByTestId('backend'), 'offline mode');
   });
 
   test('a dropped link shows "Reconnecting" and comes back live with the state intact', async () => {

@@ -70,7 +70,7 @@ export function BatchDetail({ id }: { id: string }) {
   // The REST snapshot seeds the step list; later events update it.
   useEffect(() => {
     const exec = detail.data?.execution;
-    if (exec) live.update((s) => seedSteps(s, id, exec.executionId, exec.steps));
+    if (exec) live.update((s) => seedSteps(s, id, exec));
   }, [detail.data, id]);
 
   const logCount = liveData?.logs.length ?? 0;

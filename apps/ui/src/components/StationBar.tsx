@@ -15,8 +15,10 @@ const LINK_WORDS: Record<LinkState, string> = {
   reconnecting: 'Reconnecting…',
 };
 
-function useHealth(): HealthStatus | null {
+function useHealth(): [HealthStatus | null, () => void] {
   const [health, setHealth] = useState<HealthStatus | null>(null);
+  const [tick, setTick] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` asks for an immediate re-poll.
   useEffect(() => {
     let alive = true;
     const poll = () =>
@@ -29,8 +31,8 @@ function useHealth(): HealthStatus | null {
       alive = false;
       clearInterval(t);
     };
-  }, []);
-  return health;
+  }, [tick]);
+  return [health, () => setTick((n) => n + 1)];
 }
 
 /** The station bar. */
@@ -38,7 +40,7 @@ export function StationBar() {
   const { link, retryIn, station } = useLive();
   const { path } = useLocation();
   const [info, setInfo] = useState<StationInfo | null>(null);
-  const health = useHealth();
+  const [health, refreshHealth] = useHealth();
   const syncing = useAction();
   const [synced, setSynced] = useState<string | null>(null);
   useEffect(() => {
@@ -54,6 +56,7 @@ export function StationBar() {
     syncing.run(async () => {
       const r = await api<SyncResult>('POST', '/system/sync', {});
       setSynced(`sent ${r.synced}, ${r.pending} waiting`);
+      refreshHealth();
     });
 
   return (
