@@ -137,7 +137,7 @@ describe('operator UI in Chromium', () => {
     await expectText(stepState('set_output'), 'Running');
     expect(await stepState('measure_ripple').getAttribute('data-state')).toBe('pending');
     const bar = card('slot_1').getByRole('progressbar');
-    expect(Number(await bar.getAttribute('aria-valuenow'))).toBeGreaterThan(0);
+    await until(async () => Number(await bar.getAttribute('aria-valuenow')) > 0, 'progress above 0 %');
     await expectText(page.getByTestId('manual-locked'), 'A sequence is running');
     expect(await page.getByRole('button', { name: 'Run command' }).isDisabled()).toBe(true);
 

@@ -116,7 +116,7 @@ export function BatchCard({ b, now }: { b: BatchStatus; now: number }) {
         aria-valuenow={b.sequenceRunning ? pct : undefined}
       >
         <div className="bar" style={{ width: `${b.sequenceRunning ? pct : 0}%` }} />
-        <span>{b.sequenceRunning ? `${pct} %` : ''}</span>
+        <span>{b.sequenceRunning ? `${pct} %` : 'not testing'}</span>
       </div>
       <div className="last" data-testid="last-result">
         <span className="label">Last result</span>

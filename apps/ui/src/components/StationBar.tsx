@@ -43,6 +43,14 @@ export function StationBar() {
   const [health, refreshHealth] = useHealth();
   const syncing = useAction();
   const [synced, setSynced] = useState<string | null>(null);
+  // A finished run adds a result to the sync queue: refresh the depth then rather than at the next poll.
+  const finished = Object.values(station.batches)
+    .map((b) => b.lastResult?.executionId ?? '')
+    .join(',');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `finished` is the trigger, not an input.
+  useEffect(() => {
+    if (finished) refreshHealth();
+  }, [finished]);
   useEffect(() => {
     api<StationInfo>('GET', '/system/info')
       .then(setInfo)
