@@ -1,7 +1,7 @@
 // The operator UI in Debian's Chromium against a real station: what an operator sees and clicks, from
 // starting a batch to exporting a result, including failures, an abort, a crash and a dropped link.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { until } from '../../../tests/support/process.ts';
@@ -11,6 +11,19 @@ import { launchChromium, startUiStation, type UiStation } from './station.ts';
 setDefaultTimeout(60_000);
 
 const SHOTS = join(REPO, 'docs/screenshots');
+
+/**
+ * Where a screenshot goes: docs/screenshots when it is missing there or UPDATE_SCREENSHOTS=1, else a temp
+ * file, so an ordinary test run does not leave changed images in the working tree.
+ */
+function shotPath(name: string): string {
+  const committed = join(SHOTS, name);
+  if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(committed)) {
+    mkdirSync(SHOTS, { recursive: true });
+    return committed;
+  }
+  return join(station!.st.dir, name);
+}
 const BATCHES = `  - id: slot_1
     name: Slot 1 - PSU functional
     sequence_package: psu_functional
@@ -172,8 +185,9 @@ describe('operator UI in Chromium', () => {
       .selectOption({ label: 'psu · get_state — Setpoints, output state and regulation mode (cv, cc, off)' });
     await page.getByRole('button', { name: 'Run command' }).click();
     await expectText(page.getByTestId('manual-result'), '"setpoint":3.3');
-    mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, 'detail.png'), fullPage: true });
+    const detailShot = shotPath('detail.png');
+    await page.screenshot({ path: detailShot, fullPage: true });
+    expect(statSync(detailShot).size).toBeGreaterThan(10_000);
   });
 
   test('abort stops a running sequence and the card says so', async () => {
@@ -225,7 +239,9 @@ describe('operator UI in Chromium', () => {
     await expectText(card('slot_3').getByTestId('state'), 'Error');
     await expectText(card('slot_3').getByTestId('batch-error'), 'BATCH_CRASHED');
     expect(await card('slot_3').getByRole('button').allInnerTexts()).toEqual(['Start process']);
-    await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
+    const overviewShot = shotPath('overview.png');
+    await page.screenshot({ path: overviewShot, fullPage: true });
+    expect(statSync(overviewShot).size).toBeGreaterThan(10_000);
   });
 
   test('results: filter to failures, open one, export CSV', async () => {
