@@ -1,6 +1,6 @@
 // The start-sequence form: fields from the package's parameter schema, checked here before sending;
 // the runner's 422 field errors land next to the field they name.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../api.ts';
 import { checkValues, type FormValues, initialValues, serverFieldErrors } from '../params.ts';
 import type { BatchDetail, ParamSpec, SequenceInfo } from '../types.ts';
@@ -19,6 +19,7 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
     // The batch's configured parameters pre-fill the form; the manifest's defaults fill the rest.
@@ -34,6 +35,11 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
       })
       .catch((err: unknown) => setProblem(err instanceof Error ? err.message : String(err)));
   }, [sequenceName, batchId]);
+
+  // Keyboard users land in the first field once the schema is there.
+  useEffect(() => {
+    if (schema) formRef.current?.querySelector<HTMLElement>('input, select')?.focus();
+  }, [schema]);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
@@ -62,10 +68,13 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
   return (
     <div className="dialog-backdrop">
       <form
+        ref={formRef}
         className="dialog"
         aria-labelledby={`start-${batchId}-title`}
+        aria-modal="true"
         role="dialog"
         onSubmit={submit}
+        onKeyDown={(e) => e.key === 'Escape' && onClose()}
         noValidate
       >
         <h2 id={`start-${batchId}-title`}>
