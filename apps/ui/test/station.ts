@@ -1,6 +1,6 @@
 // Test support for the browser suite: a real station (launcher -> broker, supervisor, sync agent,
 // gateway, runners) on temp files and a free port, the UI built into a temp folder, and Chromium.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
@@ -94,8 +94,11 @@ export async function startUiStation(
 
 /** Debian's Chromium, headless, with everything that would reach the network switched off. */
 export function launchChromium(): Promise<Browser> {
+  const executablePath = '/usr/bin/chromium';
+  if (!existsSync(executablePath))
+    throw new Error(`${executablePath} is missing: apt-get install -y chromium (.ci/run does this)`);
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath,
     headless: true,
     args: [
       '--no-sandbox',
