@@ -1,6 +1,7 @@
 // apps/api-gateway: the station's REST API, WebSocket events, metrics and operator UI.
 // Usage: bun apps/api-gateway/src/main.ts [--config path/to/station.yaml] [--ui-dir path/to/ui]
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { BusClient, Subscriber } from '@station/bus';
 import { storePath } from '@station/config';
 import { openStore } from '@station/db';
@@ -12,7 +13,7 @@ import { sequenceCatalog } from './sequences.ts';
 import { listen } from './server.ts';
 
 // The built operator UI (bun apps/ui/build.ts); without it the gateway serves its placeholder page.
-const BUILT_UI = new URL('../../ui/dist', import.meta.url).pathname;
+const BUILT_UI = fileURLToPath(new URL('../../ui/dist', import.meta.url));
 
 await runService('api-gateway', async ({ config, configPath, log, argv }) => {
   const store = openStore(storePath(config));
