@@ -244,7 +244,7 @@ describe('operator UI in Chromium', () => {
     expect(statSync(overviewShot).size).toBeGreaterThan(10_000);
   });
 
-  test('results: filter to failures, open one, export CSV', async () => {
+  test('results: filter by result, batch and date range, open one, export CSV', async () => {
     await page.getByRole('link', { name: 'Results' }).click();
     await page.locator('tr[data-result]').first().waitFor();
     await page.getByLabel('Result', { exact: true }).selectOption('false');
@@ -255,6 +255,18 @@ describe('operator UI in Chromium', () => {
       'two failed results',
     );
     expect(await page.locator('tr[data-result] .verdict').allInnerTexts()).toEqual(['FAIL', 'FAIL']);
+    // A date range that starts tomorrow holds none of them; today's holds both.
+    const day = (offset: number) => {
+      const d = new Date(Date.now() + offset * 86_400_000);
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    };
+    await page.getByLabel('From', { exact: true }).fill(day(1));
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expectText(page.locator('section'), 'No results match.');
+    await page.getByLabel('From', { exact: true }).fill(day(0));
+    await page.getByLabel('To', { exact: true }).fill(day(0));
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await until(async () => (await page.locator('tr[data-result]').count()) === 2, 'today, failed, slot_2');
     // Newest first: the hardware error run, then the limit failure; open the limit failure.
     await page.locator('tr[data-result] a').nth(1).click();
     await expectText(page.locator('tr', { hasText: 'dut_voltage' }), '4.9 … 5.1 V');
