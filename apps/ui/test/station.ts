@@ -1,12 +1,44 @@
 // Test support for the browser suite: a real station (launcher -> broker, supervisor, sync agent,
 // gateway, runners) on temp files and a free port, the UI built into a temp folder, and Chromium.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
 import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
 import { buildUi } from '../build.ts';
+
+const SHOTS = join(REPO, 'docs/screenshots');
+
+/**
+ * Where a screenshot goes: docs/screenshots when it is missing there or UPDATE_SCREENSHOTS=1, else a temp
+ * file, so an ordinary test run does not leave changed images in the working tree.
+ */
+export function shotPath(name: string, tempDir: string): string {
+  const committed = join(SHOTS, name);
+  if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(committed)) {
+    mkdirSync(SHOTS, { recursive: true });
+    return committed;
+  }
+  return join(tempDir, name);
+}
+
+/** Three slots: a passing package, the failure-path package, and one whose runner gets killed. */
+export const BATCHES = `  - id: slot_1
+    name: Slot 1 - PSU functional
+    sequence_package: psu_functional
+    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }
+    restart: { policy: never }
+  - id: slot_2
+    name: Slot 2 - failure paths
+    sequence_package: failure_paths
+    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm }, relay: { driver: sim_relay } }
+    restart: { policy: never }
+  - id: slot_3
+    name: Slot 3 - PSU functional
+    sequence_package: psu_functional
+    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }
+    restart: { policy: never }`;
 
 /** A port nothing listens on right now (the gateway's port comes from station.yaml, not port 0). */
 export function freePort(): number {

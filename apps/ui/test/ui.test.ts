@@ -1,44 +1,12 @@
 // The operator UI in Debian's Chromium against a real station: what an operator sees and clicks, from
 // starting a batch to exporting a result, including failures, an abort, a crash and a dropped link.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { until } from '../../../tests/support/process.ts';
-import { REPO } from '../../../tests/support/station.ts';
-import { launchChromium, startUiStation, type UiStation } from './station.ts';
+import { BATCHES, launchChromium, shotPath, startUiStation, type UiStation } from './station.ts';
 
 setDefaultTimeout(60_000);
-
-const SHOTS = join(REPO, 'docs/screenshots');
-
-/**
- * Where a screenshot goes: docs/screenshots when it is missing there or UPDATE_SCREENSHOTS=1, else a temp
- * file, so an ordinary test run does not leave changed images in the working tree.
- */
-function shotPath(name: string): string {
-  const committed = join(SHOTS, name);
-  if (process.env.UPDATE_SCREENSHOTS === '1' || !existsSync(committed)) {
-    mkdirSync(SHOTS, { recursive: true });
-    return committed;
-  }
-  return join(station!.st.dir, name);
-}
-const BATCHES = `  - id: slot_1
-    name: Slot 1 - PSU functional
-    sequence_package: psu_functional
-    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }
-    restart: { policy: never }
-  - id: slot_2
-    name: Slot 2 - failure paths
-    sequence_package: failure_paths
-    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm }, relay: { driver: sim_relay } }
-    restart: { policy: never }
-  - id: slot_3
-    name: Slot 3 - PSU functional
-    sequence_package: psu_functional
-    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }
-    restart: { policy: never }`;
 
 const API_KEY = 'ui-test-key';
 
@@ -185,7 +153,7 @@ describe('operator UI in Chromium', () => {
       .selectOption({ label: 'psu · get_state — Setpoints, output state and regulation mode (cv, cc, off)' });
     await page.getByRole('button', { name: 'Run command' }).click();
     await expectText(page.getByTestId('manual-result'), '"setpoint":3.3');
-    const detailShot = shotPath('detail.png');
+    const detailShot = shotPath('detail.png', station!.st.dir);
     await page.screenshot({ path: detailShot, fullPage: true });
     expect(statSync(detailShot).size).toBeGreaterThan(10_000);
   });
@@ -239,7 +207,7 @@ describe('operator UI in Chromium', () => {
     await expectText(card('slot_3').getByTestId('state'), 'Error');
     await expectText(card('slot_3').getByTestId('batch-error'), 'BATCH_CRASHED');
     expect(await card('slot_3').getByRole('button').allInnerTexts()).toEqual(['Start process']);
-    const overviewShot = shotPath('overview.png');
+    const overviewShot = shotPath('overview.png', station!.st.dir);
     await page.screenshot({ path: overviewShot, fullPage: true });
     expect(statSync(overviewShot).size).toBeGreaterThan(10_000);
   });
