@@ -411,6 +411,9 @@ export class BatchRunner {
   }
 
   #status(extra: Record<string, unknown>): void {
+    // While the batch stops, the supervisor owns its status (`stopping`, then `idle`): a `running` from
+    // here would make screens flicker back.
+    if (this.#shuttingDown) return;
     const ex = this.#execution;
     const pkg = this.#pkg;
     this.#opts.publish({
