@@ -45,7 +45,16 @@ export interface SyncAgentOptions {
   leaseMs?: number;
   /** Called when connectedness changes and after each cycle that did something (for a status event). */
   onStatusChange?: (status: SyncStatus) => void;
+  /**
+   * How long a delivered row stays in `sync_queue` (default 7 days); `executions.synced_at` keeps the fact
+   * for good. Older `done` rows are deleted at most once an hour, before a cycle.
+   */
+  keepSyncedMs?: number;
 }
+
+/** Default of `keepSyncedMs`. */
+export const DEFAULT_KEEP_SYNCED_MS = 7 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
 
 /** Default of stop(): how long in-flight requests may take to finish before they are aborted. */
 export const DEFAULT_STOP_DEADLINE_MS = 5_000;
@@ -73,6 +82,7 @@ export class SyncAgent {
   #agentError: string | null = null;
   #stopping = false;
   #started = false;
+  #prunedAt = Number.NEGATIVE_INFINITY;
 
   constructor(opts: SyncAgentOptions) {
     this.#opts = opts;
@@ -218,6 +228,7 @@ export class SyncAgent {
     if (!deps) return emptyReport();
     while (this.#running) await this.#running.catch(() => undefined);
     if (this.#stopping || this.#clock.now() < this.#pauseUntil) return emptyReport();
+    this.#prune();
     const control = { stopping: () => this.#stopping, signal: this.#abort.signal };
     const run = drainCycle(deps, control).then((report) => this.#absorb(report));
     this.#running = run;
@@ -279,6 +290,20 @@ export class SyncAgent {
       this.#kick();
       this.#schedule();
     }, this.#opts.backend.sync_interval);
+  }
+
+  /** Deletes delivered rows past their keep time, at most once per PRUNE_EVERY_MS; never fails a cycle. */
+  #prune(): void {
+    const now = this.#clock.now();
+    if (now - this.#prunedAt < PRUNE_EVERY_MS) return;
+    this.#prunedAt = now;
+    try {
+      const pruned = this.#opts.store.pruneSynced(now - (this.#opts.keepSyncedMs ?? DEFAULT_KEEP_SYNCED_MS));
+      if (pruned > 0)
+        this.#opts.logger.info({ pruned }, 'sync: forgot delivered queue rows past their keep time');
+    } catch (err) {
+      this.#opts.logger.warn({ err: describe(err) }, 'sync: pruning delivered rows failed; will retry');
+    }
   }
 
   #notify(): void {

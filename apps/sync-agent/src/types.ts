@@ -13,6 +13,7 @@ export type SyncStore = Pick<
   | 'releaseClaims'
   | 'requeueRejected'
   | 'syncStats'
+  | 'pruneSynced'
 >;
 
 /** Wall-clock time in epoch milliseconds; tests hand in one they can move forward. */

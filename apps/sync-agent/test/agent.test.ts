@@ -200,3 +200,21 @@ test('stop: requests that finish within the deadline are recorded, not released'
   expect(await run).toEqual({ synced: 2, failed: 0, rejected: 0, pending: 0 });
   expect(queueRows(tmp.store).map((r) => r.status)).toEqual(['done', 'done']);
 });
+
+test('delivered queue rows are forgotten after their keep time; the executions keep synced_at', async () => {
+  const clock = new ManualClock();
+  const ids = seedExecutions(tmp.store, 5);
+  const agent = startAgent({}, { clock, keepSyncedMs: 24 * 3600_000 });
+  expect(await agent.syncNow()).toEqual({ synced: 5, failed: 0, rejected: 0, pending: 0 });
+  expect(queueRows(tmp.store).map((r) => r.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
+
+  // Within the keep time nothing goes; a day and an hour later the delivered rows are deleted.
+  clock.advance(3600_000);
+  await agent.syncNow();
+  expect(queueRows(tmp.store)).toHaveLength(5);
+  clock.advance(24 * 3600_000);
+  await agent.syncNow();
+  expect(queueRows(tmp.store)).toEqual([]);
+  expect(unsyncedExecutions()).toBe(0);
+  expect(backend.keys().sort()).toEqual([...ids].sort());
+});

@@ -17,6 +17,7 @@ export {
 export type { MeasurementInput, StepInput } from './queries/steps.ts';
 export type { ClaimOptions } from './queries/sync-claim.ts';
 export type { RejectOutcome, RequeueOptions, RetryOutcome } from './queries/sync-mark.ts';
+export { PRUNE_BATCH } from './queries/sync-prune.ts';
 export type { SyncStats } from './queries/sync-stats.ts';
 export type {
   ExecutionResult,

@@ -262,3 +262,35 @@ describe('syncStats', () => {
     });
   });
 });
+
+describe('pruneSynced', () => {
+  test('forgets done rows delivered before the cutoff, oldest first, and nothing else', () => {
+    const store = queued(5);
+    // exec_0..2 delivered at T0+10s..12s; exec_3 rejected; exec_4 still pending.
+    const claimed = store.claimSyncItems({ agentId: 'a', limit: 4, leaseMs: 60_000, now: at(9_000) });
+    expect(claimed.map((r) => r.entityId)).toEqual(['exec_0', 'exec_1', 'exec_2', 'exec_3']);
+    for (let i = 0; i < 3; i++) expect(store.markSynced(i + 1, at(10_000 + i * 1000))).toBe(true);
+    expect(store.markRejected(4, { error: 'HTTP 422: bad', status: 422 })).toBe(true);
+
+    // Limit 1: only the oldest delivered row goes.
+    expect(store.pruneSynced(at(11_500), 1)).toBe(1);
+    expect(rowOf(store, 1)).toBeUndefined();
+    expect(rowOf(store, 2)?.status).toBe('done');
+    // The cutoff is exclusive of rows delivered after it.
+    expect(store.pruneSynced(at(11_500))).toBe(1);
+    expect(rowOf(store, 2)).toBeUndefined();
+    expect(rowOf(store, 3)?.status).toBe('done');
+    // Later everything done goes; rejected and pending rows stay, and every execution keeps synced_at.
+    expect(store.pruneSynced(at(3_600_000))).toBe(1);
+    expect([rowOf(store, 4)?.status, rowOf(store, 5)?.status]).toEqual(['rejected', 'pending']);
+    const synced = store.sqlite
+      .query('SELECT id, synced_at FROM executions WHERE synced_at IS NOT NULL ORDER BY id')
+      .all();
+    expect(synced).toEqual([
+      { id: 'exec_0', synced_at: at(10_000) },
+      { id: 'exec_1', synced_at: at(11_000) },
+      { id: 'exec_2', synced_at: at(12_000) },
+    ]);
+    expect(store.pruneSynced(at(3_600_000))).toBe(0);
+  });
+});

@@ -8,6 +8,7 @@ import { getResult, listResults } from './results.ts';
 import { recordStep } from './steps.ts';
 import { claimSyncItems, releaseClaims } from './sync-claim.ts';
 import { markRejected, markRetry, markSynced, requeueRejected } from './sync-mark.ts';
+import { pruneSynced } from './sync-prune.ts';
 import { syncStats } from './sync-stats.ts';
 
 /** The named queries, each taking the store handle first. */
@@ -27,6 +28,7 @@ export const queries = {
   markRejected,
   requeueRejected,
   syncStats,
+  pruneSynced,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: matches any argument list so the mapped type can drop the handle
