@@ -53,7 +53,7 @@ async function connected(c: HeartbeatCase, transport: 'tcp' | 'ipc', theirOption
 async function frozenIsDropped(c: HeartbeatCase, transport: 'tcp' | 'ipc'): Promise<void> {
   const { peer, events } = await connected(c, transport);
   const frozenAt = Date.now();
-  peer.freeze();
+  await peer.freeze();
   const event = await events.wait('disconnected', detectWithin);
   expect(event).toMatchObject({ type: 'disconnected', reason: expect.stringMatching(/^HEARTBEAT_TIMEOUT/) });
   expect(Date.now() - frozenAt).toBeLessThan(detectWithin);
@@ -100,7 +100,7 @@ for (const transport of transports) {
       // Let a few PINGs (and so the TTL) arrive before the peer goes silent.
       await Bun.sleep(300);
       const frozenAt = Date.now();
-      peer.freeze();
+      await peer.freeze();
       const event = await events.wait('disconnected', detectWithin);
       expect(event).toMatchObject({
         type: 'disconnected',
@@ -116,7 +116,7 @@ for (const transport of transports) {
       await peer.create('router');
       const bound = await peer.bind(endpoint(transport));
       // Frozen before we dial: the kernel still accepts the connection, but no greeting ever comes.
-      peer.freeze();
+      await peer.freeze();
       const dealer = ours(new Dealer({ handshakeTimeout: 300 }));
       const events = watch(dealer);
       const dialedAt = Date.now();

@@ -212,9 +212,23 @@ export class LibzmqPeer {
     }
   }
 
-  /** Freezes the process (SIGSTOP): its sockets stay open but it answers nothing, not even PINGs. */
-  freeze(): void {
+  /**
+   * Freezes the process (SIGSTOP): its sockets stay open but it answers nothing, not even PINGs. Resolves
+   * once the kernel reports it stopped: the signal is asynchronous, and a peer still running for a few
+   * milliseconds could complete a handshake the test means to starve.
+   */
+  async freeze(): Promise<void> {
     this.proc.kill('SIGSTOP');
+    const deadline = Date.now() + 2000;
+    while (Date.now() < deadline) {
+      const stat = await Bun.file(`/proc/${this.proc.pid}/stat`)
+        .text()
+        .catch(() => '');
+      // Field 3, after the parenthesised command name: T = stopped by a signal.
+      if (/\) [Tt] /.test(stat)) return;
+      await Bun.sleep(1);
+    }
+    throw new Error(`libzmq peer ${this.proc.pid} did not stop within 2 s of SIGSTOP`);
   }
 
   /** Lets a frozen process run again (SIGCONT). */

@@ -74,7 +74,7 @@ for (const transport of transports) {
       await events.wait('handshake');
       const messages = Array.from({ length: 1000 }, (_, i) => [`m${i}`, bytes(10_000, i)]);
       const got = peer.receiveMany(messages.length, 15_000);
-      peer.freeze();
+      await peer.freeze();
       let blocked = false;
       for (const message of messages) {
         const sent = push.send(message);
