@@ -1,5 +1,5 @@
 /** The benchmark floor: the same 216-byte round trip over a plain Bun socket, no ZeroMQ at all. */
-import { percentiles } from './stats.ts';
+import { timeRoundTrips } from './stats.ts';
 
 interface RoleConfig {
   role: string;
@@ -22,15 +22,9 @@ void (async () => {
   process.exit(0);
 })();
 
-/** Times `count` round trips after `warmup` unmeasured ones. */
+/** Times `count` round trips after `warmup` unmeasured ones and reports their percentiles. */
 async function measure(roundTrip: () => Promise<void>): Promise<void> {
-  const samples: number[] = [];
-  for (let i = 0; i < warmup + count; i += 1) {
-    const start = performance.now();
-    await roundTrip();
-    if (i >= warmup) samples.push(performance.now() - start);
-  }
-  say({ result: percentiles(samples) });
+  say({ result: await timeRoundTrips(roundTrip, warmup, count) });
 }
 
 const roles: Record<string, () => Promise<void>> = {

@@ -1,6 +1,6 @@
 /** Benchmark roles on @station/zmtp under Bun, the mirror of theirs.cjs (same shapes, same output). */
 import { Dealer, Pub, Rep, Req, Router, Sub } from '@station/zmtp';
-import { percentiles } from './stats.ts';
+import { timeRoundTrips } from './stats.ts';
 
 interface RoleConfig {
   role: string;
@@ -41,15 +41,9 @@ async function echoLoop(sock: Router | Rep | Dealer): Promise<void> {
   for await (const message of sock) await sock.send(message);
 }
 
-/** Times `count` round trips after `warmup` unmeasured ones. */
+/** Times `count` round trips after `warmup` unmeasured ones and reports their percentiles. */
 async function measure(roundTrip: () => Promise<void>): Promise<void> {
-  const samples: number[] = [];
-  for (let i = 0; i < warmup + count; i += 1) {
-    const start = performance.now();
-    await roundTrip();
-    if (i >= warmup) samples.push(performance.now() - start);
-  }
-  say({ result: percentiles(samples) });
+  say({ result: await timeRoundTrips(roundTrip, warmup, count) });
 }
 
 const roles: Record<string, () => Promise<void>> = {

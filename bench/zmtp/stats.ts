@@ -17,3 +17,18 @@ export function median(values: readonly number[]): number {
     ? (finite[middle] ?? Number.NaN)
     : ((finite[middle - 1] ?? Number.NaN) + (finite[middle] ?? Number.NaN)) / 2;
 }
+
+/** Times `count` round trips after `warmup` unmeasured ones and returns their percentiles (ms). */
+export async function timeRoundTrips(
+  roundTrip: () => Promise<void>,
+  warmup: number,
+  count: number,
+): Promise<{ p50: number; p99: number; n: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i < warmup + count; i += 1) {
+    const start = performance.now();
+    await roundTrip();
+    if (i >= warmup) samples.push(performance.now() - start);
+  }
+  return percentiles(samples);
+}
