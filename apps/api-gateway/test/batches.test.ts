@@ -60,6 +60,17 @@ describe('happy paths', () => {
     ]);
   });
 
+  test('restart goes to the supervisor as batch.restart with time for a stop and a start (BR-006)', async () => {
+    h.bus.on('supervisor', 'batch.restart', () => ({ status: 'running', pid: 4321 }));
+    expect(await json(h.req('POST', '/api/batches/batch_1/restart'))).toEqual({
+      status: 200,
+      body: { status: 'running', pid: 4321 },
+    });
+    expect(h.bus.calls).toEqual([
+      { service: 'supervisor', method: 'batch.restart', body: { batchId: 'batch_1' }, timeoutMs: 30_000 },
+    ]);
+  });
+
   test('sequence start/stop and manual commands go to the batch runner', async () => {
     h.bus.on('runner.batch_1', 'sequence.start', (body) => ({ executionId: `exec_${JSON.stringify(body)}` }));
     h.bus.on('runner.batch_1', 'sequence.stop', () => ({ status: 'stopping' }));
@@ -121,6 +132,28 @@ describe('errors', () => {
       status,
       body: { error: { code, message: `remote says ${code}`, details: { batchId: 'batch_1' } } },
     });
+  });
+
+  test.each([
+    ['NOT_FOUND', 404],
+    ['START_CANCELLED', 409],
+    ['START_FAILED', 502],
+    ['SHUTTING_DOWN', 503],
+    ['TIMEOUT', 504],
+  ])('a restart the supervisor answers %s is %d with the error body', async (code, status) => {
+    h.bus.on('supervisor', 'batch.restart', remote(code, `remote says ${code}`, { batchId: 'batch_1' }));
+    expect(await json(h.req('POST', '/api/batches/batch_1/restart'))).toEqual({
+      status,
+      body: { error: { code, message: `remote says ${code}`, details: { batchId: 'batch_1' } } },
+    });
+  });
+
+  test('a restart of an id that cannot name a batch is 404 without a bus call', async () => {
+    expect(await json(h.req('POST', '/api/batches/..%2Fx/restart'))).toEqual({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: 'no batch "../x"' } },
+    });
+    expect(h.bus.calls).toEqual([]);
   });
 
   test('no supervisor at all is 503 SERVICE_UNAVAILABLE', async () => {

@@ -80,6 +80,7 @@ describe('operator UI in Chromium', () => {
     await startProcess('slot_1');
     expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual([
       'Start sequence',
+      'Restart process',
       'Stop process',
     ]);
     const dialog = await openStartForm('slot_1');
@@ -169,9 +170,31 @@ describe('operator UI in Chromium', () => {
     expect(await card('slot_1').getByTestId('state').textContent()).toBe('Running');
     expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual([
       'Start sequence',
+      'Restart process',
       'Stop process',
     ]);
     // The operator asked for it: no fault banner.
+    expect(await card('slot_1').getByTestId('batch-error').count()).toBe(0);
+  });
+
+  test('Restart process gives the batch a new runner and leaves it ready to test (BR-006)', async () => {
+    const [before] = station!.pidsOf('--batch slot_1');
+    expect(before).toBeGreaterThan(0);
+    await card('slot_1').getByRole('button', { name: 'Restart process' }).click();
+    const [after] = await until(() => {
+      const pids = station!.pidsOf('--batch slot_1');
+      return pids.length === 1 && pids[0] !== before ? pids : undefined;
+    }, 'a new runner for slot_1');
+    await expectText(card('slot_1').getByTestId('state'), 'Running');
+    expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual([
+      'Start sequence',
+      'Restart process',
+      'Stop process',
+    ]);
+    const status = (await (
+      await fetch(`${station!.base}/api/batches/slot_1`, { headers: { 'x-api-key': API_KEY } })
+    ).json()) as { status: string; pid: number };
+    expect({ status: status.status, pid: status.pid }).toEqual({ status: 'running', pid: after! });
     expect(await card('slot_1').getByTestId('batch-error').count()).toBe(0);
   });
 

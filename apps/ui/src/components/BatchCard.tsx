@@ -1,6 +1,7 @@
 // One batch on the overview: state in words and colour, the running sequence and its progress, the
 // last result in big letters, and only the buttons that are legal in the current state.
 import { useState } from 'react';
+import { ACTIONS, batchActions } from '../actions.ts';
 import { api } from '../api.ts';
 import { duration, STATE_WORDS } from '../format.ts';
 import { useAction } from '../hooks.ts';
@@ -24,44 +25,27 @@ export function Verdict({ pass, status }: { pass: boolean | null | undefined; st
   return <span className="verdict none">—</span>;
 }
 
-/** Process and sequence buttons for a batch, shown only when the state allows them. */
+/** Process and sequence buttons for a batch, shown only when the state allows them (`batchActions`). */
 export function BatchActions({ b }: { b: BatchStatus }) {
   const action = useAction();
   const [starting, setStarting] = useState(false);
   const post = (path: string) => action.run(() => api('POST', `/batches/${b.id}${path}`));
-  const running = b.status === 'running';
   return (
     <div className="card-actions">
-      {b.status === 'idle' || b.status === 'error' ? (
-        <button type="button" className="btn go" disabled={action.busy} onClick={() => post('/start')}>
-          Start process
-        </button>
-      ) : null}
-      {running && !b.sequenceRunning ? (
-        <button
-          type="button"
-          className="btn go"
-          disabled={action.busy || !b.sequenceName}
-          onClick={() => setStarting(true)}
-        >
-          Start sequence
-        </button>
-      ) : null}
-      {running && b.sequenceRunning ? (
-        <button
-          type="button"
-          className="btn stop"
-          disabled={action.busy}
-          onClick={() => post('/sequence/stop')}
-        >
-          Abort sequence
-        </button>
-      ) : null}
-      {running && !b.sequenceRunning ? (
-        <button type="button" className="btn" disabled={action.busy} onClick={() => post('/stop')}>
-          Stop process
-        </button>
-      ) : null}
+      {batchActions(b).map((name) => {
+        const { label, path, className } = ACTIONS[name];
+        return (
+          <button
+            key={name}
+            type="button"
+            className={className}
+            disabled={action.busy || (name === 'start-sequence' && !b.sequenceName)}
+            onClick={() => (path === null ? setStarting(true) : post(path))}
+          >
+            {label}
+          </button>
+        );
+      })}
       {action.error ? (
         <p className="action-error" role="alert">
           {action.error}

@@ -1,0 +1,26 @@
+// The batch card's buttons: only what is legal in each state, in a fixed order.
+import { expect, test } from 'bun:test';
+import { ACTIONS, batchActions } from '../src/actions.ts';
+import type { BatchStatus } from '../src/types.ts';
+
+const batch = (status: BatchStatus['status'], sequenceRunning?: boolean): BatchStatus => ({
+  id: 'b1',
+  name: 'Slot 1',
+  status,
+  ...(sequenceRunning === undefined ? {} : { sequenceRunning }),
+});
+
+test.each([
+  ['idle', undefined, ['Start process']],
+  ['error', undefined, ['Start process']],
+  ['starting', undefined, []],
+  ['stopping', undefined, []],
+  ['running', false, ['Start sequence', 'Restart process', 'Stop process']],
+  ['running', true, ['Abort sequence']],
+] as const)('a batch %s (testing: %p) offers %p', (status, testing, labels) => {
+  expect(batchActions(batch(status, testing)).map((a) => ACTIONS[a].label)).toEqual([...labels]);
+});
+
+test('Restart process posts to the batch restart route (BR-006)', () => {
+  expect(ACTIONS.restart).toEqual({ label: 'Restart process', path: '/restart', className: 'btn' });
+});
