@@ -20,6 +20,7 @@ import {
   ProtocolViolation,
   type WorkerMessage,
 } from './protocol.ts';
+import { findReservedKey } from './reserved.ts';
 import type { BusLogger } from './types.ts';
 
 /** What a handler learns about the request besides its body. */
@@ -128,6 +129,16 @@ export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
       body = decodeJson(req.body);
     } catch (err) {
       return reply('err', { code: 'BAD_REQUEST', message: (err as Error).message });
+    }
+    // Checked before the schema: a record of unknown values would let a reserved key through.
+    const reserved = findReservedKey(body);
+    if (reserved !== undefined) {
+      const message = `${reserved.slice(reserved.lastIndexOf('/') + 1)} is a reserved name`;
+      return reply('err', {
+        code: 'BAD_REQUEST',
+        message: `${req.method}: ${reserved} ${message}`,
+        details: { errors: [{ path: reserved, message }] },
+      });
     }
     const check = checkerOf(schema.body);
     if (!check.Check(body)) {

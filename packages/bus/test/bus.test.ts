@@ -137,6 +137,26 @@ describe('errors', () => {
     expect(err.message).toContain('/batchId');
   });
 
+  test('a body with a reserved name at any depth is BAD_REQUEST naming where, before the handler', async () => {
+    const { ep } = await startBroker('ipc');
+    await startWorker(ep);
+    const client = track(new BusClient({ endpoint: ep.serviceBus }));
+    // JSON.parse makes `__proto__` an own key, as a frame from another process would carry it.
+    for (const [body, path] of [
+      [JSON.parse('{"batchId":"batch_1","__proto__":{"x":1}}'), '/__proto__'],
+      [{ batchId: 'batch_1', nested: [{ constructor: 1 }] }, '/nested/0/constructor'],
+      [{ batchId: 'batch_1', prototype: null }, '/prototype'],
+    ] as const) {
+      const err = await rejection(client.requestRaw('supervisor', 'batch.get', body));
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      expect({ code: err.code, message: err.message, details: err.details }).toEqual({
+        code: 'BAD_REQUEST',
+        message: `batch.get: ${path} ${name} is a reserved name`,
+        details: { errors: [{ path, message: `${name} is a reserved name` }] },
+      });
+    }
+  });
+
   test('a reply that breaks its schema is BAD_REPLY; an unknown method is refused by the client', async () => {
     const { ep } = await startBroker('ipc');
     await startWorker(ep);

@@ -1,6 +1,7 @@
 // Parses and checks manifest.yaml: YAML syntax, the schema, then the rules a schema cannot say (duplicate
 // steps, defaults outside their own limits, impossible limits). Every problem carries its line.
 import { Value } from '@sinclair/typebox/value';
+import { isReservedName } from '@station/bus/reserved';
 import { toMilliseconds } from './duration.ts';
 import type { Problem, ProblemCode } from './errors.ts';
 import { checkField } from './fields.ts';
@@ -115,6 +116,8 @@ function semanticProblems(m: Manifest, src: YamlSource, file: string): Problem[]
   });
   for (const [name, p] of Object.entries(m.parameters)) {
     const at = `/parameters/${name}`;
+    if (isReservedName(name))
+      add('SCHEMA', at, `"${name}" is a reserved name; call the parameter something else`, true);
     if (p.min !== undefined && p.max !== undefined && p.min > p.max) {
       add('BAD_LIMITS', `${at}/min`, `min ${p.min} is above max ${p.max}`);
     }

@@ -1,5 +1,6 @@
 // Runtime parameters: request values and batch defaults checked against the manifest, then merged
 // request > batch defaults > manifest defaults.
+import { isReservedName } from '@station/bus/reserved';
 import { SequenceError } from './errors.ts';
 import { checkField, describeValue } from './fields.ts';
 import type { Manifest } from './manifest-schema.ts';
@@ -29,6 +30,16 @@ export function resolveParameters(
   const known = Object.keys(manifest.parameters);
   const check = (values: Record<string, unknown>, source: ParameterProblem['source']) => {
     for (const [name, value] of Object.entries(values)) {
+      if (isReservedName(name)) {
+        problems.push({
+          parameter: name,
+          message: 'is a reserved name',
+          expected: 'a parameter name of the manifest',
+          found: describeValue(value),
+          source,
+        });
+        continue;
+      }
       const spec = Object.hasOwn(manifest.parameters, name) ? manifest.parameters[name] : undefined;
       if (!spec) {
         const expected = known.length > 0 ? `one of ${known.join(', ')}` : 'no parameters';
@@ -55,7 +66,8 @@ export function resolveParameters(
 
   const out: Params = {};
   for (const [name, spec] of Object.entries(manifest.parameters)) {
-    const value = requestValues[name] ?? batchDefaults[name] ?? spec.default;
+    // Own keys only: an inherited `constructor` or `toString` is never a value someone gave.
+    const value = ownValue(requestValues, name) ?? ownValue(batchDefaults, name) ?? spec.default;
     if (value === undefined) {
       problems.push({
         parameter: name,
@@ -75,4 +87,8 @@ export function resolveParameters(
     });
   }
   return out;
+}
+
+function ownValue(values: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(values, name) ? values[name] : undefined;
 }

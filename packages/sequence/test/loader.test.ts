@@ -173,6 +173,25 @@ describe('loadPackage reports each problem with its location', () => {
     ]);
   });
 
+  test('a parameter named constructor or prototype (reserved)', async () => {
+    const params =
+      'parameters:\n  constructor: { type: number, default: 1 }\n  prototype: { type: number, default: 1 }\n';
+    const problems = await problemsOf('p', {
+      'manifest.yaml': manifestText('p', params),
+      'sequence.ts': TWO_STEPS,
+    });
+    expect(problems).toEqual(
+      ['constructor', 'prototype'].map((name, i) => ({
+        code: 'SCHEMA',
+        file: 'manifest.yaml',
+        line: 5 + i,
+        column: 3,
+        path: `parameters.${name}`,
+        message: `"${name}" is a reserved name; call the parameter something else`,
+      })),
+    );
+  });
+
   test('duplicate step names', async () => {
     const manifest = 'name: p\nversion: 1.0.0\nsteps:\n  - name: a\n  - name: b\n  - name: a\n';
     expect(await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS })).toEqual([

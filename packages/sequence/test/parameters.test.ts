@@ -34,6 +34,31 @@ describe('resolveParameters', () => {
     ).toEqual({ output_voltage: 3.3, cycles: 3, mode: 'fast', verbose: false, serial: 'B-1' });
   });
 
+  test('reserved names are refused from the request and the batch, and never read from a prototype', () => {
+    const request = JSON.parse('{"__proto__":{"x":1},"constructor":1}') as Record<string, unknown>;
+    expect(badRequest(() => resolveParameters(manifest, { prototype: 2, serial: 'x' }, request))).toEqual([
+      {
+        parameter: 'prototype',
+        message: 'is a reserved name',
+        expected: 'a parameter name of the manifest',
+        found: '2',
+        source: 'batch',
+      },
+      ...['__proto__', 'constructor'].map((parameter) => ({
+        parameter,
+        message: 'is a reserved name',
+        expected: 'a parameter name of the manifest',
+        found: parameter === '__proto__' ? 'an object' : '1',
+        source: 'request',
+      })),
+    ]);
+    // A manifest that declared one anyway (older packages): its value is the default, not Object.
+    const declared = {
+      parameters: { ...manifest.parameters, toString: { type: 'number' as const, default: 7 } },
+    };
+    expect(resolveParameters(declared, { serial: 'x' }, {}).toString).toBe(7);
+  });
+
   test('a parameter with no default and no value is required', () => {
     expect(badRequest(() => resolveParameters(manifest, {}, {}))).toEqual([
       {
