@@ -9,6 +9,8 @@ import { docsAssets, swaggerViewer } from './docs-assets.ts';
 import { ApiError, fromRequestError } from './errors.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.ts';
+import { BodyReader } from './requests/body.ts';
+import { OriginPolicy } from './requests/origin.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { resultRoutes } from './routes/results.ts';
 import { sequenceRoutes } from './routes/sequences.ts';
@@ -49,7 +51,19 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
   const startedAt = clock.now();
   const metrics = new GatewayMetrics(deps.store, startedAt, () => clock.now());
   const calls = new ServiceCalls(deps.bus, metrics, timeouts.default);
-  const ctx: RouteContext = { deps, config: deps.config, calls, metrics, timeouts, clock, log, startedAt };
+  const bodies = new BodyReader(deps.config.server.max_body_bytes);
+  const origins = new OriginPolicy(deps.config.server.allowed_origins);
+  const ctx: RouteContext = {
+    deps,
+    config: deps.config,
+    calls,
+    bodies,
+    metrics,
+    timeouts,
+    clock,
+    log,
+    startedAt,
+  };
   const hub = new Hub({ limits, metrics, log, snapshot: () => calls.call('supervisor', 'batch.list', {}) });
   const auth = deps.config.server.auth.enabled ? new KeyChecker(deps.config.server.auth.api_keys) : undefined;
   const started = new WeakMap<Request, number>();
@@ -72,6 +86,12 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
       started.set(request, performance.now());
       metrics.httpInFlight.set({}, (metrics.httpInFlight.get() ?? 0) + 1);
       if (auth) authorize(auth, request, pathOf(request.url));
+    })
+    // Before routing, so that no route (nor the WebSocket upgrade) sees a foreign page's request, and a
+    // body declared too large is refused before any of it is read.
+    .onRequest(({ request }) => {
+      origins.check(request);
+      bodies.checkDeclaredLength(request);
     })
     .onError({ as: 'global' }, ({ code, error, request, set }) => {
       // Elysia derives `code` from the thrown error's own `code`; only its NotFoundError means "no route".

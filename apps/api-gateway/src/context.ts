@@ -3,6 +3,7 @@ import type { BusLogger } from '@station/bus';
 import type { StationConfig } from '@station/config';
 import type { ServiceCalls } from './calls.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
+import type { BodyReader } from './requests/body.ts';
 import type { Clock, GatewayDeps, Timeouts, WsLimits } from './types.ts';
 
 /** Default deadlines of the bus requests behind the routes (ms). */
@@ -28,6 +29,8 @@ export interface RouteContext {
   deps: GatewayDeps;
   config: StationConfig;
   calls: ServiceCalls;
+  /** Reads every request body (media type, size limit, JSON, schema). */
+  bodies: BodyReader;
   metrics: GatewayMetrics;
   timeouts: Timeouts;
   clock: Clock;

@@ -7,6 +7,9 @@ import { StoreError } from '@station/db';
 export type ApiErrorCode =
   | 'BAD_REQUEST'
   | 'MALFORMED_REQUEST'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'FORBIDDEN_ORIGIN'
   | 'INVALID_NAME'
   | 'UNAUTHORIZED'
   | 'NOT_FOUND'
@@ -54,6 +57,11 @@ export class ApiError extends Error {
 /** HTTP status of each code a service can answer with; codes not listed are 500 (see `fromBusError`). */
 const STATUS_OF_CODE: Record<string, number> = {
   BAD_REQUEST: 422,
+  MALFORMED_REQUEST: 400,
+  // The gateway's own request checks (requests/): size, media type, where the request came from.
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  FORBIDDEN_ORIGIN: 403,
   NOT_FOUND: 404,
   ALREADY_RUNNING: 409,
   NOT_RUNNING: 409,
@@ -128,13 +136,39 @@ export interface FieldError {
   message: string;
 }
 
+/**
+ * The values a union of literals allows, when `schema` is one (`?format=` is json or csv): Elysia's own
+ * summary of such a union names the members' types ("one of: 'string', 'string'"), not their values.
+ */
+function literalChoices(schema: unknown): string[] | undefined {
+  const anyOf = (schema as { anyOf?: unknown } | null)?.anyOf;
+  if (!Array.isArray(anyOf) || anyOf.length === 0) return undefined;
+  const values = anyOf.map((m: { const?: unknown } | null) => m?.const);
+  return values.every((v) => typeof v === 'string') ? (values as string[]) : undefined;
+}
+
 function fieldErrors(error: unknown): FieldError[] {
   const all = (error as { all?: unknown }).all;
   if (!Array.isArray(all)) return [];
-  return all.map((e: { path?: unknown; message?: unknown; summary?: unknown }) => ({
-    path: typeof e.path === 'string' && e.path !== '' ? e.path : '/',
-    message: String(e.summary ?? e.message ?? 'invalid'),
-  }));
+  return all.map(
+    (e: { path?: unknown; message?: unknown; summary?: unknown; schema?: unknown; value?: unknown }) => {
+      const choices = literalChoices(e.schema);
+      const found = JSON.stringify(e.value)?.slice(0, 80) ?? 'nothing';
+      return {
+        path: typeof e.path === 'string' && e.path !== '' ? e.path : '/',
+        message: choices
+          ? `must be one of: ${choices.join(', ')} (got ${found})`
+          : String(e.summary ?? e.message ?? 'invalid'),
+      };
+    },
+  );
+}
+
+/** 422 BAD_REQUEST listing every field that failed, as each route's validation answers. */
+export function invalidFields(errors: FieldError[]): ApiError {
+  const message =
+    errors.length > 0 ? errors.map((e) => `${e.path}: ${e.message}`).join('; ') : 'request failed validation';
+  return new ApiError('BAD_REQUEST', 422, message, { details: { errors } });
 }
 
 /**
@@ -144,14 +178,7 @@ function fieldErrors(error: unknown): FieldError[] {
  */
 export function fromRequestError(code: unknown, error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (code === 'VALIDATION') {
-    const errors = fieldErrors(error);
-    const message =
-      errors.length > 0
-        ? errors.map((e) => `${e.path}: ${e.message}`).join('; ')
-        : 'request failed validation';
-    return new ApiError('BAD_REQUEST', 422, message, { details: { errors } });
-  }
+  if (code === 'VALIDATION') return invalidFields(fieldErrors(error));
   if (code === 'PARSE') return new ApiError('MALFORMED_REQUEST', 400, 'the request body could not be parsed');
   return toApiError(error);
 }

@@ -38,7 +38,13 @@ await runService('api-gateway', async ({ config, configPath, log, argv }) => {
       (existsSync(`${BUILT_UI}/index.html`) ? BUILT_UI : undefined),
     version: pkg.version,
   });
-  const server = listen(gateway, { hostname: config.server.host, port: config.server.port, events, log });
+  const server = listen(gateway, {
+    hostname: config.server.host,
+    port: config.server.port,
+    maxBodyBytes: config.server.max_body_bytes,
+    events,
+    log,
+  });
   return {
     async stop() {
       await server.stop();

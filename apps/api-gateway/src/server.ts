@@ -2,6 +2,7 @@
 // away"), let in-flight requests finish, then release the bus, the event stream and the store.
 import type { BusLogger } from '@station/bus';
 import type { GatewayApp } from './app.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './requests/body.ts';
 import type { EventSource } from './types.ts';
 import { CLOSE_GOING_AWAY } from './ws/hub.ts';
 
@@ -11,7 +12,15 @@ export interface ListenOptions {
   /** Station events to fan out over /ws. */
   events?: EventSource;
   log: BusLogger;
+  /** `server.max_body_bytes`: the gateway answers 413 past it (see requests/body.ts). */
+  maxBodyBytes?: number;
 }
+
+/**
+ * Bun's own request-body cap sits a little above ours: below it our JSON 413 answers first (Bun's is a bare
+ * 413 without a body), and it still bounds what Bun accepts for a route that never reads its body.
+ */
+const BUN_BODY_MARGIN = 64 * 1024;
 
 /** A listening gateway. */
 export interface RunningGateway {
@@ -25,7 +34,11 @@ export interface RunningGateway {
 /** Starts listening and pumping events. */
 export function listen(gateway: GatewayApp, opts: ListenOptions): RunningGateway {
   const { app } = gateway;
-  app.listen({ hostname: opts.hostname, port: opts.port });
+  app.listen({
+    hostname: opts.hostname,
+    port: opts.port,
+    maxRequestBodySize: (opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) + BUN_BODY_MARGIN,
+  });
   const server = app.server;
   if (!server) throw new Error(`could not listen on ${opts.hostname}:${opts.port}`);
   const pumping = opts.events ? gateway.pump(opts.events) : Promise.resolve();

@@ -236,7 +236,12 @@ describe('errors', () => {
   test('a body that is not JSON is 400 MALFORMED_REQUEST', async () => {
     expect(await json(h.req('POST', '/api/batches/batch_1/manual', { body: '{"hardware": ' }))).toEqual({
       status: 400,
-      body: { error: { code: 'MALFORMED_REQUEST', message: 'the request body could not be parsed' } },
+      body: {
+        error: {
+          code: 'MALFORMED_REQUEST',
+          message: 'the request body is not valid JSON: JSON Parse error: Unexpected EOF',
+        },
+      },
     });
   });
 

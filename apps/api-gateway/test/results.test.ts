@@ -129,6 +129,20 @@ describe('GET /api/results', () => {
     expect(error.details.errors.map((e) => e.path)).toEqual([path]);
   });
 
+  test('a value outside a list of choices names the choices', async () => {
+    const message = 'must be one of: running, completed, failed, stopped (got "done")';
+    expect(await json(h.req('GET', '/api/results?status=done'))).toEqual({
+      status: 422,
+      body: {
+        error: {
+          code: 'BAD_REQUEST',
+          message: `/status: ${message}`,
+          details: { errors: [{ path: '/status', message }] },
+        },
+      },
+    });
+  });
+
   test('an unparseable time is 422', async () => {
     const { status, body } = await json(h.req('GET', '/api/results?from=yesterday'));
     expect(status).toBe(422);
@@ -200,8 +214,18 @@ describe('GET /api/results/:id/export', () => {
     );
   });
 
-  test('an unknown format is 422 and an unknown id 404', async () => {
-    expect((await json(h.req('GET', '/api/results/exec_a/export?format=xml'))).status).toBe(422);
+  test('an unknown format is 422 naming the formats, and an unknown id 404', async () => {
+    const message = 'must be one of: json, csv (got "xml")';
+    expect(await json(h.req('GET', '/api/results/exec_a/export?format=xml'))).toEqual({
+      status: 422,
+      body: {
+        error: {
+          code: 'BAD_REQUEST',
+          message: `/format: ${message}`,
+          details: { errors: [{ path: '/format', message }] },
+        },
+      },
+    });
     expect((await json(h.req('GET', '/api/results/nope/export?format=csv'))).status).toBe(404);
   });
 });

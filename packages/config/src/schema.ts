@@ -60,6 +60,21 @@ export const ServerSchema = section(
     port: Type.Integer({ default: 8080, minimum: 0, maximum: 65535, expected: 'a port number 0-65535' }),
     allow_insecure_bind: Type.Boolean({ default: false }),
     auth: AuthSchema,
+    // Far above any body the API takes (a sequence's parameters, a manual command); 413 past it.
+    max_body_bytes: Type.Integer({
+      default: 1024 * 1024,
+      minimum: 1024,
+      maximum: 64 * 1024 * 1024,
+      expected: 'a number of bytes from 1024 to 67108864',
+    }),
+    // Pages that may change state or open /ws besides the station's own (a UI served from another host).
+    allowed_origins: Type.Array(
+      Type.String({
+        pattern: '^https?://[^/?#]+$',
+        expected: 'an origin: scheme://host[:port], such as "https://hmi.plant.example:8443"',
+      }),
+      { default: [] },
+    ),
   },
   { default: {} },
 );

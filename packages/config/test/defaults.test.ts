@@ -19,6 +19,8 @@ describe('defaults', () => {
         port: 8080,
         allow_insecure_bind: false,
         auth: { enabled: false, type: 'api_key', api_keys: [] },
+        max_body_bytes: 1_048_576,
+        allowed_origins: [],
       },
       backend: {
         sync_interval: 10_000,

@@ -32,7 +32,12 @@ describe('schema errors', () => {
   test('an unknown key with no close match lists the known keys', () => {
     const { issues } = issuesOf(yaml('station: { id: s1 }', 'server:', '  colour: blue'));
     expect(issues).toEqual([
-      at(3, 3, 'server.colour', 'unknown key (known keys: host, port, allow_insecure_bind, auth)'),
+      at(
+        3,
+        3,
+        'server.colour',
+        'unknown key (known keys: host, port, allow_insecure_bind, auth, max_body_bytes, allowed_origins)',
+      ),
     ]);
   });
 
@@ -53,6 +58,27 @@ describe('schema errors', () => {
       at(5, 14, 'server.auth.enabled', 'expected true or false, found "yes"', {
         expected: 'true or false',
         found: '"yes"',
+      }),
+    ]);
+  });
+
+  test('a body limit out of range and an allowed origin that is not an origin', () => {
+    const { issues } = issuesOf(
+      yaml(
+        'station: { id: s1 }',
+        'server:',
+        '  max_body_bytes: 10',
+        '  allowed_origins: ["*", "http://ok:1"]',
+      ),
+    );
+    expect(issues).toEqual([
+      at(3, 19, 'server.max_body_bytes', 'expected a number of bytes from 1024 to 67108864, found 10', {
+        expected: 'a number of bytes from 1024 to 67108864',
+        found: '10',
+      }),
+      at(4, 21, 'server.allowed_origins[0]', expect.stringContaining('expected an origin'), {
+        expected: 'an origin: scheme://host[:port], such as "https://hmi.plant.example:8443"',
+        found: '"*"',
       }),
     ]);
   });

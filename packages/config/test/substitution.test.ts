@@ -83,6 +83,8 @@ describe('substitution in station.yaml', () => {
       port: 9090,
       allow_insecure_bind: false,
       auth: { enabled: false, type: 'api_key', api_keys: [] },
+      max_body_bytes: 1_048_576,
+      allowed_origins: [],
     });
     expect(config.backend).toEqual({
       url: 'http://backend.local',

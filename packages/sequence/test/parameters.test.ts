@@ -56,7 +56,14 @@ describe('resolveParameters', () => {
     const declared = {
       parameters: { ...manifest.parameters, toString: { type: 'number' as const, default: 7 } },
     };
-    expect(resolveParameters(declared, { serial: 'x' }, {}).toString).toBe(7);
+    expect(resolveParameters(declared, { serial: 'x' }, {})).toEqual({
+      output_voltage: 5,
+      cycles: 3,
+      mode: 'normal',
+      verbose: false,
+      serial: 'x',
+      toString: 7,
+    });
   });
 
   test('a parameter with no default and no value is required', () => {

@@ -1,11 +1,12 @@
 // SPEC §3.1 Batches: the supervisor answers for batch processes, each batch's runner for its sequence and
 // manual commands. Ids are checked here so a malformed one is a plain 404, never a bad bus name.
 
-import { runnerService } from '@station/bus/contract';
+import { contract, runnerService } from '@station/bus/contract';
 import { ID_PATTERN } from '@station/config';
 import { Elysia, t } from 'elysia';
 import type { RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
+import { documentBody, EmptyBody } from '../requests/body.ts';
 import { BatchDetailSchema, BatchStatusSchema, CommandResultSchema, errorResponses } from '../schemas.ts';
 
 const idPattern = new RegExp(ID_PATTERN);
@@ -18,9 +19,13 @@ function batchIdOf(id: string): string {
 
 const IdParams = t.Object({ id: t.String() });
 
+// The bodies are the bus contract's: what the runner accepts is exactly what the route accepts.
+const SequenceStartBody = contract.runner['sequence.start'].body;
+const ManualBody = contract.runner['manual.run'].body;
+
 /** The batch routes, mounted under `/api/batches`. */
 export function batchRoutes(ctx: RouteContext) {
-  const { calls, timeouts } = ctx;
+  const { calls, timeouts, bodies } = ctx;
 
   /**
    * A runner that does not answer is either not started or gone: ask the supervisor which, so the client
@@ -57,22 +62,36 @@ export function batchRoutes(ctx: RouteContext) {
     })
     .post(
       '/:id/start',
-      ({ params }) =>
-        calls.call('supervisor', 'batch.start', { batchId: batchIdOf(params.id) }, timeouts.process),
+      async ({ params, request }) => {
+        const batchId = batchIdOf(params.id);
+        await bodies.read(request, EmptyBody, { optional: true });
+        return calls.call('supervisor', 'batch.start', { batchId }, timeouts.process);
+      },
       {
         params: IdParams,
+        parse: 'none',
         response: { 200: t.Object({ status: t.String(), pid: t.Integer() }), ...errorResponses },
-        detail: { summary: 'Start the batch process (409 ALREADY_RUNNING when it runs)' },
+        detail: {
+          summary: 'Start the batch process (409 ALREADY_RUNNING when it runs)',
+          requestBody: documentBody(EmptyBody, true),
+        },
       },
     )
     .post(
       '/:id/stop',
-      ({ params }) =>
-        calls.call('supervisor', 'batch.stop', { batchId: batchIdOf(params.id) }, timeouts.process),
+      async ({ params, request }) => {
+        const batchId = batchIdOf(params.id);
+        await bodies.read(request, EmptyBody, { optional: true });
+        return calls.call('supervisor', 'batch.stop', { batchId }, timeouts.process);
+      },
       {
         params: IdParams,
+        parse: 'none',
         response: { 200: t.Object({ status: t.String() }), ...errorResponses },
-        detail: { summary: 'Stop the batch process gracefully (409 NOT_RUNNING when it does not run)' },
+        detail: {
+          summary: 'Stop the batch process gracefully (409 NOT_RUNNING when it does not run)',
+          requestBody: documentBody(EmptyBody, true),
+        },
       },
     )
     .post(
@@ -91,62 +110,55 @@ export function batchRoutes(ctx: RouteContext) {
     )
     .post(
       '/:id/sequence/start',
-      ({ params, body }) => {
+      async ({ params, request }) => {
         const batchId = batchIdOf(params.id);
-        const request = body?.parameters === undefined ? {} : { parameters: body.parameters };
-        return onRunner(batchId, () => calls.call(runnerService(batchId), 'sequence.start', request));
+        const body = await bodies.read(request, SequenceStartBody, { optional: true });
+        return onRunner(batchId, () => calls.call(runnerService(batchId), 'sequence.start', body));
       },
       {
         params: IdParams,
-        body: t.Optional(
-          t.Object(
-            { parameters: t.Optional(t.Record(t.String(), t.Unknown())) },
-            { additionalProperties: false },
-          ),
-        ),
+        parse: 'none',
         response: { 200: t.Object({ executionId: t.String() }), ...errorResponses },
         detail: {
           summary: 'Run the batch sequence with runtime parameters (409 SEQUENCE_RUNNING when one runs)',
+          requestBody: documentBody(SequenceStartBody, true),
         },
       },
     )
     .post(
       '/:id/sequence/stop',
-      ({ params }) => {
+      async ({ params, request }) => {
         const batchId = batchIdOf(params.id);
+        await bodies.read(request, EmptyBody, { optional: true });
         return onRunner(batchId, () => calls.call(runnerService(batchId), 'sequence.stop', {}));
       },
       {
         params: IdParams,
+        parse: 'none',
         response: { 200: t.Object({ status: t.String() }), ...errorResponses },
-        detail: { summary: 'Abort the running sequence (cleanup steps still run)' },
+        detail: {
+          summary: 'Abort the running sequence (cleanup steps still run)',
+          requestBody: documentBody(EmptyBody, true),
+        },
       },
     )
     .post(
       '/:id/manual',
-      ({ params, body }) => {
+      async ({ params, request }) => {
         const batchId = batchIdOf(params.id);
-        const request = {
-          hardware: body.hardware,
-          command: body.command,
-          ...(body.params ? { params: body.params } : {}),
-        };
+        const body = await bodies.read(request, ManualBody);
         return onRunner(batchId, () =>
-          calls.call(runnerService(batchId), 'manual.run', request, timeouts.manual),
+          calls.call(runnerService(batchId), 'manual.run', body, timeouts.manual),
         );
       },
       {
         params: IdParams,
-        body: t.Object(
-          {
-            hardware: t.String({ minLength: 1 }),
-            command: t.String({ minLength: 1 }),
-            params: t.Optional(t.Record(t.String(), t.Unknown())),
-          },
-          { additionalProperties: false },
-        ),
+        parse: 'none',
         response: { 200: CommandResultSchema, ...errorResponses },
-        detail: { summary: 'Run one hardware command (409 SEQUENCE_RUNNING while a sequence runs, MC-003)' },
+        detail: {
+          summary: 'Run one hardware command (409 SEQUENCE_RUNNING while a sequence runs, MC-003)',
+          requestBody: documentBody(ManualBody, false),
+        },
       },
     );
 }

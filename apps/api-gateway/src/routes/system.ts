@@ -1,9 +1,13 @@
 // SPEC §3.1 System: station information, the health check (open even with auth on, for probes), and a
 // sync round on demand.
+import { contract } from '@station/bus/contract';
 import { Elysia, t } from 'elysia';
 import type { RouteContext } from '../context.ts';
 import { checkHealth } from '../health.ts';
+import { documentBody } from '../requests/body.ts';
 import { errorResponses, SyncResultSchema } from '../schemas.ts';
+
+const SyncNowBody = contract.sync['sync.now'].body;
 
 const ServiceCheck = t.Object({ reachable: t.Boolean(), error: t.Optional(t.String()) });
 
@@ -43,7 +47,7 @@ const InfoSchema = t.Object({
 
 /** The system routes, mounted under `/api/system`. */
 export function systemRoutes(ctx: RouteContext) {
-  const { config, calls, timeouts, clock } = ctx;
+  const { config, calls, timeouts, clock, bodies } = ctx;
   return new Elysia({ name: 'routes.system', prefix: '/api/system', detail: { tags: ['System'] } })
     .get(
       '/info',
@@ -78,19 +82,17 @@ export function systemRoutes(ctx: RouteContext) {
     )
     .post(
       '/sync',
-      ({ body }) =>
-        calls.call(
-          'sync',
-          'sync.now',
-          body?.retryRejected === undefined ? {} : { retryRejected: body.retryRejected },
-          timeouts.sync,
-        ),
+      async ({ request }) => {
+        const body = await bodies.read(request, SyncNowBody, { optional: true });
+        return calls.call('sync', 'sync.now', body, timeouts.sync);
+      },
       {
-        body: t.Optional(
-          t.Object({ retryRejected: t.Optional(t.Boolean()) }, { additionalProperties: false }),
-        ),
+        parse: 'none',
         response: { 200: SyncResultSchema, ...errorResponses },
-        detail: { summary: 'Sync pending results to the Backend now' },
+        detail: {
+          summary: 'Sync pending results to the Backend now',
+          requestBody: documentBody(SyncNowBody, true),
+        },
       },
     );
 }

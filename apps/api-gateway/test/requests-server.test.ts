@@ -1,0 +1,150 @@
+// The request limits over a real socket: a huge chunked body is cut off at the limit without being read
+// into memory, a declared one is refused with our JSON (not Bun's bare 413), and a WebSocket upgrade from
+// a foreign page is refused while the station's own page connects.
+import { afterEach, expect, test } from 'bun:test';
+import { listen, type RunningGateway } from '../src/server.ts';
+import { type Harness, harness, PushEvents } from './support.ts';
+
+const LIMIT = 1024 * 1024;
+const YAML = `
+station: { id: station-t, name: Test Station }
+server: { max_body_bytes: ${LIMIT} }
+paths: { data_dir: ./data, sequences_dir: ./sequences }
+batches:
+  - { id: batch_1, sequence_package: psu_functional }
+`;
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+let h: Harness | undefined;
+let server: RunningGateway | undefined;
+afterEach(async () => {
+  await server?.stop(2000);
+  await h?.[Symbol.asyncDispose]();
+  server = undefined;
+  h = undefined;
+});
+
+async function start(): Promise<string> {
+  h = await harness({ yaml: YAML });
+  h.bus.on('sync', 'sync.now', () => ({ synced: 0, failed: 0, rejected: 0, pending: 0 }));
+  h.bus.on('supervisor', 'batch.list', () => []);
+  server = listen(h.gw, {
+    hostname: '127.0.0.1',
+    port: 0,
+    events: new PushEvents(),
+    log: quiet,
+    maxBodyBytes: LIMIT,
+  });
+  return `127.0.0.1:${server.port}`;
+}
+
+const TOO_LARGE = `the request body is larger than the limit of ${LIMIT} bytes (server.max_body_bytes)`;
+
+test('a 120 MB chunked body is refused at the limit: the rest is never pulled, memory does not follow', async () => {
+  const host = await start();
+  const total = 120 * 1024 * 1024;
+  const chunk = new Uint8Array(64 * 1024).fill(0x20);
+  let pulled = 0;
+  // No length up front: the gateway can only count as the bytes arrive.
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled >= total) return controller.close();
+      pulled += chunk.byteLength;
+      controller.enqueue(chunk);
+    },
+  });
+  Bun.gc(true);
+  const rssBefore = process.memoryUsage().rss;
+  const res = await fetch(`http://${host}/api/system/sync`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  expect({ status: res.status, body: await res.json() }).toEqual({
+    status: 413,
+    body: { error: { code: 'PAYLOAD_TOO_LARGE', message: TOO_LARGE } },
+  });
+  const grown = process.memoryUsage().rss - rssBefore;
+  // A few socket buffers past the limit at most, far from the 120 MB sent.
+  expect(pulled).toBeLessThan(16 * 1024 * 1024);
+  expect(grown).toBeLessThan(total / 2);
+  expect(h!.bus.calls).toEqual([]);
+});
+
+test('a declared Content-Length over the limit gets our JSON 413 before any byte is read', async () => {
+  const host = await start();
+  const body = `{"retryRejected":true,"pad":"${'x'.repeat(LIMIT)}"}`;
+  const res = await fetch(`http://${host}/api/system/sync`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
+    body,
+  });
+  expect({ status: res.status, body: await res.json() }).toEqual({
+    status: 413,
+    body: {
+      error: {
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `the request body is ${body.length} bytes, more than the limit of ${LIMIT} bytes (server.max_body_bytes)`,
+      },
+    },
+  });
+  expect(h!.bus.calls).toEqual([]);
+});
+
+/** The status line the gateway answers a WebSocket upgrade of /ws with, sent as a browser would. */
+async function upgradeStatus(host: string, origin: string | undefined): Promise<string> {
+  const [hostname, port] = host.split(':');
+  const { promise, resolve, reject } = Promise.withResolvers<string>();
+  let text = '';
+  const socket = await Bun.connect({
+    hostname: hostname!,
+    port: Number(port),
+    socket: {
+      data(s, bytes) {
+        text += bytes.toString();
+        const end = text.indexOf('\r\n');
+        if (end >= 0) {
+          resolve(text.slice(0, end));
+          s.end();
+        }
+      },
+      close: () => reject(new Error(`closed before a status line: ${JSON.stringify(text)}`)),
+      error: (_s, err) => reject(err),
+    },
+  });
+  socket.write(
+    [
+      'GET /ws HTTP/1.1',
+      `Host: ${host}`,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      'Sec-WebSocket-Version: 13',
+      ...(origin === undefined ? [] : [`Origin: ${origin}`]),
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  return promise;
+}
+
+test('a WebSocket upgrade from a foreign page is 403; from the station page or a tool it is accepted', async () => {
+  const host = await start();
+  expect(await upgradeStatus(host, 'https://evil.example')).toBe('HTTP/1.1 403 Forbidden');
+  expect(await upgradeStatus(host, 'null')).toBe('HTTP/1.1 403 Forbidden');
+  expect(await upgradeStatus(host, `http://${host}`)).toBe('HTTP/1.1 101 Switching Protocols');
+  expect(await upgradeStatus(host, undefined)).toBe('HTTP/1.1 101 Switching Protocols');
+  const refused = await fetch(`http://${host}/ws`, {
+    headers: {
+      origin: 'https://evil.example',
+      upgrade: 'websocket',
+      connection: 'Upgrade',
+      'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'sec-websocket-version': '13',
+    },
+  });
+  expect({
+    status: refused.status,
+    code: ((await refused.json()) as { error: { code: string } }).error.code,
+  }).toEqual({ status: 403, code: 'FORBIDDEN_ORIGIN' });
+});
