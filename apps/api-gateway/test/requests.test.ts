@@ -23,6 +23,7 @@ async function station(): Promise<Harness> {
   h = await harness({ yaml: YAML });
   h.bus.on('supervisor', 'batch.start', () => ({ status: 'running', pid: 7 }));
   h.bus.on('supervisor', 'batch.stop', () => ({ status: 'idle' }));
+  h.bus.on('supervisor', 'batch.restart', () => ({ status: 'running', pid: 8 }));
   h.bus.on('runner.batch_1', 'sequence.start', () => ({ executionId: 'exec_1' }));
   h.bus.on('runner.batch_1', 'sequence.stop', () => ({ status: 'stopping' }));
   h.bus.on('runner.batch_1', 'manual.run', () => ({
@@ -50,6 +51,7 @@ const JSON_TYPE = { 'content-type': 'application/json' };
 const ROUTES = [
   { path: '/api/batches/batch_1/start', optional: true },
   { path: '/api/batches/batch_1/stop', optional: true },
+  { path: '/api/batches/batch_1/restart', optional: true },
   { path: '/api/batches/batch_1/sequence/start', optional: true },
   { path: '/api/batches/batch_1/sequence/stop', optional: true },
   { path: '/api/batches/batch_1/manual', optional: false },
@@ -162,6 +164,15 @@ describe.each(ROUTES)('POST $path', ({ path }) => {
     );
     expect(h!.bus.calls).toEqual([]);
   });
+});
+
+test('the table above is every route that changes state (a new one must be added to it)', async () => {
+  await station();
+  const mutating = h!.gw.app.routes
+    .filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && r.path.startsWith('/api/'))
+    .map((r) => `${r.method} ${r.path.replace(':id', 'batch_1')}`)
+    .sort();
+  expect(mutating).toEqual(ROUTES.map((r) => `POST ${r.path}`).sort());
 });
 
 describe('what is accepted', () => {

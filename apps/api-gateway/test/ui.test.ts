@@ -82,12 +82,31 @@ describe('OpenAPI', () => {
       'GET /api/system/health',
       'GET /api/system/info',
       'POST /api/batches/{id}/manual',
+      'POST /api/batches/{id}/restart',
       'POST /api/batches/{id}/sequence/start',
       'POST /api/batches/{id}/sequence/stop',
       'POST /api/batches/{id}/start',
       'POST /api/batches/{id}/stop',
       'POST /api/system/sync',
     ]);
+    // The bodies the gateway reads itself are documented all the same.
+    const body = (path: string) =>
+      (doc.paths[path] as { post: { requestBody: { required: boolean; content: object } } }).post.requestBody;
+    expect(body('/api/batches/{id}/manual').required).toBe(true);
+    expect(body('/api/batches/{id}/sequence/start')).toEqual({
+      required: false,
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              parameters: { type: 'object', patternProperties: { '^(.*)$': {} } },
+            },
+          },
+        },
+      },
+    });
   });
 
   test('/api/docs serves the reference page, with its viewer served locally (stations are offline)', async () => {

@@ -96,15 +96,20 @@ export function batchRoutes(ctx: RouteContext) {
     )
     .post(
       '/:id/restart',
-      // A stop and a start, each of which may take the process deadline.
-      ({ params }) =>
-        calls.call('supervisor', 'batch.restart', { batchId: batchIdOf(params.id) }, timeouts.process * 2),
+      async ({ params, request }) => {
+        const batchId = batchIdOf(params.id);
+        await bodies.read(request, EmptyBody, { optional: true });
+        // A stop and a start, each of which may take the process deadline.
+        return calls.call('supervisor', 'batch.restart', { batchId }, timeouts.process * 2);
+      },
       {
         params: IdParams,
+        parse: 'none',
         response: { 200: t.Object({ status: t.String(), pid: t.Integer() }), ...errorResponses },
         detail: {
           summary:
             'Restart one batch process (BR-006): stop it if it runs, start it again; other batches are untouched',
+          requestBody: documentBody(EmptyBody, true),
         },
       },
     )
