@@ -4,8 +4,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILTIN_DRIVERS } from './drivers/index.ts';
 import { messageOf } from './errors.ts';
+import { importErrorPosition } from './import-error.ts';
 import { isValidPackageName } from './paths.ts';
 import type { DriverDefinition } from './sdk.ts';
+import type { Position } from './yaml-source.ts';
 
 /** Where a driver came from. */
 export type DriverOrigin = 'package' | 'builtin';
@@ -13,7 +15,14 @@ export type DriverOrigin = 'package' | 'builtin';
 /** The outcome of looking a driver up: a definition, or why there is none (`missing` or `invalid`). */
 export type DriverLookup =
   | { ok: true; definition: DriverDefinition; origin: DriverOrigin; file?: string }
-  | { ok: false; reason: 'missing' | 'invalid'; message: string; file?: string };
+  | {
+      ok: false;
+      reason: 'missing' | 'invalid';
+      message: string;
+      file?: string;
+      /** Where in `file` an import failed, when the error says. */
+      position?: Position;
+    };
 
 const isFn = (v: unknown): boolean => typeof v === 'function';
 
@@ -63,7 +72,9 @@ export async function findDriver(dir: string, name: string, cacheKey = ''): Prom
       // re-imported instead of served from the module cache.
       mod = (await import(`${path}?v=${cacheKey}`)) as { default?: unknown };
     } catch (err) {
-      return { ok: false, reason: 'invalid', file, message: `cannot import ${file}: ${messageOf(err)}` };
+      const message = `cannot import ${file}: ${messageOf(err)}`;
+      const position = importErrorPosition(err, path);
+      return { ok: false, reason: 'invalid', file, message, ...(position ? { position } : {}) };
     }
     const problem = definitionProblem(mod.default);
     if (problem) return { ok: false, reason: 'invalid', file, message: `${file}: ${problem}` };

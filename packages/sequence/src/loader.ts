@@ -5,7 +5,8 @@ import { basename, join } from 'node:path';
 import { findDriver } from './driver-check.ts';
 import { messageOf, type Problem, SequenceError } from './errors.ts';
 import { hashPackage } from './hash.ts';
-import { MANIFEST_FILE, parseManifest } from './manifest.ts';
+import { importErrorPosition } from './import-error.ts';
+import { MANIFEST_FILE, parseManifest, writtenParts } from './manifest.ts';
 import type { Manifest } from './manifest-schema.ts';
 import { isInside, realpathOrUndefined, resolvePackageDir } from './paths.ts';
 import type { DriverDefinition, StepFunction } from './sdk.ts';
@@ -47,9 +48,7 @@ async function importSteps(
   try {
     return { ok: true, exports: (await import(`${path}?v=${hash}`)) as Record<string, unknown> };
   } catch (err) {
-    // Bun's BuildMessage carries the position of a syntax error; a runtime throw at import does not.
-    const pos = (err as { position?: { line?: number; column?: number } | null }).position;
-    const at = pos?.line ? { line: pos.line, column: pos.column ?? 1 } : {};
+    const at = importErrorPosition(err, path) ?? {};
     const message = `cannot import: ${messageOf(err)}`;
     return { ok: false, problem: { code: 'IMPORT_FAILED', file: SEQUENCE_FILE, ...at, message } };
   }
@@ -102,24 +101,26 @@ export async function loadPackage(dir: string, options: LoadOptions): Promise<Lo
     else problems.push(imported.problem);
   }
 
+  // Checked against what the manifest names even when it has other mistakes: every problem in one pass.
+  const written = writtenParts(parsed?.raw);
   const steps: Record<string, StepFunction> = {};
-  if (manifest && exportsOf) {
-    const listed = new Set(manifest.steps.map((s) => s.name));
-    manifest.steps.forEach((step, i) => {
-      const fn = exportsOf?.[step.name];
+  if (parsed?.raw !== undefined && exportsOf) {
+    const listed = new Set(written.steps.map((s) => s.name));
+    for (const { name, index } of written.steps) {
+      const fn = exportsOf[name];
       if (typeof fn === 'function') {
-        steps[step.name] = fn as StepFunction;
-        return;
+        steps[name] = fn as StepFunction;
+        continue;
       }
       const what = fn === undefined ? 'does not export' : 'exports something other than a function as';
       problems.push({
         code: 'STEP_NOT_EXPORTED',
         file: MANIFEST_FILE,
-        ...parsed?.locate?.(`/steps/${i}/name`),
-        path: `steps[${i}].name`,
-        message: `step "${step.name}" is listed but ${SEQUENCE_FILE} ${what} "${step.name}"`,
+        ...parsed.locate?.(`/steps/${index}/name`),
+        path: `steps[${index}].name`,
+        message: `step "${name}" is listed but ${SEQUENCE_FILE} ${what} "${name}"`,
       });
-    });
+    }
     for (const [name, value] of Object.entries(exportsOf)) {
       if (typeof value !== 'function' || listed.has(name)) continue;
       problems.push({
@@ -132,17 +133,20 @@ export async function loadPackage(dir: string, options: LoadOptions): Promise<Lo
   }
 
   const drivers: Record<string, DriverDefinition> = {};
-  for (const [hw, spec] of Object.entries(manifest?.hardware ?? {})) {
-    if (drivers[spec.driver]) continue;
-    const found = await findDriver(real, spec.driver, hash);
+  const faulted = new Set<string>();
+  for (const { name: hw, driver } of written.hardware) {
+    if (drivers[driver] || faulted.has(driver)) continue;
+    const found = await findDriver(real, driver, hash);
     if (found.ok) {
-      drivers[spec.driver] = found.definition;
+      drivers[driver] = found.definition;
       continue;
     }
+    faulted.add(driver);
+    const missing = found.reason === 'missing';
     problems.push({
-      code: found.reason === 'missing' ? 'UNKNOWN_DRIVER' : 'BAD_DRIVER',
-      file: found.reason === 'missing' ? MANIFEST_FILE : (found.file ?? MANIFEST_FILE),
-      ...(found.reason === 'missing' ? parsed?.locate?.(`/hardware/${hw}/driver`) : {}),
+      code: missing ? 'UNKNOWN_DRIVER' : 'BAD_DRIVER',
+      file: missing ? MANIFEST_FILE : (found.file ?? MANIFEST_FILE),
+      ...(missing ? parsed?.locate?.(`/hardware/${hw}/driver`) : found.position),
       path: `hardware.${hw}.driver`,
       message: found.message,
     });

@@ -1,16 +1,17 @@
-// Parses and checks manifest.yaml: YAML syntax, the schema, then the rules a schema cannot say (duplicate
-// steps, defaults outside their own limits, impossible limits). Every problem carries its line.
+// Parses and checks manifest.yaml: YAML syntax, the schema, and the rules a schema cannot say
+// (manifest-rules.ts), all in one pass. Every problem carries its line and column.
 import { Value } from '@sinclair/typebox/value';
-import { isReservedName } from '@station/bus/reserved';
 import { toMilliseconds } from './duration.ts';
-import type { Problem, ProblemCode } from './errors.ts';
-import { checkField } from './fields.ts';
+import type { Problem } from './errors.ts';
+import { manifestRuleViolations } from './manifest-rules.ts';
 import {
   DEFAULT_STEP_TIMEOUT_MS,
   type Manifest,
+  PACKAGE_NAME_PATTERN,
   type ParameterSpec,
   type RawManifest,
   RawManifestSchema,
+  STEP_NAME_PATTERN,
   type StepSpec,
 } from './manifest-schema.ts';
 import type { FieldSpec, SimpleSchema } from './sdk.ts';
@@ -85,57 +86,6 @@ function normalise(raw: RawManifest): Manifest {
   };
 }
 
-function semanticProblems(m: Manifest, src: YamlSource, file: string): Problem[] {
-  const out: Problem[] = [];
-  const add = (code: ProblemCode, pointer: string, message: string, key = false) => {
-    const pos = key ? src.locateKey(pointer) : src.locate(pointer);
-    out.push({ code, file, ...pos, path: pointerToPath(pointer), message });
-  };
-  const firstIndex = new Map<string, number>();
-  m.steps.forEach((step, i) => {
-    const first = firstIndex.get(step.name);
-    if (first === undefined) firstIndex.set(step.name, i);
-    else
-      add(
-        'DUPLICATE_STEP',
-        `/steps/${i}/name`,
-        `duplicate step name "${step.name}" (first at steps[${first}])`,
-      );
-    const names = new Set<string>();
-    step.measurements.forEach((meas, j) => {
-      const at = `/steps/${i}/measurements/${j}`;
-      if (names.has(meas.name)) add('BAD_LIMITS', `${at}/name`, `duplicate measurement "${meas.name}"`);
-      names.add(meas.name);
-      if (meas.low !== undefined && meas.high !== undefined && meas.low > meas.high) {
-        add('BAD_LIMITS', `${at}/low`, `low limit ${meas.low} is above high limit ${meas.high}`);
-      }
-      if (meas.equals !== undefined && (meas.low !== undefined || meas.high !== undefined)) {
-        add('BAD_LIMITS', `${at}/equals`, 'give either equals or low/high, not both');
-      }
-    });
-  });
-  for (const [name, p] of Object.entries(m.parameters)) {
-    const at = `/parameters/${name}`;
-    if (isReservedName(name))
-      add('SCHEMA', at, `"${name}" is a reserved name; call the parameter something else`, true);
-    if (p.min !== undefined && p.max !== undefined && p.min > p.max) {
-      add('BAD_LIMITS', `${at}/min`, `min ${p.min} is above max ${p.max}`);
-    }
-    if (p.default === undefined) continue;
-    const mismatch = checkField(p, p.default);
-    if (mismatch) add('BAD_DEFAULT', `${at}/default`, `default ${mismatch.message}`);
-  }
-  for (const [name, h] of Object.entries(m.hardware)) {
-    for (const [opt, spec] of Object.entries(h.options)) {
-      if (spec.default === undefined) continue;
-      const mismatch = checkField(spec, spec.default);
-      const at = `/hardware/${name}/options/${opt}/default`;
-      if (mismatch) add('BAD_DEFAULT', at, `default ${mismatch.message}`);
-    }
-  }
-  return out;
-}
-
 /** Parses manifest text. `file` is the name used in problems. */
 export function parseManifest(text: string, file = MANIFEST_FILE): ManifestResult {
   const src = readYaml(text);
@@ -145,9 +95,47 @@ export function parseManifest(text: string, file = MANIFEST_FILE): ManifestResul
     };
   }
   const problems = schemaProblems(src, file);
+  // The rules run on the manifest as written even when the schema found problems, so the author sees every
+  // mistake at once; a field the schema already faulted is not reported twice.
+  const faulted = new Set(problems.map((p) => p.path));
+  for (const v of manifestRuleViolations(src.value)) {
+    const path = pointerToPath(v.pointer);
+    if (faulted.has(path)) continue;
+    const at = v.atKey ? src.locateKey(v.pointer) : src.locate(v.pointer);
+    problems.push({ code: v.code, file, ...at, path, message: v.message });
+  }
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   if (problems.length > 0) return { raw: src.value, problems, locate: src.locate };
-  const manifest = normalise(src.value as RawManifest);
-  const semantic = semanticProblems(manifest, src, file);
-  if (semantic.length > 0) return { raw: src.value, problems: semantic, locate: src.locate };
-  return { manifest, raw: src.value, problems: [], locate: src.locate };
+  return { manifest: normalise(src.value as RawManifest), raw: src.value, problems: [], locate: src.locate };
+}
+
+/** `v[key]` when `v` is a mapping, else undefined. */
+function member(v: unknown, key: string): unknown {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)[key]
+    : undefined;
+}
+
+/**
+ * Step names and hardware drivers as written, from whatever part of a manifest is readable: the loader
+ * checks them against sequence.ts and the drivers even when the manifest has other mistakes.
+ */
+export function writtenParts(raw: unknown): {
+  steps: { name: string; index: number }[];
+  hardware: { name: string; driver: string }[];
+} {
+  const stepName = new RegExp(STEP_NAME_PATTERN);
+  const driverName = new RegExp(PACKAGE_NAME_PATTERN);
+  const rawSteps = member(raw, 'steps');
+  const steps = (Array.isArray(rawSteps) ? rawSteps : []).flatMap((step: unknown, index) => {
+    const name = member(step, 'name');
+    return typeof name === 'string' && stepName.test(name) ? [{ name, index }] : [];
+  });
+  const rawHardware = member(raw, 'hardware');
+  const entries = rawHardware !== null && typeof rawHardware === 'object' ? Object.entries(rawHardware) : [];
+  const hardware = entries.flatMap(([name, h]: [string, unknown]) => {
+    const driver = member(h, 'driver');
+    return typeof driver === 'string' && driverName.test(driver) ? [{ name, driver }] : [];
+  });
+  return { steps, hardware };
 }

@@ -298,6 +298,118 @@ describe('loadPackage reports each problem with its location', () => {
   });
 });
 
+describe('one manifest with every kind of mistake', () => {
+  // Each mistake alone was already found; together, the schema mistake hid the rules, the rules hid the
+  // step and driver checks, and a sequence.ts that threw while loading had no line.
+  const manifest = [
+    'name: p', // 1
+    'version: 1.0.0', // 2
+    'parameters:', // 3
+    '  volts: { type: number, default: 40, min: 0, max: 30 }', // 4
+    '  amps: { type: number, min: 5, max: 1, default: 2 }', // 5
+    'hardware:', // 6
+    '  psu: { driver: nope }', // 7
+    'steps:', // 8
+    '  - name: a', // 9
+    '    colour: red', // 10
+    '  - name: b', // 11
+    '  - name: a', // 12
+    '',
+  ].join('\n');
+  const sequence = [
+    'export async function a() {}', // 1
+    'export async function b() {}', // 2
+    'const table: Record<string, { volts: number }> = {};', // 3
+    'export const nominal = table.missing.volts;', // 4
+    '',
+  ].join('\n');
+
+  test('all of them are reported at once, each with file, line and column', async () => {
+    expect(await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': sequence })).toEqual([
+      {
+        code: 'BAD_DEFAULT',
+        file: 'manifest.yaml',
+        line: 4,
+        column: 35,
+        path: 'parameters.volts.default',
+        message: 'default 40 is out of range: expected between 0 and 30',
+      },
+      {
+        code: 'BAD_LIMITS',
+        file: 'manifest.yaml',
+        line: 5,
+        column: 30,
+        path: 'parameters.amps.min',
+        message: 'min 5 is above max 1',
+      },
+      {
+        code: 'SCHEMA',
+        file: 'manifest.yaml',
+        line: 10,
+        column: 5,
+        path: 'steps[0].colour',
+        message: 'unknown key "colour"',
+      },
+      {
+        code: 'DUPLICATE_STEP',
+        file: 'manifest.yaml',
+        line: 12,
+        column: 11,
+        path: 'steps[2].name',
+        message: 'duplicate step name "a" (first at steps[0])',
+      },
+      {
+        code: 'IMPORT_FAILED',
+        file: 'sequence.ts',
+        line: 4,
+        column: 30,
+        message: "cannot import: undefined is not an object (evaluating 'table.missing.volts')",
+      },
+      {
+        code: 'UNKNOWN_DRIVER',
+        file: 'manifest.yaml',
+        line: 7,
+        column: 18,
+        path: 'hardware.psu.driver',
+        message:
+          'unknown driver "nope": no drivers/nope.ts in the package and no built-in driver of that name (built-in: sim_psu, sim_dmm)',
+      },
+    ]);
+  });
+
+  test('a step missing from sequence.ts is found even when the manifest has a schema mistake', async () => {
+    const code = 'export async function a() {}\n';
+    const problems = await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': code });
+    expect(problems.map((p) => `${p.code}@${p.file}:${p.line}:${p.column}`)).toEqual([
+      'BAD_DEFAULT@manifest.yaml:4:35',
+      'BAD_LIMITS@manifest.yaml:5:30',
+      'SCHEMA@manifest.yaml:10:5',
+      'DUPLICATE_STEP@manifest.yaml:12:11',
+      'STEP_NOT_EXPORTED@manifest.yaml:11:11',
+      'UNKNOWN_DRIVER@manifest.yaml:7:18',
+    ]);
+  });
+
+  test('a driver that throws while loading is located in its own file', async () => {
+    const driver = 'export default {\n  create() { return {}; },\n};\nthrow new Error("no such port");\n';
+    const problems = await problemsOf('p', {
+      'manifest.yaml': manifestText('p', 'hardware:\n  x: { driver: local }\n'),
+      'sequence.ts': TWO_STEPS,
+      'drivers/local.ts': driver,
+    });
+    expect(problems).toEqual([
+      {
+        code: 'BAD_DRIVER',
+        file: 'drivers/local.ts',
+        line: 4,
+        column: 11,
+        path: 'hardware.x.driver',
+        message: 'cannot import drivers/local.ts: no such port',
+      },
+    ]);
+  });
+});
+
 describe('resolvePackageDir', () => {
   test.each([['..'], ['.'], ['a/b'], ['/etc'], ['../x'], ['a b'], ['näme'], ['']])('rejects %p', (name) => {
     let code: string | undefined;
