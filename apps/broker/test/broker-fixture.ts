@@ -3,7 +3,12 @@ import { Broker } from '../src/broker.ts';
 
 const [serviceBus, eventIn, eventOut, hb, liveness] = process.argv.slice(2);
 if (!serviceBus || !eventIn || !eventOut)
-  throw new Error('usage: broker-fixture <serviceBus> <eventIn> <eventOut> [heartbeatMs]');
+  throw new Error('usage: broker-fixture <serviceBus> <eventIn> <eventOut> [heartbeatMs] [liveness]');
+const heartbeatMs = Number(hb ?? 200);
+// Services started with their defaults send a heartbeat every second. A fast tick (quick detection of a
+// killed worker) must not shrink the window a silent worker gets below the production broker's 5 s, or a
+// supervisor that a loaded machine delays by a second is dropped mid-request.
+const PRODUCTION_WINDOW_MS = 5_000;
 const quiet = {
   debug() {},
   info() {},
@@ -15,7 +20,8 @@ const broker = await Broker.start({
   eventIn,
   eventOut,
   logger: quiet,
-  heartbeatMs: Number(hb ?? 200),
+  heartbeatMs,
+  liveness: liveness ? Number(liveness) : Math.max(5, Math.ceil(PRODUCTION_WINDOW_MS / heartbeatMs)),
 });
 console.log(`READY ${JSON.stringify(broker.endpoints)}`);
 process.on('SIGTERM', () => {
