@@ -22,7 +22,12 @@ import type {
 export interface FakeBehaviour {
   /** Registers on the (fake) bus this many ms after spawn; undefined = never. */
   registerAfterMs?: number;
-  /** Exits by itself this long after spawn, with `exitCode`. */
+  /**
+   * Exits by itself with `exitCode`: this long after the supervisor has taken it as running (its first
+   * status answered) when it registers, else this long after spawn. Counting from an event, not from the
+   * spawn, keeps "crashes while running" from turning into "died before registering" when a loaded
+   * machine delays the supervisor's first poll.
+   */
   exitAfterMs?: number;
   exitCode?: number;
   /** Answers `shutdown` and exits 0 (default true). */
@@ -58,9 +63,21 @@ export class FakeProcess implements RunnerProcess {
         if (!this.exitInfo) this.registered = true;
       }, behaviour.registerAfterMs);
     }
-    if (behaviour.exitAfterMs !== undefined) {
-      setTimeout(() => this.exit({ code: behaviour.exitCode ?? 1, signal: null }), behaviour.exitAfterMs);
-    }
+    if (behaviour.exitAfterMs !== undefined && behaviour.registerAfterMs === undefined) this.#exitLater();
+  }
+
+  #seenRunning = false;
+
+  /** The supervisor got its first status answer: from now on it treats this runner as running. */
+  seenRunning(): void {
+    if (this.#seenRunning) return;
+    this.#seenRunning = true;
+    if (this.behaviour.exitAfterMs !== undefined) this.#exitLater();
+  }
+
+  #exitLater(): void {
+    const code = this.behaviour.exitCode ?? 1;
+    setTimeout(() => this.exit({ code, signal: null }), this.behaviour.exitAfterMs);
   }
 
   exit(info: ExitInfo): void {
@@ -126,17 +143,17 @@ export class FakeWorld implements RunnerLink {
   }
 
   status(batchId: string) {
-    return this.#answer(
-      batchId,
-      (p): RunnerStatus => ({
+    return this.#answer(batchId, (p): RunnerStatus => {
+      p.seenRunning();
+      return {
         batchId,
         pid: p.pid,
         state: 'ready',
         manualCommands: [],
         manualBusy: false,
         ...p.behaviour.status,
-      }),
-    );
+      };
+    });
   }
 
   shutdown(batchId: string) {

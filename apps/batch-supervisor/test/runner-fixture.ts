@@ -13,10 +13,10 @@ import { flag } from '@station/service';
 export interface Behaviour {
   /** false = never registers on the bus (the start must time out). */
   register?: boolean;
-  /** Exits with `exitCode` this long after registering. */
+  /** Exits with `exitCode` this long after the supervisor took it as running (see `onceWatched`). */
   exitAfterMs?: number;
   exitCode?: number;
-  /** Blocks its event loop this long after registering (a hung runner: process alive, bus silent). */
+  /** Blocks its event loop this long after the supervisor took it as running (alive, bus silent). */
   hangAfterMs?: number;
   ignoreShutdown?: boolean;
   ignoreTerm?: boolean;
@@ -144,38 +144,72 @@ process.on('SIGTERM', () => {
   if (!behaviour.ignoreTerm) exitNow(0);
 });
 
+// Misbehaviour starts once the supervisor watches this runner as running: its start ends with one status
+// request, and any request after that comes from the running batch's heartbeat. Timing it from
+// registration instead raced the supervisor's first poll, which a loaded machine delays past 100 ms.
+let statusSeen = false;
+let watched = false;
+function contact(method: 'health' | 'status'): void {
+  if (watched) return;
+  if (!statusSeen) {
+    statusSeen = method === 'status';
+    return;
+  }
+  watched = true;
+  onceWatched();
+}
+
+function onceWatched(): void {
+  if (behaviour.exitAfterMs !== undefined) {
+    setTimeout(() => process.exit(behaviour.exitCode ?? 1), behaviour.exitAfterMs);
+  }
+  if (behaviour.hangAfterMs !== undefined) {
+    setTimeout(() => {
+      // Blocks the event loop without burning CPU; gives up after a minute so nothing is left behind.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+      process.exit(9);
+    }, behaviour.hangAfterMs);
+  }
+}
+
 if (behaviour.register !== false) {
   const worker = serve({
     endpoint: config.ipc.service_bus,
     service: `runner.${batchId}`,
     handlers: {
-      health: () => ({
-        service: `runner.${batchId}`,
-        pid: process.pid,
-        uptime: (Date.now() - started) / 1000,
-      }),
-      status: () => ({
-        batchId: batchId!,
-        pid: process.pid,
-        state: current ? ('running' as const) : ('ready' as const),
-        package: { name: 'fixture_sequence', version: '1.0.0' },
-        manualCommands: [],
-        manualBusy: false,
-        ...(current
-          ? {
-              execution: {
-                executionId: current.id,
-                status: 'running',
-                startedAt: current.startedAt,
-                currentStep: `step_${current.index}`,
-                stepIndex: current.index,
-                totalSteps: steps,
-                progress: current.index / steps,
-                steps: [],
-              },
-            }
-          : {}),
-      }),
+      health: () => {
+        contact('health');
+        return {
+          service: `runner.${batchId}`,
+          pid: process.pid,
+          uptime: (Date.now() - started) / 1000,
+        };
+      },
+      status: () => {
+        contact('status');
+        return {
+          batchId: batchId!,
+          pid: process.pid,
+          state: current ? ('running' as const) : ('ready' as const),
+          package: { name: 'fixture_sequence', version: '1.0.0' },
+          manualCommands: [],
+          manualBusy: false,
+          ...(current
+            ? {
+                execution: {
+                  executionId: current.id,
+                  status: 'running',
+                  startedAt: current.startedAt,
+                  currentStep: `step_${current.index}`,
+                  stepIndex: current.index,
+                  totalSteps: steps,
+                  progress: current.index / steps,
+                  steps: [],
+                },
+              }
+            : {}),
+        };
+      },
       'sequence.start': async () => ({ executionId: await runSequence() }),
       'sequence.stop': () => {
         abortSequence();
@@ -191,14 +225,4 @@ if (behaviour.register !== false) {
   });
   await worker.ready(30_000);
   if (behaviour.autoSequence) await runSequence();
-  if (behaviour.exitAfterMs !== undefined) {
-    setTimeout(() => process.exit(behaviour.exitCode ?? 1), behaviour.exitAfterMs);
-  }
-  if (behaviour.hangAfterMs !== undefined) {
-    setTimeout(() => {
-      // Blocks the event loop without burning CPU; gives up after a minute so nothing is left behind.
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
-      process.exit(9);
-    }, behaviour.hangAfterMs);
-  }
 }
