@@ -22,7 +22,14 @@ export {
   type SequenceErrorCode,
 } from './errors.ts';
 export { checkField, type FieldMismatch } from './fields.ts';
-export { type HardwareConfigMap, type HardwareSet, openHardware, safeStateAll } from './hardware.ts';
+export { type HardwareSet, openHardware, safeStateAll } from './hardware.ts';
+export {
+  type HardwareConfigMap,
+  type HardwarePackage,
+  type HardwarePlan,
+  type HardwareProblem,
+  planHardware,
+} from './hardware-plan.ts';
 export { hashPackage, packageFiles } from './hash.ts';
 export { judgeMeasurements, limitViolation } from './limits.ts';
 export { listPackages, type PackageSummary } from './list.ts';
