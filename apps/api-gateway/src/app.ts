@@ -2,7 +2,7 @@
 // collaborators, so tests drive it with `app.handle(new Request(...))` or `.listen(0)`.
 import { openapi } from '@elysiajs/openapi';
 import { Elysia, NotFoundError } from 'elysia';
-import { authorize, KeyChecker } from './auth.ts';
+import { Authenticator, type Identity, needsKey } from './auth.ts';
 import { ServiceCalls } from './calls.ts';
 import { DEFAULT_TIMEOUTS, DEFAULT_WS_LIMITS, type RouteContext } from './context.ts';
 import { docsAssets, swaggerViewer } from './docs-assets.ts';
@@ -11,6 +11,8 @@ import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.ts';
 import { BodyReader } from './requests/body.ts';
 import { OriginPolicy } from './requests/origin.ts';
+import { neededFor, requireRole } from './roles.ts';
+import { authRoutes } from './routes/auth.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { resultRoutes } from './routes/results.ts';
 import { sequenceRoutes } from './routes/sequences.ts';
@@ -53,6 +55,11 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
   const calls = new ServiceCalls(deps.bus, metrics, timeouts.default);
   const bodies = new BodyReader(deps.config.server.max_body_bytes);
   const origins = new OriginPolicy(deps.config.server.allowed_origins);
+  const auth = deps.config.server.auth.enabled
+    ? new Authenticator(deps.config.server.auth, () => clock.now())
+    : undefined;
+  const identities = new WeakMap<Request, Identity>();
+  const identityOf = (request: Request) => identities.get(request);
   const ctx: RouteContext = {
     deps,
     config: deps.config,
@@ -63,9 +70,9 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     clock,
     log,
     startedAt,
+    identityOf,
   };
   const hub = new Hub({ limits, metrics, log, snapshot: () => calls.call('supervisor', 'batch.list', {}) });
-  const auth = deps.config.server.auth.enabled ? new KeyChecker(deps.config.server.auth.api_keys) : undefined;
   const started = new WeakMap<Request, number>();
   const fallback = await spaFallback(deps.publicDir);
 
@@ -82,10 +89,17 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
       perMessageDeflate: false,
     },
   })
-    .onRequest(({ request }) => {
+    .onRequest(async ({ request }) => {
       started.set(request, performance.now());
       metrics.httpInFlight.set({}, (metrics.httpInFlight.get() ?? 0) + 1);
-      if (auth) authorize(auth, request, pathOf(request.url));
+      const path = pathOf(request.url);
+      if (!auth || !needsKey(path)) return;
+      // Who, then whether that role may: before routing and body validation, so a refused caller learns
+      // nothing about the route beyond the role it needs.
+      const who = await auth.identify(request, path);
+      identities.set(request, who);
+      const { route, need } = neededFor(request.method, path);
+      if (need !== 'open') requireRole(who, need, route);
     })
     // Before routing, so that no route (nor the WebSocket upgrade) sees a foreign page's request, and a
     // body declared too large is refused before any of it is read.
@@ -142,7 +156,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
           components: {
             securitySchemes: {
               apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-              bearer: { type: 'http', scheme: 'bearer' },
+              bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'API key or JWT' },
             },
           },
           security: deps.config.server.auth.enabled ? [{ apiKey: [] }, { bearer: [] }] : [],
@@ -151,6 +165,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
       }),
     )
     .use(systemRoutes(ctx))
+    .use(authRoutes(ctx))
     .use(batchRoutes(ctx))
     .use(sequenceRoutes(ctx))
     .use(resultRoutes(ctx))
@@ -167,7 +182,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     )
     .ws('/ws', {
       open(ws) {
-        hub.open(peerOf(ws.raw));
+        hub.open(peerOf(ws.raw), identityOf(ws.data.request));
       },
       message(ws, message) {
         return hub.message(peerOf(ws.raw), message);

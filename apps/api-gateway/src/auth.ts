@@ -1,22 +1,58 @@
-// API-key authentication (SPEC §7, ARCHITECTURE "Security defaults"): which paths need a key, where a key
-// may be carried, and a comparison whose time does not depend on how much of a key was right.
+// Who is calling (SPEC §7, ARCHITECTURE "Security defaults"): which paths need a credential, where one
+// may be carried, API keys compared in constant time, signed tokens (JWT) verified; each caller gets a
+// name and a role. What a role may do is roles.ts.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Role, StationConfig } from '@station/config';
 import { ApiError } from './errors.ts';
+import { type TokenVerifier, verifierOf } from './tokens.ts';
+
+/** A caller the gateway has recognised. */
+export interface Identity {
+  /** The key's `name` (or `api-key-<n>`), or the token's subject. */
+  name: string;
+  role: Role;
+  /** How the caller proved it: an API key, or a signed token (then `name` is a person's sign-in). */
+  via: 'api_key' | 'jwt';
+}
+
+/** One accepted API key with the identity it grants. */
+export interface KeyEntry {
+  key: string;
+  name: string;
+  role: Role;
+}
+
+/** The keys of `server.auth.api_keys`: a key without a role is admin (as every key was before roles). */
+export function keyEntries(keys: StationConfig['server']['auth']['api_keys']): KeyEntry[] {
+  return keys.map((k, i) =>
+    typeof k === 'string'
+      ? { key: k, name: `api-key-${i + 1}`, role: 'admin' }
+      : { key: k.key, name: k.name ?? `api-key-${i + 1}`, role: k.role ?? 'admin' },
+  );
+}
 
 /** Compares keys through their SHA-256 digests: equal lengths for timingSafeEqual whatever was sent. */
 export class KeyChecker {
-  readonly #digests: Buffer[];
+  readonly #entries: { digest: Buffer; entry: KeyEntry }[];
 
-  constructor(keys: readonly string[]) {
-    this.#digests = keys.map(digest);
+  constructor(keys: readonly (string | KeyEntry)[]) {
+    this.#entries = keys.map((k, i) => {
+      const entry: KeyEntry = typeof k === 'string' ? { key: k, name: `api-key-${i + 1}`, role: 'admin' } : k;
+      return { digest: digest(entry.key), entry };
+    });
   }
 
-  /** Whether `candidate` is one of the keys; every key is compared, so the time says nothing about which. */
-  accepts(candidate: string): boolean {
+  /** The entry `candidate` is; every key is compared, so the time says nothing about which matched. */
+  match(candidate: string): KeyEntry | undefined {
     const d = digest(candidate);
-    let match = false;
-    for (const k of this.#digests) match = timingSafeEqual(k, d) || match;
-    return match;
+    let found: KeyEntry | undefined;
+    for (const { digest: k, entry } of this.#entries) if (timingSafeEqual(k, d)) found ??= entry;
+    return found;
+  }
+
+  /** Whether `candidate` is one of the keys. */
+  accepts(candidate: string): boolean {
+    return this.match(candidate) !== undefined;
   }
 }
 
@@ -24,15 +60,18 @@ function digest(s: string): Buffer {
   return createHash('sha256').update(s, 'utf8').digest();
 }
 
-/** Whether a path needs a key: the API, metrics and WebSocket; the UI's files and the health check do not. */
+/** Paths open to everyone: the health check (probes, the launcher) and signing in. */
+const OPEN_PATHS = new Set(['/api/system/health', '/api/auth/token']);
+
+/** Whether a path needs a credential: the API, metrics and WebSocket; the UI's files and OPEN_PATHS do not. */
 export function needsKey(path: string): boolean {
-  if (path === '/api/system/health') return false;
+  if (OPEN_PATHS.has(path)) return false;
   return path === '/api' || path.startsWith('/api/') || path === '/metrics' || path === '/ws';
 }
 
 /**
- * The key a request carries: `X-API-Key`, or `Authorization: Bearer`, or (WebSocket only, since browsers
- * cannot set headers on an upgrade) the `api_key` query parameter.
+ * The credential a request carries: `X-API-Key`, or `Authorization: Bearer` (a key or a token), or
+ * (WebSocket only, since browsers cannot set headers on an upgrade) the `api_key` query parameter.
  */
 export function presentedKey(request: Request, path: string): string | undefined {
   const header = request.headers.get('x-api-key');
@@ -49,12 +88,34 @@ export function presentedKey(request: Request, path: string): string | undefined
   return undefined;
 }
 
-/** Throws 401 unless the request may proceed; never puts the key in the error. */
-export function authorize(checker: KeyChecker, request: Request, path: string): void {
-  if (!needsKey(path)) return;
-  const key = presentedKey(request, path);
-  if (key === undefined) {
-    throw new ApiError('UNAUTHORIZED', 401, 'an API key is required (X-API-Key or Authorization: Bearer)');
+/** A JWS compact serialisation: three base64url parts. API keys are never read as tokens. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/** Recognises callers from `server.auth`; `undefined` when auth is off (everyone may do everything). */
+export class Authenticator {
+  readonly #keys: KeyChecker;
+  readonly #tokens: TokenVerifier | undefined;
+
+  constructor(auth: StationConfig['server']['auth'], now: () => number) {
+    this.#keys = new KeyChecker(keyEntries(auth.api_keys));
+    this.#tokens = auth.type === 'jwt' ? verifierOf(auth, now) : undefined;
   }
-  if (!checker.accepts(key)) throw new ApiError('UNAUTHORIZED', 401, 'the API key is not valid');
+
+  /** The caller of `request`, or throws 401. Never puts the credential in the error. */
+  async identify(request: Request, path: string): Promise<Identity> {
+    const presented = presentedKey(request, path);
+    if (presented === undefined) {
+      throw new ApiError(
+        'UNAUTHORIZED',
+        401,
+        this.#tokens
+          ? 'a credential is required (X-API-Key, or Authorization: Bearer with a key or token)'
+          : 'an API key is required (X-API-Key or Authorization: Bearer)',
+      );
+    }
+    if (this.#tokens && JWT_SHAPE.test(presented)) return this.#tokens.verify(presented);
+    const entry = this.#keys.match(presented);
+    if (!entry) throw new ApiError('UNAUTHORIZED', 401, 'the API key is not valid');
+    return { name: entry.name, role: entry.role, via: 'api_key' };
+  }
 }

@@ -1,6 +1,7 @@
 // What every route module receives: the dependencies plus the gateway's own helpers, built once.
 import type { BusLogger } from '@station/bus';
 import type { StationConfig } from '@station/config';
+import type { Identity } from './auth.ts';
 import type { ServiceCalls } from './calls.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import type { BodyReader } from './requests/body.ts';
@@ -37,4 +38,6 @@ export interface RouteContext {
   log: BusLogger;
   /** When the app was created (ms since epoch, from `clock`). */
   startedAt: number;
+  /** Who sent `request` (undefined when auth is off). */
+  identityOf(request: Request): Identity | undefined;
 }

@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'FORBIDDEN_ORIGIN'
   | 'INVALID_NAME'
   | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'SERVICE_UNAVAILABLE'
@@ -87,6 +88,8 @@ const STATUS_OF_CODE: Record<string, number> = {
   // The gateway closed its bus client: it is shutting down.
   CLOSED: 503,
   TIMEOUT: 504,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
 };
 
 /** The HTTP status for a service's error code. */

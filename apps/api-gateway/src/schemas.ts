@@ -22,6 +22,7 @@ export const ErrorSchema = t.Object(
 export const errorResponses = {
   400: ErrorSchema,
   401: ErrorSchema,
+  403: ErrorSchema,
   404: ErrorSchema,
   409: ErrorSchema,
   422: ErrorSchema,

@@ -56,6 +56,7 @@ const ROUTES = [
   { path: '/api/batches/batch_1/sequence/stop', optional: true },
   { path: '/api/batches/batch_1/manual', optional: false },
   { path: '/api/system/sync', optional: true },
+  { path: '/api/auth/token', optional: false },
 ];
 
 function refusal(

@@ -81,6 +81,7 @@ describe('OpenAPI', () => {
       'GET /api/sequences/{name}',
       'GET /api/system/health',
       'GET /api/system/info',
+      'POST /api/auth/token',
       'POST /api/batches/{id}/manual',
       'POST /api/batches/{id}/restart',
       'POST /api/batches/{id}/sequence/start',

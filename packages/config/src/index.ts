@@ -17,6 +17,8 @@ export {
   type HardwareConfig,
   ID_PATTERN,
   type LogLevel,
+  ROLES,
+  type Role,
   type StationConfig,
   StationConfigSchema,
 } from './schema.ts';

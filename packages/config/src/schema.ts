@@ -43,12 +43,58 @@ export const StationSchema = section(
   { expected: 'a mapping with at least "id"' },
 );
 
-/** `server.auth`: API keys for REST and WebSocket clients. */
+/** Roles, least to most allowed: each may do everything the one before it may (docs/api.md "Roles"). */
+export const ROLES = ['operator', 'engineer', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+const RoleSchema = Type.Union([Type.Literal('operator'), Type.Literal('engineer'), Type.Literal('admin')], {
+  expected: `one of ${ROLES.join(', ')}`,
+});
+
+/** `server.auth.api_keys[]`: a bare key or a mapping with its role; without a role a key is admin (as before roles existed). */
+const ApiKeySchema = Type.Union(
+  [
+    Type.String({ minLength: 1 }),
+    Type.Object(
+      {
+        key: Type.String({ minLength: 1, expected: 'a non-empty string' }),
+        role: Type.Optional(RoleSchema),
+        name: Type.Optional(Type.String({ minLength: 1 })),
+      },
+      { additionalProperties: false },
+    ),
+  ],
+  { expected: 'a key string, or a mapping { key, role?, name? }' },
+);
+
+/** `server.auth.users[]`: a local account that `POST /api/auth/token` can sign in. */
+const UserSchema = section(
+  {
+    name: Type.String({ pattern: '^[^\\s]{1,64}$', expected: '1-64 characters without spaces' }),
+    password_hash: Type.String({
+      pattern: '^\\$(argon2id|argon2i|argon2d|2a|2b|2y)\\$',
+      expected: 'a password hash from Bun.password.hash (argon2id or bcrypt, "$argon2id$..." / "$2b$...")',
+    }),
+    role: RoleSchema,
+  },
+  { expected: 'a mapping with "name", "password_hash" and "role"' },
+);
+
+/** `server.auth`: API keys and signed tokens (JWT) for REST and WebSocket clients, each with a role. */
 export const AuthSchema = section(
   {
     enabled: Type.Boolean({ default: false }),
-    type: Type.Literal('api_key', { default: 'api_key' }),
-    api_keys: Type.Array(Type.String({ minLength: 1, expected: 'a non-empty string' }), { default: [] }),
+    type: Type.Union([Type.Literal('api_key'), Type.Literal('jwt')], {
+      default: 'api_key',
+      expected: '"api_key" or "jwt"',
+    }),
+    api_keys: Type.Array(ApiKeySchema, { default: [] }),
+    /** HS256 secret of the tokens (type jwt), from the environment: `${STATION_JWT_SECRET}`. */
+    jwt_secret: Type.Optional(Type.String()),
+    /** How far a token's exp/nbf/iat may be off the station's clock. */
+    clock_skew: duration('30s'),
+    /** Lifetime of the tokens that `POST /api/auth/token` issues. */
+    jwt_ttl: duration('8h'),
+    users: Type.Array(UserSchema, { default: [], expected: 'a list of users' }),
   },
   { default: {} },
 );

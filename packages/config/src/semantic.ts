@@ -79,12 +79,40 @@ function checkServer(server: Obj, issues: IssueList): void {
         'enable server.auth (with api_keys) or set server.allow_insecure_bind: true',
     );
   }
-  if (auth.enabled === true && Array.isArray(auth.api_keys) && auth.api_keys.length === 0) {
+  checkAuth(auth, issues);
+}
+
+/** Shortest HS256 secret accepted: as long as the hash (RFC 7518 §3.2). */
+const MIN_JWT_SECRET_BYTES = 32;
+
+function checkAuth(auth: Obj, issues: IssueList): void {
+  const keys = Array.isArray(auth.api_keys) ? auth.api_keys : [];
+  const users = Array.isArray(auth.users) ? auth.users : [];
+  const jwt = auth.type === 'jwt';
+  if (auth.enabled === true && !jwt && keys.length === 0) {
     issues.add(
       '/server/auth/api_keys',
       'server.auth.enabled is true but no api_keys are listed; every request would be refused',
     );
   }
+  if (jwt) {
+    const secret = text(auth.jwt_secret);
+    if (secret === undefined || Buffer.byteLength(secret) < MIN_JWT_SECRET_BYTES) {
+      issues.add(
+        '/server/auth/jwt_secret',
+        `server.auth.type jwt needs jwt_secret of at least ${MIN_JWT_SECRET_BYTES} bytes (e.g. \${STATION_JWT_SECRET}, from \`openssl rand -base64 48\`)`,
+      );
+    }
+  } else if (users.length > 0) {
+    issues.add('/server/auth/users', 'users sign in with tokens: set server.auth.type: jwt (and jwt_secret)');
+  }
+  const seen = new Set<string>();
+  users.forEach((u, i) => {
+    const name = text(obj(u).name);
+    if (name === undefined) return;
+    if (seen.has(name)) issues.add(`/server/auth/users/${i}/name`, `user "${name}" is listed twice`);
+    seen.add(name);
+  });
 }
 
 function checkBounds(section: Obj, pointer: string, base: string, cap: string, issues: IssueList): void {

@@ -33,7 +33,14 @@ test('API keys, secret-looking options, URL passwords and values from the enviro
   const redacted = redactConfig(config);
 
   expect(redacted.station).toEqual({ id: 's1', name: 's1', description: REDACTED });
-  expect(redacted.server.auth).toEqual({ enabled: true, type: 'api_key', api_keys: [REDACTED, REDACTED] });
+  expect(redacted.server.auth).toEqual({
+    enabled: true,
+    type: 'api_key',
+    api_keys: [REDACTED, REDACTED],
+    clock_skew: 30_000,
+    jwt_ttl: 28_800_000,
+    users: [],
+  });
   expect(redacted.backend.url).toBe('https://station:%5Bredacted%5D@backend.example.com/');
   expect(redacted.backend.api_key).toBe(REDACTED);
   expect(redacted.batches[0]?.hardware).toEqual({

@@ -65,6 +65,53 @@ describe('semantic errors', () => {
     ]);
   });
 
+  test('type jwt needs a secret of at least 32 bytes; users need type jwt and unique names', () => {
+    const hash = '$2b$04$abcdefghijklmnopqrstuvABCDEFGHIJKLMNOPQRSTUVWXYZ01234';
+    const short = issuesOf(
+      yaml('station: { id: s1 }', 'server:', '  auth: { enabled: true, type: jwt, jwt_secret: too-short }'),
+    );
+    expect(short.issues.map((i) => [i.path, i.message])).toEqual([
+      [
+        'server.auth.jwt_secret',
+        'server.auth.type jwt needs jwt_secret of at least 32 bytes (e.g. ${STATION_JWT_SECRET}, from `openssl rand -base64 48`)',
+      ],
+    ]);
+    // The issue never shows the secret itself.
+    expect(JSON.stringify(short.issues)).not.toContain('too-short');
+    const users = issuesOf(
+      yaml(
+        'station: { id: s1 }',
+        'server:',
+        '  auth:',
+        '    users:',
+        `      - { name: a, password_hash: "${hash}", role: operator }`,
+        `      - { name: a, password_hash: "${hash}", role: admin }`,
+      ),
+    );
+    expect(users.issues.map((i) => [i.path, i.message])).toEqual([
+      ['server.auth.users', 'users sign in with tokens: set server.auth.type: jwt (and jwt_secret)'],
+      ['server.auth.users[1].name', 'user "a" is listed twice'],
+    ]);
+  });
+
+  test('a user role outside operator, engineer, admin and a password that is not a hash are refused', () => {
+    const { issues } = issuesOf(
+      yaml(
+        'station: { id: s1 }',
+        'server:',
+        '  auth:',
+        '    type: jwt',
+        '    jwt_secret: 0123456789abcdef0123456789abcdef',
+        '    users: [{ name: a, password_hash: plaintext-password, role: root }]',
+      ),
+    );
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      'server.auth.users[0].password_hash',
+      'server.auth.users[0].role',
+    ]);
+    expect(JSON.stringify(issues)).not.toContain('plaintext-password');
+  });
+
   test('a missing sequences folder, and one that is a file', () => {
     const root = tempStation();
     writeFileSync(join(root, 'afile'), 'x');

@@ -82,7 +82,14 @@ describe('substitution in station.yaml', () => {
       host: '127.0.0.1',
       port: 9090,
       allow_insecure_bind: false,
-      auth: { enabled: false, type: 'api_key', api_keys: [] },
+      auth: {
+        enabled: false,
+        type: 'api_key',
+        api_keys: [],
+        clock_skew: 30_000,
+        jwt_ttl: 28_800_000,
+        users: [],
+      },
       max_body_bytes: 1_048_576,
       allowed_origins: [],
     });
@@ -166,7 +173,7 @@ describe('substitution in station.yaml', () => {
     const root = tempStation();
     const text = base(
       'server:',
-      '  auth: { enabled: true, api_keys: [{ key: sk-literal-1 }] }',
+      '  auth: { enabled: true, api_keys: [{ key: sk-literal-1, role: boss }] }',
       'backend:',
       '  api_key: [sk-literal-2]',
     );
@@ -184,7 +191,10 @@ describe('substitution in station.yaml', () => {
       ),
     );
     expect(err2.issues.map((i) => [i.path, i.message])).toEqual([
-      ['server.auth.api_keys[0]', 'expected a non-empty string, found a string (hidden)'],
+      [
+        'server.auth.api_keys[0]',
+        'expected a key string, or a mapping { key, role?, name? }, found a string (hidden)',
+      ],
     ]);
     expect(err.message).not.toContain('sk-literal');
   });

@@ -1,7 +1,9 @@
 // The WebSocket fan-out: who subscribed to which batch, a batch_status snapshot on subscribe, each event
 // serialised once and sent only to its subscribers, and slow clients dropped before they cost memory.
 import type { BatchStatus, BusLogger, StationEvent } from '@station/bus';
+import type { Identity } from '../auth.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
+import { allows, WS_MESSAGE_ROLES } from '../roles.ts';
 import type { WsLimits } from '../types.ts';
 import { ALL_BATCHES, ClientMessageError, clientError, parseClientMessage } from './messages.ts';
 
@@ -20,6 +22,8 @@ export const CLOSE_POLICY = 1008;
 
 interface Client {
   peer: WsPeer;
+  /** Who opened the socket (undefined when auth is off: every message is allowed). */
+  who: Identity | undefined;
   all: boolean;
   batches: Set<string>;
   /** Events held back while a snapshot is being fetched, so the snapshot is never newer than what follows. */
@@ -55,9 +59,10 @@ export class Hub {
     return this.#clients.size;
   }
 
-  open(peer: WsPeer): void {
+  open(peer: WsPeer, who?: Identity): void {
     this.#clients.set(peer, {
       peer,
+      who,
       all: false,
       batches: new Set(),
       held: null,
@@ -86,6 +91,13 @@ export class Hub {
       const e = err instanceof ClientMessageError ? err : new ClientMessageError('BAD_MESSAGE', String(err));
       this.#opts.metrics.wsErrors.inc({ code: e.code });
       this.#send(client, clientError(e.code, e.message), 'error');
+      return;
+    }
+    const needed = WS_MESSAGE_ROLES[msg.type];
+    if (client.who && !allows(client.who.role, needed)) {
+      this.#opts.metrics.wsErrors.inc({ code: 'FORBIDDEN' });
+      const text = `${msg.type} needs role ${needed} or higher; ${client.who.name} has role ${client.who.role}`;
+      this.#send(client, clientError('FORBIDDEN', text), 'error');
       return;
     }
     if (msg.type === 'unsubscribe') {

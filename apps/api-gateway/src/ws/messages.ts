@@ -9,7 +9,8 @@ export type ClientErrorCode =
   | 'UNKNOWN_TYPE'
   | 'MESSAGE_TOO_LARGE'
   | 'TOO_MANY_SUBSCRIPTIONS'
-  | 'SNAPSHOT_UNAVAILABLE';
+  | 'SNAPSHOT_UNAVAILABLE'
+  | 'FORBIDDEN';
 
 /** A valid client message. */
 export type ClientMessage = { type: 'subscribe' | 'unsubscribe'; batchIds: string[] };
