@@ -73,6 +73,7 @@ describe('semantic errors', () => {
     expect(short.issues.map((i) => [i.path, i.message])).toEqual([
       [
         'server.auth.jwt_secret',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the message names the ${VAR} to write in station.yaml
         'server.auth.type jwt needs jwt_secret of at least 32 bytes (e.g. ${STATION_JWT_SECRET}, from `openssl rand -base64 48`)',
       ],
     ]);
