@@ -28,12 +28,14 @@ async function round(synchronous: 'FULL' | 'NORMAL'): Promise<number> {
       sequenceName: 'bench',
       sequenceVersion: '1',
       packageHash: pkg.hash,
+      steps: pkg.manifest.steps.map((s) => s.name),
     });
     let events = 0;
     const sink = createRecorder(store, 'b', executionId, {
       publish: () => void events++,
       onStepStart: () => {},
       onStepEnd: () => {},
+      abortCause: () => undefined,
     });
     const outcome = await runSequence({ pkg, params: {}, drivers: {}, executionId, batchId: 'b', sink });
     const ms = performance.now() - t0;

@@ -3,6 +3,7 @@
 
 import type { TSchema } from '@sinclair/typebox';
 import { BatchDetail, BatchStatus, CommandResult, SyncResult } from '@station/bus/shapes';
+import { STATUS_REASONS } from '@station/db';
 import { t } from 'elysia';
 
 export const BatchStatusSchema = BatchStatus;
@@ -48,6 +49,15 @@ export const ExecutionSummarySchema = t.Object({
   completedAt: Nullable(t.String()),
   duration: Nullable(t.Number({ description: 'seconds' })),
   error: Nullable(t.String()),
+  statusReason: Nullable(
+    t.Union(
+      STATUS_REASONS.map((r) => t.Literal(r)),
+      {
+        description:
+          'who or what ended the run early: ABORTED (the operator), SHUTDOWN, INTERRUPTED, BATCH_CRASHED, RESOURCE_LIMIT, STORE_ERROR; null when it ran to its end',
+      },
+    ),
+  ),
   syncedAt: Nullable(t.String()),
 });
 

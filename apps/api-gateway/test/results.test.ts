@@ -62,6 +62,7 @@ function seed(store: Harness['store']): void {
     status: 'failed',
     overallPass: false,
     completedAt: '2026-01-02T10:00:01.000Z',
+    statusReason: 'BATCH_CRASHED',
   });
 
   store.createExecution({
@@ -166,6 +167,21 @@ describe('GET /api/results/:id', () => {
     ]);
   });
 
+  test('an execution ended from outside says why (statusReason) in the list, the detail and the JSON export', async () => {
+    const list = (await json(h.req('GET', '/api/results'))).body as {
+      items: { id: string; statusReason: string | null }[];
+    };
+    expect(list.items.map((i) => [i.id, i.statusReason])).toEqual([
+      ['exec_c', null],
+      ['exec_b', 'BATCH_CRASHED'],
+      ['exec_a', null],
+    ]);
+    const detail = await json(h.req('GET', '/api/results/exec_b'));
+    expect(detail.body).toMatchObject({ status: 'failed', statusReason: 'BATCH_CRASHED' });
+    const exported = await h.req('GET', '/api/results/exec_b/export?format=json');
+    expect(await exported.json()).toMatchObject({ status: 'failed', statusReason: 'BATCH_CRASHED' });
+  });
+
   test('an unknown id is 404', async () => {
     expect(await json(h.req('GET', '/api/results/nope'))).toEqual({
       status: 404,
@@ -194,10 +210,10 @@ describe('GET /api/results/:id/export', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="exec_a.csv"');
     const head =
-      'exec_a,batch_1,psu_functional,1.0.0,completed,true,2026-01-01T10:00:00.000Z,2026-01-01T10:00:02.000Z';
+      'exec_a,batch_1,psu_functional,1.0.0,completed,,true,2026-01-01T10:00:00.000Z,2026-01-01T10:00:02.000Z';
     expect(await res.text()).toBe(
       [
-        'execution_id,batch_id,sequence_name,sequence_version,execution_status,overall_pass,started_at,completed_at,step_order,step_name,step_status,step_pass,step_duration_s,step_error,measurement,value,unit,low,high,equals,measurement_pass',
+        'execution_id,batch_id,sequence_name,sequence_version,execution_status,status_reason,overall_pass,started_at,completed_at,step_order,step_name,step_status,step_pass,step_duration_s,step_error,measurement,value,unit,low,high,equals,measurement_pass',
         `${head},0,initialize,completed,true,0.5,,,,,,,,`,
         `${head},1,measure,completed,true,1.25,,voltage,5.01,V,4.9,5.1,,true`,
         `${head},1,measure,completed,true,1.25,,current,0.2,A,0,0.5,,true`,
@@ -210,7 +226,7 @@ describe('GET /api/results/:id/export', () => {
     const text = await (await h.req('GET', '/api/results/exec_b/export?format=csv')).text();
     const row = text.split('\r\n')[1];
     expect(row).toBe(
-      'exec_b,batch_2,failure_paths,0.2.0,failed,false,2026-01-02T10:00:00.000Z,2026-01-02T10:00:01.000Z,0,"limit, ""check""",failed,false,0.1,"value out of range\nsee log",\'=cmd,ok,,,,fine,false',
+      'exec_b,batch_2,failure_paths,0.2.0,failed,BATCH_CRASHED,false,2026-01-02T10:00:00.000Z,2026-01-02T10:00:01.000Z,0,"limit, ""check""",failed,false,0.1,"value out of range\nsee log",\'=cmd,ok,,,,fine,false',
     );
   });
 

@@ -4,7 +4,7 @@ import { Publisher, serve } from '@station/bus';
 import { storePath } from '@station/config';
 import { openStore } from '@station/db';
 import { flag, runService } from '@station/service';
-import { BatchRunner } from './runner.ts';
+import { ABORT_CAUSES, BatchRunner } from './runner.ts';
 
 const batchId = flag(process.argv, 'batch');
 if (!batchId) {
@@ -37,7 +37,8 @@ await runService(`runner-${batchId}`, async ({ config, log }) => {
     if (stopped) return;
     stopped = true;
     log.info({ reason }, 'runner shutting down');
-    await runner.shutdown();
+    // A supervisor that vanished is not an operator's abort: the execution says the supervisor was lost.
+    await runner.shutdown(reason === 'parent gone' ? ABORT_CAUSES.INTERRUPTED : ABORT_CAUSES.SHUTDOWN);
     await worker.close();
     publisher.close();
     store.close();

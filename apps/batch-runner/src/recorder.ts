@@ -1,7 +1,7 @@
 // The runner's sequence sink: stores each step before it tells anyone, then publishes the SPEC §3.2 event.
 // Store first, publish second: a screen may miss an event, the store never misses a result.
 import type { StepResultShape } from '@station/bus';
-import type { MeasurementInput, Store } from '@station/db';
+import type { MeasurementInput, StatusReason, Store } from '@station/db';
 import {
   type ErrorData,
   type LogData,
@@ -12,11 +12,34 @@ import {
   stepCompleteData,
 } from '@station/sequence';
 
+/** Why a run was aborted from outside: what the execution records as its status reason. */
+export interface AbortCause {
+  reason: StatusReason;
+  /** Said in the execution's `error` when the reason is not the operator's abort. */
+  message: string;
+}
+
 /** What the recorder reports to the runner's live state. */
 export interface RecorderHooks {
   publish(event: { type: string; batch_id: string; data: unknown }): void;
   onStepStart(data: StepStartData): void;
   onStepEnd(result: StepResult): void;
+  /** Why the run was aborted, if it was; read when the run ends. */
+  abortCause(): AbortCause | undefined;
+}
+
+/**
+ * The status reason and error an ended run is stored with. A run the operator aborted keeps the engine's
+ * `ABORTED: ...`; one ended by anything else says what ended it first, so the two never read alike.
+ */
+export function endOf(
+  o: SequenceOutcome,
+  cause: AbortCause | undefined,
+): { statusReason: StatusReason | null; error: string | null } {
+  const error = o.error ? `${o.error.code}: ${o.error.message}` : null;
+  if (!cause || o.status !== 'stopped') return { statusReason: null, error };
+  if (cause.reason === 'ABORTED') return { statusReason: 'ABORTED', error };
+  return { statusReason: cause.reason, error: error ? `${cause.message} (${error})` : cause.message };
 }
 
 /** `code: message` as the store's `error` column and the SPEC StepResult `error` carry it. */
@@ -62,6 +85,14 @@ export function createRecorder(
   const event = (type: string, data: unknown) => hooks.publish({ type, batch_id: batchId, data });
   return {
     onStepStart(data) {
+      // The step in flight is on record before it runs: a runner killed now leaves a `running` row that
+      // the supervisor turns into `failed` with the crash, instead of no row at all.
+      store.recordStep(executionId, {
+        name: data.step,
+        order: data.index,
+        status: 'running',
+        startedAt: new Date(),
+      });
       event('step_start', data);
       hooks.onStepStart(data);
     },
@@ -100,18 +131,21 @@ export function createRecorder(
       hooks.onStepEnd(r);
     },
     onSequenceEnd(o: SequenceOutcome) {
+      const end = endOf(o, hooks.abortCause());
       store.finishExecution(executionId, {
         status: o.status,
         overallPass: o.overallPass,
         completedAt: o.completedAt,
         duration: o.duration,
-        error: o.error ? `${o.error.code}: ${o.error.message}` : null,
+        error: end.error,
+        statusReason: end.statusReason,
       });
       event('sequence_complete', {
         executionId,
         overallPass: o.overallPass,
         duration: o.duration,
         status: o.status,
+        statusReason: end.statusReason,
         steps: o.steps.map(toStepShape),
       });
     },

@@ -5,10 +5,10 @@ import type { BatchConfig } from '@station/config';
 import { newExecutionId, type Store } from '@station/db';
 import type { Logger } from '@station/log';
 import {
+  DEFAULT_GRACE_MS,
   type HardwareSet,
   isSequenceError,
   type LoadedPackage,
-  listCommands,
   loadPackage,
   openHardware,
   type Problem,
@@ -18,9 +18,11 @@ import {
   runManualCommand,
   runSequence,
   SequenceError,
-  type StepResult,
 } from '@station/sequence';
-import { createRecorder, toStepShape } from './recorder.ts';
+import { ABORT_CAUSES, type LiveExecution, type NotClean, runnerStatus } from './live.ts';
+import { type AbortCause, createRecorder } from './recorder.ts';
+
+export { ABORT_CAUSES } from './live.ts';
 
 export interface RunnerOptions {
   batch: BatchConfig;
@@ -31,18 +33,6 @@ export interface RunnerOptions {
   /** How long an aborted step may take to wind down (ms). */
   graceMs?: number;
   now?: () => number;
-}
-
-interface LiveExecution {
-  executionId: string;
-  startedAt: string;
-  total: number;
-  currentStep?: string;
-  stepIndex?: number;
-  finished: number;
-  steps: StepResult[];
-  abort: AbortController;
-  done: Promise<void>;
 }
 
 /** Turns a package/driver error into one the bus sends to the caller with its code and details. */
@@ -66,6 +56,7 @@ export class BatchRunner {
   #execution: LiveExecution | undefined;
   #manualBusy = false;
   #shuttingDown = false;
+  #notClean: NotClean | undefined;
 
   constructor(opts: RunnerOptions) {
     this.#opts = opts;
@@ -132,59 +123,26 @@ export class BatchRunner {
   }
 
   status(): RunnerStatus {
-    const ex = this.#execution;
-    const pkg = this.#pkg;
-    return {
+    return runnerStatus({
       batchId: this.batchId,
-      pid: process.pid,
-      state: !pkg || (!this.#hardware && this.#hardwareError) ? 'error' : ex ? 'running' : 'ready',
-      ...(pkg
-        ? {
-            package: {
-              name: pkg.manifest.name,
-              version: pkg.manifest.version,
-              hash: pkg.hash,
-              description: pkg.manifest.description,
-            },
-          }
-        : {}),
-      ...(this.#problems.length > 0 || this.#hardwareError
-        ? {
-            problems: [
-              ...this.#problems,
-              ...(this.#hardwareError ? [{ code: 'HARDWARE_ERROR', message: this.#hardwareError }] : []),
-            ],
-          }
-        : {}),
-      ...(ex
-        ? {
-            execution: {
-              executionId: ex.executionId,
-              status: 'running',
-              startedAt: ex.startedAt,
-              ...(ex.currentStep !== undefined ? { currentStep: ex.currentStep } : {}),
-              ...(ex.stepIndex !== undefined ? { stepIndex: ex.stepIndex } : {}),
-              totalSteps: ex.total,
-              progress: progressOf(ex.finished, ex.total),
-              steps: ex.steps.map(toStepShape),
-            },
-          }
-        : {}),
-      manualCommands: this.#hardware
-        ? listCommands(this.#hardware.drivers).map((c) => ({
-            hardware: c.hardware,
-            command: c.command,
-            description: c.description,
-            params: c.params,
-          }))
-        : [],
+      pkg: this.#pkg,
+      problems: this.#problems,
+      hardware: this.#hardware,
+      hardwareError: this.#hardwareError,
+      execution: this.#execution,
       manualBusy: this.#manualBusy,
-    };
+      notClean: this.#notClean,
+    });
   }
 
   /** Starts a sequence in the background; resolves once its execution row exists. */
   async startSequence(parameters: Record<string, unknown> = {}): Promise<{ executionId: string }> {
     if (this.#shuttingDown) throw new BusError('SHUTTING_DOWN', `${this.batchId} is shutting down`);
+    if (this.#notClean) {
+      throw new BusError('RUNNER_NOT_CLEAN', `${this.#notClean.message}; wait for the runner restart`, {
+        details: { steps: this.#notClean.steps },
+      });
+    }
     if (this.#execution) {
       throw new BusError(
         'SEQUENCE_RUNNING',
@@ -246,6 +204,7 @@ export class BatchRunner {
         packageHash: pkg.hash,
         parameters: params,
         startedAt,
+        steps: pkg.manifest.steps.map((step) => step.name),
       });
     } catch (err) {
       this.#execution = undefined;
@@ -277,6 +236,7 @@ export class BatchRunner {
         live.finished++;
         this.#status({ sequenceRunning: true });
       },
+      abortCause: () => live.cause,
     });
     try {
       const outcome = await runSequence({
@@ -294,6 +254,7 @@ export class BatchRunner {
         { status: outcome.status, pass: outcome.overallPass, duration: outcome.duration },
         'sequence ended',
       );
+      if (outcome.abandoned) this.#taint(outcome.abandoned);
       this.#execution = undefined;
       this.#status({
         sequenceRunning: false,
@@ -314,11 +275,10 @@ export class BatchRunner {
         step: live.currentStep ?? null,
       });
       try {
-        this.#opts.store.markInterrupted(
-          live.executionId,
-          'failed',
-          `STORE_ERROR: ${(err as Error).message}`,
-        );
+        this.#opts.store.markInterrupted(live.executionId, 'failed', {
+          reason: 'STORE_ERROR',
+          message: `STORE_ERROR: ${(err as Error).message}`,
+        });
       } catch (markErr) {
         log.error({ err: markErr }, 'could not mark the execution failed either');
       }
@@ -331,6 +291,7 @@ export class BatchRunner {
   async stopSequence(): Promise<{ status: string }> {
     const ex = this.#execution;
     if (!ex) throw new BusError('NOT_RUNNING', `${this.batchId} has no sequence running`);
+    ex.cause ??= ABORT_CAUSES.ABORTED;
     ex.abort.abort(new SequenceError('ABORTED', 'sequence aborted by request'));
     await ex.done;
     return { status: 'stopped' };
@@ -367,12 +328,15 @@ export class BatchRunner {
     }
   }
 
-  /** Aborts what runs, puts the hardware in a safe state and disconnects it. */
-  async shutdown(): Promise<void> {
+  /**
+   * Aborts what runs (its execution records `cause`), puts the hardware in a safe state and disconnects it.
+   */
+  async shutdown(cause: AbortCause = ABORT_CAUSES.ABORTED): Promise<void> {
     if (this.#shuttingDown) return;
     this.#shuttingDown = true;
     const ex = this.#execution;
     if (ex) {
+      ex.cause ??= cause;
       ex.abort.abort(new SequenceError('ABORTED', 'batch is stopping'));
       await ex.done;
     }
@@ -395,12 +359,20 @@ export class BatchRunner {
       'sequence.start': (body) => this.startSequence(body.parameters),
       'sequence.stop': () => this.stopSequence(),
       'manual.run': (body) => this.manual(body.hardware, body.command, body.params),
-      shutdown: async () => {
-        await this.shutdown();
+      shutdown: async (body) => {
+        await this.shutdown(ABORT_CAUSES[body.reason ?? 'ABORTED']);
         onShutdown();
         return { status: 'stopped' };
       },
     };
+  }
+
+  /** A step was left running after its grace: refuse new work and ask the supervisor for a new process. */
+  #taint(steps: string[]): void {
+    const message = `step ${steps.join(', ')} did not return within ${this.#opts.graceMs ?? DEFAULT_GRACE_MS} ms of its abort or timeout and may still run`;
+    this.#notClean = { steps, message };
+    this.#log.error({ steps }, `${message}; the runner needs a restart`);
+    this.#event('error', { code: 'RUNNER_NOT_CLEAN', message, step: steps[0] ?? null });
   }
 
   #event(

@@ -128,6 +128,7 @@ describe('a passing run', () => {
       sequence_version: '2.1.0',
       package_hash: expect.stringMatching(/^[0-9a-f]{64}$/),
       status: 'completed',
+      status_reason: null,
       overall_pass: 1,
       parameters: JSON.stringify({ wait_ms: 0, voltage: 5 }),
       started_at: ISO,
@@ -309,17 +310,20 @@ describe('abort and crash', () => {
     expect((await client.request('runner.batch_1', 'status', {})).state).toBe('ready');
   });
 
-  test('kill -9 mid-sequence leaves every finished step in the store', async () => {
+  test('kill -9 mid-step: finished steps kept, the step in flight and the unreached ones on record', async () => {
     const runner = await startRunner('batch_1');
     const { executionId } = await client.request('runner.batch_1', 'sequence.start', {
       parameters: { wait_ms: 20_000 },
     });
-    await until(() => rows('SELECT id FROM step_results').length === 2, 'two steps stored');
+    const steps = () => rows('SELECT name, status FROM step_results ORDER BY step_order');
+    await until(() => steps()[2]?.status === 'running', 'the wait step on record as running');
     await runner.kill('SIGKILL');
     expect(rows('SELECT status FROM executions WHERE id = ?', executionId)).toEqual([{ status: 'running' }]);
-    expect(rows('SELECT name, status FROM step_results ORDER BY step_order')).toEqual([
+    expect(steps()).toEqual([
       { name: 'setup', status: 'completed' },
       { name: 'measure', status: 'completed' },
+      { name: 'wait', status: 'running' },
+      { name: 'power_off', status: 'pending' },
     ]);
     expect(rows('SELECT name, value FROM measurements')).toEqual([{ name: 'voltage', value: 5 }]);
   });

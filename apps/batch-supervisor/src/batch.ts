@@ -10,10 +10,13 @@ import { heartbeat } from './heartbeat.ts';
 import { Restarter } from './restart-policy.ts';
 import { canTransition } from './states.ts';
 import { batchDetail, batchStatus, statusEvent } from './status.ts';
-import type { BatchDeps, ExitInfo, RunnerProcess } from './types.ts';
+import type { BatchDeps, ExitInfo, RunnerProcess, StopCause } from './types.ts';
 
 /** Who asked for a start: a person (no automatic retry, the caller gets the error) or the supervisor. */
 export type StartOrigin = 'request' | 'auto' | 'restart';
+
+/** A stop asked for by a person (`batch.stop`, `batch.restart`): its execution ends `ABORTED`. */
+const OPERATOR_STOP: StopCause = { reason: 'ABORTED', message: 'ABORTED: batch stopped by request' };
 
 /** The reply of a successful start. */
 export interface StartReply {
@@ -111,7 +114,7 @@ export class BatchController {
    * execution ends `stopped`. On a batch in `error` this acknowledges the error (and cancels a pending
    * restart); on an idle one it fails with NOT_RUNNING.
    */
-  async stop(reason = 'stop requested'): Promise<{ status: BatchState }> {
+  async stop(cause: StopCause = OPERATOR_STOP): Promise<{ status: BatchState }> {
     if (this.#stopping) {
       await this.#stopping;
       return { status: this.#state };
@@ -127,7 +130,7 @@ export class BatchController {
       this.#transition('idle');
       return { status: this.#state };
     }
-    const stopping = this.#stopProcess(reason);
+    const stopping = this.#stopProcess(cause);
     this.#stopping = stopping;
     try {
       await stopping;
@@ -140,7 +143,11 @@ export class BatchController {
   /** Stops the batch if it has a runner, then starts it again; other batches are not touched. */
   async restart(): Promise<StartReply> {
     if (this.#stopping) await this.#stopping;
-    if (this.#state === 'starting' || this.#state === 'running') await this.stop('restart requested');
+    if (this.#state === 'starting' || this.#state === 'running')
+      await this.stop({
+        reason: 'ABORTED',
+        message: 'ABORTED: batch restarted by request',
+      });
     return this.start('request');
   }
 
@@ -149,7 +156,11 @@ export class BatchController {
     this.#closed = true;
     this.#restarter.cancel();
     if (this.#stopping) await this.#stopping;
-    if (this.#state === 'starting' || this.#state === 'running') await this.stop('supervisor shutting down');
+    if (this.#state === 'starting' || this.#state === 'running')
+      await this.stop({
+        reason: 'SHUTDOWN',
+        message: 'SHUTDOWN: the station is shutting down',
+      });
   }
 
   #view() {
@@ -308,7 +319,12 @@ export class BatchController {
     });
     deps.logger.error({ batchId: this.id, code, ...details }, message);
     try {
-      deps.store.markInterrupted({ batchId: this.id }, 'failed', message, new Date(now));
+      deps.store.markInterrupted(
+        { batchId: this.id },
+        'failed',
+        { reason: code === 'RESOURCE_LIMIT' ? 'RESOURCE_LIMIT' : 'BATCH_CRASHED', message },
+        new Date(now),
+      );
     } catch (err) {
       deps.logger.error({ batchId: this.id, err }, 'could not mark the interrupted execution');
     }
@@ -336,12 +352,12 @@ export class BatchController {
     this.#deps.logger.error({ batchId: this.id }, message);
   }
 
-  async #stopProcess(reason: string): Promise<void> {
+  async #stopProcess(cause: StopCause): Promise<void> {
     const { link, timings, store, logger, clock } = this.#deps;
     const proc = this.#proc;
     this.#transition('stopping');
     if (proc && !this.#exit) {
-      const endedBy = await endRunner(this.id, proc, link, timings, logger);
+      const endedBy = await endRunner(this.id, proc, link, timings, logger, cause.reason);
       if (endedBy === 'alive') {
         this.#lastError = failureInfo(
           'BATCH_STOP_FAILED',
@@ -357,12 +373,7 @@ export class BatchController {
     this.#proc = undefined;
     try {
       // The runner normally ends its execution itself; this covers one that had to be killed.
-      store.markInterrupted(
-        { batchId: this.id },
-        'stopped',
-        `batch stopped: ${reason}`,
-        new Date(clock.now()),
-      );
+      store.markInterrupted({ batchId: this.id }, 'stopped', cause, new Date(clock.now()));
     } catch (err) {
       logger.error({ batchId: this.id, err }, 'could not mark the stopped execution');
     }

@@ -21,8 +21,8 @@ export function busRunnerLink(client: BusClient): RunnerLink {
       call(() => client.request(runnerService(batchId), 'health', {}, { timeoutMs })),
     status: (batchId, timeoutMs) =>
       call(() => client.request(runnerService(batchId), 'status', {}, { timeoutMs })),
-    shutdown: (batchId, timeoutMs) =>
-      call(() => client.request(runnerService(batchId), 'shutdown', {}, { timeoutMs })),
+    shutdown: (batchId, timeoutMs, reason) =>
+      call(() => client.request(runnerService(batchId), 'shutdown', { reason }, { timeoutMs })),
   };
 }
 

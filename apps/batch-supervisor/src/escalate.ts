@@ -1,7 +1,7 @@
 // Ending a runner in escalating steps: ask it on the bus to shut down (it aborts its sequence and puts the
 // hardware in a safe state), SIGTERM when it does not go within the grace, SIGKILL after a second grace.
 import type { BusLogger } from '@station/bus';
-import type { RunnerLink, RunnerProcess, Timings } from './types.ts';
+import type { RunnerLink, RunnerProcess, StopReason, Timings } from './types.ts';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
@@ -18,6 +18,7 @@ export async function endRunner(
   link: RunnerLink,
   timings: Pick<Timings, 'shutdownGraceMs' | 'termGraceMs'>,
   logger: BusLogger,
+  reason: StopReason = 'ABORTED',
 ): Promise<EndedBy> {
   let gone = false;
   const exited = proc.exited.then(() => {
@@ -27,7 +28,7 @@ export async function endRunner(
     await Promise.race([exited, sleep(ms)]);
     return gone;
   };
-  const asked = await Promise.race([link.shutdown(batchId, timings.shutdownGraceMs), exited]);
+  const asked = await Promise.race([link.shutdown(batchId, timings.shutdownGraceMs, reason), exited]);
   if (gone) return 'shutdown';
   if (asked?.ok && (await within(timings.shutdownGraceMs))) return 'shutdown';
   logger.warn({ batchId, pid: proc.pid, asked: asked?.ok ?? false }, 'runner still up; sending SIGTERM');

@@ -12,7 +12,9 @@ export type FailureCode =
   /** The restart policy stopped restarting a batch that keeps failing. */
   | 'BATCH_RESTART_GAVE_UP'
   /** A runner did not exit even after SIGKILL. */
-  | 'BATCH_STOP_FAILED';
+  | 'BATCH_STOP_FAILED'
+  /** A runner was killed because its memory passed the batch's `limits.memory_mb`. */
+  | 'RESOURCE_LIMIT';
 
 /** Everything known about one failure, kept as the batch's `lastError.details`. */
 export interface FailureDetails {

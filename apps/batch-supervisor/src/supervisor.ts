@@ -49,7 +49,10 @@ export class Supervisor {
       const marked = this.#deps.store.markInterrupted(
         { batchId: id },
         'failed',
-        'interrupted: the batch supervisor stopped while this execution ran',
+        {
+          reason: 'INTERRUPTED',
+          message: 'INTERRUPTED: supervisor lost (the batch supervisor stopped while this execution ran)',
+        },
         at,
       );
       executions.push(...marked);

@@ -43,7 +43,16 @@ export type LinkResult<T> = { ok: true; value: T } | { ok: false; brokerDown: bo
 export interface RunnerLink {
   health(batchId: string, timeoutMs: number): Promise<LinkResult<Health>>;
   status(batchId: string, timeoutMs: number): Promise<LinkResult<RunnerStatus>>;
-  shutdown(batchId: string, timeoutMs: number): Promise<LinkResult<{ status: string }>>;
+  shutdown(batchId: string, timeoutMs: number, reason: StopReason): Promise<LinkResult<{ status: string }>>;
+}
+
+/** Why a batch's runner is stopped on purpose: an operator's stop (`ABORTED`) or the station's shutdown. */
+export type StopReason = 'ABORTED' | 'SHUTDOWN';
+
+/** A stop's reason, and the message its interrupted execution keeps as `error`. */
+export interface StopCause {
+  reason: StopReason;
+  message: string;
 }
 
 /** Where station events go (the bus's Publisher); fire and forget. */

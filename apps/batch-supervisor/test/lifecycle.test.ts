@@ -131,9 +131,11 @@ describe('start and stop', () => {
     const id = inFlight('b1');
     await sup.stop('b1');
     const result = store.getResult(id)!;
-    expect({ status: result.status, error: store.getExecution(id)!.error }).toEqual({
+    const row = store.getExecution(id)!;
+    expect({ status: result.status, error: row.error, statusReason: row.statusReason }).toEqual({
       status: 'stopped',
-      error: 'batch stopped: stop requested',
+      error: 'ABORTED: batch stopped by request',
+      statusReason: 'ABORTED',
     });
     expect(result.steps.map((s) => [s.name, s.status, s.pass])).toEqual([
       ['init', 'completed', true],

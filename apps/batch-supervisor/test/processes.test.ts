@@ -288,7 +288,7 @@ describe('auto-start and shutdown', () => {
     const row = st.store.getExecution(left.id)!;
     expect({ status: row.status, error: row.error }).toEqual({
       status: 'failed',
-      error: 'interrupted: the batch supervisor stopped while this execution ran',
+      error: 'INTERRUPTED: supervisor lost (the batch supervisor stopped while this execution ran)',
     });
     await until(() => st.runnerPids().length === 2, 'the auto-start of the new supervisor');
   });

@@ -257,7 +257,7 @@ describe('auto-start, shutdown, recovery', () => {
     const b = inFlight('b2');
     const other = inFlight('elsewhere');
     expect(sup.recover()).toEqual({ executions: [a, b] });
-    const reason = 'interrupted: the batch supervisor stopped while this execution ran';
+    const reason = 'INTERRUPTED: supervisor lost (the batch supervisor stopped while this execution ran)';
     expect(
       [a, b, other].map((id) => [store.getExecution(id)!.status, store.getExecution(id)!.error]),
     ).toEqual([

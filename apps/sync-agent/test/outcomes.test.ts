@@ -193,6 +193,26 @@ describe('delivered answers', () => {
     expect(body.steps.map((s) => s.measurements.length)).toEqual([1, 1]);
   });
 
+  test('an execution ended from outside reaches the Backend with its statusReason', async () => {
+    const [id] = seedExecutions(tmp.store, 1, { steps: 2 });
+    const store = tmp.store;
+    store.sqlite.run('DELETE FROM sync_queue');
+    store.sqlite.run("UPDATE executions SET status = 'running', completed_at = NULL");
+    store.markInterrupted(
+      id!,
+      'failed',
+      { reason: 'BATCH_CRASHED', message: 'runner crashed' },
+      new Date(clock.now()),
+    );
+    expect(await agent().syncNow()).toEqual({ synced: 1, failed: 0, rejected: 0, pending: 0 });
+    expect(backend.get(id!)?.body).toMatchObject({
+      id,
+      status: 'failed',
+      statusReason: 'BATCH_CRASHED',
+      error: 'runner crashed',
+    });
+  });
+
   test('409 (the Backend already has it): done, not sent again', async () => {
     const [id] = seedExecutions(tmp.store, 1);
     backend.behave({ kind: 'status', status: 409 }, 1);

@@ -62,8 +62,18 @@ export const contract = {
       ),
       CommandResult,
     ),
-    /** Asked by the supervisor: abort what runs, put hardware in a safe state, disconnect, exit. */
-    shutdown: method(Empty, T.Object({ status: T.String() })),
+    /**
+     * Asked by the supervisor: abort what runs, put hardware in a safe state, disconnect, exit. `reason`
+     * is what the aborted execution records as its status reason: `ABORTED` when an operator stopped the
+     * batch (the default), `SHUTDOWN` when the station is stopping.
+     */
+    shutdown: method(
+      T.Object(
+        { reason: T.Optional(T.Union([T.Literal('ABORTED'), T.Literal('SHUTDOWN')])) },
+        { additionalProperties: false },
+      ),
+      T.Object({ status: T.String() }),
+    ),
   },
   sync: {
     health,
@@ -145,6 +155,8 @@ export const events = {
       duration: T.Number(),
       steps: T.Array(StepResultShape),
       status: T.Optional(T.String()),
+      /** Who or what ended the run early (`ABORTED`, `SHUTDOWN`, ...); null when it ran to its end. */
+      statusReason: T.Optional(T.Union([T.String(), T.Null()])),
     }),
   ),
   log: batchEvent(

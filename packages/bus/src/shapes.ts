@@ -120,6 +120,11 @@ export const RunnerStatus = T.Object({
   execution: Opt(ExecutionSnapshot),
   manualCommands: T.Array(ManualCommand),
   manualBusy: T.Boolean(),
+  /**
+   * Set when a step was abandoned still running (it ignored its abort or timeout): the runner refuses new
+   * sequences and the supervisor replaces the process.
+   */
+  recycle: Opt(T.Object({ steps: T.Array(T.String()), message: T.String() })),
 });
 export type RunnerStatus = Static<typeof RunnerStatus>;
 

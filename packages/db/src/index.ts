@@ -7,7 +7,7 @@ export { applyMigrations, DEFAULT_MIGRATIONS_FOLDER, readMigrations } from './mi
 export { DEFAULT_BUSY_TIMEOUT_MS, type OpenStoreOptions, openStore, type Store } from './open-store.ts';
 export type { ExecutionOutcome, FinalExecutionStatus, NewExecution } from './queries/executions.ts';
 export { type BoundQueries, queries } from './queries/index.ts';
-export type { InterruptTarget } from './queries/interrupt.ts';
+export type { Interruption, InterruptTarget } from './queries/interrupt.ts';
 export {
   DEFAULT_PAGE_SIZE,
   type ListResultsQuery,

@@ -16,6 +16,21 @@ import {
 export const EXECUTION_STATUSES = ['running', 'completed', 'failed', 'stopped'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
+/**
+ * Why an execution ended other than by running to its end (null when it did, pass or fail): the
+ * operator's abort, the station shutting down, the supervisor lost, the runner crashed, its memory limit,
+ * or a store that refused a write. Only `ABORTED` is an operator's doing.
+ */
+export const STATUS_REASONS = [
+  'ABORTED',
+  'SHUTDOWN',
+  'INTERRUPTED',
+  'BATCH_CRASHED',
+  'RESOURCE_LIMIT',
+  'STORE_ERROR',
+] as const;
+export type StatusReason = (typeof STATUS_REASONS)[number];
+
 /** Lifecycle of one step inside an execution (SPEC §4 StepResult.status). */
 export const STEP_STATUSES = ['pending', 'running', 'completed', 'failed', 'skipped'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
@@ -61,6 +76,8 @@ export const executions = sqliteTable(
     duration: real('duration'),
     /** Why it ended abnormally (crash, abort, hardware error); null for a normal end. */
     error: text('error'),
+    /** Who or what ended it early (STATUS_REASONS); null when it ran to its end. */
+    statusReason: text('status_reason', { enum: STATUS_REASONS }),
     syncedAt: text('synced_at'),
   },
   // Each filter's index ends in (started_at, id), the list's sort order, so a filtered page is read in

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { type ExecutionRow, newExecutionId } from '../src/index.ts';
+import { type ExecutionRow, newExecutionId, type StepResult } from '../src/index.ts';
 import { at, execution, Scratch } from './helpers.ts';
 
 const scratch = new Scratch();
@@ -18,6 +18,7 @@ const running: ExecutionRow = {
   completedAt: null,
   duration: null,
   error: null,
+  statusReason: null,
   syncedAt: null,
 };
 
@@ -120,6 +121,51 @@ describe('finishExecution', () => {
       duration: 2.5,
       error: 'HARDWARE_ERROR',
     });
+  });
+
+  test('keeps who ended it early as the status reason', () => {
+    const store = scratch.store();
+    store.createExecution(execution('exec_a'));
+    store.finishExecution('exec_a', {
+      status: 'stopped',
+      overallPass: false,
+      completedAt: at(1_000),
+      error: 'ABORTED: step measure aborted',
+      statusReason: 'SHUTDOWN',
+    });
+    expect(store.getExecution('exec_a')).toEqual({
+      ...running,
+      status: 'stopped',
+      overallPass: false,
+      completedAt: at(1_000),
+      duration: 1,
+      error: 'ABORTED: step measure aborted',
+      statusReason: 'SHUTDOWN',
+    });
+  });
+
+  test('with the step list: every step is pending from the start, and one never reported ends skipped', () => {
+    const store = scratch.store();
+    store.createExecution({ ...execution('exec_a'), steps: ['initialize', 'measure'] });
+    const pending = (name: string, order: number): StepResult => ({
+      name,
+      order,
+      status: 'pending',
+      pass: false,
+      startedAt: null,
+      completedAt: null,
+      duration: null,
+      attempts: 0,
+      result: null,
+      error: null,
+      measurements: [],
+    });
+    expect(store.getResult('exec_a')?.steps).toEqual([pending('initialize', 0), pending('measure', 1)]);
+    store.finishExecution('exec_a', { status: 'failed', overallPass: false, completedAt: at(1_000) });
+    expect(store.getResult('exec_a')?.steps).toEqual([
+      { ...pending('initialize', 0), status: 'skipped' },
+      { ...pending('measure', 1), status: 'skipped' },
+    ]);
   });
 
   test('the first final state wins: finishing again changes nothing and enqueues nothing more', () => {

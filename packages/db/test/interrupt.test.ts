@@ -36,9 +36,14 @@ function storeWithCrashedRun() {
 describe('markInterrupted', () => {
   test('fails a crashed execution, keeps finished steps, ends the rest, and enqueues it', () => {
     const store = storeWithCrashedRun();
-    expect(store.markInterrupted('exec_a', 'failed', 'runner exited with signal SIGKILL', at(3_000))).toEqual(
-      ['exec_a'],
-    );
+    expect(
+      store.markInterrupted(
+        'exec_a',
+        'failed',
+        { reason: 'BATCH_CRASHED', message: 'runner exited with signal SIGKILL' },
+        at(3_000),
+      ),
+    ).toEqual(['exec_a']);
     const { steps, ...row } = store.getResult('exec_a')!;
     expect(row).toEqual({
       id: 'exec_a',
@@ -53,6 +58,7 @@ describe('markInterrupted', () => {
       completedAt: at(3_000),
       duration: 3,
       error: 'runner exited with signal SIGKILL',
+      statusReason: 'BATCH_CRASHED',
       syncedAt: null,
     });
     expect(steps).toEqual([
@@ -107,8 +113,22 @@ describe('markInterrupted', () => {
     const store = storeWithCrashedRun();
     store.finishExecution('exec_a', { status: 'completed', overallPass: true, completedAt: at(2_000) });
     const before = store.getResult('exec_a');
-    expect(store.markInterrupted('exec_a', 'failed', 'late crash report', at(9_000))).toEqual([]);
-    expect(store.markInterrupted('exec_a', 'failed', 'late crash report', at(9_000))).toEqual([]);
+    expect(
+      store.markInterrupted(
+        'exec_a',
+        'failed',
+        { reason: 'BATCH_CRASHED', message: 'late crash report' },
+        at(9_000),
+      ),
+    ).toEqual([]);
+    expect(
+      store.markInterrupted(
+        'exec_a',
+        'failed',
+        { reason: 'BATCH_CRASHED', message: 'late crash report' },
+        at(9_000),
+      ),
+    ).toEqual([]);
     expect(store.getResult('exec_a')).toEqual(before!);
     expect(store.syncStats(at(9_000)).pending).toBe(1);
   });
@@ -119,7 +139,14 @@ describe('markInterrupted', () => {
     store.createExecution(execution('exec_1b', 100));
     store.createExecution(execution('exec_2a', 0, { batchId: 'batch_2' }));
     expect(
-      store.markInterrupted({ batchId: 'batch_1' }, 'stopped', 'supervisor shutdown', at(1_000)).sort(),
+      store
+        .markInterrupted(
+          { batchId: 'batch_1' },
+          'stopped',
+          { reason: 'SHUTDOWN', message: 'supervisor shutdown' },
+          at(1_000),
+        )
+        .sort(),
     ).toEqual(['exec_1a', 'exec_1b']);
     expect(store.getExecution('exec_1b')).toEqual(
       expect.objectContaining({
@@ -127,6 +154,7 @@ describe('markInterrupted', () => {
         overallPass: false,
         duration: 0.9,
         error: 'supervisor shutdown',
+        statusReason: 'SHUTDOWN',
       }),
     );
     expect(store.runningExecutions().map((e) => e.id)).toEqual(['exec_2a']);
@@ -135,14 +163,24 @@ describe('markInterrupted', () => {
 
   test('refuses a status other than failed or stopped', () => {
     const store = storeWithCrashedRun();
-    expect(() => store.markInterrupted('exec_a', 'completed' as 'failed', 'x')).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
-    );
+    expect(() =>
+      store.markInterrupted('exec_a', 'completed' as 'failed', { reason: 'SHUTDOWN', message: 'x' }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(store.getExecution('exec_a')?.status).toBe('running');
+  });
+
+  test('refuses a reason that is not a status reason', () => {
+    const store = storeWithCrashedRun();
+    expect(() =>
+      store.markInterrupted('exec_a', 'failed', { reason: 'OOPS' as 'SHUTDOWN', message: 'x' }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
     expect(store.getExecution('exec_a')?.status).toBe('running');
   });
 
   test('an unknown id marks nothing', () => {
     const store = scratch.store();
-    expect(store.markInterrupted('exec_nope', 'failed', 'x')).toEqual([]);
+    expect(store.markInterrupted('exec_nope', 'failed', { reason: 'BATCH_CRASHED', message: 'x' })).toEqual(
+      [],
+    );
   });
 });

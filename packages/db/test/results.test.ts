@@ -45,6 +45,7 @@ describe('listResults', () => {
           completedAt: null,
           duration: null,
           error: null,
+          statusReason: null,
           syncedAt: null,
         },
         {
@@ -60,6 +61,7 @@ describe('listResults', () => {
           completedAt: at(250_000),
           duration: 10,
           error: null,
+          statusReason: null,
           syncedAt: null,
         },
       ],
@@ -186,6 +188,7 @@ describe('getResult', () => {
       completedAt: at(2_000),
       duration: 2,
       error: null,
+      statusReason: null,
       syncedAt: null,
       steps: [
         {

@@ -73,7 +73,12 @@ describe('several processes writing one store', () => {
     expect(result.steps.map((s) => s.order)).toEqual(result.steps.map((_, i) => i));
     expect(result.steps.filter((s) => s.measurements.length !== 1)).toEqual([]);
 
-    expect(store.markInterrupted(running!.id, 'failed', 'runner killed (SIGKILL)')).toEqual([running!.id]);
+    expect(
+      store.markInterrupted(running!.id, 'failed', {
+        reason: 'BATCH_CRASHED',
+        message: 'runner killed (SIGKILL)',
+      }),
+    ).toEqual([running!.id]);
     const after = store.getResult(running!.id)!;
     expect({ status: after.status, error: after.error, steps: after.steps.length }).toEqual({
       status: 'failed',

@@ -148,6 +148,7 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
           attempts: run.attempts,
         },
         ...(run.error ? { error: run.error } : {}),
+        ...(run.abandoned ? { abandoned: true as const } : {}),
       };
       results.push(result);
       if (run.error) {
@@ -168,6 +169,7 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
     }
     await chain;
     const endMs = clock.now();
+    const abandoned = results.filter((r) => r.abandoned).map((r) => r.name);
     const outcome: SequenceOutcome = {
       executionId: opts.executionId,
       batchId: opts.batchId,
@@ -182,6 +184,7 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
       completedAt: new Date(endMs).toISOString(),
       duration: (endMs - startMs) / 1000,
       ...(firstError && status !== 'completed' ? { error: firstError } : {}),
+      ...(abandoned.length > 0 ? { abandoned } : {}),
     };
     await emit(() => sink.onSequenceEnd?.(outcome));
     return outcome;

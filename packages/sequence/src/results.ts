@@ -48,6 +48,11 @@ export interface StepResult {
   duration?: number;
   result: StepOutput;
   error?: StepError;
+  /**
+   * The step function had not returned when its grace after an abort or timeout ran out: it may still be
+   * running (and holding memory or hardware) inside this process, which is therefore no longer clean.
+   */
+  abandoned?: true;
 }
 
 /** How a run ended (the ExecutionResult statuses of SPEC §4 other than `running`). */
@@ -70,6 +75,8 @@ export interface SequenceOutcome {
   duration: number;
   /** The first error that decided the status (a failed step's, or ABORTED). */
   error?: StepError & { step?: string };
+  /** Steps abandoned still running (see StepResult.abandoned); absent when every step returned. */
+  abandoned?: string[];
 }
 
 /** What `onSequenceStart` receives. */

@@ -29,6 +29,8 @@ export interface StepRun {
   value?: unknown;
   measurements: MeasurementResult[];
   error?: StepError;
+  /** The step function had not returned when the grace after its abort or timeout ran out. */
+  abandoned?: true;
 }
 
 function toStepError(err: unknown): StepError {
@@ -94,12 +96,17 @@ async function attempt(spec: StepSpec, fn: StepFunction, env: StepEnv, n: number
     attempt: n,
   };
 
+  let ended = false;
   const running = Promise.resolve()
     .then(() => fn(ctx))
     .then(
       (value): Settled => ({ kind: 'returned', value }),
       (error: unknown): Settled => ({ kind: 'threw', error }),
-    );
+    )
+    .then((s) => {
+      ended = true;
+      return s;
+    });
   const { promise: abortedP, resolve: onAborted } = Promise.withResolvers<Settled>();
   const markAborted = () => onAborted({ kind: 'aborted' });
   if (ctrl.signal.aborted) markAborted();
@@ -120,7 +127,12 @@ async function attempt(spec: StepSpec, fn: StepFunction, env: StepEnv, n: number
   const complete = settled.kind === 'returned';
   const { results, failures } = judgeMeasurements(spec.measurements, recorded, complete);
   const value = settled.kind === 'returned' ? jsonable(settled.value) : undefined;
-  const base = { attempts: n, measurements: results, ...(value === undefined ? {} : { value }) };
+  const base = {
+    attempts: n,
+    measurements: results,
+    ...(value === undefined ? {} : { value }),
+    ...(ended ? {} : { abandoned: true as const }),
+  };
   if (settled.kind === 'aborted') return { ...base, pass: false, error: toStepError(ctrl.signal.reason) };
   if (settled.kind === 'threw') return { ...base, pass: false, error: toStepError(settled.error) };
   if (failures.length > 0) {
@@ -129,28 +141,38 @@ async function attempt(spec: StepSpec, fn: StepFunction, env: StepEnv, n: number
   return { ...base, pass: true };
 }
 
-/** Runs a step with its retries; an abort is never retried. */
+/**
+ * Runs a step with its retries; an abort is never retried. The result is `abandoned` when any attempt was
+ * (an attempt that timed out and was left running taints the process even if a retry passed).
+ */
 export async function runStep(spec: StepSpec, fn: StepFunction, env: StepEnv): Promise<StepRun> {
-  let run = await attempt(spec, fn, env, 1);
+  let abandoned = false;
+  const tries = async (n: number) => {
+    const r = await attempt(spec, fn, env, n);
+    abandoned ||= r.abandoned === true;
+    return r;
+  };
+  const result = (r: StepRun): StepRun => (abandoned ? { ...r, abandoned: true } : r);
+  let run = await tries(1);
   for (let n = 2; n <= spec.retries + 1 && !run.pass && run.error?.code !== 'ABORTED'; n++) {
     env.log('warn', `step ${spec.name} failed (${run.error?.message}); retry ${n - 1} of ${spec.retries}`);
     if (spec.retryDelayMs > 0) {
       try {
         await sleep(spec.retryDelayMs, spec.cleanup ? undefined : env.signal);
       } catch {
-        return {
+        return result({
           ...run,
           error: { code: 'ABORTED', message: `step ${spec.name} aborted before retry ${n - 1}` },
-        };
+        });
       }
     }
     if (!spec.cleanup && env.signal.aborted) {
-      return {
+      return result({
         ...run,
         error: { code: 'ABORTED', message: `step ${spec.name} aborted before retry ${n - 1}` },
-      };
+      });
     }
-    run = await attempt(spec, fn, env, n);
+    run = await tries(n);
   }
-  return run;
+  return result(run);
 }

@@ -5,7 +5,14 @@ import { describeError, StoreError } from '../errors.ts';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
 import { newExecutionId } from '../ids.ts';
 import { bind, flag, jsonText, prepared } from '../prepared.ts';
-import { type ExecutionRow, type ExecutionStatus, executions, type JsonValue } from '../schema.ts';
+import {
+  type ExecutionRow,
+  type ExecutionStatus,
+  executions,
+  type JsonValue,
+  type StatusReason,
+  stepResults,
+} from '../schema.ts';
 import { secondsBetween, type TimeInput, toIso } from '../time.ts';
 import { enqueueExecutionSync } from './outbox.ts';
 
@@ -25,6 +32,22 @@ const statements = (store: StoreHandle) =>
       })
       .returning()
       .prepare(),
+    pendingStep: db
+      .insert(stepResults)
+      .values({
+        executionId: bind('executionId'),
+        name: bind('name'),
+        stepOrder: bind('order'),
+        status: 'pending',
+      })
+      .prepare(),
+    // A step the run never reported (it cannot happen through runSequence, which reports every step):
+    // a final execution must not reach the Backend with a step still pending.
+    skipPending: db
+      .update(stepResults)
+      .set({ status: 'skipped', pass: false })
+      .where(and(eq(stepResults.executionId, bind('id')), eq(stepResults.status, 'pending')))
+      .prepare(),
     runningStart: db
       .select({ startedAt: executions.startedAt })
       .from(executions)
@@ -38,6 +61,7 @@ const statements = (store: StoreHandle) =>
         completedAt: bind('completedAt'),
         duration: bind('duration'),
         error: bind('error'),
+        statusReason: bind('statusReason'),
       })
       .where(eq(executions.id, bind('id')))
       .prepare(),
@@ -55,6 +79,11 @@ export interface NewExecution {
   parameters?: Record<string, JsonValue>;
   /** Defaults to now. */
   startedAt?: TimeInput;
+  /**
+   * The manifest's step names in order. Each gets a `pending` row now, so whoever ends the execution
+   * (the runner, or the supervisor after a crash) knows every step the run should have had.
+   */
+  steps?: readonly string[];
 }
 
 /** Final states an execution can be put in. */
@@ -73,24 +102,35 @@ export interface ExecutionOutcome {
   duration?: number;
   /** Why it ended abnormally. */
   error?: string | null;
+  /** Who or what ended it early; null (the default) when it ran to its end. */
+  statusReason?: StatusReason | null;
 }
 
-/** Inserts an execution in status `running` and returns the stored row. */
+/**
+ * Inserts an execution in status `running`, with a `pending` row per step when `steps` is given (one
+ * transaction), and returns the stored execution row.
+ */
 export function createExecution(store: StoreHandle, input: NewExecution): ExecutionRow {
   const id = input.id ?? newExecutionId();
   const startedAt = toIso(input.startedAt ?? new Date(), 'startedAt');
+  const q = statements(store);
   try {
-    const row = statements(store).insert.get({
-      id,
-      batchId: input.batchId,
-      sequenceName: input.sequenceName,
-      sequenceVersion: input.sequenceVersion,
-      packageHash: input.packageHash,
-      parameters: jsonText(input.parameters ?? {}),
-      startedAt,
+    return writeTransaction(store, () => {
+      const row = q.insert.get({
+        id,
+        batchId: input.batchId,
+        sequenceName: input.sequenceName,
+        sequenceVersion: input.sequenceVersion,
+        packageHash: input.packageHash,
+        parameters: jsonText(input.parameters ?? {}),
+        startedAt,
+      });
+      if (!row) throw new Error('the insert returned no row');
+      for (const [order, name] of (input.steps ?? []).entries()) {
+        q.pendingStep.run({ executionId: id, name, order });
+      }
+      return row;
     });
-    if (!row) throw new Error('the insert returned no row');
-    return row;
   } catch (err) {
     throw new StoreError('QUERY_FAILED', `cannot create execution ${id}: ${describeError(err)}`, {
       cause: err,
@@ -121,7 +161,9 @@ export function finishExecution(store: StoreHandle, id: string, outcome: Executi
       completedAt,
       duration: outcome.duration ?? secondsBetween(current.startedAt, completedAt),
       error: outcome.error ?? null,
+      statusReason: outcome.statusReason ?? null,
     });
+    q.skipPending.run({ id });
     enqueueExecutionSync(store, id, completedAt);
     return true;
   });

@@ -4,23 +4,30 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { StoreError } from '../errors.ts';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
-import { executions, stepResults } from '../schema.ts';
+import { executions, STATUS_REASONS, type StatusReason, stepResults } from '../schema.ts';
 import { secondsBetween, type TimeInput, toIso } from '../time.ts';
 import { enqueueExecutionSync } from './outbox.ts';
 
 /** Which running executions to mark: one by id, or every one of a batch. */
 export type InterruptTarget = string | { batchId: string };
 
+/** Why the executions ended: the reason stored in `status_reason`, and the message kept as `error`. */
+export interface Interruption {
+  reason: StatusReason;
+  message: string;
+}
+
 /**
- * Marks running executions as `failed` (crash) or `stopped` (stop) with `reason` as their error, ends their
- * unfinished steps, and queues them for sync. Returns the ids it changed; executions that already ended
- * are left untouched, so calling it twice is harmless.
+ * Marks running executions as `failed` (crash) or `stopped` (stop) with the interruption's reason and
+ * message, ends their unfinished steps (the one in flight `failed` with the message, the ones never
+ * reached `skipped`), and queues them for sync, all in one transaction. Returns the ids it changed;
+ * executions that already ended are left untouched, so calling it twice is harmless.
  */
 export function markInterrupted(
   store: StoreHandle,
   target: InterruptTarget,
   status: 'failed' | 'stopped',
-  reason: string,
+  interruption: Interruption,
   now: TimeInput = new Date(),
 ): string[] {
   if (status !== 'failed' && status !== 'stopped') {
@@ -29,6 +36,13 @@ export function markInterrupted(
       `markInterrupted: status must be failed or stopped, got ${String(status)}`,
     );
   }
+  if (!STATUS_REASONS.includes(interruption.reason)) {
+    throw new StoreError(
+      'INVALID_ARGUMENT',
+      `markInterrupted: reason must be one of ${STATUS_REASONS.join(', ')}, got ${String(interruption.reason)}`,
+    );
+  }
+  const { reason, message } = interruption;
   const completedAt = toIso(now, 'now');
   return writeTransaction(store, (tx) => {
     const which =
@@ -45,7 +59,8 @@ export function markInterrupted(
           overallPass: false,
           completedAt,
           duration: secondsBetween(execution.startedAt, completedAt),
-          error: reason,
+          error: message,
+          statusReason: reason,
         })
         .where(eq(executions.id, execution.id))
         .run();
@@ -62,7 +77,7 @@ export function markInterrupted(
             pass: false,
             completedAt,
             duration: step.startedAt === null ? null : secondsBetween(step.startedAt, completedAt),
-            error: reason,
+            error: message,
           })
           .where(eq(stepResults.id, step.id))
           .run();

@@ -1,0 +1,1 @@
+ALTER TABLE `executions` ADD `status_reason` text;
