@@ -76,6 +76,8 @@ const STATUS_OF_CODE: Record<string, number> = {
   // The batch process could not be spawned or did not register: the station's fault, not the request's.
   START_FAILED: 502,
   SHUTTING_DOWN: 503,
+  // The runner left a step running past its grace and is being replaced: retry in a moment.
+  RUNNER_NOT_CLEAN: 503,
   UNKNOWN_HARDWARE: 422,
   UNKNOWN_COMMAND: 422,
   INVALID_PACKAGE: 422,

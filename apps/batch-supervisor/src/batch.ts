@@ -263,6 +263,7 @@ export class BatchController {
       live: () => gen === this.#generation && this.#state === 'running',
       onStatus: (status) => {
         this.#runner = status;
+        if (status.recycle) void this.#recycle(gen, status.recycle);
       },
       onBeat: () => this.#publishStatus(),
       onHung: (reason) => {
@@ -271,6 +272,34 @@ export class BatchController {
         proc.kill('SIGKILL');
       },
     });
+  }
+
+  /**
+   * A runner that abandoned a step still running (it ignored its abort or timeout) is not clean: it may
+   * still hold memory or drive hardware. It already refuses new sequences; replace the process (shutdown
+   * first, so hardware reaches its safe state) and say so in the batch status until someone restarts it.
+   */
+  async #recycle(gen: number, info: { steps: string[]; message: string }): Promise<void> {
+    if (gen !== this.#generation || this.#state !== 'running' || this.#stopping || this.#closed) return;
+    const message = `runner of ${this.id} replaced: ${info.message}`;
+    this.#deps.logger.warn({ batchId: this.id, steps: info.steps }, message);
+    this.#lastError = failureInfo(
+      'RUNNER_RECYCLED',
+      message,
+      { steps: info.steps, stderr: [] },
+      this.#deps.clock.now(),
+    );
+    this.#deps.events.publish({
+      type: 'error',
+      batch_id: this.id,
+      data: { code: 'RUNNER_RECYCLED', message, details: { steps: info.steps } },
+    });
+    try {
+      await this.stop({ reason: 'SHUTDOWN', message: `SHUTDOWN: ${message}` });
+      await this.start('restart');
+    } catch (err) {
+      this.#deps.logger.error({ batchId: this.id, err: String(err) }, 'recycling the runner failed');
+    }
   }
 
   #onExit(gen: number, proc: RunnerProcess, exit: ExitInfo): void {

@@ -14,7 +14,9 @@ export type FailureCode =
   /** A runner did not exit even after SIGKILL. */
   | 'BATCH_STOP_FAILED'
   /** A runner was killed because its memory passed the batch's `limits.memory_mb`. */
-  | 'RESOURCE_LIMIT';
+  | 'RESOURCE_LIMIT'
+  /** A runner left a step running past its grace (it ignored abort or timeout) and was replaced. */
+  | 'RUNNER_RECYCLED';
 
 /** Everything known about one failure, kept as the batch's `lastError.details`. */
 export interface FailureDetails {
@@ -26,6 +28,8 @@ export interface FailureDetails {
   /** Executions that were `running` and were marked `failed` because of this failure. */
   executions?: string[];
   restart?: { attempt: number; delayMs: number } | { gaveUp: string };
+  /** RUNNER_RECYCLED: the steps that were abandoned still running. */
+  steps?: string[];
 }
 
 /** "exit code 3", "signal SIGKILL", with the supervisor's own reason when it did the killing. */

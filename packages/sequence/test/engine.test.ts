@@ -292,6 +292,11 @@ describe('runSequence', () => {
     ]);
     const o = await outcome;
     expect(o.steps[0]?.error?.code).toBe('STEP_TIMEOUT');
+    // Still running when abandoned: the run says so, so the runner knows its process is not clean.
+    expect({ abandoned: o.steps[0]?.abandoned, outcome: o.abandoned }).toEqual({
+      abandoned: true,
+      outcome: ['stuck'],
+    });
     for (const h of hangs) h.resolve();
     await lateDone.promise;
     expect(o.steps[0]?.result.measurements).toEqual([]);
@@ -373,6 +378,8 @@ describe('runSequence', () => {
       ['three', 'skipped', undefined],
       ['off', 'completed', undefined],
     ]);
+    // It returned within its grace: nothing was abandoned.
+    expect(o.abandoned).toBeUndefined();
     expect([o.status, o.overallPass, o.error?.code, dev.safeStates]).toEqual([
       'stopped',
       false,
@@ -402,6 +409,7 @@ describe('runSequence', () => {
     const o = await outcome;
     expect(o.steps.map((s) => s.status)).toEqual(['failed', 'completed']);
     expect(o.status).toBe('stopped');
+    expect(o.abandoned).toEqual(['deaf']);
   });
 
   test('abort before the first step: everything but cleanup is skipped', async () => {

@@ -1,0 +1,82 @@
+// Bounded resources with the real runner under the real supervisor: a step that ignores its abort gets
+// its runner process replaced before the next run; a runner past its memory limit is stopped as
+// RESOURCE_LIMIT and restarted by policy.
+import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { join } from 'node:path';
+import type { BatchStatus } from '@station/bus';
+import { until } from '../../../tests/support/process.ts';
+import { alive, Station } from './station.ts';
+
+setDefaultTimeout(60_000);
+
+const PACKAGES = join(import.meta.dir, 'packages');
+const HARDWARE = 'hardware: { psu: { driver: sim_psu } }';
+
+let station: Station | undefined;
+afterEach(async () => {
+  await station?.dispose();
+  station = undefined;
+});
+
+async function batchStatus(st: Station): Promise<BatchStatus> {
+  const list = await st.client.request('supervisor', 'batch.list', {});
+  return list.find((b) => b.id === 'batch_1')!;
+}
+
+describe('a step that ignores its abort', () => {
+  test('sequence.stop ends the run; the runner is then replaced before the next run, and the status says so', async () => {
+    station = await new Station([{ id: 'batch_1', sequencePackage: 'unruly', yaml: HARDWARE }], {
+      sequencesDir: PACKAGES,
+    }).up();
+    const st = station;
+    st.supervisor({}, true);
+    await st.ready();
+    const { pid } = await st.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });
+    const { executionId } = await st.client.request('runner.batch_1', 'sequence.start', {
+      parameters: { mode: 'ignore_abort', alloc_mb: 32 },
+    });
+    await until(
+      () => st.store.getResult(executionId)?.steps[1]?.status === 'running',
+      'the hold step to run',
+    );
+    expect(await st.client.request('runner.batch_1', 'sequence.stop', {})).toEqual({ status: 'stopped' });
+    const run = st.store.getResult(executionId)!;
+    expect({
+      status: run.status,
+      statusReason: run.statusReason,
+      steps: run.steps.map((s) => s.status),
+    }).toEqual({
+      status: 'stopped',
+      statusReason: 'ABORTED',
+      steps: ['completed', 'failed', 'skipped', 'completed'],
+    });
+
+    // Until it is replaced, the unclean runner runs nothing.
+    const refused = await st.failure(st.client.request('runner.batch_1', 'sequence.start', {}));
+    expect(['RUNNER_NOT_CLEAN', 'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE']).toContain(refused.code);
+
+    // The old process (still running the abandoned step) is gone and a new one serves the batch.
+    await until(() => !alive(pid), 'the unclean runner to be ended', 20_000);
+    const after = await until(async () => {
+      const b = await batchStatus(st);
+      return b.status === 'running' && b.pid !== pid ? b : undefined;
+    }, 'a new runner');
+    expect(after.lastError).toMatchObject({
+      code: 'RUNNER_RECYCLED',
+      message: expect.stringContaining('step hold did not return'),
+      details: { steps: ['hold'] },
+    });
+    expect(st.ofBatch('batch_1', 'error').map((e) => e.data)).toContainEqual(
+      expect.objectContaining({ code: 'RUNNER_RECYCLED' }),
+    );
+
+    // The new runner is clean and runs the next sequence.
+    const next = await st.client.request('runner.batch_1', 'sequence.start', {});
+    await until(
+      () => st.store.getResult(next.executionId)?.steps[1]?.status === 'running',
+      'the next run to reach hold',
+    );
+    await st.client.request('runner.batch_1', 'sequence.stop', {});
+    expect((await batchStatus(st)).pid).toBe(after.pid);
+  });
+});
