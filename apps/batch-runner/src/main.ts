@@ -1,59 +1,70 @@
 // apps/batch-runner: the process of one batch.
-// Usage: bun apps/batch-runner/src/main.ts --config station.yaml --batch batch_1 [--parent-pid PID]
 import { Publisher, serve } from '@station/bus';
 import { storePath } from '@station/config';
 import { openStore } from '@station/db';
-import { flag, runService } from '@station/service';
+import { type CliSpec, parseCliOrExit, runService } from '@station/service';
 import { ABORT_CAUSES, BatchRunner } from './runner.ts';
 
-const batchId = flag(process.argv, 'batch');
-if (!batchId) {
-  console.error('batch-runner: --batch <id> is required');
-  process.exit(2);
-}
+const cli: CliSpec = {
+  command: 'bun apps/batch-runner/src/main.ts',
+  summary:
+    'The process of one batch: loads its sequence package, drives its hardware and runs its sequence.\nStarted by the batch supervisor, which passes these options.',
+  options: [
+    { name: 'batch', value: 'ID', description: 'the batch of station.yaml to serve', required: true },
+  ],
+  service: true,
+};
+// Read before runService: the batch names the service (and its log file).
+const batchId = parseCliOrExit(cli).values.batch ?? '';
 
-await runService(`runner-${batchId}`, async ({ config, log }) => {
-  const batch = config.batches.find((b) => b.id === batchId);
-  if (!batch) {
-    throw new Error(
-      `batch ${batchId} is not in the config (known: ${config.batches.map((b) => b.id).join(', ')})`,
-    );
-  }
-  const store = openStore(storePath(config));
-  const publisher = new Publisher({ endpoint: config.ipc.event_pub });
-  const runner = new BatchRunner({
-    batch,
-    sequencesDir: config.paths.sequences_dir,
-    store,
-    log: log.child({ batchId }),
-    publish: (event) => {
-      publisher.publish(event).catch((err: unknown) => log.warn({ err: String(err) }, 'event not published'));
-    },
-  });
-  await runner.init();
+await runService(
+  `runner-${batchId}`,
+  async ({ config, log }) => {
+    const batch = config.batches.find((b) => b.id === batchId);
+    if (!batch) {
+      throw new Error(
+        `batch ${batchId} is not in the config (known: ${config.batches.map((b) => b.id).join(', ')})`,
+      );
+    }
+    const store = openStore(storePath(config));
+    const publisher = new Publisher({ endpoint: config.ipc.event_pub });
+    const runner = new BatchRunner({
+      batch,
+      sequencesDir: config.paths.sequences_dir,
+      store,
+      log: log.child({ batchId }),
+      publish: (event) => {
+        publisher
+          .publish(event)
+          .catch((err: unknown) => log.warn({ err: String(err) }, 'event not published'));
+      },
+    });
+    await runner.init();
 
-  let stopped = false;
-  const stop = async (reason: string) => {
-    if (stopped) return;
-    stopped = true;
-    log.info({ reason }, 'runner shutting down');
-    // A supervisor that vanished is not an operator's abort: the execution says the supervisor was lost.
-    await runner.shutdown(reason === 'parent gone' ? ABORT_CAUSES.INTERRUPTED : ABORT_CAUSES.SHUTDOWN);
-    await worker.close();
-    publisher.close();
-    store.close();
-  };
-  const worker = serve({
-    endpoint: config.ipc.service_bus,
-    service: `runner.${batchId}`,
-    logger: log,
-    handlers: runner.handlers(() => {
-      // Let the reply leave before the process goes.
-      setTimeout(() => void stop('shutdown requested').then(() => process.exit(0)), 50);
-    }),
-  });
-  if (await worker.ready(10_000)) log.info({ service: worker.service }, 'runner registered on the bus');
-  else log.warn('runner not registered with the broker yet (it keeps trying)');
+    let stopped = false;
+    const stop = async (reason: string) => {
+      if (stopped) return;
+      stopped = true;
+      log.info({ reason }, 'runner shutting down');
+      // A supervisor that vanished is not an operator's abort: the execution says the supervisor was lost.
+      await runner.shutdown(reason === 'parent gone' ? ABORT_CAUSES.INTERRUPTED : ABORT_CAUSES.SHUTDOWN);
+      await worker.close();
+      publisher.close();
+      store.close();
+    };
+    const worker = serve({
+      endpoint: config.ipc.service_bus,
+      service: `runner.${batchId}`,
+      logger: log,
+      handlers: runner.handlers(() => {
+        // Let the reply leave before the process goes.
+        setTimeout(() => void stop('shutdown requested').then(() => process.exit(0)), 50);
+      }),
+    });
+    if (await worker.ready(10_000)) log.info({ service: worker.service }, 'runner registered on the bus');
+    else log.warn('runner not registered with the broker yet (it keeps trying)');
 
-  return { stop };
-});
+    return { stop };
+  },
+  { cli },
+);

@@ -1,7 +1,20 @@
 // apps/batch-supervisor: owns every batch-runner process of the station.
-// Usage: bun apps/batch-supervisor/src/main.ts [--config station.yaml] [--runner-main file] [--timings json]
-//        [--start-concurrency n]
-import { runService } from '@station/service';
+import { type CliSpec, runService } from '@station/service';
 import { startSupervisor } from './service.ts';
 
-await runService('supervisor', (ctx) => startSupervisor(ctx));
+const cli: CliSpec = {
+  command: 'bun apps/batch-supervisor/src/main.ts',
+  summary: 'Starts, watches and restarts the batch-runner process of each batch in station.yaml.',
+  options: [
+    { name: 'runner-main', value: 'FILE', description: 'script each runner runs (tests and benchmarks)' },
+    { name: 'timings', value: 'JSON', description: 'timing overrides, e.g. \'{"heartbeatMs":200}\'' },
+    {
+      name: 'start-concurrency',
+      value: 'N',
+      description: 'runners allowed to be starting at once (default: one per CPU core)',
+    },
+  ],
+  service: true,
+};
+
+await runService('supervisor', (ctx) => startSupervisor(ctx), { cli });

@@ -6,7 +6,6 @@ import { BusClient, Publisher, serve } from '@station/bus';
 import { storePath } from '@station/config';
 import { openStore } from '@station/db';
 import type { RunningService, ServiceContext } from '@station/service';
-import { flag } from '@station/service';
 import { busRunnerLink, publisherSink } from './bus-link.ts';
 import { Gate } from './gate.ts';
 import { supervisorHandlers } from './handlers.ts';
@@ -29,14 +28,14 @@ export interface SupervisorService extends RunningService {
   readonly supervisor: Supervisor;
 }
 
-/** Reads the supervisor's own flags from the command line. */
-export function serviceOptions(argv: string[]): SupervisorServiceOptions {
+/** The supervisor's own flags, from the parsed command line (see main.ts for the list). */
+export function serviceOptions(options: Record<string, string | undefined>): SupervisorServiceOptions {
   const opts: SupervisorServiceOptions = {};
-  const main = flag(argv, 'runner-main');
+  const main = options['runner-main'];
   if (main) opts.runnerMain = main;
-  const timings = flag(argv, 'timings');
+  const timings = options.timings;
   if (timings) opts.timings = JSON.parse(timings) as Partial<Timings>;
-  const concurrency = Number(flag(argv, 'start-concurrency'));
+  const concurrency = Number(options['start-concurrency']);
   if (concurrency > 0) opts.startConcurrency = concurrency;
   return opts;
 }
@@ -44,7 +43,7 @@ export function serviceOptions(argv: string[]): SupervisorServiceOptions {
 /** Starts the supervisor: `runService('supervisor', (ctx) => startSupervisor(ctx))`. */
 export async function startSupervisor(
   ctx: ServiceContext,
-  opts: SupervisorServiceOptions = serviceOptions(ctx.argv),
+  opts: SupervisorServiceOptions = serviceOptions(ctx.options),
 ): Promise<SupervisorService> {
   const { config, log } = ctx;
   const store = openStore(storePath(config));

@@ -1,7 +1,14 @@
 // `npm start` / `bun run start`: the whole station on this machine.
-// Usage: bun apps/launcher/src/main.ts [--config path/to/station.yaml]
 import { ConfigError, loadConfig } from '@station/config';
+import { type CliSpec, parseCliOrExit } from '@station/service';
 import { Launcher, uiUrl } from './launcher.ts';
+
+const cli: CliSpec = {
+  command: 'npm start --',
+  summary:
+    'Starts the whole station on this machine (broker, batch supervisor, sync agent, API gateway), restarts\na service that dies, and stops them all in order on Ctrl-C or SIGTERM. Without npm:\nbun scripts/station-launcher.ts [options].',
+};
+parseCliOrExit(cli);
 
 let loaded: ReturnType<typeof loadConfig>;
 try {

@@ -1,47 +1,57 @@
 // The sync agent process: drains sync_queue to the Backend, serves `sync` on the bus and publishes
 // `system.sync_status` events, until SIGTERM/SIGINT; then it leaves the bus, stops claiming, finishes or
 // releases what is in flight and exits 0. Exit 2: the configuration is wrong.
-// Usage: bun apps/sync-agent/src/main.ts [--config station.yaml]
 import { Publisher, serve } from '@station/bus';
 import { storePath } from '@station/config';
-import { runService } from '@station/service';
+import { type CliSpec, runService } from '@station/service';
 import { SyncAgent } from './agent.ts';
 import { describe } from './errors.ts';
 import { syncHandlers } from './handlers.ts';
 import { openAgentStore } from './store.ts';
 
-await runService('sync-agent', async ({ config, log }) => {
-  const store = openAgentStore(storePath(config));
-  // Events are fire-and-forget (dropped while the broker is away); screens also ask sync.status.
-  const events = new Publisher({ endpoint: config.ipc.event_pub });
-  const agent = new SyncAgent({
-    store,
-    backend: config.backend,
-    logger: log,
-    stationId: config.station.id,
-    onStatusChange: (data) => {
-      events.publish({ type: 'sync_status', data }).catch((err: unknown) => {
-        log.warn({ err: describe(err) }, 'sync-agent: publishing sync_status failed');
-      });
-    },
-  });
-  const worker = serve({
-    endpoint: config.ipc.service_bus,
-    service: 'sync',
-    handlers: syncHandlers(agent),
-    logger: log,
-  });
-  agent.start();
-  return {
-    async stop() {
-      try {
-        // Off the bus first, so that no request reaches an agent that is stopping.
-        await worker.close();
-        await agent.stop();
-      } finally {
-        events.close();
-        store.close();
-      }
-    },
-  };
-});
+const cli: CliSpec = {
+  command: 'bun apps/sync-agent/src/main.ts',
+  summary:
+    'Delivers finished results from the sync queue to the Backend (backend.url), exactly once, and answers\n`sync` requests (sync now, sync status).',
+  service: true,
+};
+
+await runService(
+  'sync-agent',
+  async ({ config, log }) => {
+    const store = openAgentStore(storePath(config));
+    // Events are fire-and-forget (dropped while the broker is away); screens also ask sync.status.
+    const events = new Publisher({ endpoint: config.ipc.event_pub });
+    const agent = new SyncAgent({
+      store,
+      backend: config.backend,
+      logger: log,
+      stationId: config.station.id,
+      onStatusChange: (data) => {
+        events.publish({ type: 'sync_status', data }).catch((err: unknown) => {
+          log.warn({ err: describe(err) }, 'sync-agent: publishing sync_status failed');
+        });
+      },
+    });
+    const worker = serve({
+      endpoint: config.ipc.service_bus,
+      service: 'sync',
+      handlers: syncHandlers(agent),
+      logger: log,
+    });
+    agent.start();
+    return {
+      async stop() {
+        try {
+          // Off the bus first, so that no request reaches an agent that is stopping.
+          await worker.close();
+          await agent.stop();
+        } finally {
+          events.close();
+          store.close();
+        }
+      },
+    };
+  },
+  { cli },
+);

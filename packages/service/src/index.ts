@@ -4,8 +4,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, loadConfig, type StationConfig } from '@station/config';
 import { createLogger, type Logger } from '@station/log';
+import { type CliSpec, parseCliOrExit } from './cli.ts';
 import { watchParent } from './parent.ts';
 
+export * from './cli.ts';
 export { watchParent } from './parent.ts';
 
 export interface ServiceContext {
@@ -13,8 +15,10 @@ export interface ServiceContext {
   /** The file the config came from. */
   configPath: string;
   log: Logger;
-  /** Command-line arguments after the config ones, for service-specific flags. */
+  /** The command line as given (after the runtime and script). */
   argv: string[];
+  /** Option values of the command line, checked against the service's `cli` spec. */
+  options: Record<string, string | undefined>;
 }
 
 /** A running service: what `stop()` must do on SIGTERM (refuse new work, finish or hand off, close). */
@@ -23,6 +27,8 @@ export interface RunningService {
 }
 
 export interface RunOptions {
+  /** The service's command line: `--help` prints it and exits 0, an unknown flag exits 2. */
+  cli?: CliSpec;
   argv?: string[];
   env?: Record<string, string | undefined>;
   /** Longest a graceful stop may take before the process exits anyway (ms). */
@@ -58,6 +64,8 @@ export async function runService(
   opts: RunOptions = {},
 ): Promise<void> {
   const argv = opts.argv ?? process.argv.slice(2);
+  const cli = opts.cli ?? { command: name, summary: `The station's ${name} service.`, service: true };
+  const { values: options } = parseCliOrExit(cli, argv);
   let loaded: Awaited<ReturnType<typeof loadConfig>>;
   try {
     loaded = await loadConfig({ argv, env: opts.env ?? process.env });
@@ -77,7 +85,7 @@ export async function runService(
   let running: RunningService;
   try {
     ensureIpcDirs(config);
-    running = await start({ config, configPath: path, log, argv });
+    running = await start({ config, configPath: path, log, argv, options });
   } catch (err) {
     log.fatal({ err }, `${name} failed to start`);
     process.exit(1);
@@ -113,7 +121,7 @@ export async function runService(
   process.on('SIGINT', () => void stop('SIGINT'));
   // Started by a launcher or supervisor that passed its pid: stop when it is gone, so a killed parent
   // never leaves this process running on its own.
-  const parent = flag(argv, 'parent-pid');
+  const parent = options['parent-pid'];
   if (parent && Number.isInteger(Number(parent))) {
     watchParent(Number(parent), () => {
       log.warn({ parent }, `${name}: parent process is gone`);
