@@ -1,6 +1,6 @@
 // `npm start` / `bun run start`: the whole station on this machine.
 import { ConfigError, loadConfig } from '@station/config';
-import { type CliSpec, parseCliOrExit } from '@station/service';
+import { type CliSpec, parseCliOrExit, watchParent } from '@station/service';
 import { Launcher, uiUrl } from './launcher.ts';
 
 const cli: CliSpec = {
@@ -36,6 +36,14 @@ const stop = async (signal: string) => {
 };
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+// Under `npm start` (or `bun run start`) a process manager holds the package runner's pid, not ours. npm
+// passes SIGTERM on, but if it is killed outright (SIGKILL, a crash) nothing would tell us: watch it and
+// stop the station when it is gone. Started directly (`bun scripts/station-launcher.ts`), a parent that goes
+// away (nohup, a closed terminal) is no reason to stop.
+if (process.env.npm_lifecycle_event) {
+  const runner = process.ppid;
+  watchParent(runner, () => void stop(`parent ${runner} (npm) gone`));
+}
 
 const failed = await launcher.start();
 const started = [...launcher.children.keys()];
