@@ -24,6 +24,8 @@ export interface BackendSettings {
   retry_base: number;
   retry_cap: number;
   health_interval: number;
+  /** How long stop() may spend finishing deliveries in flight and flushing the queue (ms; default 5 s). */
+  shutdown_flush?: number;
 }
 
 export interface SyncAgentOptions {
@@ -56,7 +58,7 @@ export interface SyncAgentOptions {
 export const DEFAULT_KEEP_SYNCED_MS = 7 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;
 
-/** Default of stop(): how long in-flight requests may take to finish before they are aborted. */
+/** Default of stop(): how long finishing in-flight requests and flushing the queue may take together. */
 export const DEFAULT_STOP_DEADLINE_MS = 5_000;
 
 /**
@@ -189,28 +191,31 @@ export class SyncAgent {
   }
 
   /**
-   * Stops claiming, lets requests in flight finish until `deadlineMs`, aborts the rest and gives every
-   * row still claimed back to `pending`. Safe to call twice.
+   * Stops the schedule, lets requests in flight finish, then flushes what is still queued (SPEC §6: "flush
+   * the sync queue if possible"), all within `deadlineMs` (default `backend.shutdown_flush`). What is
+   * still in flight then is aborted, and every row still claimed goes back to `pending`. Safe to call twice.
    */
   async stop(opts: { deadlineMs?: number } = {}): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#health?.stop();
+    const budget = opts.deadlineMs ?? this.#opts.backend.shutdown_flush ?? DEFAULT_STOP_DEADLINE_MS;
+    const deadline = AbortSignal.timeout(Math.max(0, budget));
+    const over = new Promise<'late'>((resolve) => {
+      if (deadline.aborted) resolve('late');
+      deadline.addEventListener('abort', () => resolve('late'), { once: true });
+    });
     const running = this.#running;
     if (running) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const deadline = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), opts.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
-      });
-      const finished = await Promise.race([running.then(() => 'done' as const), deadline]);
-      clearTimeout(timer);
+      const finished = await Promise.race([running.then(() => 'done' as const), over]);
       if (finished === 'late') {
         this.#opts.logger.warn('sync: stop deadline passed; aborting requests in flight');
         this.#abort.abort();
         await running.catch(() => undefined);
       }
     }
+    if (!deadline.aborted) await this.#flush(deadline);
     if (this.#deps) {
       try {
         const released = this.#opts.store.releaseClaims(this.agentId, this.#clock.now());
@@ -220,6 +225,33 @@ export class SyncAgent {
       }
     }
     this.#opts.logger.info('sync: agent stopped');
+  }
+
+  /**
+   * The shutdown flush: one more cycle that sends what is due until the queue is empty or `deadline`
+   * fires (then its requests are aborted). Skipped while the Backend is known to be down or asked us to
+   * wait: a stop must not hammer a Backend that already said no.
+   */
+  async #flush(deadline: AbortSignal): Promise<void> {
+    const deps = this.#deps;
+    if (!deps) return;
+    const log = this.#opts.logger;
+    if (this.#clock.now() < this.#pauseUntil || this.#health?.connected === false) {
+      log.info('sync: queue not flushed on stop (Backend down or asked to wait)');
+      return;
+    }
+    const signal = AbortSignal.any([deadline, this.#abort.signal]);
+    try {
+      const report = await drainCycle(deps, { stopping: () => deadline.aborted, signal });
+      if (report.claimed > 0) {
+        log.info(
+          { synced: report.synced, failed: report.failed, aborted: deadline.aborted },
+          'sync: flushed on stop',
+        );
+      }
+    } catch (err) {
+      log.error({ err: describe(err) }, 'sync: flush on stop failed');
+    }
   }
 
   /** Runs a cycle once the current one (if any) is over. */

@@ -201,6 +201,37 @@ test('stop: requests that finish within the deadline are recorded, not released'
   expect(queueRows(tmp.store).map((r) => r.status)).toEqual(['done', 'done']);
 });
 
+test('stop flushes what is still queued to a Backend that answers (backend.shutdown_flush)', async () => {
+  // No scheduled cycle in this test: only the stop can send what is queued below.
+  const agent = startAgent({ sync_interval: 3_600_000, shutdown_flush: 5_000 });
+  await until('the Backend seen as connected', () => agent.status().backendConnected);
+  const ids = seedExecutions(tmp.store, 5);
+  expect(agent.status().pending).toBe(5);
+  await agent.stop();
+  expect(backend.keys().sort()).toEqual([...ids].sort());
+  expect(queueRows(tmp.store).map((r) => r.status)).toEqual(['done', 'done', 'done', 'done', 'done']);
+  expect(unsyncedExecutions()).toBe(0);
+});
+
+test('stop ends within backend.shutdown_flush when the Backend hangs, and loses nothing', async () => {
+  const agent = startAgent({ sync_interval: 3_600_000, shutdown_flush: 300, timeout: 5_000 });
+  await until('the Backend seen as connected', () => agent.status().backendConnected);
+  const ids = seedExecutions(tmp.store, 3);
+  backend.behave({ kind: 'hang', store: false });
+  const t0 = performance.now();
+  await agent.stop();
+  // The bound is 300 ms; a generous margin for a busy machine, far below the 5 s request timeout.
+  expect(performance.now() - t0).toBeLessThan(3_000);
+  expect(queueRows(tmp.store).map((r) => r.status)).toEqual(['pending', 'pending', 'pending']);
+  expect(unsyncedExecutions()).toBe(3);
+
+  // The next agent sends them once the Backend answers again.
+  await backend.reset();
+  const next = startAgent();
+  expect(await next.syncNow()).toEqual({ synced: 3, failed: 0, rejected: 0, pending: 0 });
+  expect(new Set(backend.keys())).toEqual(new Set(ids));
+});
+
 test('delivered queue rows are forgotten after their keep time; the executions keep synced_at', async () => {
   const clock = new ManualClock();
   const ids = seedExecutions(tmp.store, 5);

@@ -135,6 +135,8 @@ export const BackendSchema = section(
     retry_base: duration('1s'),
     retry_cap: duration('5m'),
     health_interval: duration('15s'),
+    // On SIGTERM the agent finishes what is in flight and sends what is still queued, for at most this long.
+    shutdown_flush: duration('5s'),
   },
   { default: {} },
 );

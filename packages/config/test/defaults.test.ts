@@ -35,6 +35,7 @@ describe('defaults', () => {
         retry_base: 1000,
         retry_cap: 300_000,
         health_interval: 15_000,
+        shutdown_flush: 5_000,
       },
       paths: {
         data_dir: join(root, 'data'),
@@ -124,7 +125,7 @@ describe('durations', () => {
     const config = parseConfig(
       yaml(
         'station: { id: s }',
-        'backend: { sync_interval: 500, timeout: 250ms, retry_base: 2s, retry_cap: 10m, health_interval: 1h }',
+        'backend: { sync_interval: 500, timeout: 250ms, retry_base: 2s, retry_cap: 10m, health_interval: 1h, shutdown_flush: 2s }',
         'batches:',
         '  - id: b',
         '    sequence_package: p',
@@ -138,6 +139,7 @@ describe('durations', () => {
       retry_base: 2000,
       retry_cap: 600_000,
       health_interval: 3_600_000,
+      shutdown_flush: 2_000,
     });
     expect(config.batches[0]?.restart).toEqual({
       policy: 'on-failure',

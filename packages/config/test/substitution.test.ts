@@ -101,6 +101,7 @@ describe('substitution in station.yaml', () => {
       retry_base: 1000,
       retry_cap: 300_000,
       health_interval: 15_000,
+      shutdown_flush: 5_000,
     });
   });
 
