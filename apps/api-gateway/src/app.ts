@@ -125,6 +125,8 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
       }
       set.status = api.status;
       set.headers['content-type'] = 'application/json; charset=utf-8';
+      // Without it Bun would read (and discard) the rest of a body refused for its size.
+      if (api.code === 'PAYLOAD_TOO_LARGE') set.headers.connection = 'close';
       return api.toBody();
     })
     .onAfterResponse({ as: 'global' }, ({ request, route, set }) => {

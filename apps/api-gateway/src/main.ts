@@ -55,7 +55,6 @@ await runService(
     const server = listen(gateway, {
       hostname: config.server.host,
       port: config.server.port,
-      maxBodyBytes: config.server.max_body_bytes,
       events,
       log,
     });

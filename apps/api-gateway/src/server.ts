@@ -2,7 +2,6 @@
 // away"), let in-flight requests finish, then release the bus, the event stream and the store.
 import type { BusLogger } from '@station/bus';
 import type { GatewayApp } from './app.ts';
-import { DEFAULT_MAX_BODY_BYTES } from './requests/body.ts';
 import type { EventSource } from './types.ts';
 import { CLOSE_GOING_AWAY } from './ws/hub.ts';
 
@@ -12,15 +11,15 @@ export interface ListenOptions {
   /** Station events to fan out over /ws. */
   events?: EventSource;
   log: BusLogger;
-  /** `server.max_body_bytes`: the gateway answers 413 past it (see requests/body.ts). */
-  maxBodyBytes?: number;
 }
 
 /**
- * Bun's own request-body cap sits a little above ours: below it our JSON 413 answers first (Bun's is a bare
- * 413 without a body), and it still bounds what Bun accepts for a route that never reads its body.
+ * Bun's own request-body cap answers a bare 413 (no body, no message) before the gateway sees a request
+ * whose Content-Length passes it, so it is set far out of the way: the gateway's own limit
+ * (`server.max_body_bytes`, requests/body.ts) answers every case with its JSON error, and closes the
+ * connection so that the rest of the body is never read.
  */
-const BUN_BODY_MARGIN = 64 * 1024;
+const BUN_BODY_CAP = Number.MAX_SAFE_INTEGER;
 
 /** A listening gateway. */
 export interface RunningGateway {
@@ -37,7 +36,7 @@ export function listen(gateway: GatewayApp, opts: ListenOptions): RunningGateway
   app.listen({
     hostname: opts.hostname,
     port: opts.port,
-    maxRequestBodySize: (opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES) + BUN_BODY_MARGIN,
+    maxRequestBodySize: BUN_BODY_CAP,
   });
   const server = app.server;
   if (!server) throw new Error(`could not listen on ${opts.hostname}:${opts.port}`);
