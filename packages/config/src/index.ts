@@ -1,4 +1,10 @@
 // @station/config: loads station.yaml (see docs/configuration.md for every key).
+export type {
+  CheckedBatch,
+  FieldPath,
+  StationCheck,
+  StationCheckContext,
+} from './checks.ts';
 export { parseDuration } from './duration.ts';
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue } from './errors.ts';
 export {
@@ -7,9 +13,10 @@ export {
   EXAMPLE_CONFIG_PATH,
   type LoadedConfig,
   type LoadOptions,
+  loadCheckedConfig,
   loadConfig,
 } from './load.ts';
-export { type ParseOptions, parseConfig } from './parse.ts';
+export { type CheckedParseOptions, type ParseOptions, parseConfig, parseConfigChecked } from './parse.ts';
 export { REDACTED, redactConfig } from './redact.ts';
 export { storePath } from './resolve.ts';
 export {
@@ -23,3 +30,4 @@ export {
   StationConfigSchema,
 } from './schema.ts';
 export type { Env } from './substitute.ts';
+export { closestKey } from './validate.ts';

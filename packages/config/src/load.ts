@@ -3,8 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { StationCheck } from './checks.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
-import { parseConfig } from './parse.ts';
+import { parseConfig, parseConfigChecked } from './parse.ts';
 import type { StationConfig } from './schema.ts';
 import type { Env } from './substitute.ts';
 
@@ -77,19 +78,23 @@ const ORIGIN: Record<ConfigSource, string> = {
   example: 'the shipped example',
 };
 
-/**
- * Finds, reads and validates the station configuration: `--config PATH`, else `STATION_CONFIG`, else
- * `<cwd>/config/station.yaml`, else the shipped `config/station.yaml.example`. Throws `ConfigError`.
- * @example const { config, path, source } = loadConfig(); log.info({ path, source }, 'configuration loaded')
- */
-export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+interface ReadFile {
+  text: string;
+  path: string;
+  shown: string;
+  source: ConfigSource;
+  cwd: string;
+  env: Env;
+}
+
+/** Picks the file and reads it; throws NOT_FOUND / UNREADABLE. */
+function readConfigFile(opts: LoadOptions): ReadFile {
   const cwd = opts.cwd ?? process.cwd();
   const env = opts.env ?? process.env;
   const { path, source } = pick(opts.argv ?? process.argv.slice(2), env, cwd);
   const shown = displayPath(cwd, path);
-  let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    return { text: readFileSync(path, 'utf8'), path, shown, source, cwd, env };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -100,5 +105,27 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     const why = code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(err)})`;
     throw new ConfigError('UNREADABLE', [fileIssue(shown, `${why} (${ORIGIN[source]})`)], { cause: err });
   }
+}
+
+/**
+ * Finds, reads and validates the station configuration: `--config PATH`, else `STATION_CONFIG`, else
+ * `<cwd>/config/station.yaml`, else the shipped `config/station.yaml.example`. Throws `ConfigError`.
+ * @example const { config, path, source } = loadConfig(); log.info({ path, source }, 'configuration loaded')
+ */
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const { text, path, shown, source, cwd, env } = readConfigFile(opts);
   return { config: parseConfig(text, shown, env, { cwd }), path, source };
+}
+
+/**
+ * `loadConfig` plus `checks` that need more than the file (a process that runs batches checks their
+ * sequence packages), reported with the file's own problems in one ConfigError.
+ * @example await loadCheckedConfig({ checks: [checkBatchPackages] })
+ */
+export async function loadCheckedConfig(
+  opts: LoadOptions & { checks?: readonly StationCheck[] } = {},
+): Promise<LoadedConfig> {
+  const { text, path, shown, source, cwd, env } = readConfigFile(opts);
+  const config = await parseConfigChecked(text, shown, env, { cwd, checks: opts.checks ?? [] });
+  return { config, path, source };
 }

@@ -62,6 +62,12 @@ export class IssueList {
     return describeValue(value, isSecretPointer(pointer, origin), origin);
   }
 
+  /** Whether an issue was added at `pointer` or anywhere below it. */
+  hasIssueWithin(pointer: string): boolean {
+    for (const seen of this.seen) if (seen === pointer || seen.startsWith(`${pointer}/`)) return true;
+    return false;
+  }
+
   /** Adds an issue; a second issue for the same path is dropped (the first is the most telling). */
   add(pointer: string, message: string, details: IssueDetails = {}): void {
     if (this.seen.has(pointer)) return;
