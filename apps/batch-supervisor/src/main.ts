@@ -1,5 +1,6 @@
 // apps/batch-supervisor: owns every batch-runner process of the station.
 import { type CliSpec, runService } from '@station/service';
+import { checkBatchPackages } from '@station/service/batch-packages';
 import { startSupervisor } from './service.ts';
 
 const cli: CliSpec = {
@@ -17,4 +18,6 @@ const cli: CliSpec = {
   service: true,
 };
 
-await runService('supervisor', (ctx) => startSupervisor(ctx), { cli });
+// The supervisor runs the batches, so it refuses a station.yaml whose batches name packages, hardware or
+// driver options that do not exist: exit 2 with every problem located, like any configuration error.
+await runService('supervisor', (ctx) => startSupervisor(ctx), { cli, checks: [checkBatchPackages] });

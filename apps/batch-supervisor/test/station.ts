@@ -34,7 +34,7 @@ export interface BatchSpec {
 }
 
 export interface StationOptions {
-  /** sequences_dir; default an empty folder (enough for the stand-in runner). */
+  /** sequences_dir; default a folder with an empty folder per package (enough for the stand-in runner). */
   sequencesDir?: string;
 }
 
@@ -74,6 +74,11 @@ export class Station {
     mkdirSync(join(this.dir, 'sequences'));
     mkdirSync(join(this.dir, 'behaviour'));
     const sequences = opts.sequencesDir ?? join(this.dir, 'sequences');
+    // The supervisor refuses a batch naming a package that is not there: give each one its folder. An
+    // empty folder is enough for the stand-in runner (a real runner would report it invalid).
+    if (opts.sequencesDir === undefined)
+      for (const b of batches)
+        mkdirSync(join(sequences, b.sequencePackage ?? 'fixture'), { recursive: true });
     const yaml = [
       'station:\n  id: test_station',
       `paths:\n  data_dir: ${this.dir}/data\n  sequences_dir: ${sequences}`,

@@ -1,6 +1,7 @@
 // `npm start` / `bun run start`: the whole station on this machine.
-import { ConfigError, loadConfig } from '@station/config';
+import { ConfigError, type LoadedConfig, loadCheckedConfig } from '@station/config';
 import { type CliSpec, parseCliOrExit, watchParent } from '@station/service';
+import { checkBatchPackages } from '@station/service/batch-packages';
 import { Launcher, uiUrl } from './launcher.ts';
 
 const cli: CliSpec = {
@@ -10,9 +11,15 @@ const cli: CliSpec = {
 };
 parseCliOrExit(cli);
 
-let loaded: ReturnType<typeof loadConfig>;
+let loaded: LoadedConfig;
 try {
-  loaded = loadConfig({ argv: process.argv.slice(2), env: process.env });
+  // Batches naming a missing package or an option their driver does not know stop the station here,
+  // before any service starts, with every problem of the file listed at once.
+  loaded = await loadCheckedConfig({
+    argv: process.argv.slice(2),
+    env: process.env,
+    checks: [checkBatchPackages],
+  });
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(`station: configuration error\n${err.message}`);

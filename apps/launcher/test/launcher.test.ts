@@ -153,4 +153,41 @@ describe('launcher', () => {
     expect(await launcher.exited).toBe(2);
     expect(launcher.errLines.join('\n')).toContain('bad.yaml:4:5');
   });
+
+  test('batches naming a missing package or a driver option nobody knows stop the launcher and the supervisor with exit 2, every problem located', async () => {
+    const bad = join(st.dir, 'packages.yaml');
+    await Bun.write(
+      bad,
+      [
+        'station: { id: packages-check }',
+        'paths: { data_dir: ./data, sequences_dir: ./sequences }',
+        'batches:',
+        '  - { id: a, sequence_package: no_such_package }',
+        '  - id: b',
+        '    sequence_package: psu_functional',
+        '    hardware: { psu: { driver: sim_psu, bogus: 1 } }',
+        '',
+      ].join('\n'),
+    );
+    const expected = [
+      `packages.yaml:4:32 batches[0].sequence_package: no sequence package "no_such_package" in ${st.sequencesDir} (packages there: psu_functional)`,
+      'packages.yaml:7:41 batches[1].hardware.psu.bogus: unknown option of driver sim_psu (known: noise, latency, failure_rate, connect_fail, seed, load_ohms, max_voltage, max_current)',
+    ];
+    const launcher = st.track(spawnFixture(LAUNCHER, ['--config', bad]));
+    expect(await launcher.exited).toBe(2);
+    const shown = launcher.errLines.map((l) => l.trim().replace(`${st.dir}/`, ''));
+    expect(shown).toEqual([
+      'station: configuration error',
+      'packages.yaml is not a valid station configuration (2 problems)',
+      ...expected,
+    ]);
+    // Started on its own (docker compose), the supervisor refuses the same file the same way.
+    const supervisor = st.track(
+      spawnFixture(join(REPO, 'apps/batch-supervisor/src/main.ts'), ['--config', bad]),
+    );
+    expect(await supervisor.exited).toBe(2);
+    expect(supervisor.errLines.map((l) => l.trim().replace(`${st.dir}/`, '')).slice(2)).toEqual(expected);
+    // Nothing was started for this station.
+    expect(await stationPids('packages-check')).toEqual([]);
+  });
 });

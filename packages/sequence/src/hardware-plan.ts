@@ -23,6 +23,12 @@ export interface HardwareProblem {
   option: string;
   kind: 'driver' | 'unknown_option' | 'bad_value' | 'missing_option';
   message: string;
+  /** The driver serving the entry (absent when it could not be found). */
+  driver?: string;
+  /** With `unknown_option`: the options the driver and the manifest declare. */
+  known?: string[];
+  /** With `bad_value`: what the option's spec wants, in words. */
+  expected?: string;
 }
 
 /** What the package needs of `planHardware`: its manifest, folder and hash, and the drivers it loaded. */
@@ -43,6 +49,7 @@ export interface HardwarePlan {
 
 function mergeOptions(
   hardware: string,
+  driver: string,
   declared: SimpleSchema,
   driverSchema: SimpleSchema | undefined,
   given: Record<string, unknown>,
@@ -60,11 +67,19 @@ function mergeOptions(
       const value = out[name];
       if (value === undefined) {
         if (spec.required)
-          problems.push({ hardware, option: name, kind: 'missing_option', message: 'is required' });
+          problems.push({ hardware, driver, option: name, kind: 'missing_option', message: 'is required' });
         continue;
       }
       const bad = checkField(spec, value);
-      if (bad) problems.push({ hardware, option: name, kind: 'bad_value', message: bad.message });
+      if (bad)
+        problems.push({
+          hardware,
+          driver,
+          option: name,
+          kind: 'bad_value',
+          message: bad.message,
+          expected: bad.expected,
+        });
     }
   }
   // A driver that declares its options rejects the rest, so a typo (`nosie: 0.1`) is not silently ignored.
@@ -74,8 +89,10 @@ function mergeOptions(
         const known = Object.keys(driverSchema).join(', ');
         problems.push({
           hardware,
+          driver,
           option: name,
           kind: 'unknown_option',
+          known: Object.keys({ ...driverSchema, ...declared }),
           message: `unknown option ${describeValue(given[name])} (known: ${known})`,
         });
       }
@@ -113,7 +130,7 @@ export async function planHardware(
       name,
       driverName,
       def,
-      options: mergeOptions(name, spec.options, def.options, given, problems),
+      options: mergeOptions(name, driverName, spec.options, def.options, given, problems),
     });
   }
   return { undeclared, problems, entries };

@@ -2,7 +2,7 @@
 // run the service, and on SIGTERM/SIGINT stop it within a bounded time and exit 0.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError, loadConfig, type StationConfig } from '@station/config';
+import { ConfigError, loadCheckedConfig, type StationCheck, type StationConfig } from '@station/config';
 import { createLogger, type Logger } from '@station/log';
 import { type CliSpec, parseCliOrExit } from './cli.ts';
 import { watchParent } from './parent.ts';
@@ -31,6 +31,8 @@ export interface RunOptions {
   cli?: CliSpec;
   argv?: string[];
   env?: Record<string, string | undefined>;
+  /** Checks beyond the file's own, reported with its problems (the supervisor: `checkBatchPackages`). */
+  checks?: readonly StationCheck[];
   /** Longest a graceful stop may take before the process exits anyway (ms). */
   stopTimeoutMs?: number;
 }
@@ -66,9 +68,9 @@ export async function runService(
   const argv = opts.argv ?? process.argv.slice(2);
   const cli = opts.cli ?? { command: name, summary: `The station's ${name} service.`, service: true };
   const { values: options } = parseCliOrExit(cli, argv);
-  let loaded: Awaited<ReturnType<typeof loadConfig>>;
+  let loaded: Awaited<ReturnType<typeof loadCheckedConfig>>;
   try {
-    loaded = await loadConfig({ argv, env: opts.env ?? process.env });
+    loaded = await loadCheckedConfig({ argv, env: opts.env ?? process.env, checks: opts.checks ?? [] });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`${name}: configuration error\n${err.message}`);
