@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are station.yaml text and its messages, where ${VAR} is literal.
 // station.yaml checked against the sequence packages its batches name, in the same pass as the file's
 // own checks: a missing package, hardware or options the package and its drivers do not know.
 import { afterEach, describe, expect, test } from 'bun:test';
