@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Impl, Worker } from './worker.ts';
+import { type Allocation, type GcStats, sumAllocation, sumGc } from './gc.ts';
+import { type Impl, type Script, Worker } from './worker.ts';
 
 export type Transport = 'tcp' | 'ipc';
 export type Pattern = 'dealer-router' | 'req-rep';
@@ -11,6 +12,8 @@ export type Pattern = 'dealer-router' | 'req-rep';
 export interface Counts {
   roundTrips: number;
   warmup: number;
+  /** Round trips of the allocation probe after the measured ones (at least 1: it ends the phase). */
+  probe: number;
   /** Messages each subscriber must receive. */
   published: (subscribers: number) => number;
 }
@@ -18,6 +21,10 @@ export interface Counts {
 export interface Latency {
   p50: number;
   p99: number;
+  /** Collections during the measured round trips, summed over the case's processes. */
+  gc: GcStats | undefined;
+  /** Allocation per round trip, summed over the case's processes (ours only). */
+  alloc: Allocation | undefined;
 }
 
 const shape = { bodySize: 200, idSize: 16 };
@@ -46,10 +53,48 @@ async function withWorkers<T>(
   }
 }
 
-function latencyOf(line: Record<string, unknown>): Latency {
-  const result = line.result as Latency;
-  return { p50: result.p50, p99: result.p99 };
+/**
+ * The client's percentiles plus the GC and allocation figures of every process of the case: a Bun
+ * role's collections come from its GC log (worker.ts), a Node role reports its own; the serving roles
+ * report theirs once the client's measured round trips have passed them.
+ */
+async function latencyOf(client: Worker, servers: readonly Worker[], impl: Script): Promise<Latency> {
+  const line = await client.expect('result', timeout);
+  const result = line.result as { p50: number; p99: number; gc?: GcStats; alloc?: Allocation | null };
+  const settle = 5000;
+  // A figure a role failed to report leaves the case's sum undefined ("n/a"), never a smaller number.
+  async function field<T>(worker: Worker, key: string): Promise<T | undefined> {
+    try {
+      return ((await worker.expect(key, settle))[key] ?? undefined) as T | undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  let gc: (GcStats | undefined)[];
+  let alloc: (Allocation | undefined)[] = [];
+  if (impl === 'theirs') {
+    gc = [result.gc, ...(await Promise.all(servers.map((s) => field<GcStats>(s, 'gc'))))];
+  } else {
+    gc = await Promise.all([client, ...servers].map((w) => w.gcWithin(settle)));
+    alloc = [
+      result.alloc ?? undefined,
+      ...(await Promise.all(servers.map((s) => field<Allocation>(s, 'alloc')))),
+    ];
+  }
+  return {
+    p50: result.p50,
+    p99: result.p99,
+    gc: sumGc(gc),
+    alloc: impl === 'theirs' ? undefined : sumAllocation(alloc),
+  };
 }
+
+/** What every role of a round-trip case needs to follow the client's phases. */
+const phasesOf = (counts: Counts) => ({
+  count: counts.roundTrips,
+  warmup: counts.warmup,
+  probe: counts.probe,
+});
 
 /** DEALER -> ROUTER or REQ -> REP round trips between two processes. */
 export function roundTrip(
@@ -60,21 +105,18 @@ export function roundTrip(
   counts: Counts,
 ): Promise<Latency> {
   return withWorkers(async (start, endpoint) => {
-    const server = start(impl, { role: 'rtt-server', pattern, endpoint: endpoint('rtt') }, pinned);
+    const server = start(
+      impl,
+      { role: 'rtt-server', pattern, endpoint: endpoint('rtt'), ...phasesOf(counts) },
+      pinned,
+    );
     const { endpoint: bound } = await server.expect('ready', timeout);
     const client = start(
       impl,
-      {
-        role: 'rtt-client',
-        pattern,
-        endpoint: bound,
-        count: counts.roundTrips,
-        warmup: counts.warmup,
-        ...shape,
-      },
+      { role: 'rtt-client', pattern, endpoint: bound, ...phasesOf(counts), ...shape },
       pinned,
     );
-    return latencyOf(await client.expect('result', timeout));
+    return latencyOf(client, [server], impl);
   }, transport);
 }
 
@@ -88,11 +130,20 @@ export function brokered(
   return withWorkers(async (start, endpoint) => {
     const broker = start(
       impl,
-      { role: 'broker', frontend: endpoint('frontend'), backend: endpoint('backend') },
+      {
+        role: 'broker',
+        frontend: endpoint('frontend'),
+        backend: endpoint('backend'),
+        ...phasesOf(counts),
+      },
       pinned,
     );
     const ready = await broker.expect('ready', timeout);
-    start(impl, { role: 'broker-worker', endpoint: ready.backend }, pinned);
+    const worker = start(
+      impl,
+      { role: 'broker-worker', endpoint: ready.backend, ...phasesOf(counts) },
+      pinned,
+    );
     await broker.expect('worker', timeout);
     const client = start(
       impl,
@@ -100,13 +151,12 @@ export function brokered(
         role: 'rtt-client',
         pattern: 'dealer-router',
         endpoint: ready.frontend,
-        count: counts.roundTrips,
-        warmup: counts.warmup,
+        ...phasesOf(counts),
         ...shape,
       },
       pinned,
     );
-    return latencyOf(await client.expect('result', timeout));
+    return latencyOf(client, [broker, worker], impl);
   }, transport);
 }
 
@@ -117,10 +167,12 @@ export function echoFloor(transport: Transport, pinned: boolean, counts: Counts)
     const { endpoint: bound } = await server.expect('ready', timeout);
     const client = start(
       'floor',
-      { role: 'echo-client', endpoint: bound, count: counts.roundTrips, warmup: counts.warmup, ...shape },
+      { role: 'echo-client', endpoint: bound, ...phasesOf(counts), ...shape },
       pinned,
     );
-    return latencyOf(await client.expect('result', timeout));
+    const line = await client.expect('result', timeout);
+    const result = line.result as { p50: number; p99: number };
+    return { p50: result.p50, p99: result.p99, gc: await client.gcWithin(5000), alloc: undefined };
   }, transport);
 }
 

@@ -1,5 +1,6 @@
 /** Benchmark roles on @station/zmtp under Bun, the mirror of theirs.cjs (same shapes, same output). */
 import { Dealer, Pub, Rep, Req, Router, Sub } from '@station/zmtp';
+import { allocationOf, markPhase, startProbe } from './gc.ts';
 import { timeRoundTrips } from './stats.ts';
 
 interface RoleConfig {
@@ -11,6 +12,8 @@ interface RoleConfig {
   count?: number;
   warmup?: number;
   subscribers?: number;
+  /** Round trips of the allocation probe that follows the measured ones. */
+  probe?: number;
   bodySize?: number;
   idSize?: number;
 }
@@ -19,6 +22,7 @@ const config = JSON.parse(process.argv[2] ?? '{}') as RoleConfig;
 const say = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 const count = config.count ?? 1000;
 const warmup = config.warmup ?? 100;
+const probe = config.probe ?? 0;
 const body = Buffer.alloc(config.bodySize ?? 200, 0x61);
 const routingId = Buffer.alloc(config.idSize ?? 16, 0x62);
 
@@ -37,13 +41,47 @@ void (async () => {
   }
 })();
 
-async function echoLoop(sock: Router | Rep | Dealer): Promise<void> {
-  for await (const message of sock) await sock.send(message);
+/**
+ * Counts the messages a serving role handles and follows the client's phases by that count: the GC
+ * log markers around the measured round trips, then the allocation probe over the next `probe` ones.
+ */
+function phases(): () => void {
+  let seen = 0;
+  let running: ReturnType<typeof startProbe> | undefined;
+  return () => {
+    seen += 1;
+    if (seen === warmup + 1) markPhase('measure');
+    if (seen === warmup + count + 1) {
+      markPhase('end');
+      if (probe > 0) running = startProbe();
+    }
+    // Checked before this message is handled: the probe covered the `probe - 1` before it.
+    if (seen === warmup + count + probe && running !== undefined) {
+      say({ alloc: running.stop(probe - 1) ?? null });
+      running = undefined;
+    }
+  };
 }
 
-/** Times `count` round trips after `warmup` unmeasured ones and reports their percentiles. */
+async function echoLoop(sock: Router | Rep | Dealer): Promise<void> {
+  const tick = phases();
+  for await (const message of sock) {
+    tick();
+    await sock.send(message);
+  }
+}
+
+/** Times `count` round trips after `warmup` unmeasured ones, then probes allocation, and reports both. */
 async function measure(roundTrip: () => Promise<void>): Promise<void> {
-  say({ result: await timeRoundTrips(roundTrip, warmup, count) });
+  const latency = await timeRoundTrips(roundTrip, warmup, count);
+  const alloc =
+    probe > 0
+      ? await allocationOf(async () => {
+          for (let i = 0; i < probe; i += 1) await roundTrip();
+          return probe;
+        })
+      : undefined;
+  say({ result: { ...latency, alloc: alloc ?? null } });
 }
 
 const roles: Record<string, () => Promise<void>> = {
@@ -74,8 +112,12 @@ const roles: Record<string, () => Promise<void>> = {
     const [worker] = await backend.receive(); // the worker announces itself with one message
     if (worker === undefined) throw new Error('worker announced nothing');
     say({ worker: true });
+    const tick = phases();
     const forward = async () => {
-      for await (const [client, ...rest] of frontend) await backend.send([worker, client ?? '', ...rest]);
+      for await (const [client, ...rest] of frontend) {
+        tick();
+        await backend.send([worker, client ?? '', ...rest]);
+      }
     };
     const back = async () => {
       for await (const [, ...rest] of backend) await frontend.send(rest);

@@ -14,7 +14,7 @@ import {
   type Transport,
 } from './cases.ts';
 import { median } from './stats.ts';
-import { type Row, renderTable } from './table.ts';
+import { type GcRow, type Row, renderGcTable, renderTable } from './table.ts';
 import type { Impl } from './worker.ts';
 
 const args = new Set(process.argv.slice(2));
@@ -26,8 +26,13 @@ const runs = runsArg === undefined ? (quick ? 1 : 3) : Number(runsArg.slice('--r
 // first few thousand round trips, and pinned to one core that thread lands in the measured tail (our
 // p99 was about 2x higher after 1,000 warm-up round trips than after 5,000; libzmq's did not change).
 const counts: Counts = quick
-  ? { roundTrips: 1000, warmup: 100, published: (subs) => (subs === 1 ? 20_000 : 5000) }
-  : { roundTrips: 10_000, warmup: 5000, published: (subs) => (subs === 1 ? 100_000 : 20_000) };
+  ? { roundTrips: 1000, warmup: 100, probe: 200, published: (subs) => (subs === 1 ? 20_000 : 5000) }
+  : {
+      roundTrips: 10_000,
+      warmup: 5000,
+      probe: 2000,
+      published: (subs) => (subs === 1 ? 100_000 : 20_000),
+    };
 
 const transports: Transport[] = ['tcp', 'ipc'];
 const impls: Impl[] = ['ours', 'theirs'];
@@ -76,6 +81,10 @@ async function attempt<T>(label: string, run: () => Promise<T>): Promise<T | und
   }
 }
 
+/** GC and allocation figures of one round-trip case, collected over the runs. */
+type GcSeries = Omit<GcRow, 'values'> & { values: Record<keyof GcRow['values'], number[]> };
+const gcSeries = new Map<string, GcSeries>();
+
 function recordLatency(
   shape: string,
   transport: Transport,
@@ -86,6 +95,31 @@ function recordLatency(
   const pinning = pinned ? 'pinned' : 'unpinned';
   record({ shape, transport, pinning, metric: 'p50 µs' }, impl, latency?.p50 ?? Number.NaN);
   record({ shape, transport, pinning, metric: 'p99 µs' }, impl, latency?.p99 ?? Number.NaN);
+  const id = `${shape}|${transport}|${pinning}`;
+  let entry = gcSeries.get(id);
+  if (entry === undefined) {
+    const values = {
+      objects: [],
+      bytes: [],
+      oursGcs: [],
+      oursPause: [],
+      oursMaxPause: [],
+      theirsGcs: [],
+      theirsPause: [],
+      theirsMaxPause: [],
+    };
+    entry = { shape, transport, pinning, values };
+    gcSeries.set(id, entry);
+  }
+  const gc = latency?.gc;
+  const side = impl === 'theirs' ? 'theirs' : 'ours';
+  entry.values[`${side}Gcs`].push(gc?.count ?? Number.NaN);
+  entry.values[`${side}Pause`].push(gc?.pauseMs ?? Number.NaN);
+  entry.values[`${side}MaxPause`].push(gc?.maxPauseMs ?? Number.NaN);
+  if (impl !== 'theirs') {
+    entry.values.objects.push(latency?.alloc?.objects ?? Number.NaN);
+    entry.values.bytes.push(latency?.alloc?.bytes ?? Number.NaN);
+  }
 }
 
 const loadBefore = loadavg()[0] ?? Number.NaN;
@@ -138,6 +172,20 @@ const rows: Row[] = [...series.values()].map((entry) => ({
 }));
 
 process.stdout.write(renderTable(rows));
+const gcRows: GcRow[] = [...gcSeries.values()].map((entry) => ({
+  ...entry,
+  values: {
+    objects: median(entry.values.objects),
+    bytes: median(entry.values.bytes),
+    oursGcs: median(entry.values.oursGcs),
+    oursPause: median(entry.values.oursPause),
+    oursMaxPause: median(entry.values.oursMaxPause),
+    theirsGcs: median(entry.values.theirsGcs),
+    theirsPause: median(entry.values.theirsPause),
+    theirsMaxPause: median(entry.values.theirsMaxPause),
+  },
+}));
+process.stdout.write(`\n${renderGcTable(gcRows, counts.roundTrips)}`);
 process.stdout.write(
   `\n${runs} run(s) per case, median; round trips ${counts.roundTrips} (+${counts.warmup} warm-up), ` +
     `${Math.round((performance.now() - began) / 1000)} s total; ` +

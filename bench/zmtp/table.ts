@@ -81,3 +81,52 @@ export function renderTable(rows: readonly Row[]): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** Allocation and garbage collection of one round-trip case (medians over the runs). */
+export interface GcRow {
+  shape: string;
+  transport: string;
+  pinning: string;
+  values: {
+    /** JS heap cells allocated per round trip, all our processes of the case together. */
+    objects: number;
+    /** JS heap bytes per round trip (block capacity growth), same processes. */
+    bytes: number;
+    oursGcs: number;
+    oursPause: number;
+    oursMaxPause: number;
+    theirsGcs: number;
+    theirsPause: number;
+    theirsMaxPause: number;
+  };
+}
+
+function ms(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(value >= 10 ? 0 : 1) : 'n/a';
+}
+
+/** Markdown table of allocation per round trip and collections during the measured round trips. */
+export function renderGcTable(rows: readonly GcRow[], roundTrips: number): string {
+  const header = [
+    'Shape',
+    'Transport',
+    'Pinning',
+    'Ours objects/round trip',
+    'Ours bytes/round trip',
+    `Ours GCs (${roundTrips.toLocaleString('en-US')} round trips)`,
+    'Ours GC pause total / max ms',
+    'zeromq.js GCs',
+    'zeromq.js GC pause total / max ms',
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const row of rows) {
+    const v = row.values;
+    const floor = row.shape.startsWith('Plain');
+    lines.push(
+      `| ${row.shape} | ${row.transport} | ${row.pinning} | ${floor ? '-' : number(v.objects)} | ` +
+        `${floor ? '-' : number(v.bytes)} | ${number(v.oursGcs)} | ${ms(v.oursPause)} / ${ms(v.oursMaxPause)} | ` +
+        `${floor ? '-' : number(v.theirsGcs)} | ${floor ? '-' : `${ms(v.theirsPause)} / ${ms(v.theirsMaxPause)}`} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -3,6 +3,7 @@
 'use strict';
 
 const readline = require('node:readline');
+const { PerformanceObserver } = require('node:perf_hooks');
 const zmq = require('zeromq');
 
 const config = JSON.parse(process.argv[2] ?? '{}');
@@ -33,8 +34,43 @@ input.on('close', () => process.exit(0));
 const body = Buffer.alloc(config.bodySize ?? 200, 0x61);
 const routingId = Buffer.alloc(config.idSize ?? 16, 0x62);
 
+// Garbage collections with their pauses, from V8 itself, to report next to latency (ours: gc.ts).
+const collections = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) collections.push({ start: entry.startTime, ms: entry.duration });
+}).observe({ entryTypes: ['gc'] });
+
+/** Collections that started between `from` and `to` (performance.now() times); entries arrive late. */
+async function gcBetween(from, to) {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const inside = collections.filter((gc) => gc.start >= from && gc.start <= to);
+  return {
+    count: inside.length,
+    pauseMs: inside.reduce((sum, gc) => sum + gc.ms, 0),
+    maxPauseMs: inside.reduce((max, gc) => Math.max(max, gc.ms), 0),
+  };
+}
+
+/** Counts the messages a serving role handles; reports its collections over the client's measured ones. */
+function phases() {
+  let seen = 0;
+  let from = 0;
+  return () => {
+    seen += 1;
+    if (seen === config.warmup + 1) from = now();
+    if (seen === config.warmup + config.count + 1) {
+      const to = now();
+      void gcBetween(from, to).then((gc) => say({ gc }));
+    }
+  };
+}
+
 async function echoLoop(sock) {
-  for await (const message of sock) await sock.send(message);
+  const tick = phases();
+  for await (const message of sock) {
+    tick();
+    await sock.send(message);
+  }
 }
 
 const roles = {
@@ -49,14 +85,25 @@ const roles = {
     const options = { linger: 0, routingId };
     const sock = config.pattern === 'req-rep' ? new zmq.Request(options) : new zmq.Dealer(options);
     sock.connect(config.endpoint);
-    const samples = [];
-    for (let i = 0; i < config.warmup + config.count; i += 1) {
+    const samples = new Float64Array(config.count);
+    for (let i = 0; i < config.warmup; i += 1) {
+      await sock.send(body);
+      await sock.receive();
+    }
+    const from = now();
+    for (let i = 0; i < config.count; i += 1) {
       const start = now();
       await sock.send(body);
       await sock.receive();
-      if (i >= config.warmup) samples.push(now() - start);
+      samples[i] = now() - start;
     }
-    say({ result: summary(samples) });
+    const gc = await gcBetween(from, now());
+    // The serving roles count messages to find the measured phase: finish the round trips they expect.
+    for (let i = 0; i < (config.probe ?? 0); i += 1) {
+      await sock.send(body);
+      await sock.receive();
+    }
+    say({ result: { ...summary(samples), gc } });
     sock.close();
     process.exit(0);
   },
@@ -69,8 +116,12 @@ const roles = {
     say({ ready: true, frontend: frontend.lastEndpoint, backend: backend.lastEndpoint });
     const [worker] = await backend.receive(); // the worker announces itself with one message
     say({ worker: true });
+    const tick = phases();
     const forward = async () => {
-      for await (const [client, ...rest] of frontend) await backend.send([worker, client, ...rest]);
+      for await (const [client, ...rest] of frontend) {
+        tick();
+        await backend.send([worker, client, ...rest]);
+      }
     };
     const back = async () => {
       for await (const [, ...rest] of backend) await frontend.send(rest);

@@ -1,6 +1,7 @@
 /** Starts one benchmark role as a child process (ours on Bun, theirs on Node) and reads its JSON lines. */
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
+import { GcLog, type GcStats } from './gc.ts';
 
 /** Which implementation runs the role: @station/zmtp on Bun or zeromq.js on Node. */
 export type Impl = 'ours' | 'theirs';
@@ -23,6 +24,7 @@ export class Worker {
   private wake: (() => void) | undefined;
   private stderr = '';
   private ended = false;
+  private readonly gcLog = new GcLog();
 
   private constructor(
     private readonly proc: Subprocess<'pipe', 'pipe', 'pipe'>,
@@ -35,7 +37,9 @@ export class Worker {
   /** Runs `config.role` of `impl`, every process pinned to CPU 0 when `pinned`. */
   static start(impl: Script, config: Record<string, unknown>, pinned: boolean): Worker {
     const command = [...(pinned ? ['taskset', '-c', '0'] : []), ...scripts[impl], JSON.stringify(config)];
-    const proc = Bun.spawn(command, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' });
+    // JavaScriptCore logs each collection with its pause; gc.ts counts those in the measured phase.
+    const env = impl === 'theirs' ? process.env : { ...process.env, BUN_JSC_logGC: '1' };
+    const proc = Bun.spawn(command, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', env });
     return new Worker(proc, `${impl} ${String(config.role)}`);
   }
 
@@ -54,6 +58,18 @@ export class Worker {
       await promise;
       clearTimeout(timer);
     }
+  }
+
+  /** Collections of a Bun role during its measured phase; undefined until the role marked its end. */
+  get gc(): GcStats | undefined {
+    return this.gcLog.measured;
+  }
+
+  /** Waits until the role's GC figures are in (its stderr is read asynchronously), at most `timeout` ms. */
+  async gcWithin(timeout: number): Promise<GcStats | undefined> {
+    const deadline = Date.now() + timeout;
+    while (this.gc === undefined && !this.ended && Date.now() < deadline) await Bun.sleep(5);
+    return this.gc;
   }
 
   /** Writes one line to the role's stdin. */
@@ -95,7 +111,13 @@ export class Worker {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
-      this.stderr += decoder.decode(value, { stream: true });
+      const text = decoder.decode(value, { stream: true });
+      this.gcLog.feed(text);
+      // Keep only what could explain a failure, not the GC log.
+      for (const line of text.split('\n')) {
+        if (!/^(\[GC<|GC END|Requesting GC|zmtp-bench-phase)/.test(line)) this.stderr += `${line}\n`;
+      }
+      this.stderr = this.stderr.slice(-4000);
     }
   }
 }
