@@ -12,7 +12,7 @@ import {
 } from './commands.ts';
 import { Decoder } from './decoder.ts';
 import { asZmtpError, ZmtpError } from './errors.ts';
-import { encodeCommandFrame, encodeMessage, encodeMessages } from './frame.ts';
+import { encodeCommandFrame, framer, NO_FRAMES } from './frame.ts';
 import { acceptNullReady, NULL_MECHANISM, nullReady, type PeerInfo } from './mechanism/null.ts';
 import {
   encodeGreeting,
@@ -113,21 +113,25 @@ export class Connection {
     return this.backlog.length > 0;
   }
 
-  /** Sends one multipart message; returns false when it had to be buffered (wait for `drain`). */
-  send(frames: readonly Uint8Array[]): boolean {
+  /**
+   * Sends `envelope` followed by `frames[from..]` as one multipart message in one write; returns false
+   * when it had to be buffered (wait for `drain`). Neither array is kept.
+   */
+  send(frames: readonly Uint8Array[], from = 0, envelope: readonly Uint8Array[] = NO_FRAMES): boolean {
     if (this.state !== ACTIVE) return false;
-    if (frames.length === 1 && this.subscriptionsAsCommands()) {
-      const frame = frames[0]!;
+    if (envelope.length === 0 && frames.length - from === 1 && this.subscriptionsAsCommands()) {
+      const frame = frames[from]!;
       if (frame[0] === SUBSCRIBE_BYTE)
         return this.write(encodeCommandFrame(encodeSubscribe(frame.subarray(1))));
       if (frame[0] === CANCEL_BYTE) return this.write(encodeCommandFrame(encodeCancel(frame.subarray(1))));
     }
-    return this.write(encodeMessage(frames));
+    framer.frame(envelope, frames, from);
+    return this.writeFramed();
   }
 
-  /** Sends a message already framed with `encodeMessage` (never a subscription). */
-  sendEncoded(encoded: Buffer): boolean {
-    return this.state === ACTIVE && this.write(encoded);
+  /** Sends the message `framer` holds right now (a publisher frames once for all its subscribers). */
+  sendFramed(): boolean {
+    return this.state === ACTIVE && this.writeFramed();
   }
 
   /** Sends several messages in one write (draining a queue); same result as `send` for each. */
@@ -138,7 +142,8 @@ export class Connection {
       for (const frames of messages) flushed = this.send(frames);
       return flushed;
     }
-    return this.write(encodeMessages(messages));
+    framer.frameBatch(messages);
+    return this.writeFramed();
   }
 
   /** Stops reading from the peer (receive high-water mark reached). */
@@ -196,7 +201,7 @@ export class Connection {
     if (this.state === CLOSED || this.backlog.length === 0) return;
     const pending = this.backlog.length === 1 ? this.backlog[0]! : Buffer.concat(this.backlog);
     this.backlog = [];
-    const written = this.wire.write(pending);
+    const written = this.wire.write(pending, 0, pending.length);
     if (written < 0) return;
     if (written < pending.length) {
       this.backlog.push(pending.subarray(written));
@@ -292,9 +297,20 @@ export class Connection {
       this.backlog.push(data);
       return false;
     }
-    const written = this.wire.write(data);
+    const written = this.wire.write(data, 0, data.length);
     if (written === data.length) return true;
     if (written >= 0) this.backlog.push(written === 0 ? data : data.subarray(written));
+    return false;
+  }
+
+  /** Writes `framer`'s bytes; what the kernel does not take now is copied out of the shared buffer. */
+  private writeFramed(): boolean {
+    const { buffer, length, owned } = framer;
+    const written = this.backlog.length > 0 ? 0 : this.wire.write(buffer, 0, length);
+    if (written === length) return true;
+    if (written < 0) return false;
+    const rest = buffer.subarray(written, length);
+    this.backlog.push(owned ? rest : Buffer.from(rest));
     return false;
   }
 

@@ -47,36 +47,94 @@ export function encodeCommandFrame(body: Uint8Array): Buffer {
 
 /** Encodes a whole multipart message into one buffer so it reaches the socket in one write. */
 export function encodeMessage(frames: readonly Uint8Array[]): Buffer {
-  const out = Buffer.allocUnsafe(encodedSize(frames));
-  writeMessage(out, 0, frames);
+  const out = Buffer.allocUnsafe(encodedSize(NO_FRAMES, frames, 0));
+  writeMessage(out, 0, NO_FRAMES, frames, 0);
   return out;
 }
 
-/** Encodes several messages back to back into one buffer. */
-export function encodeMessages(messages: readonly (readonly Uint8Array[])[]): Buffer {
-  let total = 0;
-  for (const frames of messages) total += encodedSize(frames);
-  const out = Buffer.allocUnsafe(total);
-  let at = 0;
-  for (const frames of messages) at = writeMessage(out, at, frames);
-  return out;
+/** An empty frame list, for callers that have no envelope. */
+export const NO_FRAMES: readonly Buffer[] = [];
+
+// Messages up to this size are framed in the shared buffer; bigger ones get a buffer of their own, so one
+// huge message does not pin its size in memory for the life of the process.
+const SHARED_MAX = 1 << 20;
+
+/**
+ * Frames outgoing messages into one buffer shared by every connection of the process, instead of a new
+ * buffer per message (that buffer was the largest allocation of a round trip). This is safe because JS
+ * runs one thing at a time and Bun's `socket.write` hands the bytes to the kernel synchronously without
+ * keeping the buffer: a framed message is written and done with before anything frames the next one.
+ * Whatever the kernel did not take must be copied out (`owned` says whether the buffer is shared).
+ */
+export class Framer {
+  /** The framed bytes are `buffer[0, length)`. */
+  buffer: Buffer = Buffer.allocUnsafe(16 * 1024);
+  length = 0;
+  /** False while `buffer` is the shared one and must not be kept past the current write. */
+  owned = false;
+  private shared: Buffer = this.buffer;
+
+  /** Frames `envelope` followed by `frames[from..]` as one multipart message. */
+  frame(envelope: readonly Uint8Array[], frames: readonly Uint8Array[], from: number): void {
+    this.reserve(encodedSize(envelope, frames, from));
+    writeMessage(this.buffer, 0, envelope, frames, from);
+  }
+
+  /** Frames several messages back to back (draining a queue into one write). */
+  frameBatch(messages: readonly (readonly Uint8Array[])[]): void {
+    let total = 0;
+    for (const frames of messages) total += encodedSize(NO_FRAMES, frames, 0);
+    this.reserve(total);
+    let at = 0;
+    for (const frames of messages) at = writeMessage(this.buffer, at, NO_FRAMES, frames, 0);
+  }
+
+  private reserve(size: number): void {
+    this.length = size;
+    if (size <= this.shared.length) {
+      this.buffer = this.shared;
+      this.owned = false;
+      return;
+    }
+    if (size <= SHARED_MAX) {
+      this.shared = Buffer.allocUnsafe(Math.min(SHARED_MAX, 2 ** Math.ceil(Math.log2(size))));
+      this.buffer = this.shared;
+      this.owned = false;
+      return;
+    }
+    this.buffer = Buffer.allocUnsafe(size);
+    this.owned = true;
+  }
 }
 
-function encodedSize(frames: readonly Uint8Array[]): number {
+/** The process-wide framer (see `Framer`). */
+export const framer = new Framer();
+
+function encodedSize(envelope: readonly Uint8Array[], frames: readonly Uint8Array[], from: number): number {
   let total = 0;
-  for (let i = 0; i < frames.length; i++) {
+  for (let i = 0; i < envelope.length; i++) {
+    const size = envelope[i]!.length;
+    total += headerSize(size) + size;
+  }
+  for (let i = from; i < frames.length; i++) {
     const size = frames[i]!.length;
     total += headerSize(size) + size;
   }
   return total;
 }
 
-function writeMessage(out: Uint8Array, start: number, frames: readonly Uint8Array[]): number {
+function writeMessage(
+  out: Uint8Array,
+  start: number,
+  envelope: readonly Uint8Array[],
+  frames: readonly Uint8Array[],
+  from: number,
+): number {
   let at = start;
-  const count = frames.length;
-  for (let i = 0; i < count; i++) {
-    const body = frames[i]!;
-    at = writeHeader(out, at, i < count - 1 ? FLAG_MORE : 0, body.length);
+  const last = envelope.length + frames.length - from - 1;
+  for (let i = 0; i <= last; i++) {
+    const body = i < envelope.length ? envelope[i]! : frames[from + i - envelope.length]!;
+    at = writeHeader(out, at, i < last ? FLAG_MORE : 0, body.length);
     out.set(body, at);
     at += body.length;
   }

@@ -6,20 +6,53 @@ export type Frame = Uint8Array | string;
 /** A received multipart message. */
 export type Message = Buffer[];
 
-/** Converts user frames to Buffers without copying binary data (do not mutate them until sent). */
+/** Converts user frames to a new array of Buffers without copying binary data (do not mutate them until sent). */
 export function toFrames(frames: Frame | readonly Frame[]): Buffer[] {
   const list = Array.isArray(frames) ? (frames as readonly Frame[]) : [frames as Frame];
   const out = new Array<Buffer>(list.length);
-  for (let i = 0; i < list.length; i++) {
-    const frame = list[i]!;
-    out[i] =
-      typeof frame === 'string'
-        ? Buffer.from(frame)
-        : Buffer.isBuffer(frame)
-          ? frame
-          : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
-  }
+  for (let i = 0; i < list.length; i++) out[i] = toBuffer(list[i]!);
   return out;
+}
+
+/**
+ * The frames of one send as Buffers, allocating only what it must: the caller's own array when it holds
+ * nothing but Buffers, else `single` (a one-slot array the socket reuses) for a lone Buffer, else a new
+ * array. Only valid until the send returns; whatever has to wait is copied (`Pipe.write`).
+ */
+export function framesView(frames: Frame | readonly Frame[], single: Buffer[]): readonly Buffer[] {
+  if (!Array.isArray(frames)) {
+    if (!Buffer.isBuffer(frames)) return toFrames(frames as Frame);
+    single[0] = frames;
+    return single;
+  }
+  const list = frames as readonly Frame[];
+  return allBuffers(list) ? list : toFrames(list);
+}
+
+function allBuffers(list: readonly Frame[]): list is readonly Buffer[] {
+  for (let i = 0; i < list.length; i++) if (!Buffer.isBuffer(list[i])) return false;
+  return true;
+}
+
+// Short strings are usually topics, delimiters and names sent over and over: encoding each once keeps a
+// publisher of ['topic', body] from allocating a Buffer per message. The cached Buffers never reach user
+// code (they are only framed and matched), so sharing them is safe.
+const encoded = new Map<string, Buffer>();
+const CACHED_LENGTH = 64;
+const CACHED_COUNT = 256;
+
+function toBuffer(frame: Frame): Buffer {
+  if (typeof frame === 'string') {
+    let buffer = encoded.get(frame);
+    if (buffer !== undefined) return buffer;
+    buffer = Buffer.from(frame);
+    if (frame.length <= CACHED_LENGTH) {
+      if (encoded.size >= CACHED_COUNT) encoded.clear();
+      encoded.set(frame, buffer);
+    }
+    return buffer;
+  }
+  return Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength);
 }
 
 /** What a socket exposes to its message iterator. */
@@ -29,6 +62,9 @@ export interface MessageSource {
   ready(): Message | undefined;
   receive(): Promise<Message>;
 }
+
+// Module-level so a pending next() does not allocate a closure per message.
+const asResult = (value: Message): IteratorResult<Message> => ({ value, done: false });
 
 /**
  * `for await` over a socket, ending on close. A plain iterator rather than an async generator: one
@@ -45,7 +81,7 @@ export function messageIterator(source: MessageSource): AsyncIterator<Message> {
       if (source.closed()) return Promise.resolve(done);
       const message = source.ready();
       if (message !== undefined) return Promise.resolve({ value: message, done: false });
-      return source.receive().then((value) => ({ value, done: false }), ended);
+      return source.receive().then(asResult, ended);
     },
     return: () => Promise.resolve(done),
   };

@@ -4,6 +4,7 @@
  * away are delivered after reconnect, as libzmq does.
  */
 import type { Connection } from './connection.ts';
+import { NO_FRAMES } from './frame.ts';
 import { Queue } from './queue.ts';
 
 let nextPipeId = 1;
@@ -27,7 +28,7 @@ export class Pipe {
   routingId: Buffer | undefined;
   /** Set once the socket dropped the pipe; late writes are ignored. */
   detached = false;
-  readonly outbound = new Queue<readonly Uint8Array[]>();
+  readonly outbound = new Queue<readonly Buffer[]>();
   readonly inbound = new Queue<Buffer[]>();
 
   constructor(
@@ -52,17 +53,28 @@ export class Pipe {
   }
 
   /**
-   * Queues or sends a message; callers check `writable` first. `encoded` is the same message already
-   * framed, so a publisher encodes once for all its subscribers.
+   * Sends `envelope` followed by `frames[from..]`, or queues a copy of that frame list when the peer
+   * cannot take it now; callers check `writable` first. The arrays are not kept, so a caller may pass
+   * one it reuses (the frames themselves are never copied).
    */
-  write(frames: readonly Uint8Array[], encoded?: Buffer): void {
+  write(frames: readonly Buffer[], from = 0, envelope: readonly Buffer[] = NO_FRAMES): void {
     const connection = this.connection;
     if (connection !== undefined && this.outbound.length === 0 && connection.active && !connection.blocked) {
-      if (encoded === undefined) connection.send(frames);
-      else connection.sendEncoded(encoded);
+      connection.send(frames, from, envelope);
       return;
     }
-    this.outbound.push(frames);
+    this.outbound.push([...envelope, ...frames.slice(from)]);
+    Pipe.pressure++;
+  }
+
+  /** As `write`, for a message already framed in `framer` (a publisher frames once for every peer). */
+  writeFramed(frames: readonly Buffer[]): void {
+    const connection = this.connection;
+    if (connection !== undefined && this.outbound.length === 0 && connection.active && !connection.blocked) {
+      connection.sendFramed();
+      return;
+    }
+    this.outbound.push(frames.slice());
     Pipe.pressure++;
   }
 
@@ -75,7 +87,7 @@ export class Pipe {
         connection.send(this.outbound.shift()!);
         return;
       }
-      const batch: (readonly Uint8Array[])[] = [];
+      const batch: (readonly Buffer[])[] = [];
       while (batch.length < FLUSH_BATCH && this.outbound.length > 0) batch.push(this.outbound.shift()!);
       connection.sendBatch(batch);
     }

@@ -8,7 +8,7 @@ import { Connector } from './connector.ts';
 import { parseEndpoint } from './endpoint.ts';
 import { asZmtpError, ZmtpError } from './errors.ts';
 import { SocketEvents } from './events.ts';
-import { type Frame, type Message, messageIterator, toFrames } from './message.ts';
+import { type Frame, framesView, type Message, messageIterator, toFrames } from './message.ts';
 import { type ResolvedOptions, resolveOptions, type SocketOptions } from './options.ts';
 import { Pipe } from './pipe.ts';
 import type { SocketType } from './protocol.ts';
@@ -32,6 +32,7 @@ interface Link {
 }
 
 const RESOLVED = Promise.resolve();
+const EMPTY = Buffer.alloc(0);
 /** Resolves after pending I/O callbacks ran (setImmediate runs after the poll phase). */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const closedError = () => new ZmtpError('CLOSED', 'socket is closed');
@@ -45,7 +46,9 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   private readonly bound = new Map<string, Bound>();
   private readonly connectors = new Map<string, Connector>();
   private readonly receivers = new Waiters<undefined, Message>();
-  private readonly senders = new Waiters<Buffer[], void>();
+  private readonly senders = new Waiters<readonly Buffer[], void>();
+  /** Reused for sends of a lone Buffer (see `framesView`). */
+  private readonly single: Buffer[] = [EMPTY];
   private readonly config: ConnectionConfig;
   private isClosed = false;
   private lingering: (() => void) | undefined;
@@ -93,8 +96,11 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   protected incoming(pipe: Pipe, frames: Buffer[]): void {
     this.enqueue(pipe, frames);
   }
-  /** Sends if possible: true when done, false to wait for room; throws for a refused send. */
-  protected abstract trySend(frames: Buffer[]): boolean;
+  /**
+   * Sends if possible: true when done, false to wait for room; throws for a refused send. `frames` may
+   * be an array the caller reuses: keep nothing of it past the call (`Pipe.write` copies what it queues).
+   */
+  protected abstract trySend(frames: readonly Buffer[]): boolean;
   /** Next message for receive(), or undefined. */
   protected nextMessage(): Message | undefined {
     return this.takeQueued();
@@ -177,19 +183,20 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   /** Sends a message; waits for room per socket-type semantics (sendTimeout -> TIMEOUT). */
   send(frames: Frame | readonly Frame[]): Promise<void> {
     if (this.isClosed) return Promise.reject(closedError());
-    const message = toFrames(frames);
-    if (this.senders.empty) {
-      try {
-        const pressure = Pipe.pressure;
-        if (this.trySend(message)) return Pipe.pressure === pressure ? RESOLVED : nextTurn();
-      } catch (error) {
-        return Promise.reject(asZmtpError(error, 'STATE', 'send failed'));
-      }
-      if (this.options.sendTimeout === 0) {
-        return Promise.reject(new ZmtpError('TIMEOUT', 'no peer has room for the message'));
-      }
+    if (!this.senders.empty) return this.senders.add(toFrames(frames), this.options.sendTimeout, 'send');
+    const message = framesView(frames, this.single);
+    try {
+      const pressure = Pipe.pressure;
+      if (this.trySend(message)) return Pipe.pressure === pressure ? RESOLVED : nextTurn();
+    } catch (error) {
+      return Promise.reject(asZmtpError(error, 'STATE', 'send failed'));
+    } finally {
+      this.single[0] = EMPTY; // do not keep the caller's buffer alive
     }
-    return this.senders.add(message, this.options.sendTimeout, 'send');
+    if (this.options.sendTimeout === 0) {
+      return Promise.reject(new ZmtpError('TIMEOUT', 'no peer has room for the message'));
+    }
+    return this.senders.add(toFrames(frames), this.options.sendTimeout, 'send');
   }
 
   /** Receives the next message (receiveTimeout -> TIMEOUT; close() -> CLOSED). */
@@ -256,6 +263,11 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     const pipe = this.fairQueue.lastPipe;
     if (message !== undefined && pipe?.inboundLow === true) pipe.connection?.resume();
     return message;
+  }
+
+  /** True while some receive() (or iteration) waits for a message. */
+  protected get receiving(): boolean {
+    return !this.receivers.empty;
   }
 
   /** Hands queued messages to waiting receive() calls. */

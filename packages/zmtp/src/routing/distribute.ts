@@ -2,7 +2,7 @@
 import type { Pipe } from '../pipe.ts';
 
 /** Writes a message to every given pipe that has room; returns how many took it. */
-export function distribute(pipes: Iterable<Pipe>, frames: readonly Uint8Array[]): number {
+export function distribute(pipes: Iterable<Pipe>, frames: readonly Buffer[]): number {
   let delivered = 0;
   for (const pipe of pipes) {
     if (!pipe.writable) continue;

@@ -21,7 +21,7 @@ export class Dealer extends Socket {
     this.balancer.remove(pipe);
   }
 
-  protected override trySend(frames: Buffer[]): boolean {
+  protected override trySend(frames: readonly Buffer[]): boolean {
     const pipe = this.balancer.next();
     if (pipe === undefined) return false;
     pipe.write(frames);

@@ -21,7 +21,7 @@ export class Pair extends Socket {
     if (this.peer === pipe) this.peer = undefined;
   }
 
-  protected override trySend(frames: Buffer[]): boolean {
+  protected override trySend(frames: readonly Buffer[]): boolean {
     const pipe = this.peer;
     if (pipe === undefined || !pipe.writable) return false;
     pipe.write(frames);

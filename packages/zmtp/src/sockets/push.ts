@@ -26,7 +26,7 @@ export class Push extends Socket {
     this.balancer.remove(pipe);
   }
 
-  protected override trySend(frames: Buffer[]): boolean {
+  protected override trySend(frames: readonly Buffer[]): boolean {
     const pipe = this.balancer.next();
     if (pipe === undefined) return false;
     pipe.write(frames);

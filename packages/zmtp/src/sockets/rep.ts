@@ -9,15 +9,19 @@ import { type Message, Socket } from '../socket-base.ts';
 
 /** Synchronous reply server. */
 export class Rep extends Socket {
-  private envelope: Buffer[] | undefined;
+  /** The routing frames and delimiter of the request being answered; reused, not reallocated. */
+  private readonly envelope: Buffer[] = [];
+  private answering = false;
   private replyPipe: Pipe | undefined;
+  // Bound once: a closure created in trySend would make every reply allocate its scope.
+  private readonly wake = (): void => this.wakeReceivers();
 
   constructor(options: SocketOptions = {}) {
     super('REP', options);
   }
 
   override receive(): Promise<Message> {
-    if (this.envelope !== undefined && !this.closed) {
+    if (this.answering && !this.closed) {
       return Promise.reject(new ZmtpError('STATE', 'REP must send the reply before receiving again'));
     }
     return super.receive();
@@ -25,29 +29,42 @@ export class Rep extends Socket {
 
   protected override incoming(pipe: Pipe, frames: Buffer[]): void {
     // A request without a delimiter is malformed; libzmq drops it too.
-    if (frames.findIndex((frame) => frame.length === 0) < 0) return;
+    if (delimiterAt(frames) < 0) return;
     this.enqueue(pipe, frames);
   }
 
   protected override nextMessage(): Message | undefined {
-    if (this.envelope !== undefined) return undefined;
+    if (this.answering) return undefined;
     const message = this.takeQueued();
     if (message === undefined) return undefined;
-    const split = message.findIndex((frame) => frame.length === 0) + 1;
-    this.envelope = message.slice(0, split);
+    // Move the envelope out in place: `message` is ours (fresh per request), copies would be garbage.
+    const split = delimiterAt(message) + 1;
+    const envelope = this.envelope;
+    envelope.length = 0;
+    for (let i = 0; i < split; i++) envelope.push(message[i]!);
+    message.copyWithin(0, split);
+    message.length -= split;
+    this.answering = true;
     this.replyPipe = this.fairQueue.lastPipe;
-    return message.slice(split);
+    return message;
   }
 
-  protected override trySend(frames: Buffer[]): boolean {
-    const envelope = this.envelope;
-    if (envelope === undefined) throw new ZmtpError('STATE', 'REP must receive a request before replying');
+  protected override trySend(frames: readonly Buffer[]): boolean {
+    if (!this.answering) throw new ZmtpError('STATE', 'REP must receive a request before replying');
     const pipe = this.replyPipe;
-    this.envelope = undefined;
+    this.answering = false;
     this.replyPipe = undefined;
     // The requester may have gone; libzmq drops the reply silently then.
-    if (pipe !== undefined && !pipe.detached && pipe.writable) pipe.write([...envelope, ...frames]);
-    queueMicrotask(() => this.wakeReceivers());
+    if (pipe !== undefined && !pipe.detached && pipe.writable) pipe.write(frames, 0, this.envelope);
+    this.envelope.length = 0;
+    // A receive() that waited while we were answering can have the next request now; not from inside
+    // send() itself, so a caller sees its send() finish before the next receive() resolves.
+    if (this.receiving) queueMicrotask(this.wake);
     return true;
   }
+}
+
+function delimiterAt(frames: readonly Buffer[]): number {
+  for (let i = 0; i < frames.length; i++) if (frames[i]!.length === 0) return i;
+  return -1;
 }

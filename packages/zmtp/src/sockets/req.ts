@@ -18,6 +18,7 @@ export interface ReqOptions extends SocketOptions {
 }
 
 const DELIMITER = Buffer.alloc(0);
+const ENVELOPE: readonly Buffer[] = [DELIMITER];
 
 /** Synchronous request client. */
 export class Req extends Socket {
@@ -50,7 +51,7 @@ export class Req extends Socket {
     this.balancer.remove(pipe);
   }
 
-  protected override trySend(frames: Buffer[]): boolean {
+  protected override trySend(frames: readonly Buffer[]): boolean {
     if (this.awaitingReply && !this.relaxed) {
       throw new ZmtpError('STATE', 'REQ must receive the reply before sending another request');
     }
@@ -61,9 +62,9 @@ export class Req extends Socket {
       this.requestId = (this.requestId + 1) >>> 0;
       const id = Buffer.allocUnsafe(4);
       id.writeUInt32BE(this.requestId, 0);
-      pipe.write([id, DELIMITER, ...frames]);
+      pipe.write(frames, 0, [id, DELIMITER]);
     } else {
-      pipe.write([DELIMITER, ...frames]);
+      pipe.write(frames, 0, ENVELOPE);
     }
     this.awaitingReply = true;
     this.replyPipe = pipe;
@@ -81,7 +82,10 @@ export class Req extends Socket {
     }
     if (frames.length < at + 2 || frames[at]!.length !== 0) return;
     this.replyPipe = undefined;
-    this.enqueue(pipe, frames.slice(at + 1));
+    // Drop the envelope in place: `frames` is ours (fresh per message), a copy would be garbage.
+    frames.copyWithin(0, at + 1);
+    frames.length -= at + 1;
+    this.enqueue(pipe, frames);
   }
 
   protected override nextMessage(): Message | undefined {

@@ -5,6 +5,7 @@
 import { ZmtpError } from '../errors.ts';
 import type { SocketOptions } from '../options.ts';
 import type { Pipe } from '../pipe.ts';
+import { RoutingTable } from '../routing/routing-table.ts';
 import { type Message, Socket } from '../socket-base.ts';
 
 /** ROUTER-only options. */
@@ -17,7 +18,7 @@ export interface RouterOptions extends SocketOptions {
 
 /** Addressed request/reply server. */
 export class Router extends Socket {
-  private readonly routes = new Map<string, Pipe>();
+  private readonly routes = new RoutingTable<Pipe>();
   private readonly mandatory: boolean;
   private readonly handover: boolean;
   private nextId = (Math.random() * 0xffff_ffff) >>> 0;
@@ -45,19 +46,19 @@ export class Router extends Socket {
     this.unregister(pipe);
   }
 
-  protected override trySend(frames: Buffer[]): boolean {
+  protected override trySend(frames: readonly Buffer[]): boolean {
     const id = frames[0];
     if (id === undefined || frames.length < 2) {
       throw new ZmtpError('STATE', 'ROUTER messages need a routing id frame and a body');
     }
-    const pipe = this.routes.get(id.toString('latin1'));
+    const pipe = this.routes.get(id);
     if (pipe === undefined) {
       if (this.mandatory)
         throw new ZmtpError('HOST_UNREACHABLE', `no peer with routing id ${id.toString('hex')}`);
       return true;
     }
     if (!pipe.writable) return !this.mandatory;
-    pipe.write(frames.slice(1));
+    pipe.write(frames, 1);
     return true;
   }
 
@@ -72,7 +73,7 @@ export class Router extends Socket {
     const identity = pipe.connection?.peer?.identity;
     let id: Buffer;
     if (identity !== undefined) {
-      const existing = this.routes.get(identity.toString('latin1'));
+      const existing = this.routes.get(identity);
       if (existing !== undefined && existing !== pipe) {
         if (!this.handover) return false;
         this.unregister(existing);
@@ -84,14 +85,13 @@ export class Router extends Socket {
     }
     this.unregister(pipe);
     pipe.routingId = id;
-    this.routes.set(id.toString('latin1'), pipe);
+    this.routes.set(id, pipe);
     return true;
   }
 
   private unregister(pipe: Pipe): void {
     if (pipe.routingId === undefined) return;
-    const key = pipe.routingId.toString('latin1');
-    if (this.routes.get(key) === pipe) this.routes.delete(key);
+    if (this.routes.get(pipe.routingId) === pipe) this.routes.delete(pipe.routingId);
   }
 
   private generateId(): Buffer {
@@ -99,7 +99,7 @@ export class Router extends Socket {
       this.nextId = (this.nextId + 1) >>> 0;
       const id = Buffer.alloc(5);
       id.writeUInt32BE(this.nextId, 1);
-      if (!this.routes.has(id.toString('latin1'))) return id;
+      if (!this.routes.has(id)) return id;
     }
   }
 }

@@ -2,7 +2,7 @@
  * XPUB (RFC 29 §"The XPUB socket type"): PUB that hands subscriptions upstream as messages
  * `[0x01|0x00 + topic]`, once per new topic (every one with `verbose`), and receives other messages too.
  */
-import { encodeMessage } from '../frame.ts';
+import { framer, NO_FRAMES } from '../frame.ts';
 import type { SocketOptions } from '../options.ts';
 import type { Pipe } from '../pipe.ts';
 import { Queue } from '../queue.ts';
@@ -59,15 +59,15 @@ export abstract class Publisher extends Socket {
     this.passMessage(frames);
   }
 
-  protected override trySend(frames: Buffer[]): boolean {
+  protected override trySend(frames: readonly Buffer[]): boolean {
     const topic = frames[0];
     if (topic === undefined) return true;
     const targets = this.targets;
     this.subscriptions.match(topic, this.collect);
     if (targets.length === 1) targets[0]!.write(frames);
     else if (targets.length > 1) {
-      const encoded = encodeMessage(frames);
-      for (const pipe of targets) pipe.write(frames, encoded);
+      framer.frame(NO_FRAMES, frames, 0);
+      for (const pipe of targets) pipe.writeFramed(frames);
     }
     targets.length = 0;
     return true;

@@ -56,7 +56,7 @@ export abstract class Subscriber extends Socket {
     if (topic !== undefined && this.filter.matches(topic)) this.enqueue(pipe, frames);
   }
 
-  protected override trySend(frames: Buffer[]): boolean {
+  protected override trySend(frames: readonly Buffer[]): boolean {
     const first = frames[0];
     if (frames.length === 1 && first !== undefined && first.length > 0) {
       if (first[0] === SUBSCRIBE) {
@@ -93,7 +93,7 @@ export abstract class Subscriber extends Socket {
     return true;
   }
 
-  private sendToConnected(frames: Buffer[]): void {
+  private sendToConnected(frames: readonly Buffer[]): void {
     for (const pipe of this.pipes) pipe.connection?.send(frames);
   }
 }

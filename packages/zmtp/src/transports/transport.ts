@@ -2,8 +2,11 @@
 
 /** Writable side of one established stream. */
 export interface Wire {
-  /** Writes what the kernel takes now; returns the number of bytes accepted (-1 when closed). */
-  write(data: Uint8Array): number;
+  /**
+   * Writes what the kernel takes now of `data[offset, offset + length)`; returns the number of bytes
+   * accepted (-1 when closed). The bytes are copied before it returns, so `data` may be reused.
+   */
+  write(data: Uint8Array, offset: number, length: number): number;
   /** Graceful close (FIN after anything already handed to the kernel). */
   end(): void;
   pause(): void;
@@ -39,7 +42,7 @@ export interface Slot {
 /** Minimal shape of a Bun socket used by the transports. */
 export interface BunSocketLike {
   data: Slot;
-  write(data: Uint8Array): number;
+  write(data: Uint8Array, offset: number, length: number): number;
   end(): void;
   pause(): void;
   resume(): void;
@@ -48,7 +51,7 @@ export interface BunSocketLike {
 /** Wraps a Bun socket as a Wire. */
 export function wrap(socket: BunSocketLike, peer: string): Wire {
   return {
-    write: (data) => socket.write(data),
+    write: (data, offset, length) => socket.write(data, offset, length),
     end: () => socket.end(),
     pause: () => socket.pause(),
     resume: () => socket.resume(),
