@@ -10,9 +10,13 @@
  *   BUN_JSC_logGC=1 (worker.ts sets it); each role marks the start and end of its measured phase on
  *   stderr, so only collections inside the measured round trips are counted. Node roles report their
  *   own from perf_hooks 'gc' entries (theirs.cjs).
+ * - JIT (Bun roles): milliseconds JavaScriptCore spent compiling during the measured phase
+ *   (BUN_JSC_reportTotalCompileTimes=1). Its DFG/FTL compilers run on background threads; pinned to one
+ *   core they take turns with the round trips, and that, not garbage collection, was the p99 tail
+ *   (issue 23): about 240 ms of compiling per process still ran after 5,000 warm-up round trips.
  */
 
-import { gcAndSweep, heapStats } from 'bun:jsc';
+import { gcAndSweep, heapStats, totalCompileTime } from 'bun:jsc';
 import { writeSync } from 'node:fs';
 
 const MARK = 'zmtp-bench-phase ';
@@ -23,6 +27,8 @@ export interface GcStats {
   /** Sum of the stop-the-world pauses, ms. */
   pauseMs: number;
   maxPauseMs: number;
+  /** JIT compile time in the measured phase, ms (Bun roles only; NaN for Node). */
+  jitMs: number;
 }
 
 /** Allocation per message of one process (or summed over the processes of a case). */
@@ -31,9 +37,19 @@ export interface Allocation {
   bytes: number;
 }
 
-/** Writes a phase marker to stderr synchronously, so it lands in order with the engine's GC log. */
+let compiledBefore = 0;
+
+/**
+ * Writes a phase marker to stderr synchronously, so it lands in order with the engine's GC log; the
+ * end marker carries the JIT compile time spent since the start marker.
+ */
 export function markPhase(phase: 'measure' | 'end'): void {
-  writeSync(2, `${MARK}${phase}\n`);
+  if (phase === 'measure') {
+    compiledBefore = totalCompileTime();
+    writeSync(2, `${MARK}measure\n`);
+  } else {
+    writeSync(2, `${MARK}end jit=${totalCompileTime() - compiledBefore}\n`);
+  }
 }
 
 /** Measures allocation per message over a batch run by `batch` (a full GC first; retried if a GC hits). */
@@ -72,7 +88,7 @@ export function startProbe(): { stop(messages: number): Allocation | undefined }
 /** Reads a Bun role's stderr: the GC log lines between its 'measure' and 'end' markers. */
 export class GcLog {
   private phase: 'before' | 'measure' | 'end' = 'before';
-  private readonly stats: GcStats = { count: 0, pauseMs: 0, maxPauseMs: 0 };
+  private readonly stats: GcStats = { count: 0, pauseMs: 0, maxPauseMs: 0, jitMs: Number.NaN };
   private partial = '';
 
   feed(text: string): void {
@@ -88,7 +104,9 @@ export class GcLog {
 
   private line(line: string): void {
     if (line.startsWith(MARK)) {
-      this.phase = line.slice(MARK.length).trim() === 'measure' ? 'measure' : 'end';
+      const [phase, jit] = line.slice(MARK.length).trim().split(' jit=');
+      this.phase = phase === 'measure' ? 'measure' : 'end';
+      if (jit !== undefined) this.stats.jitMs = Number(jit);
       return;
     }
     if (this.phase !== 'measure') return;
@@ -105,12 +123,13 @@ export class GcLog {
 /** Adds up the figures of the processes of one case. */
 export function sumGc(all: readonly (GcStats | undefined)[]): GcStats | undefined {
   if (all.some((stats) => stats === undefined)) return undefined;
-  const total: GcStats = { count: 0, pauseMs: 0, maxPauseMs: 0 };
+  const total: GcStats = { count: 0, pauseMs: 0, maxPauseMs: 0, jitMs: 0 };
   for (const stats of all) {
     if (stats === undefined) continue;
     total.count += stats.count;
     total.pauseMs += stats.pauseMs;
     total.maxPauseMs = Math.max(total.maxPauseMs, stats.maxPauseMs);
+    total.jitMs += stats.jitMs ?? Number.NaN;
   }
   return total;
 }

@@ -48,6 +48,7 @@ async function gcBetween(from, to) {
     count: inside.length,
     pauseMs: inside.reduce((sum, gc) => sum + gc.ms, 0),
     maxPauseMs: inside.reduce((max, gc) => Math.max(max, gc.ms), 0),
+    jitMs: null, // V8 has no equivalent counter; shown as n/a
   };
 }
 

@@ -37,8 +37,11 @@ export class Worker {
   /** Runs `config.role` of `impl`, every process pinned to CPU 0 when `pinned`. */
   static start(impl: Script, config: Record<string, unknown>, pinned: boolean): Worker {
     const command = [...(pinned ? ['taskset', '-c', '0'] : []), ...scripts[impl], JSON.stringify(config)];
-    // JavaScriptCore logs each collection with its pause; gc.ts counts those in the measured phase.
-    const env = impl === 'theirs' ? process.env : { ...process.env, BUN_JSC_logGC: '1' };
+    // JavaScriptCore logs each collection with its pause and keeps JIT compile times; gc.ts reads both.
+    const env =
+      impl === 'theirs'
+        ? process.env
+        : { ...process.env, BUN_JSC_logGC: '1', BUN_JSC_reportTotalCompileTimes: '1' };
     const proc = Bun.spawn(command, { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe', env });
     return new Worker(proc, `${impl} ${String(config.role)}`);
   }
