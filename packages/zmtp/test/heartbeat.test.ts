@@ -41,7 +41,9 @@ for (const transport of TRANSPORTS) {
     test('a peer that answers PINGs stays connected, and our PONG echoes the context', async () => {
       fx = new Fixture(transport);
       const { peer, endpoint } = rawServer();
-      const dealer = fx.track(new Dealer({ heartbeatInterval: 20, heartbeatTimeout: 200 }));
+      // The timeout is far above a loaded machine's event-loop stalls: this test is about the PONGs; that
+      // traffic keeps a connection alive is the quiet-connection test below.
+      const dealer = fx.track(new Dealer({ heartbeatInterval: 20, heartbeatTimeout: 2000 }));
       let disconnected = false;
       dealer.events.on('disconnected', () => {
         disconnected = true;
@@ -80,14 +82,16 @@ for (const transport of TRANSPORTS) {
 
     test('two of our sockets with heartbeats keep a quiet connection alive', async () => {
       fx = new Fixture(transport);
-      const options = { heartbeatInterval: 15, heartbeatTimeout: 100, heartbeatTimeToLive: 300 };
+      // Windows well above the stalls of a loaded 2-core machine (both sockets share one event loop, so a
+      // 100 ms stall used to look like 100 ms of silence); the wait still spans several timeouts.
+      const options = { heartbeatInterval: 50, heartbeatTimeout: 400, heartbeatTimeToLive: 1200 };
       const router = fx.track(new Router(options));
       const dealer = fx.track(new Dealer({ ...options, routingId: 'hb' }));
       let drops = 0;
       router.events.on('disconnected', () => drops++);
       dealer.connect(await fx.bind(router));
       await within(nextEvent(router, 'handshake'));
-      await Bun.sleep(150);
+      await Bun.sleep(1500);
       await dealer.send('still alive');
       expect(text(await within(router.receive()))).toEqual(['hb', 'still alive']);
       expect(drops).toBe(0);
@@ -101,7 +105,8 @@ for (const transport of TRANSPORTS) {
     test('a peer is not dropped for silence while we stopped reading at the receive HWM', async () => {
       fx = new Fixture(transport);
       const router = fx.track(
-        new Router({ receiveHighWaterMark: 2, heartbeatInterval: 20, heartbeatTimeout: 40 }),
+        // A timeout above a loaded machine's stalls; the pause below still spans four of them.
+        new Router({ receiveHighWaterMark: 2, heartbeatInterval: 100, heartbeatTimeout: 500 }),
       );
       const dealer = fx.track(new Dealer({ routingId: 'busy' }));
       let drops = 0;
@@ -110,7 +115,7 @@ for (const transport of TRANSPORTS) {
       const total = 400;
       for (let i = 0; i < total; i++) await dealer.send([`${i}`, Buffer.alloc(8192)]);
       // Not reading lets several heartbeat timeouts pass while the router is paused.
-      await Bun.sleep(250);
+      await Bun.sleep(2000);
       let received = 0;
       while (received < total) {
         await within(router.receive());
