@@ -4,6 +4,7 @@
 
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestBackend } from '../backend/server.ts';
 import { type FixtureProcess, spawnFixture, until } from '../support/process.ts';
@@ -62,6 +63,14 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '(gone)';
   }
 }
 
@@ -325,6 +334,12 @@ describe('the whole station', () => {
     expect(pids.length).toBeGreaterThanOrEqual(4 + BATCHES.length);
     launcher.proc.kill('SIGTERM');
     expect(await launcher.exited).toBe(0);
-    await until(() => pids.every((pid) => !alive(pid)), 'no station process left', 15_000, 100);
+    // A runner still stopping when the supervisor's own stop budget (15 s) runs out is orphaned and
+    // stops itself, with the same budget: on a loaded machine that chain is what takes long, so the
+    // bound is the two budgets plus slack, and a failure names who was left.
+    const left = () => pids.filter(alive).map((pid) => `${pid} ${commandOf(pid)}`);
+    await until(() => left().length === 0, 'no station process left', 40_000, 100).catch((err) => {
+      throw new Error(`${(err as Error).message}; still running:\n${left().join('\n')}`);
+    });
   });
 });
