@@ -7,6 +7,7 @@ import { SupervisorError } from './errors.ts';
 import { endRunner } from './escalate.ts';
 import { describeExit, type FailureCode, type FailureDetails, failureInfo, lastLine } from './failure.ts';
 import { heartbeat } from './heartbeat.ts';
+import { overLimitMessage, procRss, watchMemory } from './memory-watch.ts';
 import { Restarter } from './restart-policy.ts';
 import { canTransition } from './states.ts';
 import { batchDetail, batchStatus, statusEvent } from './status.ts';
@@ -38,6 +39,8 @@ export class BatchController {
   #generation = 0;
   #origin: StartOrigin = 'request';
   #killedBecause: string | undefined;
+  /** Set when the memory watchdog killed the runner: its exit is a RESOURCE_LIMIT, not a crash. */
+  #overLimit = false;
   #runner: RunnerStatus | undefined;
   #lastError: ErrorInfo | undefined;
   #starting: Promise<StartReply> | undefined;
@@ -204,6 +207,7 @@ export class BatchController {
     const deps = this.#deps;
     this.#exit = undefined;
     this.#killedBecause = undefined;
+    this.#overLimit = false;
     let proc: RunnerProcess;
     try {
       proc = deps.spawn(this.#config);
@@ -214,6 +218,7 @@ export class BatchController {
     }
     this.#proc = proc;
     void proc.exited.then((exit) => this.#onExit(gen, proc, exit));
+    this.#watchMemory(gen, proc);
     const deadline = deps.clock.now() + deps.timings.startTimeoutMs;
     for (;;) {
       if (gen !== this.#generation || this.#state !== 'starting') throw this.#startError();
@@ -274,6 +279,33 @@ export class BatchController {
     });
   }
 
+  /** The memory limit, from spawn to exit (a runner can outgrow it while it starts, too). */
+  #watchMemory(gen: number, proc: RunnerProcess): void {
+    const limitMb = this.#config.limits?.memory_mb;
+    if (!limitMb) return;
+    let exited = false;
+    void proc.exited.then(() => {
+      exited = true;
+    });
+    void watchMemory({
+      pid: proc.pid,
+      limitMb,
+      everyMs: this.#deps.timings.memorySampleMs,
+      probe: this.#deps.rss ?? procRss,
+      sleep,
+      live: () => !exited && gen === this.#generation && this.#state !== 'stopping',
+      onOver: (rss) => {
+        this.#overLimit = true;
+        this.#killedBecause = overLimitMessage(rss, limitMb);
+        this.#deps.logger.warn(
+          { batchId: this.id, pid: proc.pid, rss },
+          `runner ${this.#killedBecause}; killing it`,
+        );
+        proc.kill('SIGKILL');
+      },
+    });
+  }
+
   /**
    * A runner that abandoned a step still running (it ignored its abort or timeout) is not clean: it may
    * still hold memory or drive hardware. It already refuses new sequences; replace the process (shutdown
@@ -319,6 +351,8 @@ export class BatchController {
         `runner of ${this.id} ended before registering on the bus (${how})${lastLine(details.stderr)}`,
         details,
       );
+    } else if (this.#state === 'running' && this.#overLimit) {
+      this.#fail('RESOURCE_LIMIT', `runner of ${this.id} stopped: ${how}`, details);
     } else if (this.#state === 'running') {
       this.#fail(
         'BATCH_CRASHED',

@@ -4,6 +4,7 @@ import type { BusLogger, Health, RunnerStatus, StationEvent } from '@station/bus
 import type { BatchConfig } from '@station/config';
 import type { Store } from '@station/db';
 import type { Gate } from './gate.ts';
+import type { RssProbe } from './memory-watch.ts';
 
 /** Wall-clock time in epoch milliseconds. */
 export interface Clock {
@@ -79,6 +80,8 @@ export interface Timings {
   shutdownGraceMs: number;
   /** How long after SIGTERM before SIGKILL. */
   termGraceMs: number;
+  /** How often a runner's resident memory is compared with its batch's `limits.memory_mb`. */
+  memorySampleMs: number;
 }
 
 /** Defaults sized for a loaded 2-core station PC; a stop ends within about 9 s, under the gateway's 15 s. */
@@ -92,6 +95,7 @@ export const DEFAULT_TIMINGS: Timings = {
   heartbeatMisses: 5,
   shutdownGraceMs: 5_000,
   termGraceMs: 2_000,
+  memorySampleMs: 500,
 };
 
 /** What a batch controller needs from the world. */
@@ -105,4 +109,6 @@ export interface BatchDeps {
   clock: Clock;
   timings: Timings;
   logger: BusLogger;
+  /** Reads a runner's resident memory for the memory limit (default: /proc/<pid>/status). */
+  rss?: RssProbe;
 }

@@ -193,6 +193,7 @@ export const FAST: Timings = {
   heartbeatMisses: 3,
   shutdownGraceMs: 60,
   termGraceMs: 60,
+  memorySampleMs: 10,
 };
 
 export const NO_RESTART: RestartConfig = {
@@ -213,6 +214,7 @@ export function batch(id: string, over: Partial<BatchConfig> = {}): BatchConfig 
     auto_start: false,
     parameters: {},
     restart: NO_RESTART,
+    limits: {},
     ...over,
   };
 }

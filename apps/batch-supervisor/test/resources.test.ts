@@ -5,6 +5,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
 import type { BatchStatus } from '@station/bus';
 import { until } from '../../../tests/support/process.ts';
+import { MB, watchMemory } from '../src/memory-watch.ts';
 import { alive, Station } from './station.ts';
 
 setDefaultTimeout(60_000);
@@ -78,5 +79,89 @@ describe('a step that ignores its abort', () => {
     );
     await st.client.request('runner.batch_1', 'sequence.stop', {});
     expect((await batchStatus(st)).pid).toBe(after.pid);
+  });
+});
+
+describe('the memory limit (limits.memory_mb)', () => {
+  test('the watchdog samples on the given schedule and reports the first sample past the limit', async () => {
+    const readings = [100 * MB, 150 * MB, 201 * MB, 500 * MB];
+    const sleeps: number[] = [];
+    const over: number[] = [];
+    await watchMemory({
+      pid: 42,
+      limitMb: 200,
+      everyMs: 250,
+      probe: () => readings.shift(),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      live: () => true,
+      onOver: (rss) => over.push(rss),
+    });
+    expect({ sleeps, over, left: readings.length }).toEqual({
+      sleeps: [250, 250],
+      over: [201 * MB],
+      left: 1,
+    });
+  });
+
+  test('a runner that allocates past its limit is killed as RESOURCE_LIMIT, its execution says so, and the restart policy brings it back', async () => {
+    station = await new Station(
+      [
+        {
+          id: 'batch_1',
+          sequencePackage: 'unruly',
+          restart: '{ policy: on-failure, max_restarts: 3, backoff_base: 100ms }',
+          yaml: `${HARDWARE}
+    limits: { memory_mb: 256 }`,
+        },
+      ],
+      { sequencesDir: PACKAGES },
+    ).up();
+    const st = station;
+    st.supervisor({ memorySampleMs: 100 }, true);
+    await st.ready();
+    const { pid } = await st.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });
+    const { executionId } = await st.client.request('runner.batch_1', 'sequence.start', {
+      parameters: { mode: 'allocate', alloc_mb: 1024 },
+    });
+
+    const ended = await until(
+      () => {
+        const e = st.store.getExecution(executionId);
+        return e && e.status !== 'running' ? e : undefined;
+      },
+      'the execution to end',
+      30_000,
+    );
+    expect({ status: ended.status, statusReason: ended.statusReason }).toEqual({
+      status: 'failed',
+      statusReason: 'RESOURCE_LIMIT',
+    });
+    expect(ended.error).toMatch(/RSS \d+ MB passed the limit of 256 MB \(limits\.memory_mb\)/);
+    expect(st.store.getResult(executionId)!.steps.map((s) => [s.name, s.status])).toEqual([
+      ['setup', 'completed'],
+      ['hold', 'failed'],
+      ['report', 'skipped'],
+      ['power_off', 'skipped'],
+    ]);
+    expect(alive(pid)).toBe(false);
+    expect(st.ofBatch('batch_1', 'error').map((e) => e.data)).toContainEqual(
+      expect.objectContaining({ code: 'RESOURCE_LIMIT' }),
+    );
+
+    // The restart policy applies: a new runner, with the limit on the card until someone restarts it.
+    const back = await until(
+      async () => {
+        const b = await batchStatus(st);
+        return b.status === 'running' && b.pid !== pid ? b : undefined;
+      },
+      'the restart policy to start a new runner',
+      30_000,
+    );
+    expect(back.lastError).toMatchObject({
+      code: 'RESOURCE_LIMIT',
+      details: { restart: { attempt: 1 } },
+    });
   });
 });

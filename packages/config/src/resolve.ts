@@ -50,8 +50,17 @@ export function resolveConfig(decoded: Decoded, configDir: string): StationConfi
       event_pub: endpoint(decoded.ipc.event_pub, defaults.event_pub),
       event_sub: endpoint(decoded.ipc.event_sub, defaults.event_sub),
     },
-    batches: decoded.batches.map((b) => ({ ...b, name: b.name ?? b.id })),
+    batches: decoded.batches.map((b) => ({
+      ...b,
+      name: b.name ?? b.id,
+      // The station-wide limit is each batch's default; the batch's own value (0 = none) wins.
+      limits: { ...decoded.limits, ...definedOnly(b.limits) },
+    })),
   };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /**

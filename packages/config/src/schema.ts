@@ -176,6 +176,19 @@ export const RestartSchema = section(
   { default: {} },
 );
 
+/**
+ * `limits` (a default for every batch) and `batches[].limits`: what a runner process may use. A batch's own
+ * value wins over the station-wide one; 0 or absent = no limit.
+ */
+export const LimitsSchema = section(
+  {
+    memory_mb: Type.Optional(
+      Type.Integer({ minimum: 0, expected: 'megabytes of resident memory, an integer >= 0 (0 = no limit)' }),
+    ),
+  },
+  { default: {} },
+);
+
 /** One hardware entry: a driver name plus whatever options that driver takes. */
 export const HardwareSchema = Type.Object(
   { driver: Type.String({ minLength: 1, expected: 'a driver name' }) },
@@ -195,6 +208,7 @@ export const BatchSchema = section(
     auto_start: Type.Boolean({ default: false }),
     parameters: Type.Record(Type.String(), Type.Unknown(), { default: {}, expected: 'a mapping' }),
     restart: RestartSchema,
+    limits: LimitsSchema,
   },
   { expected: 'a mapping with at least "id" and "sequence_package"' },
 );
@@ -226,6 +240,7 @@ export const StationConfigSchema = section({
   paths: PathsSchema,
   ipc: IpcSchema,
   batches: Type.Array(BatchSchema, { default: [], expected: 'a list of batches' }),
+  limits: LimitsSchema,
   logging: LoggingSchema,
 });
 

@@ -48,6 +48,7 @@ describe('defaults', () => {
         event_sub: `ipc://${root}/data/run/events-out.sock`,
       },
       batches: [],
+      limits: {},
       logging: { level: 'info' },
     };
     expect(config).toEqual(expected);
@@ -68,6 +69,7 @@ describe('defaults', () => {
         name: 'slot_1',
         sequence_package: 'psu_functional',
         hardware: {},
+        limits: {},
         auto_start: false,
         parameters: {},
         restart: {
@@ -78,6 +80,26 @@ describe('defaults', () => {
           backoff_cap: 30_000,
         },
       },
+    ]);
+  });
+
+  test('limits: the station-wide memory limit is each batch default; a batch value (0 = none) wins', () => {
+    const root = tempStation();
+    const config = parseConfig(
+      yaml(
+        'station: { id: s }',
+        'limits: { memory_mb: 512 }',
+        'batches:',
+        '  - { id: a, sequence_package: p }',
+        '  - { id: b, sequence_package: p, limits: { memory_mb: 64 } }',
+        '  - { id: c, sequence_package: p, limits: { memory_mb: 0 } }',
+      ),
+      join(root, 'station.yaml'),
+    );
+    expect(config.batches.map((b) => [b.id, b.limits])).toEqual([
+      ['a', { memory_mb: 512 }],
+      ['b', { memory_mb: 64 }],
+      ['c', { memory_mb: 0 }],
     ]);
   });
 
