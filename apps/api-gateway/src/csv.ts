@@ -13,6 +13,7 @@ export const CSV_COLUMNS = [
   'overall_pass',
   'started_at',
   'completed_at',
+  'operator',
   'step_order',
   'step_name',
   'step_status',
@@ -63,6 +64,7 @@ export function executionToCsv(result: ExecutionResult): string {
     result.overallPass,
     result.startedAt,
     result.completedAt,
+    result.operator,
   ];
   for (const step of result.steps) {
     const stepCells: Cell[] = [step.order, step.name, step.status, step.pass, step.duration, step.error];

@@ -59,6 +59,7 @@ export const ExecutionSummarySchema = t.Object({
     ),
   ),
   syncedAt: Nullable(t.String()),
+  operator: Nullable(t.String({ description: 'who started the run (operator id or token subject)' })),
 });
 
 export const MeasurementSchema = t.Object({

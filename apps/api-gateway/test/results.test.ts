@@ -14,6 +14,7 @@ function seed(store: Harness['store']): void {
     packageHash: 'h1',
     parameters: { output_voltage: 5 },
     startedAt: '2026-01-01T10:00:00.000Z',
+    operator: 'op-4711',
   });
   store.recordStep('exec_a', {
     name: 'initialize',
@@ -86,10 +87,15 @@ afterEach(async () => {
 const ids = (body: unknown) => (body as { items: { id: string }[] }).items.map((i) => i.id);
 
 describe('GET /api/results', () => {
-  test('newest first with the total', async () => {
+  test('newest first with the total, each row saying who started it', async () => {
     const { status, body } = await json(h.req('GET', '/api/results'));
     expect(status).toBe(200);
     expect(ids(body)).toEqual(['exec_c', 'exec_b', 'exec_a']);
+    expect((body as { items: { operator: string | null }[] }).items.map((i) => i.operator)).toEqual([
+      null,
+      null,
+      'op-4711',
+    ]);
     const { items: _, ...paging } = body as { items: unknown[] };
     expect(paging).toEqual({ total: 3, page: 1, pageSize: 50 });
   });
@@ -156,6 +162,7 @@ describe('GET /api/results/:id', () => {
     const { status, body } = await json(h.req('GET', '/api/results/exec_a'));
     expect(status).toBe(200);
     expect(body).toEqual(JSON.parse(JSON.stringify(h.store.getResult('exec_a'))));
+    expect((body as { operator: string }).operator).toBe('op-4711');
     expect(
       (body as { steps: { name: string; measurements: unknown[] }[] }).steps.map((s) => [
         s.name,
@@ -196,7 +203,9 @@ describe('GET /api/results/:id/export', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="exec_a.json"');
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(await res.json()).toEqual(JSON.parse(JSON.stringify(h.store.getResult('exec_a'))));
+    const exported = (await res.json()) as { operator: string };
+    expect(exported).toEqual(JSON.parse(JSON.stringify(h.store.getResult('exec_a'))));
+    expect(exported.operator).toBe('op-4711');
   });
 
   test('JSON is the default format', async () => {
@@ -210,10 +219,10 @@ describe('GET /api/results/:id/export', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="exec_a.csv"');
     const head =
-      'exec_a,batch_1,psu_functional,1.0.0,completed,,true,2026-01-01T10:00:00.000Z,2026-01-01T10:00:02.000Z';
+      'exec_a,batch_1,psu_functional,1.0.0,completed,,true,2026-01-01T10:00:00.000Z,2026-01-01T10:00:02.000Z,op-4711';
     expect(await res.text()).toBe(
       [
-        'execution_id,batch_id,sequence_name,sequence_version,execution_status,status_reason,overall_pass,started_at,completed_at,step_order,step_name,step_status,step_pass,step_duration_s,step_error,measurement,value,unit,low,high,equals,measurement_pass',
+        'execution_id,batch_id,sequence_name,sequence_version,execution_status,status_reason,overall_pass,started_at,completed_at,operator,step_order,step_name,step_status,step_pass,step_duration_s,step_error,measurement,value,unit,low,high,equals,measurement_pass',
         `${head},0,initialize,completed,true,0.5,,,,,,,,`,
         `${head},1,measure,completed,true,1.25,,voltage,5.01,V,4.9,5.1,,true`,
         `${head},1,measure,completed,true,1.25,,current,0.2,A,0,0.5,,true`,
@@ -226,7 +235,7 @@ describe('GET /api/results/:id/export', () => {
     const text = await (await h.req('GET', '/api/results/exec_b/export?format=csv')).text();
     const row = text.split('\r\n')[1];
     expect(row).toBe(
-      'exec_b,batch_2,failure_paths,0.2.0,failed,BATCH_CRASHED,false,2026-01-02T10:00:00.000Z,2026-01-02T10:00:01.000Z,0,"limit, ""check""",failed,false,0.1,"value out of range\nsee log",\'=cmd,ok,,,,fine,false',
+      'exec_b,batch_2,failure_paths,0.2.0,failed,BATCH_CRASHED,false,2026-01-02T10:00:00.000Z,2026-01-02T10:00:01.000Z,,0,"limit, ""check""",failed,false,0.1,"value out of range\nsee log",\'=cmd,ok,,,,fine,false',
     );
   });
 

@@ -226,6 +226,23 @@ describe('tokens (server.auth.type: jwt)', () => {
   });
 });
 
+describe('who starts a run', () => {
+  const start = (headers: Record<string, string>, body: unknown) =>
+    h.req('POST', '/api/batches/batch_1/sequence/start', { headers, body });
+  const lastStart = () => h.bus.calls.filter((c) => c.method === 'sequence.start').at(-1)?.body;
+
+  test('with a key (a shared station PC), the operator id the station asked for is passed on', async () => {
+    expect((await start({ 'x-api-key': KEYS.operator }, { operator: 'badge-0042' })).status).toBe(200);
+    expect(lastStart()).toEqual({ operator: 'badge-0042' });
+  });
+
+  test("with a token, the run is the signed-in person's, whatever the body says", async () => {
+    const t = await token({ sub: 'bob', role: 'operator' }, { exp: nowS + 600 });
+    expect((await start(bearer(t), { operator: 'someone-else', parameters: { v: 1 } })).status).toBe(200);
+    expect(lastStart()).toEqual({ operator: 'bob', parameters: { v: 1 } });
+  });
+});
+
 describe('POST /api/auth/token', () => {
   test('a local user signs in and the token carries their name and role', async () => {
     const res = await json(h.req('POST', '/api/auth/token', { body: { name: 'alice', password: PASSWORD } }));

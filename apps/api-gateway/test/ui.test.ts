@@ -103,6 +103,7 @@ describe('OpenAPI', () => {
             additionalProperties: false,
             properties: {
               parameters: { type: 'object', patternProperties: { '^(.*)$': {} } },
+              operator: { type: 'string', minLength: 1, maxLength: 64 },
             },
           },
         },

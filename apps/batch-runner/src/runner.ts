@@ -135,8 +135,11 @@ export class BatchRunner {
     });
   }
 
-  /** Starts a sequence in the background; resolves once its execution row exists. */
-  async startSequence(parameters: Record<string, unknown> = {}): Promise<{ executionId: string }> {
+  /** Starts a sequence in the background; resolves once its execution row exists (with who started it). */
+  async startSequence(
+    parameters: Record<string, unknown> = {},
+    operator?: string,
+  ): Promise<{ executionId: string }> {
     if (this.#shuttingDown) throw new BusError('SHUTTING_DOWN', `${this.batchId} is shutting down`);
     if (this.#notClean) {
       throw new BusError('RUNNER_NOT_CLEAN', `${this.#notClean.message}; wait for the runner restart`, {
@@ -205,6 +208,7 @@ export class BatchRunner {
         parameters: params,
         startedAt,
         steps: pkg.manifest.steps.map((step) => step.name),
+        operator: operator ?? null,
       });
     } catch (err) {
       this.#execution = undefined;
@@ -356,7 +360,7 @@ export class BatchRunner {
         uptime: (this.#now() - this.#startedAt) / 1000,
       }),
       status: () => this.status(),
-      'sequence.start': (body) => this.startSequence(body.parameters),
+      'sequence.start': (body) => this.startSequence(body.parameters, body.operator),
       'sequence.stop': () => this.stopSequence(),
       'manual.run': (body) => this.manual(body.hardware, body.command, body.params),
       shutdown: async (body) => {

@@ -116,6 +116,7 @@ describe('a passing run', () => {
     await startRunner('batch_1');
     const { executionId } = await client.request('runner.batch_1', 'sequence.start', {
       parameters: { voltage: 5 },
+      operator: 'op-4711',
     });
     expect(executionId).toMatch(/^exec_/);
     const done = await completion(executionId);
@@ -136,6 +137,8 @@ describe('a passing run', () => {
       duration: expect.any(Number),
       error: null,
       synced_at: null,
+      // Who started it, as sequence.start said: the runner writes it with the execution.
+      operator: 'op-4711',
     });
     const steps = rows(
       'SELECT name, step_order, status, pass, attempts, error FROM step_results WHERE execution_id = ? ORDER BY step_order',

@@ -135,7 +135,7 @@ test('main.ts syncs with station.yaml settings and exits 0 on SIGTERM', async ()
       '',
     ].join('\n'),
   );
-  const [id] = seedExecutions(tmp.store, 1);
+  const [id] = seedExecutions(tmp.store, 1, { operator: 'op-4711' });
   const proc = Bun.spawn([process.execPath, MAIN, '--config', configPath], {
     stdin: 'ignore',
     stdout: 'ignore',
@@ -144,7 +144,8 @@ test('main.ts syncs with station.yaml settings and exits 0 on SIGTERM', async ()
   });
   procs.push(proc);
   await until('result delivered', () => backend.stats().results === 1, 15_000);
-  expect(backend.get(id!)?.body).toMatchObject({ id, stationId: 'station-test' });
+  // The Backend learns who ran the test along with where.
+  expect(backend.get(id!)?.body).toMatchObject({ id, stationId: 'station-test', operator: 'op-4711' });
   await until('row done', () => count(`sync_queue WHERE status = 'done'`) === 1);
   proc.kill('SIGTERM');
   expect(await proc.exited).toBe(0);

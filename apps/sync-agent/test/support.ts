@@ -78,7 +78,7 @@ export function settings(url: string | undefined, apiKey: string, over: Partial<
 export function seedExecutions(
   store: Store,
   count: number,
-  opts: { steps?: number; start?: number } = {},
+  opts: { steps?: number; start?: number; operator?: string } = {},
 ): string[] {
   const steps = opts.steps ?? 3;
   const start = opts.start ?? Date.parse('2026-11-29T07:00:00.000Z');
@@ -94,6 +94,7 @@ export function seedExecutions(
       packageHash: 'sha256:0f3a',
       parameters: { vin: 12 },
       startedAt: t - 1000,
+      operator: opts.operator ?? null,
     });
     for (let s = 0; s < steps; s++) {
       store.recordStep(

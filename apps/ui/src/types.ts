@@ -56,6 +56,8 @@ export interface ExecutionRow {
   completedAt: string | null;
   duration: number | null;
   error: string | null;
+  /** Who started the run (operator id or token subject); null when nobody was identified. */
+  operator: string | null;
 }
 
 export interface ResultStep {

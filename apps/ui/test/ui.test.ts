@@ -93,6 +93,17 @@ describe('operator UI in Chromium', () => {
     await dialog.getByRole('button', { name: 'Start sequence' }).click();
     await expectText(dialog.locator('[data-field="output_voltage"] .field-error'), 'out of range: 0 to 30 V');
     await expectText(dialog.locator('[data-field="settle_ms"] .field-error'), 'must be a whole number');
+    // Nobody has identified yet: the form asks for a badge or an id before it sends anything.
+    await expectText(
+      dialog.locator('[data-field="operator"] .field-error'),
+      'scan your badge or type your operator id',
+    );
+    // A badge scanner types the id and Enter: that moves on to the parameters, it starts nothing.
+    await dialog.getByLabel('Operator').pressSequentially('badge-0042\n');
+    expect(await dialog.getByLabel('output_voltage').evaluate((e) => e === document.activeElement)).toBe(
+      true,
+    );
+    expect(await dialog.count()).toBe(1);
 
     // What the runner itself refuses lands next to the field: the body is altered on its way out so the
     // real runner sees a value the form would never send.
@@ -259,8 +270,14 @@ describe('operator UI in Chromium', () => {
     await page.getByRole('button', { name: 'Filter' }).click();
     await until(async () => (await page.locator('tr[data-result]').count()) === 2, 'today, failed, slot_2');
     // Newest first: the hardware error run, then the limit failure; open the limit failure.
+    // Every run records who started it: the badge scanned once this session.
+    expect(await page.locator('tr[data-result] [data-testid="operator"]').allInnerTexts()).toEqual([
+      'badge-0042',
+      'badge-0042',
+    ]);
     await page.locator('tr[data-result] a').nth(1).click();
     await expectText(page.locator('tr', { hasText: 'dut_voltage' }), '4.9 … 5.1 V');
+    expect(await page.locator('dd[data-testid="operator"]').textContent()).toBe('badge-0042');
     const download = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
     const file = await download;

@@ -45,7 +45,11 @@ export const contract = {
     status: method(Empty, RunnerStatus),
     'sequence.start': method(
       T.Object(
-        { parameters: T.Optional(T.Record(T.String(), T.Unknown())) },
+        {
+          parameters: T.Optional(T.Record(T.String(), T.Unknown())),
+          /** Who starts the run (badge or typed id, or the caller's token subject); stored on the execution. */
+          operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })),
+        },
         { additionalProperties: false },
       ),
       T.Object({ executionId: T.String() }),

@@ -79,6 +79,8 @@ export const executions = sqliteTable(
     /** Who or what ended it early (STATUS_REASONS); null when it ran to its end. */
     statusReason: text('status_reason', { enum: STATUS_REASONS }),
     syncedAt: text('synced_at'),
+    /** Who started it: the operator id given at the station (badge or typed) or the token's subject. */
+    operator: text('operator'),
   },
   // Each filter's index ends in (started_at, id), the list's sort order, so a filtered page is read in
   // index order and stops at the page's end instead of sorting every match.

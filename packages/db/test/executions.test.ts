@@ -20,6 +20,7 @@ const running: ExecutionRow = {
   error: null,
   statusReason: null,
   syncedAt: null,
+  operator: null,
 };
 
 function queueRows(store: ReturnType<Scratch['store']>) {
@@ -31,6 +32,13 @@ describe('createExecution', () => {
     const store = scratch.store();
     expect(store.createExecution(execution('exec_a'))).toEqual(running);
     expect(store.getExecution('exec_a')).toEqual(running);
+  });
+
+  test('records who started it', () => {
+    const store = scratch.store();
+    const row = store.createExecution({ ...execution('exec_b'), operator: 'op-4711' });
+    expect(row).toEqual({ ...running, id: 'exec_b', operator: 'op-4711' });
+    expect(store.getResult('exec_b')).toEqual({ ...running, id: 'exec_b', operator: 'op-4711', steps: [] });
   });
 
   test('generates a time-sortable id and stamps now when none is given', () => {

@@ -60,6 +60,7 @@ describe('markInterrupted', () => {
       error: 'runner exited with signal SIGKILL',
       statusReason: 'BATCH_CRASHED',
       syncedAt: null,
+      operator: null,
     });
     expect(steps).toEqual([
       {

@@ -78,9 +78,9 @@ describe('openStore', () => {
     const current = scratch.track(openStore(path));
     expect(current.appliedMigrations).toEqual(ALL.slice(1));
     expect(migrationRows(current)).toBe(ALL.length);
-    // The row written before the status reason existed reads back with none.
+    // The row written before the status reason and the operator existed reads back with neither.
     expect(current.getExecution('exec_old')).toEqual(
-      expect.objectContaining({ id: 'exec_old', status: 'running', statusReason: null }),
+      expect.objectContaining({ id: 'exec_old', status: 'running', statusReason: null, operator: null }),
     );
   });
 

@@ -47,6 +47,7 @@ describe('listResults', () => {
           error: null,
           statusReason: null,
           syncedAt: null,
+          operator: null,
         },
         {
           id: 'e4',
@@ -63,6 +64,7 @@ describe('listResults', () => {
           error: null,
           statusReason: null,
           syncedAt: null,
+          operator: null,
         },
       ],
       total: 5,
@@ -190,6 +192,7 @@ describe('getResult', () => {
       error: null,
       statusReason: null,
       syncedAt: null,
+      operator: null,
       steps: [
         {
           name: 'init',

@@ -1,9 +1,11 @@
 // SPEC §3.1 Batches: the supervisor answers for batch processes, each batch's runner for its sequence and
 // manual commands. Ids are checked here so a malformed one is a plain 404, never a bad bus name.
 
+import type { Static } from '@sinclair/typebox';
 import { contract, runnerService } from '@station/bus/contract';
 import { ID_PATTERN } from '@station/config';
 import { Elysia, t } from 'elysia';
+import type { Identity } from '../auth.ts';
 import type { RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { documentBody, EmptyBody } from '../requests/body.ts';
@@ -18,6 +20,14 @@ function batchIdOf(id: string): string {
 }
 
 const IdParams = t.Object({ id: t.String() });
+
+/**
+ * Who starts a run: a signed-in person (a token's subject) is recorded as such; with an API key (a shared
+ * station PC) the operator id the station asked for (badge or typed) comes in the body.
+ */
+export function withOperator(body: Static<typeof SequenceStartBody>, who: Identity | undefined) {
+  return who?.via === 'jwt' ? { ...body, operator: who.name } : body;
+}
 
 // The bodies are the bus contract's: what the runner accepts is exactly what the route accepts.
 const SequenceStartBody = contract.runner['sequence.start'].body;
@@ -118,14 +128,16 @@ export function batchRoutes(ctx: RouteContext) {
       async ({ params, request }) => {
         const batchId = batchIdOf(params.id);
         const body = await bodies.read(request, SequenceStartBody, { optional: true });
-        return onRunner(batchId, () => calls.call(runnerService(batchId), 'sequence.start', body));
+        const start = withOperator(body, ctx.identityOf(request));
+        return onRunner(batchId, () => calls.call(runnerService(batchId), 'sequence.start', start));
       },
       {
         params: IdParams,
         parse: 'none',
         response: { 200: t.Object({ executionId: t.String() }), ...errorResponses },
         detail: {
-          summary: 'Run the batch sequence with runtime parameters (409 SEQUENCE_RUNNING when one runs)',
+          summary:
+            'Run the batch sequence with runtime parameters and the operator id (409 SEQUENCE_RUNNING when one runs)',
           requestBody: documentBody(SequenceStartBody, true),
         },
       },

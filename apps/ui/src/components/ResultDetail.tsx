@@ -48,6 +48,8 @@ export function ResultDetail({ id }: { id: string }) {
               <dd>
                 {r.sequenceName} {r.sequenceVersion}
               </dd>
+              <dt>Operator</dt>
+              <dd data-testid="operator">{r.operator ?? '—'}</dd>
               <dt>Status</dt>
               <dd>{r.status}</dd>
               <dt>Started</dt>

@@ -94,6 +94,7 @@ export function Results() {
             <th scope="col">Started</th>
             <th scope="col">Batch</th>
             <th scope="col">Sequence</th>
+            <th scope="col">Operator</th>
             <th scope="col">Status</th>
             <th scope="col">Result</th>
             <th scope="col">Duration</th>
@@ -111,6 +112,7 @@ export function Results() {
               <td>
                 {r.sequenceName} {r.sequenceVersion}
               </td>
+              <td data-testid="operator">{r.operator ?? '—'}</td>
               <td>{r.status}</td>
               <td>
                 <Verdict pass={r.overallPass} status={r.status} />

@@ -2,9 +2,13 @@
 // the runner's 422 field errors land next to the field they name.
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { checkOperator, rememberOperator, sessionOperator } from '../operator.ts';
 import { checkValues, type FormValues, initialValues, serverFieldErrors } from '../params.ts';
 import type { BatchDetail, ParamSpec, SequenceInfo } from '../types.ts';
 import { ParamFields } from './ParamFields.tsx';
+
+/** The parameter inputs of the form (everything but the operator field). */
+const PARAM_FIELDS = '[data-field]:not([data-field="operator"]) :is(input, select)';
 
 interface Props {
   batchId: string;
@@ -19,6 +23,9 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Who is testing: asked once per session (badge or typed), fixed when a token says who is signed in.
+  const [operator, setOperator] = useState(sessionOperator);
+  const [operatorError, setOperatorError] = useState<string | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
@@ -36,21 +43,36 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
       .catch((err: unknown) => setProblem(err instanceof Error ? err.message : String(err)));
   }, [sequenceName, batchId]);
 
-  // Keyboard users land in the first field once the schema is there.
+  // Keyboard users (and badge scanners) land in the first empty field once the schema is there.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the form appears, not on each keystroke.
   useEffect(() => {
-    if (schema) formRef.current?.querySelector<HTMLElement>('input, select')?.focus();
+    if (!schema) return;
+    const form = formRef.current;
+    const target = operator.id ? form?.querySelector<HTMLElement>(PARAM_FIELDS) : null;
+    (target ?? form?.querySelector<HTMLElement>('input, select'))?.focus();
   }, [schema]);
+
+  /** A scanner ends the badge with Enter: move on to the parameters rather than start at once. */
+  function operatorKey(e: React.KeyboardEvent<HTMLInputElement>) {
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    formRef.current?.querySelector<HTMLElement>(`${PARAM_FIELDS}, button[type="submit"]`)?.focus();
+  }
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     if (!schema) return;
     const checked = checkValues(schema, values);
+    const badOperator = checkOperator(operator.id);
     setErrors(checked.errors);
+    setOperatorError(badOperator);
     setProblem(null);
-    if (Object.keys(checked.errors).length > 0) return;
+    if (Object.keys(checked.errors).length > 0 || badOperator) return;
     setBusy(true);
     try {
-      await api('POST', `/batches/${batchId}/sequence/start`, { parameters: checked.values });
+      const body = { parameters: checked.values, operator: operator.id.trim() };
+      await api('POST', `/batches/${batchId}/sequence/start`, body);
+      if (!operator.fromToken) rememberOperator(operator.id);
       onClose();
     } catch (err) {
       if (err instanceof ApiError) {
@@ -80,6 +102,21 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
         <h2 id={`start-${batchId}-title`}>
           Start {sequenceName} on {batchId}
         </h2>
+        <div className="field" data-field="operator">
+          <label htmlFor={`start-${batchId}-operator`}>Operator</label>
+          <input
+            id={`start-${batchId}-operator`}
+            autoComplete="off"
+            value={operator.id}
+            readOnly={operator.fromToken}
+            disabled={busy}
+            placeholder="scan badge or type id"
+            onChange={(e) => setOperator({ id: e.target.value, fromToken: false })}
+            onKeyDown={operatorKey}
+          />
+          {operator.fromToken ? <span className="hint">signed in</span> : null}
+          {operatorError ? <span className="field-error">{operatorError}</span> : null}
+        </div>
         {schema === null && !problem ? <p>Loading parameters…</p> : null}
         {schema ? (
           <ParamFields

@@ -29,6 +29,7 @@ const statements = (store: StoreHandle) =>
         status: 'running',
         parameters: bind('parameters'),
         startedAt: bind('startedAt'),
+        operator: bind('operator'),
       })
       .returning()
       .prepare(),
@@ -84,6 +85,8 @@ export interface NewExecution {
    * (the runner, or the supervisor after a crash) knows every step the run should have had.
    */
   steps?: readonly string[];
+  /** Who started it (operator id or token subject); null when nobody identified themselves. */
+  operator?: string | null;
 }
 
 /** Final states an execution can be put in. */
@@ -124,6 +127,7 @@ export function createExecution(store: StoreHandle, input: NewExecution): Execut
         packageHash: input.packageHash,
         parameters: jsonText(input.parameters ?? {}),
         startedAt,
+        operator: input.operator ?? null,
       });
       if (!row) throw new Error('the insert returned no row');
       for (const [order, name] of (input.steps ?? []).entries()) {
