@@ -15,18 +15,21 @@ export function toFrames(frames: Frame | readonly Frame[]): Buffer[] {
 }
 
 /**
- * The frames of one send as Buffers, allocating only what it must: the caller's own array when it holds
- * nothing but Buffers, else `single` (a one-slot array the socket reuses) for a lone Buffer, else a new
- * array. Only valid until the send returns; whatever has to wait is copied (`Pipe.write`).
+ * The frames of one send as Buffers, allocating nothing: the caller's own array when it holds only
+ * Buffers, else `reused` (an array the socket keeps) filled with the converted frames. Only valid until
+ * the send returns; whatever has to wait is copied (`Pipe.write`), and the socket clears `reused` after.
  */
-export function framesView(frames: Frame | readonly Frame[], single: Buffer[]): readonly Buffer[] {
+export function framesView(frames: Frame | readonly Frame[], reused: Buffer[]): readonly Buffer[] {
   if (!Array.isArray(frames)) {
-    if (!Buffer.isBuffer(frames)) return toFrames(frames as Frame);
-    single[0] = frames;
-    return single;
+    reused.length = 1;
+    reused[0] = toBuffer(frames as Frame);
+    return reused;
   }
   const list = frames as readonly Frame[];
-  return allBuffers(list) ? list : toFrames(list);
+  if (allBuffers(list)) return list;
+  reused.length = list.length;
+  for (let i = 0; i < list.length; i++) reused[i] = toBuffer(list[i]!);
+  return reused;
 }
 
 function allBuffers(list: readonly Frame[]): list is readonly Buffer[] {

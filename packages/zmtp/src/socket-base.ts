@@ -47,8 +47,8 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   private readonly connectors = new Map<string, Connector>();
   private readonly receivers = new Waiters<undefined, Message>();
   private readonly senders = new Waiters<readonly Buffer[], void>();
-  /** Reused for sends of a lone Buffer (see `framesView`). */
-  private readonly single: Buffer[] = [EMPTY];
+  /** Reused for the frames of a send that are not already an array of Buffers (see `framesView`). */
+  private readonly outgoing: Buffer[] = [];
   private readonly config: ConnectionConfig;
   private isClosed = false;
   private lingering: (() => void) | undefined;
@@ -184,14 +184,15 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   send(frames: Frame | readonly Frame[]): Promise<void> {
     if (this.isClosed) return Promise.reject(closedError());
     if (!this.senders.empty) return this.senders.add(toFrames(frames), this.options.sendTimeout, 'send');
-    const message = framesView(frames, this.single);
+    const message = framesView(frames, this.outgoing);
     try {
       const pressure = Pipe.pressure;
       if (this.trySend(message)) return Pipe.pressure === pressure ? RESOLVED : nextTurn();
     } catch (error) {
       return Promise.reject(asZmtpError(error, 'STATE', 'send failed'));
     } finally {
-      this.single[0] = EMPTY; // do not keep the caller's buffer alive
+      // Do not keep the caller's buffers alive; the slots stay, so the next send allocates nothing.
+      this.outgoing.fill(EMPTY);
     }
     if (this.options.sendTimeout === 0) {
       return Promise.reject(new ZmtpError('TIMEOUT', 'no peer has room for the message'));

@@ -92,7 +92,8 @@ export class SubscriptionTrie<K> {
       if (keys !== undefined) {
         if (first === undefined) {
           first = keys;
-          for (const key of keys) visit(key);
+          // forEach, not for-of: a Set iterator per published message was the publisher's only garbage.
+          keys.forEach(visit);
         } else {
           seen ??= new Set(first);
           for (const key of keys) {
