@@ -1,6 +1,6 @@
 // apps/batch-runner: the process of one batch.
 import { Publisher, serve } from '@station/bus';
-import { storePath } from '@station/config';
+import { storePath, withWithheld } from '@station/config';
 import { openStore } from '@station/db';
 import { type CliSpec, parseCliOrExit, runService } from '@station/service';
 import { ABORT_CAUSES, BatchRunner } from './runner.ts';
@@ -66,5 +66,6 @@ await runService(
 
     return { stop };
   },
-  { cli },
+  // Secrets the supervisor withheld read as a placeholder, so the shared station.yaml still parses.
+  { cli, env: withWithheld(process.env) },
 );

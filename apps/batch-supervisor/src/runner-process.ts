@@ -4,6 +4,7 @@
 // stderr that is read line by line so the last lines can explain a crash.
 
 import type { BatchConfig } from '@station/config';
+import { redactText } from '@station/log';
 import type { FileSink, Subprocess } from 'bun';
 import type { ExitInfo, RunnerProcess, SpawnRunner } from './types.ts';
 
@@ -11,7 +12,8 @@ export interface ProcessSpawnerOptions {
   /** The command line of a batch's runner (see `runnerCommand`). */
   command: (batch: BatchConfig) => string[];
   cwd?: string;
-  env?: Record<string, string | undefined>;
+  /** The runner's environment (see `runnerEnv`); the supervisor's own when omitted (tests only). */
+  env?: (batch: BatchConfig) => Record<string, string | undefined>;
   /** Runner stdout: shared with the supervisor's (containers collect it) or dropped. Default inherit. */
   stdout?: 'inherit' | 'ignore';
   /** How many stderr lines to keep for crash reports. Default 20. */
@@ -41,7 +43,7 @@ class ChildRunner implements RunnerProcess {
     const keep = opts.stderrLines ?? 20;
     this.#proc = Bun.spawn(opts.command(batch), {
       cwd: opts.cwd,
-      env: opts.env ?? process.env,
+      env: opts.env?.(batch) ?? process.env,
       stdin: 'pipe',
       stdout: opts.stdout ?? 'inherit',
       stderr: 'pipe',
@@ -54,7 +56,9 @@ class ChildRunner implements RunnerProcess {
       code: proc.signalCode === null ? proc.exitCode : null,
       signal: proc.signalCode === null ? null : String(proc.signalCode),
     });
-    const drained = readLines(proc.stderr, (line) => {
+    // Scrubbed as read: the tail ends up in crash reports, events, the store and the log.
+    const drained = readLines(proc.stderr, (raw) => {
+      const line = redactText(raw);
       this.#tail.push(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line);
       if (this.#tail.length > keep) this.#tail.shift();
       opts.onStderrLine?.(batch.id, line);

@@ -10,6 +10,7 @@ import { busRunnerLink, publisherSink } from './bus-link.ts';
 import { Gate } from './gate.ts';
 import { supervisorHandlers } from './handlers.ts';
 import { runnerCommand } from './runner-command.ts';
+import { runnerEnv } from './runner-env.ts';
 import { processSpawner } from './runner-process.ts';
 import { Supervisor } from './supervisor.ts';
 import { DEFAULT_TIMINGS, systemClock, type Timings } from './types.ts';
@@ -56,6 +57,7 @@ export async function startSupervisor(
   });
   const spawn = processSpawner({
     command,
+    env: (batch) => runnerEnv(config, batch, process.env),
     onStderrLine: (batchId, line) => log.warn({ batchId, line }, 'runner stderr'),
   });
   const supervisor = new Supervisor({

@@ -215,6 +215,7 @@ export function batch(id: string, over: Partial<BatchConfig> = {}): BatchConfig 
     parameters: {},
     restart: NO_RESTART,
     limits: {},
+    env: {},
     ...over,
   };
 }

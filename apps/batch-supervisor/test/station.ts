@@ -36,6 +36,10 @@ export interface BatchSpec {
 export interface StationOptions {
   /** sequences_dir; default a folder with an empty folder per package (enough for the stand-in runner). */
   sequencesDir?: string;
+  /** More top-level YAML (e.g. a `backend:` section). */
+  yaml?: string;
+  /** More `runner_env` entries, as YAML values (`${VAR}` allowed). */
+  runnerEnv?: Record<string, string>;
 }
 
 /** Whether a pid is a live process (a zombie waiting to be reaped counts as gone). */
@@ -84,6 +88,10 @@ export class Station {
       `paths:\n  data_dir: ${this.dir}/data\n  sequences_dir: ${sequences}`,
       `ipc:\n  service_bus: ${this.endpoints.serviceBus}\n  event_pub: ${this.endpoints.eventIn}\n  event_sub: ${this.endpoints.eventOut}`,
       'logging:\n  level: warn',
+      // The stand-in runner reads its behaviour from here; runners get nothing they are not given.
+      `runner_env:\n  RUNNER_FIXTURE_DIR: ${join(this.dir, 'behaviour')}`,
+      ...Object.entries(opts.runnerEnv ?? {}).map(([k, v]) => `  ${k}: ${v}`),
+      ...(opts.yaml ? [opts.yaml] : []),
       'batches:',
       ...batches.map(
         (b) =>
@@ -137,7 +145,11 @@ export class Station {
   }
 
   /** Starts the real supervisor process, with the stand-in runner unless `realRunner`. */
-  supervisor(timings: Partial<Timings> = TEST_TIMINGS, realRunner = false): FixtureProcess {
+  supervisor(
+    timings: Partial<Timings> = TEST_TIMINGS,
+    realRunner = false,
+    env: Record<string, string> = {},
+  ): FixtureProcess {
     const runner = realRunner ? [] : ['--runner-main', RUNNER];
     return this.#track(
       spawnFixture(
@@ -149,7 +161,7 @@ export class Station {
           '--timings',
           JSON.stringify({ ...TEST_TIMINGS, ...timings }),
         ],
-        { RUNNER_FIXTURE_DIR: join(this.dir, 'behaviour') },
+        env,
       ),
     );
   }

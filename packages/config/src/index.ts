@@ -17,7 +17,7 @@ export {
   loadConfig,
 } from './load.ts';
 export { type CheckedParseOptions, type ParseOptions, parseConfig, parseConfigChecked } from './parse.ts';
-export { REDACTED, redactConfig } from './redact.ts';
+export { envReferences, REDACTED, redactConfig } from './redact.ts';
 export { storePath } from './resolve.ts';
 export {
   type BatchConfig,
@@ -29,5 +29,13 @@ export {
   type StationConfig,
   StationConfigSchema,
 } from './schema.ts';
+export {
+  isSecretName,
+  secretValues,
+  secretVariables,
+  WITHHELD,
+  WITHHELD_ENV,
+  withWithheld,
+} from './secrets.ts';
 export type { Env } from './substitute.ts';
 export { closestKey } from './validate.ts';

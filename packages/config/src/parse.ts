@@ -53,7 +53,8 @@ function finish({ tree, issues, value, configDir }: Analysis): StationConfig {
     throw new ConfigError('INVALID_CONFIG', inFileOrder);
   }
   const config = resolveConfig(Value.Decode(StationConfigSchema, value), configDir);
-  const fromEnv = [...tree.origins].filter(([, origin]) => origin.fromEnv).map(([pointer]) => pointer);
+  const fromEnv: [string, string[]][] = [];
+  for (const [pointer, origin] of tree.origins) if (origin.fromEnv) fromEnv.push([pointer, origin.fromEnv]);
   rememberEnvPointers(config, fromEnv);
   return config;
 }

@@ -7,11 +7,25 @@ import { pointerSegment } from './tree.ts';
 /** What replaces a secret in `redactConfig`'s output. */
 export const REDACTED = '[redacted]';
 
-const envPointers = new WeakMap<object, ReadonlySet<string>>();
+const envPointers = new WeakMap<object, ReadonlyMap<string, readonly string[]>>();
 
-/** Records which fields of a loaded config were substituted from the environment (parse.ts calls this). */
-export function rememberEnvPointers(config: StationConfig, pointers: Iterable<string>): void {
-  envPointers.set(config, new Set(pointers));
+/**
+ * Records which fields of a loaded config were substituted from the environment, and from which variables
+ * (parse.ts calls this).
+ */
+export function rememberEnvPointers(
+  config: StationConfig,
+  pointers: Iterable<[pointer: string, variables: readonly string[]]>,
+): void {
+  envPointers.set(config, new Map(pointers));
+}
+
+/**
+ * The `${VAR}` references of a loaded config: JSON pointer of the value -> variables substituted into it.
+ * @example envReferences(config).get('/backend/api_key') // ['STATION_BACKEND_API_KEY']
+ */
+export function envReferences(config: StationConfig): ReadonlyMap<string, readonly string[]> {
+  return envPointers.get(config) ?? new Map();
 }
 
 /**
@@ -20,7 +34,7 @@ export function rememberEnvPointers(config: StationConfig, pointers: Iterable<st
  * @example log.info({ config: redactConfig(config), source }, 'configuration loaded')
  */
 export function redactConfig(config: StationConfig): StationConfig {
-  const fromEnv = envPointers.get(config) ?? new Set<string>();
+  const fromEnv = envReferences(config);
   const visit = (value: unknown, pointer: string): unknown => {
     const secret = fromEnv.has(pointer) || isSecretPointer(pointer);
     if (Array.isArray(value)) return value.map((v, i) => visit(v, `${pointer}/${i}`));

@@ -12,15 +12,15 @@ export interface IssueDetails {
 
 /** Fields whose values are secrets even when written literally in the file. */
 const SECRET_POINTERS = [/^\/backend\/api_key$/, /^\/server\/auth\/api_keys(\/|$)/];
-/** Key names that look like secrets anywhere (e.g. a hardware option `password`). */
-const SECRET_KEY = /(api_?key|password|passwd|secret|token)/i;
+/** Key and variable names that look like secrets anywhere (a hardware option `password`, `STATION_JWT_SECRET`). */
+export const SECRET_NAME = /(api_?key|password|passwd|secret|token|credential)/i;
 
 /** Whether the value at `pointer` must never be shown. */
 export function isSecretPointer(pointer: string, origin?: Origin): boolean {
   if (origin?.fromEnv) return true;
   if (SECRET_POINTERS.some((re) => re.test(pointer))) return true;
   const last = pointer.slice(pointer.lastIndexOf('/') + 1);
-  return SECRET_KEY.test(last);
+  return SECRET_NAME.test(last);
 }
 
 /** Describes a found value for an error message, hiding secrets. */

@@ -189,6 +189,21 @@ export const LimitsSchema = section(
   { default: {} },
 );
 
+/** An environment variable name as a shell accepts it. */
+export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+/**
+ * Variables given to runner processes (`runner_env`, `batches[].env`): name -> value, `${VAR}` substitution
+ * as everywhere in the file, so `VISA_HOME: ${VISA_HOME}` passes one through from the station's environment.
+ */
+function runnerEnv() {
+  return Type.Record(Type.String({ pattern: ENV_NAME_PATTERN }), Type.String(), {
+    default: {},
+    additionalProperties: false,
+    expected: 'a mapping of environment variable names to string values',
+  });
+}
+
 /** One hardware entry: a driver name plus whatever options that driver takes. */
 export const HardwareSchema = Type.Object(
   { driver: Type.String({ minLength: 1, expected: 'a driver name' }) },
@@ -209,6 +224,7 @@ export const BatchSchema = section(
     parameters: Type.Record(Type.String(), Type.Unknown(), { default: {}, expected: 'a mapping' }),
     restart: RestartSchema,
     limits: LimitsSchema,
+    env: runnerEnv(),
   },
   { expected: 'a mapping with at least "id" and "sequence_package"' },
 );
@@ -241,6 +257,7 @@ export const StationConfigSchema = section({
   ipc: IpcSchema,
   batches: Type.Array(BatchSchema, { default: [], expected: 'a list of batches' }),
   limits: LimitsSchema,
+  runner_env: runnerEnv(),
   logging: LoggingSchema,
 });
 

@@ -49,6 +49,7 @@ describe('defaults', () => {
       },
       batches: [],
       limits: {},
+      runner_env: {},
       logging: { level: 'info' },
     };
     expect(config).toEqual(expected);
@@ -79,6 +80,7 @@ describe('defaults', () => {
           backoff_base: 1000,
           backoff_cap: 30_000,
         },
+        env: {},
       },
     ]);
   });

@@ -4,8 +4,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type DestinationStream, type Logger, type StreamEntry } from 'pino';
 import type PinoPretty from 'pino-pretty';
+import { CENSOR, redactLine } from './secrets.ts';
 
 export type { Logger } from 'pino';
+export { CENSOR, holdSecrets, redactLine, redactText, scrubSecrets } from './secrets.ts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -20,8 +22,6 @@ export interface LoggerOptions {
   /** Pretty-print the stdout stream; defaults to whether stdout is a terminal (or STATION_LOG_PRETTY=1). */
   pretty?: boolean;
 }
-
-const CENSOR = '[redacted]';
 
 /** Key names whose values are secrets wherever they appear (matched case-insensitively). */
 const SECRET_KEYS = [
@@ -85,20 +85,10 @@ export function createLogger(opts: LoggerOptions): Logger {
       base: { service: opts.service, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: CENSOR },
+      // Keys catch secrets in known places; values held by the process catch them anywhere in the line.
+      hooks: { streamWrite: redactLine },
       formatters: { level: (label) => ({ level: label }) },
     },
     pino.multistream(streams, { dedupe: false }),
   );
-}
-
-/**
- * Replaces every occurrence of the given secret values in a string. For free text (error messages, a
- * Backend's answer) where a secret could appear outside a known key.
- */
-export function scrubSecrets(text: string, secrets: Iterable<string | undefined>): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join(CENSOR);
-  }
-  return out;
 }

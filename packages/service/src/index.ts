@@ -2,8 +2,14 @@
 // run the service, and on SIGTERM/SIGINT stop it within a bounded time and exit 0.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError, loadCheckedConfig, type StationCheck, type StationConfig } from '@station/config';
-import { createLogger, type Logger } from '@station/log';
+import {
+  ConfigError,
+  loadCheckedConfig,
+  type StationCheck,
+  type StationConfig,
+  secretValues,
+} from '@station/config';
+import { createLogger, holdSecrets, type Logger } from '@station/log';
 import { type CliSpec, parseCliOrExit } from './cli.ts';
 import { watchParent } from './parent.ts';
 
@@ -68,9 +74,10 @@ export async function runService(
   const argv = opts.argv ?? process.argv.slice(2);
   const cli = opts.cli ?? { command: name, summary: `The station's ${name} service.`, service: true };
   const { values: options } = parseCliOrExit(cli, argv);
+  const env = opts.env ?? process.env;
   let loaded: Awaited<ReturnType<typeof loadCheckedConfig>>;
   try {
-    loaded = await loadCheckedConfig({ argv, env: opts.env ?? process.env, checks: opts.checks ?? [] });
+    loaded = await loadCheckedConfig({ argv, env, checks: opts.checks ?? [] });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`${name}: configuration error\n${err.message}`);
@@ -79,6 +86,8 @@ export async function runService(
     throw err;
   }
   const { config, path } = loaded;
+  // Before the logger exists, so not even its first line can carry a secret.
+  holdSecrets(secretValues(config, env));
   const log = createLogger({ service: name, level: config.logging.level, logsDir: config.paths.logs_dir });
   log.info({ config: path, source: loaded.source, pid: process.pid }, `${name} starting`);
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (kept running)'));
