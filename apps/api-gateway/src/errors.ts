@@ -2,6 +2,7 @@
 // status and the single error body `{ error: { code, message, details? } }`.
 import { BusError } from '@station/bus/errors';
 import { StoreError } from '@station/db';
+import { redactJson, redactText } from '@station/log';
 
 /** Codes the gateway itself produces; bus and service codes pass through as they are. */
 export type ApiErrorCode =
@@ -47,10 +48,10 @@ export class ApiError extends Error {
     this.details = opts.details;
   }
 
-  /** The response body of this error. */
+  /** The response body of this error, scrubbed of every secret the gateway holds. */
   toBody(): ErrorResponse {
-    const error: ErrorResponse['error'] = { code: this.code, message: this.message };
-    if (this.details !== undefined) error.details = this.details;
+    const error: ErrorResponse['error'] = { code: this.code, message: redactText(this.message) };
+    if (this.details !== undefined) error.details = redactJson(this.details);
     return { error };
   }
 }

@@ -2,6 +2,7 @@
 import { Publisher, serve } from '@station/bus';
 import { storePath, withWithheld } from '@station/config';
 import { openStore } from '@station/db';
+import { redactJson } from '@station/log';
 import { type CliSpec, parseCliOrExit, runService } from '@station/service';
 import { ABORT_CAUSES, BatchRunner } from './runner.ts';
 
@@ -33,9 +34,10 @@ await runService(
       sequencesDir: config.paths.sequences_dir,
       store,
       log: log.child({ batchId }),
+      // Events leave the process (to every screen and log): step errors and log lines are scrubbed first.
       publish: (event) => {
         publisher
-          .publish(event)
+          .publish(redactJson(event))
           .catch((err: unknown) => log.warn({ err: String(err) }, 'event not published'));
       },
     });

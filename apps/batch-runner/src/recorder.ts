@@ -2,6 +2,7 @@
 // Store first, publish second: a screen may miss an event, the store never misses a result.
 import type { StepResultShape } from '@station/bus';
 import type { MeasurementInput, StatusReason, Store } from '@station/db';
+import { redactText } from '@station/log';
 import {
   type ErrorData,
   type LogData,
@@ -36,15 +37,18 @@ export function endOf(
   o: SequenceOutcome,
   cause: AbortCause | undefined,
 ): { statusReason: StatusReason | null; error: string | null } {
-  const error = o.error ? `${o.error.code}: ${o.error.message}` : null;
+  const error = errorText(o.error);
   if (!cause || o.status !== 'stopped') return { statusReason: null, error };
   if (cause.reason === 'ABORTED') return { statusReason: 'ABORTED', error };
   return { statusReason: cause.reason, error: error ? `${cause.message} (${error})` : cause.message };
 }
 
-/** `code: message` as the store's `error` column and the SPEC StepResult `error` carry it. */
+/**
+ * `code: message` as the store's `error` column and the SPEC StepResult `error` carry it, scrubbed of the
+ * secrets this runner holds (a step or driver may put one in its error).
+ */
 export function errorText(error: { code: string; message: string } | undefined): string | null {
-  return error ? `${error.code}: ${error.message}` : null;
+  return error ? redactText(`${error.code}: ${error.message}`) : null;
 }
 
 function toMeasurements(r: StepResult): MeasurementInput[] {

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are station.yaml text, where ${VAR} is literal.
 // A runner's environment: sequence code reads process.env / Bun.env, so the supervisor gives the runner
 // only what it needs and what station.yaml allows; no secret the station holds reaches a step.
 import { afterEach, expect, setDefaultTimeout, test } from 'bun:test';

@@ -1,6 +1,6 @@
 // The sync agent: schedules drain cycles (every sync_interval, at once when the Backend comes back, on
 // `sync.now`), runs at most one at a time, keeps the health monitor, answers status, and stops cleanly.
-import type { Logger } from '@station/log';
+import { holdSecrets, type Logger } from '@station/log';
 import type { BackendEndpoint } from './client.ts';
 import {
   type CycleReport,
@@ -101,6 +101,8 @@ export class SyncAgent {
       );
     }
     if (!b.url) return;
+    // runService already holds it; an agent built elsewhere (tools, tests) must scrub its key all the same.
+    holdSecrets([b.api_key]);
     const leaseMs = opts.leaseMs ?? leaseFor(b.timeout, batchSize, concurrency);
     if (leaseMs < b.timeout + LEASE_MARGIN_MS) {
       // drain.ts refuses to send a row whose lease could end mid-request; such an agent would send nothing.

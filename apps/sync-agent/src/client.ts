@@ -1,7 +1,7 @@
 // The Backend contract's HTTP side (ARCHITECTURE.md "Backend contract"): POST one ExecutionResult, GET the
 // health endpoint. It reports what happened on the wire and nothing more; classify.ts decides what that
 // means for the queue.
-import { scrubSecrets } from '@station/log';
+import { redactText } from '@station/log';
 import { describe } from './errors.ts';
 
 /** Where and how to reach the Backend. */
@@ -92,22 +92,22 @@ async function exchange(
       kind: 'answer',
       status: res.status,
       retryAfter: res.headers.get('retry-after'),
-      excerpt: excerpt(text, endpoint.apiKey),
+      excerpt: excerpt(text),
     };
   } catch (err) {
     if (signal?.aborted) return { kind: 'aborted' };
     if (timeout.signal.aborted) return { kind: 'timeout', timeoutMs: endpoint.timeoutMs };
-    return { kind: 'network', message: scrubSecrets(describe(err), [endpoint.apiKey]) };
+    return { kind: 'network', message: redactText(describe(err)) };
   } finally {
     clearTimeout(timer);
   }
 }
 
-function excerpt(text: string, apiKey: string | undefined): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  const cut = flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat;
-  // A Backend may echo the request back (headers included); the key must not land in our store or logs.
-  return scrubSecrets(cut, [apiKey]);
+function excerpt(text: string): string {
+  // A Backend may echo the request back (headers included): no secret may land in our store or logs. Scrub
+  // before cutting, so a secret across the cut cannot survive as a prefix.
+  const flat = redactText(text.replace(/\s+/g, ' ').trim());
+  return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS)}…` : flat;
 }
 
 function joinUrl(base: string, path: string): string {

@@ -4,7 +4,7 @@
 // the Idempotency-Key (a re-send after a crash is recognised by the Backend), and a row is marked done only
 // after the Backend confirmed it.
 import type { SyncQueueRow } from '@station/db';
-import type { Logger } from '@station/log';
+import { type Logger, redactText } from '@station/log';
 import type { BackoffPolicy } from './backoff.ts';
 import { classify, type Outcome } from './classify.ts';
 import { type BackendEndpoint, postResult } from './client.ts';
@@ -178,7 +178,8 @@ function record(
       else report.answered = true;
       if (outcome.retryAfterMs !== undefined) report.retryAfterMs = outcome.retryAfterMs;
       const kept = deps.store.markRetry(row.id, {
-        error: outcome.error,
+        // last_error is read by the runbook and served by the API: scrubbed at the write, whatever made it.
+        error: redactText(outcome.error),
         status: outcome.status,
         nextAttemptAt: now + outcome.delayMs,
         agentId,
@@ -200,7 +201,12 @@ function record(
     }
     case 'rejected': {
       report.answered = true;
-      deps.store.markRejected(row.id, { error: outcome.error, status: outcome.status, agentId, now });
+      deps.store.markRejected(row.id, {
+        error: redactText(outcome.error),
+        status: outcome.status,
+        agentId,
+        now,
+      });
       report.rejected += 1;
       report.lastError = outcome.error;
       log.error(

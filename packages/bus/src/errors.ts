@@ -1,4 +1,5 @@
 // Typed errors of the station bus: every failed request ends in one of these, never in silence.
+import { redactJson, redactText } from '@station/log';
 
 /** Codes the bus itself produces; a remote handler may answer any other UPPER_SNAKE code of its own. */
 export type BusErrorCode =
@@ -52,8 +53,9 @@ export function toErrorBody(err: unknown): { body: ErrorBody; exposed: boolean }
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && CODE.test(code)) {
       const details = (err as { details?: unknown }).details;
-      const body: ErrorBody = { code, message: err.message };
-      if (details !== undefined) body.details = details;
+      // The reply leaves this process: no secret it holds may ride along in the text.
+      const body: ErrorBody = { code, message: redactText(err.message) };
+      if (details !== undefined) body.details = redactJson(details);
       return { body, exposed: true };
     }
   }

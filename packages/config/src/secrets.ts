@@ -38,8 +38,9 @@ export function secretVariables(config: StationConfig): Set<string> {
 export function secretValues(config: StationConfig, env: Env): string[] {
   const out = new Set<string>();
   const visit = (value: unknown, pointer: string): void => {
-    if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${pointer}/${i}`));
-    else if (value !== null && typeof value === 'object') {
+    if (Array.isArray(value)) {
+      for (const [i, v] of value.entries()) visit(v, `${pointer}/${i}`);
+    } else if (value !== null && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) visit(v, `${pointer}/${pointerSegment(k)}`);
     } else if (typeof value === 'string' && isSecretPointer(pointer)) out.add(value);
   };

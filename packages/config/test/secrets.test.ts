@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are station.yaml text, where ${VAR} is literal.
 // The secrets a station holds (secretValues), runner_env / batches[].env, and a runner's view of a file
 // whose secrets were withheld (withWithheld).
 import { afterEach, expect, test } from 'bun:test';

@@ -7,7 +7,7 @@ import type PinoPretty from 'pino-pretty';
 import { CENSOR, redactLine } from './secrets.ts';
 
 export type { Logger } from 'pino';
-export { CENSOR, holdSecrets, redactLine, redactText, scrubSecrets } from './secrets.ts';
+export { CENSOR, holdSecrets, redactJson, redactLine, redactText, scrubSecrets } from './secrets.ts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 

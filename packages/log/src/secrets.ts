@@ -40,6 +40,17 @@ export function redactLine(line: string): string {
 }
 
 /**
+ * A copy of a JSON value with every secret this process holds replaced inside its strings, for error
+ * bodies and events whose details could carry free text. Returned as is when nothing is held.
+ */
+export function redactJson<T>(value: T): T {
+  if (held.size === 0 || value === undefined) return value;
+  const text = JSON.stringify(value);
+  const clean = redactLine(text);
+  return clean === text ? value : JSON.parse(clean);
+}
+
+/**
  * Replaces every occurrence of the given secret values in a string. For free text (error messages, a
  * Backend's answer) where a secret could appear outside a known key.
  */
