@@ -61,6 +61,8 @@ const sync = serve({
     'sync.status': () => ({
       mode: 'offline' as const,
       backendConnected: false,
+      deliveryFailingSince: null,
+      problems: [],
       pending: 0,
       inFlight: 0,
       rejected: 0,

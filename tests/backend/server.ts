@@ -15,6 +15,18 @@ export interface StoredResult {
   body?: unknown;
 }
 
+/** One result delivery as it arrived: when, how many were in flight with it, and what it was answered. */
+export interface Arrival {
+  /** Date.now() at arrival. */
+  at: number;
+  /** Deliveries being handled at that moment, this one included (any key). */
+  inFlight: number;
+  /** The answer's status; 0 while unanswered. */
+  status: number;
+  /** Date.now() when the answer was ready; 0 while unanswered. */
+  answeredAt: number;
+}
+
 /** Counters a test asserts on: exactly-once means `duplicateResults` and `concurrentDeliveries` stay 0. */
 export interface BackendStats {
   /** Distinct idempotency keys stored. */
@@ -59,6 +71,8 @@ export class TestBackend {
   #results = new Map<string, StoredResult & { hash: string }>();
   #order: string[] = [];
   #inFlight = new Map<string, number>();
+  #active = 0;
+  #arrivals: Arrival[] = [];
   #hung = new Set<() => void>();
   #flapTimer: ReturnType<typeof setInterval> | undefined;
   #stats: BackendStats = {
@@ -162,6 +176,11 @@ export class TestBackend {
     return { ...this.#stats };
   }
 
+  /** Every authenticated result delivery so far, in arrival order (pacing tests read bursts from it). */
+  arrivals(): Arrival[] {
+    return this.#arrivals.map((a) => ({ ...a }));
+  }
+
   /** Stored results in the order they were first stored. */
   results(): StoredResult[] {
     return this.#order.map((key) => {
@@ -224,9 +243,16 @@ export class TestBackend {
     const busy = this.#inFlight.get(key) ?? 0;
     if (busy > 0) this.#stats.concurrentDeliveries += 1;
     this.#inFlight.set(key, busy + 1);
+    this.#active += 1;
+    const arrival: Arrival = { at: Date.now(), inFlight: this.#active, status: 0, answeredAt: 0 };
+    this.#arrivals.push(arrival);
     try {
-      return await this.#deliver(key, text, this.#plans.next());
+      const res = await this.#deliver(key, text, this.#plans.next());
+      arrival.status = res.status;
+      arrival.answeredAt = Date.now();
+      return res;
     } finally {
+      this.#active -= 1;
       const left = (this.#inFlight.get(key) ?? 1) - 1;
       if (left > 0) this.#inFlight.set(key, left);
       else this.#inFlight.delete(key);

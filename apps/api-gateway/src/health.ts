@@ -1,6 +1,8 @@
 // `/api/system/health`: every part the station needs, checked at once with short deadlines, folded into
-// healthy / degraded / unhealthy. Unhealthy = no batch can run (broker, supervisor or database down);
-// degraded = results wait or space runs out (sync agent away, Backend unreachable, disk past 80 %).
+// healthy / degraded / unhealthy with the reasons. Unhealthy = no batch can run (broker, supervisor or
+// database down); degraded = results wait or space runs out (sync agent away, disk past 80 %, or whatever
+// the sync agent reports: Backend unreachable, deliveries failing, results rejected). Whether the Backend
+// accepts our results is the sync agent's fact (sync.status); the gateway only reports it.
 import type { RouteContext } from './context.ts';
 import { ApiError } from './errors.ts';
 
@@ -17,12 +19,20 @@ export interface ServiceCheck {
 /** The HealthStatus body. */
 export interface HealthStatus {
   status: OverallStatus;
+  /** Why the status is not healthy, one sentence each; empty when healthy. */
+  reasons: string[];
   backend_connected: boolean;
   timestamp: string;
   services: { broker: ServiceCheck; supervisor: ServiceCheck; sync: ServiceCheck };
   database: { writable: boolean; error?: string };
   disk: { path: string; usedPercent: number | null; thresholdPercent: number; ok: boolean; error?: string };
-  sync: { mode: 'online' | 'offline'; pending: number | null; lastError: string | null } | null;
+  sync: {
+    mode: 'online' | 'offline';
+    pending: number | null;
+    rejected: number;
+    deliveryFailingSince: string | null;
+    lastError: string | null;
+  } | null;
 }
 
 function message(err: unknown): string {
@@ -77,19 +87,35 @@ export async function checkHealth(ctx: RouteContext): Promise<HealthStatus> {
     ? {
         mode: syncStatus.value.mode,
         pending: syncStatus.value.pending,
+        rejected: syncStatus.value.rejected,
+        deliveryFailingSince: syncStatus.value.deliveryFailingSince,
         lastError: syncStatus.value.lastError,
       }
     : null;
   const backendConnected = syncStatus.ok && syncStatus.value.backendConnected;
-  // Offline mode (no backend.url) is a configuration, not a fault: only a configured, unreachable Backend degrades.
-  const backendExpected = ctx.config.backend.url !== undefined;
 
-  let status: OverallStatus = 'healthy';
-  if (!services.sync.reachable || !diskPart.ok || (backendExpected && !backendConnected)) status = 'degraded';
-  if (!services.broker.reachable || !services.supervisor.reachable || !db.writable) status = 'unhealthy';
+  const failing: string[] = [];
+  if (!services.broker.reachable) failing.push(`broker unreachable: ${services.broker.error}`);
+  if (!services.supervisor.reachable) failing.push(`supervisor unreachable: ${services.supervisor.error}`);
+  if (!db.writable) failing.push(`database not writable: ${db.error}`);
+  const degrading: string[] = [];
+  if (!services.sync.reachable) degrading.push(`sync agent unreachable: ${services.sync.error}`);
+  if (!diskPart.ok) {
+    degrading.push(
+      diskPart.usedPercent === null
+        ? `disk usage unknown: ${diskPart.error}`
+        : `disk ${diskPart.usedPercent} % full (threshold ${diskPart.thresholdPercent} %)`,
+    );
+  }
+  // Offline mode (no backend.url) is a configuration, not a fault: the agent then reports no problems.
+  if (syncStatus.ok) degrading.push(...syncStatus.value.problems);
+  const reasons = [...failing, ...degrading];
+  const status: OverallStatus =
+    failing.length > 0 ? 'unhealthy' : degrading.length > 0 ? 'degraded' : 'healthy';
 
   return {
     status,
+    reasons,
     backend_connected: backendConnected,
     timestamp: new Date(ctx.clock.now()).toISOString(),
     services,

@@ -208,6 +208,8 @@ const sync = serve({
     'sync.status': () => ({
       mode: 'offline' as const,
       backendConnected: false,
+      deliveryFailingSince: null,
+      problems: [],
       pending: 1,
       inFlight: 0,
       rejected: 0,

@@ -12,6 +12,8 @@ afterEach(async () => {
 const syncStatus = {
   mode: 'online' as const,
   backendConnected: true,
+  deliveryFailingSince: null,
+  problems: [] as string[],
   pending: 3,
   inFlight: 0,
   rejected: 0,
@@ -64,30 +66,39 @@ describe('GET /api/system/health', () => {
       status: 200,
       body: {
         status: 'healthy',
+        reasons: [],
         backend_connected: true,
         timestamp: '2026-01-01T00:00:00.000Z',
         services: { broker: { reachable: true }, supervisor: { reachable: true }, sync: { reachable: true } },
         database: { writable: true },
         disk: { path: `${h.dir}/data`, usedPercent: 50, thresholdPercent: 80, ok: true },
-        sync: { mode: 'online', pending: 3, lastError: null },
+        sync: { mode: 'online', pending: 3, rejected: 0, deliveryFailingSince: null, lastError: null },
       },
     });
   });
 
-  test('degraded when the Backend is unreachable: backend_connected false', async () => {
+  test("degraded with the sync agent's reasons; backend_connected is the agent's verdict", async () => {
     h = await harness({ yaml: ONLINE_YAML });
     allUp(h);
+    const problems = [
+      'deliveries failing since 2026-01-01T00:00:00.000Z: HTTP 500',
+      '2 results rejected by the Backend',
+    ];
     h.bus.on('sync', 'sync.status', () => ({
       ...syncStatus,
       backendConnected: false,
-      lastError: 'ECONNREFUSED',
+      deliveryFailingSince: '2026-01-01T00:00:00.000Z',
+      rejected: 2,
+      problems,
+      lastError: 'HTTP 500',
     }));
     const { status, body } = await json(h.req('GET', '/api/system/health'));
     expect(status).toBe(200);
     expect(body).toMatchObject({
       status: 'degraded',
+      reasons: problems,
       backend_connected: false,
-      sync: { lastError: 'ECONNREFUSED' },
+      sync: { rejected: 2, deliveryFailingSince: '2026-01-01T00:00:00.000Z', lastError: 'HTTP 500' },
     });
   });
 
@@ -107,6 +118,7 @@ describe('GET /api/system/health', () => {
     h.probes.usedRatio = 0.85;
     expect((await json(h.req('GET', '/api/system/health'))).body).toMatchObject({
       status: 'degraded',
+      reasons: ['disk 85 % full (threshold 80 %)'],
       disk: { usedPercent: 85, ok: false },
     });
   });
@@ -117,6 +129,7 @@ describe('GET /api/system/health', () => {
     h.bus.off('sync', 'sync.status');
     expect((await json(h.req('GET', '/api/system/health'))).body).toMatchObject({
       status: 'degraded',
+      reasons: ['sync agent unreachable: SERVICE_UNAVAILABLE: no live worker for sync'],
       backend_connected: false,
       services: { sync: { reachable: false, error: 'SERVICE_UNAVAILABLE: no live worker for sync' } },
       sync: null,

@@ -131,6 +131,8 @@ describe('subscriptions', () => {
       data: {
         mode: 'online',
         backendConnected: true,
+        deliveryFailingSince: null,
+        problems: [],
         pending: 0,
         inFlight: 0,
         rejected: 0,

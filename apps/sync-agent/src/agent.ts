@@ -12,6 +12,7 @@ import {
 } from './drain.ts';
 import { describe, SyncError } from './errors.ts';
 import { HealthMonitor } from './health.ts';
+import { Pacer } from './pacer.ts';
 import { type Clock, type SyncResult, type SyncStatus, type SyncStore, systemClock } from './types.ts';
 
 /** The `backend` section of station.yaml as loaded (durations in ms). */
@@ -80,8 +81,11 @@ export class SyncAgent {
   #pumping = false;
   #wanted = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #pauseUntil = 0;
+  #resumeTimer: ReturnType<typeof setTimeout> | undefined;
   #agentError: string | null = null;
+  // The fact behind backend_connected beyond the probe: deliveries failing since when, and why.
+  #failingSince: number | null = null;
+  #failingError: string | null = null;
   #stopping = false;
   #started = false;
   #prunedAt = Number.NEGATIVE_INFINITY;
@@ -117,16 +121,20 @@ export class SyncAgent {
       timeoutMs: b.timeout,
       fetch: opts.fetch,
     };
+    const policy = { baseMs: b.retry_base, capMs: b.retry_cap };
+    const random = opts.random ?? Math.random;
     this.#deps = {
       store: opts.store,
       endpoint,
-      policy: { baseMs: b.retry_base, capMs: b.retry_cap },
+      policy,
       agentId: this.agentId,
       clock: this.#clock,
-      random: opts.random ?? Math.random,
+      random,
       logger: opts.logger,
       batchSize,
       concurrency,
+      pacer: new Pacer(concurrency, policy, random),
+      onVerdict: (v) => this.#judged(v),
       leaseMs,
       stationId: opts.stationId,
     };
@@ -177,12 +185,29 @@ export class SyncAgent {
     };
   }
 
-  /** The numbers behind `sync.status` and the gateway's health. */
+  /** The numbers behind `sync.status` and the gateway's health; this agent is the one author of both. */
   status(): SyncStatus {
     const stats = this.#opts.store.syncStats(this.#clock.now());
+    const reachable = this.#health?.connected === true;
+    const problems: string[] = [];
+    if (this.mode === 'online') {
+      if (this.#health && !reachable) problems.push(this.#agentError ?? 'Backend not probed yet');
+      if (this.#failingSince !== null) {
+        problems.push(
+          `deliveries failing since ${new Date(this.#failingSince).toISOString()}: ${this.#failingError ?? 'unknown error'}`,
+        );
+      }
+      if (stats.rejected > 0) {
+        problems.push(
+          `${stats.rejected} result${stats.rejected === 1 ? '' : 's'} rejected by the Backend (see sync_queue.last_error; POST /api/system/sync {"retryRejected": true} once fixed)`,
+        );
+      }
+    }
     return {
       mode: this.mode,
-      backendConnected: this.#health?.connected === true,
+      backendConnected: reachable && this.#failingSince === null,
+      deliveryFailingSince: this.#failingSince === null ? null : new Date(this.#failingSince).toISOString(),
+      problems,
       pending: stats.pending,
       inFlight: stats.inFlight,
       rejected: stats.rejected,
@@ -201,6 +226,7 @@ export class SyncAgent {
     if (this.#stopping) return;
     this.#stopping = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#resumeTimer) clearTimeout(this.#resumeTimer);
     this.#health?.stop();
     const budget = opts.deadlineMs ?? this.#opts.backend.shutdown_flush ?? DEFAULT_STOP_DEADLINE_MS;
     const deadline = AbortSignal.timeout(Math.max(0, budget));
@@ -238,7 +264,7 @@ export class SyncAgent {
     const deps = this.#deps;
     if (!deps) return;
     const log = this.#opts.logger;
-    if (this.#clock.now() < this.#pauseUntil || this.#health?.connected === false) {
+    if (!deps.pacer.open(this.#clock.now()) || this.#health?.connected === false) {
       log.info('sync: queue not flushed on stop (Backend down or asked to wait)');
       return;
     }
@@ -256,12 +282,31 @@ export class SyncAgent {
     }
   }
 
+  /** A delivery's verdict: the first failure after a success starts the clock, a success stops it. */
+  #judged(v: { accepted: boolean; at: number; error?: string }): void {
+    const wasFailing = this.#failingSince !== null;
+    if (v.accepted) {
+      this.#failingSince = null;
+      this.#failingError = null;
+    } else {
+      this.#failingSince ??= v.at;
+      this.#failingError = v.error ?? null;
+    }
+    if (wasFailing !== (this.#failingSince !== null)) {
+      this.#opts.logger.warn(
+        { deliveryFailingSince: this.#failingSince, error: this.#failingError },
+        v.accepted ? 'sync: the Backend accepts results again' : 'sync: deliveries to the Backend failing',
+      );
+      this.#notify();
+    }
+  }
+
   /** Runs a cycle once the current one (if any) is over. */
   async #runCycle(): Promise<CycleReport> {
     const deps = this.#deps;
     if (!deps) return emptyReport();
     while (this.#running) await this.#running.catch(() => undefined);
-    if (this.#stopping || this.#clock.now() < this.#pauseUntil) return emptyReport();
+    if (this.#stopping || !deps.pacer.open(this.#clock.now())) return emptyReport();
     this.#prune();
     const control = { stopping: () => this.#stopping, signal: this.#abort.signal };
     const run = drainCycle(deps, control).then((report) => this.#absorb(report));
@@ -274,9 +319,16 @@ export class SyncAgent {
   }
 
   #absorb(report: CycleReport): CycleReport {
-    if (report.retryAfterMs !== undefined) {
-      this.#pauseUntil = this.#clock.now() + report.retryAfterMs;
-      this.#opts.logger.warn({ retryAfterMs: report.retryAfterMs }, 'sync: Backend asked to wait; pausing');
+    const pacer = this.#deps?.pacer;
+    const pauseMs = pacer ? pacer.pausedUntil - this.#clock.now() : 0;
+    if (pauseMs > 0) {
+      this.#opts.logger.warn(
+        { pauseMs, retryAfterMs: report.retryAfterMs ?? null, lastError: report.lastError ?? null },
+        'sync: Backend asked to wait or failed; pausing every delivery, then one probe',
+      );
+      // The probe goes out when the pause ends, not at the next scheduled cycle.
+      if (this.#resumeTimer) clearTimeout(this.#resumeTimer);
+      this.#resumeTimer = setTimeout(() => this.#kick(), pauseMs);
     }
     if (report.answered) this.#health?.observe(true, 'answered a delivery');
     else if (report.unreachable) this.#health?.observe(false, report.lastError ?? 'unreachable');

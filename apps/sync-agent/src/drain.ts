@@ -9,7 +9,8 @@ import type { BackoffPolicy } from './backoff.ts';
 import { classify, type Outcome } from './classify.ts';
 import { type BackendEndpoint, postResult } from './client.ts';
 import { describe } from './errors.ts';
-import { forEachBounded } from './pool.ts';
+import type { Pacer } from './pacer.ts';
+import { forEachPaced } from './pool.ts';
 import type { Clock, SyncStore } from './types.ts';
 
 /** What a drainer needs; everything the outside world provides comes in here. */
@@ -23,13 +24,32 @@ export interface DrainDeps {
   logger: Logger;
   /** Rows claimed per transaction. */
   batchSize: number;
-  /** Requests in flight at once. */
+  /** Requests in flight at once, at most (the pacer's window may allow fewer). */
   concurrency: number;
+  /** The agent's congestion window over the Backend (pause, probe, ramp up). */
+  pacer: Pacer;
+  /** Told after each delivery whether the Backend took our result (see `Verdict`). */
+  onVerdict?: (verdict: Verdict) => void;
   /** Claim lease; must outlast a whole batch (see leaseFor). */
   leaseMs: number;
   /** `station.id`, added to each posted result as `stationId` so the Backend knows where it came from. */
   stationId?: string;
 }
+
+/**
+ * What one delivery says about "the Backend accepts our results": yes on 2xx/409; no on 408/429/5xx, a
+ * timeout, a network error, or a 401/403 (our key is refused, so nothing will be accepted). Other
+ * rejections (a 422 for one bad result) say nothing about the Backend and give no verdict.
+ */
+export interface Verdict {
+  accepted: boolean;
+  at: number;
+  /** Why not, one line (as in `last_error`). */
+  error?: string;
+}
+
+/** Statuses that refuse the station, not one result. */
+const REFUSES_STATION = new Set([401, 403]);
 
 /** Signals from the agent to a running cycle. */
 export interface CycleControl {
@@ -57,12 +77,16 @@ export interface CycleReport {
   lastError?: string;
 }
 
+/** A batch holds at most this many pacer windows of rows (at a window of 1: a probe and three more). */
+export const CLAIM_WAVES = 4;
+
 /** Time a request needs beyond its own timeout before we stop trusting a lease (clock drift, GC, disk). */
 export const LEASE_MARGIN_MS = 2_000;
 
 /**
  * A lease long enough for a whole batch even if every request runs into the timeout: the batch is sent
- * in ceil(batch / concurrency) waves, plus one wave and a margin of slack.
+ * in ceil(batch / concurrency) waves, plus one wave and a margin of slack. A batch is claimed no larger
+ * than CLAIM_WAVES windows of the pacer, so it never needs more waves than at full concurrency.
  */
 export function leaseFor(timeoutMs: number, batchSize: number, concurrency: number): number {
   const waves = Math.ceil(batchSize / Math.max(1, concurrency)) + 1;
@@ -80,12 +104,14 @@ export function emptyReport(): CycleReport {
  */
 export async function drainCycle(deps: DrainDeps, control: CycleControl): Promise<CycleReport> {
   const report = emptyReport();
-  while (!control.stopping()) {
+  while (!control.stopping() && deps.pacer.open(deps.clock.now())) {
     let batch: SyncQueueRow[];
+    // Claim no more than the pacer lets us send soon: rows claimed but held back would only wait on a lease.
+    const limit = Math.min(deps.batchSize, deps.pacer.window * CLAIM_WAVES);
     try {
       batch = deps.store.claimSyncItems({
         agentId: deps.agentId,
-        limit: deps.batchSize,
+        limit,
         leaseMs: deps.leaseMs,
         now: deps.clock.now(),
       });
@@ -97,16 +123,22 @@ export async function drainCycle(deps: DrainDeps, control: CycleControl): Promis
     if (batch.length === 0) break;
     report.claimed += batch.length;
     const failedBefore = report.failed;
-    let unsent = 0;
-    await forEachBounded(batch, deps.concurrency, async (row) => {
-      if (!(await sendRow(deps, control, row, report))) unsent += 1;
-    });
-    if (unsent > 0) report.released += releaseUnsent(deps);
-    // A Backend that is unreachable, asked for a pause, or failed a whole batch would fail the next batches
-    // the same way; the rest of the backlog waits for the next cycle instead of being hammered through.
-    if (report.unreachable || report.retryAfterMs !== undefined) break;
+    let released = 0;
+    const held = await forEachPaced(
+      batch,
+      deps.pacer,
+      () => deps.clock.now(),
+      async (row) => {
+        if (!(await sendRow(deps, control, row, report))) released += 1;
+      },
+    );
+    if (held.length > 0) report.released += returnHeld(deps, held);
+    if (released > 0) report.released += releaseUnsent(deps);
+    // After a 429, a 5xx or an unreachable Backend the pacer is closed: the rest of the backlog waits for
+    // the pause to end and then goes out behind a single probe, instead of being hammered through.
+    if (!deps.pacer.open(deps.clock.now())) break;
     if (report.failed - failedBefore === batch.length) break;
-    if (batch.length < deps.batchSize) break;
+    if (batch.length < limit) break;
   }
   return report;
 }
@@ -138,9 +170,12 @@ async function sendRow(
       return true;
     }
     const payload = deps.stationId === undefined ? result : { ...result, stationId: deps.stationId };
+    const epoch = deps.pacer.epoch;
     const delivery = await postResult(deps.endpoint, row.entityId, JSON.stringify(payload), control.signal);
     const now = deps.clock.now();
     const outcome = classify(delivery, Math.max(1, row.attempts), deps.policy, now, deps.random);
+    pace(deps.pacer, outcome, epoch, now);
+    judge(deps, outcome, now);
     return record(deps, row, outcome, now, report);
   } catch (err) {
     // A store write failed (e.g. busy past the timeout): the row stays claimed and comes back after its
@@ -149,6 +184,22 @@ async function sendRow(
     report.lastError = `store: ${describe(err)}`;
     deps.logger.error({ entityId: row.entityId, err: describe(err) }, 'sync: recording an outcome failed');
     return true;
+  }
+}
+
+/** Tells the pacer what a delivery said about the Backend: accepted or judged it, or "not now". */
+function pace(pacer: Pacer, outcome: Outcome, epoch: number, now: number): void {
+  if (outcome.kind === 'synced' || outcome.kind === 'rejected') pacer.succeeded(epoch);
+  else if (outcome.kind === 'retry') pacer.failed(now, outcome);
+}
+
+function judge(deps: DrainDeps, outcome: Outcome, at: number): void {
+  if (!deps.onVerdict) return;
+  if (outcome.kind === 'synced') deps.onVerdict({ accepted: true, at });
+  else if (outcome.kind === 'retry')
+    deps.onVerdict({ accepted: false, at, error: redactText(outcome.error) });
+  else if (outcome.kind === 'rejected' && REFUSES_STATION.has(outcome.status)) {
+    deps.onVerdict({ accepted: false, at, error: redactText(outcome.error) });
   }
 }
 
@@ -215,6 +266,20 @@ function record(
       );
       return true;
     }
+  }
+}
+
+/** Rows the pacer held back were never sent: back to pending without counting the claim as an attempt. */
+function returnHeld(deps: DrainDeps, rows: SyncQueueRow[]): number {
+  try {
+    return deps.store.returnUnsent(
+      deps.agentId,
+      rows.map((r) => r.id),
+      deps.clock.now(),
+    );
+  } catch (err) {
+    deps.logger.error({ err: describe(err) }, 'sync: returning held rows failed; their leases will expire');
+    return 0;
   }
 }
 

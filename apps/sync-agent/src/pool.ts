@@ -1,20 +1,34 @@
-// A fixed number of workers taking items in order: bounded concurrency that keeps oldest-first dispatch.
+// Oldest-first dispatch under a pacer: as many deliveries in flight as its window allows, none once it
+// closes (a setback mid-batch leaves the rest of the batch unsent, to be released and sent after the pause).
+import type { Pacer } from './pacer.ts';
 
 /**
- * Runs `work` on every item with at most `limit` running at once; items start in array order. Resolves
- * when all have settled; `work` must not throw (the drain loop turns every failure into an outcome).
+ * Runs `work` on the items in array order while `pacer` is open, with at most `pacer.window` running at
+ * once (re-read as each finishes, so the window can grow or shrink mid-batch). Resolves once nothing runs
+ * with the items never started. `work` must not throw (the drain loop turns every failure into
+ * an outcome).
  */
-export async function forEachBounded<T>(
+export function forEachPaced<T>(
   items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
+  pacer: Pacer,
+  now: () => number,
+  work: (item: T) => Promise<unknown>,
+): Promise<T[]> {
+  const { promise, resolve } = Promise.withResolvers<T[]>();
   let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
+  let active = 0;
+  const pump = (): void => {
+    while (next < items.length && active < pacer.window && pacer.open(now())) {
       const item = items[next++] as T;
-      await work(item);
+      active += 1;
+      const done = () => {
+        active -= 1;
+        pump();
+      };
+      work(item).then(done, done);
     }
+    if (active === 0) resolve(items.slice(next));
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  pump();
+  return promise;
 }

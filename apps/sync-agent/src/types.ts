@@ -11,6 +11,7 @@ export type SyncStore = Pick<
   | 'markRetry'
   | 'markRejected'
   | 'releaseClaims'
+  | 'returnUnsent'
   | 'requeueRejected'
   | 'syncStats'
   | 'pruneSynced'
@@ -40,8 +41,16 @@ export interface SyncResult {
 export interface SyncStatus {
   /** `offline` when no `backend.url` is configured: nothing is sent, everything is kept. */
   mode: 'online' | 'offline';
-  /** What the last health probe (or the last delivery) said; always false offline. */
+  /**
+   * Whether the Backend accepts our results: it answers its health probe AND the latest delivery that gave
+   * a verdict was accepted. A Backend whose /api/health says 200 while POST /results fails is not
+   * connected. Always false offline.
+   */
   backendConnected: boolean;
+  /** When deliveries started failing (first failure since the last accepted one), ISO-8601; else null. */
+  deliveryFailingSince: string | null;
+  /** Why the sync side is degraded, one sentence each (empty when all is well, and offline). */
+  problems: string[];
   pending: number;
   inFlight: number;
   rejected: number;

@@ -90,6 +90,8 @@ test('sync.status and sync.now over the broker; sync_status events as the Backen
   expect(status).toEqual({
     mode: 'online',
     backendConnected: false,
+    deliveryFailingSince: null,
+    problems: [expect.stringMatching(/^Backend unreachable/)],
     pending: 2,
     inFlight: 0,
     rejected: 0,

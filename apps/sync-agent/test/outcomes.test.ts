@@ -158,7 +158,9 @@ describe('retryable answers', () => {
     seedExecutions(tmp.store, 3);
     const a = agent();
     backend.behave({ kind: 'status', status: 429, retryAfter: '5' });
-    expect(await a.syncNow()).toEqual({ synced: 0, failed: 3, rejected: 0, pending: 3 });
+    // The first 429 pauses the rest of the batch too: one request, not three.
+    expect(await a.syncNow()).toEqual({ synced: 0, failed: 1, rejected: 0, pending: 3 });
+    expect(backend.stats().deliveries).toBe(1);
     await backend.reset();
     // A new result, due at once, still waits: the Backend asked the whole station to slow down.
     seedExecutions(tmp.store, 1, { start: clock.now() - 10 });
@@ -247,10 +249,17 @@ describe('rejected answers', () => {
       expect(r.status).toBe('rejected');
       expect(r.last_status).toBe(c.status);
       expect(r.last_error).toMatch(c.error);
+      // One refused result says nothing about the Backend; a refused key means it takes none of ours.
+      const refusesStation = c.status === 401;
+      const since = new Date(clock.now()).toISOString();
       expect(a.status()).toEqual({
         mode: 'online',
-        // The Backend answered, so it is reachable, whatever it thought of the result.
-        backendConnected: true,
+        backendConnected: !refusesStation,
+        deliveryFailingSince: refusesStation ? since : null,
+        problems: [
+          ...(refusesStation ? [`deliveries failing since ${since}: ${r.last_error}`] : []),
+          expect.stringMatching(/^1 result rejected by the Backend/),
+        ],
         pending: 0,
         inFlight: 0,
         rejected: 1,
@@ -284,7 +293,7 @@ test('the API key never reaches the queue row, even when the Backend echoes it',
   expect(queueRows(tmp.store)[0]?.last_error).toBe('HTTP 400: bad header Authorization: Bearer [redacted]');
 });
 
-test('a Backend failing a whole batch is not hammered with the rest of the backlog in the same cycle', async () => {
+test('a failing Backend is not hammered: one request, a pause, one probe, then the window ramps up', async () => {
   seedExecutions(tmp.store, 10);
   backend.behave({ kind: 'status', status: 500 });
   const a = new SyncAgent({
@@ -292,11 +301,20 @@ test('a Backend failing a whole batch is not hammered with the rest of the backl
     backend: settings(backend.url, backend.apiKey),
     logger: quietLogger,
     clock,
+    random: () => 0.5,
     batchSize: 4,
   });
-  expect(await a.syncNow()).toEqual({ synced: 0, failed: 4, rejected: 0, pending: 10 });
-  expect(backend.stats().deliveries).toBe(4);
+  expect(await a.syncNow()).toEqual({ synced: 0, failed: 1, rejected: 0, pending: 10 });
+  expect(backend.stats().deliveries).toBe(1);
   await backend.reset();
-  // The next cycle goes on with the rows not tried yet (the failed ones are backing off).
-  expect(await a.syncNow()).toEqual({ synced: 6, failed: 0, rejected: 0, pending: 4 });
+  // Paused: nothing goes out, although nine rows are due.
+  expect(await a.syncNow()).toEqual({ synced: 0, failed: 0, rejected: 0, pending: 10 });
+  expect(backend.stats().deliveries).toBe(1);
+  clock.advance(1_500);
+  expect(await a.syncNow()).toEqual({ synced: 10, failed: 0, rejected: 0, pending: 0 });
+  const after = backend.arrivals().slice(1);
+  // The probe went alone; the next request left only after its answer, and the window grew by doubling.
+  expect(after[0]?.inFlight).toBe(1);
+  expect(after[1]!.at).toBeGreaterThanOrEqual(after[0]!.answeredAt);
+  expect(Math.max(...after.slice(1, 3).map((x) => x.inFlight))).toBeLessThanOrEqual(2);
 });

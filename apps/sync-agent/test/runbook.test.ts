@@ -29,6 +29,17 @@ test('sqlite3 "SELECT * FROM sync_queue ORDER BY created_at DESC LIMIT 10;" show
   });
   backend.enqueue({ behaviour: { kind: 'status', status: 503 }, times: 1 });
   backend.enqueue({ behaviour: { kind: 'hang', store: false } });
+  const first = new SyncAgent({
+    store: tmp.store,
+    backend: settings(backend.url, backend.apiKey, { timeout: 10_000 }),
+    logger: quietLogger,
+    concurrency: 1,
+    agentId: 'sync-agent:first',
+  });
+  // The 503 pauses this agent: the fourth row waits, unsent, behind the pause.
+  expect(await first.syncNow()).toEqual({ synced: 1, failed: 1, rejected: 1, pending: 2 });
+  await first.stop();
+  // A restarted agent sends the row that is due (the 503 one backs off) and it hangs in flight.
   agent = new SyncAgent({
     store: tmp.store,
     backend: settings(backend.url, backend.apiKey, { timeout: 10_000 }),
@@ -77,7 +88,7 @@ test('sqlite3 "SELECT * FROM sync_queue ORDER BY created_at DESC LIMIT 10;" show
       http: '422',
       claimedBy: '',
     },
-    { entity: ids[0], status: 'done', attempts: '1', error: '', http: '', claimedBy: 'sync-agent:runbook' },
+    { entity: ids[0], status: 'done', attempts: '1', error: '', http: '', claimedBy: 'sync-agent:first' },
   ]);
 
   await agent.stop({ deadlineMs: 50 });

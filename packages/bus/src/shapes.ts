@@ -163,6 +163,8 @@ export type SyncResult = Static<typeof SyncResult>;
 export const SyncStatus = T.Object({
   mode: T.Union([T.Literal('online'), T.Literal('offline')]),
   backendConnected: T.Boolean(),
+  deliveryFailingSince: T.Union([T.String(), T.Null()]),
+  problems: T.Array(T.String()),
   pending: T.Integer(),
   inFlight: T.Integer(),
   rejected: T.Integer(),

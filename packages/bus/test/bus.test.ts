@@ -298,6 +298,8 @@ describe('events', () => {
           data: {
             mode: 'offline',
             backendConnected: false,
+            deliveryFailingSince: null,
+            problems: [],
             pending: 0,
             inFlight: 0,
             rejected: 0,

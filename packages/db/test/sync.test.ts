@@ -224,6 +224,22 @@ describe('marking outcomes', () => {
     expect(rowOf(store, 3)?.claimedBy).toBe('agent-b');
     expect(store.releaseClaims('agent-a', at(62_000))).toBe(0);
   });
+
+  test('returnUnsent gives back only the named rows of that agent, without counting the claim', () => {
+    const store = queued(3);
+    store.claimSyncItems({ agentId: 'agent-a', limit: 2, leaseMs: 30_000, now: NOW });
+    store.claimSyncItems({ agentId: 'agent-b', limit: 1, leaseMs: 30_000, now: NOW });
+    expect(store.returnUnsent('agent-a', [2, 3], at(61_000))).toBe(1);
+    expect(rowOf(store, 2)).toEqual({
+      ...pendingRow(1),
+      attempts: 0,
+      nextAttemptAt: at(61_000),
+      updatedAt: at(61_000),
+    });
+    expect(rowOf(store, 1)?.status).toBe('in_flight');
+    expect(rowOf(store, 3)?.claimedBy).toBe('agent-b');
+    expect(store.returnUnsent('agent-a', [], at(62_000))).toBe(0);
+  });
 });
 
 describe('syncStats', () => {

@@ -13,7 +13,11 @@ const ServiceCheck = t.Object({ reachable: t.Boolean(), error: t.Optional(t.Stri
 
 const HealthSchema = t.Object({
   status: t.Union([t.Literal('healthy'), t.Literal('degraded'), t.Literal('unhealthy')]),
-  backend_connected: t.Boolean(),
+  reasons: t.Array(t.String(), { description: 'why the status is not healthy, one sentence each' }),
+  backend_connected: t.Boolean({
+    description:
+      'the Backend accepts our results: it answers its health probe and the latest delivery was accepted',
+  }),
   timestamp: t.String(),
   services: t.Object({ broker: ServiceCheck, supervisor: ServiceCheck, sync: ServiceCheck }),
   database: t.Object({ writable: t.Boolean(), error: t.Optional(t.String()) }),
@@ -28,6 +32,8 @@ const HealthSchema = t.Object({
     t.Object({
       mode: t.Union([t.Literal('online'), t.Literal('offline')]),
       pending: t.Union([t.Integer(), t.Null()]),
+      rejected: t.Integer(),
+      deliveryFailingSince: t.Union([t.String(), t.Null()]),
       lastError: t.Union([t.String(), t.Null()]),
     }),
     t.Null(),

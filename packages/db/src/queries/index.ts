@@ -6,7 +6,7 @@ import { createExecution, finishExecution, getExecution, runningExecutions } fro
 import { markInterrupted } from './interrupt.ts';
 import { getResult, listResults } from './results.ts';
 import { recordStep } from './steps.ts';
-import { claimSyncItems, releaseClaims } from './sync-claim.ts';
+import { claimSyncItems, releaseClaims, returnUnsent } from './sync-claim.ts';
 import { markRejected, markRetry, markSynced, requeueRejected } from './sync-mark.ts';
 import { pruneSynced } from './sync-prune.ts';
 import { syncStats } from './sync-stats.ts';
@@ -23,6 +23,7 @@ export const queries = {
   getResult,
   claimSyncItems,
   releaseClaims,
+  returnUnsent,
   markSynced,
   markRetry,
   markRejected,

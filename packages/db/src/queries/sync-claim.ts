@@ -88,3 +88,41 @@ export function releaseClaims(store: StoreHandle, agentId: string, now: TimeInpu
         .all().length,
   );
 }
+
+/**
+ * Gives back claimed rows that were never sent (the agent held them back after the Backend pushed back):
+ * pending again, due at once, and the claim's attempt taken back, so waiting behind a pause never makes a
+ * row's own backoff longer. Only rows still in flight under `agentId` are touched.
+ */
+export function returnUnsent(
+  store: StoreHandle,
+  agentId: string,
+  ids: readonly number[],
+  now: TimeInput = new Date(),
+): number {
+  if (ids.length === 0) return 0;
+  const at = toIso(now, 'now');
+  return writeTransaction(
+    store,
+    (tx) =>
+      tx
+        .update(syncQueue)
+        .set({
+          status: 'pending',
+          claimedBy: null,
+          leaseUntil: null,
+          nextAttemptAt: at,
+          updatedAt: at,
+          attempts: sql`max(0, ${syncQueue.attempts} - 1)`,
+        })
+        .where(
+          and(
+            eq(syncQueue.status, 'in_flight'),
+            eq(syncQueue.claimedBy, agentId),
+            inArray(syncQueue.id, [...ids]),
+          ),
+        )
+        .returning({ id: syncQueue.id })
+        .all().length,
+  );
+}
