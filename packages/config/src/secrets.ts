@@ -12,6 +12,9 @@ export const WITHHELD_ENV = 'STATION_WITHHELD_ENV';
 /** What a withheld variable reads as in a runner's copy of the config (a runner never uses those fields). */
 export const WITHHELD = '[withheld]';
 
+/** Fields inside a secret section that are labels, not secrets (an API key's role and name). */
+const LABEL_POINTER = /^\/server\/auth\/api_keys\/\d+\/(role|name)$/;
+
 /** Whether an environment variable's name says it holds a secret (`STATION_BACKEND_API_KEY`, `*_TOKEN`). */
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
@@ -42,7 +45,9 @@ export function secretValues(config: StationConfig, env: Env): string[] {
       for (const [i, v] of value.entries()) visit(v, `${pointer}/${i}`);
     } else if (value !== null && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) visit(v, `${pointer}/${pointerSegment(k)}`);
-    } else if (typeof value === 'string' && isSecretPointer(pointer)) out.add(value);
+    } else if (typeof value === 'string' && isSecretPointer(pointer) && !LABEL_POINTER.test(pointer)) {
+      out.add(value);
+    }
   };
   visit(config, '');
   const password = urlPassword(config.backend.url);

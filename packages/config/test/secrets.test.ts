@@ -13,7 +13,7 @@ const FILE = yaml(
   'backend:',
   '  url: https://sync:url-pass-99@backend.example/',
   '  api_key: ${STATION_BACKEND_API_KEY}',
-  'server: { auth: { api_keys: [ literal-operator-key ] } }',
+  'server: { auth: { api_keys: [ literal-operator-key, { key: mapped-key-77, role: operator, name: line-pc } ] } }',
   'runner_env: { LINE_ID: "${LINE_ID}" }',
   'batches:',
   '  - id: b1',
@@ -34,7 +34,14 @@ test('secret values: secret fields, the url password, secret variables reference
   const root = tempStation();
   const config = parseConfig(FILE, join(root, 'station.yaml'), ENV);
   expect(new Set(secretValues(config, ENV))).toEqual(
-    new Set(['backend-key-1', 'jwt-secret-2', 'psu-pw-3', 'literal-operator-key', 'url-pass-99']),
+    new Set([
+      'backend-key-1',
+      'jwt-secret-2',
+      'psu-pw-3',
+      'literal-operator-key',
+      'mapped-key-77',
+      'url-pass-99',
+    ]),
   );
   expect(secretVariables(config)).toEqual(new Set(['STATION_BACKEND_API_KEY', 'PSU_PW']));
   expect(config.runner_env).toEqual({ LINE_ID: 'line-7' });
