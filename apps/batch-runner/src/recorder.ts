@@ -91,12 +91,7 @@ export function createRecorder(
     onStepStart(data) {
       // The step in flight is on record before it runs: a runner killed now leaves a `running` row that
       // the supervisor turns into `failed` with the crash, instead of no row at all.
-      store.recordStep(executionId, {
-        name: data.step,
-        order: data.index,
-        status: 'running',
-        startedAt: new Date(),
-      });
+      store.markStepRunning(executionId, data.index);
       event('step_start', data);
       hooks.onStepStart(data);
     },

@@ -218,3 +218,23 @@ describe('recordStep', () => {
     );
   });
 });
+
+describe('markStepRunning', () => {
+  test('turns the pending row of a starting step running, leaves the connection durable, and is a no-op once ended', () => {
+    const store = scratch.store();
+    store.createExecution({ ...execution('exec_a'), steps: ['setup', 'measure'] });
+    expect(store.markStepRunning('exec_a', 1, at(2_000))).toBe(true);
+    expect(store.getResult('exec_a')?.steps.map((s) => [s.name, s.status, s.startedAt])).toEqual([
+      ['setup', 'pending', null],
+      ['measure', 'running', at(2_000)],
+    ]);
+    // The mark skips the disk flush, but every other write keeps synchronous=FULL.
+    expect(store.sqlite.query('PRAGMA synchronous').get()).toEqual({ synchronous: 2 });
+    // Running already, or no row to mark: nothing changes.
+    expect(store.markStepRunning('exec_a', 1, at(3_000))).toBe(false);
+    expect(store.markStepRunning('exec_a', 7)).toBe(false);
+    store.finishExecution('exec_a', { status: 'failed', overallPass: false, completedAt: at(4_000) });
+    expect(store.markStepRunning('exec_a', 0)).toBe(false);
+    expect(store.getResult('exec_a')?.steps[0]?.status).toBe('skipped');
+  });
+});

@@ -5,7 +5,7 @@ import type { StoreHandle } from '../handle.ts';
 import { createExecution, finishExecution, getExecution, runningExecutions } from './executions.ts';
 import { markInterrupted } from './interrupt.ts';
 import { getResult, listResults } from './results.ts';
-import { recordStep } from './steps.ts';
+import { markStepRunning, recordStep } from './steps.ts';
 import { claimSyncItems, releaseClaims, returnUnsent } from './sync-claim.ts';
 import { markRejected, markRetry, markSynced, requeueRejected } from './sync-mark.ts';
 import { pruneSynced } from './sync-prune.ts';
@@ -15,6 +15,7 @@ import { syncStats } from './sync-stats.ts';
 export const queries = {
   createExecution,
   recordStep,
+  markStepRunning,
   finishExecution,
   getExecution,
   runningExecutions,

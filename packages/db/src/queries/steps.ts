@@ -1,6 +1,6 @@
 // The runner's per-step write: the step row and its measurements in one short transaction, so a runner
 // killed mid-sequence leaves every finished step complete in the store and none half-written.
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { describeError, StoreError } from '../errors.ts';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
 import { bind, excluded, flag, jsonText, prepared } from '../prepared.ts';
@@ -36,6 +36,18 @@ const statements = (store: StoreHandle) =>
             Object.keys(columns).map((k) => [k, excluded(stepResults[k as keyof typeof columns])]),
           ),
         })
+        .returning({ id: stepResults.id })
+        .prepare(),
+      markRunning: db
+        .update(stepResults)
+        .set({ status: 'running', startedAt: bind('startedAt') })
+        .where(
+          and(
+            eq(stepResults.executionId, bind('executionId')),
+            eq(stepResults.stepOrder, bind('order')),
+            eq(stepResults.status, 'pending'),
+          ),
+        )
         .returning({ id: stepResults.id })
         .prepare(),
       deleteMeasurements: db
@@ -154,6 +166,32 @@ export function recordStep(
     );
   }
   return { ...stored, measurements: stepMeasurements.map(normaliseMeasurement) };
+}
+
+/**
+ * Marks the `pending` row of a step `running` as it starts (see createExecution's `steps`), so a runner
+ * killed mid-step leaves the step in flight on record. One statement, committed without waiting for the
+ * disk: it costs the run no fsync per step, and the next durable commit (the step's result) carries it to
+ * disk anyway. A power cut right after it loses only the mark, and the crash mark then calls that step
+ * `skipped` instead of `failed`. Returns false when there was no pending row (the execution ended, or was
+ * created without its step list).
+ */
+export function markStepRunning(
+  store: StoreHandle,
+  executionId: string,
+  order: number,
+  startedAt: TimeInput = new Date(),
+): boolean {
+  const q = statements(store);
+  const params = { executionId, order, startedAt: toIso(startedAt, 'startedAt') };
+  const mode = store.sqlite.query<{ synchronous: number }, []>('PRAGMA synchronous').get()?.synchronous;
+  if (mode !== 2) return q.markRunning.all(params).length > 0;
+  store.sqlite.exec('PRAGMA synchronous=NORMAL');
+  try {
+    return q.markRunning.all(params).length > 0;
+  } finally {
+    store.sqlite.exec('PRAGMA synchronous=FULL');
+  }
 }
 
 /** Splits a measured value into the numeric column and the JSON text column. */
