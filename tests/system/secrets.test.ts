@@ -97,15 +97,17 @@ test('a secret in a step error, a driver error and the Backend answer reaches no
       100,
     );
   };
-  const resultText = [await run('env'), await run('driver')].join('\n');
-  const errors = resultText
+  const resultText = [await run('env'), await run('driver'), await run('result')].join('\n');
+  const steps = resultText
     .split('\n')
-    .map((r) => (JSON.parse(r) as { steps: { error: string }[] }).steps[0]?.error);
-  // The errors are there; only the secrets in them are gone.
-  expect(errors).toEqual([
+    .map((r) => (JSON.parse(r) as { steps: { error: string | null; result: unknown }[] }).steps[0]);
+  // The errors and the returned value are there; only the secrets in them are gone.
+  expect(steps.map((x) => x?.error)).toEqual([
     'STEP_FAILED: step saw FIXTURE_PASSWORD=[redacted] LINE_TOKEN=[redacted]',
     expect.stringContaining('vault refused password [redacted]'),
+    null,
   ]);
+  expect(steps[2]?.result).toEqual({ seen: ['FIXTURE_PASSWORD=[redacted]', 'LINE_TOKEN=[redacted]'] });
 
   const manual = await fetch(`${base}/api/batches/b1/manual`, {
     method: 'POST',

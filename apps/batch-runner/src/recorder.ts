@@ -2,7 +2,7 @@
 // Store first, publish second: a screen may miss an event, the store never misses a result.
 import type { StepResultShape } from '@station/bus';
 import type { MeasurementInput, StatusReason, Store } from '@station/db';
-import { redactText } from '@station/log';
+import { redactJson, redactText } from '@station/log';
 import {
   type ErrorData,
   type LogData,
@@ -54,7 +54,8 @@ export function errorText(error: { code: string; message: string } | undefined):
 function toMeasurements(r: StepResult): MeasurementInput[] {
   return r.result.measurements.map((m) => ({
     name: m.name,
-    value: m.value,
+    // A measured text and a step's return value are stored, served and synced: no held secret in them.
+    value: typeof m.value === 'string' ? redactText(m.value) : m.value,
     unit: m.unit ?? null,
     low: m.low ?? null,
     high: m.high ?? null,
@@ -73,7 +74,7 @@ export function toStepShape(r: StepResult): StepResultShape {
     startedAt: r.startedAt ?? null,
     completedAt: r.completedAt ?? null,
     duration: r.duration ?? null,
-    result: r.result.value ?? null,
+    result: redactJson(r.result.value ?? null),
     error: errorText(r.error),
     measurements: toMeasurements(r).map((m) => ({ ...m, unit: m.unit ?? null })),
   };
@@ -113,7 +114,7 @@ export function createRecorder(
           completedAt: r.completedAt ?? null,
           duration: r.duration ?? null,
           attempts: r.result.attempts,
-          result: (r.result.value ?? null) as never,
+          result: redactJson(r.result.value ?? null) as never,
           error: errorText(r.error),
         },
         toMeasurements(r),
