@@ -2,7 +2,7 @@
 import { Publisher, serve } from '@station/bus';
 import { storePath, withWithheld } from '@station/config';
 import { openStore } from '@station/db';
-import { redactJson } from '@station/log';
+import { closeLogs, redactJson } from '@station/log';
 import { type CliSpec, parseCliOrExit, runService } from '@station/service';
 import { ABORT_CAUSES, BatchRunner } from './runner.ts';
 
@@ -60,7 +60,13 @@ await runService(
       logger: log,
       handlers: runner.handlers(() => {
         // Let the reply leave before the process goes.
-        setTimeout(() => void stop('shutdown requested').then(() => process.exit(0)), 50);
+        setTimeout(
+          () =>
+            void stop('shutdown requested')
+              .then(() => closeLogs())
+              .then(() => process.exit(0)),
+          50,
+        );
       }),
     });
     if (await worker.ready(10_000)) log.info({ service: worker.service }, 'runner registered on the bus');
@@ -69,5 +75,5 @@ await runService(
     return { stop };
   },
   // Secrets the supervisor withheld read as a placeholder, so the shared station.yaml still parses.
-  { cli, env: withWithheld(process.env) },
+  { cli, env: withWithheld(process.env), logFields: { batchId } },
 );

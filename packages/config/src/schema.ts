@@ -229,9 +229,11 @@ export const BatchSchema = section(
   { expected: 'a mapping with at least "id" and "sequence_package"' },
 );
 
-/** `logging`: the level of every service's root logger. */
+/** `logging`: the level of every service's root logger, and how big its files may grow. */
 export const LoggingSchema = section(
   {
+    max_file_mb: Type.Number({ default: 10, exclusiveMinimum: 0, expected: 'a size in MB greater than 0' }),
+    keep_files: Type.Integer({ default: 5, minimum: 1, expected: 'an integer >= 1' }),
     level: Type.Union(
       [
         Type.Literal('trace'),
@@ -248,6 +250,20 @@ export const LoggingSchema = section(
   { default: {} },
 );
 
+/** `storage`: how long results are kept and how much free space the data folder must keep. */
+export const StorageSchema = section(
+  {
+    keep_results_days: Type.Number({
+      default: 90,
+      exclusiveMinimum: 0,
+      expected: 'a number of days greater than 0',
+    }),
+    min_free_mb: Type.Number({ default: 200, minimum: 0, expected: 'a size in MB >= 0' }),
+    warn_free_mb: Type.Number({ default: 1024, minimum: 0, expected: 'a size in MB >= 0' }),
+  },
+  { default: {} },
+);
+
 /** The whole file as written (before derived defaults and path resolution). */
 export const StationConfigSchema = section({
   station: StationSchema,
@@ -259,6 +275,7 @@ export const StationConfigSchema = section({
   limits: LimitsSchema,
   runner_env: runnerEnv(),
   logging: LoggingSchema,
+  storage: StorageSchema,
 });
 
 type Decoded = StaticDecode<typeof StationConfigSchema>;

@@ -34,6 +34,7 @@ export function addSemanticIssues(value: unknown, configDir: string, issues: Iss
   checkBatches(root.batches, issues);
   checkServer(obj(root.server), issues);
   checkBounds(obj(root.backend), '/backend', 'retry_base', 'retry_cap', issues);
+  checkStorage(obj(root.storage), issues);
   const paths = obj(root.paths);
   checkSequencesDir(paths.sequences_dir, configDir, issues);
   checkEndpoints(obj(root.ipc), text(paths.data_dir), configDir, issues);
@@ -62,6 +63,14 @@ function checkBatches(batches: unknown, issues: IssueList): void {
     }
     checkBounds(obj(b.restart), `/batches/${i}/restart`, 'backoff_base', 'backoff_cap', issues);
   });
+}
+
+/** The warning must come before the refusal, or the operator's first sign of a full disk is a 503. */
+function checkStorage(storage: Obj, issues: IssueList): void {
+  const { min_free_mb: min, warn_free_mb: warn } = storage;
+  if (typeof min === 'number' && typeof warn === 'number' && warn < min) {
+    issues.add('/storage/warn_free_mb', `must not be below storage.min_free_mb (${min})`);
+  }
 }
 
 function checkServer(server: Obj, issues: IssueList): void {

@@ -50,7 +50,8 @@ describe('defaults', () => {
       batches: [],
       limits: {},
       runner_env: {},
-      logging: { level: 'info' },
+      logging: { level: 'info', max_file_mb: 10, keep_files: 5 },
+      storage: { keep_results_days: 90, min_free_mb: 200, warn_free_mb: 1024 },
     };
     expect(config).toEqual(expected);
     // Offline mode is the absence of a url, not an empty one.

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger, scrubSecrets } from '../src/index.ts';
+import { closeLogs, createLogger, scrubSecrets } from '../src/index.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -34,10 +34,11 @@ function memoryStream(): { stream: Writable; lines: () => Record<string, unknown
 }
 
 describe('createLogger', () => {
-  test('writes one JSON line per event to <logs_dir>/<service>.log with service, level and time', () => {
+  test('writes one JSON line per event to <logs_dir>/<service>.log with service, level and time', async () => {
     const dir = tempDir();
     const log = createLogger({ service: 'supervisor', logsDir: join(dir, 'logs'), stdout: false });
     log.child({ batchId: 'batch_1' }).info({ pid: 42 }, 'runner started');
+    await closeLogs();
     const lines = readFileSync(join(dir, 'logs', 'supervisor.log'), 'utf8')
       .trim()
       .split('\n');

@@ -9,7 +9,7 @@ import {
   type StationConfig,
   secretValues,
 } from '@station/config';
-import { createLogger, holdSecrets, type Logger } from '@station/log';
+import { closeLogs, createLogger, holdSecrets, type Logger } from '@station/log';
 import { type CliSpec, parseCliOrExit } from './cli.ts';
 import { watchParent } from './parent.ts';
 
@@ -41,7 +41,11 @@ export interface RunOptions {
   checks?: readonly StationCheck[];
   /** Longest a graceful stop may take before the process exits anyway (ms). */
   stopTimeoutMs?: number;
+  /** Fields on every log line of this process besides `service` (a runner's `batchId`). */
+  logFields?: Record<string, unknown>;
 }
+
+const MB = 1024 * 1024;
 
 /** Makes the folder of every `ipc://` endpoint, so a fresh data dir works. */
 export function ensureIpcDirs(config: StationConfig): void {
@@ -88,7 +92,14 @@ export async function runService(
   const { config, path } = loaded;
   // Before the logger exists, so not even its first line can carry a secret.
   holdSecrets(secretValues(config, env));
-  const log = createLogger({ service: name, level: config.logging.level, logsDir: config.paths.logs_dir });
+  const log = createLogger({
+    service: name,
+    level: config.logging.level,
+    logsDir: config.paths.logs_dir,
+    maxFileBytes: config.logging.max_file_mb * MB,
+    keepFiles: config.logging.keep_files,
+    fields: opts.logFields,
+  });
   log.info({ config: path, source: loaded.source, pid: process.pid }, `${name} starting`);
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (kept running)'));
   process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (kept running)'));
@@ -122,6 +133,8 @@ export async function runService(
       await running.stop(signal);
       log.info(`${name} stopped`);
       clearTimeout(timer);
+      // The per-service file writes in the background: let its last lines reach the disk.
+      await closeLogs();
       process.exit(0);
     } catch (err) {
       log.error({ err }, `${name}: error while stopping`);
