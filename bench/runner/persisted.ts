@@ -36,6 +36,9 @@ async function round(synchronous: 'FULL' | 'NORMAL'): Promise<number> {
       onStepStart: () => {},
       onStepEnd: () => {},
       abortCause: () => undefined,
+      onStoreError: (err) => {
+        throw err;
+      },
     });
     const outcome = await runSequence({ pkg, params: {}, drivers: {}, executionId, batchId: 'b', sink });
     const ms = performance.now() - t0;

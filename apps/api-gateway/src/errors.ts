@@ -79,6 +79,8 @@ const STATUS_OF_CODE: Record<string, number> = {
   SHUTTING_DOWN: 503,
   // The runner left a step running past its grace and is being replaced: retry in a moment.
   RUNNER_NOT_CLEAN: 503,
+  // The data folder is below storage.min_free_mb: the station's condition, gone once space is freed.
+  STORAGE_LOW: 503,
   UNKNOWN_HARDWARE: 422,
   UNKNOWN_COMMAND: 422,
   INVALID_PACKAGE: 422,

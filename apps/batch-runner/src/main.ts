@@ -4,6 +4,7 @@ import { storePath, withWithheld } from '@station/config';
 import { openStore } from '@station/db';
 import { closeLogs, redactJson } from '@station/log';
 import { type CliSpec, parseCliOrExit, runService } from '@station/service';
+import { StorageGuard } from '@station/service/storage';
 import { ABORT_CAUSES, BatchRunner } from './runner.ts';
 
 const cli: CliSpec = {
@@ -33,6 +34,7 @@ await runService(
       batch,
       sequencesDir: config.paths.sequences_dir,
       store,
+      storage: StorageGuard.forConfig(config),
       log: log.child({ batchId }),
       // Events leave the process (to every screen and log): step errors and log lines are scrubbed first.
       publish: (event) => {

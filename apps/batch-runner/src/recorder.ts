@@ -27,6 +27,11 @@ export interface RecorderHooks {
   onStepEnd(result: StepResult): void;
   /** Why the run was aborted, if it was; read when the run ends. */
   abortCause(): AbortCause | undefined;
+  /**
+   * The store refused a write (a full disk). Called once; the recorder writes nothing more for this
+   * execution and leaves its end to the runner, which aborts the run so cleanup steps still happen.
+   */
+  onStoreError(err: unknown): void;
 }
 
 /**
@@ -88,11 +93,24 @@ export function createRecorder(
   hooks: RecorderHooks,
 ): SequenceSink {
   const event = (type: string, data: unknown) => hooks.publish({ type, batch_id: batchId, data });
+  let failed = false;
+  // A result with a step missing in the middle would look whole; after one failed write, write no more.
+  const write = (fn: () => void): boolean => {
+    if (failed) return false;
+    try {
+      fn();
+      return true;
+    } catch (err) {
+      failed = true;
+      hooks.onStoreError(err);
+      return false;
+    }
+  };
   return {
     onStepStart(data) {
       // The step in flight is on record before it runs: a runner killed now leaves a `running` row that
       // the supervisor turns into `failed` with the crash, instead of no row at all.
-      store.markStepRunning(executionId, data.index);
+      write(() => store.markStepRunning(executionId, data.index));
       event('step_start', data);
       hooks.onStepStart(data);
     },
@@ -103,21 +121,23 @@ export function createRecorder(
       event('error', data);
     },
     onStepEnd(r) {
-      store.recordStep(
-        executionId,
-        {
-          name: r.name,
-          order: r.order,
-          status: r.status,
-          pass: r.pass,
-          startedAt: r.startedAt ?? null,
-          completedAt: r.completedAt ?? null,
-          duration: r.duration ?? null,
-          attempts: r.result.attempts,
-          result: redactJson(r.result.value ?? null) as never,
-          error: errorText(r.error),
-        },
-        toMeasurements(r),
+      write(() =>
+        store.recordStep(
+          executionId,
+          {
+            name: r.name,
+            order: r.order,
+            status: r.status,
+            pass: r.pass,
+            startedAt: r.startedAt ?? null,
+            completedAt: r.completedAt ?? null,
+            duration: r.duration ?? null,
+            attempts: r.result.attempts,
+            result: redactJson(r.result.value ?? null) as never,
+            error: errorText(r.error),
+          },
+          toMeasurements(r),
+        ),
       );
       if (r.status !== 'skipped') {
         const data = stepCompleteData(r);
@@ -132,14 +152,18 @@ export function createRecorder(
     },
     onSequenceEnd(o: SequenceOutcome) {
       const end = endOf(o, hooks.abortCause());
-      store.finishExecution(executionId, {
-        status: o.status,
-        overallPass: o.overallPass,
-        completedAt: o.completedAt,
-        duration: o.duration,
-        error: end.error,
-        statusReason: end.statusReason,
-      });
+      const finished = write(() =>
+        store.finishExecution(executionId, {
+          status: o.status,
+          overallPass: o.overallPass,
+          completedAt: o.completedAt,
+          duration: o.duration,
+          error: end.error,
+          statusReason: end.statusReason,
+        }),
+      );
+      // Not recorded: the runner reports this end itself, as the error it is.
+      if (!finished) return;
       event('sequence_complete', {
         executionId,
         overallPass: o.overallPass,

@@ -19,8 +19,10 @@ import {
   runSequence,
   SequenceError,
 } from '@station/sequence';
+import type { StorageState } from '@station/service/storage';
 import { ABORT_CAUSES, type LiveExecution, type NotClean, runnerStatus } from './live.ts';
-import { type AbortCause, createRecorder } from './recorder.ts';
+import { type AbortCause, createRecorder, toStepShape } from './recorder.ts';
+import { isStorageFull, PendingCloses, storageLowError, unrecordedEnd } from './storage.ts';
 
 export { ABORT_CAUSES } from './live.ts';
 
@@ -33,6 +35,10 @@ export interface RunnerOptions {
   /** How long an aborted step may take to wind down (ms). */
   graceMs?: number;
   now?: () => number;
+  /** Free space of the data folder; a start is refused while it is `low`. Default: never low. */
+  storage?: { state(): StorageState };
+  /** How often an execution that could not be closed is tried again (ms). Default 1000. */
+  closeRetryMs?: number;
 }
 
 /** Turns a package/driver error into one the bus sends to the caller with its code and details. */
@@ -57,6 +63,7 @@ export class BatchRunner {
   #manualBusy = false;
   #shuttingDown = false;
   #notClean: NotClean | undefined;
+  readonly #closes: PendingCloses;
 
   constructor(opts: RunnerOptions) {
     this.#opts = opts;
@@ -64,6 +71,12 @@ export class BatchRunner {
     this.#log = opts.log;
     this.#now = opts.now ?? Date.now;
     this.#startedAt = this.#now();
+    this.#closes = new PendingCloses(opts.store, opts.log, opts.closeRetryMs);
+  }
+
+  /** Executions that could not be recorded to the end and still wait to be closed in the store. */
+  get unclosed(): string[] {
+    return this.#closes.pending;
   }
 
   /** Loads the package and connects the hardware. Never throws: problems leave the runner in `error`. */
@@ -161,6 +174,9 @@ export class BatchRunner {
         `${this.batchId} is running a manual command; try again when it ends`,
       );
     }
+    // Checked on every start (one statfs, cached briefly): a unit tested now must have room for its result.
+    const storage = this.#opts.storage?.state();
+    if (storage?.level === 'low') throw storageLowError(storage);
     const pkg = this.#pkg;
     if (!pkg) {
       throw new BusError(
@@ -213,6 +229,7 @@ export class BatchRunner {
     } catch (err) {
       this.#execution = undefined;
       this.#log.error({ err }, 'cannot record the execution start');
+      if (isStorageFull(err)) throw storageLowError(storage, `the store is full (${(err as Error).message})`);
       throw new BusError('STORE_ERROR', `cannot record the execution: ${(err as Error).message}`);
     }
     live.done = this.#run(pkg, params, live);
@@ -228,7 +245,17 @@ export class BatchRunner {
     const log = this.#log.child({ executionId: live.executionId });
     log.info({ sequence: pkg.manifest.name, params }, 'sequence started');
     this.#status({ sequenceRunning: true, progress: 0, totalSteps: live.total });
+    let storeError: unknown;
+    let failedStep: string | null = null;
     const recorder = createRecorder(this.#opts.store, this.batchId, live.executionId, {
+      // Abort rather than test on unrecorded: the engine skips the rest, runs cleanup steps, then the
+      // hardware's safe state.
+      onStoreError: (err) => {
+        storeError = err;
+        failedStep = live.currentStep ?? null;
+        log.error({ err }, 'a result could not be stored; aborting the run');
+        live.abort.abort(new SequenceError('ABORTED', 'results could not be stored'));
+      },
       publish: (e) => this.#opts.publish(e as StationEvent),
       onStepStart: (d) => {
         live.currentStep = d.step;
@@ -254,6 +281,10 @@ export class BatchRunner {
         graceMs: this.#opts.graceMs,
         sink: recorder,
       });
+      if (storeError !== undefined) {
+        this.#endUnrecorded(live, outcome.duration, storeError, failedStep);
+        return;
+      }
       log.info(
         { status: outcome.status, pass: outcome.overallPass, duration: outcome.duration },
         'sequence ended',
@@ -271,24 +302,25 @@ export class BatchRunner {
         },
       });
     } catch (err) {
-      // The sink failed (the store refused a write): the engine already put the hardware in a safe state.
+      // The sink itself threw (not a store write): the engine already put the hardware in a safe state.
       log.error({ err }, 'sequence ended by a recording failure');
-      this.#event('error', {
-        code: 'STORE_ERROR',
-        message: `results could not be stored: ${(err as Error).message}`,
-        step: live.currentStep ?? null,
-      });
-      try {
-        this.#opts.store.markInterrupted(live.executionId, 'failed', {
-          reason: 'STORE_ERROR',
-          message: `STORE_ERROR: ${(err as Error).message}`,
-        });
-      } catch (markErr) {
-        log.error({ err: markErr }, 'could not mark the execution failed either');
-      }
-      this.#execution = undefined;
-      this.#status({ sequenceRunning: false });
+      const duration = (this.#now() - Date.parse(live.startedAt)) / 1000;
+      this.#endUnrecorded(live, duration, err, live.currentStep ?? null);
     }
+  }
+
+  /** Ends a run whose results could not all be stored; the batch is free for the next start at once. */
+  #endUnrecorded(live: LiveExecution, duration: number, err: unknown, step: string | null): void {
+    this.#execution = undefined;
+    const end = unrecordedEnd(this.batchId, live.executionId, err, {
+      step,
+      duration,
+      completedAt: new Date(this.#now()).toISOString(),
+      steps: live.steps.map(toStepShape),
+    });
+    this.#closes.close(live.executionId, end.interruption);
+    for (const event of end.events) this.#opts.publish(event);
+    this.#status({ sequenceRunning: false, lastResult: end.lastResult });
   }
 
   /** Aborts the running sequence; resolves when it has ended (cleanup steps included). */
@@ -344,6 +376,9 @@ export class BatchRunner {
       ex.abort.abort(new SequenceError('ABORTED', 'batch is stopping'));
       await ex.done;
     }
+    // A last try at closing what a full disk left open; the supervisor closes whatever still is.
+    this.#closes.flush();
+    this.#closes.stop();
     if (this.#hardware) {
       for (const p of await this.#hardware.safeState()) this.#log.warn(p, 'safe state failed');
       for (const p of await this.#hardware.close()) this.#log.warn(p, 'disconnect failed');

@@ -161,6 +161,8 @@ export const events = {
       status: T.Optional(T.String()),
       /** Who or what ended the run early (`ABORTED`, `SHUTDOWN`, ...); null when it ran to its end. */
       statusReason: T.Optional(T.Union([T.String(), T.Null()])),
+      /** A run that ended in an error rather than a verdict (STORAGE_FULL: results could not be stored). */
+      error: T.Optional(T.Object({ code: T.String(), message: T.String() })),
     }),
   ),
   log: batchEvent(

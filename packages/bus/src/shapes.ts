@@ -26,6 +26,8 @@ export const LastResult = T.Object({
   overallPass: T.Union([T.Boolean(), T.Null()]),
   completedAt: Opt(T.String()),
   duration: Opt(T.Number()),
+  /** Set when the run ended in an error rather than a verdict (STORAGE_FULL: its results could not be stored). */
+  errorCode: Opt(T.String()),
 });
 export type LastResult = Static<typeof LastResult>;
 

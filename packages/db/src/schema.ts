@@ -19,7 +19,8 @@ export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 /**
  * Why an execution ended other than by running to its end (null when it did, pass or fail): the
  * operator's abort, the station shutting down, the supervisor lost, the runner crashed, its memory limit,
- * or a store that refused a write. Only `ABORTED` is an operator's doing.
+ * a store that refused a write, or one that refused it because the disk is full. Only `ABORTED` is an
+ * operator's doing.
  */
 export const STATUS_REASONS = [
   'ABORTED',
@@ -28,6 +29,7 @@ export const STATUS_REASONS = [
   'BATCH_CRASHED',
   'RESOURCE_LIMIT',
   'STORE_ERROR',
+  'STORAGE_FULL',
 ] as const;
 export type StatusReason = (typeof STATUS_REASONS)[number];
 
