@@ -18,6 +18,7 @@ import { resultRoutes } from './routes/results.ts';
 import { sequenceRoutes } from './routes/sequences.ts';
 import { systemRoutes } from './routes/system.ts';
 import { spaFallback, uiRoutes } from './static.ts';
+import { refreshStorageMetrics } from './storage-status.ts';
 import type { EventSource, GatewayDeps } from './types.ts';
 import { Hub, type WsPeer } from './ws/hub.ts';
 
@@ -173,13 +174,15 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     .use(resultRoutes(ctx))
     .get(
       '/metrics',
-      () =>
-        new Response(
+      async () => {
+        await refreshStorageMetrics(ctx);
+        return new Response(
           metrics.registry.render((name, err) =>
             log.warn({ metric: name, err: String(err) }, 'metric collection failed'),
           ),
           { headers: { 'content-type': PROMETHEUS_CONTENT_TYPE } },
-        ),
+        );
+      },
       { detail: { hide: true } },
     )
     .ws('/ws', {

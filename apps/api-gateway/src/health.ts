@@ -1,10 +1,13 @@
 // `/api/system/health`: every part the station needs, checked at once with short deadlines, folded into
 // healthy / degraded / unhealthy with the reasons. Unhealthy = no batch can run (broker, supervisor or
-// database down); degraded = results wait or space runs out (sync agent away, disk past 80 %, or whatever
+// database down); degraded = results wait or space runs out (sync agent away, disk past 80 % or below
+// storage.warn_free_mb (below min_free_mb starts are refused), or whatever
 // the sync agent reports: Backend unreachable, deliveries failing, results rejected). Whether the Backend
 // accepts our results is the sync agent's fact (sync.status); the gateway only reports it.
+import type { StorageLevel } from '@station/service/storage';
 import type { RouteContext } from './context.ts';
 import { ApiError } from './errors.ts';
+import { type LogDrops, readDisk, readLogDrops } from './storage-status.ts';
 
 /** Disk usage above this share of the data folder's file system makes the station degraded. */
 export const DISK_THRESHOLD = 0.8;
@@ -25,7 +28,19 @@ export interface HealthStatus {
   timestamp: string;
   services: { broker: ServiceCheck; supervisor: ServiceCheck; sync: ServiceCheck };
   database: { writable: boolean; error?: string };
-  disk: { path: string; usedPercent: number | null; thresholdPercent: number; ok: boolean; error?: string };
+  disk: {
+    path: string;
+    usedPercent: number | null;
+    thresholdPercent: number;
+    ok: boolean;
+    /** ok, warn (below storage.warn_free_mb) or low (below storage.min_free_mb: starts refused). */
+    level: StorageLevel;
+    freeBytes: number;
+    totalBytes: number;
+    minFreeBytes: number;
+    warnFreeBytes: number;
+    error?: string;
+  };
   sync: {
     mode: 'online' | 'offline';
     pending: number | null;
@@ -33,6 +48,7 @@ export interface HealthStatus {
     deliveryFailingSince: string | null;
     lastError: string | null;
   } | null;
+  logs: LogDrops;
 }
 
 function message(err: unknown): string {
@@ -52,12 +68,14 @@ async function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: 
 export async function checkHealth(ctx: RouteContext): Promise<HealthStatus> {
   const { calls, timeouts, deps } = ctx;
   const ms = timeouts.health;
-  const [broker, supervisor, syncStatus, database, disk] = await Promise.all([
+  const supervisorHealth = calls.call('supervisor', 'health', {}, ms);
+  const [broker, supervisor, syncStatus, database, disk, logs] = await Promise.all([
     settle(calls.call('broker', 'ping', {}, ms)),
-    settle(calls.call('supervisor', 'health', {}, ms)),
+    settle(supervisorHealth),
     settle(calls.call('sync', 'sync.status', {}, ms)),
     settle(deps.probes.database()),
-    settle(deps.probes.disk()),
+    readDisk(ctx),
+    readLogDrops(ctx, supervisorHealth),
   ]);
 
   const services = {
@@ -69,20 +87,19 @@ export async function checkHealth(ctx: RouteContext): Promise<HealthStatus> {
     database.ok && database.value.ok
       ? { writable: true }
       : { writable: false, error: database.ok ? (database.value.error ?? 'not writable') : database.error };
-  const diskPart = disk.ok
-    ? {
-        path: disk.value.path,
-        usedPercent: Math.round(disk.value.usedRatio * 1000) / 10,
-        thresholdPercent: DISK_THRESHOLD * 100,
-        ok: disk.value.usedRatio <= DISK_THRESHOLD,
-      }
-    : {
-        path: ctx.config.paths.data_dir,
-        usedPercent: null,
-        thresholdPercent: DISK_THRESHOLD * 100,
-        ok: false,
-        error: disk.error,
-      };
+  const usedPast = disk.usedRatio !== null && disk.usedRatio > DISK_THRESHOLD;
+  const diskPart = {
+    path: disk.path,
+    usedPercent: disk.usedRatio === null ? null : Math.round(disk.usedRatio * 1000) / 10,
+    thresholdPercent: DISK_THRESHOLD * 100,
+    ok: disk.level === 'ok' && !usedPast,
+    level: disk.level,
+    freeBytes: disk.freeBytes,
+    totalBytes: disk.totalBytes,
+    minFreeBytes: disk.minFreeBytes,
+    warnFreeBytes: disk.warnFreeBytes,
+    ...(disk.error === undefined ? {} : { error: disk.error }),
+  };
   const sync = syncStatus.ok
     ? {
         mode: syncStatus.value.mode,
@@ -100,12 +117,11 @@ export async function checkHealth(ctx: RouteContext): Promise<HealthStatus> {
   if (!db.writable) failing.push(`database not writable: ${db.error}`);
   const degrading: string[] = [];
   if (!services.sync.reachable) degrading.push(`sync agent unreachable: ${services.sync.error}`);
-  if (!diskPart.ok) {
-    degrading.push(
-      diskPart.usedPercent === null
-        ? `disk usage unknown: ${diskPart.error}`
-        : `disk ${diskPart.usedPercent} % full (threshold ${diskPart.thresholdPercent} %)`,
-    );
+  // A full disk is degraded, not unhealthy: runs in progress go on, and a 503 here would make an
+  // orchestrator restart services, which frees no space.
+  if (disk.reason) degrading.push(disk.reason);
+  else if (usedPast) {
+    degrading.push(`disk ${diskPart.usedPercent} % full (threshold ${diskPart.thresholdPercent} %)`);
   }
   // Offline mode (no backend.url) is a configuration, not a fault: the agent then reports no problems.
   if (syncStatus.ok) degrading.push(...syncStatus.value.problems);
@@ -122,5 +138,6 @@ export async function checkHealth(ctx: RouteContext): Promise<HealthStatus> {
     database: db,
     disk: diskPart,
     sync,
+    logs,
   };
 }

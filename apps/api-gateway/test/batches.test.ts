@@ -175,6 +175,17 @@ describe('errors', () => {
     });
   });
 
+  test('a start refused for lack of disk space is 503 STORAGE_LOW with the free and required space', async () => {
+    const details = { path: '/data', freeBytes: 150 * 1024 * 1024, requiredBytes: 200 * 1024 * 1024 };
+    const message =
+      'only 150.0 MB free on /data, below the 200.0 MB needed to start a sequence (storage.min_free_mb); new starts are refused until space is freed';
+    h.bus.on('runner.batch_1', 'sequence.start', remote('STORAGE_LOW', message, details));
+    expect(await json(h.req('POST', '/api/batches/batch_1/sequence/start', { body: {} }))).toEqual({
+      status: 503,
+      body: { error: { code: 'STORAGE_LOW', message, details } },
+    });
+  });
+
   test('a runner BAD_REQUEST (bad runtime parameters) is 422 with its field errors', async () => {
     const details = { errors: [{ path: '/parameters/output_voltage', message: 'must be <= 30' }] };
     h.bus.on(

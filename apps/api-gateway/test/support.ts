@@ -78,7 +78,8 @@ export interface Harness extends AsyncDisposable {
   store: Store;
   config: StationConfig;
   dir: string;
-  probes: { db: { ok: boolean; error?: string }; usedRatio: number };
+  /** What the fake probes answer; `freeBytes`, when set, wins over `usedRatio` (of a 100 GB disk). */
+  probes: { db: { ok: boolean; error?: string }; usedRatio: number; freeBytes?: number };
   /** Sends a request through `app.handle`. */
   req(
     method: string,
@@ -93,6 +94,9 @@ export interface HarnessOptions {
   publicDir?: string;
   deps?: Partial<GatewayDeps>;
 }
+
+/** Size of the harness's fake disk: 100 GB. */
+export const DISK_BYTES = 100 * 1024 ** 3;
 
 const BASE_YAML = `
 station: { id: station-t, name: Test Station }
@@ -111,14 +115,15 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
   const config = parseConfig(opts.yaml ?? BASE_YAML, file);
   const store = openStore(':memory:');
   const bus = new FakeBus();
-  const probeState = { db: { ok: true } as { ok: boolean; error?: string }, usedRatio: 0.5 };
+  const probeState: Harness['probes'] = { db: { ok: true }, usedRatio: 0.5 };
   const probes: HealthProbes = {
     database: async () => probeState.db,
     disk: async () => ({
       path: config.paths.data_dir,
-      totalBytes: 100,
-      freeBytes: 100 * (1 - probeState.usedRatio),
-      usedRatio: probeState.usedRatio,
+      totalBytes: DISK_BYTES,
+      freeBytes: probeState.freeBytes ?? DISK_BYTES * (1 - probeState.usedRatio),
+      usedRatio:
+        probeState.freeBytes === undefined ? probeState.usedRatio : 1 - probeState.freeBytes / DISK_BYTES,
     }),
   };
   const sequences: SequenceCatalog = opts.sequences ?? { list: async () => [], get: async () => undefined };

@@ -1,7 +1,9 @@
 // /api/system: station info, the health fold (healthy / degraded / unhealthy), and sync on demand.
 import { afterEach, describe, expect, test } from 'bun:test';
 import { BusError } from '@station/bus/errors';
-import { type Harness, harness, json } from './support.ts';
+import { DISK_BYTES, type Harness, harness, json } from './support.ts';
+
+const MB = 1024 * 1024;
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -25,7 +27,8 @@ const syncStatus = {
 /** Every service answering; the Backend configured and connected. */
 function allUp(x: Harness): void {
   x.bus.on('broker', 'ping', () => ({ uptime: 1, services: ['supervisor', 'sync'] }));
-  x.bus.on('supervisor', 'health', () => ({ service: 'supervisor', pid: 1, uptime: 1 }));
+  x.bus.on('supervisor', 'health', () => ({ service: 'supervisor', pid: 1, uptime: 1, logLinesDropped: 0 }));
+  x.bus.on('sync', 'health', () => ({ service: 'sync', pid: 2, uptime: 1, logLinesDropped: 0 }));
   x.bus.on('sync', 'sync.status', () => syncStatus);
 }
 
@@ -71,8 +74,19 @@ describe('GET /api/system/health', () => {
         timestamp: '2026-01-01T00:00:00.000Z',
         services: { broker: { reachable: true }, supervisor: { reachable: true }, sync: { reachable: true } },
         database: { writable: true },
-        disk: { path: `${h.dir}/data`, usedPercent: 50, thresholdPercent: 80, ok: true },
+        disk: {
+          path: `${h.dir}/data`,
+          usedPercent: 50,
+          thresholdPercent: 80,
+          ok: true,
+          level: 'ok',
+          freeBytes: DISK_BYTES / 2,
+          totalBytes: DISK_BYTES,
+          minFreeBytes: 200 * MB,
+          warnFreeBytes: 1024 * MB,
+        },
         sync: { mode: 'online', pending: 3, rejected: 0, deliveryFailingSince: null, lastError: null },
+        logs: { droppedLines: 0, byService: { 'api-gateway': 0, supervisor: 0, sync: 0 } },
       },
     });
   });
@@ -171,9 +185,70 @@ describe('GET /api/system/health', () => {
     await h.req('GET', '/api/system/health');
     expect(h.bus.calls.map((c) => [c.service, c.method, c.timeoutMs]).sort()).toEqual([
       ['broker', 'ping', 1500],
+      ['runner.batch_1', 'health', 1500],
+      ['runner.batch_2', 'health', 1500],
       ['supervisor', 'health', 1500],
+      ['sync', 'health', 1500],
       ['sync', 'sync.status', 1500],
     ]);
+  });
+});
+
+describe('health and the disk', () => {
+  test('below storage.warn_free_mb: degraded, with the free space and the limit in the reason', async () => {
+    h = await harness();
+    allUp(h);
+    h.probes.freeBytes = 900 * MB;
+    expect(await json(h.req('GET', '/api/system/health'))).toMatchObject({
+      status: 200,
+      body: {
+        status: 'degraded',
+        disk: { ok: false, level: 'warn', freeBytes: 900 * MB, minFreeBytes: 200 * MB },
+        reasons: [
+          `disk almost full: 900.0 MB free on ${h.dir}/data; starts are refused below 200.0 MB (storage.min_free_mb)`,
+        ],
+      },
+    });
+  });
+
+  test('below storage.min_free_mb: still degraded (not a 503 that would restart services), starts refused', async () => {
+    h = await harness();
+    allUp(h);
+    h.probes.freeBytes = 150 * MB;
+    expect(await json(h.req('GET', '/api/system/health'))).toMatchObject({
+      status: 200,
+      body: {
+        status: 'degraded',
+        disk: { level: 'low', freeBytes: 150 * MB },
+        reasons: [
+          `only 150.0 MB free on ${h.dir}/data, below the 200.0 MB needed to start a sequence (storage.min_free_mb)`,
+        ],
+      },
+    });
+  });
+
+  test("log lines dropped by any process are counted per service, from each one's health answer", async () => {
+    h = await harness();
+    allUp(h);
+    h.bus.on('sync', 'health', () => ({ service: 'sync', pid: 2, uptime: 1, logLinesDropped: 7 }));
+    h.bus.on('runner.batch_2', 'health', () => ({
+      service: 'runner.batch_2',
+      pid: 3,
+      uptime: 1,
+      logLinesDropped: 5,
+    }));
+    const { body } = await json(h.req('GET', '/api/system/health'));
+    expect((body as { logs: unknown }).logs).toEqual({
+      droppedLines: 12,
+      byService: { 'api-gateway': 0, supervisor: 0, sync: 7, 'runner.batch_2': 5 },
+    });
+    // The same numbers in /metrics, with the free space.
+    h.probes.freeBytes = 300 * MB;
+    const text = await (await h.req('GET', '/metrics')).text();
+    expect(text).toContain('station_disk_free_bytes 314572800');
+    expect(text).toContain('station_disk_min_free_bytes 209715200');
+    expect(text).toContain('station_log_lines_dropped{service="sync"} 7');
+    expect(text).toContain('station_log_lines_dropped{service="runner.batch_2"} 5');
   });
 });
 

@@ -3,7 +3,7 @@
 import { BusError, type Handlers, type RunnerStatus, type StationEvent } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import { newExecutionId, type Store } from '@station/db';
-import type { Logger } from '@station/log';
+import { droppedLogLines, type Logger } from '@station/log';
 import {
   DEFAULT_GRACE_MS,
   type HardwareSet,
@@ -393,6 +393,7 @@ export class BatchRunner {
         service: `runner.${this.batchId}`,
         pid: process.pid,
         uptime: (this.#now() - this.#startedAt) / 1000,
+        logLinesDropped: droppedLogLines(),
       }),
       status: () => this.status(),
       'sequence.start': (body) => this.startSequence(body.parameters, body.operator),

@@ -1,11 +1,17 @@
 // The `supervisor` service on the bus: each contract method mapped onto the Supervisor.
 import type { Handlers } from '@station/bus';
+import { droppedLogLines } from '@station/log';
 import type { Supervisor } from './supervisor.ts';
 
 /** Handlers for `serve({ service: 'supervisor', handlers })`. */
 export function supervisorHandlers(supervisor: Supervisor, startedAt = Date.now()): Handlers<'supervisor'> {
   return {
-    health: () => ({ service: 'supervisor', pid: process.pid, uptime: (Date.now() - startedAt) / 1000 }),
+    health: () => ({
+      service: 'supervisor',
+      pid: process.pid,
+      uptime: (Date.now() - startedAt) / 1000,
+      logLinesDropped: droppedLogLines(),
+    }),
     'batch.list': () => supervisor.list(),
     'batch.get': ({ batchId }) => supervisor.get(batchId),
     'batch.start': ({ batchId }) => supervisor.start(batchId),

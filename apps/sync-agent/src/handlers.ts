@@ -1,5 +1,6 @@
 // The agent's bus surface: the `sync` service's methods as plain functions, so the bus wiring in main.ts
 // (and the gateway's tests) can call them without knowing how the agent works.
+import { droppedLogLines } from '@station/log';
 import type { SyncAgent } from './agent.ts';
 import type { SyncResult, SyncStatus } from './types.ts';
 
@@ -9,6 +10,8 @@ export interface ServiceHealth {
   pid: number;
   /** Seconds since the handlers were created. */
   uptime: number;
+  /** Log lines this process could not write to a file since it started. */
+  logLinesDropped: number;
 }
 
 /** Handlers of the `sync` service, keyed by bus method name. */
@@ -24,7 +27,12 @@ export interface SyncHandlers {
  */
 export function syncHandlers(agent: SyncAgent, startedAt = Date.now()): SyncHandlers {
   return {
-    health: () => ({ service: 'sync', pid: process.pid, uptime: (Date.now() - startedAt) / 1000 }),
+    health: () => ({
+      service: 'sync',
+      pid: process.pid,
+      uptime: (Date.now() - startedAt) / 1000,
+      logLinesDropped: droppedLogLines(),
+    }),
     'sync.now': (body) => agent.syncNow({ retryRejected: body?.retryRejected === true }),
     'sync.status': () => agent.status(),
   };

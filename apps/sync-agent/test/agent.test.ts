@@ -125,7 +125,12 @@ test('offline mode: nothing is sent, everything is kept, status and sync.now say
     lastSuccessAt: null,
     lastError: null,
   });
-  expect(handlers.health()).toEqual({ service: 'sync', pid: process.pid, uptime: expect.any(Number) });
+  expect(handlers.health()).toEqual({
+    service: 'sync',
+    pid: process.pid,
+    uptime: expect.any(Number),
+    logLinesDropped: 0,
+  });
   expect(queueRows(tmp.store).map((r) => r.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
 });
 

@@ -180,5 +180,7 @@ export const Health = T.Object({
   service: T.String(),
   pid: T.Integer(),
   uptime: T.Number(),
+  /** Log lines this process could not write to a file (full disk) since it started. */
+  logLinesDropped: Opt(T.Integer({ minimum: 0 })),
 });
 export type Health = Static<typeof Health>;

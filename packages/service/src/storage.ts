@@ -81,37 +81,54 @@ export class StorageGuard {
 
   #read(): StorageState {
     const { path, minFreeBytes, warnFreeBytes } = this.#opts;
-    const base = { path, minFreeBytes, warnFreeBytes };
-    let space: { freeBytes: number; totalBytes: number };
+    let space: { freeBytes: number; totalBytes: number } | Error;
     try {
       space = this.#statfs(path);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      return {
-        ...base,
-        level: 'low',
-        freeBytes: 0,
-        totalBytes: 0,
-        reason: `cannot read free space of ${path}: ${message}`,
-      };
+      space = err instanceof Error ? err : new Error(String(err));
     }
-    const { freeBytes } = space;
-    if (freeBytes < minFreeBytes) {
-      return {
-        ...base,
-        ...space,
-        level: 'low',
-        reason: `only ${formatBytes(freeBytes)} free on ${path}, below the ${formatBytes(minFreeBytes)} needed to start a sequence (storage.min_free_mb)`,
-      };
-    }
-    if (freeBytes < warnFreeBytes) {
-      return {
-        ...base,
-        ...space,
-        level: 'warn',
-        reason: `disk almost full: ${formatBytes(freeBytes)} free on ${path}; starts are refused below ${formatBytes(minFreeBytes)} (storage.min_free_mb)`,
-      };
-    }
-    return { ...base, ...space, level: 'ok' };
+    return judgeStorage(path, space, minFreeBytes, warnFreeBytes);
   }
+}
+
+/**
+ * The level and the operator's words for a reading of `path` (or the error reading it): the one place
+ * that decides what "low" and "almost full" mean, for the runner and the health check alike.
+ */
+export function judgeStorage(
+  path: string,
+  space: { freeBytes: number; totalBytes: number } | Error,
+  minFreeBytes: number,
+  warnFreeBytes: number,
+): StorageState {
+  const base = { path, minFreeBytes, warnFreeBytes };
+  if (space instanceof Error) {
+    return {
+      ...base,
+      level: 'low',
+      freeBytes: 0,
+      totalBytes: 0,
+      reason: `cannot read free space of ${path}: ${space.message}`,
+    };
+  }
+  const { freeBytes, totalBytes } = space;
+  if (freeBytes < minFreeBytes) {
+    return {
+      ...base,
+      freeBytes,
+      totalBytes,
+      level: 'low',
+      reason: `only ${formatBytes(freeBytes)} free on ${path}, below the ${formatBytes(minFreeBytes)} needed to start a sequence (storage.min_free_mb)`,
+    };
+  }
+  if (freeBytes < warnFreeBytes) {
+    return {
+      ...base,
+      freeBytes,
+      totalBytes,
+      level: 'warn',
+      reason: `disk almost full: ${formatBytes(freeBytes)} free on ${path}; starts are refused below ${formatBytes(minFreeBytes)} (storage.min_free_mb)`,
+    };
+  }
+  return { ...base, freeBytes, totalBytes, level: 'ok' };
 }

@@ -47,6 +47,22 @@ export class GatewayMetrics {
   readonly events = this.registry.register(
     new Counter('station_events_received_total', 'Station events received from the event bus by type.'),
   );
+  // The disk figures are read (statfs, bus round trips) just before each scrape: see storage-status.ts.
+  readonly diskFree = this.registry.register(
+    new Gauge('station_disk_free_bytes', "Free bytes on the data folder's file system."),
+  );
+  readonly diskMinFree = this.registry.register(
+    new Gauge(
+      'station_disk_min_free_bytes',
+      'storage.min_free_mb in bytes: below this free space, new sequence starts are refused.',
+    ),
+  );
+  readonly logLinesDropped = this.registry.register(
+    new Gauge(
+      'station_log_lines_dropped',
+      'Log lines each process could not write to a file (full disk) since it started, by service.',
+    ),
+  );
 
   constructor(store: ResultStore, startedAt: number, now: () => number) {
     this.wsClients.set({}, 0);

@@ -26,6 +26,13 @@ const HealthSchema = t.Object({
     usedPercent: t.Union([t.Number(), t.Null()]),
     thresholdPercent: t.Number(),
     ok: t.Boolean(),
+    level: t.Union([t.Literal('ok'), t.Literal('warn'), t.Literal('low')], {
+      description: 'low: below storage.min_free_mb, new sequence starts are refused (STORAGE_LOW)',
+    }),
+    freeBytes: t.Number(),
+    totalBytes: t.Number(),
+    minFreeBytes: t.Number(),
+    warnFreeBytes: t.Number(),
     error: t.Optional(t.String()),
   }),
   sync: t.Union([
@@ -38,6 +45,10 @@ const HealthSchema = t.Object({
     }),
     t.Null(),
   ]),
+  logs: t.Object({
+    droppedLines: t.Integer({ description: 'log lines the processes could not write (full disk)' }),
+    byService: t.Record(t.String(), t.Integer()),
+  }),
 });
 
 const InfoSchema = t.Object({
