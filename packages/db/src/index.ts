@@ -14,6 +14,7 @@ export {
   MAX_PAGE_SIZE,
   type ResultsPage,
 } from './queries/results.ts';
+export { RETENTION_BATCH, VACUUM_PAGES } from './queries/retention.ts';
 export type { MeasurementInput, StepInput } from './queries/steps.ts';
 export type { ClaimOptions } from './queries/sync-claim.ts';
 export type { RejectOutcome, RequeueOptions, RetryOutcome } from './queries/sync-mark.ts';

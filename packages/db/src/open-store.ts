@@ -57,6 +57,10 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   try {
     // The busy timeout first: every later pragma and the migration may have to wait for another process.
     sqlite.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    // A store created from now on hands deleted results' space back to the file system (retention).
+    // The mode can only be chosen before the file's header is written (WAL writes it), so it is set on
+    // every open, first; it takes effect on a fresh file only. Older stores: enableIncrementalVacuum().
+    sqlite.run('PRAGMA auto_vacuum = INCREMENTAL');
     if (!inMemory) setWal(sqlite, path, busyTimeoutMs);
     sqlite.run('PRAGMA synchronous = FULL');
     sqlite.run('PRAGMA foreign_keys = ON');

@@ -5,6 +5,13 @@ import type { StoreHandle } from '../handle.ts';
 import { createExecution, finishExecution, getExecution, runningExecutions } from './executions.ts';
 import { markInterrupted } from './interrupt.ts';
 import { getResult, listResults } from './results.ts';
+import {
+  enableIncrementalVacuum,
+  freePages,
+  incrementalVacuum,
+  pruneResults,
+  vacuumMode,
+} from './retention.ts';
 import { markStepRunning, recordStep } from './steps.ts';
 import { claimSyncItems, releaseClaims, returnUnsent } from './sync-claim.ts';
 import { markRejected, markRetry, markSynced, requeueRejected } from './sync-mark.ts';
@@ -31,6 +38,11 @@ export const queries = {
   requeueRejected,
   syncStats,
   pruneSynced,
+  pruneResults,
+  vacuumMode,
+  freePages,
+  incrementalVacuum,
+  enableIncrementalVacuum,
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: matches any argument list so the mapped type can drop the handle
