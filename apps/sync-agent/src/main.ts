@@ -1,12 +1,16 @@
 // The sync agent process: drains sync_queue to the Backend, serves `sync` on the bus and publishes
 // `system.sync_status` events, until SIGTERM/SIGINT; then it leaves the bus, stops claiming, finishes or
 // releases what is in flight and exits 0. Exit 2: the configuration is wrong.
+import { statSync } from 'node:fs';
 import { Publisher, serve } from '@station/bus';
 import { storePath } from '@station/config';
 import { type CliSpec, runService } from '@station/service';
+import { StorageGuard } from '@station/service/storage';
 import { SyncAgent } from './agent.ts';
+import { watchDisk } from './disk-watch.ts';
 import { describe } from './errors.ts';
 import { syncHandlers } from './handlers.ts';
+import { Retention } from './retention.ts';
 import { openAgentStore } from './store.ts';
 
 const cli: CliSpec = {
@@ -19,7 +23,9 @@ const cli: CliSpec = {
 await runService(
   'sync-agent',
   async ({ config, log }) => {
-    const store = openAgentStore(storePath(config));
+    const path = storePath(config);
+    const store = openAgentStore(path);
+    const storage = StorageGuard.forConfig(config);
     // Events are fire-and-forget (dropped while the broker is away); screens also ask sync.status.
     const events = new Publisher({ endpoint: config.ipc.event_pub });
     const agent = new SyncAgent({
@@ -40,11 +46,22 @@ await runService(
       logger: log,
     });
     agent.start();
+    const retention = new Retention({
+      store,
+      keepResultsMs: config.storage.keep_results_days * 24 * 3600_000,
+      logger: log,
+      storage,
+      storeBytes: () => statSync(path, { throwIfNoEntry: false })?.size ?? 0,
+    });
+    retention.start();
+    const stopWatch = watchDisk(storage, log, agent.mode);
     return {
       async stop() {
         try {
+          stopWatch();
           // Off the bus first, so that no request reaches an agent that is stopping.
           await worker.close();
+          await retention.stop();
           await agent.stop();
         } finally {
           events.close();
