@@ -26,6 +26,7 @@ const batch: BatchConfig = {
   auto_start: false,
   parameters: {},
   restart: { policy: 'never', max_restarts: 0, window: 0, backoff_base: 0, backoff_cap: 0 },
+  limits: {},
 };
 
 let fs: Tmpfs | undefined;
