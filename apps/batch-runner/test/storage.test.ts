@@ -27,6 +27,7 @@ const batch: BatchConfig = {
   parameters: {},
   restart: { policy: 'never', max_restarts: 0, window: 0, backoff_base: 0, backoff_cap: 0 },
   limits: {},
+  env: {},
 };
 
 let fs: Tmpfs | undefined;
