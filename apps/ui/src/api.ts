@@ -87,6 +87,33 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   );
 }
 
+/**
+ * Signs a local user in (`POST /api/auth/token`) and keeps the token as this session's credential.
+ * Resolves with null, or the words to show: a wrong name or password, or a station without sign-in.
+ */
+export async function signIn(name: string, password: string): Promise<string | null> {
+  let res: Response;
+  try {
+    res = await fetch('/api/auth/token', {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ name, password }),
+    });
+  } catch {
+    return 'the station does not answer';
+  }
+  const body = (await res.json().catch(() => null)) as {
+    token?: string;
+    error?: { message?: string };
+  } | null;
+  if (res.ok && body?.token) {
+    setApiKey(body.token);
+    return null;
+  }
+  if (res.status === 404) return 'this station has no sign-in; use an API key';
+  return body?.error?.message ?? `sign-in failed (${res.status})`;
+}
+
 /** Downloads an export with the key header (a plain link cannot carry it) and saves it as a file. */
 export async function download(path: string, filename: string): Promise<void> {
   const res = await fetch(`/api${path}`, { headers: headers(false) });

@@ -67,20 +67,21 @@ function stationProcesses(configPath: string): { pid: number; args: string }[] {
 
 /**
  * Starts the whole station with the launcher and a freshly built UI (in a temp folder, so a running
- * station's apps/ui/dist is never touched); `apiKey` turns auth on. Disposing stops and removes it all.
+ * station's apps/ui/dist is never touched); `apiKey` (or `authYaml`) turns auth on. Disposing stops and removes it all.
  */
 export async function startUiStation(
   batchesYaml: string,
   packages: string[],
   apiKey?: string,
+  /** A whole `server.auth` mapping (flow style) instead of the one API key. */
+  authYaml?: string,
 ): Promise<UiStation> {
   const port = freePort();
   const uiDir = mkdtempSync(join(tmpdir(), 'st-ui-'));
+  const auth = authYaml ?? (apiKey ? `{ enabled: true, api_keys: ["${apiKey}"] }` : undefined);
   const st = tempStation({
     packages: packages.map((p) => join(REPO, 'sequences', p)),
-    extraYaml: apiKey
-      ? `server: { port: ${port}, auth: { enabled: true, api_keys: ["${apiKey}"] } }`
-      : `server: { port: ${port} }`,
+    extraYaml: auth ? `server: { port: ${port}, auth: ${auth} }` : `server: { port: ${port} }`,
     batchesYaml,
   });
   let launcher: FixtureProcess | undefined;

@@ -1,42 +1,91 @@
-// Asks for the API key when the gateway answers 401, once per browser session (sessionStorage).
+// Asks who is calling when the gateway answers 401, once per browser session (sessionStorage): a local
+// user signs in with name and password (the token then carries their role and name), or an API key.
 import { useState } from 'react';
-import { apiKey, setApiKey } from '../api.ts';
+import { apiKey, setApiKey, signIn } from '../api.ts';
 
-/** The key dialog; `onDone` runs after the key is stored. */
+/** The credential dialog; `onDone` runs after a key or token is stored. */
 export function KeyPrompt({ onDone }: { onDone(): void }) {
   const [key, setKey] = useState('');
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [signInError, setSignInError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const hadKey = apiKey() !== null;
   return (
     <div className="dialog-backdrop">
-      <form
-        className="dialog"
-        role="dialog"
-        aria-labelledby="key-title"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!key.trim()) return;
-          setApiKey(key.trim());
-          onDone();
-        }}
-      >
+      <div className="dialog" role="dialog" aria-labelledby="key-title">
         <h2 id="key-title">API key needed</h2>
-        <p>{hadKey ? 'The station refused the key; enter it again.' : 'This station asks for an API key.'}</p>
-        <div className="field">
-          <label htmlFor="api-key">API key</label>
-          <input
-            id="api-key"
-            type="password"
-            autoComplete="off"
-            value={key}
-            onChange={(e) => setKey(e.target.value)}
-          />
-        </div>
-        <div className="actions">
-          <button type="submit" className="btn go">
-            Continue
-          </button>
-        </div>
-      </form>
+        <p>
+          {hadKey
+            ? 'The station refused the key or your sign-in has expired; enter it again.'
+            : 'This station asks who you are: sign in, or enter an API key.'}
+        </p>
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            if (!name.trim() || !password) return;
+            setBusy(true);
+            const problem = await signIn(name.trim(), password);
+            setBusy(false);
+            if (problem) setSignInError(problem);
+            else onDone();
+          }}
+        >
+          <div className="field">
+            <label htmlFor="signin-name">Name</label>
+            <input
+              id="signin-name"
+              autoComplete="username"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="signin-password">Password</label>
+            <input
+              id="signin-password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </div>
+          {signInError ? (
+            <p className="form-error" role="alert">
+              {signInError}
+            </p>
+          ) : null}
+          <div className="actions">
+            <button type="submit" className="btn go" disabled={busy}>
+              Sign in
+            </button>
+          </div>
+        </form>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!key.trim()) return;
+            setApiKey(key.trim());
+            onDone();
+          }}
+        >
+          <div className="field">
+            <label htmlFor="api-key">API key</label>
+            <input
+              id="api-key"
+              type="password"
+              autoComplete="off"
+              value={key}
+              onChange={(e) => setKey(e.target.value)}
+            />
+          </div>
+          <div className="actions">
+            <button type="submit" className="btn go">
+              Continue
+            </button>
+          </div>
+        </form>
+      </div>
     </div>
   );
 }
