@@ -356,7 +356,32 @@ describe('the whole station', () => {
     expect(df.code).toBe(0);
     expect(df.out).toMatch(/\d+%/);
 
-    // Troubleshooting a batch crash: the batch processes, then a restart of the batch.
+    // Troubleshooting a batch crash: the log first. A runner killed now shows in station.log, the file
+    // every process of the station writes, with the service and the batch named on the line.
+    const crashed = pidOf('--batch slot_04')!;
+    process.kill(crashed, 'SIGKILL');
+    const logLine = `tail -100 ${st.dataDir}/logs/station.log | grep -i error`;
+    const errors = await until(
+      () => {
+        const lines = sh(logLine).stdout.trim().split('\n').filter(Boolean);
+        return lines.find((l) => l.includes('BATCH_CRASHED') && l.includes('"slot_04"')) ? lines : undefined;
+      },
+      'the crash of slot_04 in station.log',
+      20_000,
+      100,
+    );
+    const crash = JSON.parse(errors.find((l) => l.includes('BATCH_CRASHED') && l.includes('"slot_04"'))!);
+    expect(crash).toMatchObject({ level: 'error', service: 'supervisor', batchId: 'slot_04' });
+    // Its restart policy brings it back by itself; then every batch process is there again.
+    await until(
+      async () =>
+        (await api<{ id: string; status: string; pid?: number }[]>('/api/batches')).body.find(
+          (b) => b.id === 'slot_04' && b.status === 'running' && b.pid !== crashed,
+        ),
+      'slot_04 restarted by its policy',
+      30_000,
+      100,
+    );
     const batches = sh('ps aux | grep batch');
     for (const id of BATCHES) expect(batches.out).toContain(`--batch ${id}`);
     // A crashed batch (stopped here by hand, as the crash left it) is started again with the original's
