@@ -144,8 +144,12 @@ export class SyncAgent {
       logger: opts.logger,
       onChange: (connected, detail) => {
         this.#agentError = connected ? null : `Backend unreachable: ${detail}`;
-        // SY-003: the queue drains the moment the Backend is back, not at the next scheduled cycle.
-        if (connected) this.#kick();
+        // SY-003: the queue drains the moment the Backend is back, not at the next scheduled cycle (nor
+        // at the end of a backoff pause taken while it was away).
+        if (connected) {
+          this.#deps?.pacer.resume(this.#clock.now());
+          this.#kick();
+        }
         this.#notify();
       },
     });

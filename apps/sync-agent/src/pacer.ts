@@ -10,6 +10,8 @@ export interface Setback {
   delayMs: number;
   /** Set when the Backend said how long to wait: taken as given. */
   retryAfterMs?: number;
+  /** The Backend could not be reached at all (timeout, network error). */
+  unreachable?: boolean;
 }
 
 /**
@@ -25,6 +27,9 @@ export class Pacer {
   #successes = 0;
   #streak = 0;
   #pauseUntil = 0;
+  // Only a pause taken because the Backend could not be reached ends when the probe sees it back; one it
+  // asked for (Retry-After) or one after it answered 5xx is waited out.
+  #unreachable = false;
   #epoch = 0;
 
   constructor(max: number, policy: BackoffPolicy, random: () => number) {
@@ -73,7 +78,19 @@ export class Pacer {
     const pause =
       setback.retryAfterMs ??
       Math.max(setback.delayMs, backoffDelay(this.#streak, this.#policy, this.#random));
-    this.#pauseUntil = Math.max(this.#pauseUntil, now + pause);
+    if (now + pause > this.#pauseUntil) {
+      this.#pauseUntil = now + pause;
+      this.#unreachable = setback.unreachable === true && setback.retryAfterMs === undefined;
+    }
     return pause;
+  }
+
+  /**
+   * The Backend is reachable again after being away: a pause taken because it could not be reached ends
+   * now, so the backlog starts draining at once (SY-003), behind a single probe since the window stays
+   * where the setback put it. Any other pause is kept.
+   */
+  resume(now: number): void {
+    if (this.#unreachable) this.#pauseUntil = Math.min(this.#pauseUntil, now);
   }
 }

@@ -74,3 +74,31 @@ describe.each(CASES)('$name', ({ behaviour, minPauseMs }) => {
     expect(backend.stats()).toMatchObject({ results: ROWS, duplicateResults: 0, concurrentDeliveries: 0 });
   });
 });
+
+test('a Backend back after an outage gets the backlog at once, behind one probe, not after the backoff', async () => {
+  await backend.down();
+  seedExecutions(tmp.store, 20);
+  agent = new SyncAgent({
+    store: tmp.store,
+    // A backoff far longer than the test may wait: only the Backend coming back can end this pause.
+    backend: settings(backend.url, backend.apiKey, {
+      sync_interval: 100,
+      timeout: 1_000,
+      retry_base: 60_000,
+      retry_cap: 120_000,
+      health_interval: 50,
+    }),
+    logger: quietLogger,
+    concurrency: CONCURRENCY,
+  });
+  agent.start();
+  // While the Backend is away, a delivery fails with a network error and the agent pauses.
+  expect(await agent.syncNow()).toEqual({ synced: 0, failed: 1, rejected: 0, pending: 20 });
+  await backend.up();
+  // Every row but the one that failed (it keeps its own backoff) goes out as soon as the probe sees it back.
+  await until('the backlog delivered', () => backend.stats().results === 19, 10_000);
+  expect(agent.status()).toMatchObject({ pending: 1, backendConnected: true });
+  const arrivals = backend.arrivals();
+  expect(arrivals[0]?.inFlight).toBe(1);
+  expect((arrivals[1] as Arrival).at).toBeGreaterThanOrEqual((arrivals[0] as Arrival).answeredAt);
+});
