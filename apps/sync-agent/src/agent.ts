@@ -1,6 +1,7 @@
 // The sync agent: schedules drain cycles (every sync_interval, at once when the Backend comes back, on
 // `sync.now`), runs at most one at a time, keeps the health monitor, answers status, and stops cleanly.
 import { holdSecrets, type Logger } from '@station/log';
+import { Acceptance } from './acceptance.ts';
 import type { BackendEndpoint } from './client.ts';
 import {
   type CycleReport,
@@ -9,6 +10,7 @@ import {
   emptyReport,
   LEASE_MARGIN_MS,
   leaseFor,
+  type Verdict,
 } from './drain.ts';
 import { describe, SyncError } from './errors.ts';
 import { HealthMonitor } from './health.ts';
@@ -84,8 +86,7 @@ export class SyncAgent {
   #resumeTimer: ReturnType<typeof setTimeout> | undefined;
   #agentError: string | null = null;
   // The fact behind backend_connected beyond the probe: deliveries failing since when, and why.
-  #failingSince: number | null = null;
-  #failingError: string | null = null;
+  #acceptance = new Acceptance();
   #stopping = false;
   #started = false;
   #prunedAt = Number.NEGATIVE_INFINITY;
@@ -192,26 +193,15 @@ export class SyncAgent {
   /** The numbers behind `sync.status` and the gateway's health; this agent is the one author of both. */
   status(): SyncStatus {
     const stats = this.#opts.store.syncStats(this.#clock.now());
-    const reachable = this.#health?.connected === true;
-    const problems: string[] = [];
-    if (this.mode === 'online') {
-      if (this.#health && !reachable) problems.push(this.#agentError ?? 'Backend not probed yet');
-      if (this.#failingSince !== null) {
-        problems.push(
-          `deliveries failing since ${new Date(this.#failingSince).toISOString()}: ${this.#failingError ?? 'unknown error'}`,
-        );
-      }
-      if (stats.rejected > 0) {
-        problems.push(
-          `${stats.rejected} result${stats.rejected === 1 ? '' : 's'} rejected by the Backend (see sync_queue.last_error; POST /api/system/sync {"retryRejected": true} once fixed)`,
-        );
-      }
-    }
+    const acceptance = this.#acceptance.report({
+      online: this.#health !== undefined,
+      reachable: this.#health?.connected,
+      unreachableWhy: this.#agentError,
+      rejected: stats.rejected,
+    });
     return {
       mode: this.mode,
-      backendConnected: reachable && this.#failingSince === null,
-      deliveryFailingSince: this.#failingSince === null ? null : new Date(this.#failingSince).toISOString(),
-      problems,
+      ...acceptance,
       pending: stats.pending,
       inFlight: stats.inFlight,
       rejected: stats.rejected,
@@ -287,22 +277,16 @@ export class SyncAgent {
   }
 
   /** A delivery's verdict: the first failure after a success starts the clock, a success stops it. */
-  #judged(v: { accepted: boolean; at: number; error?: string }): void {
-    const wasFailing = this.#failingSince !== null;
-    if (v.accepted) {
-      this.#failingSince = null;
-      this.#failingError = null;
-    } else {
-      this.#failingSince ??= v.at;
-      this.#failingError = v.error ?? null;
-    }
-    if (wasFailing !== (this.#failingSince !== null)) {
-      this.#opts.logger.warn(
-        { deliveryFailingSince: this.#failingSince, error: this.#failingError },
-        v.accepted ? 'sync: the Backend accepts results again' : 'sync: deliveries to the Backend failing',
-      );
-      this.#notify();
-    }
+  #judged(v: Verdict): void {
+    if (!this.#acceptance.judge(v)) return;
+    const failing = this.#acceptance.failingSince;
+    this.#opts.logger.warn(
+      { deliveryFailingSince: failing, error: this.#acceptance.failingError },
+      failing === null
+        ? 'sync: the Backend accepts results again'
+        : 'sync: deliveries to the Backend failing',
+    );
+    this.#notify();
   }
 
   /** Runs a cycle once the current one (if any) is over. */
