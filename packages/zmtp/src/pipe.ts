@@ -63,18 +63,28 @@ export class Pipe {
       connection.send(frames, from, envelope);
       return;
     }
-    this.outbound.push([...envelope, ...frames.slice(from)]);
-    Pipe.pressure++;
+    const kept = new Array<Buffer>(envelope.length + frames.length - from);
+    for (let i = 0; i < envelope.length; i++) kept[i] = envelope[i]!;
+    for (let i = from; i < frames.length; i++) kept[envelope.length + i - from] = frames[i]!;
+    this.queue(kept);
   }
 
-  /** As `write`, for a message already framed in `framer` (a publisher frames once for every peer). */
-  writeFramed(frames: readonly Buffer[]): void {
+  /**
+   * Sends the message `framer` holds (a publisher frames once for every peer); false when the peer
+   * cannot take it now, and the caller must `queue` the frames instead.
+   */
+  writeFramed(): boolean {
     const connection = this.connection;
-    if (connection !== undefined && this.outbound.length === 0 && connection.active && !connection.blocked) {
-      connection.sendFramed();
-      return;
+    if (connection === undefined || this.outbound.length > 0 || !connection.active || connection.blocked) {
+      return false;
     }
-    this.outbound.push(frames.slice());
+    connection.sendFramed();
+    return true;
+  }
+
+  /** Queues a message (a frame list nobody else changes) until the peer can take it. */
+  queue(frames: readonly Buffer[]): void {
+    this.outbound.push(frames);
     Pipe.pressure++;
   }
 

@@ -67,7 +67,13 @@ export abstract class Publisher extends Socket {
     if (targets.length === 1) targets[0]!.write(frames);
     else if (targets.length > 1) {
       framer.frame(NO_FRAMES, frames, 0);
-      for (const pipe of targets) pipe.writeFramed(frames);
+      // Peers that cannot take it now share one copy of the frame list (`frames` may be reused).
+      let kept: readonly Buffer[] | undefined;
+      for (const pipe of targets) {
+        if (pipe.writeFramed()) continue;
+        kept ??= frames.slice();
+        pipe.queue(kept);
+      }
     }
     targets.length = 0;
     return true;
