@@ -1,6 +1,15 @@
 // Test support: a small tmpfs to fill up, for the tests of what a full disk does. Mounting needs root
 // (CI runs as root); where it is impossible the test fails with the reason, it never passes silently.
-import { closeSync, mkdtempSync, openSync, rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statfsSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,9 +24,13 @@ export interface Tmpfs {
   cleanup(): void;
 }
 
-/** Mounts a fresh tmpfs of `sizeMb` megabytes; throws with the reason when that is not possible. */
-export function mountTmpfs(sizeMb: number): Tmpfs {
-  const dir = mkdtempSync(join(tmpdir(), 'st-tmpfs-'));
+/**
+ * Mounts a fresh tmpfs of `sizeMb` megabytes (on `at`, created if needed, or a new temp folder); throws
+ * with the reason when that is not possible.
+ */
+export function mountTmpfs(sizeMb: number, at?: string): Tmpfs {
+  const dir = at ?? mkdtempSync(join(tmpdir(), 'st-tmpfs-'));
+  mkdirSync(dir, { recursive: true });
   const r = Bun.spawnSync(['mount', '-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dir]);
   if (r.exitCode !== 0) {
     rmSync(dir, { recursive: true, force: true });
