@@ -141,6 +141,10 @@ export function reduce(state: StationState, msg: WsMessage): StationState {
           status: String(data.status ?? (data.overallPass ? 'completed' : 'failed')),
           overallPass: (data.overallPass as boolean | null) ?? null,
           duration: data.duration as number | undefined,
+          // A run that ended in an error rather than a verdict (STORAGE_FULL: results not stored).
+          ...((data.error as { code?: string } | undefined)?.code
+            ? { errorCode: String((data.error as { code: string }).code) }
+            : {}),
         },
       });
       const steps = Array.isArray(data.steps) ? (data.steps as StepView[]) : live.steps;

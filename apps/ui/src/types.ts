@@ -88,7 +88,15 @@ export interface HealthStatus {
   backend_connected: boolean;
   services: Record<string, { reachable: boolean; error?: string }>;
   database: { writable: boolean };
-  disk: { usedPercent: number; ok: boolean };
+  disk: {
+    usedPercent: number | null;
+    ok: boolean;
+    /** low: below storage.min_free_mb, new starts are refused; warn: below storage.warn_free_mb. */
+    level?: 'ok' | 'warn' | 'low';
+    freeBytes?: number;
+    minFreeBytes?: number;
+  };
+  reasons?: string[];
   sync: { mode: string; pending: number; lastError: string | null } | null;
 }
 

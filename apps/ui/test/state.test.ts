@@ -69,6 +69,32 @@ describe('batch status', () => {
     ]);
   });
 
+  test('a run whose results could not be stored shows as an error with its code, not a verdict', () => {
+    const s = fold(
+      snapshot({ id: 'b1', name: 'Slot 1', status: 'running', sequenceRunning: true, executionId: 'exec_9' }),
+      {
+        type: 'sequence_complete',
+        batch_id: 'b1',
+        data: {
+          executionId: 'exec_9',
+          overallPass: false,
+          duration: 2,
+          status: 'failed',
+          statusReason: 'STORAGE_FULL',
+          error: { code: 'STORAGE_FULL', message: 'results could not be stored (database or disk is full)' },
+          steps: [],
+        },
+      },
+    );
+    expect(s.batches.b1?.lastResult).toEqual({
+      executionId: 'exec_9',
+      status: 'failed',
+      overallPass: false,
+      duration: 2,
+      errorCode: 'STORAGE_FULL',
+    });
+  });
+
   test('the store fills a missing last result but never overrides a live one', () => {
     const s = fold(snapshot({ id: 'b1', name: 'Slot 1', status: 'idle' }));
     const seeded = seedLastResult(s, 'b1', LAST);

@@ -17,7 +17,23 @@ export function elapsedOf(b: BatchStatus, now: number): number | undefined {
 }
 
 /** The pass/fail verdict, large. */
-export function Verdict({ pass, status }: { pass: boolean | null | undefined; status?: string }) {
+export function Verdict({
+  pass,
+  status,
+  errorCode,
+}: {
+  pass: boolean | null | undefined;
+  status?: string;
+  errorCode?: string;
+}) {
+  // A run whose results could not be stored has no verdict: the unit must be tested again.
+  if (errorCode) {
+    return (
+      <span className="verdict error" title={errorCode}>
+        ERROR <small>{errorCode}</small>
+      </span>
+    );
+  }
   // An aborted run is neither a pass nor a product failure; say what happened.
   if (status === 'stopped') return <span className="verdict aborted">ABORTED</span>;
   if (pass === true) return <span className="verdict pass">PASS</span>;
@@ -59,7 +75,14 @@ export function BatchActions({ b }: { b: BatchStatus }) {
 }
 
 /** The overview card of one batch. */
-export function BatchCard({ b, now }: { b: BatchStatus; now: number }) {
+/** The data folder's disk as every card shows it (from the health check); absent when all is well. */
+export interface StorageWarning {
+  level: 'warn' | 'low';
+  reason: string;
+}
+
+/** One batch as a card. */
+export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; storage?: StorageWarning }) {
   const progress = b.progress ?? 0;
   const pct = Math.round(progress * 100);
   const step =
@@ -104,11 +127,21 @@ export function BatchCard({ b, now }: { b: BatchStatus; now: number }) {
       </div>
       <div className="last" data-testid="last-result">
         <span className="label">Last result</span>
-        <Verdict pass={b.lastResult?.overallPass} status={b.lastResult?.status} />
+        <Verdict
+          pass={b.lastResult?.overallPass}
+          status={b.lastResult?.status}
+          errorCode={b.lastResult?.errorCode}
+        />
       </div>
       {b.lastError ? (
         <div className="error-banner" role="alert" data-testid="batch-error">
           <strong>{b.lastError.code}</strong> {b.lastError.message}
+        </div>
+      ) : null}
+      {storage ? (
+        <div className={`storage-warning ${storage.level}`} role="status" data-testid="storage">
+          <strong>{storage.level === 'low' ? 'Disk full: new tests refused' : 'Disk almost full'}</strong>{' '}
+          {storage.reason}
         </div>
       ) : null}
       <BatchActions b={b} />

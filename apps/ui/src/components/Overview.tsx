@@ -1,16 +1,27 @@
 // The station overview: one card per batch, in station.yaml order, live from the WebSocket snapshot.
 import { useEffect } from 'react';
 import { api } from '../api.ts';
+import { useHealth } from '../health.ts';
 import { useNow } from '../hooks.ts';
 import { live, useLive } from '../live.ts';
 import { seedLastResult } from '../state.ts';
 import type { ResultPage } from '../types.ts';
-import { BatchCard } from './BatchCard.tsx';
+import { BatchCard, type StorageWarning } from './BatchCard.tsx';
 
 /** Every batch of the station as a card. */
 export function Overview() {
   const { station, link } = useLive();
   const now = useNow();
+  const health = useHealth();
+  // Every card carries the disk warning: the operator at any slot sees why a start may be refused.
+  const level = health?.disk.level;
+  const storage: StorageWarning | undefined =
+    level === 'warn' || level === 'low'
+      ? {
+          level,
+          reason: health?.reasons?.find((r) => /free|disk/i.test(r)) ?? 'the data folder is almost full',
+        }
+      : undefined;
   const batches = station.order.map((id) => station.batches[id]).filter((b) => b !== undefined);
   const ids = station.order.join(',');
   // The supervisor forgets last results when it restarts; the store does not. Ask it once per batch.
@@ -43,7 +54,7 @@ export function Overview() {
   return (
     <section className="cards" aria-label="Batches">
       {batches.map((b) => (
-        <BatchCard key={b.id} b={b} now={now} />
+        <BatchCard key={b.id} b={b} now={now} storage={storage} />
       ))}
     </section>
   );

@@ -2,12 +2,11 @@
 // and the health of each service. Health is polled; sync status also arrives live over the socket.
 import { useEffect, useState } from 'react';
 import { api } from '../api.ts';
+import { refreshHealth, useHealth } from '../health.ts';
 import { useAction } from '../hooks.ts';
 import { type LinkState, useLive } from '../live.ts';
 import { linkTo, useLocation } from '../router.ts';
-import type { HealthStatus, StationInfo, SyncResult } from '../types.ts';
-
-const HEALTH_POLL_MS = 5000;
+import type { StationInfo, SyncResult } from '../types.ts';
 
 const LINK_WORDS: Record<LinkState, string> = {
   connecting: 'Connecting…',
@@ -15,39 +14,18 @@ const LINK_WORDS: Record<LinkState, string> = {
   reconnecting: 'Reconnecting…',
 };
 
-function useHealth(): [HealthStatus | null, () => void] {
-  const [health, setHealth] = useState<HealthStatus | null>(null);
-  const [tick, setTick] = useState(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `tick` asks for an immediate re-poll.
-  useEffect(() => {
-    let alive = true;
-    const poll = () =>
-      api<HealthStatus>('GET', '/system/health')
-        .then((h) => alive && setHealth(h))
-        .catch(() => alive && setHealth(null));
-    void poll();
-    const t = setInterval(poll, HEALTH_POLL_MS);
-    return () => {
-      alive = false;
-      clearInterval(t);
-    };
-  }, [tick]);
-  return [health, () => setTick((n) => n + 1)];
-}
-
 /** The station bar. */
 export function StationBar() {
   const { link, retryIn, station } = useLive();
   const { path } = useLocation();
   const [info, setInfo] = useState<StationInfo | null>(null);
-  const [health, refreshHealth] = useHealth();
+  const health = useHealth();
   const syncing = useAction();
   const [synced, setSynced] = useState<string | null>(null);
   // A finished run adds a result to the sync queue: refresh the depth then rather than at the next poll.
   const finished = Object.values(station.batches)
     .map((b) => b.lastResult?.executionId ?? '')
     .join(',');
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `finished` is the trigger, not an input.
   useEffect(() => {
     if (finished) refreshHealth();
   }, [finished]);
