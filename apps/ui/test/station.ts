@@ -75,13 +75,18 @@ export async function startUiStation(
   apiKey?: string,
   /** A whole `server.auth` mapping (flow style) instead of the one API key. */
   authYaml?: string,
+  /** More top-level YAML (e.g. a `storage:` section). */
+  moreYaml?: string,
 ): Promise<UiStation> {
   const port = freePort();
   const uiDir = mkdtempSync(join(tmpdir(), 'st-ui-'));
   const auth = authYaml ?? (apiKey ? `{ enabled: true, api_keys: ["${apiKey}"] }` : undefined);
   const st = tempStation({
     packages: packages.map((p) => join(REPO, 'sequences', p)),
-    extraYaml: auth ? `server: { port: ${port}, auth: ${auth} }` : `server: { port: ${port} }`,
+    extraYaml: [
+      auth ? `server: { port: ${port}, auth: ${auth} }` : `server: { port: ${port} }`,
+      moreYaml ?? '',
+    ].join('\n'),
     batchesYaml,
   });
   let launcher: FixtureProcess | undefined;
