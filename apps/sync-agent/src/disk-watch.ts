@@ -11,8 +11,21 @@ export function watchDisk(
   mode: 'online' | 'offline',
   everyMs = 60_000,
 ): () => void {
+  const check = diskCheck(storage, logger, mode);
+  check();
+  const timer = setInterval(check, everyMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
+
+/** One check per call: logs when the level differs from the previous call's. */
+export function diskCheck(
+  storage: { state(): StorageState },
+  logger: Logger,
+  mode: 'online' | 'offline',
+): () => void {
   let last: StorageLevel = 'ok';
-  const check = () => {
+  return () => {
     const s = storage.state();
     if (s.level === last) return;
     last = s.level;
@@ -27,8 +40,4 @@ export function watchDisk(
         : '';
     logger.warn(fields, `disk: ${s.reason}${offline}`);
   };
-  check();
-  const timer = setInterval(check, everyMs);
-  timer.unref?.();
-  return () => clearInterval(timer);
 }
