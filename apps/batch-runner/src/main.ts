@@ -1,6 +1,6 @@
 // apps/batch-runner: the process of one batch.
 import { Publisher, serve } from '@station/bus';
-import { storePath, withWithheld } from '@station/config';
+import { dropSecretEnv, storePath, withWithheld } from '@station/config';
 import { openStore } from '@station/db';
 import { closeLogs, redactJson } from '@station/log';
 import { type CliSpec, parseCliOrExit, runService } from '@station/service';
@@ -28,6 +28,10 @@ await runService(
         `batch ${batchId} is not in the config (known: ${config.batches.map((b) => b.id).join(', ')})`,
       );
     }
+    // The file is read: a secret this batch's own section referenced now lives in the loaded config, where
+    // its driver or parameter gets it. Sequence code, imported below, must not find it in process.env.
+    const dropped = dropSecretEnv(config, batch, process.env);
+    if (dropped.length > 0) log.debug({ dropped }, 'secret variables removed from the environment');
     const store = openStore(storePath(config));
     const publisher = new Publisher({ endpoint: config.ipc.event_pub });
     const runner = new BatchRunner({

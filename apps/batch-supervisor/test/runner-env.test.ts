@@ -64,3 +64,50 @@ test('a step sees the allow-listed variables and none of the secrets the station
   // The runner still read station.yaml, whose backend and auth sections reference the withheld secrets.
   expect(result).toMatchObject({ status: 'completed', overallPass: true });
 });
+
+test("a secret the batch's own section uses reaches its parameter, not the step's environment", async () => {
+  const token = 'dev-0b7c2e91-device-token';
+  station = new Station([
+    { id: 'b1', sequencePackage: 'token_probe', yaml: 'parameters: { device_token: "${DEVICE_TOKEN}" }' },
+  ]);
+  const dir = join(station.dir, 'sequences', 'token_probe');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'manifest.yaml'),
+    [
+      'name: token_probe',
+      'version: 1.0.0',
+      'parameters:',
+      '  device_token: { type: string, default: "" }',
+      'steps:',
+      '  - name: read_env',
+      '    timeout: 5s',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'sequence.ts'),
+    [
+      'export async function read_env(ctx) {',
+      '  const token = String(ctx.params.device_token);',
+      '  return { names: Object.keys(process.env), bunNames: Object.keys(Bun.env), tokenLength: token.length,',
+      '    inEnv: Object.values(process.env).includes(token) };',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  await station.up();
+  const st = station;
+  st.supervisor({}, true, { DEVICE_TOKEN: token });
+  await st.ready();
+  await st.client.request('supervisor', 'batch.start', { batchId: 'b1' });
+  const { executionId } = await st.client.request('runner.b1', 'sequence.start', {});
+  await until(() => st.ofBatch('b1', 'sequence_complete')[0], 'the sequence to complete', 20_000);
+
+  const result = st.store.getResult(executionId);
+  expect(result).toMatchObject({ status: 'completed', overallPass: true });
+  const seen = result?.steps[0]?.result as { names: string[]; bunNames: string[]; tokenLength: number };
+  expect(seen).toMatchObject({ tokenLength: token.length, inEnv: false });
+  expect(seen.names).not.toContain('DEVICE_TOKEN');
+  expect(seen.bunNames).not.toContain('DEVICE_TOKEN');
+});

@@ -30,6 +30,7 @@ export {
   StationConfigSchema,
 } from './schema.ts';
 export {
+  dropSecretEnv,
   isSecretName,
   secretValues,
   secretVariables,

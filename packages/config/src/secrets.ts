@@ -84,3 +84,28 @@ export function withWithheld(env: Env): Env {
   for (const name of names) if (out[name] === undefined) out[name] = WITHHELD;
   return out;
 }
+
+/**
+ * Removes from `env` every secret variable a runner was handed only so that its own section of station.yaml
+ * could be read (an instrument password in its hardware, a token in its parameters). Called once the file
+ * is loaded and before any sequence code is imported: the values live on in the loaded config, where the
+ * drivers and parameters that need them get them, but `process.env` of a step no longer holds them.
+ * Variables that `runner_env` or the batch's `env` name stay: the file asked for those to be visible.
+ * @example dropSecretEnv(config, batch, process.env)
+ */
+export function dropSecretEnv(
+  config: StationConfig,
+  batch: { env?: Record<string, string> },
+  env: Env,
+): string[] {
+  const allowed = new Set([...Object.keys(config.runner_env ?? {}), ...Object.keys(batch.env ?? {})]);
+  const names = secretVariables(config);
+  for (const name of Object.keys(env)) if (isSecretName(name)) names.add(name);
+  const dropped: string[] = [];
+  for (const name of names) {
+    if (allowed.has(name) || env[name] === undefined) continue;
+    delete env[name];
+    dropped.push(name);
+  }
+  return dropped.sort();
+}
