@@ -173,7 +173,8 @@ describe('operator UI in Chromium', () => {
   test('abort stops a running sequence and the card says so', async () => {
     await page.getByRole('link', { name: '← All batches' }).click();
     const dialog = await openStartForm('slot_1');
-    await dialog.getByLabel('settle_ms').fill('5000');
+    // The longest settle the package allows: set_output stays running long enough to be aborted.
+    await dialog.getByLabel('settle_ms').fill('2000');
     await dialog.getByRole('button', { name: 'Start sequence' }).click();
     await expectText(card('slot_1').getByTestId('step'), 'set_output');
     await card('slot_1').getByRole('button', { name: 'Abort sequence' }).click();

@@ -25,6 +25,8 @@ export type ProblemCode =
   | 'DUPLICATE_STEP'
   | 'BAD_DEFAULT'
   | 'BAD_LIMITS'
+  | 'BAD_TIMEOUT_FEED'
+  | 'TIMEOUT_REACHABLE'
   | 'IMPORT_FAILED'
   | 'RUNTIME_IMPORT'
   | 'STEP_NOT_EXPORTED'

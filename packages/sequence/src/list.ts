@@ -13,6 +13,8 @@ export interface PackageSummary {
   valid: boolean;
   hash: string | undefined;
   problems: Problem[];
+  /** Loads, but likely fails at run time (see `timeoutFeedWarnings`). */
+  warnings: Problem[];
 }
 
 /** Loads every folder in `sequencesDir` (sorted by name); folders whose names are not valid are skipped. */
@@ -33,6 +35,7 @@ export async function listPackages(sequencesDir: string): Promise<PackageSummary
             valid: true,
             hash: r.package.hash,
             problems: [],
+            warnings: r.warnings,
           }
         : {
             name,
@@ -41,6 +44,7 @@ export async function listPackages(sequencesDir: string): Promise<PackageSummary
             valid: false,
             hash: undefined,
             problems: r.problems,
+            warnings: r.warnings,
           },
     );
   }

@@ -27,8 +27,15 @@ export interface LoadedPackage {
 
 /** The result of `loadPackage`: the package, or all its problems (with what could be read of it). */
 export type LoadResult =
-  | { ok: true; package: LoadedPackage; problems: [] }
-  | { ok: false; problems: Problem[]; name?: string; version?: string; description?: string };
+  | { ok: true; package: LoadedPackage; problems: []; warnings: Problem[] }
+  | {
+      ok: false;
+      problems: Problem[];
+      warnings: Problem[];
+      name?: string;
+      version?: string;
+      description?: string;
+    };
 
 /** Options of `loadPackage`. */
 export interface LoadOptions {
@@ -61,11 +68,12 @@ export async function loadPackage(dir: string, options: LoadOptions): Promise<Lo
   if (root === undefined || real === undefined) {
     const missing =
       root === undefined ? `sequences directory ${options.sequencesDir}` : `package folder ${dir}`;
-    return { ok: false, problems: [{ code: 'NOT_FOUND', file: '.', message: `${missing} does not exist` }] };
+    const problems: Problem[] = [{ code: 'NOT_FOUND', file: '.', message: `${missing} does not exist` }];
+    return { ok: false, problems, warnings: [] };
   }
   if (!isInside(root, real) || real === root) {
     const message = `package folder ${dir} resolves to ${real}, outside the sequences directory ${root}`;
-    return { ok: false, problems: [{ code: 'OUTSIDE_SEQUENCES_DIR', file: '.', message }] };
+    return { ok: false, problems: [{ code: 'OUTSIDE_SEQUENCES_DIR', file: '.', message }], warnings: [] };
   }
 
   const problems: Problem[] = [];
@@ -156,12 +164,14 @@ export async function loadPackage(dir: string, options: LoadOptions): Promise<Lo
     return {
       ok: false,
       problems,
+      warnings: parsed?.warnings ?? [],
       name: rawField(parsed?.raw, 'name') ?? folder,
       version: rawField(parsed?.raw, 'version'),
       description: rawField(parsed?.raw, 'description'),
     };
   }
-  return { ok: true, package: { manifest, dir: real, hash, steps, drivers }, problems: [] };
+  const warnings = parsed?.warnings ?? [];
+  return { ok: true, package: { manifest, dir: real, hash, steps, drivers }, problems: [], warnings };
 }
 
 /**

@@ -5,6 +5,7 @@ import { isReservedName } from '@station/bus/reserved';
 import type { ProblemCode } from './errors.ts';
 import { checkField } from './fields.ts';
 import type { FieldSpec, FieldType } from './sdk.ts';
+import { timeoutFeedViolations } from './timeout-feeds.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -151,5 +152,6 @@ export function manifestRuleViolations(raw: unknown): RuleViolation[] {
   stepRules(m.steps, out);
   parameterRules(m.parameters, out);
   hardwareRules(m.hardware, out);
+  out.push(...timeoutFeedViolations(m));
   return out;
 }

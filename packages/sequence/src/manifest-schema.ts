@@ -34,6 +34,12 @@ const ParameterSchema = Type.Object(
     enum: Type.Optional(Type.Array(scalar, { minItems: 1 })),
     unit: Type.Optional(text),
     description: Type.Optional(text),
+    feeds_timeout_of: Type.Optional(
+      Type.Array(Type.String({ pattern: STEP_NAME_PATTERN }), {
+        minItems: 1,
+        errorMessage: 'expected a list of step names',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -119,6 +125,8 @@ export interface ParameterSpec {
   enum?: ParamValue[];
   unit?: string;
   description?: string;
+  /** Steps whose timeout this parameter's value (a time in `unit` ms or s) is spent inside. */
+  feeds_timeout_of?: string[];
 }
 
 /** A hardware requirement: which driver and which options it takes. */

@@ -3,7 +3,7 @@
 import { Value } from '@sinclair/typebox/value';
 import { toMilliseconds } from './duration.ts';
 import type { Problem } from './errors.ts';
-import { manifestRuleViolations } from './manifest-rules.ts';
+import { manifestRuleViolations, type RuleViolation } from './manifest-rules.ts';
 import {
   DEFAULT_STEP_TIMEOUT_MS,
   type Manifest,
@@ -15,6 +15,7 @@ import {
   type StepSpec,
 } from './manifest-schema.ts';
 import type { FieldSpec, SimpleSchema } from './sdk.ts';
+import { timeoutFeedWarnings } from './timeout-feeds.ts';
 import { pointerToPath, readYaml, type YamlSource } from './yaml-source.ts';
 
 /** The manifest file name inside a package folder. */
@@ -26,6 +27,8 @@ export interface ManifestResult {
   /** The raw data, when the YAML parsed (even if invalid), so listings can still show name/version. */
   raw?: unknown;
   problems: Problem[];
+  /** What loads but will likely fail at run time (a parameter range reaching a step timeout). */
+  warnings: Problem[];
   /** Position of the value at a JSON pointer, for later checks that want to point into the manifest. */
   locate?: YamlSource['locate'];
 }
@@ -92,21 +95,25 @@ export function parseManifest(text: string, file = MANIFEST_FILE): ManifestResul
   if (src.errors.length > 0) {
     return {
       problems: src.errors.map((e) => ({ code: 'YAML_SYNTAX', file, ...e.position, message: e.message })),
+      warnings: [],
     };
   }
   const problems = schemaProblems(src, file);
+  const located = (v: RuleViolation): Problem => {
+    const at = v.atKey ? src.locateKey(v.pointer) : src.locate(v.pointer);
+    return { code: v.code, file, ...at, path: pointerToPath(v.pointer), message: v.message };
+  };
   // The rules run on the manifest as written even when the schema found problems, so the author sees every
   // mistake at once; a field the schema already faulted is not reported twice.
   const faulted = new Set(problems.map((p) => p.path));
   for (const v of manifestRuleViolations(src.value)) {
-    const path = pointerToPath(v.pointer);
-    if (faulted.has(path)) continue;
-    const at = v.atKey ? src.locateKey(v.pointer) : src.locate(v.pointer);
-    problems.push({ code: v.code, file, ...at, path, message: v.message });
+    if (!faulted.has(pointerToPath(v.pointer))) problems.push(located(v));
   }
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  if (problems.length > 0) return { raw: src.value, problems, locate: src.locate };
-  return { manifest: normalise(src.value as RawManifest), raw: src.value, problems: [], locate: src.locate };
+  if (problems.length > 0) return { raw: src.value, problems, warnings: [], locate: src.locate };
+  const manifest = normalise(src.value as RawManifest);
+  const warnings = timeoutFeedWarnings(manifest).map(located);
+  return { manifest, raw: src.value, problems: [], warnings, locate: src.locate };
 }
 
 /** `v[key]` when `v` is a mapping, else undefined. */

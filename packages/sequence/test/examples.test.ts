@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runSequence } from '../src/engine.ts';
 import { type HardwareConfigMap, openHardware } from '../src/hardware.ts';
 import { listPackages } from '../src/list.ts';
-import { requirePackage } from '../src/loader.ts';
+import { loadPackage, requirePackage } from '../src/loader.ts';
 import { resolveParameters } from '../src/parameters.ts';
 
 const SEQUENCES = join(import.meta.dir, '..', '..', '..', 'sequences');
@@ -31,10 +31,22 @@ test('every shipped example loads valid', async () => {
   const list = (await listPackages(SEQUENCES)).filter((p) =>
     ['failure_paths', 'psu_functional'].includes(p.name),
   );
-  expect(list.map((p) => [p.name, p.valid, p.problems])).toEqual([
-    ['failure_paths', true, []],
-    ['psu_functional', true, []],
+  // No warnings either: psu_functional's settle_ms once allowed 5000 ms, its step's whole 5 s timeout.
+  expect(list.map((p) => [p.name, p.valid, p.problems, p.warnings])).toEqual([
+    ['failure_paths', true, [], []],
+    ['psu_functional', true, [], []],
   ]);
+  // The check only runs where the manifest says which step the delay is spent in.
+  const psu = await loadPackage(join(SEQUENCES, 'psu_functional'), { sequencesDir: SEQUENCES });
+  expect(psu.ok && psu.package.manifest.parameters.settle_ms).toEqual({
+    type: 'integer',
+    default: 50,
+    min: 0,
+    max: 2000,
+    unit: 'ms',
+    description: 'Time the output is given to settle before measuring',
+    feeds_timeout_of: ['set_output'],
+  });
 });
 
 describe('psu_functional', () => {

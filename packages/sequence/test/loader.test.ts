@@ -510,7 +510,16 @@ test('listPackages summarises valid and invalid packages by folder name', async 
         },
         { code: 'MISSING_FILE', file: 'sequence.ts', message: 'sequence.ts is missing' },
       ],
+      warnings: [],
     },
-    { name: 'b_good', version: '1.0.0', description: 'test', valid: true, hash: 'hash', problems: [] },
+    {
+      name: 'b_good',
+      version: '1.0.0',
+      description: 'test',
+      valid: true,
+      hash: 'hash',
+      problems: [],
+      warnings: [],
+    },
   ]);
 });
