@@ -3,6 +3,7 @@
 import type { BusLogger, ReceivedEvent, RequestOptions } from '@station/bus';
 import type { StationConfig } from '@station/config';
 import type { ExecutionResult, ListResultsQuery, ResultsPage, SyncStats } from '@station/db';
+import type { Clock } from '@station/time';
 
 /** The part of `BusClient` the gateway uses (the untyped entry; typing is done in `calls.ts`). */
 export interface BusLike {
@@ -40,9 +41,7 @@ export interface SequenceCatalog {
 }
 
 /** Milliseconds since the epoch; injectable so uptime and timestamps are exact in tests. */
-export interface Clock {
-  now(): number;
-}
+export type { Clock };
 
 /** Result of one health check. */
 export interface CheckResult {

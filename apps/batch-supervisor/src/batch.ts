@@ -3,6 +3,7 @@
 // change goes through one place that checks it is legal and publishes `batch_status`.
 import type { BatchDetail, BatchState, BatchStatus, ErrorInfo, RunnerStatus } from '@station/bus';
 import type { BatchConfig } from '@station/config';
+import { sleep } from '@station/time';
 import { SupervisorError } from './errors.ts';
 import { endRunner } from './escalate.ts';
 import { describeExit, type FailureCode, type FailureDetails, failureInfo, lastLine } from './failure.ts';
@@ -24,8 +25,6 @@ export interface StartReply {
   status: BatchState;
   pid: number;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** The supervisor's handle on one batch; all methods are safe to call concurrently. */
 export class BatchController {

@@ -1,9 +1,8 @@
 // Ending a runner in escalating steps: ask it on the bus to shut down (it aborts its sequence and puts the
 // hardware in a safe state), SIGTERM when it does not go within the grace, SIGKILL after a second grace.
 import type { BusLogger } from '@station/bus';
+import { sleep } from '@station/time';
 import type { RunnerLink, RunnerProcess, StopReason, Timings } from './types.ts';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** Which step ended the process, or `alive` when even SIGKILL did not. */
 export type EndedBy = 'shutdown' | 'SIGTERM' | 'SIGKILL' | 'alive';

@@ -1,9 +1,8 @@
 // The heartbeat of a running runner: its `status` asked every period. Each answer is the batch's fresh
 // status; answers missed in a row while the process lives mean its event loop is stuck (hung).
 import type { RunnerStatus } from '@station/bus';
+import { sleep } from '@station/time';
 import type { RunnerLink, Timings } from './types.ts';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export interface HeartbeatHooks {
   /** Whether to keep beating (the batch is still running this very process). */

@@ -3,16 +3,12 @@
 import type { BusLogger, Health, RunnerStatus, StationEvent } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import type { Store } from '@station/db';
+import { type Clock, systemClock } from '@station/time';
 import type { Gate } from './gate.ts';
 import type { RssProbe } from './memory-watch.ts';
 
 /** Wall-clock time in epoch milliseconds. */
-export interface Clock {
-  now(): number;
-}
-
-/** The real clock. */
-export const systemClock: Clock = { now: () => Date.now() };
+export { type Clock, systemClock };
 
 /** How a runner process ended: an exit code, or the signal that killed it. */
 export interface ExitInfo {

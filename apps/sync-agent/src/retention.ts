@@ -5,6 +5,7 @@
 import type { Store } from '@station/db';
 import type { Logger } from '@station/log';
 import type { StorageState } from '@station/service/storage';
+import { sleep } from '@station/time';
 import { describe } from './errors.ts';
 import { type Clock, systemClock } from './types.ts';
 
@@ -39,8 +40,6 @@ export interface RetentionReport {
   /** The store was converted to incremental vacuum during this pass. */
   converted: boolean;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One pass at a time; `run()` while a pass is under way joins it. */
 export class Retention {

@@ -1,6 +1,7 @@
 // The shapes the sync agent shares with its collaborators: the slice of the store it uses, the clock, and
 // the answers of its two bus methods (same fields as the bus contract's SyncResult and SyncStatus).
 import type { Store } from '@station/db';
+import { type Clock, systemClock } from '@station/time';
 
 /** The store queries the agent needs; an open `Store` from @station/db is one. */
 export type SyncStore = Pick<
@@ -18,12 +19,7 @@ export type SyncStore = Pick<
 >;
 
 /** Wall-clock time in epoch milliseconds; tests hand in one they can move forward. */
-export interface Clock {
-  now(): number;
-}
-
-/** The real clock. */
-export const systemClock: Clock = { now: () => Date.now() };
+export { type Clock, systemClock };
 
 /** Answer of `sync.now`: what this run did, and what is left. */
 export interface SyncResult {

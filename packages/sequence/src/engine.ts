@@ -1,6 +1,7 @@
 // runSequence: executes a loaded package's steps in order against connected drivers, reporting each
 // step to a sink before starting the next. Stop-on-failure; cleanup steps always run; safeState() on
 // every driver when the run ends failed or stopped.
+import type { Clock } from '@station/time';
 import { messageOf, SequenceError } from './errors.ts';
 import { safeStateAll } from './hardware.ts';
 import type { LoadedPackage } from './loader.ts';
@@ -17,9 +18,7 @@ import type { Driver, Params } from './sdk.ts';
 import { runStep } from './step-runner.ts';
 
 /** Milliseconds since the epoch; injectable so tests get exact timestamps and durations. */
-export interface Clock {
-  now(): number;
-}
+export type { Clock };
 
 /** Options of `runSequence`. */
 export interface RunOptions {

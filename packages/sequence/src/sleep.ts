@@ -1,4 +1,6 @@
-// An abortable sleep: the one timing primitive steps and simulated drivers share.
+// The abortable sleep steps and simulated drivers share: the station's one sleep, with an abort turned
+// into this package's ABORTED error when the signal carries no error of its own.
+import { sleep as sleepFor } from '@station/time';
 import { SequenceError } from './errors.ts';
 
 /** The error a signal carries, or a generic ABORTED one when it was aborted without a reason. */
@@ -8,19 +10,5 @@ export function abortReason(signal: AbortSignal): unknown {
 
 /** Resolves after `ms`; rejects with the signal's reason as soon as `signal` fires (or at once if it has). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(abortReason(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal as AbortSignal));
-    };
-    const timer = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.max(0, ms),
-    );
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleepFor(ms, signal, abortReason);
 }

@@ -1,0 +1,3 @@
+// Timing primitives shared by every station process and package.
+export { type Clock, systemClock } from './clock.ts';
+export { sleep } from './sleep.ts';

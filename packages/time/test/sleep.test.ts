@@ -1,0 +1,27 @@
+import { describe, expect, test } from 'bun:test';
+import { sleep } from '../src/sleep.ts';
+
+describe('sleep', () => {
+  test('resolves after the time, a negative time counting as none', async () => {
+    await expect(sleep(5)).resolves.toBeUndefined();
+    await expect(sleep(-100)).resolves.toBeUndefined();
+  });
+
+  test('rejects with the signal reason when aborted before or while sleeping', async () => {
+    const before = new AbortController();
+    before.abort(new Error('gone'));
+    await expect(sleep(60_000, before.signal)).rejects.toThrow('gone');
+
+    const during = new AbortController();
+    const pending = sleep(60_000, during.signal);
+    during.abort(new Error('stopped'));
+    await expect(pending).rejects.toThrow('stopped');
+  });
+
+  test('a caller maps the abort to its own error', async () => {
+    const ctl = new AbortController();
+    ctl.abort('no error object');
+    const mapped = new Error('ABORTED');
+    await expect(sleep(60_000, ctl.signal, () => mapped)).rejects.toBe(mapped);
+  });
+});
