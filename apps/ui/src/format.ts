@@ -19,6 +19,16 @@ export function when(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { hour12: false });
 }
 
+/**
+ * Local time of day to the second, as `when` shows it: a log line must read on the same clock as the
+ * results and cards beside it, not on the UTC clock its ISO stamp is written in.
+ */
+export function clockTime(iso: string | null | undefined): string {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(undefined, { hour12: false });
+}
+
 /** The words shown with each batch state, so the state never depends on colour alone. */
 export const STATE_WORDS: Record<string, string> = {
   idle: 'Idle',

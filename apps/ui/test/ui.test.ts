@@ -147,6 +147,12 @@ describe('operator UI in Chromium', () => {
     const row = stepState('measure_voltage').locator('tr[data-measurement="voltage_error"]');
     expect(await row.locator('td').allInnerTexts()).toEqual(['voltage_error', '0 %', '-1 … 1 %', 'PASS']);
     await expectText(page.getByTestId('log'), 'output on at 5 V');
+    // Log times read on the page's local clock, like every other time it shows (format.test.ts pins a zone).
+    const stamp = page.getByTestId('log').locator('time').first();
+    const local = await stamp.evaluate((t) =>
+      new Date(t.getAttribute('datetime') ?? '').toLocaleTimeString(undefined, { hour12: false }),
+    );
+    expect(await stamp.textContent()).toBe(local);
   });
 
   test('manual control runs a command with parameters and shows the answer at once', async () => {

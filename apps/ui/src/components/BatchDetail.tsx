@@ -2,7 +2,7 @@
 // and manual control. Seeded from GET /api/batches/{id} so a page opened mid-run is right at once.
 import { useEffect, useRef } from 'react';
 import { api } from '../api.ts';
-import { limits, STEP_WORDS, stepState, value } from '../format.ts';
+import { clockTime, limits, STEP_WORDS, stepState, value } from '../format.ts';
 import { useLoad, useNow } from '../hooks.ts';
 import { live, useLive } from '../live.ts';
 import { linkTo } from '../router.ts';
@@ -125,7 +125,8 @@ export function BatchDetail({ id }: { id: string }) {
                 // Log lines have no id; their position in the capped list is stable enough for display.
                 // biome-ignore lint/suspicious/noArrayIndexKey: append-only list
                 <li key={i} className={`log-${l.level}`}>
-                  <time>{l.timestamp?.slice(11, 19)}</time> <span className="lvl">{l.level}</span> {l.message}
+                  <time dateTime={l.timestamp}>{clockTime(l.timestamp)}</time>{' '}
+                  <span className="lvl">{l.level}</span> {l.message}
                 </li>
               ))}
             </ol>
