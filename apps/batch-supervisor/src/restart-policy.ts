@@ -1,6 +1,7 @@
 // The restart policy of one batch (station.yaml `batches[].restart`): whether a runner that crashed or
 // failed to start is started again, after how long, and when to give up so a broken batch does not loop.
 import type { BatchConfig } from '@station/config';
+import { backoffDelay as backoff } from '@station/time';
 
 /** `batches[].restart` after loading (durations in ms). */
 export type RestartConfig = BatchConfig['restart'];
@@ -15,7 +16,7 @@ export type RestartDecision =
  * dies at once costs a second of CPU per attempt, not a tight spawn loop.
  */
 export function backoffDelay(attempt: number, base: number, cap: number): number {
-  return Math.min(cap, base * 2 ** Math.max(0, attempt - 1));
+  return backoff(Math.max(0, attempt - 1), { baseMs: base, capMs: cap });
 }
 
 /**

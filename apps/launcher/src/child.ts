@@ -1,5 +1,6 @@
 // One supervised service process of the launcher: spawned, its output prefixed, restarted with backoff
 // when it dies unasked, stopped with SIGTERM then SIGKILL.
+import { backoffDelay } from '@station/time';
 import type { Subprocess } from 'bun';
 
 export interface ServiceSpec {
@@ -27,7 +28,8 @@ export class ServiceChild {
   readonly spec: ServiceSpec;
   #proc: Subprocess<'ignore', 'pipe', 'pipe'> | undefined;
   #stopping = false;
-  #delay: number;
+  /** Failures since the last long run: the restart delay grows with it. */
+  #streak = 0;
   #restarts = 0;
   #startedAt = 0;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
@@ -41,7 +43,6 @@ export class ServiceChild {
       backoffCapMs: opts.backoffCapMs ?? 30_000,
       resetAfterMs: opts.resetAfterMs ?? 60_000,
     };
-    this.#delay = this.#opts.backoffBaseMs;
   }
 
   get pid(): number | undefined {
@@ -98,16 +99,20 @@ export class ServiceChild {
     if (proc !== this.#proc || this.#stopping) return;
     const signal = proc.signalCode;
     const ranFor = Date.now() - this.#startedAt;
-    if (ranFor >= this.#opts.resetAfterMs) this.#delay = this.#opts.backoffBaseMs;
+    if (ranFor >= this.#opts.resetAfterMs) this.#streak = 0;
+    const delay = backoffDelay(this.#streak, {
+      baseMs: this.#opts.backoffBaseMs,
+      capMs: this.#opts.backoffCapMs,
+    });
     this.#opts.out(
-      `[launcher] ${this.spec.name} exited (${signal ?? `code ${code}`}) after ${Math.round(ranFor / 1000)} s; restarting in ${this.#delay} ms`,
+      `[launcher] ${this.spec.name} exited (${signal ?? `code ${code}`}) after ${Math.round(ranFor / 1000)} s; restarting in ${delay} ms`,
     );
     this.#restartTimer = setTimeout(() => {
       if (this.#stopping) return;
       this.#restarts++;
       this.#spawn();
-    }, this.#delay);
-    this.#delay = Math.min(this.#delay * 2, this.#opts.backoffCapMs);
+    }, delay);
+    this.#streak++;
   }
 
   /** No more restarts from now on (the station is stopping). */

@@ -1,5 +1,6 @@
 // When to try a failed delivery again: exponential backoff with full jitter, and the Backend's own
 // Retry-After (RFC 9110 §10.2.3) when it sends one.
+import { backoffDelay as backoff } from '@station/time';
 
 /** Retry delays, in milliseconds, from `backend.retry_base` and `backend.retry_cap`. */
 export interface BackoffPolicy {
@@ -11,18 +12,13 @@ export interface BackoffPolicy {
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Delay before attempt `attempt + 1`, drawn uniformly from [base, min(cap, base * 2^attempt)]. The jitter
- * spreads a station's backlog (and many stations) across the window instead of retrying in lockstep; the
- * floor at `base` keeps a failing Backend from being hit again at once.
+ * Delay before attempt `attempt + 1`, drawn uniformly from [base, min(cap, base * 2^attempt)] (the shared
+ * backoff with full jitter). The jitter spreads a station's backlog (and many stations) across the window
+ * instead of retrying in lockstep; the floor at `base` keeps a failing Backend from being hit again at once.
  * @example backoffDelay(3, { baseMs: 1000, capMs: 300_000 }, Math.random) // somewhere in 1 s .. 8 s
  */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
-  const base = Math.max(0, policy.baseMs);
-  const cap = Math.max(base, policy.capMs);
-  // 2^attempt overflows to Infinity for huge attempt counts, which min() turns back into the cap.
-  const ceiling = Math.min(cap, base * 2 ** Math.max(1, attempt));
-  const r = Math.min(1, Math.max(0, random()));
-  return Math.round(base + r * (ceiling - base));
+  return backoff(Math.max(1, attempt), { ...policy, jitter: 'full' }, random);
 }
 
 /**

@@ -1,3 +1,4 @@
 // Timing primitives shared by every station process and package.
+export { type Backoff, backoffDelay } from './backoff.ts';
 export { type Clock, systemClock } from './clock.ts';
 export { sleep } from './sleep.ts';
