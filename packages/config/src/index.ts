@@ -1,11 +1,12 @@
 // @station/config: loads station.yaml (see docs/configuration.md for every key).
+
+export { parseDuration } from '@station/time';
 export type {
   CheckedBatch,
   FieldPath,
   StationCheck,
   StationCheckContext,
 } from './checks.ts';
-export { parseDuration } from './duration.ts';
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue } from './errors.ts';
 export {
   type ConfigSource,

@@ -2,7 +2,7 @@
 // the schema, the docs and the example agree. Derived defaults (logs_dir, ipc endpoints, batch name) are
 // filled later by resolve.ts because they depend on other fields.
 import { type StaticDecode, type TSchema, Type } from '@sinclair/typebox';
-import { DURATION_PATTERN, parseDuration } from './duration.ts';
+import { DURATION_PATTERN, parseDuration } from '@station/time';
 
 /** Batch ids become bus service names (`runner.<id>`) and file names, so they are kept to a safe alphabet. */
 export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$';

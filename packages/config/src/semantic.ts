@@ -3,7 +3,7 @@
 // (guarding every field's type) so that one pass reports everything.
 import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { parseDuration } from './duration.ts';
+import { parseDuration } from '@station/time';
 import type { IssueList } from './report.ts';
 import { defaultEndpoints, resolveDir, resolveEndpoint } from './resolve.ts';
 import { ID_PATTERN } from './schema.ts';

@@ -137,11 +137,12 @@ describe('durations', () => {
     ['5m', 300_000],
     ['1h', 3_600_000],
     ['0.1s', 100],
+    ['5 s', 5_000],
   ])('%p is %p ms', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  test.each(['', '10', '5 s', '1d', '-1s', 's', '1.s'])('%p is not a duration string', (text) => {
+  test.each(['', '10', '1d', '-1s', 's', '1.s'])('%p is not a duration string', (text) => {
     expect(parseDuration(text)).toBeUndefined();
   });
 
@@ -173,6 +174,15 @@ describe('durations', () => {
       backoff_base: 100,
       backoff_cap: 1500,
     });
+  });
+
+  test('a space before the unit reads as in a sequence manifest ("10 s")', () => {
+    const root = tempStation();
+    const config = parseConfig(
+      yaml('station: { id: s }', 'backend: { timeout: 10 s, retry_cap: 2 m }'),
+      join(root, 'station.yaml'),
+    );
+    expect([config.backend.timeout, config.backend.retry_cap]).toEqual([10_000, 120_000]);
   });
 });
 

@@ -1,4 +1,5 @@
 // Timing primitives shared by every station process and package.
 export { type Backoff, backoffDelay } from './backoff.ts';
 export { type Clock, systemClock } from './clock.ts';
+export { DURATION_PATTERN, parseDuration } from './duration.ts';
 export { sleep } from './sleep.ts';
