@@ -16,6 +16,7 @@ export function sequenceCatalog(sequencesDir: string): SequenceCatalog {
         valid: p.valid,
         hash: p.hash ?? null,
         problems: p.problems,
+        warnings: p.warnings,
       }));
     },
     async get(name) {
@@ -39,6 +40,7 @@ export function sequenceCatalog(sequencesDir: string): SequenceCatalog {
           hash,
           manifest,
           problems: [],
+          warnings: r.warnings,
         };
       }
       return {
@@ -49,6 +51,7 @@ export function sequenceCatalog(sequencesDir: string): SequenceCatalog {
         hash: null,
         manifest: null,
         problems: r.problems,
+        warnings: r.warnings,
       };
     },
   };

@@ -31,6 +31,8 @@ export interface SequenceSummary {
   /** sha256 of the package files when it loads, else null. */
   hash: string | null;
   problems: unknown[];
+  /** Loads, but likely fails when run; never makes the package invalid. */
+  warnings: unknown[];
 }
 
 /** The sequence packages under sequences_dir. */

@@ -1,6 +1,6 @@
 // /api/sequences on real packages in a temp sequences_dir, and names that try to leave it.
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sequenceCatalog } from '../src/sequences.ts';
@@ -84,6 +84,33 @@ describe('GET /api/sequences/:name', () => {
     expect(detail.manifest.steps.length).toBeGreaterThan(0);
     expect(Object.keys(detail.manifest.parameters).length).toBeGreaterThan(0);
     expect(Object.keys(detail.manifest.hardware).length).toBeGreaterThan(0);
+  });
+
+  test('a package whose parameter can reach a step timeout loads, with the warning', async () => {
+    const dir = join(h.config.paths.sequences_dir, 'slow_settle');
+    cpSync(join(REPO_SEQUENCES, 'psu_functional'), dir, { recursive: true });
+    const manifest = readFileSync(join(dir, 'manifest.yaml'), 'utf8')
+      .replace('name: psu_functional', 'name: slow_settle')
+      .replace('max: 2000', 'max: 5000');
+    writeFileSync(join(dir, 'manifest.yaml'), manifest);
+    const { status, body } = await json(h.req('GET', '/api/sequences/slow_settle'));
+    expect(status).toBe(200);
+    const detail = body as {
+      valid: boolean;
+      problems: unknown[];
+      warnings: { code: string; path: string }[];
+    };
+    expect([detail.valid, detail.problems]).toEqual([true, []]);
+    expect(detail.warnings.map((w) => [w.code, w.path])).toEqual([
+      ['TIMEOUT_REACHABLE', 'parameters.settle_ms.max'],
+    ]);
+    const listed = (
+      (await json(h.req('GET', '/api/sequences'))).body as { name: string; warnings: unknown[] }[]
+    ).find((p) => p.name === 'slow_settle');
+    expect(listed?.warnings).toEqual(detail.warnings);
+    // The shipped example itself has none.
+    const psu = (await json(h.req('GET', '/api/sequences/psu_functional'))).body as { warnings: unknown[] };
+    expect(psu.warnings).toEqual([]);
   });
 
   test('an invalid package answers its problems', async () => {

@@ -29,6 +29,8 @@ const SummarySchema = t.Object({
   valid: t.Boolean(),
   hash: t.Union([t.String(), t.Null()]),
   problems: t.Array(t.Unknown()),
+  /** Loads, but likely fails when run (a parameter range reaching a step timeout it feeds). */
+  warnings: t.Array(t.Unknown()),
 });
 
 /** The sequence routes, mounted under `/api/sequences`. */
