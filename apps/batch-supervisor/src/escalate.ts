@@ -1,7 +1,7 @@
 // Ending a runner in escalating steps: ask it on the bus to shut down (it aborts its sequence and puts the
 // hardware in a safe state), SIGTERM when it does not go within the grace, SIGKILL after a second grace.
 import type { BusLogger } from '@station/bus';
-import { sleep } from '@station/time';
+import { exitsWithin, terminate } from '@station/service/terminate';
 import type { RunnerLink, RunnerProcess, StopReason, Timings } from './types.ts';
 
 /** Which step ended the process, or `alive` when even SIGKILL did not. */
@@ -23,18 +23,19 @@ export async function endRunner(
   const exited = proc.exited.then(() => {
     gone = true;
   });
-  const within = async (ms: number) => {
-    await Promise.race([exited, sleep(ms)]);
-    return gone;
-  };
   const asked = await Promise.race([link.shutdown(batchId, timings.shutdownGraceMs, reason), exited]);
   if (gone) return 'shutdown';
-  if (asked?.ok && (await within(timings.shutdownGraceMs))) return 'shutdown';
-  logger.warn({ batchId, pid: proc.pid, asked: asked?.ok ?? false }, 'runner still up; sending SIGTERM');
-  proc.kill('SIGTERM');
-  if (await within(timings.termGraceMs)) return 'SIGTERM';
-  logger.warn({ batchId, pid: proc.pid }, 'runner ignored SIGTERM; sending SIGKILL');
-  proc.kill('SIGKILL');
-  if (await within(timings.termGraceMs)) return 'SIGKILL';
-  return 'alive';
+  if (asked?.ok && (await exitsWithin(exited, timings.shutdownGraceMs))) return 'shutdown';
+  return terminate(proc, {
+    graceMs: timings.termGraceMs,
+    killGraceMs: timings.termGraceMs,
+    onSignal: (signal) => {
+      if (signal === 'SIGTERM') {
+        logger.warn(
+          { batchId, pid: proc.pid, asked: asked?.ok ?? false },
+          'runner still up; sending SIGTERM',
+        );
+      } else logger.warn({ batchId, pid: proc.pid }, 'runner ignored SIGTERM; sending SIGKILL');
+    },
+  });
 }

@@ -1,5 +1,6 @@
 // One supervised service process of the launcher: spawned, its output prefixed, restarted with backoff
 // when it dies unasked, stopped with SIGTERM then SIGKILL.
+import { terminate } from '@station/service/terminate';
 import { backoffDelay } from '@station/time';
 import type { Subprocess } from 'bun';
 
@@ -127,14 +128,15 @@ export class ServiceChild {
     clearTimeout(this.#restartTimer);
     const proc = this.#proc;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill('SIGTERM');
-    const killed = setTimeout(() => {
-      this.#opts.out(
-        `[launcher] ${this.spec.name} did not stop within ${this.spec.stopTimeoutMs} ms; killing it`,
-      );
-      proc.kill('SIGKILL');
-    }, this.spec.stopTimeoutMs);
-    await proc.exited;
-    clearTimeout(killed);
+    await terminate(proc, {
+      graceMs: this.spec.stopTimeoutMs,
+      onSignal: (signal) => {
+        if (signal === 'SIGKILL') {
+          this.#opts.out(
+            `[launcher] ${this.spec.name} did not stop within ${this.spec.stopTimeoutMs} ms; killing it`,
+          );
+        }
+      },
+    });
   }
 }
