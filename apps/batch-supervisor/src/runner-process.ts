@@ -5,6 +5,7 @@
 
 import type { BatchConfig } from '@station/config';
 import { redactText } from '@station/log';
+import { readLines } from '@station/service/lines';
 import type { FileSink, Subprocess } from 'bun';
 import type { ExitInfo, RunnerProcess, SpawnRunner } from './types.ts';
 
@@ -57,12 +58,16 @@ class ChildRunner implements RunnerProcess {
       signal: proc.signalCode === null ? null : String(proc.signalCode),
     });
     // Scrubbed as read: the tail ends up in crash reports, events, the store and the log.
-    const drained = readLines(proc.stderr, (raw) => {
-      const line = redactText(raw);
-      this.#tail.push(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line);
-      if (this.#tail.length > keep) this.#tail.shift();
-      opts.onStderrLine?.(batch.id, line);
-    });
+    const drained = readLines(
+      proc.stderr,
+      (raw) => {
+        const line = redactText(raw);
+        this.#tail.push(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line);
+        if (this.#tail.length > keep) this.#tail.shift();
+        opts.onStderrLine?.(batch.id, line);
+      },
+      { skipBlank: true },
+    );
     // The last words of a crashing runner may still be in the pipe when the exit is seen: give them a
     // moment (bounded: a grandchild could hold the pipe open) so a crash report includes them.
     this.exited = proc.exited.then(
@@ -89,23 +94,4 @@ class ChildRunner implements RunnerProcess {
   get parentLinkOpen(): boolean {
     return this.#parentLink !== undefined;
   }
-}
-
-async function readLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
-  const decoder = new TextDecoder();
-  let rest = '';
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      rest += decoder.decode(value, { stream: true });
-      const parts = rest.split('\n');
-      rest = parts.pop() ?? '';
-      for (const p of parts) if (p.trim() !== '') onLine(p);
-    }
-  } catch {
-    // The stream breaks when the process is killed; what was read is kept.
-  }
-  if (rest.trim() !== '') onLine(rest);
 }

@@ -1,5 +1,6 @@
 // One supervised service process of the launcher: spawned, its output prefixed, restarted with backoff
 // when it dies unasked, stopped with SIGTERM then SIGKILL.
+import { readLines } from '@station/service/lines';
 import { terminate } from '@station/service/terminate';
 import { backoffDelay } from '@station/time';
 import type { Subprocess } from 'bun';
@@ -82,18 +83,7 @@ export class ServiceChild {
   }
 
   async #pipe(stream: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    const reader = stream.getReader();
-    let rest = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      rest += decoder.decode(value, { stream: true });
-      const lines = rest.split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) this.#opts.out(`[${this.spec.name}] ${line}`);
-    }
-    if (rest) this.#opts.out(`[${this.spec.name}] ${rest}`);
+    await readLines(stream, (line) => this.#opts.out(`[${this.spec.name}] ${line}`));
   }
 
   #onExit(proc: Subprocess, code: number): void {
