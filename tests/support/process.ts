@@ -124,3 +124,11 @@ export async function until<T>(
     await Bun.sleep(every);
   }
 }
+
+/** A TCP port free right now, for a child process that must be told its port on the command line. */
+export function freePort(): number {
+  const server = Bun.serve({ port: 0, fetch: () => new Response() });
+  const port = server.port as number;
+  server.stop(true);
+  return port;
+}

@@ -6,7 +6,7 @@ import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type FixtureProcess, spawnFixture, until } from '../support/process.ts';
+import { type FixtureProcess, freePort, spawnFixture, until } from '../support/process.ts';
 import { REPO, type TempStation, tempStation } from '../support/station.ts';
 import { mountTmpfs, type Tmpfs } from '../support/tmpfs.ts';
 
@@ -19,13 +19,6 @@ let st: TempStation;
 let disk: Tmpfs | undefined;
 let launcher: FixtureProcess;
 let base: string;
-
-function freePort(): number {
-  const s = Bun.serve({ port: 0, fetch: () => new Response() });
-  const p = s.port as number;
-  s.stop(true);
-  return p;
-}
 
 async function api<T = Record<string, unknown>>(
   path: string,

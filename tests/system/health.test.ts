@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '@station/db';
 import { seedExecutions } from '../../apps/sync-agent/test/support.ts';
 import { TestBackend } from '../backend/server.ts';
-import { type FixtureProcess, spawnFixture, until } from '../support/process.ts';
+import { type FixtureProcess, freePort, spawnFixture, until } from '../support/process.ts';
 import { REPO, type TempStation, tempStation } from '../support/station.ts';
 
 setDefaultTimeout(120_000);
@@ -23,13 +23,6 @@ let backend: TestBackend;
 let launcher: FixtureProcess;
 let store: Store;
 let base: string;
-
-function freePort(): number {
-  const s = Bun.serve({ port: 0, fetch: () => new Response() });
-  const p = s.port as number;
-  s.stop(true);
-  return p;
-}
 
 async function health(): Promise<Health> {
   return (await (await fetch(`${base}/api/system/health`)).json()) as Health;

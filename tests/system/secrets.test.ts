@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestBackend } from '../backend/server.ts';
-import { type FixtureProcess, spawnFixture, until } from '../support/process.ts';
+import { type FixtureProcess, freePort, spawnFixture, until } from '../support/process.ts';
 import { REPO, type TempStation, tempStation } from '../support/station.ts';
 
 setDefaultTimeout(120_000);
@@ -23,13 +23,6 @@ let st: TempStation;
 let backend: TestBackend;
 let launcher: FixtureProcess;
 let base: string;
-
-function freePort(): number {
-  const s = Bun.serve({ port: 0, fetch: () => new Response() });
-  const p = s.port as number;
-  s.stop(true);
-  return p;
-}
 
 /** Every secret value that occurs in `text`. */
 function leaked(text: string): string[] {

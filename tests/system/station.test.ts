@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from '
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestBackend } from '../backend/server.ts';
-import { type FixtureProcess, spawnFixture, until } from '../support/process.ts';
+import { type FixtureProcess, freePort, spawnFixture, until } from '../support/process.ts';
 import { REPO, type TempStation, tempStation } from '../support/station.ts';
 
 setDefaultTimeout(180_000);
@@ -25,13 +25,6 @@ let base: string;
 let port: number;
 const messages: Msg[] = [];
 let ws: WebSocket | undefined;
-
-function freePort(): number {
-  const s = Bun.serve({ port: 0, fetch: () => new Response() });
-  const p = s.port as number;
-  s.stop(true);
-  return p;
-}
 
 /** `sh` without blocking this process: for commands that talk to the test Backend, which lives here. */
 async function shAsync(cmd: string): Promise<{ code: number; out: string }> {

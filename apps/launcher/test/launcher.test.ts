@@ -2,7 +2,7 @@
 // runbook's commands, and on SIGTERM stops everything in order and exits 0 with no process left behind.
 import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
-import { spawnFixture, until } from '../../../tests/support/process.ts';
+import { freePort, spawnFixture, until } from '../../../tests/support/process.ts';
 import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
 
 // Four services plus runners on a shared 2-core machine.
@@ -10,13 +10,6 @@ setDefaultTimeout(90_000);
 
 const LAUNCHER = join(REPO, 'apps/launcher/src/main.ts');
 const HEALTHCHECK = join(REPO, 'apps/launcher/src/healthcheck.ts');
-
-function freePort(): number {
-  const server = Bun.serve({ port: 0, fetch: () => new Response() });
-  const { port } = server;
-  server.stop(true);
-  return port as number;
-}
 
 function alive(pid: number): boolean {
   try {

@@ -2,17 +2,10 @@
 // npm must stop the launcher and every station process, not leave them running orphaned.
 import { afterEach, beforeEach, expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
-import { until } from '../../../tests/support/process.ts';
+import { freePort, until } from '../../../tests/support/process.ts';
 import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
 
 setDefaultTimeout(120_000);
-
-function freePort(): number {
-  const server = Bun.serve({ port: 0, fetch: () => new Response() });
-  const { port } = server;
-  server.stop(true);
-  return port as number;
-}
 
 /** Live (not zombie) processes whose command line names this station's config: npm, sh, launcher, services, runners. */
 function stationProcesses(configPath: string): { pid: number; args: string }[] {

@@ -4,7 +4,10 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
+import { type FixtureProcess, freePort, spawnFixture, until } from '../../../tests/support/process.ts';
+
+export { freePort };
+
 import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
 import { buildUi } from '../build.ts';
 
@@ -41,12 +44,6 @@ export const BATCHES = `  - id: slot_1
     restart: { policy: never }`;
 
 /** A port nothing listens on right now (the gateway's port comes from station.yaml, not port 0). */
-export function freePort(): number {
-  const s = Bun.serve({ port: 0, fetch: () => new Response() });
-  const port = s.port as number;
-  s.stop(true);
-  return port;
-}
 
 export interface UiStation extends AsyncDisposable {
   st: TempStation;
