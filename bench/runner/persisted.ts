@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRecorder } from '../../apps/batch-runner/src/recorder.ts';
 import { newExecutionId, openStore } from '../../packages/db/src/index.ts';
 import { runSequence } from '../../packages/sequence/src/index.ts';
+import { createRecorder } from '../../packages/sequence/src/recorder.ts';
 import { noopPackage } from './noop-package.ts';
 
 const STEPS = Number(process.argv[2] ?? 1000);

@@ -8,7 +8,7 @@ import {
   progressOf,
   type StepResult,
 } from '@station/sequence';
-import { type AbortCause, toStepShape } from './recorder.ts';
+import { type AbortCause, toStepShape } from '@station/sequence/recorder';
 
 /** The run in progress. */
 export interface LiveExecution {

@@ -19,9 +19,9 @@ import {
   runSequence,
   SequenceError,
 } from '@station/sequence';
+import { type AbortCause, createRecorder, toStepShape } from '@station/sequence/recorder';
 import type { StorageState } from '@station/service/storage';
 import { ABORT_CAUSES, type LiveExecution, type NotClean, runnerStatus } from './live.ts';
-import { type AbortCause, createRecorder, toStepShape } from './recorder.ts';
 import { isStorageFull, PendingCloses, storageLowError, unrecordedEnd } from './storage.ts';
 
 export { ABORT_CAUSES } from './live.ts';

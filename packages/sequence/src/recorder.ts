@@ -1,5 +1,6 @@
 // The runner's sequence sink: stores each step before it tells anyone, then publishes the SPEC §3.2 event.
-// Store first, publish second: a screen may miss an event, the store never misses a result.
+// Store first, publish second: a screen may miss an event, the store never misses a result. Shared by the
+// batch runner and `station run`, so a run in a terminal is recorded by the same rules.
 import type { StepResultShape } from '@station/bus';
 import type { MeasurementInput, StatusReason, Store } from '@station/db';
 import { redactJson, redactText } from '@station/log';
@@ -11,7 +12,7 @@ import {
   type StepResult,
   type StepStartData,
   stepCompleteData,
-} from '@station/sequence';
+} from './results.ts';
 
 /** Why a run was aborted from outside: what the execution records as its status reason. */
 export interface AbortCause {
