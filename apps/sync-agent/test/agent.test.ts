@@ -1,11 +1,11 @@
 // The agent as a whole over real loopback HTTP: backlog after an outage, health flips and SY-003,
 // offline mode, flapping and slow Backends, a lost answer, and shutdown.
 import { afterEach, beforeEach, expect, test } from 'bun:test';
+import { ManualClock } from '@station/time';
 import { TestBackend } from '../../../tests/backend/server.ts';
 import { type BackendSettings, SyncAgent, type SyncAgentOptions } from '../src/agent.ts';
 import { syncHandlers } from '../src/handlers.ts';
 import {
-  ManualClock,
   queueRows,
   quietLogger,
   seedExecutions,

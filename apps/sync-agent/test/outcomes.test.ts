@@ -1,18 +1,11 @@
 // Each answer class of the Backend contract against the real test Backend over loopback: what lands on the
 // queue row, when the next attempt is due, and what `sync.now` reports.
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import { ManualClock } from '@station/time';
 import type { Behaviour } from '../../../tests/backend/behaviour.ts';
 import { TestBackend } from '../../../tests/backend/server.ts';
 import { SyncAgent } from '../src/agent.ts';
-import {
-  ManualClock,
-  queueRows,
-  quietLogger,
-  seedExecutions,
-  settings,
-  type TempStore,
-  tempStore,
-} from './support.ts';
+import { queueRows, quietLogger, seedExecutions, settings, type TempStore, tempStore } from './support.ts';
 
 let backend: TestBackend;
 let tmp: TempStore;

@@ -6,8 +6,9 @@ import { afterEach, expect, test } from 'bun:test';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyMigrations, openStore, writeTransaction } from '@station/db';
+import { ManualClock } from '@station/time';
 import { Retention } from '../src/retention.ts';
-import { ManualClock, quietLogger, seedExecutions, type TempStore, tempStore } from './support.ts';
+import { quietLogger, seedExecutions, type TempStore, tempStore } from './support.ts';
 
 const DAY = 24 * 3600_000;
 let tmp: TempStore;

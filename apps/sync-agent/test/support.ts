@@ -1,12 +1,11 @@
-// Shared test furniture: a fresh store file per test, finished executions to sync, a clock tests move by
-// hand, a silent logger, backend settings with test-sized intervals.
+// Shared test furniture: a fresh store file per test, finished executions to sync, a silent logger,
+// backend settings with test-sized intervals.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newExecutionId, openStore, type Store } from '@station/db';
 import { createLogger, type Logger } from '@station/log';
 import type { BackendSettings } from '../src/agent.ts';
-import type { Clock } from '../src/types.ts';
 
 /** A temp folder with a store file in it; `dispose()` closes and deletes both. */
 export interface TempStore {
@@ -38,20 +37,6 @@ export function tempStore(): TempStore {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A clock that only moves when told. */
-export class ManualClock implements Clock {
-  #now: number;
-  constructor(start = Date.parse('2026-11-29T08:00:00.000Z')) {
-    this.#now = start;
-  }
-  now(): number {
-    return this.#now;
-  }
-  advance(ms: number): void {
-    this.#now += ms;
-  }
 }
 
 /** A logger that writes nothing. */
