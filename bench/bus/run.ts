@@ -17,7 +17,12 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
 const us = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
 
-const broker = spawnFixture(join(REPO, 'apps/broker/test/broker-fixture.ts'), [ep.bus, ep.in, ep.out, '500']);
+const broker = spawnFixture(join(REPO, 'packages/bus/test/broker-fixture.ts'), [
+  ep.bus,
+  ep.in,
+  ep.out,
+  '500',
+]);
 const worker = spawnFixture(join(REPO, 'packages/bus/test/worker-fixture.ts'), [ep.bus, '500']);
 try {
   await broker.waitFor(/^READY /);

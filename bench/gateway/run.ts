@@ -126,7 +126,7 @@ try {
       'logging: { level: info }',
     ].join('\n'),
   );
-  const broker = spawnFixture(join(import.meta.dir, '../../apps/broker/test/broker-fixture.ts'), [
+  const broker = spawnFixture(join(import.meta.dir, '../../packages/bus/test/broker-fixture.ts'), [
     bus,
     evIn,
     evOut,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type FixtureProcess, spawnFixture } from './process.ts';
 
 export const REPO = join(import.meta.dir, '../..');
-export const BROKER_FIXTURE = join(REPO, 'apps/broker/test/broker-fixture.ts');
+export const BROKER_FIXTURE = join(REPO, 'packages/bus/test/broker-fixture.ts');
 
 export interface TempStation {
   dir: string;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
 import { connect, type TestClient } from './ws-client.ts';
 
-const BROKER = join(import.meta.dir, '../../broker/test/broker-fixture.ts');
+const BROKER = join(import.meta.dir, '../../../packages/bus/test/broker-fixture.ts');
 const STATION = join(import.meta.dir, 'station-fixture.ts');
 const MAIN = join(import.meta.dir, '../src/main.ts');
 

@@ -9,7 +9,7 @@ import { type FixtureProcess, spawnFixture, until } from '../../../tests/support
 import type { Timings } from '../src/types.ts';
 import type { Behaviour } from './runner-fixture.ts';
 
-const BROKER = join(import.meta.dir, '../../broker/test/broker-fixture.ts');
+const BROKER = join(import.meta.dir, '../../../packages/bus/test/broker-fixture.ts');
 const SUPERVISOR = join(import.meta.dir, '../src/main.ts');
 const RUNNER = join(import.meta.dir, 'runner-fixture.ts');
 

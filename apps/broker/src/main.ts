@@ -1,6 +1,7 @@
 // apps/broker: the station's message broker process.
+
+import { Broker } from '@station/bus';
 import { type CliSpec, runService } from '@station/service';
-import { Broker } from './broker.ts';
 
 const cli: CliSpec = {
   command: 'bun apps/broker/src/main.ts',

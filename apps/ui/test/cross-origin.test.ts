@@ -14,7 +14,7 @@ import { launchChromium } from './station.ts';
 
 setDefaultTimeout(60_000);
 
-const BROKER = join(REPO, 'apps/broker/test/broker-fixture.ts');
+const BROKER = join(REPO, 'packages/bus/test/broker-fixture.ts');
 const STATION = join(REPO, 'apps/api-gateway/test/station-fixture.ts');
 const GATEWAY = join(REPO, 'apps/api-gateway/src/main.ts');
 

@@ -1,4 +1,6 @@
-// @station/bus: the station protocol on top of ZeroMQ (requests via the broker, events, shared schemas).
+// @station/bus: the station protocol on top of ZeroMQ (requests via the broker, events, shared schemas),
+// and the broker itself.
+export { Broker, type BrokerOptions } from './broker/broker.ts';
 export { BusClient, type ClientOptions, type RequestOptions } from './client.ts';
 export * from './contract.ts';
 export { BusError, type BusErrorCode, type ErrorBody, fromErrorBody, toErrorBody } from './errors.ts';

@@ -11,7 +11,7 @@ import { BusClient, BusError, Publisher, type ReceivedEvent, Subscriber } from '
 // Real processes on a shared 2-core machine: allow more than bun's 5 s default per test.
 setDefaultTimeout(30_000);
 
-const BROKER = join(import.meta.dir, '../../../apps/broker/test/broker-fixture.ts');
+const BROKER = join(import.meta.dir, 'broker-fixture.ts');
 const WORKER = join(import.meta.dir, 'worker-fixture.ts');
 const HB = 100; // broker and worker heartbeat period in these tests (ms)
 
@@ -231,7 +231,7 @@ describe('liveness', () => {
     const pending = rejection(
       client.request('supervisor', 'batch.get', { batchId: 'slow9000' }, { timeoutMs: 8000 }),
     );
-    await Bun.sleep(100); // let the request reach the worker
+    await worker.waitFor('HANDLING slow9000');
     await worker.kill('SIGKILL');
     const err = await pending;
     expect(err.code).toBe('SERVICE_UNAVAILABLE');
@@ -240,14 +240,14 @@ describe('liveness', () => {
 
   test('broker SIGKILL and restart: pending requests end typed, traffic resumes within 1 s, worker re-registers', async () => {
     const first = await startBroker('ipc');
-    await startWorker(first.ep);
+    const worker = await startWorker(first.ep);
     const client = track(new BusClient({ endpoint: first.ep.serviceBus }));
     await client.request('supervisor', 'batch.list', {});
 
     const pending = rejection(
       client.request('supervisor', 'batch.get', { batchId: 'slow9000' }, { timeoutMs: 8000 }),
     );
-    await Bun.sleep(50);
+    await worker.waitFor('HANDLING slow9000');
     await first.proc.kill('SIGKILL');
     const lost = await pending;
     expect(['SERVICE_UNAVAILABLE', 'TIMEOUT']).toContain(lost.code);
@@ -355,10 +355,9 @@ describe('robustness', () => {
     for (const endpoint of [ep.serviceBus, ep.eventIn, ep.eventOut]) {
       for (const bytes of garbage) {
         await new Promise<void>((resolve) => {
-          const s = connect(endpoint.slice('ipc://'.length), () => {
-            s.write(bytes);
-            setTimeout(() => s.destroy(), 20);
-          });
+          // Once the bytes are in the socket's queue they reach the broker even after we close (a Unix
+          // socket keeps what was sent); the broker may be waiting for more, so we close.
+          const s = connect(endpoint.slice('ipc://'.length), () => s.write(bytes, () => s.destroy()));
           s.on('close', () => resolve());
           s.on('error', () => resolve());
         });

@@ -1,4 +1,5 @@
-// Test fixture: a worker serving `supervisor` with handlers that echo, fail in each way, or stall.
+// Test fixture: a worker serving `supervisor` with handlers that echo, fail in each way, or stall (and say
+// so on stdout when a stall begins).
 import { BusError, serve } from '../src/index.ts';
 
 const [endpoint, hb] = process.argv.slice(2);
@@ -23,7 +24,10 @@ const worker = serve({
       if (batchId === 'missing')
         throw new BusError('NOT_FOUND', `no batch ${batchId}`, { details: { batchId } });
       if (batchId === 'boom') throw new Error('database password is hunter2');
-      if (batchId.startsWith('slow')) await Bun.sleep(Number(batchId.slice(4)) || 3000);
+      if (batchId.startsWith('slow')) {
+        console.log(`HANDLING ${batchId}`); // the test now knows the request reached the handler
+        await Bun.sleep(Number(batchId.slice(4)) || 3000);
+      }
       return {
         id: batchId,
         name: `name of ${batchId}`,

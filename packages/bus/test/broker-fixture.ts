@@ -1,5 +1,6 @@
-// Test fixture: a broker process on the endpoints given as arguments; prints READY <endpoints json>.
-import { Broker } from '../src/broker.ts';
+// Test fixture (the apps', system tests' and benchmarks' broker too): a broker process on the endpoints
+// given as arguments; prints READY <endpoints json>.
+import { Broker } from '../src/index.ts';
 
 const [serviceBus, eventIn, eventOut, hb, liveness] = process.argv.slice(2);
 if (!serviceBus || !eventIn || !eventOut)

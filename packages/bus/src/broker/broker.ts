@@ -1,7 +1,11 @@
-// The broker: routes SSB/1 requests from clients to the worker serving the named service, heartbeats the
-// workers, and forwards every event from publishers (XSUB) to matching subscribers (XPUB).
-import { type BusLogger, protocol } from '@station/bus';
+// The broker, the third party of SSB/1 (docs/protocol.md): routes requests from clients to the worker
+// serving the named service, heartbeats the workers, and forwards every event from publishers (XSUB) to
+// matching subscribers (XPUB). apps/broker runs one; tests run one in process or as a fixture.
+import { systemTimers, type Timer, type Timers } from '@station/time';
 import { Router, XPub, XSub, ZmtpError } from '@station/zmtp';
+import * as protocol from '../protocol.ts';
+import type { BusLogger } from '../types.ts';
+import { type HeldRequest, hex, type WorkerEntry, WorkerRegistry } from './workers.ts';
 
 const { BROKER_SERVICE, ProtocolViolation } = protocol;
 
@@ -20,26 +24,9 @@ export interface BrokerOptions {
    */
   heartbeatMs?: number;
   liveness?: number;
-  now?: () => number;
+  /** The clock and timers of heartbeats, expiry and deadlines (default: the real ones). */
+  clock?: Timers;
 }
-
-interface WorkerEntry {
-  id: Uint8Array;
-  key: string;
-  service: string;
-  expiresAt: number;
-  /** Requests forwarded to this worker and not yet answered, by `clientKey/requestId`. */
-  pending: Set<string>;
-}
-
-interface PendingRequest {
-  clientId: Uint8Array;
-  requestId: string;
-  worker: string;
-  deadline: number;
-}
-
-const hex = (id: Uint8Array) => Buffer.from(id).toString('hex');
 
 /**
  * One station broker. `Broker.start()` binds its three endpoints; `close()` releases them.
@@ -51,13 +38,10 @@ export class Broker {
   readonly #xpub: XPub;
   readonly #log: BusLogger;
   readonly #heartbeatMs: number;
-  readonly #liveness: number;
-  readonly #now: () => number;
+  readonly #clock: Timers;
   readonly #startedAt: number;
-  readonly #workers = new Map<string, WorkerEntry>();
-  readonly #services = new Map<string, string>();
-  readonly #pending = new Map<string, PendingRequest>();
-  #timer: ReturnType<typeof setInterval> | undefined;
+  readonly #registry: WorkerRegistry;
+  #timer: Timer | undefined;
   #closed = false;
   #dropped = 0;
   #droppedLoggedAt = 0;
@@ -65,9 +49,9 @@ export class Broker {
   private constructor(opts: BrokerOptions) {
     this.#log = opts.logger;
     this.#heartbeatMs = opts.heartbeatMs ?? 1000;
-    this.#liveness = opts.liveness ?? 5;
-    this.#now = opts.now ?? Date.now;
-    this.#startedAt = this.#now();
+    this.#clock = opts.clock ?? systemTimers;
+    this.#startedAt = this.#clock.now();
+    this.#registry = new WorkerRegistry(this.#heartbeatMs * (opts.liveness ?? 5));
     this.#router = new Router({ mandatory: true, sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000 });
     this.#xsub = new XSub({ receiveHighWaterMark: 10_000 });
     this.#xpub = new XPub({ sendHighWaterMark: 10_000 });
@@ -84,7 +68,7 @@ export class Broker {
       broker.close();
       throw err;
     }
-    broker.#timer = setInterval(() => broker.#tick(), broker.#heartbeatMs);
+    broker.#timer = broker.#clock.every(broker.#heartbeatMs, () => broker.#tick());
     void broker.#routerLoop();
     void broker.#forward(broker.#xsub, broker.#xpub, 'event');
     void broker.#forward(broker.#xpub, broker.#xsub, 'subscription');
@@ -102,13 +86,13 @@ export class Broker {
 
   /** Names of the services with a live worker. */
   services(): string[] {
-    return [...this.#services.keys()].sort();
+    return this.#registry.services();
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#router.close();
     this.#xsub.close();
     this.#xpub.close();
@@ -155,7 +139,7 @@ export class Broker {
         req.method === 'ping'
           ? {
               status: 'ok' as const,
-              body: { uptime: (this.#now() - this.#startedAt) / 1000, services: this.services() },
+              body: { uptime: (this.#clock.now() - this.#startedAt) / 1000, services: this.services() },
             }
           : {
               status: 'err' as const,
@@ -164,8 +148,7 @@ export class Broker {
       this.#toClient(clientId, req.requestId, reply.status, reply.body);
       return;
     }
-    const workerKey = this.#services.get(req.service);
-    const worker = workerKey ? this.#workers.get(workerKey) : undefined;
+    const worker = this.#registry.serving(req.service);
     if (!worker) {
       this.#toClient(clientId, req.requestId, 'err', {
         code: 'SERVICE_UNAVAILABLE',
@@ -174,14 +157,7 @@ export class Broker {
       });
       return;
     }
-    const key = `${hex(clientId)}/${req.requestId}`;
-    this.#pending.set(key, {
-      clientId,
-      requestId: req.requestId,
-      worker: worker.key,
-      deadline: this.#now() + req.timeoutMs,
-    });
-    worker.pending.add(key);
+    this.#registry.hold(worker, clientId, req.requestId, this.#clock.now() + req.timeoutMs);
     this.#toWorker(worker, [
       ...protocol.encodeBrokerToWorker({
         command: 'req',
@@ -197,8 +173,8 @@ export class Broker {
   #onWorker(id: Uint8Array, frames: Uint8Array[]): void {
     const msg = protocol.decodeWorkerMessage(frames);
     const key = hex(id);
-    const known = this.#workers.get(key);
-    if (known) known.expiresAt = this.#now() + this.#heartbeatMs * this.#liveness;
+    const known = this.#registry.get(key);
+    if (known) this.#registry.heard(known, this.#clock.now());
     switch (msg.command) {
       case 'ready':
         this.#register(id, key, msg.service);
@@ -214,9 +190,8 @@ export class Broker {
           this.#sendRaw(id, protocol.encodeBrokerToWorker({ command: 'bye' }));
           return;
         }
-        const pendingKey = `${hex(msg.clientId)}/${msg.requestId}`;
-        known.pending.delete(pendingKey);
-        if (!this.#pending.delete(pendingKey)) return; // the client gave up; nobody waits for this reply
+        // Past its deadline the client gave up; nobody waits for this reply.
+        if (!this.#registry.release(known, msg.clientId, msg.requestId)) return;
         this.#sendRaw(msg.clientId, protocol.encodeClientReply(msg));
         return;
       }
@@ -224,64 +199,41 @@ export class Broker {
   }
 
   #register(id: Uint8Array, key: string, service: string): void {
-    const previous = this.#workers.get(key);
-    if (previous && previous.service !== service) this.#removeWorker(previous, `re-registered as ${service}`);
-    const holder = this.#services.get(service);
-    if (holder && holder !== key) {
-      const old = this.#workers.get(holder);
-      if (old) {
-        this.#removeWorker(old, `replaced by a new worker for ${service}`);
-        this.#sendRaw(old.id, protocol.encodeBrokerToWorker({ command: 'bye' }));
-      }
+    const { isNew, displaced } = this.#registry.register(id, key, service, this.#clock.now());
+    for (const d of displaced) {
+      this.#removed(d.worker, d.reason, d.lost);
+      if (d.tell) this.#sendRaw(d.worker.id, protocol.encodeBrokerToWorker({ command: 'bye' }));
     }
-    const entry: WorkerEntry = this.#workers.get(key) ?? {
-      id,
-      key,
-      service,
-      expiresAt: 0,
-      pending: new Set(),
-    };
-    entry.expiresAt = this.#now() + this.#heartbeatMs * this.#liveness;
-    const isNew = !this.#workers.has(key);
-    this.#workers.set(key, entry);
-    this.#services.set(service, key);
     if (isNew) this.#log.info({ service, worker: key }, 'broker: worker registered');
     // Acknowledge at once, so the worker knows requests can reach it from now on.
     this.#sendRaw(id, protocol.encodeBrokerToWorker({ command: 'hb' }));
   }
 
   #removeWorker(worker: WorkerEntry, reason: string): void {
-    if (this.#workers.get(worker.key) !== worker) return;
-    this.#workers.delete(worker.key);
-    if (this.#services.get(worker.service) === worker.key) this.#services.delete(worker.service);
+    const lost = this.#registry.remove(worker);
+    if (lost) this.#removed(worker, reason, lost);
+  }
+
+  /** Logs a removal and fails the requests the worker held to their clients. */
+  #removed(worker: WorkerEntry, reason: string, lost: HeldRequest[]): void {
     this.#log.info({ service: worker.service, worker: worker.key, reason }, 'broker: worker removed');
-    for (const key of worker.pending) {
-      const p = this.#pending.get(key);
-      this.#pending.delete(key);
-      if (p) {
-        this.#toClient(p.clientId, p.requestId, 'err', {
-          code: 'SERVICE_UNAVAILABLE',
-          message: `${worker.service} went away before answering (${reason})`,
-          details: { service: worker.service },
-        });
-      }
+    for (const p of lost) {
+      this.#toClient(p.clientId, p.requestId, 'err', {
+        code: 'SERVICE_UNAVAILABLE',
+        message: `${worker.service} went away before answering (${reason})`,
+        details: { service: worker.service },
+      });
     }
   }
 
   #tick(): void {
-    const now = this.#now();
-    for (const worker of [...this.#workers.values()]) {
-      if (worker.expiresAt < now) this.#removeWorker(worker, 'missed heartbeats');
-      // A worker whose connection is gone (killed) fails this send at once and is removed: a dead worker is
-      // noticed within one period, a hung one within `liveness` periods.
-      else this.#toWorker(worker, protocol.encodeBrokerToWorker({ command: 'hb' }));
-    }
-    for (const [key, p] of this.#pending) {
-      if (p.deadline < now) {
-        this.#pending.delete(key);
-        this.#workers.get(p.worker)?.pending.delete(key);
-      }
-    }
+    const now = this.#clock.now();
+    for (const worker of this.#registry.expired(now)) this.#removeWorker(worker, 'missed heartbeats');
+    // A worker whose connection is gone (killed) fails this send at once and is removed: a dead worker is
+    // noticed within one period, a hung one within `liveness` periods.
+    for (const worker of this.#registry.workers())
+      this.#toWorker(worker, protocol.encodeBrokerToWorker({ command: 'hb' }));
+    this.#registry.forgetOverdue(now);
   }
 
   #toClient(clientId: Uint8Array, requestId: string, status: 'ok' | 'err', body: unknown): void {
@@ -311,7 +263,7 @@ export class Broker {
 
   #drop(peer: Uint8Array, reason: string): void {
     this.#dropped++;
-    const now = this.#now();
+    const now = this.#clock.now();
     // At most one line per second, so a peer spewing garbage cannot flood the log.
     if (now - this.#droppedLoggedAt >= 1000) {
       this.#log.warn(
