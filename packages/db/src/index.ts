@@ -5,7 +5,12 @@ export { type StationDb, type StationTx, type StoreHandle, writeTransaction } fr
 export { newExecutionId } from './ids.ts';
 export { applyMigrations, DEFAULT_MIGRATIONS_FOLDER, readMigrations } from './migrate.ts';
 export { DEFAULT_BUSY_TIMEOUT_MS, type OpenStoreOptions, openStore, type Store } from './open-store.ts';
-export type { ExecutionOutcome, FinalExecutionStatus, NewExecution } from './queries/executions.ts';
+export type {
+  DutInput,
+  ExecutionOutcome,
+  FinalExecutionStatus,
+  NewExecution,
+} from './queries/executions.ts';
 export { type BoundQueries, queries } from './queries/index.ts';
 export type { Interruption, InterruptTarget } from './queries/interrupt.ts';
 export {
@@ -15,11 +20,13 @@ export {
   type ResultsPage,
 } from './queries/results.ts';
 export { RETENTION_BATCH, VACUUM_PAGES } from './queries/retention.ts';
+export type { CycleTime, StationStats, StatsQuery, YieldFigures } from './queries/stats.ts';
 export type { MeasurementInput, StepInput } from './queries/steps.ts';
 export type { ClaimOptions } from './queries/sync-claim.ts';
 export type { RejectOutcome, RequeueOptions, RetryOutcome } from './queries/sync-mark.ts';
 export { PRUNE_BATCH } from './queries/sync-prune.ts';
 export type { SyncStats } from './queries/sync-stats.ts';
+export { MAX_UNIT_HISTORY, type UnitHistory, type UnitRun } from './queries/units.ts';
 export type {
   ExecutionResult,
   ExecutionSummary,
@@ -29,3 +36,4 @@ export type {
 } from './result-types.ts';
 export * from './schema.ts';
 export { type TimeInput, toIso } from './time.ts';
+export { VERDICTS, type Verdict, verdictOf } from './verdict.ts';

@@ -83,14 +83,44 @@ export const executions = sqliteTable(
     syncedAt: text('synced_at'),
     /** Who started it: the operator id given at the station (badge or typed) or the token's subject. */
     operator: text('operator'),
+    /** The unit under test (DUT): its serial number, null when the run was not of an identified unit. */
+    serialNumber: text('serial_number'),
+    partNumber: text('part_number'),
+    revision: text('revision'),
+    lot: text('lot'),
+    /** The step that read the serial from the unit (`ctx.dut.setSerial`); null when it came with the start. */
+    serialSourceStep: text('serial_source_step'),
   },
   // Each filter's index ends in (started_at, id), the list's sort order, so a filtered page is read in
   // index order and stops at the page's end instead of sorting every match.
   (t) => [
-    index('executions_started_at_idx').on(t.startedAt, t.id),
+    // The newest-first list, and yield over a time range (GET /api/stats), which reads this index alone:
+    // every column the stats need is in it, so older rows the store keeps cost nothing.
+    index('executions_started_at_idx').on(
+      t.startedAt,
+      t.id,
+      t.status,
+      t.statusReason,
+      t.batchId,
+      t.sequenceName,
+      t.serialNumber,
+      t.overallPass,
+      t.duration,
+    ),
     index('executions_batch_started_idx').on(t.batchId, t.startedAt, t.id),
     index('executions_status_started_idx').on(t.status, t.startedAt, t.id),
     index('executions_sequence_started_idx').on(t.sequenceName, t.startedAt, t.id),
+    // A unit's history, the serial prefix filter (a range on the text), and the stats' look-up of a unit's
+    // earlier runs of a sequence, which it answers from the index alone.
+    index('executions_serial_idx').on(
+      t.serialNumber,
+      t.sequenceName,
+      t.startedAt,
+      t.id,
+      t.status,
+      t.statusReason,
+    ),
+    index('executions_part_started_idx').on(t.partNumber, t.startedAt, t.id),
     check('executions_status_ck', inList(t.status, EXECUTION_STATUSES)),
   ],
 );

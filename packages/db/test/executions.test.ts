@@ -21,6 +21,11 @@ const running: ExecutionRow = {
   statusReason: null,
   syncedAt: null,
   operator: null,
+  serialNumber: null,
+  partNumber: null,
+  revision: null,
+  lot: null,
+  serialSourceStep: null,
 };
 
 function queueRows(store: ReturnType<Scratch['store']>) {

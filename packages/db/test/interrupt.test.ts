@@ -61,6 +61,11 @@ describe('markInterrupted', () => {
       statusReason: 'BATCH_CRASHED',
       syncedAt: null,
       operator: null,
+      serialNumber: null,
+      partNumber: null,
+      revision: null,
+      lot: null,
+      serialSourceStep: null,
     });
     expect(steps).toEqual([
       {

@@ -78,10 +78,23 @@ describe('openStore', () => {
     const current = scratch.track(openStore(path));
     expect(current.appliedMigrations).toEqual(ALL.slice(1));
     expect(migrationRows(current)).toBe(ALL.length);
-    // The row written before the status reason and the operator existed reads back with neither.
+    // The row written before the status reason, the operator and the unit existed reads back with none,
+    // and is listed, filtered and counted like any other.
     expect(current.getExecution('exec_old')).toEqual(
-      expect.objectContaining({ id: 'exec_old', status: 'running', statusReason: null, operator: null }),
+      expect.objectContaining({
+        id: 'exec_old',
+        status: 'running',
+        statusReason: null,
+        operator: null,
+        serialNumber: null,
+        partNumber: null,
+        revision: null,
+        lot: null,
+        serialSourceStep: null,
+      }),
     );
+    expect(current.listResults({ batchId: 'batch_1' }).items.map((r) => r.id)).toEqual(['exec_old']);
+    expect(current.listResults({ serial: 'SN' }).total).toBe(0);
   });
 
   test('sets WAL, synchronous=FULL, foreign keys and the busy timeout on every connection', () => {

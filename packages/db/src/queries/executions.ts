@@ -30,6 +30,10 @@ const statements = (store: StoreHandle) =>
         parameters: bind('parameters'),
         startedAt: bind('startedAt'),
         operator: bind('operator'),
+        serialNumber: bind('serialNumber'),
+        partNumber: bind('partNumber'),
+        revision: bind('revision'),
+        lot: bind('lot'),
       })
       .returning()
       .prepare(),
@@ -53,6 +57,12 @@ const statements = (store: StoreHandle) =>
       .select({ startedAt: executions.startedAt })
       .from(executions)
       .where(and(eq(executions.id, bind('id')), eq(executions.status, 'running')))
+      .prepare(),
+    setSerial: db
+      .update(executions)
+      .set({ serialNumber: bind('serialNumber'), serialSourceStep: bind('step') })
+      .where(and(eq(executions.id, bind('id')), eq(executions.status, 'running')))
+      .returning({ id: executions.id })
       .prepare(),
     finish: db
       .update(executions)
@@ -87,6 +97,16 @@ export interface NewExecution {
   steps?: readonly string[];
   /** Who started it (operator id or token subject); null when nobody identified themselves. */
   operator?: string | null;
+  /** The unit under test as the start named it; absent fields are stored as null. */
+  dut?: DutInput | null;
+}
+
+/** The unit under test as a start (or a step) identifies it. */
+export interface DutInput {
+  serialNumber?: string | null;
+  partNumber?: string | null;
+  revision?: string | null;
+  lot?: string | null;
 }
 
 /** Final states an execution can be put in. */
@@ -128,6 +148,10 @@ export function createExecution(store: StoreHandle, input: NewExecution): Execut
         parameters: jsonText(input.parameters ?? {}),
         startedAt,
         operator: input.operator ?? null,
+        serialNumber: input.dut?.serialNumber ?? null,
+        partNumber: input.dut?.partNumber ?? null,
+        revision: input.dut?.revision ?? null,
+        lot: input.dut?.lot ?? null,
       });
       if (!row) throw new Error('the insert returned no row');
       for (const [order, name] of (input.steps ?? []).entries()) {
@@ -171,6 +195,19 @@ export function finishExecution(store: StoreHandle, id: string, outcome: Executi
     enqueueExecutionSync(store, id, completedAt);
     return true;
   });
+}
+
+/**
+ * Records the serial number a step read from the unit itself, and which step it was. Only a running
+ * execution takes it (false otherwise): a finished result is evidence and does not change.
+ */
+export function setExecutionSerial(
+  store: StoreHandle,
+  id: string,
+  serialNumber: string,
+  step: string,
+): boolean {
+  return statements(store).setSerial.all({ id, serialNumber, step }).length > 0;
 }
 
 /** Executions still marked `running`, oldest first, optionally of one batch only. */

@@ -2,7 +2,13 @@
 // `store.query(...args)` methods of an open Store.
 import { describeError, StoreError, sqliteCode } from '../errors.ts';
 import type { StoreHandle } from '../handle.ts';
-import { createExecution, finishExecution, getExecution, runningExecutions } from './executions.ts';
+import {
+  createExecution,
+  finishExecution,
+  getExecution,
+  runningExecutions,
+  setExecutionSerial,
+} from './executions.ts';
 import { markInterrupted } from './interrupt.ts';
 import { getResult, listResults } from './results.ts';
 import {
@@ -12,23 +18,28 @@ import {
   pruneResults,
   vacuumMode,
 } from './retention.ts';
+import { stationStats } from './stats.ts';
 import { markStepRunning, recordStep } from './steps.ts';
 import { claimSyncItems, releaseClaims, returnUnsent } from './sync-claim.ts';
 import { markRejected, markRetry, markSynced, requeueRejected } from './sync-mark.ts';
 import { pruneSynced } from './sync-prune.ts';
 import { syncStats } from './sync-stats.ts';
+import { unitHistory } from './units.ts';
 
 /** The named queries, each taking the store handle first. */
 export const queries = {
   createExecution,
   recordStep,
   markStepRunning,
+  setExecutionSerial,
   finishExecution,
   getExecution,
   runningExecutions,
   markInterrupted,
   listResults,
   getResult,
+  unitHistory,
+  stationStats,
   claimSyncItems,
   releaseClaims,
   returnUnsent,

@@ -61,7 +61,15 @@ export interface ListResultsQuery {
   from?: TimeInput;
   /** Started before. */
   to?: TimeInput;
+  /** Serial numbers starting with this text (case-sensitive, as serials are printed). */
+  serial?: string;
+  /** Part number, exact. */
+  partNumber?: string;
 }
+
+// Above every character a serial can hold: `serial < prefix + TOP` ends the prefix range, so the filter is
+// a range scan of the serial index (a LIKE would be case-insensitive and read every row).
+const TOP = '\u{10FFFF}';
 
 /** One page of results. */
 export interface ResultsPage {
@@ -93,6 +101,10 @@ export function listResults(store: StoreHandle, query: ListResultsQuery = {}): R
   if (query.sequence !== undefined) filters.push(eq(executions.sequenceName, query.sequence));
   if (query.from !== undefined) filters.push(gte(executions.startedAt, toIso(query.from, 'from')));
   if (query.to !== undefined) filters.push(lt(executions.startedAt, toIso(query.to, 'to')));
+  if (query.serial !== undefined) {
+    filters.push(gte(executions.serialNumber, query.serial), lt(executions.serialNumber, query.serial + TOP));
+  }
+  if (query.partNumber !== undefined) filters.push(eq(executions.partNumber, query.partNumber));
   const where = filters.length > 0 ? and(...filters) : undefined;
 
   // One read transaction: the count and the page come from the same snapshot.

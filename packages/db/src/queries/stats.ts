@@ -1,0 +1,186 @@
+// Yield over a time range (GET /api/stats): units tested, passed, failed, first-pass yield and cycle time,
+// for the station and per batch and per sequence, computed by SQLite in one statement.
+//
+// What counts: runs that reached a verdict on their own (status completed or failed, no status reason).
+// An abort, a shutdown or a crash says nothing about the unit, so it is left out. A unit is one serial
+// number tested by one sequence (a run without a serial is a unit of its own); it passed or failed by its
+// last run in the range, and passed first time when its first run passed and no earlier run of that
+// sequence on that serial exists, in the range or before it.
+
+import { StoreError } from '../errors.ts';
+import type { StoreHandle } from '../handle.ts';
+import { type TimeInput, toIso } from '../time.ts';
+
+/** The range and filters of a stats query; `from` inclusive, `to` exclusive, both on the start time. */
+export interface StatsQuery {
+  from: TimeInput;
+  to: TimeInput;
+  batchId?: string;
+  sequence?: string;
+}
+
+/** Cycle time percentiles in seconds (interpolated); null when no run counted. */
+export interface CycleTime {
+  p50: number | null;
+  p95: number | null;
+}
+
+/** Yield of one group of runs. */
+export interface YieldFigures {
+  unitsTested: number;
+  /** Units whose last run passed (a retest that passed counts here). */
+  passed: number;
+  /** Units whose last run failed. */
+  failed: number;
+  /** Units whose very first run of the sequence passed. */
+  firstPassed: number;
+  /** firstPassed / unitsTested, null when no unit was tested. */
+  firstPassYield: number | null;
+  /** Runs counted (retests included). */
+  runs: number;
+  cycleTime: CycleTime;
+}
+
+/** What GET /api/stats answers. */
+export interface StationStats {
+  from: string;
+  to: string;
+  batchId: string | null;
+  sequence: string | null;
+  total: YieldFigures;
+  /** One entry per batch that ran in the range, by id. */
+  batches: (YieldFigures & { batchId: string })[];
+  /** One entry per sequence that ran in the range, by name. */
+  sequences: (YieldFigures & { sequenceName: string })[];
+}
+
+// `runs` reads only the (started_at, ...) covering index. `ranked` numbers each unit's runs and counts
+// them (its last run is the one numbered as many as it has), per sequence (the station and per-sequence figures) and per batch; a first run that passed is
+// looked up in the unit's earlier history through the serial index, which only passing units pay for.
+const STATS_SQL = `
+WITH runs AS (
+  SELECT id, batch_id, sequence_name, serial_number, coalesce(serial_number, '#' || id) AS unit,
+         started_at, overall_pass AS pass, duration
+  FROM executions
+  WHERE started_at >= $from AND started_at < $to
+    AND status IN ('completed', 'failed') AND status_reason IS NULL
+    AND ($batch IS NULL OR batch_id = $batch)
+    AND ($sequence IS NULL OR sequence_name = $sequence)
+),
+ranked AS (
+  SELECT runs.*,
+    row_number() OVER s AS seq_first,
+    count(*) OVER (s ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS seq_runs,
+    row_number() OVER b AS batch_first,
+    count(*) OVER (b ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS batch_runs
+  FROM runs
+  WINDOW s AS (PARTITION BY sequence_name, unit ORDER BY started_at, id),
+         b AS (PARTITION BY batch_id, sequence_name, unit ORDER BY started_at, id)
+),
+flagged AS MATERIALIZED (
+  SELECT ranked.*,
+    CASE WHEN pass = 1 AND (seq_first = 1 OR batch_first = 1) THEN
+      serial_number IS NULL OR NOT EXISTS (
+        SELECT 1 FROM executions AS e
+        WHERE e.serial_number = ranked.serial_number
+          AND (e.started_at < ranked.started_at OR (e.started_at = ranked.started_at AND e.id < ranked.id))
+          AND e.sequence_name = ranked.sequence_name
+          AND e.status IN ('completed', 'failed') AND e.status_reason IS NULL)
+    ELSE 0 END AS first_time
+  FROM ranked
+)
+SELECT 'total' AS scope, NULL AS key,
+  count(*) FILTER (WHERE seq_first = 1) AS units,
+  count(*) FILTER (WHERE seq_first = seq_runs AND pass = 1) AS passed,
+  count(*) FILTER (WHERE seq_first = seq_runs AND pass = 0) AS failed,
+  count(*) FILTER (WHERE seq_first = 1 AND first_time = 1) AS first_passed,
+  count(*) AS runs, percentile(duration, 50) AS p50, percentile(duration, 95) AS p95
+FROM flagged
+UNION ALL
+SELECT 'sequence', sequence_name,
+  count(*) FILTER (WHERE seq_first = 1),
+  count(*) FILTER (WHERE seq_first = seq_runs AND pass = 1),
+  count(*) FILTER (WHERE seq_first = seq_runs AND pass = 0),
+  count(*) FILTER (WHERE seq_first = 1 AND first_time = 1),
+  count(*), percentile(duration, 50), percentile(duration, 95)
+FROM flagged GROUP BY sequence_name
+UNION ALL
+SELECT 'batch', batch_id,
+  count(*) FILTER (WHERE batch_first = 1),
+  count(*) FILTER (WHERE batch_first = batch_runs AND pass = 1),
+  count(*) FILTER (WHERE batch_first = batch_runs AND pass = 0),
+  count(*) FILTER (WHERE batch_first = 1 AND first_time = 1),
+  count(*), percentile(duration, 50), percentile(duration, 95)
+FROM flagged GROUP BY batch_id
+`;
+
+interface StatsRow {
+  scope: 'total' | 'sequence' | 'batch';
+  key: string | null;
+  units: number;
+  passed: number;
+  failed: number;
+  first_passed: number;
+  runs: number;
+  p50: number | null;
+  p95: number | null;
+}
+
+/** Seconds to the millisecond: interpolation leaves float noise no one reads. */
+function millis(seconds: number | null): number | null {
+  return seconds === null ? null : Math.round(seconds * 1000) / 1000;
+}
+
+function figures(row: StatsRow): YieldFigures {
+  return {
+    unitsTested: row.units,
+    passed: row.passed,
+    failed: row.failed,
+    firstPassed: row.first_passed,
+    firstPassYield: row.units > 0 ? row.first_passed / row.units : null,
+    runs: row.runs,
+    cycleTime: { p50: millis(row.p50), p95: millis(row.p95) },
+  };
+}
+
+/** Yield of the runs started in [from, to), optionally of one batch and/or one sequence. */
+export function stationStats(store: StoreHandle, query: StatsQuery): StationStats {
+  const from = toIso(query.from, 'from');
+  const to = toIso(query.to, 'to');
+  if (from > to) throw new StoreError('INVALID_ARGUMENT', `from (${from}) is after to (${to})`);
+  const rows = store.sqlite.query<StatsRow, Record<string, string | null>>(STATS_SQL).all({
+    $from: from,
+    $to: to,
+    $batch: query.batchId ?? null,
+    $sequence: query.sequence ?? null,
+  });
+  const total = rows.find((r) => r.scope === 'total');
+  const byKey = (r: StatsRow) => r.key ?? '';
+  return {
+    from,
+    to,
+    batchId: query.batchId ?? null,
+    sequence: query.sequence ?? null,
+    total: total
+      ? figures(total)
+      : figures({
+          scope: 'total',
+          key: null,
+          units: 0,
+          passed: 0,
+          failed: 0,
+          first_passed: 0,
+          runs: 0,
+          p50: null,
+          p95: null,
+        }),
+    batches: rows
+      .filter((r) => r.scope === 'batch')
+      .map((r) => ({ batchId: byKey(r), ...figures(r) }))
+      .sort((a, b) => a.batchId.localeCompare(b.batchId)),
+    sequences: rows
+      .filter((r) => r.scope === 'sequence')
+      .map((r) => ({ sequenceName: byKey(r), ...figures(r) }))
+      .sort((a, b) => a.sequenceName.localeCompare(b.sequenceName)),
+  };
+}
