@@ -141,6 +141,20 @@ describe('GET /api/sequences/:name', () => {
     },
   );
 
+  test('a name off the package-name rule is 400 INVALID_NAME saying the rule, before any file is read', async () => {
+    expect(await json(h.req('GET', '/api/sequences/psu.functional'))).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_NAME',
+          message: 'a sequence package name is 1-64 letters, digits, "_" or "-"',
+          details: { name: 'psu.functional', expected: '1-64 letters, digits, "_" or "-"' },
+        },
+      },
+    });
+    expect(asked).toEqual([]);
+  });
+
   test.each([
     '..%2F..%2Fetc%2Fpasswd',
     '%2Fetc%2Fpasswd',
@@ -148,6 +162,7 @@ describe('GET /api/sequences/:name', () => {
     '..%5C..%5Cwindows',
     'psu_functional%00',
     'x'.repeat(200),
+    'x'.repeat(65),
     'name%20with%20space',
   ])('traversal attempt %s is 400 and never reaches the file system', async (name) => {
     const { status, body } = await json(h.req('GET', `/api/sequences/${name}`));

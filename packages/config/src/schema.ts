@@ -2,6 +2,7 @@
 // the schema, the docs and the example agree. Derived defaults (logs_dir, ipc endpoints, batch name) are
 // filled later by resolve.ts because they depend on other fields.
 import { type StaticDecode, type TSchema, Type } from '@sinclair/typebox';
+import { PACKAGE_NAME_PATTERN, PACKAGE_NAME_RULE } from '@station/sequence/names';
 import { DURATION_PATTERN, parseDuration } from '@station/time';
 
 /** Batch ids become bus service names (`runner.<id>`) and file names, so they are kept to a safe alphabet. */
@@ -216,8 +217,8 @@ export const BatchSchema = section(
     id: Type.String({ pattern: ID_PATTERN, expected: ID_EXPECTED }),
     name: Type.Optional(Type.String()),
     sequence_package: Type.String({
-      pattern: ID_PATTERN,
-      expected: `a sequence package folder name (${ID_EXPECTED})`,
+      pattern: PACKAGE_NAME_PATTERN,
+      expected: `a sequence package name (${PACKAGE_NAME_RULE})`,
     }),
     hardware: Type.Record(Type.String(), HardwareSchema, { default: {}, expected: 'a mapping' }),
     auto_start: Type.Boolean({ default: false }),

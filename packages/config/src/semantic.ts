@@ -3,10 +3,10 @@
 // (guarding every field's type) so that one pass reports everything.
 import { accessSync, constants, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { isValidPackageName, PACKAGE_NAME_RULE } from '@station/sequence/names';
 import { parseDuration } from '@station/time';
 import type { IssueList } from './report.ts';
 import { defaultEndpoints, resolveDir, resolveEndpoint } from './resolve.ts';
-import { ID_PATTERN } from './schema.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -56,9 +56,10 @@ function checkBatches(batches: unknown, issues: IssueList): void {
         );
     }
     for (const name of Object.keys(obj(b.hardware))) {
-      if (!new RegExp(ID_PATTERN).test(name)) {
+      // A hardware name is a key of the package's manifest, which names it by the package-name rule.
+      if (!isValidPackageName(name)) {
         const pointer = `/batches/${i}/hardware/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-        issues.add(pointer, 'hardware names may use only 1-64 letters, digits, "_" or "-"', { atKey: true });
+        issues.add(pointer, `hardware names may use only ${PACKAGE_NAME_RULE}`, { atKey: true });
       }
     }
     checkBounds(obj(b.restart), `/batches/${i}/restart`, 'backoff_base', 'backoff_cap', issues);

@@ -132,9 +132,9 @@ describe('schema errors', () => {
         4,
         5,
         'batches[0].sequence_package',
-        'required key is missing (expected a sequence package folder name (1-64 letters, digits, "_" or "-"))',
+        'required key is missing (expected a sequence package name (1-64 letters, digits, "_" or "-"))',
         {
-          expected: 'a sequence package folder name (1-64 letters, digits, "_" or "-")',
+          expected: 'a sequence package name (1-64 letters, digits, "_" or "-")',
           found: 'nothing',
         },
       ),
@@ -158,23 +158,34 @@ describe('schema errors', () => {
 
   test('bad batch ids and sequence package names (they become service and folder names)', () => {
     const { issues } = issuesOf(
-      yaml('station: { id: s1 }', 'batches:', '  - id: "slot 1"', '    sequence_package: ../../etc'),
+      yaml(
+        'station: { id: s1 }',
+        'batches:',
+        '  - id: "slot 1"',
+        '    sequence_package: ../../etc',
+        '  - id: b2',
+        '    sequence_package: psu.functional',
+        '  - id: b3',
+        `    sequence_package: ${'p'.repeat(65)}`,
+      ),
     );
+    const packageName = (line: number, index: number, found: string) =>
+      at(
+        line,
+        23,
+        `batches[${index}].sequence_package`,
+        `expected a sequence package name (1-64 letters, digits, "_" or "-"), found ${found}`,
+        { expected: 'a sequence package name (1-64 letters, digits, "_" or "-")', found },
+      );
     expect(issues).toEqual([
       at(3, 9, 'batches[0].id', 'expected 1-64 letters, digits, "_" or "-", found "slot 1"', {
         expected: '1-64 letters, digits, "_" or "-"',
         found: '"slot 1"',
       }),
-      at(
-        4,
-        23,
-        'batches[0].sequence_package',
-        'expected a sequence package folder name (1-64 letters, digits, "_" or "-"), found "../../etc"',
-        {
-          expected: 'a sequence package folder name (1-64 letters, digits, "_" or "-")',
-          found: '"../../etc"',
-        },
-      ),
+      packageName(4, 0, '"../../etc"'),
+      // The manifest's rule, the same one: a dot and a 65th character are refused in both files.
+      packageName(6, 1, '"psu.functional"'),
+      packageName(8, 2, `"${'p'.repeat(57)}..."`), // the value is shortened in the message
     ]);
   });
 

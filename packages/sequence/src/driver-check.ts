@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BUILTIN_DRIVERS } from './drivers/index.ts';
 import { messageOf } from './errors.ts';
 import { importErrorPosition } from './import-error.ts';
-import { isValidPackageName } from './paths.ts';
+import { isValidPackageName, PACKAGE_NAME_RULE } from './names.ts';
 import type { DriverDefinition } from './sdk.ts';
 import type { Position } from './yaml-source.ts';
 
@@ -62,7 +62,11 @@ export function definitionProblem(def: unknown, defaults: Record<string, unknown
 /** Looks up driver `name` for the package at `dir`, importing drivers/<name>.ts when it exists. */
 export async function findDriver(dir: string, name: string, cacheKey = ''): Promise<DriverLookup> {
   if (!isValidPackageName(name))
-    return { ok: false, reason: 'missing', message: `invalid driver name "${name}"` };
+    return {
+      ok: false,
+      reason: 'missing',
+      message: `invalid driver name "${name}": expected ${PACKAGE_NAME_RULE}`,
+    };
   const file = `drivers/${name}.ts`;
   const path = join(dir, file);
   if (existsSync(path)) {

@@ -32,7 +32,7 @@ export {
 } from './hardware-plan.ts';
 export { hashPackage, packageFiles } from './hash.ts';
 export { judgeMeasurements, limitViolation } from './limits.ts';
-export { listPackages, type PackageSummary } from './list.ts';
+export { listPackages, type PackageSummary, packageFolders } from './list.ts';
 export {
   type LoadedPackage,
   type LoadOptions,
@@ -43,8 +43,9 @@ export {
 export { MANIFEST_FILE, type ManifestResult, parseManifest } from './manifest.ts';
 export type { HardwareSpec, Manifest, MeasurementSpec, ParameterSpec, StepSpec } from './manifest-schema.ts';
 export { DEFAULT_STEP_TIMEOUT_MS } from './manifest-schema.ts';
+export { isValidPackageName, PACKAGE_NAME_PATTERN, PACKAGE_NAME_RULE } from './names.ts';
 export { type ParameterProblem, resolveParameters } from './parameters.ts';
-export { isValidPackageName, resolvePackageDir } from './paths.ts';
+export { resolvePackageDir } from './paths.ts';
 export * from './results.ts';
 export * from './sdk.ts';
 export { sleep } from './sleep.ts';

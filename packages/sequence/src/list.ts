@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Problem } from './errors.ts';
 import { loadPackage } from './loader.ts';
-import { isValidPackageName } from './paths.ts';
+import { isValidPackageName } from './names.ts';
 
 /** One entry of the package list. `name` is the folder name, which is what requests use. */
 export interface PackageSummary {
@@ -17,12 +17,17 @@ export interface PackageSummary {
   warnings: Problem[];
 }
 
-/** Loads every folder in `sequencesDir` (sorted by name); folders whose names are not valid are skipped. */
-export async function listPackages(sequencesDir: string): Promise<PackageSummary[]> {
-  const names = readdirSync(sequencesDir, { withFileTypes: true })
+/** The folders in `sequencesDir` whose names are package names, sorted (throws when it cannot be read). */
+export function packageFolders(sequencesDir: string): string[] {
+  return readdirSync(sequencesDir, { withFileTypes: true })
     .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && isValidPackageName(e.name))
     .map((e) => e.name)
     .sort();
+}
+
+/** Loads every folder in `sequencesDir` (sorted by name); folders whose names are not valid are skipped. */
+export async function listPackages(sequencesDir: string): Promise<PackageSummary[]> {
+  const names = packageFolders(sequencesDir);
   const out: PackageSummary[] = [];
   for (const name of names) {
     const r = await loadPackage(join(sequencesDir, name), { sequencesDir });

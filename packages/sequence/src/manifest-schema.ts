@@ -1,10 +1,9 @@
 // The manifest.yaml schema (as written, snake_case) and the typed manifest the rest of the code uses.
 import { type Static, Type } from '@sinclair/typebox';
 import { DURATION_PATTERN } from './duration.ts';
+import { PACKAGE_NAME_PATTERN, PACKAGE_NAME_RULE } from './names.ts';
 import type { FieldType, ParamValue, SimpleSchema } from './sdk.ts';
 
-/** Folder and package names: also what a request may name, so nothing that could be a path. */
-export const PACKAGE_NAME_PATTERN = '^[A-Za-z0-9_.-]+$';
 /** Step names are export names of `sequence.ts`. */
 export const STEP_NAME_PATTERN = '^[A-Za-z_$][A-Za-z0-9_$]*$';
 /** Semantic version 2.0.0 (pre-release and build allowed). */
@@ -56,7 +55,10 @@ const OptionSchema = Type.Object(
 
 const HardwareSchema = Type.Object(
   {
-    driver: Type.String({ pattern: PACKAGE_NAME_PATTERN, errorMessage: 'expected a driver name' }),
+    driver: Type.String({
+      pattern: PACKAGE_NAME_PATTERN,
+      errorMessage: `expected a driver name (${PACKAGE_NAME_RULE})`,
+    }),
     description: Type.Optional(text),
     options: Type.Optional(Type.Record(Type.String(), OptionSchema)),
   },
@@ -96,7 +98,7 @@ export const RawManifestSchema = Type.Object(
   {
     name: Type.String({
       pattern: PACKAGE_NAME_PATTERN,
-      errorMessage: 'expected a name of A-Z a-z 0-9 _ . -',
+      errorMessage: `expected a package name (${PACKAGE_NAME_RULE})`,
     }),
     version: Type.String({
       pattern: SEMVER_PATTERN,

@@ -7,13 +7,13 @@ import { manifestRuleViolations, type RuleViolation } from './manifest-rules.ts'
 import {
   DEFAULT_STEP_TIMEOUT_MS,
   type Manifest,
-  PACKAGE_NAME_PATTERN,
   type ParameterSpec,
   type RawManifest,
   RawManifestSchema,
   STEP_NAME_PATTERN,
   type StepSpec,
 } from './manifest-schema.ts';
+import { isValidPackageName } from './names.ts';
 import type { FieldSpec, SimpleSchema } from './sdk.ts';
 import { timeoutFeedWarnings } from './timeout-feeds.ts';
 import { pointerToPath, readYaml, type YamlSource } from './yaml-source.ts';
@@ -132,7 +132,6 @@ export function writtenParts(raw: unknown): {
   hardware: { name: string; driver: string }[];
 } {
   const stepName = new RegExp(STEP_NAME_PATTERN);
-  const driverName = new RegExp(PACKAGE_NAME_PATTERN);
   const rawSteps = member(raw, 'steps');
   const steps = (Array.isArray(rawSteps) ? rawSteps : []).flatMap((step: unknown, index) => {
     const name = member(step, 'name');
@@ -142,7 +141,7 @@ export function writtenParts(raw: unknown): {
   const entries = rawHardware !== null && typeof rawHardware === 'object' ? Object.entries(rawHardware) : [];
   const hardware = entries.flatMap(([name, h]: [string, unknown]) => {
     const driver = member(h, 'driver');
-    return typeof driver === 'string' && driverName.test(driver) ? [{ name, driver }] : [];
+    return typeof driver === 'string' && isValidPackageName(driver) ? [{ name, driver }] : [];
   });
   return { steps, hardware };
 }

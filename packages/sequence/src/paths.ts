@@ -3,13 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { SequenceError } from './errors.ts';
-
-const NAME_RE = /^[A-Za-z0-9_.-]+$/;
-
-/** True when `name` may name a package folder: the safe character set and not `.`/`..`-like. */
-export function isValidPackageName(name: string): boolean {
-  return NAME_RE.test(name) && !/^\.+$/.test(name) && name.length <= 128;
-}
+import { isValidPackageName, PACKAGE_NAME_RULE } from './names.ts';
 
 /** True when real path `child` is `root` itself or below it (both already resolved). */
 export function isInside(root: string, child: string): boolean {
@@ -34,9 +28,11 @@ export function realpathOrUndefined(path: string): string | undefined {
  */
 export function resolvePackageDir(sequencesDir: string, name: string): string {
   if (!isValidPackageName(name)) {
-    throw new SequenceError('BAD_REQUEST', `invalid sequence package name ${JSON.stringify(name)}`, {
-      details: { name, expected: 'a folder name of A-Z a-z 0-9 _ . - (not . or ..)' },
-    });
+    throw new SequenceError(
+      'BAD_REQUEST',
+      `invalid sequence package name ${JSON.stringify(name)}: expected ${PACKAGE_NAME_RULE}`,
+      { details: { name, expected: PACKAGE_NAME_RULE } },
+    );
   }
   const root = realpathOrUndefined(sequencesDir);
   if (root === undefined) {

@@ -272,6 +272,28 @@ describe('loadPackage reports each problem with its location', () => {
     ]);
   });
 
+  test('a package or driver name off the package-name rule is refused, naming the rule and where', async () => {
+    const manifest = manifestText('p.q', 'hardware:\n  dmm: { driver: sim.dmm }\n');
+    expect(await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS })).toEqual([
+      {
+        code: 'SCHEMA',
+        file: 'manifest.yaml',
+        line: 1,
+        column: 1,
+        path: 'name',
+        message: 'expected a package name (1-64 letters, digits, "_" or "-")',
+      },
+      {
+        code: 'SCHEMA',
+        file: 'manifest.yaml',
+        line: 5,
+        column: 10,
+        path: 'hardware.dmm.driver',
+        message: 'expected a driver name (1-64 letters, digits, "_" or "-")',
+      },
+    ]);
+  });
+
   test('a package folder outside sequencesDir, through a symlink', async () => {
     const outside = tempSequencesDir();
     try {
@@ -411,14 +433,23 @@ describe('one manifest with every kind of mistake', () => {
 });
 
 describe('resolvePackageDir', () => {
-  test.each([['..'], ['.'], ['a/b'], ['/etc'], ['../x'], ['a b'], ['näme'], ['']])('rejects %p', (name) => {
-    let code: string | undefined;
-    try {
-      resolvePackageDir(root.dir, name);
-    } catch (err) {
-      code = isSequenceError(err) ? err.code : 'other';
-    }
-    expect(code).toBe('BAD_REQUEST');
+  test.each([['..'], ['.'], ['a/b'], ['/etc'], ['../x'], ['a b'], ['näme'], [''], ['a.b'], ['x'.repeat(65)]])(
+    'rejects %p',
+    (name) => {
+      let code: string | undefined;
+      try {
+        resolvePackageDir(root.dir, name);
+      } catch (err) {
+        code = isSequenceError(err) ? err.code : 'other';
+      }
+      expect(code).toBe('BAD_REQUEST');
+    },
+  );
+
+  test('the refusal names the rule', () => {
+    expect(() => resolvePackageDir(root.dir, 'psu.functional')).toThrow(
+      'invalid sequence package name "psu.functional": expected 1-64 letters, digits, "_" or "-"',
+    );
   });
 
   test('a missing package is NOT_FOUND; an existing one resolves to its real path', () => {

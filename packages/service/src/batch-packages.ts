@@ -2,7 +2,7 @@
 // its hardware entries must fit that package and the drivers serving them (no `bogus: 1` a driver does
 // not know). Run at start by the processes that run batches (launcher, supervisor) in the same pass as the
 // file's own checks, so every mistake is reported at once with its line and column.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckedBatch, FieldPath, StationCheck, StationCheckContext } from '@station/config';
 import { closestKey } from '@station/config';
@@ -10,9 +10,9 @@ import {
   type HardwareProblem,
   hashPackage,
   isSequenceError,
-  isValidPackageName,
   MANIFEST_FILE,
   type Manifest,
+  packageFolders,
   parseManifest,
   planHardware,
   resolvePackageDir,
@@ -21,10 +21,7 @@ import {
 /** Package folders under `dir`, for "did you mean" and "packages there" hints. */
 function packagesIn(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && isValidPackageName(e.name))
-      .map((e) => e.name)
-      .sort();
+    return packageFolders(dir);
   } catch {
     return [];
   }

@@ -1,23 +1,17 @@
-// SPEC §3.1 Sequences: the packages under sequences_dir. A name from a request is checked against a
-// strict alphabet before anything touches the file system, so `../x`, `/etc`, `a/b` are 400s, never reads.
+// SPEC §3.1 Sequences: the packages under sequences_dir. A name from a request is checked against the
+// package-name rule before anything touches the file system, so `../x`, `/etc`, `a/b` are 400s, never reads.
+import { isValidPackageName, PACKAGE_NAME_RULE } from '@station/sequence';
 import { Elysia, t } from 'elysia';
 import type { RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { documentedSchema, ErrorSchema } from '../schemas.ts';
 
-const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
-
 /** The name if it can only mean a folder directly inside sequences_dir, else a 400 INVALID_NAME. */
 export function checkSequenceName(name: string): string {
-  if (!NAME.test(name) || name === '.' || name === '..') {
-    throw new ApiError(
-      'INVALID_NAME',
-      400,
-      'a sequence name is 1-128 letters, digits, "_", "-" or "." and no path',
-      {
-        details: { name: name.slice(0, 200) },
-      },
-    );
+  if (!isValidPackageName(name)) {
+    throw new ApiError('INVALID_NAME', 400, `a sequence package name is ${PACKAGE_NAME_RULE}`, {
+      details: { name: name.slice(0, 200), expected: PACKAGE_NAME_RULE },
+    });
   }
   return name;
 }
