@@ -3,7 +3,7 @@
 import { BusError, type Handlers, type RunnerStatus, type StationEvent } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import { newExecutionId, type Store } from '@station/db';
-import { droppedLogLines, type Logger } from '@station/log';
+import type { Logger } from '@station/log';
 import {
   DEFAULT_GRACE_MS,
   type HardwareSet,
@@ -20,6 +20,7 @@ import {
   SequenceError,
 } from '@station/sequence';
 import { type AbortCause, createRecorder, toStepShape } from '@station/sequence/recorder';
+import { healthHandler } from '@station/service/health';
 import type { StorageState } from '@station/service/storage';
 import { ABORT_CAUSES, type LiveExecution, type NotClean, runnerStatus } from './live.ts';
 import { isStorageFull, PendingCloses, storageLowError, unrecordedEnd } from './storage.ts';
@@ -389,12 +390,7 @@ export class BatchRunner {
   /** The bus handlers of `runner.<batchId>`. */
   handlers(onShutdown: () => void): Handlers<`runner.${string}`> {
     return {
-      health: () => ({
-        service: `runner.${this.batchId}`,
-        pid: process.pid,
-        uptime: (this.#now() - this.#startedAt) / 1000,
-        logLinesDropped: droppedLogLines(),
-      }),
+      health: healthHandler(`runner.${this.batchId}`, { now: this.#now }, this.#startedAt),
       status: () => this.status(),
       'sequence.start': (body) => this.startSequence(body.parameters, body.operator),
       'sequence.stop': () => this.stopSequence(),

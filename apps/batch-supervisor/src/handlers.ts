@@ -1,17 +1,12 @@
 // The `supervisor` service on the bus: each contract method mapped onto the Supervisor.
 import type { Handlers } from '@station/bus';
-import { droppedLogLines } from '@station/log';
+import { healthHandler } from '@station/service';
 import type { Supervisor } from './supervisor.ts';
 
 /** Handlers for `serve({ service: 'supervisor', handlers })`. */
-export function supervisorHandlers(supervisor: Supervisor, startedAt = Date.now()): Handlers<'supervisor'> {
+export function supervisorHandlers(supervisor: Supervisor): Handlers<'supervisor'> {
   return {
-    health: () => ({
-      service: 'supervisor',
-      pid: process.pid,
-      uptime: (Date.now() - startedAt) / 1000,
-      logLinesDropped: droppedLogLines(),
-    }),
+    health: healthHandler('supervisor'),
     'batch.list': () => supervisor.list(),
     'batch.get': ({ batchId }) => supervisor.get(batchId),
     'batch.start': ({ batchId }) => supervisor.start(batchId),

@@ -5,7 +5,7 @@ export { classify, type Outcome } from './classify.ts';
 export { type BackendEndpoint, type Delivery, postResult, probeHealth } from './client.ts';
 export { type CycleReport, drainCycle, leaseFor } from './drain.ts';
 export { SyncError, type SyncErrorCode } from './errors.ts';
-export { type ServiceHealth, type SyncHandlers, syncHandlers } from './handlers.ts';
+export { type SyncHandlers, syncHandlers } from './handlers.ts';
 export { HealthMonitor } from './health.ts';
 export { openAgentStore } from './store.ts';
 export { type Clock, type SyncResult, type SyncStatus, type SyncStore, systemClock } from './types.ts';

@@ -14,6 +14,7 @@ import { type CliSpec, parseCliOrExit } from './cli.ts';
 import { watchParent } from './parent.ts';
 
 export * from './cli.ts';
+export { healthHandler } from './health.ts';
 export { watchParent } from './parent.ts';
 
 export interface ServiceContext {
