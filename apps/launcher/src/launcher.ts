@@ -8,9 +8,10 @@ import { type ServiceChild as Child, ServiceChild, type ServiceSpec } from './ch
 
 export const REPO_ROOT = join(import.meta.dir, '../../..');
 
-/** The station's services in start order; stop order is SPEC §6 (gateway first, broker last). */
-export const SERVICES = ['broker', 'batch-supervisor', 'sync-agent', 'api-gateway'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+import { SERVICES, type ServiceName } from '@station/service/services';
+
+export { SERVICES, type ServiceName };
+/** Stop order is SPEC §6 (gateway first, broker last). */
 export const STOP_ORDER: readonly ServiceName[] = ['api-gateway', 'batch-supervisor', 'sync-agent', 'broker'];
 
 /** The entry file of a service. */

@@ -10,6 +10,8 @@ export interface CliOption {
   value?: string;
   description: string;
   required?: boolean;
+  /** May be given several times (`--param a=1 --param b=2`); the values are in `ParsedCli.lists`. */
+  multiple?: boolean;
 }
 
 /** What a command is and takes. */
@@ -19,11 +21,24 @@ export interface CliSpec {
   /** One or two lines on what it does. */
   summary: string;
   /** Positional arguments in order (none unless listed). */
-  positionals?: { name: string; description: string; choices?: readonly string[] }[];
+  positionals?: CliPositional[];
   /** Its own options, beside the ones every station process takes (`SERVICE_OPTIONS`). */
   options?: CliOption[];
   /** Whether it also takes `--station` and `--parent-pid` (services and runners started by a parent). */
   service?: boolean;
+  /** Whether it takes `--config` (default true; false for a command that reads no station.yaml). */
+  config?: boolean;
+}
+
+/** One positional argument. */
+export interface CliPositional {
+  name: string;
+  description: string;
+  choices?: readonly string[];
+  /** The last positional only: takes one or more values (`<folder>...`). */
+  variadic?: boolean;
+  /** The last positional only: may be left out. */
+  optional?: boolean;
 }
 
 /** Taken by every station process that reads station.yaml. */
@@ -50,22 +65,34 @@ export class CliError extends Error {
 export interface ParsedCli {
   help: boolean;
   values: Record<string, string | undefined>;
+  /** Every value of each `multiple` option, in the order given (an empty list when it was not given). */
+  lists: Record<string, string[]>;
   positionals: string[];
 }
 
 function optionsOf(spec: CliSpec): CliOption[] {
-  return [CONFIG_OPTION, ...(spec.options ?? []), ...(spec.service ? SERVICE_OPTIONS : []), HELP_OPTION];
+  const config = spec.config === false ? [] : [CONFIG_OPTION];
+  return [...config, ...(spec.options ?? []), ...(spec.service ? SERVICE_OPTIONS : []), HELP_OPTION];
+}
+
+function placeholder(p: CliPositional): string {
+  return `<${p.choices ? p.choices.join('|') : p.name}>${p.variadic ? '...' : ''}`;
 }
 
 /** The help text of a command. */
 export function usage(spec: CliSpec): string {
-  const positionals = (spec.positionals ?? []).map((p) => ` <${p.choices ? p.choices.join('|') : p.name}>`);
+  const positionals = (spec.positionals ?? []).map((p) =>
+    p.optional ? ` [${placeholder(p)}]` : ` ${placeholder(p)}`,
+  );
   const lines = [`usage: ${spec.command}${positionals.join('')} [options]`, '', spec.summary, ''];
   if (spec.positionals?.length) lines.push('arguments:');
-  for (const p of spec.positionals ?? []) lines.push(`  <${p.name}>`, `      ${p.description}`);
+  for (const p of spec.positionals ?? []) {
+    lines.push(`  <${p.name}>${p.variadic ? '...' : ''}`, `      ${p.description}`);
+  }
   lines.push('options:');
   for (const o of optionsOf(spec)) {
-    lines.push(`  --${o.name}${o.value ? ` ${o.value}` : ''}${o.required ? ' (required)' : ''}`);
+    const notes = `${o.required ? ' (required)' : ''}${o.multiple ? ' (repeatable)' : ''}`;
+    lines.push(`  --${o.name}${o.value ? ` ${o.value}` : ''}${notes}`);
     lines.push(`      ${o.description}`);
   }
   return `${lines.join('\n')}\n`;
@@ -77,9 +104,14 @@ export function usage(spec: CliSpec): string {
  * @example parseCli({ command: 'bun x.ts', summary: 'x' }, ['--config', 'a.yaml']).values.config // 'a.yaml'
  */
 export function parseCli(spec: CliSpec, argv: readonly string[]): ParsedCli {
-  if (argv.includes('--help') || argv.includes('-h')) return { help: true, values: {}, positionals: [] };
+  if (argv.includes('--help') || argv.includes('-h')) {
+    return { help: true, values: {}, lists: {}, positionals: [] };
+  }
   const options = Object.fromEntries(
-    optionsOf(spec).map((o) => [o.name, { type: o.value ? ('string' as const) : ('boolean' as const) }]),
+    optionsOf(spec).map((o) => [
+      o.name,
+      { type: o.value ? ('string' as const) : ('boolean' as const), multiple: o.multiple === true },
+    ]),
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -88,24 +120,29 @@ export function parseCli(spec: CliSpec, argv: readonly string[]): ParsedCli {
     throw new CliError(describeParseError(spec, err));
   }
   const values: Record<string, string | undefined> = {};
+  const lists: Record<string, string[]> = {};
+  for (const o of optionsOf(spec)) if (o.multiple) lists[o.name] = [];
   for (const [name, value] of Object.entries(parsed.values)) {
-    values[name] = typeof value === 'boolean' ? String(value) : typeof value === 'string' ? value : undefined;
+    if (Array.isArray(value)) lists[name] = value.map(String);
+    else values[name] = typeof value === 'boolean' ? String(value) : value;
   }
   for (const o of optionsOf(spec)) {
     if (o.required && values[o.name] === undefined) throw new CliError(`--${o.name} ${o.value} is required`);
   }
   const expected = spec.positionals ?? [];
-  if (parsed.positionals.length > expected.length) {
+  const variadic = expected.at(-1)?.variadic === true;
+  if (!variadic && parsed.positionals.length > expected.length) {
     throw new CliError(`unexpected argument ${JSON.stringify(parsed.positionals[expected.length])}`);
   }
-  expected.forEach((p, i) => {
-    const given = parsed.positionals[i];
-    if (given === undefined) throw new CliError(`<${p.name}> is required`);
-    if (p.choices && !p.choices.includes(given)) {
+  parsed.positionals.forEach((given, i) => {
+    const p = expected[Math.min(i, expected.length - 1)];
+    if (p?.choices && !p.choices.includes(given)) {
       throw new CliError(`<${p.name}> must be one of ${p.choices.join(', ')}, not ${JSON.stringify(given)}`);
     }
   });
-  return { help: false, values, positionals: parsed.positionals };
+  const missing = expected[parsed.positionals.length];
+  if (missing && !missing.optional) throw new CliError(`<${missing.name}> is required`);
+  return { help: false, values, lists, positionals: parsed.positionals };
 }
 
 /**

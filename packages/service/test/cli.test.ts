@@ -40,13 +40,14 @@ describe('parseCli', () => {
     ).toEqual({
       help: false,
       values: { config: 'x.yaml', batch: 'b1', quick: 'true', station: 's1', 'parent-pid': '42' },
+      lists: {},
       positionals: ['a'],
     });
   });
 
   test('--help and -h win over everything else, even an unknown option', () => {
     for (const argv of [['--help'], ['-h'], ['--bogus', '--help'], ['b', '--help', '--batch']]) {
-      expect(parseCli(spec, argv)).toEqual({ help: true, values: {}, positionals: [] });
+      expect(parseCli(spec, argv)).toEqual({ help: true, values: {}, lists: {}, positionals: [] });
     }
   });
 
@@ -68,6 +69,46 @@ describe('parseCli', () => {
     expect(parseCli(bare, ['--config', 'c.yaml']).values).toEqual({ config: 'c.yaml' });
     expect(() => parseCli(bare, ['--station', 's'])).toThrow('unknown option --station');
     expect(() => parseCli(bare, ['extra'])).toThrow('unexpected argument "extra"');
+  });
+
+  const tool: CliSpec = {
+    command: 'station check',
+    summary: 'x',
+    config: false,
+    positionals: [{ name: 'folder', description: 'packages', variadic: true }],
+    options: [{ name: 'param', value: 'K=V', description: 'a parameter', multiple: true }],
+  };
+
+  test('a repeatable option collects every value in order; a variadic positional takes one or more', () => {
+    expect(parseCli(tool, ['a', '--param', 'x=1', 'b', '--param=y=2'])).toEqual({
+      help: false,
+      values: {},
+      lists: { param: ['x=1', 'y=2'] },
+      positionals: ['a', 'b'],
+    });
+    expect(parseCli(tool, ['a']).lists).toEqual({ param: [] });
+    expect(() => parseCli(tool, [])).toThrow('<folder> is required');
+  });
+
+  test('a command that reads no station.yaml refuses --config', () => {
+    expect(() => parseCli(tool, ['a', '--config', 'c.yaml'])).toThrow('unknown option --config');
+    expect(usage(tool)).toBe(
+      [
+        'usage: station check <folder>... [options]',
+        '',
+        'x',
+        '',
+        'arguments:',
+        '  <folder>...',
+        '      packages',
+        'options:',
+        '  --param K=V (repeatable)',
+        '      a parameter',
+        '  --help',
+        '      print this help and exit',
+        '',
+      ].join('\n'),
+    );
   });
 });
 

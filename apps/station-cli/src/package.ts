@@ -1,0 +1,100 @@
+// `station package <folder>`: `<name>-<version>.tgz`, the files a station hashes (manifest.yaml,
+// sequence.ts, drivers/*.ts) under `<name>/`, named by the content hash results record. A version is
+// written once: packaging it again with other content is refused, so a version names one content.
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { hashPackage, type LoadedPackage, packageFiles } from '@station/sequence';
+import { create, extract } from 'tar';
+import { type Command, paint } from './command.ts';
+import { loadFolder, located } from './load.ts';
+
+/** What `station package` made (or found already made). */
+export interface PackageArchive {
+  archive: string;
+  name: string;
+  version: string;
+  /** sha256 of the package's files, the `packageHash` of every result it produces. */
+  hash: string;
+  files: string[];
+  /** False when an identical archive of this version already existed and was kept as it was. */
+  created: boolean;
+}
+
+/** An archive of this version exists with other content. */
+export class VersionTakenError extends Error {
+  override readonly name = 'VersionTakenError';
+}
+
+/** The package hash of what `archive` holds under `name/` (extracted to a temporary folder). */
+export function archiveHash(archive: string, name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'station-package-'));
+  try {
+    extract({ file: archive, cwd: dir, sync: true, strict: true });
+    return hashPackage(join(dir, name));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes the archive of a loaded package into `outDir`; see the module comment for the rules. */
+export async function packageArchive(pkg: LoadedPackage, outDir: string): Promise<PackageArchive> {
+  const { name, version } = pkg.manifest;
+  const archive = join(resolve(outDir), `${name}-${version}.tgz`);
+  const files = packageFiles(pkg.dir).filter((f) => existsSync(join(pkg.dir, f)));
+  const made = { archive, name, version, hash: pkg.hash, files };
+  if (existsSync(archive)) {
+    const existing = archiveHash(archive, name);
+    if (existing === pkg.hash) return { ...made, created: false };
+    throw new VersionTakenError(
+      `${archive} already holds ${name} ${version} with other content (hash ${existing.slice(0, 12)}, this folder ${pkg.hash.slice(0, 12)}): raise the version in manifest.yaml`,
+    );
+  }
+  // Fixed times and no owner: the same files make the same bytes, wherever and whenever packaged.
+  const partial = `${archive}.partial`;
+  await create(
+    { gzip: true, file: partial, cwd: pkg.dir, prefix: name, portable: true, mtime: new Date(0) },
+    files,
+  );
+  renameSync(partial, archive);
+  return { ...made, created: true };
+}
+
+export const packageCommand: Command = {
+  spec: {
+    command: 'station package',
+    summary:
+      'Writes <name>-<version>.tgz of a valid package with the content hash its results will carry.\nRefuses a version already packaged with other content.',
+    config: false,
+    positionals: [{ name: 'folder', description: 'the sequence package folder' }],
+    options: [
+      { name: 'out', value: 'DIR', description: 'where the archive goes (default: the current folder)' },
+      { name: 'json', description: 'print { archive, name, version, hash, files, created } for tools' },
+    ],
+  },
+  async run(cli, io) {
+    const folder = cli.positionals[0] ?? '';
+    const loaded = await loadFolder(folder);
+    if (!loaded.ok) {
+      for (const p of loaded.problems) io.err(`${located(folder, p)}\n`);
+      io.err(`station package: ${folder} is not a valid package (${loaded.problems.length} problems)\n`);
+      return 1;
+    }
+    let made: PackageArchive;
+    try {
+      made = await packageArchive(loaded.package, cli.values.out ?? '.');
+    } catch (err) {
+      if (!(err instanceof VersionTakenError)) throw err;
+      io.err(`station package: ${err.message}\n`);
+      return 1;
+    }
+    if (cli.values.json === 'true') {
+      io.out(`${JSON.stringify(made, null, 2)}\n`);
+      return 0;
+    }
+    const c = paint(io.colour);
+    const what = made.created ? c.green('packaged') : 'unchanged';
+    io.out(`${what} ${made.name} ${made.version} -> ${made.archive}\n  sha256 ${made.hash}\n`);
+    return 0;
+  },
+};

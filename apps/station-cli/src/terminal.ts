@@ -1,0 +1,116 @@
+// What `station run` prints while it runs: a line per step with its verdict and duration, each measurement
+// against its limits, the step's log lines, and the verdict of the run. A SequenceSink beside the
+// runner's recorder, so the terminal sees exactly what the store gets.
+import type {
+  LogData,
+  MeasurementResult,
+  SequenceOutcome,
+  SequenceSink,
+  SequenceStart,
+  StepResult,
+} from '@station/sequence';
+import { type Io, paint } from './command.ts';
+
+/** How a run ended for the person at the terminal, and the exit code that says it to a script. */
+export type Verdict = 'PASS' | 'FAIL' | 'ERROR' | 'ABORTED';
+
+/** Exit codes of `station run`: 0 pass, 1 fail, 2 error (aborted, timed out, hardware, bad input). */
+export const EXIT_CODES: Record<Verdict, number> = { PASS: 0, FAIL: 1, ERROR: 2, ABORTED: 2 };
+
+/**
+ * A run passes when it completed; it fails when a step missed its limits or threw (`STEP_FAILED`); any
+ * other end (an abort, a timeout, a hardware error) is one where the unit could not be judged.
+ */
+export function verdictOf(o: Pick<SequenceOutcome, 'status' | 'error'>): Verdict {
+  if (o.status === 'completed') return 'PASS';
+  if (o.status === 'stopped') return 'ABORTED';
+  return o.error?.code === 'STEP_FAILED' ? 'FAIL' : 'ERROR';
+}
+
+function stepVerdict(r: StepResult): string {
+  if (r.status === 'skipped') return 'SKIP';
+  if (r.pass) return 'PASS';
+  if (r.error?.code === 'ABORTED') return 'ABORTED';
+  return r.error?.code === 'STEP_FAILED' ? 'FAIL' : 'ERROR';
+}
+
+/** A value as a person reads it: numbers to 6 significant digits, text quoted. */
+export function shown(value: MeasurementResult['value']): string {
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? String(value) : String(+value.toPrecision(6));
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+/** The limits of a measurement in words: `3.2 .. 3.4 V`, `>= 0 A`, `= "cv"`, or nothing to judge. */
+export function limitsOf(m: Pick<MeasurementResult, 'low' | 'high' | 'equals' | 'unit'>): string {
+  const unit = m.unit ? ` ${m.unit}` : '';
+  if (m.equals !== undefined) return `= ${shown(m.equals)}`;
+  if (m.low !== undefined && m.high !== undefined) return `${m.low} .. ${m.high}${unit}`;
+  if (m.low !== undefined) return `>= ${m.low}${unit}`;
+  if (m.high !== undefined) return `<= ${m.high}${unit}`;
+  return '';
+}
+
+/** The printing sink; `live` (a terminal) replaces a step's "running" line with its result. */
+export function terminalSink(io: Io): SequenceSink & { verdictLine(o: SequenceOutcome): string } {
+  const live = io.terminal;
+  const c = paint(io.colour);
+  const colourOf = (v: string) =>
+    v === 'PASS' ? c.green(v) : v === 'FAIL' ? c.red(v) : v === 'SKIP' ? c.dim(v) : c.yellow(v);
+  let total = 0;
+  let width = 0;
+  // Whether the last line written is the running step's own "…" line, which its result may replace.
+  let runningLine = false;
+  const write = (text: string) => {
+    runningLine = false;
+    io.out(text);
+  };
+  return {
+    onSequenceStart(s: SequenceStart) {
+      total = s.steps.length;
+      width = Math.max(...s.steps.map((x) => x.name.length));
+      const params = Object.entries(s.parameters).map(([k, v]) => `${k}=${v}`);
+      write(
+        `${c.bold(`${s.sequenceName} ${s.sequenceVersion}`)}  ${c.dim(`execution ${s.executionId}  package ${s.packageHash.slice(0, 12)}`)}\n`,
+      );
+      if (params.length > 0) write(`${c.dim('parameters')}  ${params.join('  ')}\n`);
+    },
+    onStepStart(d) {
+      // Always written, so a log shows which step hangs; on a terminal its result replaces it.
+      write(`  ${c.dim('....')}  ${d.index + 1}/${total} ${d.step}\n`);
+      runningLine = live;
+    },
+    onLog(d: LogData) {
+      const word = d.level.padEnd(5);
+      const level = d.level === 'error' ? c.red(word) : d.level === 'warn' ? c.yellow(word) : c.dim(word);
+      write(`          ${level} ${d.message}\n`);
+    },
+    onStepEnd(r: StepResult) {
+      // Cursor up one line and clear it: the result takes the place of "running".
+      if (live && runningLine) io.out('\x1b[1A\x1b[2K');
+      const verdict = stepVerdict(r);
+      const duration = r.duration === undefined ? '' : c.dim(`${r.duration.toFixed(2)} s`);
+      const retried = r.result.attempts > 1 ? c.dim(`  (${r.result.attempts} attempts)`) : '';
+      const name = `${r.order + 1}/${total} ${r.name.padEnd(width)}`;
+      write(`  ${colourOf(verdict.padEnd(4))}  ${name}  ${duration}${retried}\n`);
+      const mw = Math.max(0, ...r.result.measurements.map((m) => m.name.length));
+      for (const m of r.result.measurements) {
+        const value = `${shown(m.value)}${m.unit && typeof m.value === 'number' ? ` ${m.unit}` : ''}`;
+        const limits = m.declared ? limitsOf(m) : 'not declared';
+        const judged = m.pass ? c.green('pass') : c.red('FAIL');
+        write(
+          `          ${m.name.padEnd(mw)}  ${value.padEnd(12)}  ${c.dim(limits.padEnd(16))}  ${judged}\n`,
+        );
+      }
+      if (r.error && r.status !== 'skipped')
+        write(`          ${c.red(`${r.error.code}: ${r.error.message}`)}\n`);
+    },
+    verdictLine(o: SequenceOutcome) {
+      const verdict = verdictOf(o);
+      const ran = o.steps.filter((s) => s.status !== 'skipped').length;
+      const why =
+        o.error && verdict !== 'PASS' ? `  ${o.error.step ? `${o.error.step}: ` : ''}${o.error.message}` : '';
+      return `${colourOf(verdict)}  ${o.sequenceName} ${o.sequenceVersion}: ${ran}/${o.steps.length} steps in ${o.duration.toFixed(2)} s${why}\n`;
+    },
+  };
+}
