@@ -18,7 +18,9 @@ export async function checkService(
   });
   const [err, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
   await new Response(proc.stdout).text();
-  return { ok: code === 0, message: err.trim().split('\n')[0] ?? '' };
+  // The check names its service first; the line here already does.
+  const first = (err.trim().split('\n')[0] ?? '').replace(`${service}: `, '');
+  return { ok: code === 0, message: first };
 }
 
 export const healthcheck: Command = {
@@ -40,12 +42,13 @@ export const healthcheck: Command = {
     const c = paint(io.colour);
     const asked = cli.positionals.length > 0 ? cli.positionals : [...SERVICES];
     const results = await Promise.all(asked.map((s) => checkService(s, cli.values.config)));
+    const width = Math.max(...asked.map((s) => s.length));
     results.forEach((r, i) => {
-      const name = (asked[i] ?? '').padEnd(16);
+      const name = asked[i] ?? '';
       io.out(
         r.ok
           ? `${c.green('ok')}    ${name}\n`
-          : `${c.red('down')}  ${name}  ${r.message || 'not answering'}\n`,
+          : `${c.red('down')}  ${name.padEnd(width)}  ${r.message || 'not answering'}\n`,
       );
     });
     return results.every((r) => r.ok) ? 0 : 1;

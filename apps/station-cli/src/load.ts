@@ -14,3 +14,8 @@ export function loadFolder(folder: string): Promise<LoadResult> {
 export function located(folder: string, p: Problem): string {
   return formatProblem({ ...p, file: join(folder, p.file) });
 }
+
+/** `1 problem`, `2 problems`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

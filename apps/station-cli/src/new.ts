@@ -19,7 +19,7 @@ export class ScaffoldError extends Error {
  * invalid name and an existing folder: nothing is ever overwritten.
  */
 export function scaffold(folder: string): string {
-  const name = basename(resolve(folder));
+  const name = basename(folder);
   if (!isValidPackageName(name)) {
     throw new ScaffoldError(
       `"${name}" cannot name a package: use letters, digits, "_", "." and "-" (not "." or ".."), at most 128 characters`,

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { hashPackage, type LoadedPackage, packageFiles } from '@station/sequence';
 import { create, extract } from 'tar';
 import { type Command, paint } from './command.ts';
-import { loadFolder, located } from './load.ts';
+import { loadFolder, located, plural } from './load.ts';
 
 /** What `station package` made (or found already made). */
 export interface PackageArchive {
@@ -77,7 +77,9 @@ export const packageCommand: Command = {
     const loaded = await loadFolder(folder);
     if (!loaded.ok) {
       for (const p of loaded.problems) io.err(`${located(folder, p)}\n`);
-      io.err(`station package: ${folder} is not a valid package (${loaded.problems.length} problems)\n`);
+      io.err(
+        `station package: ${folder} is not a valid package (${plural(loaded.problems.length, 'problem')})\n`,
+      );
       return 1;
     }
     let made: PackageArchive;

@@ -19,7 +19,7 @@ import {
 } from '@station/sequence';
 import { type AbortCause, createRecorder } from '@station/sequence/recorder';
 import { type Command, type Io, paint } from './command.ts';
-import { loadFolder, located } from './load.ts';
+import { loadFolder, located, plural } from './load.ts';
 import { AssignmentError, assignments, hardwareConfig, typedParams } from './params.ts';
 import { reportFormat, writeReport } from './report.ts';
 import { EXIT_CODES, terminalSink, verdictOf } from './terminal.ts';
@@ -245,7 +245,9 @@ export const runCommand: Command = {
     const loaded = await loadFolder(folder);
     if (!loaded.ok) {
       for (const p of loaded.problems) io.err(`${located(folder, p)}\n`);
-      io.err(`station run: ${folder} is not a valid package (${loaded.problems.length} problems)\n`);
+      io.err(
+        `station run: ${folder} is not a valid package (${plural(loaded.problems.length, 'problem')})\n`,
+      );
       return ERROR_EXIT;
     }
     const pkg = loaded.package;

@@ -3,7 +3,7 @@
 import { basename, resolve } from 'node:path';
 import type { Problem } from '@station/sequence';
 import { type Command, paint } from './command.ts';
-import { loadFolder, located } from './load.ts';
+import { loadFolder, located, plural } from './load.ts';
 
 /** One package's verdict, as `--json` prints it. */
 export interface PackageReport {
@@ -44,10 +44,6 @@ export async function validateFolders(folders: readonly string[]): Promise<Packa
     );
   }
   return reports;
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export const validate: Command = {

@@ -1,0 +1,213 @@
+// `station run`: exit codes a script can rely on, the store written as a runner writes it, reports a CI
+// system reads, and Ctrl-C that aborts like the UI's abort (cleanup steps run).
+
+import { Database } from 'bun:sqlite';
+import { expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { spawnFixture } from '../../../tests/support/process.ts';
+import { MAIN, station, tempDir, withPackages } from './station.ts';
+
+test.each([
+  ['pass', 0, /^PASS {2}exit_codes 1\.2\.3: 4\/4 steps in /m],
+  ['fail', 1, /^FAIL {2}exit_codes 1\.2\.3: 2\/4 steps in .* work: .*reading = 7 V is outside \[1, 2\] V/m],
+  ['timeout', 2, /^ERROR {2}exit_codes 1\.2\.3: 3\/4 steps in .* slow: /m],
+])('mode=%s exits %d', async (mode, code, verdict) => {
+  using tmp = tempDir();
+  withPackages(tmp.dir, 'exit_codes');
+  const r = await station(['run', 'exit_codes', '--param', `mode=${mode}`], tmp.dir);
+  expect({ code: r.code, err: r.err }).toEqual({ code, err: '' });
+  expect(r.out).toMatch(verdict);
+  // The cleanup step runs whatever happened before.
+  expect(r.out).toMatch(/^ {2}PASS {2}4\/4 cleanup/m);
+});
+
+test.each([
+  [
+    ['--param', 'mode=sideways'],
+    'station run: invalid parameters\n  --param mode: "sideways" is not allowed: expected one of "pass", "fail", "timeout", "wait"\n',
+  ],
+  [
+    ['--param', 'reading=high'],
+    'station run: invalid parameters\n  --param reading: expected a number, found "high"\n',
+  ],
+  [['--param', 'nope=1'], 'station run: invalid parameters\n  --param nope: unknown parameter\n'],
+  [['--param', 'mode'], 'station run: --param "mode": expected name=value\n'],
+  [
+    ['--hardware', 'meter=no_such_driver'],
+    'station run: INVALID_HARDWARE_CONFIG: invalid hardware configuration: meter.driver unknown driver "no_such_driver"',
+  ],
+  [
+    ['--hardware', 'scope=sim_dmm'],
+    'station run: UNKNOWN_HARDWARE: hardware not declared by exit_codes: scope\n',
+  ],
+  [['--report', 'out.html'], 'station run: --report out.html: name a .xml (JUnit) or .json file\n'],
+])('%j is refused before anything runs (exit 2)', async (args, message) => {
+  using tmp = tempDir();
+  withPackages(tmp.dir, 'exit_codes');
+  const r = await station(['run', 'exit_codes', ...args], tmp.dir);
+  expect({ code: r.code, out: r.out }).toEqual({ code: 2, out: '' });
+  expect(r.err).toStartWith(message);
+});
+
+test('an invalid package is refused with its problems located (exit 2)', async () => {
+  using tmp = tempDir();
+  withPackages(tmp.dir, 'almost_right');
+  const r = await station(['run', 'almost_right'], tmp.dir);
+  expect({ code: r.code, out: r.out }).toEqual({ code: 2, out: '' });
+  expect(r.err.split('\n')).toEqual([
+    'almost_right/manifest.yaml:2:7 name: name "almost" differs from the folder name "almost_right"; requests name packages by folder',
+    'station run: almost_right is not a valid package (1 problem)',
+    '',
+  ]);
+});
+
+test('--param values are read as their manifest type; --store keeps the result as a runner records it', async () => {
+  using tmp = tempDir();
+  withPackages(tmp.dir, 'exit_codes');
+  const store = join(tmp.dir, 'station.db');
+  const r = await station(
+    ['run', 'exit_codes', '--param', 'reading=1.25', '--store', store, '--operator', 'op7'],
+    tmp.dir,
+  );
+  expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+  const db = new Database(store, { readonly: true });
+  try {
+    const ex = db
+      .query(
+        'SELECT id, batch_id, sequence_name, sequence_version, status, overall_pass, parameters, operator, status_reason FROM executions',
+      )
+      .all();
+    expect(ex).toEqual([
+      {
+        id: expect.stringMatching(/^exec_/),
+        batch_id: 'terminal',
+        sequence_name: 'exit_codes',
+        sequence_version: '1.2.3',
+        status: 'completed',
+        overall_pass: 1,
+        parameters: JSON.stringify({ mode: 'pass', reading: 1.25 }),
+        operator: 'op7',
+        status_reason: null,
+      },
+    ]);
+    const steps = db.query('SELECT name, status, pass FROM step_results ORDER BY step_order').all();
+    expect(steps).toEqual(
+      ['work', 'slow', 'after', 'cleanup'].map((name) => ({ name, status: 'completed', pass: 1 })),
+    );
+    const measured = db
+      .query('SELECT name, value, value_text, unit, low, high, pass FROM measurements ORDER BY id')
+      .all();
+    expect(measured).toEqual([
+      { name: 'reading', value: 1.25, value_text: null, unit: 'V', low: 1, high: 2, pass: 1 },
+      { name: 'mode', value: null, value_text: '"pass"', unit: null, low: null, high: null, pass: 1 },
+    ]);
+    // Finished and queued for the Backend in one go, as every result of a station is.
+    expect(db.query('SELECT COUNT(*) AS n FROM sync_queue').get()).toEqual({ n: 1 });
+  } finally {
+    db.close();
+  }
+});
+
+test('--report: JUnit XML with the failure and its measurements, and the result JSON as stored', async () => {
+  using tmp = tempDir();
+  withPackages(tmp.dir, 'exit_codes');
+  const r = await station(
+    [
+      'run',
+      'exit_codes',
+      '--param',
+      'mode=fail',
+      '--serial',
+      'SN-0042',
+      '--report',
+      'junit.xml',
+      '--report',
+      'result.json',
+    ],
+    tmp.dir,
+  );
+  expect(r.code).toBe(1);
+  const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+    readFileSync(join(tmp.dir, 'junit.xml'), 'utf8'),
+  );
+  const suite = xml.testsuites.testsuite;
+  expect({
+    tests: suite.tests,
+    failures: suite.failures,
+    errors: suite.errors,
+    skipped: suite.skipped,
+  }).toEqual({
+    tests: '4',
+    failures: '1',
+    errors: '0',
+    skipped: '2',
+  });
+  const props = Object.fromEntries(
+    suite.properties.property.map((p: { name: string; value: string }) => [p.name, p.value]),
+  );
+  expect(props).toMatchObject({
+    sequence_version: '1.2.3',
+    serial_number: 'SN-0042',
+    'parameter.mode': '"fail"',
+  });
+  const [work, slow, after, cleanup] = suite.testcase;
+  expect(work.failure.type).toBe('STEP_FAILED');
+  expect(work.failure['#text']).toContain('reading = 7 V (low 1 high 2): FAIL');
+  expect(work.failure['#text']).toContain('mode = "fail" (= "pass"): FAIL');
+  expect([slow.name, 'skipped' in slow, after.name, 'skipped' in after]).toEqual([
+    'slow',
+    true,
+    'after',
+    true,
+  ]);
+  expect({ name: cleanup.name, failure: cleanup.failure, error: cleanup.error }).toEqual({
+    name: 'cleanup',
+    failure: undefined,
+    error: undefined,
+  });
+
+  const result = JSON.parse(readFileSync(join(tmp.dir, 'result.json'), 'utf8'));
+  expect(result).toMatchObject({ sequenceName: 'exit_codes', status: 'failed', overallPass: false });
+  expect(result.steps.map((s: { name: string; status: string }) => `${s.name} ${s.status}`)).toEqual([
+    'work failed',
+    'slow skipped',
+    'after skipped',
+    'cleanup completed',
+  ]);
+  expect(props.execution_id).toBe(result.id);
+});
+
+test('Ctrl-C aborts like the UI: the cleanup step runs, the result is stopped/ABORTED, exit 2', async () => {
+  using tmp = tempDir();
+  withPackages(tmp.dir, 'exit_codes');
+  const store = join(tmp.dir, 'station.db');
+  await using run = spawnFixture(
+    MAIN,
+    ['run', join(tmp.dir, 'exit_codes'), '--param', 'mode=wait', '--store', store],
+    {
+      NO_COLOR: '1',
+    },
+  );
+  await run.waitFor('waiting for Ctrl-C');
+  run.proc.kill('SIGINT');
+  expect(await run.exited).toBe(2);
+  expect(run.lines).toContainEqual(expect.stringMatching(/^ {2}PASS {2}4\/4 cleanup/));
+  expect(run.lines).toContainEqual(expect.stringMatching(/^ABORTED {2}exit_codes 1\.2\.3: 2\/4 steps/));
+  expect(run.errLines).toContain('SIGINT: aborting; cleanup steps still run (again to quit without them)');
+  const db = new Database(store, { readonly: true });
+  try {
+    expect(db.query('SELECT status, overall_pass, status_reason FROM executions').all()).toEqual([
+      { status: 'stopped', overall_pass: 0, status_reason: 'ABORTED' },
+    ]);
+    expect(db.query('SELECT name, status FROM step_results ORDER BY step_order').all()).toEqual([
+      { name: 'work', status: 'failed' },
+      { name: 'slow', status: 'skipped' },
+      { name: 'after', status: 'skipped' },
+      { name: 'cleanup', status: 'completed' },
+    ]);
+  } finally {
+    db.close();
+  }
+});
