@@ -3,7 +3,7 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isValidPackageName, MANIFEST_FILE } from '@station/sequence';
+import { isValidPackageName, MANIFEST_FILE, PACKAGE_NAME_RULE } from '@station/sequence';
 import { type Command, paint } from './command.ts';
 
 /** The package `station new` copies; it is type-checked and linted with the rest of the repository. */
@@ -21,9 +21,7 @@ export class ScaffoldError extends Error {
 export function scaffold(folder: string): string {
   const name = basename(folder);
   if (!isValidPackageName(name)) {
-    throw new ScaffoldError(
-      `"${name}" cannot name a package: use letters, digits, "_", "." and "-" (not "." or ".."), at most 128 characters`,
-    );
+    throw new ScaffoldError(`"${name}" cannot name a package: use ${PACKAGE_NAME_RULE}`);
   }
   const target = resolve(folder);
   if (existsSync(target))

@@ -127,6 +127,7 @@ async function execute(input: RunInput, io: Io): Promise<number> {
     startedAt: new Date().toISOString(),
     steps: pkg.manifest.steps.map((s) => s.name),
     operator: input.operator,
+    dut: input.serial ? { serialNumber: input.serial } : null,
   });
   const abort = new AbortController();
   let cause: AbortCause | undefined;

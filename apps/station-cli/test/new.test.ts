@@ -41,8 +41,9 @@ test('a folder that exists is refused and left as it was', async () => {
 });
 
 test.each([
-  ['bad name', '"bad name" cannot name a package'],
+  ['bad name', '"bad name" cannot name a package: use 1-64 letters, digits, "_" or "-"'],
   ['..', '".." cannot name a package'],
+  ['v1.2', '"v1.2" cannot name a package'],
   ['a/b', 'a does not exist'],
 ])('%j is refused and nothing is created', async (name, message) => {
   using tmp = tempDir();

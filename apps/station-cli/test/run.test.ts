@@ -68,7 +68,18 @@ test('--param values are read as their manifest type; --store keeps the result a
   withPackages(tmp.dir, 'exit_codes');
   const store = join(tmp.dir, 'station.db');
   const r = await station(
-    ['run', 'exit_codes', '--param', 'reading=1.25', '--store', store, '--operator', 'op7'],
+    [
+      'run',
+      'exit_codes',
+      '--param',
+      'reading=1.25',
+      '--store',
+      store,
+      '--operator',
+      'op7',
+      '--serial',
+      'SN-0007',
+    ],
     tmp.dir,
   );
   expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
@@ -76,7 +87,7 @@ test('--param values are read as their manifest type; --store keeps the result a
   try {
     const ex = db
       .query(
-        'SELECT id, batch_id, sequence_name, sequence_version, status, overall_pass, parameters, operator, status_reason FROM executions',
+        'SELECT id, batch_id, sequence_name, sequence_version, status, overall_pass, parameters, operator, status_reason, serial_number FROM executions',
       )
       .all();
     expect(ex).toEqual([
@@ -90,6 +101,7 @@ test('--param values are read as their manifest type; --store keeps the result a
         parameters: JSON.stringify({ mode: 'pass', reading: 1.25 }),
         operator: 'op7',
         status_reason: null,
+        serial_number: 'SN-0007',
       },
     ]);
     const steps = db.query('SELECT name, status, pass FROM step_results ORDER BY step_order').all();
