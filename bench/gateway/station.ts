@@ -24,6 +24,7 @@ const supervisor = serve({
   logger: quiet,
   handlers: {
     health: () => ({ service: 'supervisor', pid: process.pid, uptime: 1 }),
+    metrics: () => [],
     'batch.list': () =>
       batches.map((id) => ({
         id,
@@ -57,6 +58,7 @@ const sync = serve({
   logger: quiet,
   handlers: {
     health: () => ({ service: 'sync', pid: process.pid, uptime: 1 }),
+    metrics: () => [],
     'sync.now': () => ({ synced: 0, failed: 0, rejected: 0, pending: 0 }),
     'sync.status': () => ({
       mode: 'offline' as const,

@@ -8,7 +8,7 @@ import { DEFAULT_TIMEOUTS, DEFAULT_WS_LIMITS, type RouteContext } from './contex
 import { docsAssets, swaggerViewer } from './docs-assets.ts';
 import { ApiError, fromRequestError } from './errors.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
-import { PROMETHEUS_CONTENT_TYPE } from './metrics/registry.ts';
+import { scrapeStation } from './metrics/station-metrics.ts';
 import { BodyReader } from './requests/body.ts';
 import { OriginPolicy } from './requests/origin.ts';
 import { neededFor, requireRole } from './roles.ts';
@@ -52,7 +52,10 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
   const limits = { ...DEFAULT_WS_LIMITS, ...deps.ws };
   const log = deps.logger;
   const startedAt = clock.now();
-  const metrics = new GatewayMetrics(deps.store, startedAt, () => clock.now());
+  const metrics = new GatewayMetrics(deps.store, startedAt, () => clock.now(), {
+    onCollectError: (metric, err) => log.warn({ metric, err: String(err) }, 'metric collection failed'),
+    defaults: deps.defaultMetrics,
+  });
   const calls = new ServiceCalls(deps.bus, metrics, timeouts.default);
   const bodies = new BodyReader(deps.config.server.max_body_bytes);
   const origins = new OriginPolicy(deps.config.server.allowed_origins);
@@ -92,7 +95,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
   })
     .onRequest(async ({ request }) => {
       started.set(request, performance.now());
-      metrics.httpInFlight.set({}, (metrics.httpInFlight.get() ?? 0) + 1);
+      metrics.httpInFlight.inc();
       const path = pathOf(request.url);
       if (!auth || !needsKey(path)) return;
       // Who, then whether that role may: before routing and body validation, so a refused caller learns
@@ -131,7 +134,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
       return api.toBody();
     })
     .onAfterResponse({ as: 'global' }, ({ request, route, set }) => {
-      metrics.httpInFlight.set({}, Math.max(0, (metrics.httpInFlight.get() ?? 1) - 1));
+      if (started.has(request)) metrics.httpInFlight.dec();
       const t0 = started.get(request);
       const status = String(typeof set.status === 'number' ? set.status : 200);
       const labels = { method: request.method, route: route || 'unmatched', status };
@@ -176,12 +179,9 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
       '/metrics',
       async () => {
         await refreshStorageMetrics(ctx);
-        return new Response(
-          metrics.registry.render((name, err) =>
-            log.warn({ metric: name, err: String(err) }, 'metric collection failed'),
-          ),
-          { headers: { 'content-type': PROMETHEUS_CONTENT_TYPE } },
-        );
+        return new Response(await scrapeStation(ctx), {
+          headers: { 'content-type': metrics.registry.contentType },
+        });
       },
       { detail: { hide: true } },
     )

@@ -15,6 +15,8 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   manual: 30_000,
   sync: 60_000,
   health: 1500,
+  // Prometheus' default scrape timeout is 10 s; a silent service costs the scrape no more than this.
+  metrics: 1000,
 };
 
 /** Default WebSocket limits. */

@@ -11,8 +11,8 @@ const MB = 1024 * 1024;
 /** Sets the disk and dropped-lines gauges of /metrics from a fresh reading. */
 export async function refreshStorageMetrics(ctx: RouteContext): Promise<void> {
   const [disk, logs] = await Promise.all([readDisk(ctx), readLogDrops(ctx)]);
-  ctx.metrics.diskFree.set({}, disk.freeBytes);
-  ctx.metrics.diskMinFree.set({}, disk.minFreeBytes);
+  ctx.metrics.diskFree.set(disk.freeBytes);
+  ctx.metrics.diskMinFree.set(disk.minFreeBytes);
   for (const [service, n] of Object.entries(logs.byService)) ctx.metrics.logLinesDropped.set({ service }, n);
 }
 

@@ -89,6 +89,8 @@ export interface Timeouts {
   sync: number;
   /** Each check of `/api/system/health`. */
   health: number;
+  /** Each service's `metrics` answer during a `/metrics` scrape (asked in parallel). */
+  metrics: number;
 }
 
 /** Everything `createApp` takes. */
@@ -108,4 +110,6 @@ export interface GatewayDeps {
   version?: string;
   timeouts?: Partial<Timeouts>;
   ws?: Partial<WsLimits>;
+  /** Collect prom-client's default process metrics into /metrics (default true). */
+  defaultMetrics?: boolean;
 }

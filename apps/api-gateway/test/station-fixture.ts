@@ -118,6 +118,7 @@ function startRunner(): Worker {
     heartbeatMs: 200,
     handlers: {
       health: health('runner.batch_1'),
+      metrics: () => [],
       status: () => ({
         batchId: 'batch_1',
         pid: process.pid,
@@ -156,6 +157,7 @@ const supervisor = serve({
   heartbeatMs: 200,
   handlers: {
     health: health('supervisor'),
+    metrics: () => [],
     'batch.list': () => [batchStatus(), { id: 'batch_2', name: 'Slot 2', status: 'idle' as const }],
     'batch.get': ({ batchId }) => {
       if (batchId !== 'batch_1' && batchId !== 'batch_2')
@@ -204,6 +206,7 @@ const sync = serve({
   heartbeatMs: 200,
   handlers: {
     health: health('sync'),
+    metrics: () => [],
     'sync.now': () => ({ synced: 1, failed: 0, rejected: 0, pending: 0 }),
     'sync.status': () => ({
       mode: 'offline' as const,

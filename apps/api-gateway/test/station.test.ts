@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseExposition, sampleValue } from '../../../tests/support/metrics.ts';
 import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
 import { connect, type TestClient } from './ws-client.ts';
 
@@ -168,16 +169,19 @@ test('start a batch, run a sequence, watch it live, read and export the result',
   expect(exported).toEqual(result.body);
 
   // Requests are counted after their response is sent, so the last one may land a moment later.
-  const scrape = async () => (await (await fetch(`${base}/metrics`)).text()).split('\n');
-  const metrics = (await until(async () => {
-    const lines = await scrape();
-    return lines.includes('station_http_requests_in_flight 1') ? lines : undefined;
-  }, 'only the scrape in flight')) as string[];
-  expect(metrics).toContain('station_steps_completed_total{result="pass"} 2');
-  expect(metrics).toContain('station_executions{status="completed",result="pass"} 1');
-  expect(metrics).toContain('station_ws_clients 1');
+  const scrape = async () => parseExposition(await (await fetch(`${base}/metrics`)).text());
+  const metrics = await until(async () => {
+    const m = await scrape();
+    return sampleValue(m, 'station_http_requests_in_flight') === 1 ? m : undefined;
+  }, 'only the scrape in flight');
+  expect(sampleValue(metrics, 'station_steps_completed_total', { result: 'pass' })).toBe(2);
+  expect(sampleValue(metrics, 'station_executions', { status: 'completed', result: 'pass' })).toBe(1);
+  expect(sampleValue(metrics, 'station_ws_clients')).toBe(1);
   // Only the scrape itself is in flight: the WebSocket upgrade and every request before it were closed out.
-  expect(metrics).toContain('station_http_requests_in_flight 1');
+  expect(sampleValue(metrics, 'station_http_requests_in_flight')).toBe(1);
+  // The fixture's services answer their (empty) metrics over the real bus.
+  expect(sampleValue(metrics, 'station_service_up', { service: 'supervisor' })).toBe(1);
+  expect(sampleValue(metrics, 'station_service_up', { service: 'runner.batch_1' })).toBe(1);
 });
 
 test('service errors keep their meaning across the bus', async () => {

@@ -1,6 +1,7 @@
 // /api/system: station info, the health fold (healthy / degraded / unhealthy), and sync on demand.
 import { afterEach, describe, expect, test } from 'bun:test';
 import { BusError } from '@station/bus/errors';
+import { parseExposition, sampleValue } from '../../../tests/support/metrics.ts';
 import { DISK_BYTES, type Harness, harness, json } from './support.ts';
 
 const MB = 1024 * 1024;
@@ -244,11 +245,11 @@ describe('health and the disk', () => {
     });
     // The same numbers in /metrics, with the free space.
     h.probes.freeBytes = 300 * MB;
-    const text = await (await h.req('GET', '/metrics')).text();
-    expect(text).toContain('station_disk_free_bytes 314572800');
-    expect(text).toContain('station_disk_min_free_bytes 209715200');
-    expect(text).toContain('station_log_lines_dropped{service="sync"} 7');
-    expect(text).toContain('station_log_lines_dropped{service="runner.batch_2"} 5');
+    const m = parseExposition(await (await h.req('GET', '/metrics')).text());
+    expect(sampleValue(m, 'station_disk_free_bytes')).toBe(314572800);
+    expect(sampleValue(m, 'station_disk_min_free_bytes')).toBe(209715200);
+    expect(sampleValue(m, 'station_log_lines_dropped', { service: 'sync' })).toBe(7);
+    expect(sampleValue(m, 'station_log_lines_dropped', { service: 'runner.batch_2' })).toBe(5);
   });
 });
 

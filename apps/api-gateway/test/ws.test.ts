@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import type { StationEvent } from '@station/bus';
 import { BusError } from '@station/bus/errors';
+import { metricValue } from '../../../tests/support/metrics.ts';
 import { spawnFixture, until } from '../../../tests/support/process.ts';
 import { listen, type RunningGateway } from '../src/server.ts';
 import { type Harness, type HarnessOptions, harness, PushEvents } from './support.ts';
@@ -97,7 +98,7 @@ describe('subscriptions', () => {
       },
     ] as WsMessage[]);
     expect(live(all).map((m) => m.batch_id)).toEqual(['batch_2', 'batch_1', 'batch_1']);
-    expect(h.gw.metrics.wsMessages.get({ type: 'step_start' })).toBe(3);
+    expect(await metricValue(h.gw.metrics.wsMessages, { type: 'step_start' })).toBe(3);
     // "*" snapshots every batch.
     expect(all.messages.filter((m) => m.type === 'batch_status').map((m) => m.batch_id)).toEqual([
       'batch_1',
@@ -179,7 +180,10 @@ describe('subscriptions', () => {
     c.send({ type: 'subscribe', batch_ids: ['batch_1'] });
     await until(() => h.bus.calls.some((x) => x.method === 'batch.list'), 'the snapshot request');
     events.push(step('batch_1', 3));
-    await until(() => h.gw.metrics.events.get({ type: 'step_start' }) === 1, 'the event to reach the hub');
+    await until(
+      async () => (await metricValue(h.gw.metrics.events, { type: 'step_start' })) === 1,
+      'the event to reach the hub',
+    );
     gate.resolve();
     await c.next((m) => m.type === 'step_start', 'held event');
     expect(c.messages.map((m) => m.type)).toEqual(['batch_status', 'subscribed', 'step_start']);
@@ -213,7 +217,7 @@ describe('bad input', () => {
     const err = await c.next((m) => m.type === 'error', 'error message');
     expect(err).toMatchObject({ type: 'error', batch_id: null, data: { code } });
     await subscribed(c, ['batch_2']);
-    expect(h.gw.metrics.wsErrors.get({ code })).toBe(1);
+    expect(await metricValue(h.gw.metrics.wsErrors, { code })).toBe(1);
   });
 
   test('a binary frame gets an error message', async () => {
@@ -262,12 +266,12 @@ describe('slow clients', () => {
         await until(() => logs() === i + 4, `event ${i + 3} at the reading client`, 10_000, 1);
       }
       await until(
-        () => h.gw.metrics.wsDropped.get({ reason: 'slow' }) === 1,
+        async () => (await metricValue(h.gw.metrics.wsDropped, { reason: 'slow' })) === 1,
         'the slow client to be dropped',
         10_000,
       );
       expect(logs()).toBe(total);
-      expect(h.gw.metrics.wsDropped.get({ reason: 'slow' })).toBe(1);
+      expect(await metricValue(h.gw.metrics.wsDropped, { reason: 'slow' })).toBe(1);
       expect(h.gw.hub.size).toBe(1);
     } finally {
       slow.proc.kill('SIGCONT');

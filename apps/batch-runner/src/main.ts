@@ -1,10 +1,12 @@
 // apps/batch-runner: the process of one batch.
 import { Publisher, serve } from '@station/bus';
+import { metricsReply } from '@station/bus/metrics-shape';
 import { dropSecretEnv, storePath, withWithheld } from '@station/config';
 import { openStore } from '@station/db';
 import { closeLogs, redactJson } from '@station/log';
 import { type CliSpec, parseCliOrExit, runService } from '@station/service';
 import { StorageGuard } from '@station/service/storage';
+import { RunnerMetrics } from './metrics.ts';
 import { ABORT_CAUSES, BatchRunner } from './runner.ts';
 
 const cli: CliSpec = {
@@ -34,6 +36,7 @@ await runService(
     if (dropped.length > 0) log.debug({ dropped }, 'secret variables removed from the environment');
     const store = openStore(storePath(config));
     const publisher = new Publisher({ endpoint: config.ipc.event_pub });
+    const metrics = new RunnerMetrics(batchId);
     const runner = new BatchRunner({
       batch,
       sequencesDir: config.paths.sequences_dir,
@@ -42,6 +45,7 @@ await runService(
       log: log.child({ batchId }),
       // Events leave the process (to every screen and log): step errors and log lines are scrubbed first.
       publish: (event) => {
+        metrics.observe(event);
         publisher
           .publish(redactJson(event))
           .catch((err: unknown) => log.warn({ err: String(err) }, 'event not published'));
@@ -64,16 +68,19 @@ await runService(
       endpoint: config.ipc.service_bus,
       service: `runner.${batchId}`,
       logger: log,
-      handlers: runner.handlers(() => {
-        // Let the reply leave before the process goes.
-        setTimeout(
-          () =>
-            void stop('shutdown requested')
-              .then(() => closeLogs())
-              .then(() => process.exit(0)),
-          50,
-        );
-      }),
+      handlers: {
+        ...runner.handlers(() => {
+          // Let the reply leave before the process goes.
+          setTimeout(
+            () =>
+              void stop('shutdown requested')
+                .then(() => closeLogs())
+                .then(() => process.exit(0)),
+            50,
+          );
+        }),
+        metrics: () => metricsReply(metrics.registry),
+      },
     });
     if (await worker.ready(10_000)) log.info({ service: worker.service }, 'runner registered on the bus');
     else log.warn('runner not registered with the broker yet (it keeps trying)');

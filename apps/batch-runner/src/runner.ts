@@ -387,8 +387,8 @@ export class BatchRunner {
     }
   }
 
-  /** The bus handlers of `runner.<batchId>`. */
-  handlers(onShutdown: () => void): Handlers<`runner.${string}`> {
+  /** The bus handlers of `runner.<batchId>` (`metrics` is served by main.ts, which owns the registry). */
+  handlers(onShutdown: () => void): Omit<Handlers<`runner.${string}`>, 'metrics'> {
     return {
       health: healthHandler(`runner.${this.batchId}`, { now: this.#now }, this.#startedAt),
       status: () => this.status(),

@@ -9,6 +9,7 @@ import type { RunningService, ServiceContext } from '@station/service';
 import { busRunnerLink, publisherSink } from './bus-link.ts';
 import { Gate } from './gate.ts';
 import { supervisorHandlers } from './handlers.ts';
+import { supervisorMetrics } from './metrics.ts';
 import { runnerCommand } from './runner-command.ts';
 import { runnerEnv } from './runner-env.ts';
 import { processSpawner } from './runner-process.ts';
@@ -75,7 +76,13 @@ export async function startSupervisor(
   const worker = serve({
     endpoint: config.ipc.service_bus,
     service: 'supervisor',
-    handlers: supervisorHandlers(supervisor),
+    handlers: supervisorHandlers(
+      supervisor,
+      supervisorMetrics(supervisor, {
+        batches: config.batches,
+        onError: (err) => log.warn({ err: String(err) }, 'supervisor metrics: a batch could not be read'),
+      }),
+    ),
     logger: log,
   });
   // Not awaited: auto-start batches come up (or fail into their restart policy) while we already serve.

@@ -185,6 +185,7 @@ if (behaviour.register !== false) {
           uptime: (Date.now() - started) / 1000,
         };
       },
+      metrics: () => [],
       status: () => {
         contact('status');
         return {

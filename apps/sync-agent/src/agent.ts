@@ -14,6 +14,7 @@ import {
 } from './drain.ts';
 import { describe, SyncError } from './errors.ts';
 import { HealthMonitor } from './health.ts';
+import type { SyncMetrics } from './metrics.ts';
 import { Pacer } from './pacer.ts';
 import { type Clock, type SyncResult, type SyncStatus, type SyncStore, systemClock } from './types.ts';
 
@@ -48,6 +49,8 @@ export interface SyncAgentOptions {
   concurrency?: number;
   /** Claim lease; default from leaseFor(timeout, batchSize, concurrency). */
   leaseMs?: number;
+  /** Counts deliveries for /metrics (see metrics.ts). */
+  metrics?: Pick<SyncMetrics, 'delivered' | 'failed'>;
   /** Called when connectedness changes and after each cycle that did something (for a status event). */
   onStatusChange?: (status: SyncStatus) => void;
   /**
@@ -136,6 +139,7 @@ export class SyncAgent {
       concurrency,
       pacer: new Pacer(concurrency, policy, random),
       onVerdict: (v) => this.#judged(v),
+      metrics: opts.metrics,
       leaseMs,
       stationId: opts.stationId,
     };

@@ -9,6 +9,7 @@ import type { BackoffPolicy } from './backoff.ts';
 import { classify, type Outcome } from './classify.ts';
 import { type BackendEndpoint, postResult } from './client.ts';
 import { describe } from './errors.ts';
+import type { SyncMetrics } from './metrics.ts';
 import type { Pacer } from './pacer.ts';
 import { forEachPaced } from './pool.ts';
 import type { Clock, SyncStore } from './types.ts';
@@ -30,6 +31,8 @@ export interface DrainDeps {
   pacer: Pacer;
   /** Told after each delivery whether the Backend took our result (see `Verdict`). */
   onVerdict?: (verdict: Verdict) => void;
+  /** Counts each delivery and failure for /metrics. */
+  metrics?: Pick<SyncMetrics, 'delivered' | 'failed'>;
   /** Claim lease; must outlast a whole batch (see leaseFor). */
   leaseMs: number;
   /** `station.id`, added to each posted result as `stationId` so the Backend knows where it came from. */
@@ -167,13 +170,17 @@ async function sendRow(
       deps.store.markRejected(row.id, { error, status: null, agentId: deps.agentId, now: deps.clock.now() });
       report.rejected += 1;
       report.lastError = error;
+      deps.metrics?.failed('missing');
       return true;
     }
     const payload = deps.stationId === undefined ? result : { ...result, stationId: deps.stationId };
     const epoch = deps.pacer.epoch;
+    const sentAt = performance.now();
     const delivery = await postResult(deps.endpoint, row.entityId, JSON.stringify(payload), control.signal);
+    const seconds = (performance.now() - sentAt) / 1000;
     const now = deps.clock.now();
     const outcome = classify(delivery, Math.max(1, row.attempts), deps.policy, now, deps.random);
+    deps.metrics?.delivered({ delivery, outcome, seconds, queuedAt: row.createdAt, now });
     pace(deps.pacer, outcome, epoch, now);
     judge(deps, outcome, now);
     return record(deps, row, outcome, now, report);
@@ -182,6 +189,7 @@ async function sendRow(
     // lease, so the worst case is one more delivery of the same key, which the Backend absorbs.
     report.failed += 1;
     report.lastError = `store: ${describe(err)}`;
+    deps.metrics?.failed('store');
     deps.logger.error({ entityId: row.entityId, err: describe(err) }, 'sync: recording an outcome failed');
     return true;
   }

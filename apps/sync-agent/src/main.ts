@@ -3,6 +3,7 @@
 // releases what is in flight and exits 0. Exit 2: the configuration is wrong.
 import { statSync } from 'node:fs';
 import { Publisher, serve } from '@station/bus';
+import { metricsReply } from '@station/bus/metrics-shape';
 import { storePath } from '@station/config';
 import { type CliSpec, runService } from '@station/service';
 import { StorageGuard } from '@station/service/storage';
@@ -10,8 +11,10 @@ import { SyncAgent } from './agent.ts';
 import { watchDisk } from './disk-watch.ts';
 import { describe } from './errors.ts';
 import { syncHandlers } from './handlers.ts';
+import { SyncMetrics } from './metrics.ts';
 import { Retention } from './retention.ts';
 import { openAgentStore } from './store.ts';
+import { systemClock } from './types.ts';
 
 const cli: CliSpec = {
   command: 'bun apps/sync-agent/src/main.ts',
@@ -28,7 +31,9 @@ await runService(
     const storage = StorageGuard.forConfig(config);
     // Events are fire-and-forget (dropped while the broker is away); screens also ask sync.status.
     const events = new Publisher({ endpoint: config.ipc.event_pub });
+    const metrics = new SyncMetrics(store, systemClock);
     const agent = new SyncAgent({
+      metrics,
       store,
       backend: config.backend,
       logger: log,
@@ -42,7 +47,7 @@ await runService(
     const worker = serve({
       endpoint: config.ipc.service_bus,
       service: 'sync',
-      handlers: syncHandlers(agent),
+      handlers: { ...syncHandlers(agent), metrics: () => metricsReply(metrics.registry) },
       logger: log,
     });
     agent.start();

@@ -1,6 +1,7 @@
 // Every request method and event of the station, with its schemas: the one definition that the gateway,
 // supervisor, runners and sync agent share. A method body that fails its schema never reaches a handler.
 import { type Static, Type as T, type TSchema } from '@sinclair/typebox';
+import { MetricsReply } from './metrics-shape.ts';
 import {
   BatchDetail,
   BatchStatus,
@@ -27,13 +28,17 @@ const BatchRef = T.Object(
   { additionalProperties: false },
 );
 const health = method(Empty, Health);
+/** The service's prom-client registry as JSON, gathered by the gateway into one `/metrics`. */
+const metrics = method(Empty, MetricsReply);
 
 export const contract = {
   broker: {
     ping: method(Empty, T.Object({ uptime: T.Number(), services: T.Array(T.String()) })),
+    metrics,
   },
   supervisor: {
     health,
+    metrics,
     'batch.list': method(Empty, T.Array(BatchStatus)),
     'batch.get': method(BatchRef, BatchDetail),
     'batch.start': method(BatchRef, T.Object({ status: T.String(), pid: T.Integer() })),
@@ -42,6 +47,7 @@ export const contract = {
   },
   runner: {
     health,
+    metrics,
     status: method(Empty, RunnerStatus),
     'sequence.start': method(
       T.Object(
@@ -81,6 +87,7 @@ export const contract = {
   },
   sync: {
     health,
+    metrics,
     'sync.now': method(
       T.Object({ retryRejected: T.Optional(T.Boolean()) }, { additionalProperties: false }),
       SyncResult,

@@ -19,6 +19,7 @@ const worker = serve({
   heartbeatMs: Number(hb ?? 200),
   handlers: {
     health: () => ({ service: 'supervisor', pid: process.pid, uptime: (Date.now() - started) / 1000 }),
+    metrics: () => [],
     'batch.list': () => [{ id: 'batch_1', name: 'Slot 1', status: 'idle' as const }],
     'batch.get': async ({ batchId }) => {
       if (batchId === 'missing')

@@ -69,14 +69,14 @@ export class Hub {
       snapshots: 0,
       closed: false,
     });
-    this.#opts.metrics.wsClients.set({}, this.#clients.size);
+    this.#opts.metrics.wsClients.set(this.#clients.size);
   }
 
   close(peer: WsPeer): void {
     const client = this.#clients.get(peer);
     if (client) client.closed = true;
     this.#clients.delete(peer);
-    this.#opts.metrics.wsClients.set({}, this.#clients.size);
+    this.#opts.metrics.wsClients.set(this.#clients.size);
   }
 
   /** Handles one message from a client; never throws (bad input is answered with an `error` message). */
@@ -195,7 +195,7 @@ export class Hub {
       }
     }
     this.#clients.clear();
-    this.#opts.metrics.wsClients.set({}, 0);
+    this.#opts.metrics.wsClients.set(0);
   }
 
   #send(client: Client, text: string, type: string): void {

@@ -5,6 +5,7 @@ import { systemTimers, type Timer, type Timers } from '@station/time';
 import { Router, XPub, XSub, ZmtpError } from '@station/zmtp';
 import * as protocol from '../protocol.ts';
 import type { BusLogger } from '../types.ts';
+import type { BrokerMethods, BrokerObserver, BrokerStats } from './observer.ts';
 import { type HeldRequest, hex, type WorkerEntry, WorkerRegistry } from './workers.ts';
 
 const { BROKER_SERVICE, ProtocolViolation } = protocol;
@@ -26,6 +27,9 @@ export interface BrokerOptions {
   liveness?: number;
   /** The clock and timers of heartbeats, expiry and deadlines (default: the real ones). */
   clock?: Timers;
+  /** Told of what passes through, for metrics (apps/broker/src/metrics.ts). */
+  observer?: BrokerObserver;
+  methods?: BrokerMethods;
 }
 
 /**
@@ -43,6 +47,8 @@ export class Broker {
   readonly #registry: WorkerRegistry;
   #timer: Timer | undefined;
   #closed = false;
+  readonly #observer: BrokerObserver | undefined;
+  readonly #methods: BrokerMethods;
   #dropped = 0;
   #droppedLoggedAt = 0;
 
@@ -51,6 +57,8 @@ export class Broker {
     this.#heartbeatMs = opts.heartbeatMs ?? 1000;
     this.#clock = opts.clock ?? systemTimers;
     this.#startedAt = this.#clock.now();
+    this.#observer = opts.observer;
+    this.#methods = opts.methods ?? {};
     this.#registry = new WorkerRegistry(this.#heartbeatMs * (opts.liveness ?? 5));
     this.#router = new Router({ mandatory: true, sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000 });
     this.#xsub = new XSub({ receiveHighWaterMark: 10_000 });
@@ -70,7 +78,7 @@ export class Broker {
     }
     broker.#timer = broker.#clock.every(broker.#heartbeatMs, () => broker.#tick());
     void broker.#routerLoop();
-    void broker.#forward(broker.#xsub, broker.#xpub, 'event');
+    void broker.#forward(broker.#xsub, broker.#xpub, 'event', opts.observer);
     void broker.#forward(broker.#xpub, broker.#xsub, 'subscription');
     return broker;
   }
@@ -82,6 +90,13 @@ export class Broker {
       eventIn: this.#xsub.lastEndpoint ?? '',
       eventOut: this.#xpub.lastEndpoint ?? '',
     };
+  }
+
+  /** Live workers, and the requests each service holds unanswered. */
+  stats(): BrokerStats {
+    const pending: Record<string, number> = {};
+    for (const w of this.#registry.workers()) pending[w.service] = (pending[w.service] ?? 0) + w.holds.size;
+    return { workers: this.#registry.workers().length, pending };
   }
 
   /** Names of the services with a live worker. */
@@ -120,9 +135,10 @@ export class Broker {
     }
   }
 
-  async #forward(from: XSub | XPub, to: XSub | XPub, what: string): Promise<void> {
+  async #forward(from: XSub | XPub, to: XSub | XPub, what: string, observer?: BrokerObserver): Promise<void> {
     try {
       for await (const msg of from) {
+        observer?.event();
         to.send(msg).catch((err: unknown) => {
           if (!this.#closed) this.#log.warn({ err: String(err) }, `broker: could not forward ${what}`);
         });
@@ -135,6 +151,8 @@ export class Broker {
   #onClient(clientId: Uint8Array, frames: Uint8Array[]): void {
     const req = protocol.decodeClientRequest(frames);
     if (req.service === BROKER_SERVICE) {
+      const extra = Object.hasOwn(this.#methods, req.method) ? this.#methods[req.method] : undefined;
+      if (extra) return this.#answerLater(clientId, req.requestId, extra);
       const reply =
         req.method === 'ping'
           ? {
@@ -149,6 +167,7 @@ export class Broker {
       return;
     }
     const worker = this.#registry.serving(req.service);
+    this.#observer?.request(req.service, worker ? 'routed' : 'unavailable');
     if (!worker) {
       this.#toClient(clientId, req.requestId, 'err', {
         code: 'SERVICE_UNAVAILABLE',
@@ -261,7 +280,21 @@ export class Broker {
     });
   }
 
+  /** Answers a `broker` method that may take a moment (a metrics scrape) without holding up routing. */
+  #answerLater(clientId: Uint8Array, requestId: string, method: () => unknown): void {
+    Promise.resolve()
+      .then(method)
+      .then(
+        (body) => this.#toClient(clientId, requestId, 'ok', body),
+        (err: unknown) => {
+          this.#log.warn({ err: String(err) }, 'broker: a broker method failed');
+          this.#toClient(clientId, requestId, 'err', { code: 'INTERNAL', message: String(err) });
+        },
+      );
+  }
+
   #drop(peer: Uint8Array, reason: string): void {
+    this.#observer?.dropped();
     this.#dropped++;
     const now = this.#clock.now();
     // At most one line per second, so a peer spewing garbage cannot flood the log.

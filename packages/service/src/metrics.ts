@@ -1,0 +1,28 @@
+// Every station process's Prometheus registry (prom-client): the process's default metrics (CPU, memory,
+// event-loop lag, GC) and its own, each series labelled with the service, answered over the bus by the
+// `metrics` method and merged by the gateway into the station's one `/metrics`.
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+/** Latency buckets in seconds, from 0.5 ms (loopback bus hops) to 10 s (slow service calls). */
+export const LATENCY_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/** Buckets for work measured in seconds to minutes: a test step, a delivery to the Backend. */
+export const WORK_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+export interface RegistryOptions {
+  /** Collect prom-client's default process metrics (default true; tests of one metric turn it off). */
+  defaults?: boolean;
+}
+
+/**
+ * A registry whose every series carries `service` (`supervisor`, `runner.batch_1`, ...).
+ * @example const registry = serviceRegistry('sync'); new Counter({ name, help, registers: [registry] })
+ */
+export function serviceRegistry(service: string, opts: RegistryOptions = {}): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  if (opts.defaults ?? true) collectDefaultMetrics({ register: registry });
+  return registry;
+}
