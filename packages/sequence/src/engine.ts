@@ -5,6 +5,7 @@ import type { Clock } from '@station/time';
 import { messageOf, SequenceError } from './errors.ts';
 import { safeStateAll } from './hardware.ts';
 import type { LoadedPackage } from './loader.ts';
+import type { PromptDesk } from './prompt.ts';
 import type {
   ErrorData,
   LogLevel,
@@ -42,6 +43,8 @@ export interface RunOptions {
   clock?: Clock;
   /** Keep running later steps after a failure (default false: stop on the first failure). */
   continueOnFailure?: boolean;
+  /** Where steps' prompts wait for the operator's answer; without it `ctx.prompt` fails the step. */
+  prompts?: PromptDesk;
 }
 
 /** Default wind-down time for an aborted or timed-out step. */
@@ -71,6 +74,19 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
     const data = { level, message, timestamp: iso() };
     void emit(() => sink.onLog?.(data)).catch(() => undefined);
   };
+
+  const desk = opts.prompts;
+  const ask = desk
+    ? (request: Parameters<PromptDesk['ask']>[0], timeoutMs: number, stepSignal: AbortSignal) =>
+        desk.ask(request, {
+          timeoutMs,
+          signal: stepSignal,
+          listener: {
+            opened: (p) => void emit(() => sink.onPrompt?.(p)).catch(() => undefined),
+            closed: (c, p) => void emit(() => sink.onPromptClosed?.(c, p)).catch(() => undefined),
+          },
+        })
+    : undefined;
 
   const startMs = clock.now();
   const startedAt = new Date(startMs).toISOString();
@@ -123,6 +139,9 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
             graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
             iso,
             log,
+            pkgDir: pkg.dir,
+            pkgName: pkg.manifest.name,
+            ...(ask ? { ask } : {}),
           })
         : // A loaded package always has every step; this guards hand-built packages in tests and tools.
           {

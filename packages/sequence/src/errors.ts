@@ -7,6 +7,8 @@ export type SequenceErrorCode =
   | 'NOT_FOUND'
   | 'HARDWARE_ERROR'
   | 'STEP_TIMEOUT'
+  | 'PROMPT_TIMEOUT'
+  | 'PROMPT_CLOSED'
   | 'STEP_FAILED'
   | 'ABORTED'
   | 'UNKNOWN_HARDWARE'
@@ -32,7 +34,8 @@ export type ProblemCode =
   | 'STEP_NOT_EXPORTED'
   | 'EXPORT_NOT_LISTED'
   | 'UNKNOWN_DRIVER'
-  | 'BAD_DRIVER';
+  | 'BAD_DRIVER'
+  | 'MISSING_ASSET';
 
 /** One problem in a sequence package. `file` is relative to the package folder; line/column are 1-based. */
 export interface Problem {

@@ -1,5 +1,6 @@
 // @station/sequence: the sequence package format, its loader and validator, the step author's SDK, the
 // simulated drivers, and the executor. See docs/sequence-format.md.
+export { ASSETS_DIR, assetProblem, assetUrl, checkAssetReferences, resolveAsset } from './assets.ts';
 export {
   type CommandInfo,
   instrument,
@@ -46,6 +47,19 @@ export { DEFAULT_STEP_TIMEOUT_MS } from './manifest-schema.ts';
 export { isValidPackageName, PACKAGE_NAME_PATTERN, PACKAGE_NAME_RULE } from './names.ts';
 export { type ParameterProblem, resolveParameters } from './parameters.ts';
 export { resolvePackageDir } from './paths.ts';
+export {
+  answerProblem,
+  MAX_TEXT_ANSWER,
+  type OperatorPrompt,
+  type PromptAnswer,
+  type PromptClosed,
+  PromptDesk,
+  type PromptEnd,
+  type PromptKind,
+  type PromptListener,
+  type PromptRequest,
+  requestProblem,
+} from './prompt.ts';
 export * from './results.ts';
 export * from './sdk.ts';
 export { sleep } from './sleep.ts';

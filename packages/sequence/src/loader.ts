@@ -2,6 +2,7 @@
 // yields the typed, hashed package ready to run.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { checkAssetReferences } from './assets.ts';
 import { findDriver } from './driver-check.ts';
 import { messageOf, type Problem, SequenceError } from './errors.ts';
 import { hashPackage } from './hash.ts';
@@ -104,6 +105,7 @@ export async function loadPackage(dir: string, options: LoadOptions): Promise<Lo
   } else {
     seqText = readFileSync(seqPath, 'utf8');
     problems.push(...checkSequenceSource(seqText));
+    problems.push(...checkAssetReferences(real, seqText));
     const imported = await importSteps(seqPath, hash);
     if (imported.ok) exportsOf = imported.exports;
     else problems.push(imported.problem);

@@ -1,6 +1,7 @@
 // Result shapes of a run (SPEC §4 StepResult / ExecutionResult) and builders of the exact `data` of the
 // SPEC §3.2 events, so the runner publishes and stores them without reshaping.
 import type { SequenceErrorCode } from './errors.ts';
+import type { OperatorPrompt, PromptClosed } from './prompt.ts';
 import type { Params, ParamValue } from './sdk.ts';
 
 /** One recorded measurement with its verdict. Undeclared ones are recorded with `declared: false`. */
@@ -133,7 +134,7 @@ export interface ErrorData {
 
 /**
  * Where the engine reports progress. Every call is awaited before the engine moves on, in this order:
- * onSequenceStart, then per step onStepStart / onLog* / onError? / onStepEnd (skipped steps get only
+ * onSequenceStart, then per step onStepStart / (onLog | onPrompt | onPromptClosed)* / onError? / onStepEnd (skipped steps get only
  * onStepEnd), then onSequenceEnd. A throwing sink ends the run (SINK_FAILED).
  */
 export interface SequenceSink {
@@ -142,6 +143,10 @@ export interface SequenceSink {
   onStepEnd?(result: StepResult): Promise<void> | void;
   onLog?(data: LogData): Promise<void> | void;
   onError?(data: ErrorData): Promise<void> | void;
+  /** A step asked the operator (`operator_prompt`). */
+  onPrompt?(prompt: OperatorPrompt): Promise<void> | void;
+  /** A prompt was answered, timed out or cancelled (`operator_prompt_closed`), before its step ends. */
+  onPromptClosed?(closed: PromptClosed, prompt: OperatorPrompt): Promise<void> | void;
   onSequenceEnd?(outcome: SequenceOutcome): Promise<void> | void;
 }
 

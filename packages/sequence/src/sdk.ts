@@ -90,6 +90,46 @@ export interface StepLogger {
   error(message: string): void;
 }
 
+/** What every prompt may take besides its message. */
+export interface PromptOptions {
+  /** A picture for the operator: a file of the package under `assets/`, such as `assets/led.svg`. */
+  image?: string;
+  /** How long the operator has (ms, or a duration such as `'90s'`); the step's timeout by default. */
+  timeout?: number | string;
+}
+
+/** Options of `ctx.prompt.text`. */
+export interface TextPromptOptions extends PromptOptions {
+  /** A regular expression the whole answer must match, such as `'^SN[0-9]{6}$'`. */
+  pattern?: string;
+}
+
+/** Options of `ctx.prompt.number`. */
+export interface NumberPromptOptions extends PromptOptions {
+  /** Inclusive bounds of the answer. */
+  min?: number;
+  max?: number;
+  unit?: string;
+}
+
+/**
+ * Questions a step asks the operator at the station. Each waits for the answer (from the UI or the REST
+ * API) and resolves with it; it rejects with PROMPT_TIMEOUT when nobody answers in time and with ABORTED
+ * when the sequence is aborted. While a prompt is open the step's own timeout is paused: the time a person
+ * takes is bounded by the prompt's timeout instead.
+ * @example if (!(await ctx.prompt.confirm('Is the LED green?', { image: 'assets/led.svg' }))) throw new Error('LED not green');
+ */
+export interface StepPrompt {
+  /** A yes/no question; true for yes. */
+  confirm(message: string, options?: PromptOptions): Promise<boolean>;
+  /** One of `choices`, as given. */
+  choice<C extends string>(message: string, choices: readonly C[], options?: PromptOptions): Promise<C>;
+  /** Free text, checked against `pattern` when given. */
+  text(message: string, options?: TextPromptOptions): Promise<string>;
+  /** A number, checked against `min`/`max` when given. */
+  number(message: string, options?: NumberPromptOptions): Promise<number>;
+}
+
 /** Everything a step function receives. */
 export interface StepContext {
   /** Resolved runtime parameters (request > batch defaults > manifest defaults). */
@@ -103,6 +143,8 @@ export interface StepContext {
   signal: AbortSignal;
   /** Waits `ms`, rejecting at once when `signal` fires. */
   sleep(ms: number): Promise<void>;
+  /** Asks the operator and waits for the answer. */
+  prompt: StepPrompt;
   executionId: string;
   batchId: string;
   /** Name of the running step and which attempt this is (1-based). */

@@ -7,6 +7,7 @@ import type { StepSpec } from './manifest-schema.ts';
 import type { LogLevel, MeasurementResult, StepError } from './results.ts';
 import type { Driver, Instrument, Params, ParamValue, StepContext, StepFunction } from './sdk.ts';
 import { sleep } from './sleep.ts';
+import { type Asker, createStepPrompt } from './step-prompt.ts';
 
 /** What a step run needs from the sequence around it. */
 export interface StepEnv {
@@ -20,6 +21,11 @@ export interface StepEnv {
   graceMs: number;
   iso(): string;
   log(level: LogLevel, message: string): void;
+  /** The package's folder and name, for prompt images. */
+  pkgDir: string;
+  pkgName: string;
+  /** Asks the operator (`ctx.prompt`); undefined when the run has nobody to ask. */
+  ask?: Asker;
 }
 
 /** The outcome of a step's last attempt. */
@@ -48,6 +54,32 @@ function jsonable(value: unknown): unknown {
   }
 }
 
+/** A one-shot timer that can be paused: the step's timeout does not run while the operator is asked. */
+function pausableTimer(ms: number, fire: () => void) {
+  let remaining = ms;
+  let since = performance.now();
+  let paused = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(fire, ms);
+  return {
+    pause() {
+      if (paused++ > 0 || timer === undefined) return;
+      clearTimeout(timer);
+      timer = undefined;
+      remaining -= performance.now() - since;
+    },
+    resume() {
+      if (paused === 0 || --paused > 0) return;
+      since = performance.now();
+      timer = setTimeout(fire, Math.max(0, remaining));
+    },
+    clear() {
+      clearTimeout(timer);
+      timer = undefined;
+      paused = Number.POSITIVE_INFINITY;
+    },
+  };
+}
+
 type Settled = { kind: 'returned'; value: unknown } | { kind: 'threw'; error: unknown } | { kind: 'aborted' };
 
 async function attempt(spec: StepSpec, fn: StepFunction, env: StepEnv, n: number): Promise<StepRun> {
@@ -58,11 +90,12 @@ async function attempt(spec: StepSpec, fn: StepFunction, env: StepEnv, n: number
     if (env.signal.aborted) onOuter();
     else env.signal.addEventListener('abort', onOuter, { once: true });
   }
-  const timer = setTimeout(
-    () =>
-      ctrl.abort(new SequenceError('STEP_TIMEOUT', `step ${spec.name} timed out after ${spec.timeoutMs} ms`)),
-    spec.timeoutMs,
+  const timer = pausableTimer(spec.timeoutMs, () =>
+    ctrl.abort(new SequenceError('STEP_TIMEOUT', `step ${spec.name} timed out after ${spec.timeoutMs} ms`)),
   );
+  // A prompt the step left unanswered when it ended is cancelled with it.
+  const promptEnd = new AbortController();
+  const promptSignal = AbortSignal.any([ctrl.signal, promptEnd.signal]);
   const recorded: RecordedValue[] = [];
   // Once the attempt is over, a step still running in the background must not change its result.
   let open = true;
@@ -90,6 +123,17 @@ async function attempt(spec: StepSpec, fn: StepFunction, env: StepEnv, n: number
     log: { info: say('info'), warn: say('warn'), error: say('error') },
     signal: ctrl.signal,
     sleep: (ms) => sleep(ms, ctrl.signal),
+    prompt: createStepPrompt({
+      executionId: env.executionId,
+      step: spec.name,
+      pkgDir: env.pkgDir,
+      pkgName: env.pkgName,
+      stepTimeoutMs: spec.timeoutMs,
+      signal: promptSignal,
+      ask: env.ask,
+      pause: timer.pause,
+      resume: timer.resume,
+    }),
     executionId: env.executionId,
     batchId: env.batchId,
     step: spec.name,
@@ -119,7 +163,8 @@ async function attempt(spec: StepSpec, fn: StepFunction, env: StepEnv, n: number
     graceCtrl.abort();
   }
   open = false;
-  clearTimeout(timer);
+  timer.clear();
+  promptEnd.abort(new SequenceError('ABORTED', `step ${spec.name} ended before its prompt was answered`));
   env.signal.removeEventListener('abort', onOuter);
   ctrl.signal.removeEventListener('abort', markAborted);
 

@@ -6,14 +6,22 @@ import { type HardwareConfigMap, openHardware } from '../src/hardware.ts';
 import { listPackages } from '../src/list.ts';
 import { loadPackage, requirePackage } from '../src/loader.ts';
 import { resolveParameters } from '../src/parameters.ts';
+import { type PromptAnswer, PromptDesk } from '../src/prompt.ts';
 
 const SEQUENCES = join(import.meta.dir, '..', '..', '..', 'sequences');
 
-async function runExample(name: string, request: Record<string, unknown>, config: HardwareConfigMap = {}) {
+async function runExample(
+  name: string,
+  request: Record<string, unknown>,
+  config: HardwareConfigMap = {},
+  answers: Partial<Record<string, PromptAnswer>> = {},
+) {
   const pkg = await requirePackage(SEQUENCES, name);
   const hw = await openHardware(pkg, config);
   try {
     const params = resolveParameters(pkg.manifest, {}, request);
+    // The operator: answers each prompt by its kind, as soon as it opens.
+    const prompts = new PromptDesk();
     return await runSequence({
       pkg,
       params,
@@ -21,6 +29,10 @@ async function runExample(name: string, request: Record<string, unknown>, config
       executionId: 'x',
       batchId: 'b',
       graceMs: 200,
+      prompts,
+      sink: {
+        onPrompt: (p) => queueMicrotask(() => prompts.answer(p.id, answers[p.kind] ?? null, 'test')),
+      },
     });
   } finally {
     await hw.close();
@@ -29,12 +41,13 @@ async function runExample(name: string, request: Record<string, unknown>, config
 
 test('every shipped example loads valid', async () => {
   const list = (await listPackages(SEQUENCES)).filter((p) =>
-    ['failure_paths', 'psu_functional'].includes(p.name),
+    ['failure_paths', 'psu_functional', 'unit_checkout'].includes(p.name),
   );
   // No warnings either: psu_functional's settle_ms once allowed 5000 ms, its step's whole 5 s timeout.
   expect(list.map((p) => [p.name, p.valid, p.problems, p.warnings])).toEqual([
     ['failure_paths', true, [], []],
     ['psu_functional', true, [], []],
+    ['unit_checkout', true, [], []],
   ]);
   // The check only runs where the manifest says which step the delay is spent in.
   const psu = await loadPackage(join(SEQUENCES, 'psu_functional'), { sequencesDir: SEQUENCES });
@@ -110,5 +123,30 @@ describe('failure_paths', () => {
     // The cleanup step runs on every path.
     expect(o.steps.at(-1)).toEqual(expect.objectContaining({ name: 'cleanup', status: 'completed' }));
     if (path === 'retry') expect(o.steps.find((s) => s.name === 'flaky_step')?.result.attempts).toBe(2);
+  });
+});
+
+describe('unit_checkout', () => {
+  const good = { confirm: true, choice: 'green', text: 'AB123456', number: 3.31 };
+
+  test('passes when the operator sees a green LED and reads the rail in limits', async () => {
+    const o = await runExample('unit_checkout', {}, {}, good);
+    expect([o.status, o.overallPass]).toEqual(['completed', true]);
+    expect(o.steps.flatMap((s) => s.result.measurements.map((m) => [m.name, m.value, m.pass]))).toEqual([
+      ['led_colour', 'green', true],
+      ['label_serial', 'AB123456', true],
+      ['rail_voltage', 3.31, true],
+    ]);
+  });
+
+  test('fails on an amber LED and still powers the unit down', async () => {
+    const o = await runExample('unit_checkout', {}, {}, { ...good, choice: 'amber' });
+    expect(o.steps.map((s) => `${s.name}:${s.status}`)).toEqual([
+      'insert_unit:completed',
+      'check_led:failed',
+      'scan_label:skipped',
+      'read_test_point:skipped',
+      'power_down:completed',
+    ]);
   });
 });
