@@ -72,6 +72,8 @@ const STATUS_OF_CODE: Record<string, number> = {
   MANUAL_COMMAND_RUNNING: 409,
   BUSY: 409,
   CONFLICT: 409,
+  // The operator prompt was answered (first answer wins), timed out or cancelled.
+  PROMPT_CLOSED: 409,
   // A stop or restart overtook the start: the client's request lost a race, it can retry.
   START_CANCELLED: 409,
   // The batch process could not be spawned or did not register: the station's fault, not the request's.

@@ -24,9 +24,11 @@ export const ROUTE_ROLES = {
   'POST /api/batches/:id/restart': 'engineer',
   'POST /api/batches/:id/sequence/start': 'operator',
   'POST /api/batches/:id/sequence/stop': 'operator',
+  'POST /api/batches/:id/prompts/:promptId': 'operator',
   'POST /api/batches/:id/manual': 'engineer',
   'GET /api/sequences': 'operator',
   'GET /api/sequences/:name': 'operator',
+  'GET /api/sequences/:name/assets/*': 'operator',
   'GET /api/results': 'operator',
   'GET /api/results/:id': 'operator',
   'GET /api/results/:id/export': 'operator',
@@ -49,7 +51,10 @@ export function allows(role: Role, needed: Role): boolean {
 
 const compiled = Object.entries(ROUTE_ROLES).map(([route, need]) => {
   const [method, path] = route.split(' ') as [string, string];
-  const pattern = path.replace(/:[A-Za-z]+/g, '[^/]+').replace(/\//g, '\\/');
+  const pattern = path
+    .replace(/:[A-Za-z]+/g, '[^/]+')
+    .replace(/\*$/, '.+')
+    .replace(/\//g, '\\/');
   return { route, method, re: new RegExp(`^${pattern}$`), need: need as Need };
 });
 

@@ -2,7 +2,7 @@
 // from @station/bus (one definition for every service); result shapes mirror @station/db's types.
 
 import type { TSchema } from '@sinclair/typebox';
-import { BatchDetail, BatchStatus, CommandResult, SyncResult } from '@station/bus/shapes';
+import { BatchDetail, BatchStatus, CommandResult, PromptClosed, SyncResult } from '@station/bus/shapes';
 import { STATUS_REASONS } from '@station/db';
 import { t } from 'elysia';
 
@@ -10,6 +10,7 @@ export const BatchStatusSchema = BatchStatus;
 export const BatchDetailSchema = BatchDetail;
 export const CommandResultSchema = CommandResult;
 export const SyncResultSchema = SyncResult;
+export const PromptClosedSchema = PromptClosed;
 
 /** `{ error: { code, message, details? } }`: the body of every failed request. */
 export const ErrorSchema = t.Object(

@@ -1,12 +1,27 @@
 // The sequence catalog behind /api/sequences, on @station/sequence: packages are read from disk on each
 // request (an engineer edits a manifest and reloads the page), always through resolvePackageDir.
-import { isSequenceError, listPackages, loadPackage, resolvePackageDir } from '@station/sequence';
+import {
+  ASSETS_DIR,
+  isSequenceError,
+  listPackages,
+  loadPackage,
+  resolveAsset,
+  resolvePackageDir,
+} from '@station/sequence';
 import { ApiError } from './errors.ts';
 import type { SequenceCatalog } from './types.ts';
 
 /** The catalog of the packages in `sequencesDir`. */
 export function sequenceCatalog(sequencesDir: string): SequenceCatalog {
   return {
+    asset(name, path) {
+      try {
+        return resolveAsset(resolvePackageDir(sequencesDir, name), `${ASSETS_DIR}/${path}`);
+      } catch (err) {
+        if (isSequenceError(err)) return undefined;
+        throw err;
+      }
+    },
     async list() {
       const packages = await listPackages(sequencesDir);
       return packages.map((p) => ({

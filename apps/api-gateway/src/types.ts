@@ -40,6 +40,11 @@ export interface SequenceCatalog {
   list(): Promise<SequenceSummary[]>;
   /** The package's manifest and hash, or undefined when no such folder exists. `name` is already checked. */
   get(name: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * The real path of file `path` under package `name`'s `assets/` (prompt images), or undefined when there
+   * is no such file inside it: a name or path that tries to leave the package is simply not found.
+   */
+  asset(name: string, path: string): string | undefined;
 }
 
 /** Milliseconds since the epoch; injectable so uptime and timestamps are exact in tests. */

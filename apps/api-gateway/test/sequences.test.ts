@@ -25,6 +25,7 @@ beforeEach(async () => {
       asked.push(name);
       return catalog!.get(name);
     },
+    asset: (name, path) => catalog!.asset(name, path),
   };
   h = await harness({ sequences: spy });
   const dir = h.config.paths.sequences_dir;

@@ -135,6 +135,9 @@ function startRunner(): Worker {
         setTimeout(() => void runSequence(executionId, parameters ?? {}), 20);
         return { executionId };
       },
+      'prompt.answer': ({ promptId }) => {
+        throw new BusError('NOT_FOUND', `no prompt ${promptId}`);
+      },
       'sequence.stop': () => {
         if (!sequenceRunning) throw new BusError('NOT_RUNNING', 'no sequence is running on batch_1');
         return { status: 'stopping' };

@@ -126,7 +126,11 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
         probeState.freeBytes === undefined ? probeState.usedRatio : 1 - probeState.freeBytes / DISK_BYTES,
     }),
   };
-  const sequences: SequenceCatalog = opts.sequences ?? { list: async () => [], get: async () => undefined };
+  const sequences: SequenceCatalog = opts.sequences ?? {
+    list: async () => [],
+    get: async () => undefined,
+    asset: () => undefined,
+  };
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const gw = await createApp({
     config,

@@ -4,6 +4,7 @@ import {
   type HardwareSet,
   type LoadedPackage,
   listCommands,
+  type OperatorPrompt,
   type Problem,
   progressOf,
   type StepResult,
@@ -46,6 +47,8 @@ export interface RunnerView {
   hardware: HardwareSet | undefined;
   hardwareError: string | undefined;
   execution: LiveExecution | undefined;
+  /** The operator prompt waiting for an answer, if any. */
+  prompt: OperatorPrompt | undefined;
   manualBusy: boolean;
   notClean: NotClean | undefined;
 }
@@ -86,6 +89,7 @@ export function runnerStatus(v: RunnerView): RunnerStatus {
             totalSteps: ex.total,
             progress: progressOf(ex.finished, ex.total),
             steps: ex.steps.map(toStepShape),
+            ...(v.prompt ? { prompt: v.prompt } : {}),
           },
         }
       : {}),

@@ -12,6 +12,8 @@ import {
   loadPackage,
   openHardware,
   type Problem,
+  type PromptClosed,
+  PromptDesk,
   progressOf,
   resolvePackageDir,
   resolveParameters,
@@ -65,6 +67,8 @@ export class BatchRunner {
   #shuttingDown = false;
   #notClean: NotClean | undefined;
   readonly #closes: PendingCloses;
+  /** Operator prompts of this runner's runs; it remembers closed ids, so a late answer gets 409, not 404. */
+  readonly #prompts: PromptDesk;
 
   constructor(opts: RunnerOptions) {
     this.#opts = opts;
@@ -72,6 +76,7 @@ export class BatchRunner {
     this.#log = opts.log;
     this.#now = opts.now ?? Date.now;
     this.#startedAt = this.#now();
+    this.#prompts = new PromptDesk({ clock: { now: this.#now } });
     this.#closes = new PendingCloses(opts.store, opts.log, opts.closeRetryMs);
   }
 
@@ -144,6 +149,7 @@ export class BatchRunner {
       hardware: this.#hardware,
       hardwareError: this.#hardwareError,
       execution: this.#execution,
+      prompt: this.#prompts.open[0],
       manualBusy: this.#manualBusy,
       notClean: this.#notClean,
     });
@@ -281,6 +287,7 @@ export class BatchRunner {
         signal: live.abort.signal,
         graceMs: this.#opts.graceMs,
         sink: recorder,
+        prompts: this.#prompts,
       });
       if (storeError !== undefined) {
         this.#endUnrecorded(live, outcome.duration, storeError, failedStep);
@@ -334,13 +341,29 @@ export class BatchRunner {
     return { status: 'stopped' };
   }
 
+  /**
+   * Answers an open operator prompt for `answeredBy` (API key name, token subject or `local`): the first
+   * valid answer wins (see PromptDesk.answer for the errors).
+   */
+  answerPrompt(promptId: string, answer: unknown, answeredBy: string): PromptClosed {
+    try {
+      const closed = this.#prompts.answer(promptId, answer, answeredBy);
+      this.#log.info({ promptId, answeredBy }, 'operator prompt answered');
+      return closed;
+    } catch (err) {
+      throw toBusError(err);
+    }
+  }
+
   async manual(hardware: string, command: string, params: Record<string, unknown> = {}) {
     if (this.#execution) {
+      // The run may be waiting for the operator: the instruments stay the sequence's all the same.
+      const prompt = this.#prompts.open[0];
       throw new BusError(
         'SEQUENCE_RUNNING',
-        `manual control is disabled while ${this.#execution.executionId} runs`,
+        `manual control is disabled while ${this.#execution.executionId} runs${prompt ? ' (it waits for an answer to an operator prompt)' : ''}`,
         {
-          details: { executionId: this.#execution.executionId },
+          details: { executionId: this.#execution.executionId, ...(prompt ? { promptId: prompt.id } : {}) },
         },
       );
     }
@@ -394,6 +417,7 @@ export class BatchRunner {
       status: () => this.status(),
       'sequence.start': (body) => this.startSequence(body.parameters, body.operator),
       'sequence.stop': () => this.stopSequence(),
+      'prompt.answer': (body) => this.answerPrompt(body.promptId, body.answer, body.answeredBy),
       'manual.run': (body) => this.manual(body.hardware, body.command, body.params),
       shutdown: async (body) => {
         await this.shutdown(ABORT_CAUSES[body.reason ?? 'ABORTED']);

@@ -212,6 +212,9 @@ if (behaviour.register !== false) {
         };
       },
       'sequence.start': async () => ({ executionId: await runSequence() }),
+      'prompt.answer': ({ promptId }) => {
+        throw new BusError('NOT_FOUND', `no prompt ${promptId}`);
+      },
       'sequence.stop': () => {
         abortSequence();
         return { status: 'stopped' };

@@ -8,6 +8,9 @@ import {
   CommandResult,
   ErrorInfo,
   Health,
+  OperatorPrompt,
+  PromptAnswer,
+  PromptClosed,
   RunnerStatus,
   StepResultShape,
   SyncResult,
@@ -61,6 +64,23 @@ export const contract = {
       T.Object({ executionId: T.String() }),
     ),
     'sequence.stop': method(Empty, T.Object({ status: T.String() })),
+    /**
+     * Answers an open operator prompt. The first valid answer wins; NOT_FOUND for an id the runner never
+     * asked, PROMPT_CLOSED once answered, timed out or cancelled, BAD_REQUEST (`details.reason`) for an
+     * answer the prompt does not accept.
+     */
+    'prompt.answer': method(
+      T.Object(
+        {
+          promptId: T.String({ minLength: 1, maxLength: 64 }),
+          answer: T.Unknown(),
+          /** API key name or token subject, or `local`; recorded with the step. */
+          answeredBy: T.String({ minLength: 1, maxLength: 128 }),
+        },
+        { additionalProperties: false },
+      ),
+      PromptClosed,
+    ),
     'manual.run': method(
       T.Object(
         {
@@ -189,6 +209,8 @@ export const events = {
       details: T.Optional(T.Unknown()),
     }),
   ),
+  operator_prompt: batchEvent('operator_prompt', OperatorPrompt),
+  operator_prompt_closed: batchEvent('operator_prompt_closed', PromptClosed),
   sync_status: T.Object({ type: T.Literal('sync_status'), data: SyncStatus }),
 } as const;
 
@@ -203,4 +225,4 @@ export function topicOf(event: StationEvent): string {
   return 'batch_id' in event ? `batch.${event.batch_id}.${event.type}` : `system.${event.type}`;
 }
 
-export { ErrorInfo };
+export { ErrorInfo, PromptAnswer };

@@ -100,6 +100,43 @@ export const PackageInfo = T.Object({
   description: Opt(T.String()),
 });
 
+/** A question a step is asking the operator (`operator_prompt`), open until answered, timed out or cancelled. */
+export const OperatorPrompt = T.Object({
+  id: T.String(),
+  executionId: T.String(),
+  step: T.String(),
+  kind: T.Union([T.Literal('confirm'), T.Literal('choice'), T.Literal('text'), T.Literal('number')]),
+  message: T.String(),
+  /** The choices of a `choice` prompt. */
+  options: Opt(T.Array(T.String())),
+  /** A `text` prompt's regular expression; the whole answer must match. */
+  pattern: Opt(T.String()),
+  min: Opt(T.Number()),
+  max: Opt(T.Number()),
+  unit: Opt(T.String()),
+  /** URL of a picture from the package's assets, served by the gateway. */
+  image: Opt(T.String()),
+  openedAt: T.String(),
+  deadline: T.String(),
+});
+export type OperatorPrompt = Static<typeof OperatorPrompt>;
+
+/** An answer: a boolean (confirm), an option (choice), text, or a number. */
+export const PromptAnswer = T.Union([T.Boolean(), T.String(), T.Number()]);
+
+/** How a prompt ended (`operator_prompt_closed`). */
+export const PromptClosed = T.Object({
+  id: T.String(),
+  executionId: T.String(),
+  step: T.String(),
+  status: T.Union([T.Literal('answered'), T.Literal('timed_out'), T.Literal('cancelled')]),
+  answer: Opt(PromptAnswer),
+  /** API key name or token subject of whoever answered, or `local` on a station without auth. */
+  answeredBy: Opt(T.String()),
+  closedAt: T.String(),
+});
+export type PromptClosed = Static<typeof PromptClosed>;
+
 export const ExecutionSnapshot = T.Object({
   executionId: T.String(),
   status: T.String(),
@@ -109,6 +146,8 @@ export const ExecutionSnapshot = T.Object({
   totalSteps: T.Integer(),
   progress: T.Number(),
   steps: T.Array(StepResultShape),
+  /** The question waiting for the operator, while one is. */
+  prompt: Opt(OperatorPrompt),
 });
 export type ExecutionSnapshot = Static<typeof ExecutionSnapshot>;
 

@@ -13,6 +13,7 @@ export type {
 } from './queries/executions.ts';
 export { type BoundQueries, queries } from './queries/index.ts';
 export type { Interruption, InterruptTarget } from './queries/interrupt.ts';
+export type { PromptClose, PromptInput } from './queries/prompts.ts';
 export {
   DEFAULT_PAGE_SIZE,
   type ListResultsQuery,
@@ -32,6 +33,7 @@ export type {
   ExecutionSummary,
   MeasuredValue,
   Measurement,
+  PromptRecord,
   StepResult,
 } from './result-types.ts';
 export * from './schema.ts';

@@ -17,6 +17,25 @@ export interface Measurement {
   pass: boolean;
 }
 
+/** A question a step asked the operator, with the answer (SPEC: prompts recorded with the step). */
+export interface PromptRecord {
+  id: string;
+  kind: string;
+  message: string;
+  options?: JsonValue;
+  pattern?: JsonValue;
+  min?: JsonValue;
+  max?: JsonValue;
+  unit?: JsonValue;
+  image?: JsonValue;
+  openedAt: string;
+  deadline: string;
+  status: string;
+  answer: JsonValue | null;
+  answeredBy: string | null;
+  closedAt: string | null;
+}
+
 /** One step of an execution, with its measurements in the order they were taken. */
 export interface StepResult {
   name: string;
@@ -31,6 +50,8 @@ export interface StepResult {
   result: JsonValue | null;
   error: string | null;
   measurements: Measurement[];
+  /** What the step asked the operator, oldest first; only on steps that asked. */
+  prompts?: PromptRecord[];
 }
 
 /** An execution without its steps: one row of the results list. */

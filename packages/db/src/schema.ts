@@ -37,6 +37,14 @@ export type StatusReason = (typeof STATUS_REASONS)[number];
 export const STEP_STATUSES = ['pending', 'running', 'completed', 'failed', 'skipped'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
+/** Kinds of operator prompt a step can ask (`ctx.prompt.<kind>`). */
+export const PROMPT_KINDS = ['confirm', 'choice', 'text', 'number'] as const;
+export type PromptKindColumn = (typeof PROMPT_KINDS)[number];
+
+/** Lifecycle of an operator prompt: open until the first valid answer, its deadline or an abort. */
+export const PROMPT_STATUSES = ['open', 'answered', 'timed_out', 'cancelled'] as const;
+export type PromptStatus = (typeof PROMPT_STATUSES)[number];
+
 /** Outbox states: pending -> in_flight -> done | pending (retry) | rejected (manual requeue only). */
 export const SYNC_STATUSES = ['pending', 'in_flight', 'done', 'rejected'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
@@ -181,6 +189,38 @@ export const measurements = sqliteTable(
   ],
 );
 
+/** A question a step asked the operator, with the answer, who gave it and when (written as it opens and closes). */
+export const stepPrompts = sqliteTable(
+  'step_prompts',
+  {
+    /** The prompt id the answer named (`POST /api/batches/{id}/prompts/{promptId}`). */
+    id: text('id').primaryKey(),
+    executionId: text('execution_id')
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    /** The asking step, as `step_results.step_order` and its name. */
+    stepOrder: integer('step_order').notNull(),
+    stepName: text('step_name').notNull(),
+    kind: text('kind', { enum: PROMPT_KINDS }).notNull(),
+    message: text('message').notNull(),
+    /** What the answer was checked against: `options`, `pattern`, `min`/`max`/`unit`, and `image` (URL). */
+    spec: text('spec', { mode: 'json' }).$type<Record<string, JsonValue>>().notNull().default(sql`'{}'`),
+    openedAt: text('opened_at').notNull(),
+    deadline: text('deadline').notNull(),
+    status: text('status', { enum: PROMPT_STATUSES }).notNull().default('open'),
+    /** JSON of the answer; null unless answered. */
+    answer: text('answer', { mode: 'json' }).$type<JsonValue>(),
+    /** API key name or token subject of whoever answered, or `local` on a station without auth. */
+    answeredBy: text('answered_by'),
+    closedAt: text('closed_at'),
+  },
+  (t) => [
+    index('step_prompts_execution_idx').on(t.executionId, t.openedAt),
+    check('step_prompts_status_ck', inList(t.status, PROMPT_STATUSES)),
+    check('step_prompts_kind_ck', inList(t.kind, PROMPT_KINDS)),
+  ],
+);
+
 /** The outbox: one row per thing to send to the Backend, filled in the transaction that finishes it. */
 export const syncQueue = sqliteTable(
   'sync_queue',
@@ -221,3 +261,4 @@ export type MeasurementRow = typeof measurements.$inferSelect;
 export type NewMeasurementRow = typeof measurements.$inferInsert;
 export type SyncQueueRow = typeof syncQueue.$inferSelect;
 export type NewSyncQueueRow = typeof syncQueue.$inferInsert;
+export type StepPromptRow = typeof stepPrompts.$inferSelect;

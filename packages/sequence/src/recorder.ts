@@ -4,6 +4,7 @@
 import type { StepResultShape } from '@station/bus';
 import type { MeasurementInput, StatusReason, Store } from '@station/db';
 import { redactJson, redactText } from '@station/log';
+import type { OperatorPrompt, PromptClosed } from './prompt.ts';
 import {
   type ErrorData,
   type LogData,
@@ -95,6 +96,8 @@ export function createRecorder(
 ): SequenceSink {
   const event = (type: string, data: unknown) => hooks.publish({ type, batch_id: batchId, data });
   let failed = false;
+  // Prompts are asked by the step that runs, whose order `onStepStart` gave.
+  let stepOrder = 0;
   // A result with a step missing in the middle would look whole; after one failed write, write no more.
   const write = (fn: () => void): boolean => {
     if (failed) return false;
@@ -111,6 +114,7 @@ export function createRecorder(
     onStepStart(data) {
       // The step in flight is on record before it runs: a runner killed now leaves a `running` row that
       // the supervisor turns into `failed` with the crash, instead of no row at all.
+      stepOrder = data.index;
       write(() => store.markStepRunning(executionId, data.index));
       event('step_start', data);
       hooks.onStepStart(data);
@@ -120,6 +124,37 @@ export function createRecorder(
     },
     onError(data: ErrorData) {
       event('error', data);
+    },
+    onPrompt(p: OperatorPrompt) {
+      const { id, kind, message, step, openedAt, deadline, executionId: _e, ...spec } = p;
+      write(() =>
+        store.openPrompt({
+          id,
+          executionId,
+          stepOrder,
+          stepName: step,
+          kind,
+          message,
+          spec,
+          openedAt,
+          deadline,
+        }),
+      );
+      event('operator_prompt', p);
+    },
+    onPromptClosed(c: PromptClosed) {
+      // A typed answer is stored, served and synced like a measured text: no held secret in it.
+      const answer = typeof c.answer === 'string' ? redactText(c.answer) : c.answer;
+      const closed: PromptClosed = { ...c, ...(answer === undefined ? {} : { answer }) };
+      write(() =>
+        store.closePrompt(c.id, {
+          status: c.status,
+          answer: answer ?? null,
+          answeredBy: c.answeredBy ?? null,
+          closedAt: c.closedAt,
+        }),
+      );
+      event('operator_prompt_closed', closed);
     },
     onStepEnd(r) {
       write(() =>

@@ -9,7 +9,13 @@ import type { Identity } from '../auth.ts';
 import type { RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
 import { documentBody, EmptyBody } from '../requests/body.ts';
-import { BatchDetailSchema, BatchStatusSchema, CommandResultSchema, errorResponses } from '../schemas.ts';
+import {
+  BatchDetailSchema,
+  BatchStatusSchema,
+  CommandResultSchema,
+  errorResponses,
+  PromptClosedSchema,
+} from '../schemas.ts';
 
 const idPattern = new RegExp(ID_PATTERN);
 
@@ -20,6 +26,14 @@ function batchIdOf(id: string): string {
 }
 
 const IdParams = t.Object({ id: t.String() });
+const PromptParams = t.Object({ id: t.String(), promptId: t.String() });
+const PROMPT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** An answer to an operator prompt: true/false (confirm), an option (choice), text, or a number. */
+const PromptAnswerBody = t.Object(
+  { answer: t.Union([t.Boolean(), t.String(), t.Number()]) },
+  { additionalProperties: false },
+);
 
 /**
  * Who starts a run: a signed-in person (a token's subject) is recorded as such; with an API key (a shared
@@ -156,6 +170,35 @@ export function batchRoutes(ctx: RouteContext) {
         detail: {
           summary: 'Abort the running sequence (cleanup steps still run)',
           requestBody: documentBody(EmptyBody, true),
+        },
+      },
+    )
+    .post(
+      '/:id/prompts/:promptId',
+      async ({ params, request }) => {
+        const batchId = batchIdOf(params.id);
+        if (!PROMPT_ID.test(params.promptId)) {
+          throw new ApiError('NOT_FOUND', 404, `no prompt "${params.promptId.slice(0, 80)}"`);
+        }
+        const { answer } = await bodies.read(request, PromptAnswerBody);
+        // Who answered is recorded with the step: the key's name or the token's subject, `local` without auth.
+        const answeredBy = ctx.identityOf(request)?.name ?? 'local';
+        return onRunner(batchId, () =>
+          calls.call(runnerService(batchId), 'prompt.answer', {
+            promptId: params.promptId,
+            answer,
+            answeredBy,
+          }),
+        );
+      },
+      {
+        params: PromptParams,
+        parse: 'none',
+        response: { 200: PromptClosedSchema, ...errorResponses },
+        detail: {
+          summary:
+            'Answer an open operator prompt: first answer wins (409 PROMPT_CLOSED after), 422 with the reason for an answer the prompt does not accept, 404 for an unknown prompt',
+          requestBody: documentBody(PromptAnswerBody, false),
         },
       },
     )

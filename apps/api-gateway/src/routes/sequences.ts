@@ -1,5 +1,7 @@
 // SPEC §3.1 Sequences: the packages under sequences_dir. A name from a request is checked against the
 // package-name rule before anything touches the file system, so `../x`, `/etc`, `a/b` are 400s, never reads.
+
+import { extname } from 'node:path';
 import { isValidPackageName, PACKAGE_NAME_RULE } from '@station/sequence';
 import { Elysia, t } from 'elysia';
 import type { RouteContext } from '../context.ts';
@@ -26,6 +28,16 @@ const SummarySchema = t.Object({
   /** Loads, but likely fails when run (a parameter range reaching a step timeout it feeds). */
   warnings: t.Array(t.Unknown()),
 });
+
+/** The picture types a package's assets may be served as; anything else is not found. */
+const IMAGE_TYPES: Record<string, string> = {
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+};
 
 /** The sequence routes, mounted under `/api/sequences`. */
 export function sequenceRoutes(ctx: RouteContext) {
@@ -68,6 +80,40 @@ export function sequenceRoutes(ctx: RouteContext) {
             },
             404: {
               description: 'No such package',
+              content: { 'application/json': { schema: documentedSchema(ErrorSchema) } },
+            },
+          },
+        },
+      },
+    )
+    .get(
+      '/:name/assets/*',
+      ({ params }) => {
+        const name = checkSequenceName(params.name);
+        const path = params['*'];
+        const type = IMAGE_TYPES[extname(path).toLowerCase()];
+        // One answer for every way of not being a picture of this package, so a probe learns nothing.
+        const file = type ? sequences.asset(name, path) : undefined;
+        if (!file || !type)
+          throw new ApiError('NOT_FOUND', 404, `no image assets/${path.slice(0, 200)} in ${name}`);
+        return new Response(Bun.file(file), {
+          headers: {
+            'content-type': type,
+            'x-content-type-options': 'nosniff',
+            // An SVG opened on its own runs no script and loads nothing.
+            'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+            'cache-control': 'no-cache',
+          },
+        });
+      },
+      {
+        params: t.Object({ name: t.String(), '*': t.String() }),
+        detail: {
+          summary: "A picture from the package's assets/ (operator prompt images)",
+          responses: {
+            200: { description: 'The image (svg, png, jpeg, gif, webp)' },
+            404: {
+              description: 'No such image inside the package assets',
               content: { 'application/json': { schema: documentedSchema(ErrorSchema) } },
             },
           },

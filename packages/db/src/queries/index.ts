@@ -10,6 +10,7 @@ import {
   setExecutionSerial,
 } from './executions.ts';
 import { markInterrupted } from './interrupt.ts';
+import { closePrompt, openPrompt, promptsByStep } from './prompts.ts';
 import { getResult, listResults } from './results.ts';
 import {
   enableIncrementalVacuum,
@@ -32,6 +33,9 @@ export const queries = {
   recordStep,
   markStepRunning,
   setExecutionSerial,
+  openPrompt,
+  closePrompt,
+  promptsByStep,
   finishExecution,
   getExecution,
   runningExecutions,

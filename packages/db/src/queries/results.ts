@@ -18,6 +18,7 @@ import {
   stepResults,
 } from '../schema.ts';
 import { type TimeInput, toIso } from '../time.ts';
+import { promptsByStep } from './prompts.ts';
 
 /** Largest page the store will return, whatever the caller asks for. */
 export const MAX_PAGE_SIZE = 200;
@@ -136,6 +137,7 @@ export function getResult(store: StoreHandle, id: string): ExecutionResult | und
       list.push(toMeasurement(row));
       byStep.set(row.stepResultId, list);
     }
+    const prompts = promptsByStep(store, id);
     const stepList: StepResult[] = steps.map((s) => ({
       name: s.name,
       order: s.stepOrder,
@@ -148,6 +150,7 @@ export function getResult(store: StoreHandle, id: string): ExecutionResult | und
       result: s.result ?? null,
       error: s.error,
       measurements: byStep.get(s.id) ?? [],
+      ...(prompts.has(s.stepOrder) ? { prompts: prompts.get(s.stepOrder) } : {}),
     }));
     return { ...execution, steps: stepList };
   })();
