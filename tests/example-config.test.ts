@@ -7,11 +7,12 @@ import { openHardware, requirePackage, resolveParameters } from '@station/sequen
 const { config } = loadConfig({ argv: ['--config', EXAMPLE_CONFIG_PATH], env: {} });
 
 describe('config/station.yaml.example', () => {
-  test('has three batches, one of them auto-started', () => {
+  test('has four batches, one of them auto-started', () => {
     expect(config.batches.map((b) => [b.id, b.sequence_package, b.auto_start])).toEqual([
       ['batch_1', 'psu_functional', true],
       ['batch_2', 'psu_functional', false],
       ['batch_3', 'failure_paths', false],
+      ['batch_4', 'unit_checkout', false],
     ]);
   });
 

@@ -27,7 +27,7 @@ describe('config/station.yaml.example', () => {
     expect(config.station).toEqual({
       id: 'station-01',
       name: 'Demo Station 01',
-      description: 'Demo station with three simulated test slots',
+      description: 'Demo station with four simulated test slots',
     });
     expect([config.server.host, config.server.port, config.server.auth.enabled]).toEqual([
       '127.0.0.1',
@@ -42,7 +42,7 @@ describe('config/station.yaml.example', () => {
     });
   });
 
-  test('has three simulated batches, one starting automatically', () => {
+  test('has four simulated batches, one starting automatically', () => {
     const config = parseConfig(text, EXAMPLE_CONFIG_PATH, {});
     expect(
       config.batches.map((b) => ({
@@ -70,6 +70,7 @@ describe('config/station.yaml.example', () => {
         auto_start: false,
         drivers: ['sim_psu', 'sim_dmm', 'sim_relay'],
       },
+      { id: 'batch_4', sequence_package: 'unit_checkout', auto_start: false, drivers: ['sim_unit'] },
     ]);
   });
 
