@@ -20,7 +20,10 @@ export interface SupervisorMetricsOptions {
 }
 
 /** The `supervisor` registry, reading `supervisor` at every scrape. */
-export function supervisorMetrics(supervisor: Supervisor, opts: SupervisorMetricsOptions): Registry {
+export function supervisorMetrics(
+  supervisor: Pick<Supervisor, 'get'>,
+  opts: SupervisorMetricsOptions,
+): Registry {
   const registry = serviceRegistry('supervisor', { defaults: opts.defaults });
   const registers = [registry];
   const rss = opts.rss ?? procRss;

@@ -152,7 +152,10 @@ export class Broker {
     const req = protocol.decodeClientRequest(frames);
     if (req.service === BROKER_SERVICE) {
       const extra = Object.hasOwn(this.#methods, req.method) ? this.#methods[req.method] : undefined;
-      if (extra) return this.#answerLater(clientId, req.requestId, extra);
+      if (extra) {
+        this.#answerLater(clientId, req.requestId, extra);
+        return;
+      }
       const reply =
         req.method === 'ping'
           ? {
