@@ -5,8 +5,11 @@ import { dropSecretEnv, storePath, withWithheld } from '@station/config';
 import { openStore } from '@station/db';
 import { closeLogs, redactJson } from '@station/log';
 import { type CliSpec, parseCliOrExit, runService } from '@station/service';
+import { processStartTime, writeExitFile } from '@station/service/runner-files';
 import { StorageGuard } from '@station/service/storage';
+import { systemClock } from '@station/time';
 import { RunnerMetrics } from './metrics.ts';
+import { OrphanWatch } from './orphan.ts';
 import { ABORT_CAUSES, BatchRunner } from './runner.ts';
 
 const cli: CliSpec = {
@@ -34,6 +37,24 @@ await runService(
     // its driver or parameter gets it. Sequence code, imported below, must not find it in process.env.
     const dropped = dropSecretEnv(config, batch, process.env);
     if (dropped.length > 0) log.debug({ dropped }, 'secret variables removed from the environment');
+    // The reason this process ends, left for a supervisor that did not spawn it (it adopted this runner
+    // and gets no exit status): written at exit, whatever path leads there.
+    const startTime = processStartTime(process.pid) ?? '';
+    let exitReason: { reason: string; message?: string } = { reason: 'EXIT' };
+    process.on('exit', (code) => {
+      try {
+        writeExitFile(config.paths.data_dir, {
+          batchId,
+          pid: process.pid,
+          startTime,
+          code,
+          at: new Date().toISOString(),
+          ...exitReason,
+        });
+      } catch {
+        // Nowhere to leave it: the supervisor calls this runner lost.
+      }
+    });
     const store = openStore(storePath(config));
     const publisher = new Publisher({ endpoint: config.ipc.event_pub });
     const metrics = new RunnerMetrics(batchId);
@@ -42,6 +63,8 @@ await runService(
       sequencesDir: config.paths.sequences_dir,
       store,
       storage: StorageGuard.forConfig(config),
+      startTime,
+      onStatusRequest: () => orphans.contact(),
       log: log.child({ batchId }),
       // Events leave the process (to every screen and log): step errors and log lines are scrubbed first.
       publish: (event) => {
@@ -51,12 +74,37 @@ await runService(
           .catch((err: unknown) => log.warn({ err: String(err) }, 'event not published'));
       },
     });
+    // Without a supervisor for orphan_timeout: no new run, finish this one, then stop (unless it returns).
+    const orphans = new OrphanWatch({
+      timeoutMs: config.supervisor.orphan_timeout,
+      clock: systemClock,
+      onOrphaned: (awayMs) => {
+        const why = `no supervisor for ${Math.round(awayMs / 1000)} s (supervisor.orphan_timeout)`;
+        log.warn(`${why}: finishing the current run, then stopping`);
+        void runner.retire(`${batchId} has ${why} and is stopping`).then(() => {
+          if (!orphans.orphaned) return;
+          exitReason = { reason: 'ORPHANED', message: why };
+          void stop('orphaned')
+            .then(() => closeLogs())
+            .then(() => process.exit(0));
+        });
+      },
+      onBack: () => {
+        log.info('a supervisor is back: taking new runs again');
+        runner.unretire();
+      },
+    });
+    const stopWatching = orphans.every();
     await runner.init();
 
     let stopped = false;
     const stop = async (reason: string) => {
       if (stopped) return;
       stopped = true;
+      stopWatching();
+      if (exitReason.reason === 'EXIT') {
+        exitReason = { reason: reason === 'shutdown requested' ? 'SHUTDOWN_REQUESTED' : reason };
+      }
       log.info({ reason }, 'runner shutting down');
       // A supervisor that vanished is not an operator's abort: the execution says the supervisor was lost.
       await runner.shutdown(reason === 'parent gone' ? ABORT_CAUSES.INTERRUPTED : ABORT_CAUSES.SHUTDOWN);

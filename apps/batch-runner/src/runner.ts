@@ -42,6 +42,10 @@ export interface RunnerOptions {
   storage?: { state(): StorageState };
   /** How often an execution that could not be closed is tried again (ms). Default 1000. */
   closeRetryMs?: number;
+  /** The kernel's start time of this process, answered in `health` (the supervisor's identity check). */
+  startTime?: string;
+  /** Called at every `status` request: the supervisor's heartbeat (see orphan.ts). */
+  onStatusRequest?: () => void;
 }
 
 /** Turns a package/driver error into one the bus sends to the caller with its code and details. */
@@ -65,6 +69,8 @@ export class BatchRunner {
   #execution: LiveExecution | undefined;
   #manualBusy = false;
   #shuttingDown = false;
+  /** Set while the runner has no supervisor: it takes no new run (see `retire`). */
+  #retiring: string | undefined;
   #notClean: NotClean | undefined;
   readonly #closes: PendingCloses;
   /** Operator prompts of this runner's runs; it remembers closed ids, so a late answer gets 409, not 404. */
@@ -161,6 +167,7 @@ export class BatchRunner {
     operator?: string,
   ): Promise<{ executionId: string }> {
     if (this.#shuttingDown) throw new BusError('SHUTTING_DOWN', `${this.batchId} is shutting down`);
+    if (this.#retiring) throw new BusError('SHUTTING_DOWN', this.#retiring);
     if (this.#notClean) {
       throw new BusError('RUNNER_NOT_CLEAN', `${this.#notClean.message}; wait for the runner restart`, {
         details: { steps: this.#notClean.steps },
@@ -389,6 +396,19 @@ export class BatchRunner {
   }
 
   /**
+   * Takes no new run from now on (refused with SHUTTING_DOWN and `reason`) and resolves once the run in
+   * progress, if any, has ended by itself. `unretire()` takes new runs again.
+   */
+  async retire(reason: string): Promise<void> {
+    this.#retiring = reason;
+    await this.#execution?.done;
+  }
+
+  unretire(): void {
+    this.#retiring = undefined;
+  }
+
+  /**
    * Aborts what runs (its execution records `cause`), puts the hardware in a safe state and disconnects it.
    */
   async shutdown(cause: AbortCause = ABORT_CAUSES.ABORTED): Promise<void> {
@@ -412,9 +432,15 @@ export class BatchRunner {
 
   /** The bus handlers of `runner.<batchId>` (`metrics` is served by main.ts, which owns the registry). */
   handlers(onShutdown: () => void): Omit<Handlers<`runner.${string}`>, 'metrics'> {
+    const health = healthHandler(`runner.${this.batchId}`, { now: this.#now }, this.#startedAt);
+    const startTime = this.#opts.startTime;
     return {
-      health: healthHandler(`runner.${this.batchId}`, { now: this.#now }, this.#startedAt),
-      status: () => this.status(),
+      // With its start time, so a supervisor adopting this runner knows it is this very process.
+      health: () => (startTime ? { ...health(), startTime } : health()),
+      status: () => {
+        this.#opts.onStatusRequest?.();
+        return this.status();
+      },
       'sequence.start': (body) => this.startSequence(body.parameters, body.operator),
       'sequence.stop': () => this.stopSequence(),
       'prompt.answer': (body) => this.answerPrompt(body.promptId, body.answer, body.answeredBy),

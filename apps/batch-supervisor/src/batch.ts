@@ -1,7 +1,7 @@
 // One batch's lifecycle: spawns its runner, waits for it to register on the bus, watches it (exit and
 // heartbeat), stops it in escalating steps, and applies the restart policy after a failure. Every status
 // change goes through one place that checks it is legal and publishes `batch_status`.
-import type { BatchDetail, BatchState, BatchStatus, ErrorInfo, RunnerStatus } from '@station/bus';
+import type { BatchDetail, BatchState, BatchStatus, ErrorInfo, Health, RunnerStatus } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import { sleep } from '@station/time';
 import { SupervisorError } from './errors.ts';
@@ -12,7 +12,7 @@ import { overLimitMessage, procRss, watchMemory } from './memory-watch.ts';
 import { Restarter } from './restart-policy.ts';
 import { canTransition } from './states.ts';
 import { batchDetail, batchStatus, statusEvent } from './status.ts';
-import type { BatchDeps, ExitInfo, RunnerProcess, StopCause } from './types.ts';
+import type { BatchDeps, ExitInfo, LinkResult, RunnerProcess, StopCause } from './types.ts';
 
 /** Who asked for a start: a person (no automatic retry, the caller gets the error) or the supervisor. */
 export type StartOrigin = 'request' | 'auto' | 'restart';
@@ -165,6 +165,60 @@ export class BatchController {
       });
   }
 
+  /**
+   * Takes over a runner an earlier supervisor left running, without touching it: `running` at once when
+   * it answers `health` with its identity (pid and start time), else `starting` until it does (it may
+   * still be loading), within the start timeout. From then on it is supervised as if spawned here.
+   * Resolves once it is `running` or `starting`.
+   */
+  async adopt(proc: RunnerProcess): Promise<void> {
+    const gen = ++this.#generation;
+    this.#origin = 'auto';
+    this.#exit = undefined;
+    this.#killedBecause = undefined;
+    this.#overLimit = false;
+    this.#proc = proc;
+    this.#deps.logger.info(
+      { batchId: this.id, pid: proc.pid },
+      'adopting a runner left by an earlier supervisor',
+    );
+    void proc.exited.then((exit) => this.#onExit(gen, proc, exit));
+    this.#watchMemory(gen, proc);
+    const first = await this.#deps.link.health(this.id, 1_000);
+    if (gen !== this.#generation || this.#state !== 'idle') return;
+    if (answers(first, proc)) {
+      await this.#becomeRunning(gen, proc);
+      return;
+    }
+    // Not awaited: it registers (or fails into the restart policy) while the supervisor already serves.
+    this.#transition('starting');
+    const starting = this.#register(gen, proc);
+    this.#starting = starting;
+    const clear = () => {
+      if (this.#starting === starting) this.#starting = undefined;
+    };
+    starting.then(clear, (err: unknown) => {
+      clear();
+      this.#deps.logger.warn({ batchId: this.id, err: String(err) }, 'the adopted runner did not register');
+    });
+  }
+
+  /**
+   * The supervisor leaves and its runners stay (a restart of the supervisor): stop watching and restarting
+   * without touching any process. The next supervisor adopts them.
+   */
+  leave(): void {
+    this.#closed = true;
+    this.#restarter.cancel();
+    this.#generation++;
+    this.#proc?.detach?.();
+  }
+
+  /** A runner that ended while no supervisor watched it: shown as the batch's `lastError`. */
+  noteEndedUnwatched(code: FailureCode, message: string, details: FailureDetails): void {
+    this.#lastError = failureInfo(code, message, details, this.#deps.clock.now());
+  }
+
   #view() {
     return {
       config: this.#config,
@@ -218,6 +272,12 @@ export class BatchController {
     this.#proc = proc;
     void proc.exited.then((exit) => this.#onExit(gen, proc, exit));
     this.#watchMemory(gen, proc);
+    return this.#register(gen, proc);
+  }
+
+  /** Waits until `proc` answers `health` as itself, then `running`; kills it at the start timeout. */
+  async #register(gen: number, proc: RunnerProcess): Promise<StartReply> {
+    const deps = this.#deps;
     const deadline = deps.clock.now() + deps.timings.startTimeoutMs;
     for (;;) {
       if (gen !== this.#generation || this.#state !== 'starting') throw this.#startError();
@@ -225,15 +285,11 @@ export class BatchController {
       if (left <= 0) break;
       const health = await deps.link.health(this.id, Math.min(left, 1_000));
       if (gen !== this.#generation || this.#state !== 'starting') throw this.#startError();
-      // The pid check skips a runner of an earlier supervisor that has not yet noticed it is orphaned.
-      if (health.ok && health.value.pid === proc.pid) {
-        // One status first, so the `running` event already names the sequence.
-        const first = await deps.link.status(this.id, Math.min(deps.timings.heartbeatTimeoutMs, 500));
-        if (gen !== this.#generation || this.#state !== 'starting') throw this.#startError();
-        if (first.ok && first.value.pid === proc.pid) this.#runner = first.value;
-        this.#transition('running');
-        void this.#watch(gen, proc);
-        return { status: this.#state, pid: proc.pid };
+      // The identity check skips another process that still holds the name (a runner being replaced).
+      if (answers(health, proc)) {
+        await this.#becomeRunning(gen, proc);
+        if (gen !== this.#generation || !this.#isRunning()) throw this.#startError();
+        return { status: 'running', pid: proc.pid };
       }
       await sleep(Math.min(deps.timings.registerPollMs, deadline - deps.clock.now()));
     }
@@ -248,6 +304,21 @@ export class BatchController {
       });
     }
     throw this.#startError();
+  }
+
+  /** One status first, so the `running` event already names the sequence; then the heartbeat. */
+  async #becomeRunning(gen: number, proc: RunnerProcess): Promise<void> {
+    const deps = this.#deps;
+    const first = await deps.link.status(this.id, Math.min(deps.timings.heartbeatTimeoutMs, 500));
+    if (gen !== this.#generation || (this.#state !== 'starting' && this.#state !== 'idle')) return;
+    if (first.ok && first.value.pid === proc.pid) this.#runner = first.value;
+    this.#transition('running');
+    void this.#watch(gen, proc);
+  }
+
+  // A method, so the compiler does not narrow `#state` across the awaits around it.
+  #isRunning(): boolean {
+    return this.#state === 'running';
   }
 
   #startError(): SupervisorError {
@@ -337,6 +408,7 @@ export class BatchController {
     if (gen !== this.#generation) return;
     this.#exit = exit;
     this.#proc = undefined;
+    if (this.#state !== 'stopping') this.#deps.runnerGone?.(this.id);
     const how = describeExit(exit, this.#killedBecause);
     const details: FailureDetails = {
       exitCode: exit.code,
@@ -344,7 +416,14 @@ export class BatchController {
       stderr: proc.stderrTail(),
     };
     if (this.#killedBecause) details.killedBecause = this.#killedBecause;
-    if (this.#state === 'starting') {
+    if (exit.reason) details.reason = exit.reason;
+    if (exit.lost && (this.#state === 'running' || this.#state === 'starting')) {
+      this.#fail(
+        'BATCH_LOST',
+        `runner of ${this.id} (pid ${proc.pid}) is gone without leaving an exit reason (killed, or out of memory)${lastLine(details.stderr)}`,
+        details,
+      );
+    } else if (this.#state === 'starting') {
       this.#fail(
         'BATCH_START_FAILED',
         `runner of ${this.id} ended before registering on the bus (${how})${lastLine(details.stderr)}`,
@@ -384,7 +463,7 @@ export class BatchController {
       deps.store.markInterrupted(
         { batchId: this.id },
         'failed',
-        { reason: code === 'RESOURCE_LIMIT' ? 'RESOURCE_LIMIT' : 'BATCH_CRASHED', message },
+        { reason: code === 'RESOURCE_LIMIT' || code === 'BATCH_LOST' ? code : 'BATCH_CRASHED', message },
         new Date(now),
       );
     } catch (err) {
@@ -433,6 +512,7 @@ export class BatchController {
       logger.info({ batchId: this.id, pid: proc.pid, endedBy }, 'runner stopped');
     }
     this.#proc = undefined;
+    this.#deps.runnerGone?.(this.id);
     try {
       // The runner normally ends its execution itself; this covers one that had to be killed.
       store.markInterrupted({ batchId: this.id }, 'stopped', cause, new Date(clock.now()));
@@ -441,4 +521,11 @@ export class BatchController {
     }
     this.#transition('idle');
   }
+}
+
+/** Whether a `health` answer comes from `proc` itself: its pid and, for an adopted runner, its start time. */
+function answers(health: LinkResult<Health>, proc: RunnerProcess): boolean {
+  if (!health.ok || health.value.pid !== proc.pid) return false;
+  if (!proc.adopted) return true;
+  return health.value.startTime !== undefined && health.value.startTime === proc.identity?.startTime;
 }

@@ -13,6 +13,8 @@ export type FailureCode =
   | 'BATCH_RESTART_GAVE_UP'
   /** A runner did not exit even after SIGKILL. */
   | 'BATCH_STOP_FAILED'
+  /** An adopted runner is gone without an exit reason (SIGKILL, the kernel's OOM killer). */
+  | 'BATCH_LOST'
   /** A runner was killed because its memory passed the batch's `limits.memory_mb`. */
   | 'RESOURCE_LIMIT'
   /** A runner left a step running past its grace (it ignored abort or timeout) and was replaced. */
@@ -28,6 +30,8 @@ export interface FailureDetails {
   /** Executions that were `running` and were marked `failed` because of this failure. */
   executions?: string[];
   restart?: { attempt: number; delayMs: number } | { gaveUp: string };
+  /** What the runner wrote in its exit file, when it left one. */
+  reason?: string;
   /** RUNNER_RECYCLED: the steps that were abandoned still running. */
   steps?: string[];
 }

@@ -15,14 +15,13 @@ export interface RunnerCommandOptions {
   main?: string;
   /** The Bun executable; defaults to the one running the supervisor. */
   bun?: string;
-  /** The supervisor's pid, passed as `--parent-pid` (the runner also watches its stdin for EOF). */
-  parentPid?: number;
   /** Extra arguments after the standard ones. */
   extra?: (batch: BatchConfig) => string[];
 }
 
 /**
- * Builds `bun <main> --config <path> --batch <id> --station <stationId> --parent-pid <pid>`.
+ * Builds `bun <main> --config <path> --batch <id> --station <stationId>`. No `--parent-pid`: a runner
+ * outlives its supervisor (the next one adopts it).
  * @example runnerCommand({ configPath, stationId: 'st1' })(batch) // [bun, .../main.ts, '--config', ...]
  */
 export function runnerCommand(opts: RunnerCommandOptions): (batch: BatchConfig) => string[] {
@@ -35,8 +34,6 @@ export function runnerCommand(opts: RunnerCommandOptions): (batch: BatchConfig) 
     batch.id,
     '--station',
     opts.stationId,
-    '--parent-pid',
-    String(opts.parentPid ?? process.pid),
     ...(opts.extra?.(batch) ?? []),
   ];
 }

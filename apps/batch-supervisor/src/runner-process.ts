@@ -1,97 +1,138 @@
-// Spawning runner processes: the real SpawnRunner. Each runner gets its own session (so a Ctrl-C in the
-// supervisor's terminal reaches only the supervisor, which then stops runners in order), a stdin pipe that
-// is never written or closed (its EOF is how a runner learns its supervisor died, even by SIGKILL), and a
-// stderr that is read line by line so the last lines can explain a crash.
+// Runner processes: the ones this supervisor spawns and the ones it adopts from an earlier supervisor.
+// A runner must outlive its supervisor, so nothing of it is tied to the supervisor process: its own session
+// (a Ctrl-C or a signal to the supervisor's group never reaches it), stdin and stdout on /dev/null (it logs
+// to its own files), stderr into `<data_dir>/run/runner-<id>.stderr` (the tail explains a crash), and a pid
+// file naming it by pid and kernel start time, so the next supervisor finds it and never mistakes a reused
+// pid for it. An adopted runner is not our child: its end is seen by polling /proc, and what it died of is
+// what it wrote in its exit file (none: it vanished, BATCH_LOST).
 
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import type { BatchConfig } from '@station/config';
 import { redactText } from '@station/log';
-import { readLines } from '@station/service/lines';
-import type { FileSink, Subprocess } from 'bun';
+import {
+  isAlive,
+  processStartTime,
+  type RunnerIdentity,
+  readExitFile,
+  runDir,
+  runnerFiles,
+  tailLines,
+  writePidFile,
+} from '@station/service/runner-files';
+import { sleep } from '@station/time';
 import type { ExitInfo, RunnerProcess, SpawnRunner } from './types.ts';
 
 export interface ProcessSpawnerOptions {
   /** The command line of a batch's runner (see `runnerCommand`). */
   command: (batch: BatchConfig) => string[];
+  /** `paths.data_dir`: pid, exit and stderr files go to its `run/` folder. */
+  dataDir: string;
   cwd?: string;
   /** The runner's environment (see `runnerEnv`); the supervisor's own when omitted (tests only). */
   env?: (batch: BatchConfig) => Record<string, string | undefined>;
-  /** Runner stdout: shared with the supervisor's (containers collect it) or dropped. Default inherit. */
-  stdout?: 'inherit' | 'ignore';
   /** How many stderr lines to keep for crash reports. Default 20. */
   stderrLines?: number;
-  /** Called with every stderr line, e.g. to log it under the batch's id. */
-  onStderrLine?: (batchId: string, line: string) => void;
 }
 
 const MAX_LINE = 2_000;
-const STDERR_DRAIN_MS = 200;
+/** How often an adopted runner's liveness is checked in /proc (ms). */
+export const ADOPTED_POLL_MS = 200;
 
 /** A SpawnRunner that starts real OS processes. */
 export function processSpawner(opts: ProcessSpawnerOptions): SpawnRunner {
-  return (batch) => new ChildRunner(batch, opts);
+  return (batch) => spawnRunner(batch, opts);
 }
 
-/** One spawned runner: its exit, its signals and the tail of its stderr. */
-class ChildRunner implements RunnerProcess {
-  readonly pid: number;
-  readonly exited: Promise<ExitInfo>;
-  readonly #proc: Subprocess<'pipe', 'inherit' | 'ignore', 'pipe'>;
-  readonly #tail: string[] = [];
-  // Held, never ended, for the life of the process: the pipe closes only when the supervisor dies.
-  readonly #parentLink: FileSink;
+/** Scrubbed as read: the tail ends up in crash reports, events, the store and the log. */
+function stderrTail(path: string, keep: number): string[] {
+  return tailLines(path, keep).map((raw) => {
+    const line = redactText(raw);
+    return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line;
+  });
+}
 
-  constructor(batch: BatchConfig, opts: ProcessSpawnerOptions) {
-    const keep = opts.stderrLines ?? 20;
-    this.#proc = Bun.spawn(opts.command(batch), {
+/** What the exit file of `id` says, as the `reason` of an ExitInfo. */
+function exitReason(dataDir: string, id: RunnerIdentity): Pick<ExitInfo, 'reason'> {
+  const left = readExitFile(dataDir, id);
+  return left ? { reason: left.message ? `${left.reason}: ${left.message}` : left.reason } : {};
+}
+
+function spawnRunner(batch: BatchConfig, opts: ProcessSpawnerOptions): RunnerProcess {
+  const files = runnerFiles(opts.dataDir, batch.id);
+  mkdirSync(runDir(opts.dataDir), { recursive: true });
+  const stderrFd = openSync(files.stderr, 'w');
+  let proc: ReturnType<typeof Bun.spawn>;
+  try {
+    proc = Bun.spawn(opts.command(batch), {
       cwd: opts.cwd,
       env: opts.env?.(batch) ?? process.env,
-      stdin: 'pipe',
-      stdout: opts.stdout ?? 'inherit',
-      stderr: 'pipe',
+      stdin: 'ignore',
+      stdout: 'ignore',
+      stderr: stderrFd,
       detached: true,
     });
-    const proc = this.#proc;
-    this.pid = proc.pid;
-    this.#parentLink = proc.stdin;
-    const info = (): ExitInfo => ({
-      code: proc.signalCode === null ? proc.exitCode : null,
-      signal: proc.signalCode === null ? null : String(proc.signalCode),
-    });
-    // Scrubbed as read: the tail ends up in crash reports, events, the store and the log.
-    const drained = readLines(
-      proc.stderr,
-      (raw) => {
-        const line = redactText(raw);
-        this.#tail.push(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}...` : line);
-        if (this.#tail.length > keep) this.#tail.shift();
-        opts.onStderrLine?.(batch.id, line);
-      },
-      { skipBlank: true },
-    );
-    // The last words of a crashing runner may still be in the pipe when the exit is seen: give them a
-    // moment (bounded: a grandchild could hold the pipe open) so a crash report includes them.
-    this.exited = proc.exited.then(
-      () => Promise.race([drained, Bun.sleep(STDERR_DRAIN_MS)]).then(info),
-      info,
-    );
+  } finally {
+    closeSync(stderrFd);
   }
+  const id: RunnerIdentity = {
+    batchId: batch.id,
+    pid: proc.pid,
+    startTime: processStartTime(proc.pid) ?? '',
+  };
+  writePidFile(opts.dataDir, id);
+  const keep = opts.stderrLines ?? 20;
+  return {
+    pid: proc.pid,
+    identity: id,
+    exited: proc.exited.then(
+      (): ExitInfo => ({
+        code: proc.signalCode === null ? proc.exitCode : null,
+        signal: proc.signalCode === null ? null : String(proc.signalCode),
+        ...exitReason(opts.dataDir, id),
+      }),
+    ),
+    kill(signal) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      try {
+        proc.kill(signal);
+      } catch {
+        // Exited between the check and the signal.
+      }
+    },
+    stderrTail: () => stderrTail(files.stderr, keep),
+  };
+}
 
-  kill(signal: 'SIGTERM' | 'SIGKILL'): void {
-    const proc = this.#proc;
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    try {
-      proc.kill(signal);
-    } catch {
-      // Exited between the check and the signal.
-    }
-  }
-
-  stderrTail(): string[] {
-    return [...this.#tail];
-  }
-
-  /** Whether the stdin pipe the runner watches is still held (for tests of the parent link). */
-  get parentLinkOpen(): boolean {
-    return this.#parentLink !== undefined;
-  }
+/**
+ * A runner an earlier supervisor spawned. Its exit is seen when /proc no longer has this very process
+ * (pid and start time); `detach()` stops watching without touching it.
+ */
+export function adoptedRunner(dataDir: string, id: RunnerIdentity, stderrLines = 20): RunnerProcess {
+  let watching = true;
+  const exited = (async (): Promise<ExitInfo> => {
+    while (watching && isAlive(id)) await sleep(ADOPTED_POLL_MS);
+    if (!watching) return new Promise<ExitInfo>(() => {});
+    const left = readExitFile(dataDir, id);
+    if (!left) return { code: null, signal: null, lost: true };
+    return { code: left.code, signal: null, ...exitReason(dataDir, id) };
+  })();
+  return {
+    pid: id.pid,
+    identity: id,
+    adopted: true,
+    exited,
+    kill(signal) {
+      // Only this very process: a pid reused since is not ours to signal.
+      if (!isAlive(id)) return;
+      try {
+        process.kill(id.pid, signal);
+      } catch {
+        // Gone between the check and the signal.
+      }
+    },
+    stderrTail: () => stderrTail(runnerFiles(dataDir, id.batchId).stderr, stderrLines),
+    detach() {
+      watching = false;
+    },
+  };
 }

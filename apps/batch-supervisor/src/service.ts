@@ -6,14 +6,21 @@ import { BusClient, Publisher, serve } from '@station/bus';
 import { storePath } from '@station/config';
 import { openStore } from '@station/db';
 import type { RunningService, ServiceContext } from '@station/service';
+import {
+  clearRunnerFiles,
+  findRunnerProcesses,
+  isAlive,
+  readExitFile,
+  readPidFile,
+} from '@station/service/runner-files';
 import { busRunnerLink, publisherSink } from './bus-link.ts';
 import { Gate } from './gate.ts';
 import { supervisorHandlers } from './handlers.ts';
 import { supervisorMetrics } from './metrics.ts';
 import { runnerCommand } from './runner-command.ts';
 import { runnerEnv } from './runner-env.ts';
-import { processSpawner } from './runner-process.ts';
-import { Supervisor } from './supervisor.ts';
+import { adoptedRunner, processSpawner } from './runner-process.ts';
+import { type Discovery, Supervisor } from './supervisor.ts';
 import { DEFAULT_TIMINGS, systemClock, type Timings } from './types.ts';
 
 export interface SupervisorServiceOptions {
@@ -56,14 +63,30 @@ export async function startSupervisor(
     stationId: config.station.id,
     main: opts.runnerMain,
   });
+  const dataDir = config.paths.data_dir;
   const spawn = processSpawner({
     command,
+    dataDir,
     env: (batch) => runnerEnv(config, batch, process.env),
-    onStderrLine: (batchId, line) => log.warn({ batchId, line }, 'runner stderr'),
   });
+  // Runners of this station in the process table: their command line names our config and station.
+  const table = findRunnerProcesses([ctx.configPath, config.station.id]);
+  const discover = (batchId: string): Discovery => {
+    const recorded = readPidFile(dataDir, batchId);
+    const running = recorded && isAlive(recorded) ? [recorded] : [];
+    for (const id of table.get(batchId) ?? []) if (id.pid !== recorded?.pid) running.push(id);
+    const ended =
+      recorded && running[0] !== recorded
+        ? { id: recorded, exit: readExitFile(dataDir, recorded) }
+        : undefined;
+    return { running, ...(ended ? { ended } : {}) };
+  };
   const supervisor = new Supervisor({
     batches: config.batches,
     spawn,
+    adopt: (id) => adoptedRunner(dataDir, id),
+    runnerGone: (batchId) => clearRunnerFiles(dataDir, batchId),
+    discover,
     startGate: new Gate(opts.startConcurrency ?? availableParallelism()),
     link: busRunnerLink(client),
     events: publisherSink(publisher, log),
@@ -73,6 +96,8 @@ export async function startSupervisor(
     logger: log,
   });
   supervisor.recover();
+  // Runners an earlier supervisor left are taken over before we serve, so the first `batch.list` shows them.
+  await supervisor.adoptRunners();
   const worker = serve({
     endpoint: config.ipc.service_bus,
     service: 'supervisor',
@@ -90,8 +115,15 @@ export async function startSupervisor(
   log.info({ batches: config.batches.map((b) => b.id) }, 'supervisor ready');
   return {
     supervisor,
-    async stop() {
-      await supervisor.shutdown();
+    async stop(reason) {
+      // SIGTERM (systemd, docker, a restart): leave the runners to the next supervisor, unless they cannot
+      // outlive this process (`supervisor.keep_runners: false`, a container). SIGINT (Ctrl-C, the
+      // launcher stopping the station): stop them all in order.
+      if (reason === 'SIGINT' || !config.supervisor.keep_runners) await supervisor.shutdown();
+      else {
+        log.info('leaving the runners running for the next supervisor');
+        supervisor.leave();
+      }
       await worker.close();
       publisher.close();
       client.close();

@@ -4,7 +4,8 @@ import type { BatchState } from '@station/bus';
 
 /** The statuses each status may move to. */
 const NEXT: Record<BatchState, readonly BatchState[]> = {
-  idle: ['starting'],
+  // `running` directly: a runner of an earlier supervisor adopted as it runs.
+  idle: ['starting', 'running'],
   // A start ends registered (running), failed (error), or cancelled by a stop (stopping).
   starting: ['running', 'error', 'stopping'],
   // `error` = the runner exited or hung without being asked.

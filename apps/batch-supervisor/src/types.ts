@@ -3,6 +3,7 @@
 import type { BusLogger, Health, RunnerStatus, StationEvent } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import type { Store } from '@station/db';
+import type { RunnerIdentity } from '@station/service/runner-files';
 import { type Clock, systemClock } from '@station/time';
 import type { Gate } from './gate.ts';
 import type { RssProbe } from './memory-watch.ts';
@@ -14,11 +15,21 @@ export { type Clock, systemClock };
 export interface ExitInfo {
   code: number | null;
   signal: string | null;
+  /** What the runner wrote in its exit file before it ended (`ORPHANED`, `EXIT`, ...), when it did. */
+  reason?: string;
+  /** An adopted runner that is gone without an exit file: nothing says how it ended. */
+  lost?: boolean;
 }
 
 /** One spawned runner process. */
 export interface RunnerProcess {
   readonly pid: number;
+  /** pid and kernel start time: the runner's `health` must answer both (a reused pid is not it). */
+  readonly identity?: RunnerIdentity;
+  /** Spawned by an earlier supervisor and taken over by this one. */
+  readonly adopted?: boolean;
+  /** Stops watching the process without touching it (the supervisor leaves it running). */
+  detach?(): void;
   /** Resolves once the process has exited (never rejects). */
   readonly exited: Promise<ExitInfo>;
   /** Sends a signal; a process that already exited is left alone. */
@@ -29,6 +40,9 @@ export interface RunnerProcess {
 
 /** Starts the runner of one batch; throws when the OS cannot start it. */
 export type SpawnRunner = (batch: BatchConfig) => RunnerProcess;
+
+/** Takes over a runner an earlier supervisor spawned (see `adoptedRunner`). */
+export type AdoptRunner = (id: RunnerIdentity) => RunnerProcess;
 
 /**
  * The outcome of one request to a runner. `brokerDown` = the supervisor itself cannot reach the broker, so
@@ -97,6 +111,10 @@ export const DEFAULT_TIMINGS: Timings = {
 /** What a batch controller needs from the world. */
 export interface BatchDeps {
   spawn: SpawnRunner;
+  /** Default: adoption is not possible (tests with stand-in processes). */
+  adopt?: AdoptRunner;
+  /** A batch's runner has ended and been dealt with: its pid and exit files can go. */
+  runnerGone?: (batchId: string) => void;
   /** Shared by all batches: how many runners may be starting (spawned, not yet registered) at once. */
   startGate: Gate;
   link: RunnerLink;

@@ -1,6 +1,9 @@
 // The supervisor as a real process, with real runner processes (runner-fixture.ts), a real broker and a
 // real store: what an operator would see through the bus, `ps` and the database.
 import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readPidFile, writePidFile } from '@station/service/runner-files';
 import { until } from '../../../tests/support/process.ts';
 import { alive, type BatchSpec, commandLine, Station } from './station.ts';
 
@@ -235,7 +238,7 @@ describe('failures', () => {
 });
 
 describe('auto-start and shutdown', () => {
-  test('auto_start batches come up with the supervisor; SIGTERM stops them all and exits 0', async () => {
+  test('auto_start batches come up with the supervisor; SIGINT stops them all and exits 0', async () => {
     station = await new Station([
       { id: 'b1', autoStart: true },
       { id: 'b2' },
@@ -256,40 +259,149 @@ describe('auto-start and shutdown', () => {
       const r = st.store.runningExecutions();
       return r.length === 2 ? r : undefined;
     }, 'both sequences to run');
-    sup.proc.kill('SIGTERM');
+    sup.proc.kill('SIGINT');
     expect(await sup.exited).toBe(0);
     for (const pid of pids) expect(alive(pid)).toBe(false);
     expect(st.runnerPids()).toEqual([]);
     // b1 stopped itself when asked; b3 ignored the request and got SIGTERM; both end `stopped`.
     expect(execs.map((e) => st.store.getExecution(e.id)!.status)).toEqual(['stopped', 'stopped']);
+    // Nothing is left for a next supervisor to adopt.
+    expect(readPidFile(join(st.dir, 'data'), 'b1')).toBeUndefined();
   });
+});
 
-  test('a supervisor killed with SIGKILL leaves no runner behind; the next one cleans up the store', async () => {
+describe('the supervisor comes and goes; runners stay', () => {
+  /** Two auto-started batches running long fixture sequences. */
+  async function twoRunning() {
     station = await new Station([
       { id: 'b1', autoStart: true },
       { id: 'b2', autoStart: true },
     ]).up();
     const st = station;
+    st.behave('b1', { autoSequence: true, steps: 40, stepMs: 100 });
+    st.behave('b2', { autoSequence: true, steps: 40, stepMs: 100 });
     const sup = st.supervisor();
     await st.ready();
-    await until(() => st.runnerPids().length === 2, 'both runners');
-    const pids = st.runnerPids();
+    const list = await until(async () => {
+      const l = await st.client.request('supervisor', 'batch.list', {});
+      return l.every((b) => b.status === 'running' && b.executionId) ? l : undefined;
+    }, 'both batches running a sequence');
+    return { st, sup, pids: list.map((b) => b.pid!), execs: list.map((b) => b.executionId!) };
+  }
+
+  async function statuses(st: Station) {
+    const list = await st.client.request('supervisor', 'batch.list', {});
+    return list.map((b) => ({ id: b.id, status: b.status, pid: b.pid }));
+  }
+
+  test('SIGKILL: runners run on; the next supervisor adopts them at once and their runs complete', async () => {
+    const { st, sup, pids, execs } = await twoRunning();
     await sup.kill('SIGKILL');
-    await until(() => pids.every((pid) => !alive(pid)), 'the orphaned runners to exit by themselves', 5_000);
-    // As if a runner had been killed too hard to write its end: the next supervisor must not leave it running.
-    const left = st.store.createExecution({
-      batchId: 'b1',
-      sequenceName: 'fixture_sequence',
-      sequenceVersion: '1.0.0',
-      packageHash: 'x',
-    });
+    expect(pids.every(alive)).toBe(true);
+    const before = st.events.length;
     st.supervisor();
     await st.ready();
-    const row = st.store.getExecution(left.id)!;
-    expect({ status: row.status, error: row.error }).toEqual({
-      status: 'failed',
-      error: 'INTERRUPTED: supervisor lost (the batch supervisor stopped while this execution ran)',
+    // Adopted before the supervisor serves: the first list already shows them running, same processes.
+    expect(await statuses(st)).toEqual([
+      { id: 'b1', status: 'running', pid: pids[0] },
+      { id: 'b2', status: 'running', pid: pids[1] },
+    ]);
+    expect(st.runnerPids().sort()).toEqual([...pids].sort());
+    // Never shown as starting or idle on the way: the runs were not interrupted.
+    const shown = st.events.slice(before).filter((e) => e.type === 'batch_status');
+    expect(shown.map((e) => (e.data as { status: string }).status).filter((s) => s !== 'running')).toEqual(
+      [],
+    );
+    for (const id of execs) {
+      await until(() => st.store.getExecution(id)?.status === 'completed', `${id} to complete`, 20_000);
+      expect(st.store.getResult(id)!.steps.filter((s) => s.status === 'completed')).toHaveLength(40);
+    }
+    // Supervised as if spawned here: heartbeats keep the status coming, and a stop ends the process.
+    expect(await st.client.request('supervisor', 'batch.stop', { batchId: 'b1' })).toEqual({
+      status: 'idle',
     });
-    await until(() => st.runnerPids().length === 2, 'the auto-start of the new supervisor');
+    await until(() => !alive(pids[0]!), 'the adopted runner to exit');
+    expect(alive(pids[1]!)).toBe(true);
+  });
+
+  test('SIGTERM leaves the runners running (exit 0); a new supervisor adopts them', async () => {
+    const { st, sup, pids } = await twoRunning();
+    sup.proc.kill('SIGTERM');
+    expect(await sup.exited).toBe(0);
+    expect(pids.every(alive)).toBe(true);
+    st.supervisor();
+    await st.ready();
+    expect(await statuses(st)).toEqual([
+      { id: 'b1', status: 'running', pid: pids[0] },
+      { id: 'b2', status: 'running', pid: pids[1] },
+    ]);
+  });
+
+  test('an adopted runner that is killed is BATCH_LOST; one that exits says how; both executions say so', async () => {
+    const { st, sup, pids, execs } = await twoRunning();
+    await sup.kill('SIGKILL');
+    st.supervisor();
+    await st.ready();
+    process.kill(pids[0]!, 'SIGKILL');
+    const lost = await until(() => st.ofBatch('b1', 'error')[0], 'the error event of b1');
+    expect(lost.data).toMatchObject({ code: 'BATCH_LOST' });
+    const row = await until(() => {
+      const e = st.store.getExecution(execs[0]!);
+      return e?.status === 'failed' ? e : undefined;
+    }, 'the lost execution to be marked');
+    expect(row.statusReason).toBe('BATCH_LOST');
+    expect(row.error).toContain(`runner of b1 (pid ${pids[0]}) is gone without leaving an exit reason`);
+    const b1 = (await st.client.request('supervisor', 'batch.list', {}))[0]!;
+    expect({ status: b1.status, code: b1.lastError?.code }).toEqual({ status: 'error', code: 'BATCH_LOST' });
+
+    // b2 exits by itself with code 3: its exit file tells the supervisor, which is not its parent.
+    process.kill(pids[1]!, 'SIGTERM');
+    const crash = await until(() => st.ofBatch('b2', 'error')[0], 'the error event of b2');
+    expect(crash.data).toMatchObject({
+      code: 'BATCH_CRASHED',
+      details: { exitCode: 0, reason: 'SIGTERM' },
+    });
+  });
+
+  test('a runner gone while no supervisor watched: its execution is BATCH_LOST and the batch says so', async () => {
+    const { st, sup, pids, execs } = await twoRunning();
+    await sup.kill('SIGKILL');
+    process.kill(pids[0]!, 'SIGKILL');
+    await until(() => !alive(pids[0]!), 'the runner to die');
+    st.supervisor();
+    await st.ready();
+    const row = st.store.getExecution(execs[0]!)!;
+    expect({ status: row.status, reason: row.statusReason }).toEqual({
+      status: 'failed',
+      reason: 'BATCH_LOST',
+    });
+    const list = await st.client.request('supervisor', 'batch.list', {});
+    // b1 was auto-started again (a new process), with what happened to the old one on its card.
+    expect(list[0]!.lastError?.code).toBe('BATCH_LOST');
+    expect(list[1]).toMatchObject({ status: 'running', pid: pids[1] });
+    await until(async () => (await statuses(st))[0]!.status === 'running', 'b1 to run again');
+    expect((await statuses(st))[0]!.pid).not.toBe(pids[0]);
+  });
+
+  test('a pid file naming a reused pid is not adopted, and that process is left alone', async () => {
+    station = await new Station([{ id: 'b1', autoStart: true }]).up();
+    const st = station;
+    const stranger = Bun.spawn(['sleep', '60']);
+    try {
+      const dataDir = join(st.dir, 'data');
+      mkdirSync(join(dataDir, 'run'), { recursive: true });
+      // As if the runner had had this pid and died, and the kernel had given the pid to `sleep` since.
+      writePidFile(dataDir, { batchId: 'b1', pid: stranger.pid, startTime: '1' });
+      st.supervisor();
+      await st.ready();
+      const b1 = await until(async () => {
+        const l = await st.client.request('supervisor', 'batch.list', {});
+        return l[0]?.status === 'running' ? l[0] : undefined;
+      }, 'b1 to be started afresh');
+      expect(b1.pid).not.toBe(stranger.pid);
+      expect(alive(stranger.pid)).toBe(true);
+    } finally {
+      stranger.kill('SIGKILL');
+    }
   });
 });

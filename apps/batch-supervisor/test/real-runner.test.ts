@@ -1,7 +1,8 @@
 // The supervisor with the real apps/batch-runner and the shipped psu_functional package: the same
-// lifecycle as with the stand-in, proving the two agree on command line, registration, shutdown and
-// the parent link.
+// lifecycle as with the stand-in, proving the two agree on command line, registration, shutdown,
+// adoption by a new supervisor and the orphan timeout.
 import { afterEach, expect, setDefaultTimeout, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from '../../../tests/support/process.ts';
 import { alive, commandLine, Station } from './station.ts';
@@ -17,12 +18,12 @@ afterEach(async () => {
   station = undefined;
 });
 
-test('start, run a sequence, stop; then a SIGKILLed supervisor leaves no runner behind', async () => {
+test('start, run a sequence, stop', async () => {
   station = await new Station([{ id: 'batch_1', sequencePackage: 'psu_functional', yaml: HARDWARE }], {
     sequencesDir: SEQUENCES,
   }).up();
   const st = station;
-  const sup = st.supervisor({}, true);
+  st.supervisor({}, true);
   await st.ready();
   const c = st.client;
   const { pid } = await c.request('supervisor', 'batch.start', { batchId: 'batch_1' });
@@ -45,8 +46,42 @@ test('start, run a sequence, stop; then a SIGKILLed supervisor leaves no runner 
   });
   expect(await c.request('supervisor', 'batch.stop', { batchId: 'batch_1' })).toEqual({ status: 'idle' });
   expect(alive(pid)).toBe(false);
+});
 
-  const again = await c.request('supervisor', 'batch.start', { batchId: 'batch_1' });
+test('a SIGKILLed supervisor: the next adopts the runner mid-run; alone past orphan_timeout it finishes its run and stops', async () => {
+  station = await new Station([{ id: 'batch_1', sequencePackage: 'psu_functional', yaml: HARDWARE }], {
+    sequencesDir: SEQUENCES,
+    yaml: 'supervisor:\n  orphan_timeout: 1500ms',
+  }).up();
+  const st = station;
+  const c = st.client;
+  let sup = st.supervisor({}, true);
+  await st.ready();
+  const { pid } = await c.request('supervisor', 'batch.start', { batchId: 'batch_1' });
+  const first = await c.request('runner.batch_1', 'sequence.start', {});
   await sup.kill('SIGKILL');
-  await until(() => !alive(again.pid), 'the orphaned runner to exit by itself', 10_000);
+
+  // A new supervisor takes the runner over in the middle of its run: same process, same execution.
+  sup = st.supervisor({}, true);
+  await st.ready();
+  const detail = await c.request('supervisor', 'batch.get', { batchId: 'batch_1' });
+  expect({ status: detail.status, pid: detail.pid }).toEqual({ status: 'running', pid });
+  const done = await until(
+    () =>
+      st
+        .ofBatch('batch_1', 'sequence_complete')
+        .find((e) => (e.data as { executionId?: string }).executionId === first.executionId),
+    'the first run to complete',
+    20_000,
+  );
+  expect(done.data).toMatchObject({ overallPass: true, status: 'completed' });
+
+  // Without any supervisor: the run in progress completes, then the runner stops by itself.
+  const second = await c.request('runner.batch_1', 'sequence.start', {});
+  await sup.kill('SIGKILL');
+  await until(() => !alive(pid), 'the orphaned runner to stop', 30_000);
+  const row = st.store.getExecution(second.executionId)!;
+  expect({ status: row.status, pass: row.overallPass }).toEqual({ status: 'completed', pass: true });
+  const exit = JSON.parse(readFileSync(join(st.dir, 'data/run/runner-batch_1.exit'), 'utf8'));
+  expect(exit).toMatchObject({ pid, reason: 'ORPHANED', code: 0 });
 });

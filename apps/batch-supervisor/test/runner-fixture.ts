@@ -8,6 +8,7 @@ import { BusError, Publisher, serve } from '@station/bus';
 import { loadConfig, storePath } from '@station/config';
 import { openStore } from '@station/db';
 import { flag } from '@station/service';
+import { processStartTime, writeExitFile } from '@station/service/runner-files';
 
 /** What a test can make this runner do; every field is optional. */
 export interface Behaviour {
@@ -48,20 +49,19 @@ const started = Date.now();
 const steps = behaviour.steps ?? 5;
 const stepMs = behaviour.stepMs ?? 100;
 
-// The parent link: EOF on stdin (or the parent pid gone) means the supervisor died; do not outlive it.
-const parentPid = Number(flag(argv, 'parent-pid'));
-if (parentPid > 0) {
-  process.stdin.on('end', () => exitNow(0));
-  process.stdin.on('close', () => exitNow(0));
-  process.stdin.resume();
-  setInterval(() => {
-    try {
-      process.kill(parentPid, 0);
-    } catch {
-      exitNow(0);
-    }
-  }, 200).unref();
-}
+// Like the real runner it outlives its supervisor, and leaves its exit reason for one that adopted it.
+const startTime = processStartTime(process.pid) ?? '';
+let exitReason = 'EXIT';
+process.on('exit', (code) => {
+  writeExitFile(config.paths.data_dir, {
+    batchId: batchId!,
+    pid: process.pid,
+    startTime,
+    code,
+    reason: exitReason,
+    at: new Date().toISOString(),
+  });
+});
 
 interface Execution {
   id: string;
@@ -141,6 +141,7 @@ function exitNow(code: number): void {
 }
 
 process.on('SIGTERM', () => {
+  exitReason = 'SIGTERM';
   if (!behaviour.ignoreTerm) exitNow(0);
 });
 
@@ -183,6 +184,7 @@ if (behaviour.register !== false) {
           service: `runner.${batchId}`,
           pid: process.pid,
           uptime: (Date.now() - started) / 1000,
+          startTime,
         };
       },
       metrics: () => [],
@@ -222,6 +224,7 @@ if (behaviour.register !== false) {
       'manual.run': ({ hardware, command }) => ({ hardware, command, result: null, duration: 0 }),
       shutdown: () => {
         if (behaviour.ignoreShutdown) return { status: 'ignored' };
+        exitReason = 'SHUTDOWN_REQUESTED';
         setTimeout(() => exitNow(0), 5);
         return { status: 'stopping' };
       },

@@ -256,7 +256,7 @@ describe('auto-start, shutdown, recovery', () => {
     const a = inFlight('b1');
     const b = inFlight('b2');
     const other = inFlight('elsewhere');
-    expect(sup.recover()).toEqual({ executions: [a, b] });
+    expect(sup.recover()).toEqual({ executions: [a, b], adoptable: [] });
     const reason = 'INTERRUPTED: supervisor lost (the batch supervisor stopped while this execution ran)';
     expect(
       [a, b, other].map((id) => [store.getExecution(id)!.status, store.getExecution(id)!.error]),
@@ -265,7 +265,7 @@ describe('auto-start, shutdown, recovery', () => {
       ['failed', reason],
       ['running', null],
     ]);
-    expect(sup.recover()).toEqual({ executions: [] });
+    expect(sup.recover()).toEqual({ executions: [], adoptable: [] });
   });
 });
 

@@ -1,7 +1,7 @@
 // One supervised service process of the launcher: spawned, its output prefixed, restarted with backoff
 // when it dies unasked, stopped with SIGTERM then SIGKILL.
 import { readLines } from '@station/service/lines';
-import { terminate } from '@station/service/terminate';
+import { exitsWithin, terminate } from '@station/service/terminate';
 import { backoffDelay } from '@station/time';
 import type { Subprocess } from 'bun';
 
@@ -14,6 +14,11 @@ export interface ServiceSpec {
   ready(): Promise<boolean>;
   /** Longest a graceful stop may take before SIGKILL (ms). */
   stopTimeoutMs: number;
+  /**
+   * The signal that stops it for good (default SIGTERM). The supervisor takes SIGINT: it stops its
+   * runners too, where SIGTERM would leave them running for a next supervisor.
+   */
+  stopSignal?: 'SIGINT';
 }
 
 export interface ChildOptions {
@@ -112,12 +117,19 @@ export class ServiceChild {
     clearTimeout(this.#restartTimer);
   }
 
-  /** SIGTERM, then SIGKILL after the spec's stop timeout; resolves when the process is gone. */
+  /**
+   * The stop signal (SIGTERM, or the spec's), then SIGKILL after the spec's stop timeout; resolves when
+   * the process is gone.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#restartTimer);
     const proc = this.#proc;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    if (this.spec.stopSignal) {
+      proc.kill(this.spec.stopSignal);
+      if (await exitsWithin(proc.exited, this.spec.stopTimeoutMs)) return;
+    }
     await terminate(proc, {
       graceMs: this.spec.stopTimeoutMs,
       onSignal: (signal) => {

@@ -87,6 +87,8 @@ export class Launcher {
       ],
       ready: () => isReady(config, name, probe),
       stopTimeoutMs: name === 'batch-supervisor' ? 20_000 : 10_000,
+      // The station stops: the supervisor stops its runners too (SIGTERM would leave them running).
+      ...(name === 'batch-supervisor' ? { stopSignal: 'SIGINT' as const } : {}),
     };
   }
 

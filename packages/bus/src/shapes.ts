@@ -221,5 +221,10 @@ export const Health = T.Object({
   uptime: T.Number(),
   /** Log lines this process could not write to a file (full disk) since it started. */
   logLinesDropped: Opt(T.Integer({ minimum: 0 })),
+  /**
+   * Runners: the kernel's start time of the process (`/proc/<pid>/stat` field 22). With `pid` it names
+   * one process, so a supervisor adopting runners never takes a reused pid for its runner.
+   */
+  startTime: Opt(T.String()),
 });
 export type Health = Static<typeof Health>;

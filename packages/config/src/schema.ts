@@ -265,6 +265,18 @@ export const StorageSchema = section(
   { default: {} },
 );
 
+/**
+ * `supervisor`: how runners and their supervisor part. Runners outlive a supervisor that stops or dies and
+ * the next one adopts them; one left without a supervisor for `orphan_timeout` finishes its run and stops.
+ */
+export const SupervisorSchema = section(
+  {
+    orphan_timeout: duration('5m'),
+    keep_runners: Type.Boolean({ default: true }),
+  },
+  { default: {} },
+);
+
 /** The whole file as written (before derived defaults and path resolution). */
 export const StationConfigSchema = section({
   station: StationSchema,
@@ -277,6 +289,7 @@ export const StationConfigSchema = section({
   runner_env: runnerEnv(),
   logging: LoggingSchema,
   storage: StorageSchema,
+  supervisor: SupervisorSchema,
 });
 
 type Decoded = StaticDecode<typeof StationConfigSchema>;

@@ -18,15 +18,16 @@ export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /**
  * Why an execution ended other than by running to its end (null when it did, pass or fail): the
- * operator's abort, the station shutting down, the supervisor lost, the runner crashed, its memory limit,
- * a store that refused a write, or one that refused it because the disk is full. Only `ABORTED` is an
- * operator's doing.
+ * operator's abort, the station shutting down, the supervisor lost, the runner crashed, a runner gone
+ * without leaving an exit reason (lost), its memory limit, a store that refused a write, or one that
+ * refused it because the disk is full. Only `ABORTED` is an operator's doing.
  */
 export const STATUS_REASONS = [
   'ABORTED',
   'SHUTDOWN',
   'INTERRUPTED',
   'BATCH_CRASHED',
+  'BATCH_LOST',
   'RESOURCE_LIMIT',
   'STORE_ERROR',
   'STORAGE_FULL',
