@@ -7,6 +7,7 @@ describe('status machine', () => {
   test('exactly these transitions are legal', () => {
     expect(transitions()).toEqual([
       ['idle', 'starting'],
+      ['idle', 'running'],
       ['starting', 'running'],
       ['starting', 'error'],
       ['starting', 'stopping'],
@@ -20,7 +21,6 @@ describe('status machine', () => {
   });
 
   test.each([
-    ['idle', 'running'],
     ['idle', 'stopping'],
     ['running', 'starting'],
     ['running', 'idle'],

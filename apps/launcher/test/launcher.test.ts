@@ -1,6 +1,7 @@
 // `npm start` as a user runs it: the launcher starts every service, restarts one that dies, answers the
 // runbook's commands, and on SIGTERM stops everything in order and exits 0 with no process left behind.
 import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, spawnFixture, until } from '../../../tests/support/process.ts';
 import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
@@ -17,6 +18,14 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
   }
 }
 
@@ -125,13 +134,18 @@ describe('launcher', () => {
     );
   });
 
-  test('a launcher killed with SIGKILL leaves no service running: each notices and stops', async () => {
+  test('a launcher killed with SIGKILL leaves no service running, each notices and stops; runners run on', async () => {
     const launcher = st.track(spawnFixture(LAUNCHER, ['--config', st.configPath]));
     await launcher.waitFor(/^Station .* ready: UI /, 60_000);
-    const services = await stationPids('test-station');
+    const all = await stationPids('test-station');
+    const runners = all.filter((pid) => commandLine(pid).includes('--batch'));
+    const services = all.filter((pid) => !runners.includes(pid));
     expect(services.length).toBeGreaterThanOrEqual(4);
+    expect(runners).toHaveLength(1); // slot_a starts automatically
     await launcher.kill('SIGKILL');
     await until(() => services.every((pid) => !alive(pid)), 'every service to exit by itself', 20_000, 100);
+    // Runners outlive their supervisor: the next start adopts them (afterEach kills them here).
+    expect(runners.every(alive)).toBe(true);
   });
 
   test('the health check exits 1 for a service that is not running', () => {
