@@ -3,6 +3,7 @@
 // change goes through one place that checks it is legal and publishes `batch_status`.
 import type { BatchDetail, BatchState, BatchStatus, ErrorInfo, Health, RunnerStatus } from '@station/bus';
 import type { BatchConfig } from '@station/config';
+import { exitsWithin } from '@station/service/terminate';
 import { sleep } from '@station/time';
 import { SupervisorError } from './errors.ts';
 import { endRunner } from './escalate.ts';
@@ -51,7 +52,7 @@ export class BatchController {
     this.id = config.id;
     this.#config = config;
     this.#deps = deps;
-    this.#restarter = new Restarter(config.restart, () => {
+    this.#restarter = new Restarter(config.restart, deps.clock, () => {
       if (this.#closed || this.#state !== 'error') return;
       this.start('restart').catch((err: unknown) =>
         deps.logger.warn({ batchId: this.id, err: String(err) }, 'automatic restart failed'),
@@ -291,12 +292,12 @@ export class BatchController {
         if (gen !== this.#generation || !this.#isRunning()) throw this.#startError();
         return { status: 'running', pid: proc.pid };
       }
-      await sleep(Math.min(deps.timings.registerPollMs, deadline - deps.clock.now()));
+      await this.#sleep(Math.min(deps.timings.registerPollMs, deadline - deps.clock.now()));
     }
     this.#killedBecause = `the runner did not register on the bus within ${deps.timings.startTimeoutMs} ms`;
     proc.kill('SIGKILL');
     // The exit handler reports the failure; waiting for it makes the stderr tail complete.
-    await Promise.race([proc.exited, sleep(2_000)]);
+    await exitsWithin(proc.exited, 2_000, deps.clock);
     if (this.#state === 'starting' && gen === this.#generation) {
       this.#fail('BATCH_START_FAILED', `${this.#killedBecause}; kill did not end it`, {
         killedBecause: this.#killedBecause,
@@ -332,9 +333,14 @@ export class BatchController {
     });
   }
 
+  /** Waits on the batch's clock (the real one, or a test's). */
+  #sleep(ms: number): Promise<void> {
+    return sleep(ms, undefined, undefined, this.#deps.clock);
+  }
+
   /** Heartbeat while running; a hung runner is killed, and its exit is reported as a crash. */
   #watch(gen: number, proc: RunnerProcess): Promise<void> {
-    return heartbeat(this.id, proc.pid, this.#deps.link, this.#deps.timings, {
+    return heartbeat(this.id, proc.pid, this.#deps.link, this.#deps.timings, this.#deps.clock, {
       live: () => gen === this.#generation && this.#state === 'running',
       onStatus: (status) => {
         this.#runner = status;
@@ -362,7 +368,7 @@ export class BatchController {
       limitMb,
       everyMs: this.#deps.timings.memorySampleMs,
       probe: this.#deps.rss ?? procRss,
-      sleep,
+      sleep: (ms) => this.#sleep(ms),
       live: () => !exited && gen === this.#generation && this.#state !== 'stopping',
       onOver: (rss) => {
         this.#overLimit = true;
@@ -498,7 +504,7 @@ export class BatchController {
     const proc = this.#proc;
     this.#transition('stopping');
     if (proc && !this.#exit) {
-      const endedBy = await endRunner(this.id, proc, link, timings, logger, cause.reason);
+      const endedBy = await endRunner(this.id, proc, link, timings, logger, clock, cause.reason);
       if (endedBy === 'alive') {
         this.#lastError = failureInfo(
           'BATCH_STOP_FAILED',

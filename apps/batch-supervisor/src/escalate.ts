@@ -2,6 +2,7 @@
 // hardware in a safe state), SIGTERM when it does not go within the grace, SIGKILL after a second grace.
 import type { BusLogger } from '@station/bus';
 import { exitsWithin, terminate } from '@station/service/terminate';
+import type { Timers } from '@station/time';
 import type { RunnerLink, RunnerProcess, StopReason, Timings } from './types.ts';
 
 /** Which step ended the process, or `alive` when even SIGKILL did not. */
@@ -17,6 +18,7 @@ export async function endRunner(
   link: RunnerLink,
   timings: Pick<Timings, 'shutdownGraceMs' | 'termGraceMs'>,
   logger: BusLogger,
+  clock: Timers,
   reason: StopReason = 'ABORTED',
 ): Promise<EndedBy> {
   let gone = false;
@@ -25,10 +27,11 @@ export async function endRunner(
   });
   const asked = await Promise.race([link.shutdown(batchId, timings.shutdownGraceMs, reason), exited]);
   if (gone) return 'shutdown';
-  if (asked?.ok && (await exitsWithin(exited, timings.shutdownGraceMs))) return 'shutdown';
+  if (asked?.ok && (await exitsWithin(exited, timings.shutdownGraceMs, clock))) return 'shutdown';
   return terminate(proc, {
     graceMs: timings.termGraceMs,
     killGraceMs: timings.termGraceMs,
+    clock,
     onSignal: (signal) => {
       if (signal === 'SIGTERM') {
         logger.warn(

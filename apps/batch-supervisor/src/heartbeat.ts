@@ -1,7 +1,7 @@
 // The heartbeat of a running runner: its `status` asked every period. Each answer is the batch's fresh
 // status; answers missed in a row while the process lives mean its event loop is stuck (hung).
 import type { RunnerStatus } from '@station/bus';
-import { sleep } from '@station/time';
+import { sleep, type Timers } from '@station/time';
 import type { RunnerLink, Timings } from './types.ts';
 
 export interface HeartbeatHooks {
@@ -24,11 +24,12 @@ export async function heartbeat(
   pid: number,
   link: RunnerLink,
   timings: Pick<Timings, 'heartbeatMs' | 'heartbeatTimeoutMs' | 'heartbeatMisses'>,
+  clock: Timers,
   hooks: HeartbeatHooks,
 ): Promise<void> {
   let misses = 0;
   while (hooks.live()) {
-    const began = Date.now();
+    const began = clock.now();
     const r = await link.status(batchId, timings.heartbeatTimeoutMs);
     if (!hooks.live()) return;
     if (r.ok && r.value.pid === pid) {
@@ -42,6 +43,6 @@ export async function heartbeat(
       }
     }
     hooks.onBeat();
-    await sleep(timings.heartbeatMs - (Date.now() - began));
+    await sleep(timings.heartbeatMs - (clock.now() - began), undefined, undefined, clock);
   }
 }

@@ -1,7 +1,7 @@
 // The restart policy of one batch (station.yaml `batches[].restart`): whether a runner that crashed or
 // failed to start is started again, after how long, and when to give up so a broken batch does not loop.
 import type { BatchConfig } from '@station/config';
-import { backoffDelay as backoff } from '@station/time';
+import { backoffDelay as backoff, type Timer, type Timers } from '@station/time';
 
 /** `batches[].restart` after loading (durations in ms). */
 export type RestartConfig = BatchConfig['restart'];
@@ -57,17 +57,18 @@ export class RestartHistory {
 
 /**
  * A batch's restart history plus its pending restart: `afterFailure` decides and, when the answer is
- * restart, arms a timer that calls `restart` after the backoff. `cancel` disarms it (a stop, a manual
- * start, shutdown).
+ * restart, arms a timer on `clock` that calls `restart` after the backoff. `cancel` disarms it (a stop, a
+ * manual start, shutdown).
  */
 export class Restarter {
   readonly #history = new RestartHistory();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: Timer | undefined;
   /** Automatic restarts performed so far. */
   count = 0;
 
   constructor(
     private readonly config: RestartConfig,
+    private readonly clock: Timers,
     private readonly restart: () => void,
   ) {}
 
@@ -75,17 +76,17 @@ export class Restarter {
     this.cancel();
     const decision = this.#history.decide(this.config, now);
     if (decision.restart) {
-      this.#timer = setTimeout(() => {
+      this.#timer = this.clock.after(decision.delayMs, () => {
         this.#timer = undefined;
         this.count++;
         this.restart();
-      }, decision.delayMs);
+      });
     }
     return decision;
   }
 
   cancel(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
   }
 

@@ -13,6 +13,7 @@ import {
   readExitFile,
   readPidFile,
 } from '@station/service/runner-files';
+import { systemTimers } from '@station/time';
 import { busRunnerLink, publisherSink } from './bus-link.ts';
 import { Gate } from './gate.ts';
 import { supervisorHandlers } from './handlers.ts';
@@ -21,7 +22,7 @@ import { runnerCommand } from './runner-command.ts';
 import { runnerEnv } from './runner-env.ts';
 import { adoptedRunner, processSpawner } from './runner-process.ts';
 import { type Discovery, Supervisor } from './supervisor.ts';
-import { DEFAULT_TIMINGS, systemClock, type Timings } from './types.ts';
+import { DEFAULT_TIMINGS, type Timings } from './types.ts';
 
 export interface SupervisorServiceOptions {
   /** Script each runner runs instead of apps/batch-runner (`--runner-main`; tests and benchmarks). */
@@ -91,7 +92,7 @@ export async function startSupervisor(
     link: busRunnerLink(client),
     events: publisherSink(publisher, log),
     store,
-    clock: systemClock,
+    clock: systemTimers,
     timings: { ...DEFAULT_TIMINGS, ...opts.timings },
     logger: log,
   });

@@ -4,12 +4,9 @@ import type { BusLogger, Health, RunnerStatus, StationEvent } from '@station/bus
 import type { BatchConfig } from '@station/config';
 import type { Store } from '@station/db';
 import type { RunnerIdentity } from '@station/service/runner-files';
-import { type Clock, systemClock } from '@station/time';
+import type { Timers } from '@station/time';
 import type { Gate } from './gate.ts';
 import type { RssProbe } from './memory-watch.ts';
-
-/** Wall-clock time in epoch milliseconds. */
-export { type Clock, systemClock };
 
 /** How a runner process ended: an exit code, or the signal that killed it. */
 export interface ExitInfo {
@@ -120,7 +117,8 @@ export interface BatchDeps {
   link: RunnerLink;
   events: EventSink;
   store: SupervisorStore;
-  clock: Clock;
+  /** Time and timers: restarts, heartbeats, registration polls, memory samples (tests hand in their own). */
+  clock: Timers;
   timings: Timings;
   logger: BusLogger;
   /** Reads a runner's resident memory for the memory limit (default: /proc/<pid>/status). */

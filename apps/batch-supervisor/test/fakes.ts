@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { BusLogger, RunnerStatus, StationEvent } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import { openStore, type Store } from '@station/db';
+import { systemTimers, type Timer, type Timers } from '@station/time';
 import { Gate } from '../src/gate.ts';
 import type { RestartConfig } from '../src/restart-policy.ts';
 import type {
@@ -106,6 +107,8 @@ export class FakeWorld implements RunnerLink {
   readonly behaviours = new Map<string, FakeBehaviour[]>();
   brokerDown = false;
   spawnError: Error | undefined;
+  /** `status` requests the supervisor has made (its heartbeats), answered or not. */
+  statusAsks = 0;
 
   /** Queues behaviours for the next spawns of a batch; the last one repeats. */
   behave(batchId: string, ...b: FakeBehaviour[]): void {
@@ -130,7 +133,7 @@ export class FakeWorld implements RunnerLink {
   }
 
   async #answer<T>(batchId: string, value: (p: FakeProcess) => T): Promise<LinkResult<T>> {
-    await Bun.sleep(1);
+    await new Promise((resolve) => setImmediate(resolve)); // answered later, as over a real link
     if (this.brokerDown) return { ok: false, brokerDown: true, message: 'broker not reachable' };
     const p = this.of(batchId).find((x) => x.registered && !x.exitInfo);
     if (!p) return { ok: false, brokerDown: false, message: `SERVICE_UNAVAILABLE: no runner.${batchId}` };
@@ -143,6 +146,7 @@ export class FakeWorld implements RunnerLink {
   }
 
   status(batchId: string) {
+    this.statusAsks++;
     return this.#answer(batchId, (p): RunnerStatus => {
       p.seenRunning();
       return {
@@ -233,15 +237,57 @@ export function tempStore(): { store: Store; dispose(): void } {
   };
 }
 
+/**
+ * The real timers, counting the one-shot ones armed and not yet fired or cancelled. When none is left the
+ * supervisor has nothing scheduled (no restart, heartbeat, poll or grace): nothing more can happen by
+ * itself, which a test can wait for instead of sleeping and hoping.
+ */
+export class WatchedTimers implements Timers {
+  armed = 0;
+
+  now(): number {
+    return systemTimers.now();
+  }
+
+  after(ms: number, fn: () => void): Timer {
+    let live = true;
+    const done = () => {
+      if (live) this.armed--;
+      live = false;
+    };
+    this.armed++;
+    const timer = systemTimers.after(ms, () => {
+      done();
+      fn();
+    });
+    return {
+      cancel: () => {
+        done();
+        timer.cancel();
+      },
+    };
+  }
+
+  every(ms: number, fn: () => void): Timer {
+    return systemTimers.every(ms, fn);
+  }
+}
+
 /** Everything a controller needs, faked except the store. */
-export function fakeDeps(world: FakeWorld, events: EventLog, store: Store, timings = FAST): BatchDeps {
+export function fakeDeps(
+  world: FakeWorld,
+  events: EventLog,
+  store: Store,
+  timings = FAST,
+  clock: Timers = systemTimers,
+): BatchDeps {
   return {
     spawn: world.spawn,
     startGate: new Gate(4),
     link: world,
     events,
     store,
-    clock: { now: () => Date.now() },
+    clock,
     timings,
     logger: silentLogger,
   };

@@ -1,6 +1,7 @@
 // The pure parts: which status changes are legal, and the restart policy's backoff and give-up.
 import { describe, expect, test } from 'bun:test';
-import { backoffDelay, RestartHistory } from '../src/restart-policy.ts';
+import { ManualClock } from '@station/time';
+import { backoffDelay, Restarter, RestartHistory } from '../src/restart-policy.ts';
 import { canTransition, transitions } from '../src/states.ts';
 
 describe('status machine', () => {
@@ -78,5 +79,45 @@ describe('restart policy', () => {
     expect(h.decide(one, 1).restart).toBe(false);
     h.reset();
     expect(h.decide(one, 2)).toEqual({ restart: true, attempt: 1, delayMs: 1_000 });
+  });
+
+  test('a restart fires exactly after its backoff, on the clock it was given: base, then 2 x base', () => {
+    const clock = new ManualClock();
+    const restarts: number[] = [];
+    const restarter = new Restarter({ ...onFailure, max_restarts: 2 }, clock, () =>
+      restarts.push(clock.now()),
+    );
+    const t0 = clock.now();
+    expect(restarter.afterFailure(clock.now())).toEqual({ restart: true, attempt: 1, delayMs: 1_000 });
+    clock.advance(999);
+    expect(restarts).toEqual([]);
+    clock.advance(1);
+    expect(restarts).toEqual([t0 + 1_000]);
+    expect(restarter.count).toBe(1);
+
+    restarter.afterFailure(clock.now());
+    clock.advance(1_999);
+    expect(restarts).toHaveLength(1);
+    clock.advance(1);
+    expect(restarts).toEqual([t0 + 1_000, t0 + 3_000]);
+
+    // The budget is spent: the decision is to give up, and nothing is armed for later.
+    expect(restarter.afterFailure(clock.now()).restart).toBe(false);
+    expect(clock.pending).toBe(0);
+    clock.advance(3_600_000);
+    expect(restarter.count).toBe(2);
+  });
+
+  test('cancel and reset disarm a pending restart', () => {
+    const clock = new ManualClock();
+    let restarted = 0;
+    const restarter = new Restarter(onFailure, clock, () => restarted++);
+    restarter.afterFailure(clock.now());
+    restarter.cancel();
+    expect(clock.pending).toBe(0);
+    restarter.afterFailure(clock.now());
+    restarter.reset();
+    clock.advance(60_000);
+    expect(restarted).toBe(0);
   });
 });

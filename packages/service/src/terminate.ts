@@ -1,6 +1,6 @@
 // Ending a child process the POSIX way: SIGTERM so it can clean up, SIGKILL when it has not gone within a
 // grace. The launcher (services) and the batch supervisor (runners) both end children through this.
-import { sleep } from '@station/time';
+import { sleep, systemTimers, type Timers } from '@station/time';
 
 /** The part of a child process this needs; a Bun `Subprocess` is one. */
 export interface Killable {
@@ -18,14 +18,23 @@ export interface TerminateOptions {
   killGraceMs?: number;
   /** Called just before each signal is sent, to say so in the caller's log. */
   onSignal?: (signal: 'SIGTERM' | 'SIGKILL') => void;
+  /** The timers the graces run on (default: the real ones). */
+  clock?: Timers;
 }
 
 /** Whether `exited` settles within `ms`; the timer is cleared as soon as it does, so it holds nothing open. */
-export async function exitsWithin(exited: Promise<unknown>, ms: number): Promise<boolean> {
+export async function exitsWithin(
+  exited: Promise<unknown>,
+  ms: number,
+  clock: Timers = systemTimers,
+): Promise<boolean> {
   if (ms === Number.POSITIVE_INFINITY) return exited.then(() => true);
   let gone = false;
   const timer = new AbortController();
-  await Promise.race([exited.then(() => (gone = true)), sleep(ms, timer.signal).catch(() => undefined)]);
+  await Promise.race([
+    exited.then(() => (gone = true)),
+    sleep(ms, timer.signal, undefined, clock).catch(() => undefined),
+  ]);
   timer.abort();
   return gone;
 }
@@ -38,9 +47,10 @@ export async function exitsWithin(exited: Promise<unknown>, ms: number): Promise
 export async function terminate(proc: Killable, options: TerminateOptions): Promise<TerminatedBy> {
   options.onSignal?.('SIGTERM');
   proc.kill('SIGTERM');
-  if (await exitsWithin(proc.exited, options.graceMs)) return 'SIGTERM';
+  if (await exitsWithin(proc.exited, options.graceMs, options.clock)) return 'SIGTERM';
   options.onSignal?.('SIGKILL');
   proc.kill('SIGKILL');
-  if (await exitsWithin(proc.exited, options.killGraceMs ?? Number.POSITIVE_INFINITY)) return 'SIGKILL';
+  const killGraceMs = options.killGraceMs ?? Number.POSITIVE_INFINITY;
+  if (await exitsWithin(proc.exited, killGraceMs, options.clock)) return 'SIGKILL';
   return 'alive';
 }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test';
+import { ManualClock } from '../src/manual.ts';
 import { sleep } from '../src/sleep.ts';
 
 describe('sleep', () => {
@@ -23,5 +24,27 @@ describe('sleep', () => {
     ctl.abort('no error object');
     const mapped = new Error('ABORTED');
     await expect(sleep(60_000, ctl.signal, () => mapped)).rejects.toBe(mapped);
+  });
+});
+
+describe('sleep on a ManualClock', () => {
+  test('resolves when the clock passes the time, not before; an abort disarms it', async () => {
+    const clock = new ManualClock();
+    let woke = false;
+    const pending = sleep(1_000, undefined, undefined, clock).then(() => {
+      woke = true;
+    });
+    clock.advance(999);
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    clock.advance(1);
+    await pending;
+    expect(woke).toBe(true);
+
+    const ctl = new AbortController();
+    const aborted = sleep(1_000, ctl.signal, undefined, clock);
+    ctl.abort(new Error('stopped'));
+    await expect(aborted).rejects.toThrow('stopped');
+    expect(clock.pending).toBe(0);
   });
 });
