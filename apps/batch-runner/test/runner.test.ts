@@ -139,6 +139,12 @@ describe('a passing run', () => {
       synced_at: null,
       // Who started it, as sequence.start said: the runner writes it with the execution.
       operator: 'op-4711',
+      // No unit was named: the serial and its part number, revision and lot stay empty.
+      serial_number: null,
+      part_number: null,
+      revision: null,
+      lot: null,
+      serial_source_step: null,
     });
     const steps = rows(
       'SELECT name, step_order, status, pass, attempts, error FROM step_results WHERE execution_id = ? ORDER BY step_order',
