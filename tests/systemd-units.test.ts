@@ -47,8 +47,10 @@ const installed = (unit: string) => text(unit).replaceAll(INSTALL_DIR, REPO);
 const hasAnalyze = Bun.which('systemd-analyze') !== null;
 
 describe('deploy/systemd', () => {
-  test('the runbook name station-service and one unit per service are shipped', () => {
-    expect(units.sort()).toEqual(['station-service.service', ...Object.values(UNIT_OF)].sort());
+  test("the runbook name station-service, one unit per service and the runners' stop are shipped", () => {
+    expect(units.sort()).toEqual(
+      ['station-service.service', 'station-runners.service', ...Object.values(UNIT_OF)].sort(),
+    );
   });
 
   test('systemd-analyze verify accepts every unit, with ExecStart pointing at a real checkout', () => {
@@ -76,8 +78,8 @@ describe('deploy/systemd', () => {
       values('station-service.service', 'Wants')
         .filter((n) => n.startsWith('station-'))
         .sort(),
-    ).toEqual(Object.values(UNIT_OF).sort());
-    for (const unit of Object.values(UNIT_OF))
+    ).toEqual([...Object.values(UNIT_OF), 'station-runners.service'].sort());
+    for (const unit of [...Object.values(UNIT_OF), 'station-runners.service'])
       expect(values(unit, 'PartOf')).toEqual(['station-service.service']);
   });
 
@@ -103,9 +105,21 @@ describe('deploy/systemd', () => {
     expect([...startOrder].reverse()).toEqual([...STOP_ORDER]);
   });
 
-  test('the supervisor gets time to abort sequences and stop its runners before SIGKILL', () => {
-    const supervisor = text('station-supervisor.service');
-    expect(supervisor).toContain('KillMode=mixed');
-    expect(Number(values('station-supervisor.service', 'TimeoutStopSec')[0])).toBeGreaterThanOrEqual(30);
+  test("restarting the supervisor leaves the runners alone; the station's stop ends them after it", () => {
+    // systemd signals only the supervisor's own process: runners in its cgroup are never killed by it.
+    expect(values('station-supervisor.service', 'KillMode')).toEqual(['process']);
+    // The runners' stop is ordered before the supervisor (so it stops after it, when no supervisor is
+    // left to restart them) and after the sync agent and broker (which stop after it).
+    expect(values('station-supervisor.service', 'After')).toContain('station-runners.service');
+    expect(values('station-runners.service', 'Before')).toEqual(['station-supervisor.service']);
+    expect(values('station-runners.service', 'After')).toEqual(
+      expect.arrayContaining(['station-broker.service', 'station-sync-agent.service']),
+    );
+    const stop = text('station-runners.service')
+      .split('\n')
+      .find((l) => l.startsWith('ExecStop='))!;
+    expect(stop).toContain('apps/batch-supervisor/src/stop-runners.ts');
+    expect(existsSync(join(REPO, 'apps/batch-supervisor/src/stop-runners.ts'))).toBe(true);
+    expect(Number(values('station-runners.service', 'TimeoutStopSec')[0])).toBeGreaterThanOrEqual(30);
   });
 });

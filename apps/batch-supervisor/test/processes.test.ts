@@ -1,7 +1,7 @@
 // The supervisor as a real process, with real runner processes (runner-fixture.ts), a real broker and a
 // real store: what an operator would see through the bus, `ps` and the database.
 import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readPidFile, writePidFile } from '@station/service/runner-files';
 import { until } from '../../../tests/support/process.ts';
@@ -337,7 +337,24 @@ describe('the supervisor comes and goes; runners stay', () => {
     ]);
   });
 
-  test('an adopted runner that is killed is BATCH_LOST; one that exits says how; both executions say so', async () => {
+  test("the station's stop after the supervisor left: stop-runners ends every runner with SIGTERM", async () => {
+    const { st, sup, pids } = await twoRunning();
+    sup.proc.kill('SIGTERM');
+    expect(await sup.exited).toBe(0);
+    const tool = Bun.spawn(
+      [process.execPath, join(import.meta.dir, '../src/stop-runners.ts'), '--config', st.configPath],
+      { stdout: 'pipe', stderr: 'pipe' },
+    );
+    expect(await tool.exited).toBe(0);
+    const out = await new Response(tool.stdout).text();
+    expect(out).toContain('stopping the runner of b1');
+    expect(out).toContain('2 runner(s) stopped');
+    expect(pids.some(alive)).toBe(false);
+    const left = JSON.parse(readFileSync(join(st.dir, 'data/run/runner-b1.exit'), 'utf8'));
+    expect(left).toMatchObject({ pid: pids[0], reason: 'SIGTERM' });
+  });
+
+  test('an adopted runner that is killed is BATCH_LOST; one that exits on its own says why', async () => {
     const { st, sup, pids, execs } = await twoRunning();
     await sup.kill('SIGKILL');
     st.supervisor();
