@@ -1,10 +1,11 @@
 // `station package <folder>`: `<name>-<version>.tgz`, the files a station hashes (manifest.yaml,
-// sequence.ts, drivers/*.ts) under `<name>/`, named by the content hash results record. A version is
-// written once: packaging it again with other content is refused, so a version names one content.
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+// sequence.ts, drivers/*.ts) and the operator images (assets/) under `<name>/`, with the content hash
+// results record. A version is written once: packaging it again with other content is refused.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { hashPackage, type LoadedPackage, packageFiles } from '@station/sequence';
+import { ASSETS_DIR } from '@station/sequence/assets';
 import { create, extract } from 'tar';
 import { type Command, paint } from './command.ts';
 import { loadFolder, located, plural } from './load.ts';
@@ -26,14 +27,44 @@ export class VersionTakenError extends Error {
   override readonly name = 'VersionTakenError';
 }
 
-/** The package hash of what `archive` holds under `name/` (extracted to a temporary folder). */
-export function archiveHash(archive: string, name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'station-package-'));
+/**
+ * The files an archive carries, relative and sorted as packed: those the hash covers, then the operator
+ * images under `assets/` (regular files only: a symlink could lead out of the package).
+ */
+export function archiveFiles(dir: string): string[] {
+  const hashed = packageFiles(dir).filter((f) => existsSync(join(dir, f)));
+  let assets: string[] = [];
   try {
-    extract({ file: archive, cwd: dir, sync: true, strict: true });
-    return hashPackage(join(dir, name));
+    assets = readdirSync(join(dir, ASSETS_DIR), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(dir, join(e.parentPath, e.name)))
+      .sort();
+  } catch {
+    // No assets: a package without prompts or without pictures.
+  }
+  return [...hashed, ...assets];
+}
+
+/** Whether the archive holds exactly `files` of `dir` (names and bytes), and the hash of what it holds. */
+export function compareArchive(
+  archive: string,
+  name: string,
+  dir: string,
+  files: string[],
+): { same: boolean; hash: string } {
+  const tmp = mkdtempSync(join(tmpdir(), 'station-package-'));
+  try {
+    extract({ file: archive, cwd: tmp, sync: true, strict: true });
+    const root = join(tmp, name);
+    const theirs = archiveFiles(root);
+    const same =
+      theirs.length === files.length &&
+      files.every(
+        (f, i) => theirs[i] === f && readFileSync(join(root, f)).equals(readFileSync(join(dir, f))),
+      );
+    return { same, hash: hashPackage(root) };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
@@ -41,13 +72,17 @@ export function archiveHash(archive: string, name: string): string {
 export async function packageArchive(pkg: LoadedPackage, outDir: string): Promise<PackageArchive> {
   const { name, version } = pkg.manifest;
   const archive = join(resolve(outDir), `${name}-${version}.tgz`);
-  const files = packageFiles(pkg.dir).filter((f) => existsSync(join(pkg.dir, f)));
+  const files = archiveFiles(pkg.dir);
   const made = { archive, name, version, hash: pkg.hash, files };
   if (existsSync(archive)) {
-    const existing = archiveHash(archive, name);
-    if (existing === pkg.hash) return { ...made, created: false };
+    const existing = compareArchive(archive, name, pkg.dir, files);
+    if (existing.same) return { ...made, created: false };
+    const what =
+      existing.hash === pkg.hash
+        ? 'the same code, other assets/'
+        : `hash ${existing.hash.slice(0, 12)}, this folder ${pkg.hash.slice(0, 12)}`;
     throw new VersionTakenError(
-      `${archive} already holds ${name} ${version} with other content (hash ${existing.slice(0, 12)}, this folder ${pkg.hash.slice(0, 12)}): raise the version in manifest.yaml`,
+      `${archive} already holds ${name} ${version} with other content (${what}): raise the version in manifest.yaml`,
     );
   }
   // Fixed times and no owner: the same files make the same bytes, wherever and whenever packaged.

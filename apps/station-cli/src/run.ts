@@ -12,12 +12,14 @@ import {
   openHardware,
   type ParameterProblem,
   type Params,
+  PromptDesk,
   resolveParameters,
   runSequence,
   SequenceError,
   type SequenceSink,
 } from '@station/sequence';
 import { type AbortCause, createRecorder } from '@station/sequence/recorder';
+import { terminalAsker } from './ask.ts';
 import { type Command, type Io, paint } from './command.ts';
 import { loadFolder, located, plural } from './load.ts';
 import { AssignmentError, assignments, hardwareConfig, typedParams } from './params.ts';
@@ -29,35 +31,33 @@ export const DEFAULT_BATCH = 'terminal';
 /** Exit code of a run that could not start or could not be recorded (as for an aborted or errored run). */
 const ERROR_EXIT = EXIT_CODES.ERROR;
 const CTRL_C: AbortCause = { reason: 'ABORTED', message: 'ABORTED: stopped from the terminal (Ctrl-C)' };
+const NO_INPUT: AbortCause = {
+  reason: 'ABORTED',
+  message: 'ABORTED: a step asked the operator and standard input is closed',
+};
 
-/** Reports every sink call to `first`, then to `second`: the store hears of a step before the screen. */
-function tee(first: SequenceSink, second: SequenceSink): SequenceSink {
-  return {
-    async onSequenceStart(d) {
-      await first.onSequenceStart?.(d);
-      await second.onSequenceStart?.(d);
-    },
-    async onStepStart(d) {
-      await first.onStepStart?.(d);
-      await second.onStepStart?.(d);
-    },
-    async onLog(d) {
-      await first.onLog?.(d);
-      await second.onLog?.(d);
-    },
-    async onError(d) {
-      await first.onError?.(d);
-      await second.onError?.(d);
-    },
-    async onStepEnd(d) {
-      await first.onStepEnd?.(d);
-      await second.onStepEnd?.(d);
-    },
-    async onSequenceEnd(d) {
-      await first.onSequenceEnd?.(d);
-      await second.onSequenceEnd?.(d);
-    },
-  };
+/** Every call a SequenceSink has: a method added there that is missing here does not compile. */
+const SINK_CALLS = [
+  'onSequenceStart',
+  'onStepStart',
+  'onLog',
+  'onError',
+  'onPrompt',
+  'onPromptClosed',
+  'onStepEnd',
+  'onSequenceEnd',
+] as const;
+const ALL_CALLS: Exclude<keyof SequenceSink, (typeof SINK_CALLS)[number]> extends never ? true : never = true;
+
+/** Reports every sink call to each sink in turn: the store hears of a step before the screen does. */
+function tee(...sinks: SequenceSink[]): SequenceSink {
+  const out: SequenceSink = {};
+  for (const call of SINK_CALLS) {
+    out[call] = async (...args: never[]) => {
+      for (const sink of sinks) await (sink[call] as ((...a: never[]) => unknown) | undefined)?.(...args);
+    };
+  }
+  return ALL_CALLS && out;
 }
 
 /**
@@ -143,13 +143,25 @@ async function execute(input: RunInput, io: Io): Promise<number> {
       abort.abort(new SequenceError('ABORTED', 'results could not be stored'));
     },
   });
-  const terminal = terminalSink(io);
+  const terminal = terminalSink(io, { driverNames: hardware.driverNames, serial: input.serial });
+  const desk = new PromptDesk();
+  const asker = terminalAsker(io, {
+    desk,
+    answeredBy: input.operator ?? 'terminal',
+    input: process.stdin,
+    inputIsTerminal: process.stdin.isTTY === true,
+    onNoInput(prompt) {
+      cause ??= NO_INPUT;
+      abort.abort(
+        new SequenceError('ABORTED', `step ${prompt.step} asks "${prompt.message}", and nobody can answer`),
+      );
+    },
+  });
   const stopListening = onInterrupt(io, () => {
     cause ??= CTRL_C;
     abort.abort(new SequenceError('ABORTED', 'sequence aborted from the terminal'));
   });
   try {
-    if (input.serial) io.out(`${c.dim('unit')}  ${input.serial}\n`);
     const outcome = await runSequence({
       pkg,
       params,
@@ -158,7 +170,8 @@ async function execute(input: RunInput, io: Io): Promise<number> {
       executionId,
       batchId,
       signal: abort.signal,
-      sink: tee(recorder, terminal),
+      sink: tee(recorder, terminal, asker),
+      prompts: desk,
     });
     io.out(terminal.verdictLine(outcome));
     if (storeError !== undefined) {
@@ -173,6 +186,7 @@ async function execute(input: RunInput, io: Io): Promise<number> {
     }
     return EXIT_CODES[verdictOf(outcome)];
   } finally {
+    asker.close();
     stopListening();
   }
 }

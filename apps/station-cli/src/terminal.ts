@@ -52,7 +52,10 @@ export function limitsOf(m: Pick<MeasurementResult, 'low' | 'high' | 'equals' | 
 }
 
 /** The printing sink; `live` (a terminal) replaces a step's "running" line with its result. */
-export function terminalSink(io: Io): SequenceSink & { verdictLine(o: SequenceOutcome): string } {
+export function terminalSink(
+  io: Io,
+  run: { driverNames?: Record<string, string>; serial?: string } = {},
+): SequenceSink & { verdictLine(o: SequenceOutcome): string } {
   const live = io.terminal;
   const c = paint(io.colour);
   const colourOf = (v: string) =>
@@ -74,6 +77,9 @@ export function terminalSink(io: Io): SequenceSink & { verdictLine(o: SequenceOu
         `${c.bold(`${s.sequenceName} ${s.sequenceVersion}`)}  ${c.dim(`execution ${s.executionId}  package ${s.packageHash.slice(0, 12)}`)}\n`,
       );
       if (params.length > 0) write(`${c.dim('parameters')}  ${params.join('  ')}\n`);
+      const hardware = Object.entries(run.driverNames ?? {}).map(([name, driver]) => `${name}=${driver}`);
+      if (hardware.length > 0) write(`${c.dim('hardware')}    ${hardware.join('  ')}\n`);
+      if (run.serial) write(`${c.dim('unit')}        ${run.serial}\n`);
     },
     onStepStart(d) {
       // Always written, so a log shows which step hangs; on a terminal its result replaces it.
@@ -92,7 +98,7 @@ export function terminalSink(io: Io): SequenceSink & { verdictLine(o: SequenceOu
       const duration = r.duration === undefined ? '' : c.dim(`${r.duration.toFixed(2)} s`);
       const retried = r.result.attempts > 1 ? c.dim(`  (${r.result.attempts} attempts)`) : '';
       const name = `${r.order + 1}/${total} ${r.name.padEnd(width)}`;
-      write(`  ${colourOf(verdict.padEnd(4))}  ${name}  ${duration}${retried}\n`);
+      write(`${`  ${colourOf(verdict.padEnd(4))}  ${name}  ${duration}${retried}`.trimEnd()}\n`);
       const mw = Math.max(0, ...r.result.measurements.map((m) => m.name.length));
       for (const m of r.result.measurements) {
         const value = `${shown(m.value)}${m.unit && typeof m.value === 'number' ? ` ${m.unit}` : ''}`;

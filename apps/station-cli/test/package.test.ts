@@ -1,10 +1,11 @@
 // `station package`: a versioned archive of exactly the files the station hashes, the same bytes every
 // time, and a version that never changes content.
 import { expect, test } from 'bun:test';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashPackage } from '@station/sequence';
 import { extract, list } from 'tar';
+import { REPO } from '../../../tests/support/station.ts';
 import { station, tempDir, withPackages } from './station.ts';
 
 async function entries(archive: string): Promise<string[]> {
@@ -84,4 +85,27 @@ test('an invalid package is not packaged', async () => {
   const r = await station(['package', 'almost_right'], tmp.dir);
   expect({ code: r.code, out: r.out }).toEqual({ code: 1, out: '' });
   expect(r.err).toEndWith('station package: almost_right is not a valid package (1 problem)\n');
+});
+
+test('the operator images travel with the package, and changing one needs a new version too', async () => {
+  using tmp = tempDir();
+  cpSync(join(REPO, 'sequences/unit_checkout'), join(tmp.dir, 'unit_checkout'), { recursive: true });
+  const archive = join(tmp.dir, 'unit_checkout-1.0.0.tgz');
+  expect((await station(['package', 'unit_checkout'], tmp.dir)).code).toBe(0);
+  expect(await entries(archive)).toEqual([
+    'unit_checkout/manifest.yaml',
+    'unit_checkout/sequence.ts',
+    'unit_checkout/drivers/sim_unit.ts',
+    'unit_checkout/assets/fixture.svg',
+    'unit_checkout/assets/label.svg',
+    'unit_checkout/assets/led.svg',
+    'unit_checkout/assets/test-point.svg',
+  ]);
+  appendFileSync(join(tmp.dir, 'unit_checkout/assets/led.svg'), '<!-- redrawn -->\n');
+  const r = await station(['package', 'unit_checkout'], tmp.dir);
+  expect(r).toEqual({
+    code: 1,
+    out: '',
+    err: `station package: ${archive} already holds unit_checkout 1.0.0 with other content (the same code, other assets/): raise the version in manifest.yaml\n`,
+  });
 });

@@ -3,10 +3,11 @@
 
 import { Database } from 'bun:sqlite';
 import { expect, test } from 'bun:test';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { spawnFixture } from '../../../tests/support/process.ts';
+import { REPO } from '../../../tests/support/station.ts';
 import { MAIN, station, tempDir, withPackages } from './station.ts';
 
 test.each([
@@ -218,6 +219,72 @@ test('Ctrl-C aborts like the UI: the cleanup step runs, the result is stopped/AB
       { name: 'slow', status: 'skipped' },
       { name: 'after', status: 'skipped' },
       { name: 'cleanup', status: 'completed' },
+    ]);
+  } finally {
+    db.close();
+  }
+});
+
+test('prompts are asked on the terminal: answers from stdin, a wrong one asked again, all recorded', async () => {
+  using tmp = tempDir();
+  cpSync(join(REPO, 'sequences/unit_checkout'), join(tmp.dir, 'unit_checkout'), { recursive: true });
+  const store = join(tmp.dir, 'station.db');
+  const answers = ['yes', '1', 'AB12', 'AB123456', '3.31', ''].join('\n');
+  const r = await station(
+    ['run', 'unit_checkout', '--store', store, '--operator', 'op7'],
+    tmp.dir,
+    {},
+    answers,
+  );
+  expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+  expect(r.out).toContain(
+    [
+      '          ? Scan the serial label on the unit [[A-Z]{2}[0-9]{6}]',
+      '          > AB12',
+      '          "AB12" does not match [A-Z]{2}[0-9]{6}',
+      '          ? Scan the serial label on the unit [[A-Z]{2}[0-9]{6}]',
+      '          > AB123456',
+    ].join('\n'),
+  );
+  const db = new Database(store, { readonly: true });
+  try {
+    expect(
+      db
+        .query('SELECT step_name, kind, status, answer, answered_by FROM step_prompts ORDER BY step_order')
+        .all(),
+    ).toEqual([
+      { step_name: 'insert_unit', kind: 'confirm', status: 'answered', answer: 'true', answered_by: 'op7' },
+      { step_name: 'check_led', kind: 'choice', status: 'answered', answer: '"green"', answered_by: 'op7' },
+      { step_name: 'scan_label', kind: 'text', status: 'answered', answer: '"AB123456"', answered_by: 'op7' },
+      {
+        step_name: 'read_test_point',
+        kind: 'number',
+        status: 'answered',
+        answer: '3.31',
+        answered_by: 'op7',
+      },
+    ]);
+  } finally {
+    db.close();
+  }
+});
+
+test('a prompt with nobody to answer (stdin closed) aborts the run, saying why; cleanup runs; exit 2', async () => {
+  using tmp = tempDir();
+  cpSync(join(REPO, 'sequences/unit_checkout'), join(tmp.dir, 'unit_checkout'), { recursive: true });
+  const store = join(tmp.dir, 'station.db');
+  const r = await station(['run', 'unit_checkout', '--store', store], tmp.dir);
+  expect({ code: r.code, err: r.err }).toEqual({ code: 2, err: '' });
+  expect(r.out).toContain('          nobody can answer: standard input is closed\n');
+  expect(r.out).toMatch(/^ {2}PASS {2}5\/5 power_down/m);
+  const db = new Database(store, { readonly: true });
+  try {
+    expect(db.query('SELECT status, status_reason, error FROM executions').all()).toEqual([
+      {
+        status: 'stopped',
+        status_reason: 'ABORTED',
+        error: expect.stringContaining('ABORTED'),
+      },
     ]);
   } finally {
     db.close();

@@ -13,11 +13,19 @@ export interface Ran {
   err: string;
 }
 
-/** Runs `station ...args` in `cwd` to its end (killed after 30 s: a command that hangs fails). */
-export async function station(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Ran> {
+/**
+ * Runs `station ...args` in `cwd` to its end (killed after 30 s: a command that hangs fails), with `input`
+ * as its standard input (none: closed at once).
+ */
+export async function station(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<Ran> {
   const proc = Bun.spawn([process.execPath, MAIN, ...args], {
     cwd,
-    stdin: 'ignore',
+    stdin: input === undefined ? 'ignore' : new Blob([input]),
     stdout: 'pipe',
     stderr: 'pipe',
     env: { ...process.env, NO_COLOR: '', ...env },

@@ -42,7 +42,10 @@ test('every command of the tutorial prints what it shows and exits as it says', 
     if (i === 4) {
       // Step 5's edit, as the tutorial asks: rename the function measure_rail to measure_rails.
       const file = join(tmp.dir, 'sequences/my_board/sequence.ts');
-      writeFileSync(file, readFileSync(file, 'utf8').replace('function measure_rail(', 'function measure_rails('));
+      writeFileSync(
+        file,
+        readFileSync(file, 'utf8').replace('function measure_rail(', 'function measure_rails('),
+      );
     }
     const args = step.command.replace(/^npx station /, '').split(' ');
     const r = await station(args, tmp.dir);
