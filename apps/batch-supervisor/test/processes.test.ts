@@ -234,6 +234,16 @@ describe('failures', () => {
     const detail = await st.client.request('supervisor', 'batch.get', { batchId: 'b1' });
     expect(detail).toMatchObject({ status: 'error', restarts: 2, lastError: { code: 'BATCH_CRASHED' } });
     expect(st.runnerPids()).toEqual([]);
+    // The same in the supervisor's metrics, asked over the bus (the client checks the reply's schema).
+    const families = await st.client.request('supervisor', 'metrics', {});
+    const value = (name: string, labels: Record<string, string>) =>
+      families
+        .find((f) => f.name === name)
+        ?.values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value;
+    expect(value('station_runner_restarts_total', { batch: 'b1', service: 'supervisor' })).toBe(2);
+    expect(value('station_batch_state', { batch: 'b1', state: 'error' })).toBe(1);
+    expect(value('station_batch_state', { batch: 'b1', state: 'running' })).toBe(0);
+    expect(value('station_runner_resident_memory_bytes', { batch: 'b1' })).toBeUndefined();
   });
 });
 

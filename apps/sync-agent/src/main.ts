@@ -31,7 +31,10 @@ await runService(
     const storage = StorageGuard.forConfig(config);
     // Events are fire-and-forget (dropped while the broker is away); screens also ask sync.status.
     const events = new Publisher({ endpoint: config.ipc.event_pub });
-    const metrics = new SyncMetrics(store, systemClock);
+    const metrics = new SyncMetrics(store, systemClock, {
+      onError: (err) =>
+        log.warn({ err: describe(err) }, 'sync-agent: the outbox could not be read for metrics'),
+    });
     const agent = new SyncAgent({
       metrics,
       store,

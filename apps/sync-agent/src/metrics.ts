@@ -43,7 +43,15 @@ export class SyncMetrics {
   readonly #lag: Histogram;
   readonly #failures: Counter<'class'>;
 
-  constructor(store: Pick<SyncStore, 'syncStats'>, clock: Clock, opts: { defaults?: boolean } = {}) {
+  constructor(
+    store: Pick<SyncStore, 'syncStats'>,
+    clock: Clock,
+    opts: {
+      defaults?: boolean;
+      /** Hears a store that could not be read at a scrape (its gauges are left out, the rest answers). */
+      onError?: (err: unknown) => void;
+    } = {},
+  ) {
     this.registry = serviceRegistry('sync', opts);
     const registers = [this.registry];
     this.#deliveries = new Counter({
@@ -72,10 +80,14 @@ export class SyncMetrics {
       registers,
     });
     // Read once per scrape for both gauges (prom-client collects them together).
-    let stats: Promise<ReturnType<SyncStore['syncStats']>> | undefined;
+    let stats: Promise<ReturnType<SyncStore['syncStats']> | undefined> | undefined;
     const read = () => {
       stats ??= Promise.resolve()
         .then(() => store.syncStats(new Date(clock.now())))
+        .catch((err: unknown) => {
+          opts.onError?.(err);
+          return undefined;
+        })
         .finally(() => {
           stats = undefined;
         });
@@ -87,7 +99,9 @@ export class SyncMetrics {
       labelNames: ['state'],
       registers,
       async collect() {
+        this.reset();
         const s = await read();
+        if (!s) return;
         this.set({ state: 'pending' }, s.pending);
         this.set({ state: 'due' }, s.due);
         this.set({ state: 'in_flight' }, s.inFlight);
@@ -96,11 +110,12 @@ export class SyncMetrics {
     });
     new Gauge({
       name: 'station_sync_oldest_pending_seconds',
-      help: 'Age of the oldest result not yet delivered; 0 when none waits.',
+      help: 'Age of the oldest result not yet delivered; 0 when none waits, NaN when the store could not be read.',
       registers,
       async collect() {
         const s = await read();
-        this.set((s.oldestPendingAgeMs ?? 0) / 1000);
+        // NaN, not a reassuring 0, when the store could not be read (an unlabelled gauge cannot be absent).
+        this.set(s ? (s.oldestPendingAgeMs ?? 0) / 1000 : Number.NaN);
       },
     });
   }
