@@ -1,5 +1,6 @@
 // The one WebSocket to the gateway: subscribes to every batch, folds events into a store React reads
 // with useSyncExternalStore, and reconnects with capped exponential backoff when the link drops.
+import { backoffDelay } from '@station/time/backoff';
 import { useSyncExternalStore } from 'react';
 import { apiKey } from './api.ts';
 import { emptyState, reduce, type StationState, type WsMessage } from './state.ts';
@@ -14,13 +15,13 @@ export interface LiveSnapshot {
   station: StationState;
 }
 
-const BACKOFF_BASE_MS = 500;
-const BACKOFF_CAP_MS = 10_000;
-
-/** Delay before reconnect attempt `n` (0-based): 0.5 s doubling to 10 s, with ±20 % jitter. */
+/**
+ * Delay before reconnect attempt `n` (0-based): the station's one backoff, from 0.5 s doubling to a 10 s
+ * ceiling, drawn between the base and that ceiling so that many pages do not reconnect in step after a
+ * gateway restart.
+ */
 export function backoffMs(n: number, random = Math.random): number {
-  const raw = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** n);
-  return Math.round(raw * (0.8 + 0.4 * random()));
+  return backoffDelay(n, { baseMs: 500, capMs: 10_000, jitter: 'full' }, random);
 }
 
 class LiveLink {

@@ -233,9 +233,9 @@ test('limits read as people say them', () => {
   ]).toEqual(['4.9 … 5.1 V', '≥ 0 A', '≤ 0.01', '= cv', 'recorded']);
 });
 
-test('reconnect delays double from 0.5 s to a 10 s cap, jittered by at most 20 %', () => {
-  expect([0, 1, 2, 3, 4, 5, 10].map((n) => backoffMs(n, () => 0.5))).toEqual([
-    500, 1000, 2000, 4000, 8000, 10000, 10000,
-  ]);
-  expect([backoffMs(0, () => 0), backoffMs(0, () => 1)]).toEqual([400, 600]);
+test('reconnect delays: between 0.5 s and a ceiling that doubles to 10 s', () => {
+  const ceilings = [0, 1, 2, 3, 4, 5, 10].map((n) => backoffMs(n, () => 1));
+  expect(ceilings).toEqual([500, 1000, 2000, 4000, 8000, 10000, 10000]);
+  expect([0, 1, 2, 3, 4, 5, 10].map((n) => backoffMs(n, () => 0))).toEqual(Array(7).fill(500));
+  expect(backoffMs(4, () => 0.5)).toBe(4250);
 });
