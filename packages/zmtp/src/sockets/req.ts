@@ -6,8 +6,8 @@
 import { ZmtpError } from '../errors.ts';
 import type { SocketOptions } from '../options.ts';
 import type { Pipe } from '../pipe.ts';
-import { LoadBalancer } from '../routing/load-balance.ts';
-import { type Message, Socket } from '../socket-base.ts';
+import type { Message } from '../socket-base.ts';
+import { BalancedSocket } from './balanced.ts';
 
 /** REQ-only options. */
 export interface ReqOptions extends SocketOptions {
@@ -21,8 +21,7 @@ const DELIMITER = Buffer.alloc(0);
 const ENVELOPE: readonly Buffer[] = [DELIMITER];
 
 /** Synchronous request client. */
-export class Req extends Socket {
-  private readonly balancer = new LoadBalancer();
+export class Req extends BalancedSocket {
   private readonly relaxed: boolean;
   private readonly correlate: boolean;
   private awaitingReply = false;
@@ -40,15 +39,6 @@ export class Req extends Socket {
       return Promise.reject(new ZmtpError('STATE', 'REQ must send a request before receiving'));
     }
     return super.receive();
-  }
-
-  protected override attach(pipe: Pipe): boolean {
-    this.balancer.add(pipe);
-    return true;
-  }
-
-  protected override detach(pipe: Pipe): void {
-    this.balancer.remove(pipe);
   }
 
   protected override trySend(frames: readonly Buffer[]): boolean {
