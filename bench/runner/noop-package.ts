@@ -11,6 +11,7 @@ export function noopPackage(count: number): LoadedPackage {
       description: 'no-op steps',
       parameters: {},
       hardware: {},
+      dut: { serial: 'optional' },
       steps: steps.map((name) => ({
         name,
         timeoutMs: 10_000,

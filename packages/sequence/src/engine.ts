@@ -1,7 +1,9 @@
 // runSequence: executes a loaded package's steps in order against connected drivers, reporting each
 // step to a sink before starting the next. Stop-on-failure; cleanup steps always run; safeState() on
 // every driver when the run ends failed or stopped.
+import type { RunUnit } from '@station/bus/dut';
 import type { Clock } from '@station/time';
+import { serialProblem } from './dut.ts';
 import { messageOf, SequenceError } from './errors.ts';
 import { safeStateAll } from './hardware.ts';
 import type { LoadedPackage } from './loader.ts';
@@ -45,6 +47,13 @@ export interface RunOptions {
   continueOnFailure?: boolean;
   /** Where steps' prompts wait for the operator's answer; without it `ctx.prompt` fails the step. */
   prompts?: PromptDesk;
+  /** The unit under test as the start named it (checked with `checkStartDut`); a step may set its serial. */
+  dut?: {
+    serialNumber?: string | null;
+    partNumber?: string | null;
+    revision?: string | null;
+    lot?: string | null;
+  };
 }
 
 /** Default wind-down time for an aborted or timed-out step. */
@@ -87,6 +96,22 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
           },
         })
     : undefined;
+  // The run's unit: what the start named, then whatever serial a step reads from the unit itself.
+  const unit: RunUnit = {
+    serialNumber: opts.dut?.serialNumber ?? null,
+    partNumber: opts.dut?.partNumber ?? null,
+    revision: opts.dut?.revision ?? null,
+    lot: opts.dut?.lot ?? null,
+    serialSourceStep: null,
+  };
+  const setSerial = (serialNumber: string, step: string) => {
+    const problem = serialProblem(pkg.manifest.dut, serialNumber);
+    if (problem) throw new SequenceError('BAD_SERIAL', `ctx.dut.setSerial: ${problem}`);
+    unit.serialNumber = serialNumber;
+    unit.serialSourceStep = step;
+    const data = { serialNumber, step };
+    void emit(() => sink.onSerial?.(data)).catch(() => undefined);
+  };
 
   const startMs = clock.now();
   const startedAt = new Date(startMs).toISOString();
@@ -105,6 +130,7 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
         parameters: opts.params,
         startedAt,
         steps: specs.map((s, order) => ({ name: s.name, order, cleanup: s.cleanup })),
+        dut: { ...unit },
       }),
     );
     for (const [index, spec] of specs.entries()) {
@@ -142,6 +168,8 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
             pkgDir: pkg.dir,
             pkgName: pkg.manifest.name,
             ...(ask ? { ask } : {}),
+            unit: () => unit,
+            setSerial,
           })
         : // A loaded package always has every step; this guards hand-built packages in tests and tools.
           {
@@ -197,6 +225,7 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
       status,
       overallPass: status === 'completed',
       parameters: opts.params,
+      dut: { ...unit },
       steps: results,
       startedAt,
       completedAt: new Date(endMs).toISOString(),

@@ -14,7 +14,9 @@ export type SequenceErrorCode =
   | 'UNKNOWN_HARDWARE'
   | 'UNKNOWN_COMMAND'
   | 'INVALID_HARDWARE_CONFIG'
-  | 'SINK_FAILED';
+  | 'SINK_FAILED'
+  /** A serial number the manifest's `dut` block refuses (missing, not taken, or not matching its pattern). */
+  | 'BAD_SERIAL';
 
 /** What kind of mistake a package check found; one code per rule so tests and tools can match on it. */
 export type ProblemCode =
@@ -28,6 +30,7 @@ export type ProblemCode =
   | 'BAD_DEFAULT'
   | 'BAD_LIMITS'
   | 'BAD_TIMEOUT_FEED'
+  | 'BAD_PATTERN'
   | 'TIMEOUT_REACHABLE'
   | 'IMPORT_FAILED'
   | 'RUNTIME_IMPORT'

@@ -13,6 +13,15 @@ export {
 export { definitionProblem, driverShapeProblem, findDriver } from './driver-check.ts';
 export { BUILTIN_DRIVERS, isSimulatedSource, type SimulatedSource, seededRandom } from './drivers/index.ts';
 export { toMilliseconds } from './duration.ts';
+export {
+  checkStartDut,
+  DEFAULT_DUT_SPEC,
+  type DutSpec,
+  SERIAL_MODES,
+  type SerialMode,
+  serialProblem,
+  serialRegExp,
+} from './dut.ts';
 export { type Clock, DEFAULT_GRACE_MS, type RunOptions, runSequence } from './engine.ts';
 export {
   formatProblem,

@@ -2,6 +2,7 @@
 // limits, limits that can be met. They read the manifest as written and check whatever part of it is
 // well-formed, so a manifest with a schema mistake still gets every other mistake reported in one pass.
 import { isReservedName } from '@station/bus/reserved';
+import { serialRegExp } from './dut.ts';
 import type { ProblemCode } from './errors.ts';
 import { checkField } from './fields.ts';
 import type { FieldSpec, FieldType } from './sdk.ts';
@@ -144,6 +145,29 @@ function hardwareRules(hardware: unknown, out: RuleViolation[]): void {
   }
 }
 
+function dutRules(dut: unknown, out: RuleViolation[]): void {
+  const d = obj(dut);
+  if (!d || typeof d.serial_pattern !== 'string') return;
+  const at = '/dut/serial_pattern';
+  try {
+    serialRegExp(d.serial_pattern);
+  } catch (err) {
+    const why = (err instanceof Error ? err.message : String(err)).replace(
+      /^Invalid regular expression: /,
+      '',
+    );
+    out.push({ code: 'BAD_PATTERN', pointer: at, message: `not a valid regular expression: ${why}` });
+    return;
+  }
+  if (d.serial === 'none') {
+    out.push({
+      code: 'BAD_PATTERN',
+      pointer: at,
+      message: 'a serial pattern with serial: none can never apply; remove one of them',
+    });
+  }
+}
+
 /** Every rule the manifest as written (`raw`, schema-valid or not) breaks, in no particular order. */
 export function manifestRuleViolations(raw: unknown): RuleViolation[] {
   const m = obj(raw);
@@ -152,6 +176,7 @@ export function manifestRuleViolations(raw: unknown): RuleViolation[] {
   stepRules(m.steps, out);
   parameterRules(m.parameters, out);
   hardwareRules(m.hardware, out);
+  dutRules(m.dut, out);
   out.push(...timeoutFeedViolations(m));
   return out;
 }

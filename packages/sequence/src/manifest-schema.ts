@@ -1,6 +1,7 @@
 // The manifest.yaml schema (as written, snake_case) and the typed manifest the rest of the code uses.
 import { type Static, Type } from '@sinclair/typebox';
 import { DURATION_PATTERN } from './duration.ts';
+import { type DutSpec, SERIAL_MODES } from './dut.ts';
 import { PACKAGE_NAME_PATTERN, PACKAGE_NAME_RULE } from './names.ts';
 import type { FieldType, ParamValue, SimpleSchema } from './sdk.ts';
 
@@ -93,6 +94,21 @@ const StepSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const DutBlockSchema = Type.Object(
+  {
+    serial: Type.Optional(
+      Type.Union(
+        SERIAL_MODES.map((m) => Type.Literal(m)),
+        { errorMessage: 'expected one of required, optional, none' },
+      ),
+    ),
+    serial_pattern: Type.Optional(
+      Type.String({ minLength: 1, errorMessage: 'expected a regular expression such as SN-[0-9]{6}' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** manifest.yaml as written. */
 export const RawManifestSchema = Type.Object(
   {
@@ -107,6 +123,8 @@ export const RawManifestSchema = Type.Object(
     description: Type.Optional(text),
     parameters: Type.Optional(Type.Record(Type.String({ pattern: STEP_NAME_PATTERN }), ParameterSchema)),
     hardware: Type.Optional(Type.Record(Type.String({ pattern: PACKAGE_NAME_PATTERN }), HardwareSchema)),
+    /** The unit under test: whether a run needs its serial number and what the serial must look like. */
+    dut: Type.Optional(DutBlockSchema),
     steps: Type.Array(StepSchema, { minItems: 1, errorMessage: 'expected a list of at least one step' }),
   },
   { additionalProperties: false },
@@ -166,5 +184,6 @@ export interface Manifest {
   description: string;
   parameters: Record<string, ParameterSpec>;
   hardware: Record<string, HardwareSpec>;
+  dut: DutSpec;
   steps: StepSpec[];
 }

@@ -2,6 +2,7 @@
 // (manifest-rules.ts), all in one pass. Every problem carries its line and column.
 import { Value } from '@sinclair/typebox/value';
 import { toMilliseconds } from './duration.ts';
+import { DEFAULT_DUT_SPEC, type DutSpec } from './dut.ts';
 import type { Problem } from './errors.ts';
 import { manifestRuleViolations, type RuleViolation } from './manifest-rules.ts';
 import {
@@ -79,12 +80,17 @@ function normalise(raw: RawManifest): Manifest {
   }
   const parameters: Manifest['parameters'] = {};
   for (const [name, p] of Object.entries(raw.parameters ?? {})) parameters[name] = { ...p } as ParameterSpec;
+  const dut: DutSpec = {
+    serial: raw.dut?.serial ?? DEFAULT_DUT_SPEC.serial,
+    ...(raw.dut?.serial_pattern === undefined ? {} : { serialPattern: raw.dut.serial_pattern }),
+  };
   return {
     name: raw.name,
     version: raw.version,
     description: raw.description ?? '',
     parameters,
     hardware,
+    dut,
     steps,
   };
 }

@@ -1,5 +1,6 @@
 // Result shapes of a run (SPEC §4 StepResult / ExecutionResult) and builders of the exact `data` of the
 // SPEC §3.2 events, so the runner publishes and stores them without reshaping.
+import type { RunUnit } from '@station/bus/dut';
 import type { SequenceErrorCode } from './errors.ts';
 import type { OperatorPrompt, PromptClosed } from './prompt.ts';
 import type { Params, ParamValue } from './sdk.ts';
@@ -69,6 +70,8 @@ export interface SequenceOutcome {
   status: SequenceStatus;
   overallPass: boolean;
   parameters: Params;
+  /** The unit the run was of, with the serial a step may have set. */
+  dut: RunUnit;
   steps: StepResult[];
   startedAt: string;
   completedAt: string;
@@ -90,6 +93,15 @@ export interface SequenceStart {
   parameters: Params;
   startedAt: string;
   steps: { name: string; order: number; cleanup: boolean }[];
+  /** The unit as the start named it. */
+  dut: RunUnit;
+}
+
+/** What `onSerial` receives: a step read the unit's serial number. */
+export interface SerialSet {
+  serialNumber: string;
+  /** The step that set it. */
+  step: string;
 }
 
 /** `step_start` event data. */
@@ -147,6 +159,8 @@ export interface SequenceSink {
   onPrompt?(prompt: OperatorPrompt): Promise<void> | void;
   /** A prompt was answered, timed out or cancelled (`operator_prompt_closed`), before its step ends. */
   onPromptClosed?(closed: PromptClosed, prompt: OperatorPrompt): Promise<void> | void;
+  /** A step set the unit's serial number (`ctx.dut.setSerial`). */
+  onSerial?(data: SerialSet): Promise<void> | void;
   onSequenceEnd?(outcome: SequenceOutcome): Promise<void> | void;
 }
 

@@ -130,6 +130,22 @@ export interface StepPrompt {
   number(message: string, options?: NumberPromptOptions): Promise<number>;
 }
 
+/** The unit under test as a step sees it. */
+export interface StepDut {
+  /** Its serial number: from the start, or set by an earlier step; null while unknown. */
+  readonly serialNumber: string | null;
+  readonly partNumber: string | null;
+  readonly revision: string | null;
+  readonly lot: string | null;
+  /**
+   * Records the serial number this step read from the unit itself (a label, an EEPROM); the execution
+   * stores it with this step's name as its source. Throws BAD_SERIAL when the manifest's `dut` block
+   * refuses it (serial: none, or not matching serial_pattern), which fails the step.
+   * @example ctx.dut.setSerial(await ctx.hardware.fixture!.run<string>('read_serial'));
+   */
+  setSerial(serialNumber: string): void;
+}
+
 /** Everything a step function receives. */
 export interface StepContext {
   /** Resolved runtime parameters (request > batch defaults > manifest defaults). */
@@ -150,6 +166,8 @@ export interface StepContext {
   /** Name of the running step and which attempt this is (1-based). */
   step: string;
   attempt: number;
+  /** The unit under test. */
+  dut: StepDut;
 }
 
 /** A step function: a named export of `sequence.ts` whose name is listed in the manifest's steps. */

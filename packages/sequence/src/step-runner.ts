@@ -1,5 +1,6 @@
 // Runs one step: each attempt with its own AbortSignal (fired by the sequence abort or the step timeout),
 // a bounded wait for a step that ignores its signal, measurement judging, and retries.
+import type { RunUnit } from '@station/bus/dut';
 import { instrument } from './commands.ts';
 import { isSequenceError, messageOf, SequenceError } from './errors.ts';
 import { judgeMeasurements, type RecordedValue } from './limits.ts';
@@ -26,6 +27,10 @@ export interface StepEnv {
   pkgName: string;
   /** Asks the operator (`ctx.prompt`); undefined when the run has nobody to ask. */
   ask?: Asker;
+  /** The run's unit, as it stands now. */
+  unit(): RunUnit;
+  /** Sets the run's serial number from a step; throws BAD_SERIAL when the manifest refuses it. */
+  setSerial(serialNumber: string, step: string): void;
 }
 
 /** The outcome of a step's last attempt. */
@@ -138,6 +143,26 @@ async function attempt(spec: StepSpec, fn: StepFunction, env: StepEnv, n: number
     batchId: env.batchId,
     step: spec.name,
     attempt: n,
+    dut: {
+      get serialNumber() {
+        return env.unit().serialNumber;
+      },
+      get partNumber() {
+        return env.unit().partNumber;
+      },
+      get revision() {
+        return env.unit().revision;
+      },
+      get lot() {
+        return env.unit().lot;
+      },
+      setSerial(serialNumber) {
+        if (typeof serialNumber !== 'string') {
+          throw new TypeError('setSerial(serialNumber): the serial number must be a string');
+        }
+        if (open) env.setSerial(serialNumber, spec.name);
+      },
+    },
   };
 
   let ended = false;

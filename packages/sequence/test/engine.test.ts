@@ -100,6 +100,7 @@ describe('runSequence', () => {
       status: 'completed',
       overallPass: true,
       parameters: { x: 1 },
+      dut: { serialNumber: null, partNumber: null, revision: null, lot: null, serialSourceStep: null },
       startedAt: at(100),
       completedAt: at(800),
       duration: 0.7,
@@ -185,6 +186,7 @@ describe('runSequence', () => {
       packageHash: 'f'.repeat(64),
       parameters: { x: 1 },
       startedAt: at(100),
+      dut: { serialNumber: null, partNumber: null, revision: null, lot: null, serialSourceStep: null },
       steps: [
         { name: 'a', order: 0, cleanup: false },
         { name: 'b', order: 1, cleanup: false },

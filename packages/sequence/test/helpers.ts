@@ -35,13 +35,18 @@ export const TWO_STEPS = 'export async function a() {}\nexport async function b(
 export type FakeStep = Partial<StepSpec> & { name: string; fn: StepFunction };
 
 /** A LoadedPackage built in memory: no files, exact control over each step. */
-export function fakePackage(steps: FakeStep[], hardware: Manifest['hardware'] = {}): LoadedPackage {
+export function fakePackage(
+  steps: FakeStep[],
+  hardware: Manifest['hardware'] = {},
+  dut: Manifest['dut'] = { serial: 'optional' },
+): LoadedPackage {
   const manifest: Manifest = {
     name: 'fake',
     version: '1.2.3',
     description: '',
     parameters: {},
     hardware,
+    dut,
     steps: steps.map(({ fn: _fn, ...s }) => ({
       timeoutMs: 5000,
       retries: 0,
