@@ -15,6 +15,8 @@ setDefaultTimeout(180_000);
 const BATCHES = Array.from({ length: 10 }, (_, i) => `slot_${String(i + 1).padStart(2, '0')}`);
 const CRASHED = 'slot_01';
 const WAIT_MS = 4000;
+/** The unit each slot tests: runner_test's manifest wants serials like RT-0001. */
+const serialOf = (id: string) => `RT-${String(BATCHES.indexOf(id) + 1).padStart(4, '0')}`;
 
 type Msg = { type: string; batch_id?: string; data: Record<string, unknown> };
 
@@ -148,7 +150,7 @@ describe('the whole station', () => {
         api<{ executionId: string }>(`/api/batches/${id}/sequence/start`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ parameters: { wait_ms: WAIT_MS } }),
+          body: JSON.stringify({ parameters: { wait_ms: WAIT_MS }, dut: { serialNumber: serialOf(id) } }),
         }).then((r) => [id, r] as const),
       ),
     );
@@ -209,7 +211,20 @@ describe('the whole station', () => {
         executionId: executions.get(id),
         overallPass: true,
         status: 'completed',
+        verdict: 'PASS',
+        dut: { serialNumber: serialOf(id) },
       });
+      // Screens learn the unit as the run starts, and the card shows it while it runs.
+      const start = messages.find((m) => m.type === 'sequence_start' && m.batch_id === id);
+      expect(start?.data).toMatchObject({
+        executionId: executions.get(id),
+        dut: { serialNumber: serialOf(id) },
+      });
+      const card = messages.find(
+        (m) =>
+          m.type === 'batch_status' && m.batch_id === id && m.data.sequenceRunning === true && m.data.dut,
+      );
+      expect(card?.data.dut).toMatchObject({ serialNumber: serialOf(id), serialSourceStep: null });
     }
     await until(
       () => {
@@ -238,6 +253,15 @@ describe('the whole station', () => {
       steps: { name: string }[];
     };
     expect(crashedResult.status).toBe('failed');
+    // Every result names its unit for the Backend, the crashed one too.
+    for (const id of BATCHES) {
+      expect(backend.get(executions.get(id)!)?.body).toMatchObject({ serialNumber: serialOf(id) });
+    }
+    // A unit's history says what happened to it: the crashed slot's unit is an ERROR, not a FAIL.
+    const history = await api<{ runs: { id: string; verdict: string }[] }>(`/api/units/${serialOf(CRASHED)}`);
+    expect(history.body.runs).toEqual([
+      expect.objectContaining({ id: executions.get(CRASHED), verdict: 'ERROR' }),
+    ]);
     expect(crashedResult.steps.map((s) => s.name).slice(0, 2)).toEqual(['setup', 'measure']);
     await until(
       async () => (await api<{ backend_connected: boolean }>('/api/system/health')).body.backend_connected,

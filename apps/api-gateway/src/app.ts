@@ -17,6 +17,7 @@ import { batchRoutes } from './routes/batches.ts';
 import { resultRoutes } from './routes/results.ts';
 import { sequenceRoutes } from './routes/sequences.ts';
 import { systemRoutes } from './routes/system.ts';
+import { unitRoutes } from './routes/units.ts';
 import { spaFallback, uiRoutes } from './static.ts';
 import { refreshStorageMetrics } from './storage-status.ts';
 import type { EventSource, GatewayDeps } from './types.ts';
@@ -175,6 +176,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     .use(batchRoutes(ctx))
     .use(sequenceRoutes(ctx))
     .use(resultRoutes(ctx))
+    .use(unitRoutes(ctx))
     .get(
       '/metrics',
       async () => {

@@ -14,6 +14,11 @@ export const CSV_COLUMNS = [
   'started_at',
   'completed_at',
   'operator',
+  'serial_number',
+  'part_number',
+  'revision',
+  'lot',
+  'serial_source_step',
   'step_order',
   'step_name',
   'step_status',
@@ -65,6 +70,11 @@ export function executionToCsv(result: ExecutionResult): string {
     result.startedAt,
     result.completedAt,
     result.operator,
+    result.serialNumber,
+    result.partNumber,
+    result.revision,
+    result.lot,
+    result.serialSourceStep,
   ];
   for (const step of result.steps) {
     const stepCells: Cell[] = [step.order, step.name, step.status, step.pass, step.duration, step.error];

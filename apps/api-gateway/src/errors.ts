@@ -86,6 +86,8 @@ const STATUS_OF_CODE: Record<string, number> = {
   UNKNOWN_HARDWARE: 422,
   UNKNOWN_COMMAND: 422,
   INVALID_PACKAGE: 422,
+  // A serial number the sequence's manifest refuses (missing, not taken, or not matching its pattern).
+  BAD_SERIAL: 422,
   HARDWARE_ERROR: 502,
   // A method the service does not know or a reply that breaks the contract: the services disagree on the
   // protocol version, which is the upstream's fault, not the caller's.

@@ -32,6 +32,8 @@ export const ROUTE_ROLES = {
   'GET /api/results': 'operator',
   'GET /api/results/:id': 'operator',
   'GET /api/results/:id/export': 'operator',
+  'GET /api/units/:serialNumber': 'operator',
+  'GET /api/stats': 'operator',
   'GET /api/docs': 'operator',
   'GET /api/docs/json': 'operator',
   'GET /metrics': 'operator',

@@ -2,6 +2,7 @@
 // from @station/bus (one definition for every service); result shapes mirror @station/db's types.
 
 import type { TSchema } from '@sinclair/typebox';
+import { VerdictSchema } from '@station/bus/dut';
 import { BatchDetail, BatchStatus, CommandResult, PromptClosed, SyncResult } from '@station/bus/shapes';
 import { STATUS_REASONS } from '@station/db';
 import { t } from 'elysia';
@@ -61,6 +62,15 @@ export const ExecutionSummarySchema = t.Object({
   ),
   syncedAt: Nullable(t.String()),
   operator: Nullable(t.String({ description: 'who started the run (operator id or token subject)' })),
+  serialNumber: Nullable(t.String({ description: 'serial number of the unit under test' })),
+  partNumber: Nullable(t.String()),
+  revision: Nullable(t.String()),
+  lot: Nullable(t.String()),
+  serialSourceStep: Nullable(
+    t.String({
+      description: 'the step that read the serial from the unit; null when it came with the start',
+    }),
+  ),
 });
 
 export const MeasurementSchema = t.Object({
@@ -104,6 +114,41 @@ export const ResultsPageSchema = t.Object({
   total: t.Integer(),
   page: t.Integer(),
   pageSize: t.Integer(),
+});
+
+/** GET /api/units/{serialNumber}. */
+export const UnitHistorySchema = t.Object({
+  serialNumber: t.String(),
+  total: t.Integer({ description: 'runs of this unit on record' }),
+  runs: t.Array(t.Composite([ExecutionSummarySchema, t.Object({ verdict: Nullable(VerdictSchema) })]), {
+    description: 'newest first',
+  }),
+});
+
+const CycleTimeSchema = t.Object({
+  p50: Nullable(t.Number({ description: 'seconds' })),
+  p95: Nullable(t.Number({ description: 'seconds' })),
+});
+
+const YieldSchema = t.Object({
+  unitsTested: t.Integer(),
+  passed: t.Integer({ description: 'units whose last run passed' }),
+  failed: t.Integer({ description: 'units whose last run failed' }),
+  firstPassed: t.Integer({ description: 'units whose first run ever passed' }),
+  firstPassYield: Nullable(t.Number({ description: 'firstPassed / unitsTested' })),
+  runs: t.Integer({ description: 'runs counted, retests included' }),
+  cycleTime: CycleTimeSchema,
+});
+
+/** GET /api/stats. */
+export const StationStatsSchema = t.Object({
+  from: t.String(),
+  to: t.String(),
+  batchId: Nullable(t.String()),
+  sequence: Nullable(t.String()),
+  total: YieldSchema,
+  batches: t.Array(t.Composite([t.Object({ batchId: t.String() }), YieldSchema])),
+  sequences: t.Array(t.Composite([t.Object({ sequenceName: t.String() }), YieldSchema])),
 });
 
 /**

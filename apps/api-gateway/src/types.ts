@@ -2,7 +2,15 @@
 // (a fake store, a scripted event source) and main.ts hands in the real bus, store and sequence loader.
 import type { BusLogger, ReceivedEvent, RequestOptions } from '@station/bus';
 import type { StationConfig } from '@station/config';
-import type { ExecutionResult, ListResultsQuery, ResultsPage, SyncStats } from '@station/db';
+import type {
+  ExecutionResult,
+  ListResultsQuery,
+  ResultsPage,
+  StationStats,
+  StatsQuery,
+  SyncStats,
+  UnitHistory,
+} from '@station/db';
 import type { Clock } from '@station/time';
 
 /** The part of `BusClient` the gateway uses (the untyped entry; typing is done in `calls.ts`). */
@@ -20,6 +28,8 @@ export interface ResultStore {
   listResults(query: ListResultsQuery): ResultsPage;
   getResult(id: string): ExecutionResult | undefined;
   syncStats(now?: Date): SyncStats;
+  unitHistory(serialNumber: string): UnitHistory | undefined;
+  stationStats(query: StatsQuery): StationStats;
 }
 
 /** One sequence package as listed: what it is, and whether it loads. */

@@ -15,6 +15,7 @@ function seed(store: Harness['store']): void {
     parameters: { output_voltage: 5 },
     startedAt: '2026-01-01T10:00:00.000Z',
     operator: 'op-4711',
+    dut: { serialNumber: 'SN-0001', partNumber: 'PSU-12V', revision: 'B', lot: 'L-48' },
   });
   store.recordStep('exec_a', {
     name: 'initialize',
@@ -203,9 +204,16 @@ describe('GET /api/results/:id/export', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="exec_a.json"');
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    const exported = (await res.json()) as { operator: string };
+    const exported = (await res.json()) as Record<string, unknown>;
     expect(exported).toEqual(JSON.parse(JSON.stringify(h.store.getResult('exec_a'))));
-    expect(exported.operator).toBe('op-4711');
+    expect(exported).toMatchObject({
+      operator: 'op-4711',
+      serialNumber: 'SN-0001',
+      partNumber: 'PSU-12V',
+      revision: 'B',
+      lot: 'L-48',
+      serialSourceStep: null,
+    });
   });
 
   test('JSON is the default format', async () => {
@@ -219,10 +227,10 @@ describe('GET /api/results/:id/export', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="exec_a.csv"');
     const head =
-      'exec_a,batch_1,psu_functional,1.0.0,completed,,true,2026-01-01T10:00:00.000Z,2026-01-01T10:00:02.000Z,op-4711';
+      'exec_a,batch_1,psu_functional,1.0.0,completed,,true,2026-01-01T10:00:00.000Z,2026-01-01T10:00:02.000Z,op-4711,SN-0001,PSU-12V,B,L-48,';
     expect(await res.text()).toBe(
       [
-        'execution_id,batch_id,sequence_name,sequence_version,execution_status,status_reason,overall_pass,started_at,completed_at,operator,step_order,step_name,step_status,step_pass,step_duration_s,step_error,measurement,value,unit,low,high,equals,measurement_pass',
+        'execution_id,batch_id,sequence_name,sequence_version,execution_status,status_reason,overall_pass,started_at,completed_at,operator,serial_number,part_number,revision,lot,serial_source_step,step_order,step_name,step_status,step_pass,step_duration_s,step_error,measurement,value,unit,low,high,equals,measurement_pass',
         `${head},0,initialize,completed,true,0.5,,,,,,,,`,
         `${head},1,measure,completed,true,1.25,,voltage,5.01,V,4.9,5.1,,true`,
         `${head},1,measure,completed,true,1.25,,current,0.2,A,0,0.5,,true`,
@@ -235,7 +243,7 @@ describe('GET /api/results/:id/export', () => {
     const text = await (await h.req('GET', '/api/results/exec_b/export?format=csv')).text();
     const row = text.split('\r\n')[1];
     expect(row).toBe(
-      'exec_b,batch_2,failure_paths,0.2.0,failed,BATCH_CRASHED,false,2026-01-02T10:00:00.000Z,2026-01-02T10:00:01.000Z,,0,"limit, ""check""",failed,false,0.1,"value out of range\nsee log",\'=cmd,ok,,,,fine,false',
+      'exec_b,batch_2,failure_paths,0.2.0,failed,BATCH_CRASHED,false,2026-01-02T10:00:00.000Z,2026-01-02T10:00:01.000Z,,,,,,,0,"limit, ""check""",failed,false,0.1,"value out of range\nsee log",\'=cmd,ok,,,,fine,false',
     );
   });
 

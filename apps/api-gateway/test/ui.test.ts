@@ -79,8 +79,10 @@ describe('OpenAPI', () => {
       'GET /api/results/{id}/export',
       'GET /api/sequences',
       'GET /api/sequences/{name}',
+      'GET /api/stats',
       'GET /api/system/health',
       'GET /api/system/info',
+      'GET /api/units/{serialNumber}',
       'POST /api/auth/token',
       'POST /api/batches/{id}/manual',
       'POST /api/batches/{id}/restart',
@@ -104,6 +106,21 @@ describe('OpenAPI', () => {
             properties: {
               parameters: { type: 'object', patternProperties: { '^(.*)$': {} } },
               operator: { type: 'string', minLength: 1, maxLength: 64 },
+              dut: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['serialNumber'],
+                properties: {
+                  serialNumber: {
+                    type: 'string',
+                    pattern: '^[\\x21-\\x7E]{1,64}$',
+                    description: 'serial number: 1-64 printable ASCII characters, no spaces',
+                  },
+                  partNumber: { type: 'string', minLength: 1, maxLength: 64, description: 'part number' },
+                  revision: { type: 'string', minLength: 1, maxLength: 64, description: 'hardware revision' },
+                  lot: { type: 'string', minLength: 1, maxLength: 64, description: 'production lot' },
+                },
+              },
             },
           },
         },

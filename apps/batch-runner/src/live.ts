@@ -1,5 +1,6 @@
 // What the runner knows about the run in progress and about itself, and the `status` answer built from it.
 import type { RunnerStatus } from '@station/bus';
+import type { RunUnit } from '@station/bus/dut';
 import {
   type HardwareSet,
   type LoadedPackage,
@@ -24,6 +25,8 @@ export interface LiveExecution {
   /** Why it was aborted from outside, once it was. */
   cause?: AbortCause;
   done: Promise<void>;
+  /** The unit under test, with the serial a step may have read. */
+  dut: RunUnit;
 }
 
 /** The abort causes of the ways a runner is told to stop. */
@@ -90,6 +93,7 @@ export function runnerStatus(v: RunnerView): RunnerStatus {
             progress: progressOf(ex.finished, ex.total),
             steps: ex.steps.map(toStepShape),
             ...(v.prompt ? { prompt: v.prompt } : {}),
+            dut: ex.dut,
           },
         }
       : {}),

@@ -1,10 +1,12 @@
 // One batch's runner: holds the loaded sequence package and its connected hardware, runs sequences one at
 // a time, runs manual commands in between, and answers the `runner.<batchId>` methods of the bus.
 import { BusError, type Handlers, type RunnerStatus, type StationEvent } from '@station/bus';
+import type { Dut } from '@station/bus/dut';
 import type { BatchConfig } from '@station/config';
-import { newExecutionId, type Store } from '@station/db';
+import { newExecutionId, type Store, verdictOf } from '@station/db';
 import type { Logger } from '@station/log';
 import {
+  checkStartDut,
   DEFAULT_GRACE_MS,
   type HardwareSet,
   isSequenceError,
@@ -21,7 +23,7 @@ import {
   runSequence,
   SequenceError,
 } from '@station/sequence';
-import { type AbortCause, createRecorder, toStepShape } from '@station/sequence/recorder';
+import { type AbortCause, createRecorder, endOf, toStepShape } from '@station/sequence/recorder';
 import { healthHandler } from '@station/service/health';
 import type { StorageState } from '@station/service/storage';
 import { ABORT_CAUSES, type LiveExecution, type NotClean, runnerStatus } from './live.ts';
@@ -161,10 +163,14 @@ export class BatchRunner {
     });
   }
 
-  /** Starts a sequence in the background; resolves once its execution row exists (with who started it). */
+  /**
+   * Starts a sequence in the background; resolves once its execution row exists (with who started it and
+   * the unit under test, checked against the manifest's `dut` block first).
+   */
   async startSequence(
     parameters: Record<string, unknown> = {},
     operator?: string,
+    dut?: Dut,
   ): Promise<{ executionId: string }> {
     if (this.#shuttingDown) throw new BusError('SHUTTING_DOWN', `${this.batchId} is shutting down`);
     if (this.#retiring) throw new BusError('SHUTTING_DOWN', this.#retiring);
@@ -204,6 +210,7 @@ export class BatchRunner {
     let params: ReturnType<typeof resolveParameters>;
     try {
       params = resolveParameters(pkg.manifest, this.#opts.batch.parameters ?? {}, parameters);
+      checkStartDut(pkg.manifest.dut, dut);
     } catch (err) {
       throw toBusError(err);
     }
@@ -219,6 +226,13 @@ export class BatchRunner {
       steps: [],
       abort,
       done: Promise.resolve(),
+      dut: {
+        serialNumber: dut?.serialNumber ?? null,
+        partNumber: dut?.partNumber ?? null,
+        revision: dut?.revision ?? null,
+        lot: dut?.lot ?? null,
+        serialSourceStep: null,
+      },
     };
     this.#execution = live;
     if (!(await this.#connect())) {
@@ -239,6 +253,7 @@ export class BatchRunner {
         startedAt,
         steps: pkg.manifest.steps.map((step) => step.name),
         operator: operator ?? null,
+        dut: live.dut,
       });
     } catch (err) {
       this.#execution = undefined;
@@ -281,6 +296,10 @@ export class BatchRunner {
         live.finished++;
         this.#status({ sequenceRunning: true });
       },
+      onSerial: (d) => {
+        live.dut = { ...live.dut, serialNumber: d.serialNumber, serialSourceStep: d.step };
+        this.#status({ sequenceRunning: true });
+      },
       abortCause: () => live.cause,
     });
     try {
@@ -295,6 +314,7 @@ export class BatchRunner {
         graceMs: this.#opts.graceMs,
         sink: recorder,
         prompts: this.#prompts,
+        dut: live.dut,
       });
       if (storeError !== undefined) {
         this.#endUnrecorded(live, outcome.duration, storeError, failedStep);
@@ -306,6 +326,7 @@ export class BatchRunner {
       );
       if (outcome.abandoned) this.#taint(outcome.abandoned);
       this.#execution = undefined;
+      const { statusReason } = endOf(outcome, live.cause);
       this.#status({
         sequenceRunning: false,
         lastResult: {
@@ -314,6 +335,9 @@ export class BatchRunner {
           overallPass: outcome.overallPass,
           completedAt: outcome.completedAt,
           duration: outcome.duration,
+          verdict:
+            verdictOf({ status: outcome.status, statusReason, overallPass: outcome.overallPass }) ?? 'ERROR',
+          dut: outcome.dut,
         },
       });
     } catch (err) {
@@ -332,6 +356,7 @@ export class BatchRunner {
       duration,
       completedAt: new Date(this.#now()).toISOString(),
       steps: live.steps.map(toStepShape),
+      dut: live.dut,
     });
     this.#closes.close(live.executionId, end.interruption);
     for (const event of end.events) this.#opts.publish(event);
@@ -441,7 +466,7 @@ export class BatchRunner {
         this.#opts.onStatusRequest?.();
         return this.status();
       },
-      'sequence.start': (body) => this.startSequence(body.parameters, body.operator),
+      'sequence.start': (body) => this.startSequence(body.parameters, body.operator, body.dut),
       'sequence.stop': () => this.stopSequence(),
       'prompt.answer': (body) => this.answerPrompt(body.promptId, body.answer, body.answeredBy),
       'manual.run': (body) => this.manual(body.hardware, body.command, body.params),
@@ -488,11 +513,12 @@ export class BatchRunner {
               elapsed: (this.#now() - Date.parse(ex.startedAt)) / 1000,
               totalSteps: ex.total,
               progress: progressOf(ex.finished, ex.total),
+              dut: ex.dut,
               ...(ex.currentStep !== undefined
                 ? { currentStep: ex.currentStep, stepIndex: ex.stepIndex }
                 : {}),
             }
-          : {}),
+          : { dut: null }),
         ...extra,
       },
     } as StationEvent);

@@ -2,6 +2,7 @@
 // execution whose results could not be written as soon as the store takes writes again, so that no
 // execution is left `running` by a full disk.
 import { BusError, type LastResult, type StationEvent, type StepResultShape } from '@station/bus';
+import type { RunUnit } from '@station/bus/dut';
 import type { Store } from '@station/db';
 import type { Logger } from '@station/log';
 import type { StorageState } from '@station/service/storage';
@@ -44,7 +45,13 @@ export function unrecordedEnd(
   batchId: string,
   executionId: string,
   err: unknown,
-  run: { step: string | null; duration: number; completedAt: string; steps: StepResultShape[] },
+  run: {
+    step: string | null;
+    duration: number;
+    completedAt: string;
+    steps: StepResultShape[];
+    dut: RunUnit;
+  },
 ): UnrecordedEnd {
   const code = isStorageFull(err) ? 'STORAGE_FULL' : 'STORE_ERROR';
   const cause = err instanceof Error ? err.message : String(err);
@@ -62,6 +69,8 @@ export function unrecordedEnd(
         statusReason: code,
         error: { code, message },
         steps: run.steps,
+        verdict: 'ERROR',
+        dut: run.dut,
       },
     },
   ];
@@ -76,6 +85,8 @@ export function unrecordedEnd(
       completedAt: run.completedAt,
       duration: run.duration,
       errorCode: code,
+      verdict: 'ERROR',
+      dut: run.dut,
     },
   };
 }

@@ -115,8 +115,9 @@ describe('a passing run', () => {
   test('stores the execution, every step and measurement, queues it for sync, and publishes in order', async () => {
     await startRunner('batch_1');
     const { executionId } = await client.request('runner.batch_1', 'sequence.start', {
-      parameters: { voltage: 5 },
+      parameters: { voltage: 5, label_serial: 'RT-0002' },
       operator: 'op-4711',
+      dut: { serialNumber: 'RT-0001', partNumber: 'PSU-12V', lot: 'L7' },
     });
     expect(executionId).toMatch(/^exec_/);
     const done = await completion(executionId);
@@ -131,7 +132,7 @@ describe('a passing run', () => {
       status: 'completed',
       status_reason: null,
       overall_pass: 1,
-      parameters: JSON.stringify({ wait_ms: 0, voltage: 5 }),
+      parameters: JSON.stringify({ wait_ms: 0, voltage: 5, label_serial: 'RT-0002' }),
       started_at: ISO,
       completed_at: ISO,
       duration: expect.any(Number),
@@ -139,12 +140,12 @@ describe('a passing run', () => {
       synced_at: null,
       // Who started it, as sequence.start said: the runner writes it with the execution.
       operator: 'op-4711',
-      // No unit was named: the serial and its part number, revision and lot stay empty.
-      serial_number: null,
-      part_number: null,
+      // The unit as the start named it, with the serial its setup step read from the label.
+      serial_number: 'RT-0002',
+      part_number: 'PSU-12V',
       revision: null,
-      lot: null,
-      serial_source_step: null,
+      lot: 'L7',
+      serial_source_step: 'setup',
     });
     const steps = rows(
       'SELECT name, step_order, status, pass, attempts, error FROM step_results WHERE execution_id = ? ORDER BY step_order',
@@ -182,6 +183,39 @@ describe('a passing run', () => {
       'step_complete:power_off',
       'sequence_complete:',
     ]);
+    // Every event of the run knows its unit: sequence_start as started, batch_status as it stands.
+    const unit = {
+      serialNumber: 'RT-0001',
+      partNumber: 'PSU-12V',
+      revision: null,
+      lot: 'L7',
+      serialSourceStep: null,
+    };
+    const read = { ...unit, serialNumber: 'RT-0002', serialSourceStep: 'setup' };
+    expect(events.find((e) => e.type === 'sequence_start')).toEqual({
+      type: 'sequence_start',
+      batch_id: 'batch_1',
+      data: {
+        executionId,
+        sequenceName: 'runner_test',
+        sequenceVersion: '2.1.0',
+        startedAt: ISO,
+        totalSteps: 4,
+        dut: unit,
+      },
+    });
+    const units = events.flatMap((e) =>
+      e.type === 'batch_status' && e.data.sequenceRunning ? [e.data.dut] : [],
+    );
+    expect(units.length).toBeGreaterThan(2);
+    expect(units.slice(0, 2)).toEqual([unit, unit]);
+    expect(units.at(-1)).toEqual(read);
+    const ended = events.findLast((e) => e.type === 'batch_status');
+    expect(ended?.data).toMatchObject({
+      sequenceRunning: false,
+      dut: null,
+      lastResult: { executionId, status: 'completed', overallPass: true, verdict: 'PASS', dut: read },
+    });
     const stepStart = events.find((e) => e.type === 'step_start' && e.data.step === 'measure');
     expect(stepStart).toEqual({
       type: 'step_start',
@@ -199,6 +233,8 @@ describe('a passing run', () => {
       overallPass: true,
       status: 'completed',
       duration: expect.any(Number),
+      verdict: 'PASS',
+      dut: read,
     });
     expect(done.data.steps.map((s) => [s.name, s.status, s.pass])).toEqual([
       ['setup', 'completed', true],
@@ -280,6 +316,18 @@ describe('failures', () => {
       .map((p) => p.parameter)
       .sort();
     expect(names).toEqual(['nope', 'voltage']);
+    expect(rows('SELECT id FROM executions')).toEqual([]);
+  });
+
+  test("a serial the manifest's pattern refuses is BAD_SERIAL naming the pattern, and nothing is stored", async () => {
+    await startRunner('batch_1');
+    const err = await failure(
+      client.request('runner.batch_1', 'sequence.start', { dut: { serialNumber: 'XX-0001' } }),
+    );
+    expect({ code: err.code, message: err.message }).toEqual({
+      code: 'BAD_SERIAL',
+      message: 'serial number "XX-0001" does not match the pattern RT-[0-9]{4} (manifest dut.serial_pattern)',
+    });
     expect(rows('SELECT id FROM executions')).toEqual([]);
   });
 

@@ -135,7 +135,8 @@ test('main.ts syncs with station.yaml settings and exits 0 on SIGTERM', async ()
       '',
     ].join('\n'),
   );
-  const [id] = seedExecutions(tmp.store, 1, { operator: 'op-4711' });
+  const dut = { serialNumber: 'PSU-004711', partNumber: 'PSU-12V', revision: 'C', lot: 'L2026-48' };
+  const [id] = seedExecutions(tmp.store, 1, { operator: 'op-4711', dut });
   const proc = Bun.spawn([process.execPath, MAIN, '--config', configPath], {
     stdin: 'ignore',
     stdout: 'ignore',
@@ -144,8 +145,14 @@ test('main.ts syncs with station.yaml settings and exits 0 on SIGTERM', async ()
   });
   procs.push(proc);
   await until('result delivered', () => backend.stats().results === 1, 15_000);
-  // The Backend learns who ran the test along with where.
-  expect(backend.get(id!)?.body).toMatchObject({ id, stationId: 'station-test', operator: 'op-4711' });
+  // The Backend learns who ran the test along with where, and which unit it was.
+  expect(backend.get(id!)?.body).toMatchObject({
+    id,
+    stationId: 'station-test',
+    operator: 'op-4711',
+    ...dut,
+    serialSourceStep: null,
+  });
   await until('row done', () => count(`sync_queue WHERE status = 'done'`) === 1);
   proc.kill('SIGTERM');
   expect(await proc.exited).toBe(0);

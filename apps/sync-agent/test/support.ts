@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newExecutionId, openStore, type Store } from '@station/db';
+import { type DutInput, newExecutionId, openStore, type Store } from '@station/db';
 import { createLogger, type Logger } from '@station/log';
 import type { BackendSettings } from '../src/agent.ts';
 
@@ -63,7 +63,7 @@ export function settings(url: string | undefined, apiKey: string, over: Partial<
 export function seedExecutions(
   store: Store,
   count: number,
-  opts: { steps?: number; start?: number; operator?: string } = {},
+  opts: { steps?: number; start?: number; operator?: string; dut?: DutInput } = {},
 ): string[] {
   const steps = opts.steps ?? 3;
   const start = opts.start ?? Date.parse('2026-11-29T07:00:00.000Z');
@@ -80,6 +80,7 @@ export function seedExecutions(
       parameters: { vin: 12 },
       startedAt: t - 1000,
       operator: opts.operator ?? null,
+      dut: opts.dut ?? null,
     });
     for (let s = 0; s < steps; s++) {
       store.recordStep(

@@ -1,6 +1,7 @@
 // Every request method and event of the station, with its schemas: the one definition that the gateway,
 // supervisor, runners and sync agent share. A method body that fails its schema never reaches a handler.
 import { type Static, Type as T, type TSchema } from '@sinclair/typebox';
+import { Dut, RunUnit, VerdictSchema } from './dut.ts';
 import { MetricsReply } from './metrics-shape.ts';
 import {
   BatchDetail,
@@ -58,6 +59,8 @@ export const contract = {
           parameters: T.Optional(T.Record(T.String(), T.Unknown())),
           /** Who starts the run (badge or typed id, or the caller's token subject); stored on the execution. */
           operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })),
+          /** The unit under test; checked against the manifest's `dut` block before the run starts. */
+          dut: T.Optional(Dut),
         },
         { additionalProperties: false },
       ),
@@ -162,6 +165,18 @@ export const events = {
     'batch_status',
     T.Composite([T.Partial(BatchStatus), T.Object({ status: BatchStatus.properties.status })]),
   ),
+  /** A run began: which execution, of which sequence, on which unit. */
+  sequence_start: batchEvent(
+    'sequence_start',
+    T.Object({
+      executionId: T.String(),
+      sequenceName: T.String(),
+      sequenceVersion: T.String(),
+      startedAt: T.String(),
+      totalSteps: T.Integer(),
+      dut: RunUnit,
+    }),
+  ),
   step_start: batchEvent(
     'step_start',
     T.Object({ step: T.String(), index: T.Integer(), total: T.Integer() }),
@@ -190,6 +205,9 @@ export const events = {
       statusReason: T.Optional(T.Union([T.String(), T.Null()])),
       /** A run that ended in an error rather than a verdict (STORAGE_FULL: results could not be stored). */
       error: T.Optional(T.Object({ code: T.String(), message: T.String() })),
+      verdict: T.Optional(VerdictSchema),
+      /** The unit the run was of, with the serial a step may have read. */
+      dut: T.Optional(RunUnit),
     }),
   ),
   log: batchEvent(

@@ -35,3 +35,11 @@ export const RunUnit = T.Object({
   serialSourceStep: T.Union([T.String(), T.Null()]),
 });
 export type RunUnit = Static<typeof RunUnit>;
+
+/** What a finished run says about its unit (see `verdictOf` in @station/db). */
+export const VerdictSchema = T.Union([
+  T.Literal('PASS'),
+  T.Literal('FAIL'),
+  T.Literal('ERROR'),
+  T.Literal('ABORTED'),
+]);

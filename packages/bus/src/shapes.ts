@@ -1,5 +1,6 @@
 // The data shapes that cross the bus (SPEC §4), as TypeBox schemas: one definition for every service.
 import { type Static, Type as T } from '@sinclair/typebox';
+import { RunUnit, VerdictSchema } from './dut.ts';
 
 const Opt = T.Optional;
 
@@ -28,6 +29,10 @@ export const LastResult = T.Object({
   duration: Opt(T.Number()),
   /** Set when the run ended in an error rather than a verdict (STORAGE_FULL: its results could not be stored). */
   errorCode: Opt(T.String()),
+  /** What the run said about its unit: PASS, FAIL, ERROR (the station ended it) or ABORTED. */
+  verdict: Opt(VerdictSchema),
+  /** The unit the run was of. */
+  dut: Opt(RunUnit),
 });
 export type LastResult = Static<typeof LastResult>;
 
@@ -47,6 +52,8 @@ export const BatchStatus = T.Object({
   elapsed: Opt(T.Number()),
   executionId: Opt(T.String()),
   sequenceRunning: Opt(T.Boolean()),
+  /** The unit under test while a run is in progress; null between runs. */
+  dut: Opt(T.Union([RunUnit, T.Null()])),
   lastResult: Opt(LastResult),
   lastError: Opt(ErrorInfo),
 });
@@ -148,6 +155,7 @@ export const ExecutionSnapshot = T.Object({
   steps: T.Array(StepResultShape),
   /** The question waiting for the operator, while one is. */
   prompt: Opt(OperatorPrompt),
+  dut: Opt(RunUnit),
 });
 export type ExecutionSnapshot = Static<typeof ExecutionSnapshot>;
 

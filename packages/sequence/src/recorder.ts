@@ -2,7 +2,7 @@
 // Store first, publish second: a screen may miss an event, the store never misses a result. Shared by the
 // batch runner and `station run`, so a run in a terminal is recorded by the same rules.
 import type { StepResultShape } from '@station/bus';
-import type { MeasurementInput, StatusReason, Store } from '@station/db';
+import { type MeasurementInput, type StatusReason, type Store, verdictOf } from '@station/db';
 import { redactJson, redactText } from '@station/log';
 import type { OperatorPrompt, PromptClosed } from './prompt.ts';
 import {
@@ -10,6 +10,8 @@ import {
   type LogData,
   type SequenceOutcome,
   type SequenceSink,
+  type SequenceStart,
+  type SerialSet,
   type StepResult,
   type StepStartData,
   stepCompleteData,
@@ -27,6 +29,8 @@ export interface RecorderHooks {
   publish(event: { type: string; batch_id: string; data: unknown }): void;
   onStepStart(data: StepStartData): void;
   onStepEnd(result: StepResult): void;
+  /** A step set the unit's serial (after it is stored). */
+  onSerial?(data: SerialSet): void;
   /** Why the run was aborted, if it was; read when the run ends. */
   abortCause(): AbortCause | undefined;
   /**
@@ -111,6 +115,20 @@ export function createRecorder(
     }
   };
   return {
+    onSequenceStart(s: SequenceStart) {
+      event('sequence_start', {
+        executionId,
+        sequenceName: s.sequenceName,
+        sequenceVersion: s.sequenceVersion,
+        startedAt: s.startedAt,
+        totalSteps: s.steps.length,
+        dut: s.dut,
+      });
+    },
+    onSerial(data: SerialSet) {
+      write(() => store.setExecutionSerial(executionId, data.serialNumber, data.step));
+      hooks.onSerial?.(data);
+    },
     onStepStart(data) {
       // The step in flight is on record before it runs: a runner killed now leaves a `running` row that
       // the supervisor turns into `failed` with the crash, instead of no row at all.
@@ -207,6 +225,8 @@ export function createRecorder(
         status: o.status,
         statusReason: end.statusReason,
         steps: o.steps.map(toStepShape),
+        verdict: verdictOf({ status: o.status, statusReason: end.statusReason, overallPass: o.overallPass }),
+        dut: o.dut,
       });
     },
   };

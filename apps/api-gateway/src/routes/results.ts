@@ -35,6 +35,14 @@ const ListQuery = t.Object({
   sequence: t.Optional(t.String({ minLength: 1, description: 'sequence name' })),
   from: t.Optional(t.String({ description: 'started at or after (ISO 8601)' })),
   to: t.Optional(t.String({ description: 'started before (ISO 8601)' })),
+  serial: t.Optional(
+    t.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'serial numbers starting with this (case-sensitive)',
+    }),
+  ),
+  partNumber: t.Optional(t.String({ minLength: 1, maxLength: 64, description: 'part number, exact' })),
 });
 
 /** A positive integer query parameter, or a 422 naming the field. */
@@ -72,6 +80,8 @@ export function resultRoutes(ctx: RouteContext) {
           sequence: query.sequence,
           from: query.from,
           to: query.to,
+          serial: query.serial,
+          partNumber: query.partNumber,
         };
         return store.listResults(q);
       },

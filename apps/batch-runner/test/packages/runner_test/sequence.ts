@@ -5,6 +5,7 @@ export async function setup(ctx: StepContext): Promise<{ voltage: number }> {
   await ctx.hardware.psu!.run('set_voltage', { voltage: ctx.params.voltage as number });
   await ctx.hardware.psu!.run('output_on');
   ctx.log.info('output on');
+  if (ctx.params.label_serial) ctx.dut.setSerial(ctx.params.label_serial as string);
   return { voltage: ctx.params.voltage as number };
 }
 
