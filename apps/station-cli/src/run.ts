@@ -44,6 +44,7 @@ const SINK_CALLS = [
   'onError',
   'onPrompt',
   'onPromptClosed',
+  'onSerial',
   'onStepEnd',
   'onSequenceEnd',
 ] as const;
