@@ -16,6 +16,7 @@ import {
   readExitFile,
   runDir,
   runnerFiles,
+  signalRunner,
   tailLines,
   writePidFile,
 } from '@station/service/runner-files';
@@ -121,15 +122,8 @@ export function adoptedRunner(dataDir: string, id: RunnerIdentity, stderrLines =
     identity: id,
     adopted: true,
     exited,
-    kill(signal) {
-      // Only this very process: a pid reused since is not ours to signal.
-      if (!isAlive(id)) return;
-      try {
-        process.kill(id.pid, signal);
-      } catch {
-        // Gone between the check and the signal.
-      }
-    },
+    // Only this very process: a pid reused since is not ours to signal.
+    kill: (signal) => signalRunner(id, signal),
     stderrTail: () => stderrTail(runnerFiles(dataDir, id.batchId).stderr, stderrLines),
     detach() {
       watching = false;

@@ -11,7 +11,9 @@ import {
   isAlive,
   type RunnerIdentity,
   readPidFile,
+  signalRunner,
 } from '@station/service/runner-files';
+import { type Killable, terminate } from '@station/service/terminate';
 import { sleep } from '@station/time';
 
 const cli: CliSpec = {
@@ -45,23 +47,28 @@ for (const batch of config.batches) {
   for (const id of table.get(batch.id) ?? []) if (id.pid !== recorded?.pid) runners.push(id);
 }
 
-function signal(id: RunnerIdentity, sig: 'SIGTERM' | 'SIGKILL'): void {
-  if (!isAlive(id)) return;
-  try {
-    process.kill(id.pid, sig);
-  } catch {
-    // Gone in between.
-  }
+/** A runner this process did not spawn, as `terminate` ends it: its exit is seen when it leaves /proc. */
+function byIdentity(id: RunnerIdentity): Killable {
+  return {
+    exited: (async () => {
+      while (isAlive(id)) await sleep(100);
+    })(),
+    kill: (signal) => signalRunner(id, signal),
+  };
 }
 
-for (const id of runners) {
-  console.log(`stopping the runner of ${id.batchId} (pid ${id.pid})`);
-  signal(id, 'SIGTERM');
-}
-const deadline = Date.now() + graceMs;
-while (runners.some(isAlive) && Date.now() < deadline) await sleep(100);
-for (const id of runners.filter(isAlive)) {
-  console.log(`the runner of ${id.batchId} (pid ${id.pid}) did not stop within ${graceMs / 1000} s; SIGKILL`);
-  signal(id, 'SIGKILL');
-}
+await Promise.all(
+  runners.map((id) =>
+    terminate(byIdentity(id), {
+      graceMs,
+      killGraceMs: 5_000, // a process that outlives even SIGKILL must not hold the station's stop
+      onSignal: (signal) =>
+        console.log(
+          signal === 'SIGTERM'
+            ? `stopping the runner of ${id.batchId} (pid ${id.pid})`
+            : `the runner of ${id.batchId} (pid ${id.pid}) did not stop within ${graceMs / 1000} s; SIGKILL`,
+        ),
+    }),
+  ),
+);
 console.log(runners.length === 0 ? 'no runner was running' : `${runners.length} runner(s) stopped`);

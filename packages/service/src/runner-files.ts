@@ -55,6 +55,16 @@ export function isAlive(id: Pick<RunnerIdentity, 'pid' | 'startTime'>): boolean 
   return processStartTime(id.pid) === id.startTime;
 }
 
+/** Signals this very process; a pid reused by another process since, or a process gone, is left alone. */
+export function signalRunner(id: Pick<RunnerIdentity, 'pid' | 'startTime'>, signal: NodeJS.Signals): void {
+  if (!isAlive(id)) return;
+  try {
+    process.kill(id.pid, signal);
+  } catch {
+    // Gone between the check and the signal.
+  }
+}
+
 /** Writes a file whole or not at all (a reader never sees half of it). */
 function writeAtomic(path: string, content: string): void {
   mkdirSync(join(path, '..'), { recursive: true });
