@@ -290,3 +290,31 @@ test('a prompt with nobody to answer (stdin closed) aborts the run, saying why; 
     db.close();
   }
 });
+
+/** `station run` on a pseudo-terminal (util-linux `script`), as a person at a terminal sees it. */
+async function onTerminal(dir: string, env: Record<string, string>): Promise<string> {
+  const command = [process.execPath, MAIN, 'run', 'exit_codes'].map((a) => `'${a}'`).join(' ');
+  const proc = Bun.spawn(['script', '-qec', command, '/dev/null'], {
+    cwd: dir,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: { ...process.env, NO_COLOR: '', ...env },
+  });
+  const out = await new Response(proc.stdout).text();
+  expect(await proc.exited).toBe(0);
+  return out;
+}
+
+test('on a terminal: the running step line is replaced by its result, verdicts in colour unless NO_COLOR', async () => {
+  using tmp = tempDir();
+  withPackages(tmp.dir, 'exit_codes');
+  const coloured = await onTerminal(tmp.dir, {});
+  // Cursor up and clear line, then the step's result in green.
+  expect(coloured).toContain('\x1b[1A\x1b[2K  \x1b[32mPASS\x1b[0m  1/4 work');
+  expect(coloured).toContain('\x1b[32mPASS\x1b[0m  exit_codes 1.2.3: 4/4 steps');
+  const plain = await onTerminal(tmp.dir, { NO_COLOR: '1' });
+  expect(plain).toContain('\x1b[1A\x1b[2K  PASS  1/4 work');
+  // No SGR sequence (ESC [ n m) anywhere.
+  expect(plain).not.toMatch(new RegExp(`${String.fromCharCode(27)}\\[\\d+m`));
+});
