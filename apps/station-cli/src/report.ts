@@ -53,7 +53,7 @@ function testcase(suite: string, s: StepResult): Record<string, unknown> {
 }
 
 /** The result as JUnit XML (the common denominator of CI systems: Jenkins, GitLab, GitHub actions). */
-export function junitXml(result: ExecutionResult, serialNumber?: string): string {
+export function junitXml(result: ExecutionResult): string {
   const suite = result.sequenceName;
   const steps = result.steps;
   const count = (f: (s: StepResult) => boolean) => String(steps.filter(f).length);
@@ -69,7 +69,7 @@ export function junitXml(result: ExecutionResult, serialNumber?: string): string
     ['package_hash', result.packageHash],
     ['execution_id', result.id],
     ['status', result.status],
-    ...(serialNumber ? ([['serial_number', serialNumber]] as [string, string][]) : []),
+    ...(result.serialNumber ? ([['serial_number', result.serialNumber]] as [string, string][]) : []),
     ...Object.entries(result.parameters ?? {}).map(([k, v]): [string, string] => [
       `parameter.${k}`,
       JSON.stringify(v),
@@ -110,9 +110,9 @@ export function junitXml(result: ExecutionResult, serialNumber?: string): string
 }
 
 /** Writes `result` to `path` in the format its extension names. */
-export function writeReport(path: string, result: ExecutionResult, serialNumber?: string): void {
+export function writeReport(path: string, result: ExecutionResult): void {
   const format = reportFormat(path);
   if (format === 'json') writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
-  else if (format === 'junit') writeFileSync(path, junitXml(result, serialNumber));
+  else if (format === 'junit') writeFileSync(path, junitXml(result));
   else throw new Error(`${path}: a report is .json or .xml`);
 }

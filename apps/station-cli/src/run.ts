@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newExecutionId, openStore, type Store } from '@station/db';
 import {
+  checkStartDut,
   type HardwareSet,
   isSequenceError,
   type LoadedPackage,
@@ -144,7 +145,7 @@ async function execute(input: RunInput, io: Io): Promise<number> {
       abort.abort(new SequenceError('ABORTED', 'results could not be stored'));
     },
   });
-  const terminal = terminalSink(io, { driverNames: hardware.driverNames, serial: input.serial });
+  const terminal = terminalSink(io, hardware.driverNames);
   const desk = new PromptDesk();
   const asker = terminalAsker(io, {
     desk,
@@ -173,6 +174,7 @@ async function execute(input: RunInput, io: Io): Promise<number> {
       signal: abort.signal,
       sink: tee(recorder, terminal, asker),
       prompts: desk,
+      ...(input.serial ? { dut: { serialNumber: input.serial } } : {}),
     });
     io.out(terminal.verdictLine(outcome));
     if (storeError !== undefined) {
@@ -182,7 +184,7 @@ async function execute(input: RunInput, io: Io): Promise<number> {
     }
     const result = store.getResult(executionId);
     for (const path of input.reports) {
-      if (result) writeReport(path, result, input.serial);
+      if (result) writeReport(path, result);
       io.out(`${c.dim('report')}  ${path}\n`);
     }
     return EXIT_CODES[verdictOf(outcome)];
@@ -213,7 +215,7 @@ export const runCommand: Command = {
       {
         name: 'serial',
         value: 'SN',
-        description: 'serial number of the unit under test (shown and in reports)',
+        description: 'serial number of the unit under test, checked against the manifest’s dut block',
       },
       {
         name: 'hardware',
@@ -272,8 +274,11 @@ export const runCommand: Command = {
     try {
       params = resolveParameters(pkg.manifest, {}, typedParams(pkg.manifest, given));
       hardwareMap = hardwareConfig(hardwareGiven);
+      const serial = cli.values.serial;
+      checkStartDut(pkg.manifest.dut, serial === undefined ? undefined : { serialNumber: serial });
     } catch (err) {
       if (err instanceof AssignmentError) io.err(`station run: ${err.message}\n`);
+      else if (isSequenceError(err, 'BAD_SERIAL')) io.err(`station run: --serial: ${err.message}\n`);
       else if (isSequenceError(err, 'BAD_REQUEST')) {
         const problems = (err.details?.parameters ?? []) as ParameterProblem[];
         io.err(`station run: invalid parameters\n${parameterLines(problems)}`);

@@ -7,6 +7,7 @@ import type {
   SequenceOutcome,
   SequenceSink,
   SequenceStart,
+  SerialSet,
   StepResult,
 } from '@station/sequence';
 import { type Io, paint } from './command.ts';
@@ -54,7 +55,7 @@ export function limitsOf(m: Pick<MeasurementResult, 'low' | 'high' | 'equals' | 
 /** The printing sink; `live` (a terminal) replaces a step's "running" line with its result. */
 export function terminalSink(
   io: Io,
-  run: { driverNames?: Record<string, string>; serial?: string } = {},
+  driverNames: Record<string, string> = {},
 ): SequenceSink & { verdictLine(o: SequenceOutcome): string } {
   const live = io.terminal;
   const c = paint(io.colour);
@@ -77,14 +78,17 @@ export function terminalSink(
         `${c.bold(`${s.sequenceName} ${s.sequenceVersion}`)}  ${c.dim(`execution ${s.executionId}  package ${s.packageHash.slice(0, 12)}`)}\n`,
       );
       if (params.length > 0) write(`${c.dim('parameters')}  ${params.join('  ')}\n`);
-      const hardware = Object.entries(run.driverNames ?? {}).map(([name, driver]) => `${name}=${driver}`);
+      const hardware = Object.entries(driverNames).map(([name, driver]) => `${name}=${driver}`);
       if (hardware.length > 0) write(`${c.dim('hardware')}    ${hardware.join('  ')}\n`);
-      if (run.serial) write(`${c.dim('unit')}        ${run.serial}\n`);
+      if (s.dut.serialNumber) write(`${c.dim('unit')}        ${s.dut.serialNumber}\n`);
     },
     onStepStart(d) {
       // Always written, so a log shows which step hangs; on a terminal its result replaces it.
       write(`  ${c.dim('....')}  ${d.index + 1}/${total} ${d.step}\n`);
       runningLine = live;
+    },
+    onSerial(d: SerialSet) {
+      write(`          ${c.dim('unit')}  ${d.serialNumber} (read by ${d.step})\n`);
     },
     onLog(d: LogData) {
       const word = d.level.padEnd(5);

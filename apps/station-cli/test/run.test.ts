@@ -318,3 +318,39 @@ test('on a terminal: the running step line is replaced by its result, verdicts i
   // No SGR sequence (ESC [ n m) anywhere.
   expect(plain).not.toMatch(new RegExp(`${String.fromCharCode(27)}\\[\\d+m`));
 });
+
+test('--serial is checked against the manifest before anything runs; a serial a step reads is recorded', async () => {
+  using tmp = tempDir();
+  withPackages(tmp.dir, 'unit_serial');
+  const bad = await station(['run', 'unit_serial', '--serial', 'XX-1'], tmp.dir);
+  expect(bad).toEqual({
+    code: 2,
+    out: '',
+    err: 'station run: --serial: serial number "XX-1" does not match the pattern SN-[0-9]{4} (manifest dut.serial_pattern)\n',
+  });
+
+  const store = join(tmp.dir, 'station.db');
+  const given = await station(['run', 'unit_serial', '--serial', 'SN-0001', '--store', store], tmp.dir);
+  expect({ code: given.code, err: given.err }).toEqual({ code: 0, err: '' });
+  expect(given.out).toContain('\nunit        SN-0001\n');
+  const read = await station(
+    ['run', 'unit_serial', '--param', 'read=true', '--store', store, '--report', 'junit.xml'],
+    tmp.dir,
+  );
+  expect({ code: read.code, err: read.err }).toEqual({ code: 0, err: '' });
+  expect(read.out).toContain('          unit  SN-1234 (read by identify)\n');
+  const db = new Database(store, { readonly: true });
+  try {
+    expect(
+      db.query('SELECT serial_number, serial_source_step FROM executions ORDER BY started_at').all(),
+    ).toEqual([
+      { serial_number: 'SN-0001', serial_source_step: null },
+      { serial_number: 'SN-1234', serial_source_step: 'identify' },
+    ]);
+  } finally {
+    db.close();
+  }
+  expect(readFileSync(join(tmp.dir, 'junit.xml'), 'utf8')).toContain(
+    '<property name="serial_number" value="SN-1234"/>',
+  );
+});
