@@ -135,6 +135,8 @@ describe('operator UI in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Run command' }).isDisabled()).toBe(true);
 
     await expectText(card('slot_1').getByTestId('last-result'), 'PASS');
+    // Today's count and first-pass yield of the slot (GET /api/stats), refreshed as the run ends.
+    await expectText(card('slot_1').getByTestId('slot-yield'), '1 unit · FPY 100.0 %');
     for (const s of [
       'initialize',
       'set_output',
@@ -222,6 +224,8 @@ describe('operator UI in Chromium', () => {
     await dialog.getByLabel('path').selectOption('limit_failure');
     await dialog.getByRole('button', { name: 'Start sequence' }).click();
     await expectText(card('slot_2').getByTestId('last-result'), 'FAIL');
+    await expectText(card('slot_2').getByTestId('slot-yield'), '1 unit · FPY 0.0 %');
+    await expectText(page.getByTestId('yield'), /Today: \d+ units · FPY \d+\.\d %/);
     await card('slot_2').getByRole('link').first().click();
     expect(await stepState('limit_check').getAttribute('data-state')).toBe('failed');
     const row = stepState('limit_check').locator('tr[data-measurement="dut_voltage"]');

@@ -7,6 +7,7 @@ import { duration, STATE_WORDS } from '../format.ts';
 import { useAction } from '../hooks.ts';
 import { linkTo } from '../router.ts';
 import type { BatchStatus } from '../types.ts';
+import { useYield, yieldText } from '../yield.ts';
 import { StartSequence } from './StartSequence.tsx';
 
 /** Seconds since `startedAt` while running, else the last reported elapsed. */
@@ -83,6 +84,8 @@ export interface StorageWarning {
 
 /** One batch as a card. */
 export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; storage?: StorageWarning }) {
+  // The station bar refreshes the figures when any run ends; a card only reads its slot's.
+  const slotYield = useYield('', b.id);
   const progress = b.progress ?? 0;
   const pct = Math.round(progress * 100);
   const step =
@@ -113,6 +116,8 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
         <dd data-testid="step">{step}</dd>
         <dt>Elapsed</dt>
         <dd>{duration(elapsedOf(b, now))}</dd>
+        <dt>Today</dt>
+        <dd data-testid="slot-yield">{yieldText(slotYield)}</dd>
       </dl>
       <div
         className="progress"

@@ -7,6 +7,7 @@ import { useAction } from '../hooks.ts';
 import { type LinkState, useLive } from '../live.ts';
 import { linkTo, useLocation } from '../router.ts';
 import type { StationInfo, SyncResult } from '../types.ts';
+import { useYield, yieldText } from '../yield.ts';
 
 const LINK_WORDS: Record<LinkState, string> = {
   connecting: 'Connecting…',
@@ -29,6 +30,7 @@ export function StationBar() {
   useEffect(() => {
     if (finished) refreshHealth();
   }, [finished]);
+  const today = useYield(finished);
   useEffect(() => {
     api<StationInfo>('GET', '/system/info')
       .then(setInfo)
@@ -66,6 +68,9 @@ export function StationBar() {
         <li className={`ind link-${link}`} data-testid="link" role="status">
           {LINK_WORDS[link]}
           {link === 'reconnecting' && retryIn ? ` (${retryIn} s)` : ''}
+        </li>
+        <li className="ind" data-testid="yield" title="Units tested today and their first-pass yield">
+          Today: {yieldText(today)}
         </li>
         <li className={`ind ${backend ? 'ok' : 'warn'}`} data-testid="backend">
           Backend: {backend ? 'connected' : offlineMode ? 'offline mode' : 'offline'}
