@@ -16,12 +16,13 @@ const STEPS = [...SECTION.matchAll(/```sh\n([^\n]*)\n```\n\n```text\n([\s\S]*?)`
   shown: m[2] ?? '',
 }));
 
-/** What differs from run to run: execution ids, package hashes, readings and durations. */
+/** What differs from run to run: execution ids, package hashes, readings and durations (and their widths). */
 function normalise(text: string): string {
   return text
     .replace(/exec_[0-9a-f]+/g, 'exec_ID')
     .replace(/package [0-9a-f]{12}/g, 'package HASH')
-    .replace(/\d+\.\d+/g, 'N');
+    .replace(/\d+\.\d+/g, 'N')
+    .replace(/ {2,}/g, '  ');
 }
 
 test('the tutorial has the five commands it describes, each with its output', () => {
