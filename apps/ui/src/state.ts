@@ -5,8 +5,11 @@ import type {
   ErrorInfo,
   ExecutionSnapshot,
   LastResult,
+  OperatorPrompt,
+  PromptClosed,
   StepResult,
   SyncStatus,
+  UnitFields,
 } from './types.ts';
 
 /** A step as the detail view shows it; `measurements` are those of the latest attempt. */
@@ -18,11 +21,25 @@ export interface LogLine {
   timestamp: string;
 }
 
+/** The unit on a batch's fixture: the one being tested, or the last one tested. */
+export interface UnitView {
+  serial: string;
+  /** The run that tests it, once the station has said which. */
+  executionId?: string;
+}
+
 /** Everything one batch's screens need beyond its status. */
 export interface BatchLive {
   executionId?: string;
   steps: StepView[];
   logs: LogLine[];
+  /** The operator prompt waiting for an answer on this batch. */
+  prompt?: OperatorPrompt;
+  /** Prompts closed lately: a REST snapshot taken before the close must not bring one back. */
+  closedPrompts?: string[];
+  unit?: UnitView;
+  /** A start was sent from this page and the run has not been reported yet. */
+  starting?: boolean;
 }
 
 export interface StationState {
@@ -85,6 +102,47 @@ export function applyStatus(
   return next;
 }
 
+/** The serial a status reports for the unit under test, if it reports one. */
+function serialOf(data: Partial<BatchStatus>): string | undefined {
+  return (data as UnitFields).dut?.serialNumber ?? undefined;
+}
+
+/**
+ * The unit of a run reported running: the serial the station reports, else the one this page sent when
+ * it started the run; undefined when neither is known.
+ */
+function unitOf(live: BatchLive, executionId: string, data: Partial<BatchStatus>): UnitView | undefined {
+  const sent = live.unit && (live.unit.executionId === undefined || live.unit.executionId === executionId);
+  const serial = serialOf(data) ?? (sent ? live.unit?.serial : undefined);
+  return serial ? { serial, executionId } : undefined;
+}
+
+function closePrompt(live: BatchLive, id: string): BatchLive {
+  const closedPrompts = [...(live.closedPrompts ?? []), id].slice(-20);
+  const { prompt, ...rest } = live;
+  return prompt?.id === id ? { ...rest, closedPrompts } : { ...live, closedPrompts };
+}
+
+/** The page sent a start for `serial`: the previous verdict goes at once, before the station answers. */
+export function markStarting(state: StationState, id: string, serial: string): StationState {
+  const b = state.batches[id];
+  if (!b) return state;
+  const { lastResult: _gone, ...batch } = b;
+  const { prompt: _p, ...live } = liveOf(state, id);
+  return withBatch(state, id, batch, { ...live, unit: { serial }, starting: true });
+}
+
+/** The start failed: the card is ready again (without the verdict it already dropped). */
+export function startFailed(state: StationState, id: string): StationState {
+  const live = liveOf(state, id);
+  return live.starting ? { ...state, live: { ...state.live, [id]: { ...live, starting: false } } } : state;
+}
+
+/** An answer was accepted: the prompt leaves the card before its closing event arrives. */
+export function promptAnswered(state: StationState, id: string, promptId: string): StationState {
+  return { ...state, live: { ...state.live, [id]: closePrompt(liveOf(state, id), promptId) } };
+}
+
 function upsertStep(steps: StepView[], name: string, patch: Partial<StepView>): StepView[] {
   const i = steps.findIndex((s) => s.name === name);
   if (i < 0) return [...steps, { name, status: 'pending', pass: null, ...patch }];
@@ -101,13 +159,44 @@ export function reduce(state: StationState, msg: WsMessage): StationState {
   const live = liveOf(state, id);
   switch (msg.type) {
     case 'batch_status': {
-      const next = applyStatus(prev, id, data as Partial<BatchStatus>);
-      // A new execution starts with an empty step list and without the previous run's error.
-      if (next.executionId && next.sequenceRunning && next.executionId !== live.executionId) {
-        if (next.lastError && !(data as Partial<BatchStatus>).lastError) delete next.lastError;
-        return withBatch(state, id, next, { ...live, executionId: next.executionId, steps: [] });
+      const status = data as Partial<BatchStatus>;
+      const next = applyStatus(prev, id, status);
+      const running = next.sequenceRunning === true && next.status === 'running';
+      // The run in progress is this unit's: a verdict of an earlier run is never shown beside it.
+      if (running && next.executionId && next.lastResult?.executionId !== next.executionId) {
+        delete next.lastResult;
       }
-      return withBatch(state, id, next);
+      // A run that ended without a verdict (its process crashed or was lost) is this unit's ERROR: the
+      // previous unit's PASS must not come back in its place.
+      const was = prev?.sequenceRunning === true && prev.status === 'running' ? prev.executionId : undefined;
+      if (!running && was && next.lastResult?.executionId !== was) {
+        const code = status.lastError?.code ?? next.lastError?.code ?? 'INTERRUPTED';
+        next.lastResult = { executionId: was, status: 'failed', overallPass: null, errorCode: code };
+      }
+      // A start sent from this page stays pending until its request answers or the run is reported.
+      const ended = running || !live.prompt ? live : { ...live, prompt: undefined };
+      // A new execution starts with an empty step list and without the previous run's error.
+      if (running && next.executionId && next.executionId !== live.executionId) {
+        if (next.lastError && !status.lastError) delete next.lastError;
+        return withBatch(state, id, next, {
+          ...live,
+          executionId: next.executionId,
+          steps: [],
+          starting: false,
+          unit: unitOf(live, next.executionId, status),
+        });
+      }
+      if (running && live.starting) return withBatch(state, id, next, { ...live, starting: false });
+      return withBatch(state, id, next, ended === live ? undefined : ended);
+    }
+    case 'operator_prompt': {
+      const prompt = data as unknown as OperatorPrompt;
+      if (live.closedPrompts?.includes(prompt.id)) return state;
+      return withBatch(state, id, prev ?? applyStatus(undefined, id, {}), { ...live, prompt });
+    }
+    case 'operator_prompt_closed': {
+      const closed = data as unknown as PromptClosed;
+      return withBatch(state, id, prev ?? applyStatus(undefined, id, {}), closePrompt(live, closed.id));
     }
     case 'step_start': {
       const step = String(data.step);
@@ -148,7 +237,7 @@ export function reduce(state: StationState, msg: WsMessage): StationState {
         },
       });
       const steps = Array.isArray(data.steps) ? (data.steps as StepView[]) : live.steps;
-      return withBatch(state, id, next, { ...live, steps });
+      return withBatch(state, id, next, { ...live, steps, prompt: undefined, starting: false });
     }
     case 'log': {
       const logs = [...live.logs, data as unknown as LogLine].slice(-MAX_LOG);
@@ -196,9 +285,18 @@ export function seedSteps(state: StationState, id: string, exec: ExecutionSnapsh
   const running = exec.status === 'running' && exec.currentStep;
   if (running && !steps.some((s) => s.name === exec.currentStep))
     steps.push({ name: exec.currentStep!, status: 'running', pass: null });
+  // A prompt closed since the request went out stays closed; one that opened since is kept.
+  const prompt =
+    exec.prompt && !live.closedPrompts?.includes(exec.prompt.id) ? (live.prompt ?? exec.prompt) : live.prompt;
+  const withPrompt = prompt ? { ...live, prompt } : live;
   // Events that arrived after the request went out are newer than the snapshot; keep them.
-  if (live.executionId === exec.executionId && live.steps.length > steps.length) return state;
-  return { ...state, live: { ...state.live, [id]: { ...live, executionId: exec.executionId, steps } } };
+  if (live.executionId === exec.executionId && live.steps.length > steps.length) {
+    return { ...state, live: { ...state.live, [id]: withPrompt } };
+  }
+  return {
+    ...state,
+    live: { ...state.live, [id]: { ...withPrompt, executionId: exec.executionId, steps } },
+  };
 }
 
 /** Fills a batch's last result from the store when the live status has none (after a restart). */

@@ -7,6 +7,8 @@ export type {
   ExecutionSnapshot,
   LastResult,
   ManualCommand,
+  OperatorPrompt,
+  PromptClosed,
   StepResultShape as StepResult,
   SyncResult,
   SyncStatus,
@@ -58,6 +60,16 @@ export interface ExecutionRow {
   error: string | null;
   /** Who started the run (operator id or token subject); null when nobody was identified. */
   operator: string | null;
+  /** Who or what ended it early (ABORTED, BATCH_CRASHED, ...); null when it ran to its end. */
+  statusReason?: string | null;
+}
+
+/**
+ * The unit fields a batch status may carry (the unit under test while a run is in progress); read
+ * defensively, since a station that does not know units sends none.
+ */
+export interface UnitFields {
+  dut?: { serialNumber: string | null } | null;
 }
 
 export interface ResultStep {

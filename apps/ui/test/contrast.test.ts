@@ -97,6 +97,14 @@ const PAIRS: [string, string, string][] = [
   ['manual control locked', resolve(TEXT), bg('.locked')],
   ['command answer', resolve(TEXT), bg('.outcome.ok')],
   ['command error', resolve(TEXT), bg('.outcome.bad')],
+  // A card coloured by its unit's verdict keeps its ordinary and muted text readable.
+  ...['testing', 'pass', 'fail', 'error', 'aborted'].flatMap((u): [string, string, string][] => [
+    [`text on a ${u} card`, resolve(TEXT), bg(`.card.unit-${u}`)],
+    [`muted text on a ${u} card`, fg('.muted'), bg(`.card.unit-${u}`)],
+    [`action error on a ${u} card`, fg('.action-error'), bg(`.card.unit-${u}`)],
+  ]),
+  ['operator prompt', resolve(TEXT), bg('.prompt')],
+  ['prompt deadline', fg('.prompt-deadline'), bg('.prompt')],
 ];
 
 test('the ratio is computed as WCAG does (the issue measured white on #ff4d4d at 3.3:1)', () => {

@@ -4,7 +4,15 @@ import { describe, expect, test } from 'bun:test';
 import { limits } from '../src/format.ts';
 import { backoffMs } from '../src/live.ts';
 import { checkValues, initialValues, serverFieldErrors } from '../src/params.ts';
-import { emptyState, reduce, type StationState, seedLastResult, seedSteps } from '../src/state.ts';
+import {
+  emptyState,
+  markStarting,
+  promptAnswered,
+  reduce,
+  type StationState,
+  seedLastResult,
+  seedSteps,
+} from '../src/state.ts';
 import type { ParamSpec } from '../src/types.ts';
 
 const snapshot = (data: Record<string, unknown>) => ({ type: 'batch_status', batch_id: 'b1', data });
@@ -12,6 +20,103 @@ const fold = (...msgs: { type: string; batch_id?: string; data?: unknown }[]): S
   msgs.reduce(reduce, emptyState);
 
 const LAST = { executionId: 'exec_1', status: 'completed', overallPass: true, duration: 1.2 };
+
+const PROMPT = {
+  id: 'prm_1',
+  executionId: 'exec_2',
+  step: 'check_led',
+  kind: 'choice',
+  message: 'LED colour?',
+  options: ['green', 'red'],
+  openedAt: 'T0',
+  deadline: 'T1',
+};
+const running2 = snapshot({
+  status: 'running',
+  sequenceRunning: true,
+  executionId: 'exec_2',
+  startedAt: 'T',
+});
+const base = [
+  snapshot({ id: 'b1', name: 'Slot 1', status: 'running', sequenceRunning: false, lastResult: LAST }),
+];
+
+describe('the unit on the card', () => {
+  test('starting a run drops the previous verdict at once, before the station reports the run', () => {
+    const before = fold(...base);
+    expect(before.batches.b1?.lastResult).toEqual(LAST);
+    const sent = markStarting(before, 'b1', 'SN0002');
+    expect(sent.batches.b1?.lastResult).toBeUndefined();
+    expect(sent.live.b1).toMatchObject({ starting: true, unit: { serial: 'SN0002' } });
+    // The run reported: it is the unit this page sent.
+    const started = reduce(sent, running2);
+    expect(started.live.b1).toMatchObject({
+      starting: false,
+      unit: { serial: 'SN0002', executionId: 'exec_2' },
+    });
+  });
+
+  test('a run started elsewhere also drops the previous verdict, and shows the serial the station reports', () => {
+    const s = fold(...base, { ...running2, data: { ...running2.data, dut: { serialNumber: 'SN-OTHER' } } });
+    expect(s.batches.b1?.lastResult).toBeUndefined();
+    expect(s.live.b1?.unit).toEqual({ serial: 'SN-OTHER', executionId: 'exec_2' });
+  });
+
+  test('a run that ends by a crash is ERROR with the crash code, never the previous PASS', () => {
+    const s = fold(
+      ...base,
+      running2,
+      snapshot({ status: 'error', lastError: { code: 'BATCH_CRASHED', message: 'runner crashed' } }),
+    );
+    expect(s.batches.b1?.lastResult).toEqual({
+      executionId: 'exec_2',
+      status: 'failed',
+      overallPass: null,
+      errorCode: 'BATCH_CRASHED',
+    });
+  });
+
+  test('a prompt shows until it closes; a snapshot taken before the close does not bring it back', () => {
+    const asked = fold(...base, running2, { type: 'operator_prompt', batch_id: 'b1', data: PROMPT });
+    expect(asked.live.b1?.prompt).toEqual(PROMPT as never);
+    const closed = reduce(asked, {
+      type: 'operator_prompt_closed',
+      batch_id: 'b1',
+      data: { id: 'prm_1', executionId: 'exec_2', step: 'check_led', status: 'answered', closedAt: 'T2' },
+    });
+    expect(closed.live.b1?.prompt).toBeUndefined();
+    const exec = {
+      executionId: 'exec_2',
+      status: 'running',
+      startedAt: 'T',
+      totalSteps: 2,
+      progress: 0,
+      steps: [],
+    };
+    const stale = seedSteps(closed, 'b1', { ...exec, prompt: PROMPT as never });
+    expect(stale.live.b1?.prompt).toBeUndefined();
+    // A page opened mid-prompt gets it from the snapshot.
+    const fresh = seedSteps(fold(...base, running2), 'b1', { ...exec, prompt: PROMPT as never });
+    expect(fresh.live.b1?.prompt).toEqual(PROMPT as never);
+    // Answered from this page: gone at once, and the late event changes nothing.
+    expect(promptAnswered(asked, 'b1', 'prm_1').live.b1?.prompt).toBeUndefined();
+  });
+
+  test('the end of the run takes its prompt away', () => {
+    const s = fold(
+      ...base,
+      running2,
+      { type: 'operator_prompt', batch_id: 'b1', data: PROMPT },
+      {
+        type: 'sequence_complete',
+        batch_id: 'b1',
+        data: { executionId: 'exec_2', overallPass: false, duration: 3, status: 'stopped', steps: [] },
+      },
+    );
+    expect(s.live.b1?.prompt).toBeUndefined();
+    expect(s.batches.b1?.lastResult).toMatchObject({ executionId: 'exec_2', status: 'stopped' });
+  });
+});
 
 describe('batch status', () => {
   test('a heartbeat without the last result keeps it; the end of a run clears its progress', () => {
@@ -25,7 +130,7 @@ describe('batch status', () => {
         progress: 0.5,
         startedAt: 'T',
       }),
-      snapshot({ status: 'running', sequenceRunning: false, lastResult: LAST }),
+      snapshot({ status: 'running', sequenceRunning: false, lastResult: { ...LAST, executionId: 'exec_2' } }),
       snapshot({ status: 'running', sequenceRunning: false }),
     );
     expect(s.batches.b1).toEqual({
@@ -34,7 +139,7 @@ describe('batch status', () => {
       status: 'running',
       sequenceRunning: false,
       executionId: 'exec_2',
-      lastResult: LAST,
+      lastResult: { ...LAST, executionId: 'exec_2' },
     });
     expect(s.order).toEqual(['b1']);
   });

@@ -79,6 +79,7 @@ describe('operator UI in Chromium', () => {
   test('start a batch and a sequence from the UI; the form checks values and shows the server refusal', async () => {
     await startProcess('slot_1');
     expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual([
+      'Test unit',
       'Start sequence',
       'Restart process',
       'Stop process',
@@ -189,6 +190,7 @@ describe('operator UI in Chromium', () => {
     await expectText(card('slot_1').getByTestId('last-result'), 'ABORTED');
     expect(await card('slot_1').getByTestId('state').textContent()).toBe('Running');
     expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual([
+      'Test unit',
       'Start sequence',
       'Restart process',
       'Stop process',
@@ -207,6 +209,7 @@ describe('operator UI in Chromium', () => {
     }, 'a new runner for slot_1');
     await expectText(card('slot_1').getByTestId('state'), 'Running');
     expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual([
+      'Test unit',
       'Start sequence',
       'Restart process',
       'Stop process',

@@ -1,14 +1,18 @@
-// One batch on the overview: state in words and colour, the running sequence and its progress, the
-// last result in big letters, and only the buttons that are legal in the current state.
-import { useState } from 'react';
+// One batch on the overview: state in words and colour, the unit on the fixture (ready for a serial,
+// testing with the open prompt, or its verdict with the whole card coloured by it), the running sequence
+// and its progress, and only the buttons that are legal in the current state.
+import { useEffect, useState } from 'react';
 import { ACTIONS, batchActions } from '../actions.ts';
 import { api } from '../api.ts';
 import { duration, STATE_WORDS } from '../format.ts';
 import { useAction } from '../hooks.ts';
+import { useLive } from '../live.ts';
 import { linkTo } from '../router.ts';
-import type { BatchStatus } from '../types.ts';
+import type { BatchStatus, LastResult, UnitFields } from '../types.ts';
+import { recallUnit, rememberUnit, verdictOf } from '../unit.ts';
 import { useYield, yieldText } from '../yield.ts';
 import { StartSequence } from './StartSequence.tsx';
+import { PromptPanel, ReadyForm, UnitVerdictBlock } from './UnitPanel.tsx';
 
 /** Seconds since `startedAt` while running, else the last reported elapsed. */
 export function elapsedOf(b: BatchStatus, now: number): number | undefined {
@@ -82,10 +86,40 @@ export interface StorageWarning {
   reason: string;
 }
 
+/** The serial of the unit `executionId` tested: from this page's start, else from what the station says. */
+function serialFor(
+  executionId: string | undefined,
+  unit: { serial: string; executionId?: string } | undefined,
+  reported: string | null | undefined,
+): string | undefined {
+  if (reported) return reported;
+  if (!unit?.serial) return undefined;
+  return unit.executionId === undefined || unit.executionId === executionId ? unit.serial : undefined;
+}
+
 /** One batch as a card. */
 export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; storage?: StorageWarning }) {
   // The station bar refreshes the figures when any run ends; a card only reads its slot's.
   const slotYield = useYield('', b.id);
+  const lv = useLive().station.live[b.id];
+  // What this page knows of the unit, kept for the session so a reload mid-run still shows its serial.
+  const unit = lv?.unit?.serial ? lv.unit : recallUnit(b.id);
+  const unitSerial = lv?.unit?.serial;
+  const unitRun = lv?.unit?.executionId;
+  useEffect(() => {
+    if (unitSerial) rememberUnit(b.id, { serial: unitSerial, ...(unitRun ? { executionId: unitRun } : {}) });
+  }, [b.id, unitSerial, unitRun]);
+  const testing = b.status === 'running' && b.sequenceRunning === true;
+  const starting = lv?.starting === true;
+  const verdict = testing || starting ? undefined : verdictOf(b.lastResult);
+  const last = b.lastResult as (LastResult & UnitFields) | undefined;
+  const serial = testing
+    ? serialFor(b.executionId, unit, (b as BatchStatus & UnitFields).dut?.serialNumber)
+    : starting
+      ? unit?.serial
+      : serialFor(last?.executionId, unit, last?.dut?.serialNumber);
+  const ready = b.status === 'running' && !testing && !starting && !!b.sequenceName;
+  const unitState = testing || starting ? 'testing' : verdict ? verdict.toLowerCase() : 'ready';
   const progress = b.progress ?? 0;
   const pct = Math.round(progress * 100);
   const step =
@@ -94,8 +128,9 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
       : '—';
   return (
     <article
-      className={`card state-${b.status}${b.lastError ? ' has-error' : ''}`}
+      className={`card state-${b.status} unit-${unitState}${b.lastError ? ' has-error' : ''}`}
       data-batch={b.id}
+      data-unit={unitState}
       aria-labelledby={`card-${b.id}`}
     >
       <header className="card-head">
@@ -109,6 +144,13 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
           {b.sequenceRunning ? ' · testing' : ''}
         </span>
       </header>
+      {testing || starting ? (
+        <div className="unit-now" data-testid="unit-now">
+          <span className="label">{starting ? 'Starting' : 'Testing'}</span>
+          <span className="unit-serial">{serial ?? '—'}</span>
+        </div>
+      ) : null}
+      {testing && lv?.prompt ? <PromptPanel batchId={b.id} prompt={lv.prompt} now={now} /> : null}
       <dl className="facts">
         <dt>Sequence</dt>
         <dd>{b.sequenceName ? `${b.sequenceName} ${b.sequenceVersion ?? ''}` : '—'}</dd>
@@ -131,13 +173,16 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
         <span>{b.sequenceRunning ? `${pct} %` : 'not testing'}</span>
       </div>
       <div className="last" data-testid="last-result">
-        <span className="label">Last result</span>
-        <Verdict
-          pass={b.lastResult?.overallPass}
-          status={b.lastResult?.status}
-          errorCode={b.lastResult?.errorCode}
-        />
+        {verdict ? (
+          <UnitVerdictBlock verdict={verdict} serial={serial} errorCode={b.lastResult?.errorCode} />
+        ) : (
+          <>
+            <span className="label">Result</span>
+            <span className="verdict none">{testing || starting ? 'testing…' : '—'}</span>
+          </>
+        )}
       </div>
+      {ready ? <ReadyForm batchId={b.id} /> : null}
       {b.lastError ? (
         <div className="error-banner" role="alert" data-testid="batch-error">
           <strong>{b.lastError.code}</strong> {b.lastError.message}

@@ -4,8 +4,8 @@ import { api } from '../api.ts';
 import { useHealth } from '../health.ts';
 import { useNow } from '../hooks.ts';
 import { live, useLive } from '../live.ts';
-import { seedLastResult } from '../state.ts';
-import type { ResultPage } from '../types.ts';
+import { seedLastResult, seedSteps } from '../state.ts';
+import type { BatchDetail, ResultPage } from '../types.ts';
 import { BatchCard, type StorageWarning } from './BatchCard.tsx';
 
 /** Every batch of the station as a card. */
@@ -38,12 +38,31 @@ export function Overview() {
               overallPass: r.overallPass,
               completedAt: r.completedAt ?? undefined,
               duration: r.duration ?? undefined,
+              // A run the station ended (crash, lost process, full disk) is this unit's ERROR, not a FAIL.
+              ...(r.status === 'failed' && r.statusReason ? { errorCode: r.statusReason } : {}),
             }),
           );
         })
         .catch(() => undefined);
     }
   }, [ids]);
+  // A page opened (or reloaded) mid-run asks each running batch once for what it is waiting on: an open
+  // operator prompt shows at once rather than with the next event.
+  const runs = batches
+    .filter((b) => b.sequenceRunning && b.executionId)
+    .map((b) => `${b.id}:${b.executionId}`)
+    .join(',');
+  useEffect(() => {
+    for (const run of runs.split(',').filter(Boolean)) {
+      const id = run.slice(0, run.indexOf(':'));
+      api<BatchDetail>('GET', `/batches/${encodeURIComponent(id)}`)
+        .then((detail) => {
+          const exec = detail.execution;
+          if (exec) live.update((s) => seedSteps(s, id, exec));
+        })
+        .catch(() => undefined);
+    }
+  }, [runs]);
   if (batches.length === 0) {
     return (
       <p className="empty">

@@ -1,0 +1,271 @@
+// The operator's flow on a card: Ready (scan the serial; the scanner's Enter starts the run) -> Testing
+// (serial, step, the open prompt in large type with large buttons) -> this unit's verdict -> Ready again.
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, api, apiKey } from '../api.ts';
+import { describeError } from '../hooks.ts';
+import { live } from '../live.ts';
+import { checkOperator, rememberOperator, sessionOperator } from '../operator.ts';
+import { markStarting, promptAnswered, startFailed } from '../state.ts';
+import type { OperatorPrompt } from '../types.ts';
+import { checkSerial, parseAnswer, type UnitVerdict } from '../unit.ts';
+
+/** Focuses `el` unless the operator is busy in another field (a second slot's serial, say). */
+function focusIfFree(el: HTMLElement | null): void {
+  const active = document.activeElement;
+  const free = !active || active === document.body || el?.closest('article')?.contains(active);
+  if (el && free) el.focus();
+}
+
+/** The serial field of a ready card: a keyboard-wedge scanner types the serial and Enter, which starts. */
+export function ReadyForm({ batchId }: { batchId: string }) {
+  const [serial, setSerial] = useState('');
+  // Typed here only until the session knows who tests (another card's start may have told it since).
+  const [typedOperator, setOperator] = useState(sessionOperator);
+  const session = sessionOperator();
+  const operator = session.id.trim() !== '' ? session : typedOperator;
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const serialRef = useRef<HTMLInputElement>(null);
+  const needOperator = session.id.trim() === '';
+
+  useEffect(() => focusIfFree(serialRef.current), []);
+
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const bad = checkOperator(operator.id) ?? checkSerial(serial);
+    setError(bad);
+    if (bad) return;
+    const serialNumber = serial.trim();
+    setBusy(true);
+    // Known from now on for every card of this session (checked above; a token's subject needs no memory).
+    if (!operator.fromToken) rememberOperator(operator.id);
+    live.update((s) => markStarting(s, batchId, serialNumber));
+    try {
+      await api('POST', `/batches/${batchId}/sequence/start`, {
+        parameters: {},
+        operator: operator.id.trim(),
+        dut: { serialNumber },
+      });
+      setSerial('');
+    } catch (err) {
+      live.update((s) => startFailed(s, batchId));
+      const field = err instanceof ApiError ? Object.values(err.fieldErrors())[0] : undefined;
+      setError(field ?? describeError(err));
+      serialRef.current?.focus();
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="ready" onSubmit={submit} noValidate data-testid="ready">
+      {needOperator ? (
+        <div className="field">
+          <label htmlFor={`operator-${batchId}`}>Operator</label>
+          <input
+            id={`operator-${batchId}`}
+            autoComplete="off"
+            placeholder="scan badge or type id"
+            value={operator.id}
+            disabled={busy}
+            onChange={(e) => setOperator({ id: e.target.value, fromToken: false })}
+          />
+        </div>
+      ) : null}
+      <div className="field serial-field">
+        <label htmlFor={`serial-${batchId}`}>Serial number</label>
+        <div className="serial-row">
+          <input
+            id={`serial-${batchId}`}
+            ref={serialRef}
+            data-testid="serial"
+            autoComplete="off"
+            spellCheck={false}
+            enterKeyHint="go"
+            placeholder="scan serial"
+            value={serial}
+            disabled={busy}
+            onChange={(e) => setSerial(e.target.value)}
+          />
+          <button type="submit" className="btn go" disabled={busy}>
+            {busy ? 'Starting…' : 'Test unit'}
+          </button>
+        </div>
+      </div>
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+/** A picture from the package: fetched with the session's key, which an `<img src>` could not send. */
+function PromptImage({ src, alt }: { src: string; alt: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let objectUrl: string | null = null;
+    let cancelled = false;
+    const key = apiKey();
+    fetch(src, { headers: key ? { 'x-api-key': key } : {} })
+      .then((res) => (res.ok ? res.blob() : null))
+      .then((blob) => {
+        if (!blob || cancelled) return;
+        objectUrl = URL.createObjectURL(blob);
+        setUrl(objectUrl);
+      })
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+      if (objectUrl) URL.revokeObjectURL(objectUrl);
+    };
+  }, [src]);
+  return url ? <img className="prompt-image" src={url} alt={alt} /> : null;
+}
+
+/** Seconds left until `deadline`, as m:ss. */
+function remaining(deadline: string, now: number): string {
+  const s = Math.max(0, Math.round((Date.parse(deadline) - now) / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** The question a step asks, in large type, with answers sized for a gloved finger. */
+export function PromptPanel({
+  batchId,
+  prompt,
+  now,
+}: {
+  batchId: string;
+  prompt: OperatorPrompt;
+  now: number;
+}) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const panelRef = useRef<HTMLElement>(null);
+
+  // A new question takes the focus (a scanner can answer a text prompt at once), unless the operator is
+  // typing at another card.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per question, not on each keystroke.
+  useEffect(() => {
+    setText('');
+    setError(null);
+    focusIfFree(panelRef.current?.querySelector<HTMLElement>('input, button') ?? null);
+  }, [prompt.id]);
+
+  async function send(raw: string | boolean) {
+    const parsed = parseAnswer(prompt, raw);
+    if (!parsed.ok) {
+      setError(parsed.error);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', `/batches/${batchId}/prompts/${encodeURIComponent(prompt.id)}`, {
+        answer: parsed.value,
+      });
+      live.update((s) => promptAnswered(s, batchId, prompt.id));
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'PROMPT_CLOSED') {
+        live.update((s) => promptAnswered(s, batchId, prompt.id));
+        return;
+      }
+      const reason =
+        err instanceof ApiError ? (err.details as { reason?: string } | undefined)?.reason : undefined;
+      setError(reason ?? describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const typed = prompt.kind === 'text' || prompt.kind === 'number';
+  return (
+    <section
+      ref={panelRef}
+      className={`prompt prompt-${prompt.kind}`}
+      aria-labelledby={`prompt-${batchId}`}
+      aria-live="assertive"
+      data-testid="prompt"
+      data-prompt={prompt.id}
+    >
+      <p className="prompt-message" id={`prompt-${batchId}`}>
+        {prompt.message}
+      </p>
+      {prompt.image ? <PromptImage src={prompt.image} alt="" /> : null}
+      {prompt.kind === 'confirm' ? (
+        <div className="prompt-answers">
+          <button type="button" className="btn go answer" disabled={busy} onClick={() => send(true)}>
+            Yes
+          </button>
+          <button type="button" className="btn stop answer" disabled={busy} onClick={() => send(false)}>
+            No
+          </button>
+        </div>
+      ) : null}
+      {prompt.kind === 'choice' ? (
+        <div className="prompt-answers">
+          {(prompt.options ?? []).map((o) => (
+            <button key={o} type="button" className="btn answer" disabled={busy} onClick={() => send(o)}>
+              {o}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      {typed ? (
+        <form
+          className="prompt-answers"
+          noValidate
+          onSubmit={(e) => {
+            e.preventDefault();
+            void send(text);
+          }}
+        >
+          <input
+            aria-labelledby={`prompt-${batchId}`}
+            data-testid="prompt-input"
+            autoComplete="off"
+            spellCheck={false}
+            inputMode={prompt.kind === 'number' ? 'decimal' : 'text'}
+            enterKeyHint="done"
+            value={text}
+            disabled={busy}
+            onChange={(e) => setText(e.target.value)}
+          />
+          {prompt.kind === 'number' && prompt.unit ? (
+            <span className="prompt-unit">{prompt.unit}</span>
+          ) : null}
+          <button type="submit" className="btn go answer" disabled={busy}>
+            OK
+          </button>
+        </form>
+      ) : null}
+      {error ? (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <p className="prompt-deadline">answer within {remaining(prompt.deadline, now)}</p>
+    </section>
+  );
+}
+
+/** This unit's verdict, large, with its serial. */
+export function UnitVerdictBlock({
+  verdict,
+  serial,
+  errorCode,
+}: {
+  verdict: UnitVerdict;
+  serial?: string;
+  errorCode?: string;
+}) {
+  return (
+    <div className={`unit-verdict ${verdict.toLowerCase()}`} data-testid="unit-verdict">
+      <span className="unit-verdict-word">{verdict}</span>
+      {verdict === 'ERROR' && errorCode ? <small>{errorCode}</small> : null}
+      {serial ? <span className="unit-serial">unit {serial}</span> : null}
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+// The unit on a card, without React: which verdict a finished run gives its unit, what a serial number
+// may be, and whether an answer fits an operator prompt before it is sent.
+import type { LastResult, OperatorPrompt } from './types.ts';
+
+/** What a finished run says about its unit. */
+export type UnitVerdict = 'PASS' | 'FAIL' | 'ERROR' | 'ABORTED';
+
+/**
+ * The verdict of a run for its unit: ERROR when the station ended it (a crash, a lost process, results
+ * that could not be stored), ABORTED when it was stopped, else PASS or FAIL; undefined for no run.
+ */
+export function verdictOf(last: LastResult | undefined): UnitVerdict | undefined {
+  if (!last) return undefined;
+  if (last.errorCode) return 'ERROR';
+  if (last.status === 'stopped') return 'ABORTED';
+  if (last.overallPass === true) return 'PASS';
+  if (last.overallPass === false) return 'FAIL';
+  return last.status === 'running' ? undefined : 'ERROR';
+}
+
+/** Serial numbers as barcode labels print them: 1-64 printable ASCII characters, no spaces. */
+const SERIAL = /^[\x21-\x7E]{1,64}$/;
+
+/** Why `serial` cannot be sent, or null when it can. */
+export function checkSerial(serial: string): string | null {
+  const s = serial.trim();
+  if (s === '') return 'scan or type the serial number';
+  return SERIAL.test(s) ? null : 'a serial is 1-64 letters, digits or signs, no spaces';
+}
+
+/** The answer typed or tapped for `prompt`, checked as the station will check it; `error` says why not. */
+export function parseAnswer(
+  prompt: OperatorPrompt,
+  raw: string | boolean,
+): { ok: true; value: string | number | boolean } | { ok: false; error: string } {
+  if (typeof raw === 'boolean') return { ok: true, value: raw };
+  if (prompt.kind === 'number') {
+    const text = raw.trim().replace(',', '.');
+    const n = text === '' ? Number.NaN : Number(text);
+    if (!Number.isFinite(n)) return { ok: false, error: 'type a number' };
+    if (prompt.min !== undefined && n < prompt.min) return { ok: false, error: `at least ${prompt.min}` };
+    if (prompt.max !== undefined && n > prompt.max) return { ok: false, error: `at most ${prompt.max}` };
+    return { ok: true, value: n };
+  }
+  if (prompt.kind === 'text') {
+    const text = raw.trim();
+    if (text === '') return { ok: false, error: 'type or scan the answer' };
+    if (prompt.pattern !== undefined && !new RegExp(`^(?:${prompt.pattern})$`, 'u').test(text)) {
+      return { ok: false, error: `does not match the expected form (${prompt.pattern})` };
+    }
+    return { ok: true, value: text };
+  }
+  return { ok: true, value: raw };
+}
+
+const UNITS_KEY = 'station.units';
+
+/** The units this browser session started, by batch: a page reloaded mid-run still knows the serial. */
+function units(): Record<string, { serial: string; executionId?: string }> {
+  try {
+    return JSON.parse(sessionStorage.getItem(UNITS_KEY) ?? '{}') as Record<
+      string,
+      { serial: string; executionId?: string }
+    >;
+  } catch {
+    return {};
+  }
+}
+
+/** Remembers the unit on `batchId` for this session. */
+export function rememberUnit(batchId: string, unit: { serial: string; executionId?: string }): void {
+  const all = units();
+  const known = all[batchId];
+  if (known?.serial === unit.serial && known.executionId === unit.executionId) return;
+  sessionStorage.setItem(UNITS_KEY, JSON.stringify({ ...all, [batchId]: unit }));
+}
+
+/** The unit this session last started on `batchId`, if any. */
+export function recallUnit(batchId: string): { serial: string; executionId?: string } | undefined {
+  return units()[batchId];
+}
