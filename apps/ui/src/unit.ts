@@ -11,6 +11,8 @@ export type UnitVerdict = 'PASS' | 'FAIL' | 'ERROR' | 'ABORTED';
  */
 export function verdictOf(last: LastResult | undefined): UnitVerdict | undefined {
   if (!last) return undefined;
+  // The station's own verdict when it sends one; the rules below read older statuses the same way.
+  if (last.verdict) return last.verdict;
   if (last.errorCode) return 'ERROR';
   if (last.status === 'stopped') return 'ABORTED';
   if (last.overallPass === true) return 'PASS';
