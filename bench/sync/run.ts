@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { newExecutionId, openStore, type Store } from '@station/db';
 import * as tables from '@station/db/schema';
+import { readLines } from '@station/service/lines';
 import { TestBackend } from '../../tests/backend/server.ts';
 
 const { values } = parseArgs({
@@ -141,22 +142,14 @@ try {
     { stdout: 'pipe', stderr: 'inherit' },
   );
   child = proc;
-  void (async () => {
-    let buf = '';
-    const reader = proc.stdout.getReader();
-    for (;;) {
-      const { value, done: ended } = await reader.read();
-      if (ended) break;
-      buf += new TextDecoder().decode(value);
-      let nl = buf.indexOf('\n');
-      while (nl >= 0) {
-        const s = JSON.parse(buf.slice(0, nl)) as { rss: number; heapUsed: number; t: number };
-        samples.push({ ...s, done: backend.stats().results });
-        buf = buf.slice(nl + 1);
-        nl = buf.indexOf('\n');
-      }
-    }
-  })();
+  void readLines(
+    proc.stdout,
+    (line) => {
+      const s = JSON.parse(line) as { rss: number; heapUsed: number; t: number };
+      samples.push({ ...s, done: backend.stats().results });
+    },
+    { skipBlank: true },
+  );
 
   let firstAt: number | undefined;
   while (done() < executions) {

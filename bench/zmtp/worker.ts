@@ -1,5 +1,6 @@
 /** Starts one benchmark role as a child process (ours on Bun, theirs on Node) and reads its JSON lines. */
 import { join } from 'node:path';
+import { readLines } from '@station/service/lines';
 import type { Subprocess } from 'bun';
 import { GcLog, type GcStats } from './gc.ts';
 
@@ -87,22 +88,11 @@ export class Worker {
   }
 
   private async read(): Promise<void> {
-    const decoder = new TextDecoder();
-    const reader = this.proc.stdout.getReader();
-    let text = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-      let newline = text.indexOf('\n');
-      while (newline >= 0) {
-        const line = text.slice(0, newline).trim();
-        text = text.slice(newline + 1);
-        if (line.startsWith('{')) this.lines.push(JSON.parse(line) as Line);
-        newline = text.indexOf('\n');
-      }
+    await readLines(this.proc.stdout, (text) => {
+      const line = text.trim();
+      if (line.startsWith('{')) this.lines.push(JSON.parse(line) as Line);
       this.wake?.();
-    }
+    });
     await this.proc.exited;
     this.ended = true;
     this.wake?.();

@@ -1,4 +1,5 @@
 // Test support: child processes started from `*-fixture.ts` files, waited on by condition, always reaped.
+import { readLines } from '@station/service/lines';
 import type { Subprocess } from 'bun';
 
 export interface FixtureProcess extends AsyncDisposable {
@@ -33,19 +34,10 @@ export function spawnFixture(
   const errLines: string[] = [];
   const watchers = new Set<() => void>();
   const pump = async (stream: ReadableStream<Uint8Array>, into: string[]) => {
-    const decoder = new TextDecoder();
-    let rest = '';
-    const reader = stream.getReader();
-    for (;;) {
-      const { value: chunk, done } = await reader.read();
-      if (done) break;
-      rest += decoder.decode(chunk, { stream: true });
-      const parts = rest.split('\n');
-      rest = parts.pop() ?? '';
-      into.push(...parts);
+    await readLines(stream, (line) => {
+      into.push(line);
       for (const w of [...watchers]) w();
-    }
-    if (rest) into.push(rest);
+    });
     for (const w of [...watchers]) w();
   };
   void pump(proc.stdout, lines);

@@ -2,7 +2,7 @@
 // when it dies unasked, stopped with SIGTERM then SIGKILL.
 import { readLines } from '@station/service/lines';
 import { exitsWithin, terminate } from '@station/service/terminate';
-import { backoffDelay } from '@station/time';
+import { backoffDelay, sleep } from '@station/time';
 import type { Subprocess } from 'bun';
 
 export interface ServiceSpec {
@@ -66,7 +66,7 @@ export class ServiceChild {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline && !this.#stopping) {
       if (await this.spec.ready().catch(() => false)) return true;
-      await Bun.sleep(50);
+      await sleep(50);
     }
     return false;
   }
