@@ -180,8 +180,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     .get(
       '/metrics',
       async () => {
-        await refreshStorageMetrics(ctx);
-        return new Response(await scrapeStation(ctx), {
+        return new Response(await scrapeStation(ctx, () => refreshStorageMetrics(ctx)), {
           headers: { 'content-type': metrics.registry.contentType },
         });
       },

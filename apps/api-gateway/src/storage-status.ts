@@ -1,6 +1,6 @@
 // The station's disk as the gateway reports it (health and /metrics): the data folder's free space judged
-// against `storage.min_free_mb` / `warn_free_mb` by the same rule the runners refuse starts with, and the
-// log lines each process could not write, asked of every process over the bus.
+// against `storage.min_free_mb` / `warn_free_mb` by the same rule the runners refuse starts with, and (for
+// health) the log lines each process could not write, asked of every process over the bus.
 import { runnerService } from '@station/bus/contract';
 import { droppedLogLines } from '@station/log';
 import { judgeStorage, type StorageState } from '@station/service/storage';
@@ -8,12 +8,11 @@ import type { RouteContext } from './context.ts';
 
 const MB = 1024 * 1024;
 
-/** Sets the disk and dropped-lines gauges of /metrics from a fresh reading. */
+/** Sets the disk gauges of /metrics from a fresh reading (each process reports its own dropped lines). */
 export async function refreshStorageMetrics(ctx: RouteContext): Promise<void> {
-  const [disk, logs] = await Promise.all([readDisk(ctx), readLogDrops(ctx)]);
+  const disk = await readDisk(ctx);
   ctx.metrics.diskFree.set(disk.freeBytes);
   ctx.metrics.diskMinFree.set(disk.minFreeBytes);
-  for (const [service, n] of Object.entries(logs.byService)) ctx.metrics.logLinesDropped.set({ service }, n);
 }
 
 /** Log lines dropped per process (`api-gateway`, `supervisor`, `sync`, `runner.<batchId>`). */

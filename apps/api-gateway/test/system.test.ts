@@ -243,13 +243,25 @@ describe('health and the disk', () => {
       droppedLines: 12,
       byService: { 'api-gateway': 0, supervisor: 0, sync: 7, 'runner.batch_2': 5 },
     });
-    // The same numbers in /metrics, with the free space.
+    // In /metrics each process reports its own count in its `metrics` answer, next to the free space.
+    const dropped = (service: string, value: number) => [
+      {
+        name: 'station_log_lines_dropped',
+        help: 'Log lines this process could not write.',
+        type: 'gauge',
+        aggregator: 'sum',
+        values: [{ value, labels: { service } }],
+      },
+    ];
+    h.bus.on('sync', 'metrics', () => dropped('sync', 7));
+    h.bus.on('runner.batch_2', 'metrics', () => dropped('runner.batch_2', 5));
     h.probes.freeBytes = 300 * MB;
     const m = parseExposition(await (await h.req('GET', '/metrics')).text());
     expect(sampleValue(m, 'station_disk_free_bytes')).toBe(314572800);
     expect(sampleValue(m, 'station_disk_min_free_bytes')).toBe(209715200);
     expect(sampleValue(m, 'station_log_lines_dropped', { service: 'sync' })).toBe(7);
     expect(sampleValue(m, 'station_log_lines_dropped', { service: 'runner.batch_2' })).toBe(5);
+    expect(sampleValue(m, 'station_log_lines_dropped', { service: 'api-gateway' })).toBe(0);
   });
 });
 

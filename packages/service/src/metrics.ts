@@ -1,7 +1,8 @@
 // Every station process's Prometheus registry (prom-client): the process's default metrics (CPU, memory,
 // event-loop lag, GC) and its own, each series labelled with the service, answered over the bus by the
 // `metrics` method and merged by the gateway into the station's one `/metrics`.
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { droppedLogLines } from '@station/log';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** Latency buckets in seconds, from 0.5 ms (loopback bus hops) to 10 s (slow service calls). */
 export const LATENCY_BUCKETS = [
@@ -27,12 +28,21 @@ const LEFT_OUT = [
 ];
 
 /**
- * A registry whose every series carries `service` (`supervisor`, `runner.batch_1`, ...).
+ * A registry whose every series carries `service` (`supervisor`, `runner.batch_1`, ...), with the log
+ * lines this process could not write (`station_log_lines_dropped`).
  * @example const registry = serviceRegistry('sync'); new Counter({ name, help, registers: [registry] })
  */
 export function serviceRegistry(service: string, opts: RegistryOptions = {}): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
+  new Gauge({
+    name: 'station_log_lines_dropped',
+    help: 'Log lines this process could not write to a file (full disk) since it started.',
+    registers: [registry],
+    collect() {
+      this.set(droppedLogLines());
+    },
+  });
   if (opts.defaults ?? true) {
     collectDefaultMetrics({ register: registry });
     for (const name of LEFT_OUT) registry.removeSingleMetric(name);

@@ -29,7 +29,6 @@ export class GatewayMetrics {
   readonly events: Counter<'type'>;
   readonly diskFree: Gauge;
   readonly diskMinFree: Gauge;
-  readonly logLinesDropped: Gauge<'service'>;
   /** 1 when a service answered the last scrape's `metrics` request, 0 when not; by service name. */
   readonly serviceUp: Gauge<'service'>;
 
@@ -106,12 +105,6 @@ export class GatewayMetrics {
     this.diskMinFree = new Gauge({
       name: 'station_disk_min_free_bytes',
       help: 'storage.min_free_mb in bytes: below this free space, new sequence starts are refused.',
-      registers,
-    });
-    this.logLinesDropped = new Gauge({
-      name: 'station_log_lines_dropped',
-      help: 'Log lines each process could not write to a file (full disk) since it started, by service.',
-      labelNames: ['service'],
       registers,
     });
     this.serviceUp = new Gauge({

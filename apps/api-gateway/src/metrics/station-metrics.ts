@@ -21,12 +21,13 @@ function forMerge(families: readonly { values: readonly { value: number | null }
   }));
 }
 
-/** The whole station in the text exposition format. */
-export async function scrapeStation(ctx: RouteContext): Promise<string> {
+/** The whole station in the text exposition format; `refresh` (the disk reading) runs alongside the asks. */
+export async function scrapeStation(ctx: RouteContext, refresh: () => Promise<void>): Promise<string> {
   const services = metricServices(ctx);
-  const answers = await Promise.allSettled(
-    services.map((s) => ctx.calls.call(s, 'metrics', {}, ctx.timeouts.metrics)),
-  );
+  const [answers] = await Promise.all([
+    Promise.allSettled(services.map((s) => ctx.calls.call(s, 'metrics', {}, ctx.timeouts.metrics))),
+    refresh(),
+  ]);
   const parts: object[][] = [];
   answers.forEach((a, i) => {
     const service = services[i]!;
