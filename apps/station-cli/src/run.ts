@@ -119,20 +119,13 @@ async function execute(input: RunInput, io: Io): Promise<number> {
   const { pkg, params, hardware, store, batchId } = input;
   const c = paint(io.colour);
   const executionId = newExecutionId();
-  store.createExecution({
-    id: executionId,
-    batchId,
-    sequenceName: pkg.manifest.name,
-    sequenceVersion: pkg.manifest.version,
-    packageHash: pkg.hash,
-    parameters: params,
-    startedAt: new Date().toISOString(),
-    steps: pkg.manifest.steps.map((s) => s.name),
-    operator: input.operator,
-    dut: input.serial ? { serialNumber: input.serial } : null,
-  });
   const abort = new AbortController();
   let cause: AbortCause | undefined;
+  // Before the execution exists, so no Ctrl-C can leave it `running`.
+  const stopListening = onInterrupt(io, () => {
+    cause ??= CTRL_C;
+    abort.abort(new SequenceError('ABORTED', 'sequence aborted from the terminal'));
+  });
   let storeError: unknown;
   const recorder = createRecorder(store, batchId, executionId, {
     publish: () => undefined,
@@ -159,11 +152,19 @@ async function execute(input: RunInput, io: Io): Promise<number> {
       );
     },
   });
-  const stopListening = onInterrupt(io, () => {
-    cause ??= CTRL_C;
-    abort.abort(new SequenceError('ABORTED', 'sequence aborted from the terminal'));
-  });
   try {
+    store.createExecution({
+      id: executionId,
+      batchId,
+      sequenceName: pkg.manifest.name,
+      sequenceVersion: pkg.manifest.version,
+      packageHash: pkg.hash,
+      parameters: params,
+      startedAt: new Date().toISOString(),
+      steps: pkg.manifest.steps.map((s) => s.name),
+      operator: input.operator,
+      dut: input.serial ? { serialNumber: input.serial } : null,
+    });
     const outcome = await runSequence({
       pkg,
       params,
@@ -179,6 +180,7 @@ async function execute(input: RunInput, io: Io): Promise<number> {
     io.out(terminal.verdictLine(outcome));
     if (storeError !== undefined) {
       const message = storeError instanceof Error ? storeError.message : String(storeError);
+      closeUnrecorded(store, executionId, message);
       io.err(`station run: the result could not be stored (${message}); the run was aborted\n`);
       return ERROR_EXIT;
     }
@@ -188,9 +190,25 @@ async function execute(input: RunInput, io: Io): Promise<number> {
       io.out(`${c.dim('report')}  ${path}\n`);
     }
     return EXIT_CODES[verdictOf(outcome)];
+  } catch (err) {
+    // The engine could not report progress (SINK_FAILED): as a runner does, never leave it `running`.
+    closeUnrecorded(store, executionId, err instanceof Error ? err.message : String(err));
+    throw err;
   } finally {
     asker.close();
     stopListening();
+  }
+}
+
+/** Closes an execution whose results could not all be written, if the store takes that write. */
+function closeUnrecorded(store: Store, executionId: string, message: string): void {
+  try {
+    store.markInterrupted(executionId, 'failed', {
+      reason: 'STORE_ERROR',
+      message: `STORE_ERROR: ${message}`,
+    });
+  } catch {
+    // The store takes no writes at all: the execution stays `running` for a station's supervisor to close.
   }
 }
 

@@ -52,6 +52,14 @@ test.each([
   expect(r.err).toStartWith(message);
 });
 
+test('a store that cannot be opened is named, and nothing runs (exit 2)', async () => {
+  using tmp = tempDir();
+  withPackages(tmp.dir, 'exit_codes');
+  const r = await station(['run', 'exit_codes', '--store', 'exit_codes'], tmp.dir);
+  expect({ code: r.code, out: r.out }).toEqual({ code: 2, out: '' });
+  expect(r.err).toStartWith('station run: cannot open the store at exit_codes');
+});
+
 test('an invalid package is refused with its problems located (exit 2)', async () => {
   using tmp = tempDir();
   withPackages(tmp.dir, 'almost_right');
