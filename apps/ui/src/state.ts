@@ -9,7 +9,6 @@ import type {
   PromptClosed,
   StepResult,
   SyncStatus,
-  UnitFields,
 } from './types.ts';
 
 /** A step as the detail view shows it; `measurements` are those of the latest attempt. */
@@ -104,7 +103,7 @@ export function applyStatus(
 
 /** The serial a status reports for the unit under test, if it reports one. */
 function serialOf(data: Partial<BatchStatus>): string | undefined {
-  return (data as UnitFields).dut?.serialNumber ?? undefined;
+  return data.dut?.serialNumber ?? undefined;
 }
 
 /**

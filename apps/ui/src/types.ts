@@ -64,14 +64,6 @@ export interface ExecutionRow {
   statusReason?: string | null;
 }
 
-/**
- * The unit fields a batch status may carry (the unit under test while a run is in progress); read
- * defensively, since a station that does not know units sends none.
- */
-export interface UnitFields {
-  dut?: { serialNumber: string | null } | null;
-}
-
 export interface ResultStep {
   name: string;
   order: number;

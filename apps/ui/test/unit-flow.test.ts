@@ -167,6 +167,22 @@ describe('the operator flow on a card', () => {
     await expectText(card('slot_2').getByTestId('unit-verdict'), /PASS\s*unit AB000003/);
   });
 
+  test('the start form with parameters takes the serial too; an abort reads ABORTED for that unit', async () => {
+    await unitState('slot_2', 'pass');
+    await card('slot_2').getByRole('button', { name: 'Start sequence' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('rail_nominal').waitFor();
+    await dialog.getByLabel('Serial number').fill('AB000009');
+    await dialog.getByRole('button', { name: 'Start sequence' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await expectText(card('slot_2').getByTestId('unit-now'), 'AB000009');
+    await asked('slot_2', 'Insert the unit');
+    await card('slot_2').getByRole('button', { name: 'Abort sequence' }).click();
+    await unitState('slot_2', 'aborted');
+    await expectText(card('slot_2').getByTestId('unit-verdict'), /ABORTED\s*unit AB000009/);
+    expect(await prompt('slot_2').count()).toBe(0);
+  });
+
   test('a run that ends by a crash reads ERROR for its unit, never the previous PASS', async () => {
     await unitState('slot_1', 'pass');
     await scan('slot_1', 'AB000004');

@@ -8,7 +8,7 @@ import { duration, STATE_WORDS } from '../format.ts';
 import { useAction } from '../hooks.ts';
 import { useLive } from '../live.ts';
 import { linkTo } from '../router.ts';
-import type { BatchStatus, LastResult, UnitFields } from '../types.ts';
+import type { BatchStatus } from '../types.ts';
 import { recallUnit, rememberUnit, verdictOf } from '../unit.ts';
 import { useYield, yieldText } from '../yield.ts';
 import { StartSequence } from './StartSequence.tsx';
@@ -112,9 +112,9 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
   const testing = b.status === 'running' && b.sequenceRunning === true;
   const starting = lv?.starting === true;
   const verdict = testing || starting ? undefined : verdictOf(b.lastResult);
-  const last = b.lastResult as (LastResult & UnitFields) | undefined;
+  const last = b.lastResult;
   const serial = testing
-    ? serialFor(b.executionId, unit, (b as BatchStatus & UnitFields).dut?.serialNumber)
+    ? serialFor(b.executionId, unit, b.dut?.serialNumber)
     : starting
       ? unit?.serial
       : serialFor(last?.executionId, unit, last?.dut?.serialNumber);

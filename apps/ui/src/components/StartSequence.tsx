@@ -2,13 +2,17 @@
 // the runner's 422 field errors land next to the field they name.
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { live } from '../live.ts';
 import { checkOperator, rememberOperator, sessionOperator } from '../operator.ts';
 import { checkValues, type FormValues, initialValues, serverFieldErrors } from '../params.ts';
+import { markStarting, startFailed } from '../state.ts';
 import type { BatchDetail, ParamSpec, SequenceInfo } from '../types.ts';
+import { checkSerial } from '../unit.ts';
 import { ParamFields } from './ParamFields.tsx';
 
-/** The parameter inputs of the form (everything but the operator field). */
-const PARAM_FIELDS = '[data-field]:not([data-field="operator"]) :is(input, select)';
+/** The parameter inputs of the form (everything but the operator and serial fields). */
+const PARAM_FIELDS =
+  '[data-field]:not([data-field="operator"]):not([data-field="serial"]) :is(input, select)';
 
 interface Props {
   batchId: string;
@@ -26,6 +30,9 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
   // Who is testing: asked once per session (badge or typed), fixed when a token says who is signed in.
   const [operator, setOperator] = useState(sessionOperator);
   const [operatorError, setOperatorError] = useState<string | null>(null);
+  // The unit under test; optional here (a package may read the serial from the unit itself).
+  const [serial, setSerial] = useState('');
+  const [serialError, setSerialError] = useState<string | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
@@ -64,17 +71,27 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
     if (!schema) return;
     const checked = checkValues(schema, values);
     const badOperator = checkOperator(operator.id);
+    const serialNumber = serial.trim();
+    const badSerial = serialNumber === '' ? null : checkSerial(serialNumber);
     setErrors(checked.errors);
     setOperatorError(badOperator);
+    setSerialError(badSerial);
     setProblem(null);
-    if (Object.keys(checked.errors).length > 0 || badOperator) return;
+    if (Object.keys(checked.errors).length > 0 || badOperator || badSerial) return;
     setBusy(true);
+    // The card drops the previous unit's verdict as the start goes out.
+    live.update((s) => markStarting(s, batchId, serialNumber));
     try {
-      const body = { parameters: checked.values, operator: operator.id.trim() };
+      const body = {
+        parameters: checked.values,
+        operator: operator.id.trim(),
+        ...(serialNumber ? { dut: { serialNumber } } : {}),
+      };
       await api('POST', `/batches/${batchId}/sequence/start`, body);
       if (!operator.fromToken) rememberOperator(operator.id);
       onClose();
     } catch (err) {
+      live.update((s) => startFailed(s, batchId));
       if (err instanceof ApiError) {
         const fields = serverFieldErrors(err.fieldErrors());
         setErrors(fields);
@@ -116,6 +133,19 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
           />
           {operator.fromToken ? <span className="hint">signed in</span> : null}
           {operatorError ? <span className="field-error">{operatorError}</span> : null}
+        </div>
+        <div className="field" data-field="serial">
+          <label htmlFor={`start-${batchId}-serial`}>Serial number</label>
+          <input
+            id={`start-${batchId}-serial`}
+            autoComplete="off"
+            spellCheck={false}
+            value={serial}
+            disabled={busy}
+            placeholder="scan or type (if the sequence needs it)"
+            onChange={(e) => setSerial(e.target.value)}
+          />
+          {serialError ? <span className="field-error">{serialError}</span> : null}
         </div>
         {schema === null && !problem ? <p>Loading parameters…</p> : null}
         {schema ? (
