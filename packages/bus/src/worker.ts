@@ -1,4 +1,5 @@
 // The serving side of the bus: a worker registers a service name with the broker and answers its methods.
+import { systemTimers, type Timers } from '@station/time';
 import { Dealer } from '@station/zmtp';
 import { checkerOf } from './check.ts';
 import { LinkState } from './connection.ts';
@@ -47,6 +48,8 @@ export interface ServeOptions<S extends ServiceName> {
   heartbeatMs?: number;
   /** Missed heartbeats after which the broker is considered gone. */
   liveness?: number;
+  /** The clock and timers of heartbeats and the broker's liveness (default: the real ones). */
+  clock?: Timers;
 }
 
 export interface Worker {
@@ -67,6 +70,7 @@ export interface Worker {
 export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
   const heartbeatMs = opts.heartbeatMs ?? 1000;
   const liveness = opts.liveness ?? 5;
+  const clock = opts.clock ?? systemTimers;
   const log = opts.logger;
   const handlers = opts.handlers as unknown as Record<
     string,
@@ -75,7 +79,7 @@ export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
   const socket = new Dealer({ reconnectInterval: 100, reconnectMaxInterval: 500 });
   const link = new LinkState(socket);
   let closed = false;
-  let lastFromBroker = Date.now();
+  let lastFromBroker = clock.now();
   // True once the broker has answered our READY (it sends a heartbeat back at once).
   let registered = false;
   const registeredWaiters = new Set<() => void>();
@@ -85,7 +89,7 @@ export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
       if (!closed) log?.warn({ err: String(err), command: m.command }, 'bus worker: send failed');
     });
   const announce = () => {
-    lastFromBroker = Date.now();
+    lastFromBroker = clock.now();
     registered = false;
     void send({ command: 'ready', service: opts.service });
   };
@@ -94,9 +98,9 @@ export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
     registered = false;
   });
 
-  const beat = setInterval(() => {
+  const beat = clock.every(heartbeatMs, () => {
     if (!link.up) return;
-    if (Date.now() - lastFromBroker > heartbeatMs * liveness) {
+    if (clock.now() - lastFromBroker > heartbeatMs * liveness) {
       // The broker stopped answering without closing the link (frozen or overloaded): announce again, so
       // that when it recovers it knows us even if it expired us meanwhile.
       log?.warn({ service: opts.service }, 'bus worker: broker silent, re-announcing');
@@ -104,7 +108,7 @@ export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
       return;
     }
     void send({ command: 'hb' });
-  }, heartbeatMs);
+  });
 
   async function handle(req: Extract<BrokerToWorker, { command: 'req' }>): Promise<void> {
     const reply = (status: 'ok' | 'err', body: unknown) =>
@@ -153,7 +157,7 @@ export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
       });
     }
     try {
-      const value = await handler(body, { method: req.method, deadline: Date.now() + req.timeoutMs });
+      const value = await handler(body, { method: req.method, deadline: clock.now() + req.timeoutMs });
       await reply('ok', value);
     } catch (err) {
       const { body: errBody, exposed } = toErrorBody(err);
@@ -165,7 +169,7 @@ export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
   async function receiveLoop(): Promise<void> {
     try {
       for await (const frames of socket) {
-        lastFromBroker = Date.now();
+        lastFromBroker = clock.now();
         if (!registered) {
           registered = true;
           for (const w of [...registeredWaiters]) w();
@@ -210,7 +214,7 @@ export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
       if (closed) return;
       if (link.up) await send({ command: 'bye' });
       closed = true;
-      clearInterval(beat);
+      beat.cancel();
       socket.close();
     },
     [Symbol.asyncDispose]() {
