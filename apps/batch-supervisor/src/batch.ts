@@ -3,6 +3,7 @@
 // change goes through one place that checks it is legal and publishes `batch_status`.
 import type { BatchDetail, BatchState, BatchStatus, ErrorInfo, Health, RunnerStatus } from '@station/bus';
 import type { BatchConfig } from '@station/config';
+import { unitOf, verdictOf } from '@station/db';
 import { exitsWithin } from '@station/service/terminate';
 import { sleep } from '@station/time';
 import { SupervisorError } from './errors.ts';
@@ -466,17 +467,41 @@ export class BatchController {
     });
     deps.logger.error({ batchId: this.id, code, ...details }, message);
     try {
-      deps.store.markInterrupted(
+      const ended = deps.store.markInterrupted(
         { batchId: this.id },
         'failed',
         { reason: code === 'RESOURCE_LIMIT' || code === 'BATCH_LOST' ? code : 'BATCH_CRASHED', message },
         new Date(now),
       );
+      for (const id of ended) this.#publishEnd(id);
     } catch (err) {
       deps.logger.error({ batchId: this.id, err }, 'could not mark the interrupted execution');
     }
     if (this.#origin === 'request' && code === 'BATCH_START_FAILED') return; // the caller hears of it
     this.#applyPolicy(now);
+  }
+
+  /**
+   * The end of a run whose runner died, as the store now holds it: the supervisor ended it, so it says so
+   * (`sequence_complete` with verdict ERROR and its unit), and no screen keeps the previous unit's verdict.
+   */
+  #publishEnd(executionId: string): void {
+    const r = this.#deps.store.getResult(executionId);
+    if (!r) return;
+    this.#deps.events.publish({
+      type: 'sequence_complete',
+      batch_id: this.id,
+      data: {
+        executionId,
+        overallPass: false,
+        duration: r.duration ?? 0,
+        status: r.status,
+        statusReason: r.statusReason,
+        steps: r.steps,
+        verdict: verdictOf(r) ?? 'ERROR',
+        dut: unitOf(r),
+      },
+    });
   }
 
   #applyPolicy(now: number): void {

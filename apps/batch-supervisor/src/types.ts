@@ -69,7 +69,7 @@ export interface EventSink {
 }
 
 /** The store queries the supervisor uses; an open `Store` from @station/db is one. */
-export type SupervisorStore = Pick<Store, 'markInterrupted' | 'runningExecutions'>;
+export type SupervisorStore = Pick<Store, 'markInterrupted' | 'runningExecutions' | 'getResult'>;
 
 /** Every duration the supervisor waits on, in milliseconds; tests shrink them. */
 export interface Timings {

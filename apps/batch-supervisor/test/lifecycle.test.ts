@@ -29,9 +29,10 @@ function supervisor(...ids: string[]): Supervisor {
 }
 
 /** A running execution of `batchId` with its first step finished, as a runner would have left it. */
-function inFlight(batchId: string): string {
+function inFlight(batchId: string, serialNumber?: string): string {
   const exec = store.createExecution({
     batchId,
+    dut: { serialNumber: serialNumber ?? null },
     sequenceName: 'psu_functional',
     sequenceVersion: '1.0.0',
     packageHash: 'h',
@@ -194,7 +195,7 @@ describe('failures', () => {
   test('a crash while running: error status, BATCH_CRASHED event, execution failed with the reason', async () => {
     const sup = supervisor('b1');
     await sup.start('b1');
-    const id = inFlight('b1');
+    const id = inFlight('b1', 'SN-7');
     const proc = world.live('b1')!;
     const t0 = Date.now();
     proc.behaviour.stderr = ['panic: out of cheese'];
@@ -230,6 +231,24 @@ describe('failures', () => {
     expect(store.getResult(id)!.steps.map((s) => s.status)).toEqual(['completed', 'failed']);
     const queued = store.sqlite.query('SELECT entity_id FROM sync_queue').all();
     expect(queued).toEqual([{ entity_id: id }]);
+    // The run's end is told as the store holds it, so no screen keeps the previous unit's verdict.
+    const ends = events.events.filter((e) => e.type === 'sequence_complete' && e.batch_id === 'b1');
+    expect(ends).toEqual([
+      {
+        type: 'sequence_complete',
+        batch_id: 'b1',
+        data: {
+          executionId: id,
+          overallPass: false,
+          duration: expect.any(Number),
+          status: 'failed',
+          statusReason: 'BATCH_CRASHED',
+          steps: store.getResult(id)!.steps,
+          verdict: 'ERROR',
+          dut: { serialNumber: 'SN-7', partNumber: null, revision: null, lot: null, serialSourceStep: null },
+        },
+      },
+    ]);
   });
 
   test('a runner that stops answering while its process lives is killed as hung', async () => {

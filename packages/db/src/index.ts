@@ -38,4 +38,4 @@ export type {
 } from './result-types.ts';
 export * from './schema.ts';
 export { type TimeInput, toIso } from './time.ts';
-export { VERDICTS, type Verdict, verdictOf } from './verdict.ts';
+export { unitOf, VERDICTS, type Verdict, verdictOf } from './verdict.ts';

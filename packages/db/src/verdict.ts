@@ -1,6 +1,6 @@
 // A unit's verdict, as an operator reads it on the card and a quality engineer in its history: derived
 // from how the execution ended, so the store keeps one fact (status, reason, pass) and never a second.
-import type { ExecutionStatus, StatusReason } from './schema.ts';
+import type { ExecutionRow, ExecutionStatus, StatusReason } from './schema.ts';
 
 /** What a finished run says about its unit. */
 export const VERDICTS = ['PASS', 'FAIL', 'ERROR', 'ABORTED'] as const;
@@ -20,4 +20,21 @@ export function verdictOf(row: {
   if (row.status === 'stopped') return 'ABORTED';
   if (row.statusReason !== null) return 'ERROR';
   return row.overallPass === true ? 'PASS' : 'FAIL';
+}
+
+/** The unit under test of an execution row, as events carry it (`RunUnit` on the bus). */
+export function unitOf(row: ExecutionRow): {
+  serialNumber: string | null;
+  partNumber: string | null;
+  revision: string | null;
+  lot: string | null;
+  serialSourceStep: string | null;
+} {
+  return {
+    serialNumber: row.serialNumber,
+    partNumber: row.partNumber,
+    revision: row.revision,
+    lot: row.lot,
+    serialSourceStep: row.serialSourceStep,
+  };
 }
