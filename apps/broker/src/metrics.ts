@@ -2,6 +2,7 @@
 // messages dropped, and at scrape time the live workers and the requests each service has not answered yet.
 
 import type { BrokerObserver, BrokerStats } from '@station/bus';
+import { kindOf } from '@station/bus/contract';
 import { serviceRegistry } from '@station/service/metrics';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
@@ -53,7 +54,10 @@ export class BrokerMetrics implements BrokerObserver {
   }
 
   request(service: string, outcome: 'routed' | 'unavailable'): void {
-    this.#requests.inc({ target: service, outcome });
+    // A name nobody serves is any string a client sent: counted under its kind (`runner`) or `unknown`, so
+    // that bad requests cannot grow the series without bound.
+    const target = outcome === 'routed' ? service : (kindOf(service) ?? 'unknown');
+    this.#requests.inc({ target, outcome });
   }
 
   event(): void {

@@ -65,6 +65,7 @@ describe('broker metrics', () => {
     expect(await worker.ready(5000)).toBe(true);
 
     await expect(client.request('supervisor', 'health', {}, { timeoutMs: 2000 })).rejects.toThrow();
+    await expect(client.request('runner.nope', 'health', {}, { timeoutMs: 2000 })).rejects.toThrow();
     await client.request('sync', 'health', {});
     const slow = client.request('sync', 'sync.now', {}, { timeoutMs: 10_000 });
     const during = await until(async () => {
@@ -96,6 +97,9 @@ describe('broker metrics', () => {
     const count = (target: string, outcome: string) =>
       requests.values.find((v) => v.labels.target === target && v.labels.outcome === outcome)?.value;
     expect(count('supervisor', 'unavailable')).toBe(1);
+    // A service nobody serves is counted under its kind, not under the name the client made up.
+    expect(count('runner', 'unavailable')).toBe(1);
+    expect(count('runner.nope', 'unavailable')).toBeUndefined();
     expect(count('sync', 'routed')).toBe(2);
     expect(requests.values.every((v) => v.labels.service === 'broker')).toBe(true);
     const after = parseExposition(await metrics.registry.metrics());
