@@ -3,6 +3,7 @@
 // `<name>.2.log`, ... up to `keep`). Wrapped so that a write that fails is dropped and counted, and a
 // stream broken by a full disk is replaced by a fresh one a moment later instead of staying dead.
 import { sep } from 'node:path';
+import { type Clock, systemClock } from '@station/time';
 import type { DestinationStream } from 'pino';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import type { DropTracker } from './drops.ts';
@@ -20,7 +21,8 @@ export interface RotatingFileOptions {
   retryMs?: number;
   /** Lines queued in memory beyond this (bytes) are dropped rather than held (a stuck disk). Default 1 MB. */
   maxQueuedBytes?: number;
-  now?: () => number;
+  /** Time for retries and stale locks (default: the real clock). */
+  clock?: Clock;
 }
 
 /** A closeable destination: `close()` resolves once queued lines are on disk (or could not be). */
@@ -38,7 +40,8 @@ export function rotatingFile(opts: RotatingFileOptions): ClosableDestination {
   const { drops } = opts;
   const retryMs = opts.retryMs ?? 1000;
   const maxQueued = opts.maxQueuedBytes ?? 1024 * 1024;
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
+  const now = () => clock.now();
   let stream: RotatingFileStream | undefined;
   let failedAt = Number.NEGATIVE_INFINITY;
   // A write that failed may have left half a line (the disk filled mid-write): start the next on its own.

@@ -10,6 +10,7 @@
 //   `recheckMs` and reopen. A line written in between lands in station.1.log: late, never lost.
 import { closeSync, fstatSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Clock, systemClock } from '@station/time';
 import type { DropTracker } from './drops.ts';
 import { type ClosableDestination, rotatedName } from './rotating-file.ts';
 
@@ -25,7 +26,8 @@ export interface SharedFileOptions {
   recheckMs?: number;
   /** A lock older than this was left by a process that died mid-rotation (ms). Default 10 s. */
   staleLockMs?: number;
-  now?: () => number;
+  /** Time for retries and stale locks (default: the real clock). */
+  clock?: Clock;
 }
 
 /** The shared, multi-process destination. Never throws from `write`. */
@@ -35,7 +37,8 @@ export function sharedAppendFile(opts: SharedFileOptions): ClosableDestination {
   const lockPath = `${path}.lock`;
   const recheckMs = opts.recheckMs ?? 200;
   const staleLockMs = opts.staleLockMs ?? 10_000;
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
+  const now = () => clock.now();
   let fd: number | undefined;
   let inode = 0;
   let checkedAt = 0;

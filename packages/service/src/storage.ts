@@ -4,6 +4,7 @@
 // the health check and the UI agree on the numbers.
 import { statfsSync } from 'node:fs';
 import type { StationConfig } from '@station/config';
+import { type Clock, systemClock } from '@station/time';
 
 const MB = 1024 * 1024;
 
@@ -32,7 +33,8 @@ export interface StorageGuardOptions {
   maxAgeMs?: number;
   /** Free and total bytes of `path`; default statfs. Tests hand in their own. */
   statfs?: (path: string) => { freeBytes: number; totalBytes: number };
-  now?: () => number;
+  /** How old a reading is, on this clock (default: the real one). */
+  clock?: Clock;
 }
 
 /** Sizes in words: `1.5 MB`. */
@@ -49,15 +51,15 @@ function statfsBytes(path: string): { freeBytes: number; totalBytes: number } {
 
 /** Reads and judges the data folder's free space; cheap enough to ask before every start. */
 export class StorageGuard {
-  readonly #opts: Required<Omit<StorageGuardOptions, 'statfs' | 'now'>>;
+  readonly #opts: Required<Omit<StorageGuardOptions, 'statfs' | 'clock'>>;
   readonly #statfs: NonNullable<StorageGuardOptions['statfs']>;
-  readonly #now: () => number;
+  readonly #clock: Clock;
   #last: { at: number; state: StorageState } | undefined;
 
   constructor(opts: StorageGuardOptions) {
     this.#opts = { maxAgeMs: 500, ...opts };
     this.#statfs = opts.statfs ?? statfsBytes;
-    this.#now = opts.now ?? Date.now;
+    this.#clock = opts.clock ?? systemClock;
   }
 
   /** The guard of a station's data folder, with the thresholds of its `storage` section. */
@@ -72,7 +74,7 @@ export class StorageGuard {
 
   /** The current reading (at most `maxAgeMs` old). A failing statfs reads as `low`, with its error. */
   state(): StorageState {
-    const now = this.#now();
+    const now = this.#clock.now();
     if (this.#last && now - this.#last.at < this.#opts.maxAgeMs) return this.#last.state;
     const state = this.#read();
     this.#last = { at: now, state };
