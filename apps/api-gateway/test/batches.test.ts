@@ -298,3 +298,71 @@ describe('errors', () => {
     });
   });
 });
+
+describe('POST /api/batches/:id/prompts/:promptId', () => {
+  const closed = {
+    id: 'prm_1',
+    executionId: 'exec_1',
+    step: 'ask',
+    status: 'answered',
+    answer: 4.2,
+    answeredBy: 'local',
+    closedAt: '2026-01-01T00:00:00.000Z',
+  };
+
+  test('without auth the answer is recorded as given by "local"', async () => {
+    h.bus.on('runner.batch_1', 'prompt.answer', () => closed);
+    expect(
+      await json(h.req('POST', '/api/batches/batch_1/prompts/prm_1', { body: { answer: 4.2 } })),
+    ).toEqual({
+      status: 200,
+      body: closed,
+    });
+    expect(h.bus.calls.map((c) => [c.service, c.method, c.body])).toEqual([
+      ['runner.batch_1', 'prompt.answer', { promptId: 'prm_1', answer: 4.2, answeredBy: 'local' }],
+    ]);
+  });
+
+  test('a body that is not an answer, or an id that cannot be one, never reaches the runner', async () => {
+    h.bus.on('runner.batch_1', 'prompt.answer', () => closed);
+    const bad = [
+      ['/api/batches/batch_1/prompts/prm_1', { answer: [1] }, 422],
+      ['/api/batches/batch_1/prompts/prm_1', { answer: 1, by: 'me' }, 422],
+      ['/api/batches/batch_1/prompts/prm_1', {}, 422],
+      [`/api/batches/batch_1/prompts/${'p'.repeat(65)}`, { answer: true }, 404],
+      ['/api/batches/batch_1/prompts/prm%201', { answer: true }, 404],
+    ] as const;
+    for (const [path, body, status] of bad) {
+      expect([path, (await h.req('POST', path, { body })).status]).toEqual([path, status]);
+    }
+    expect(h.bus.calls).toEqual([]);
+  });
+
+  test("the runner's refusals keep their status and reason", async () => {
+    const cases = [
+      [new BusError('NOT_FOUND', 'no prompt prm_1'), 404],
+      [new BusError('PROMPT_CLOSED', 'prompt prm_1 is closed (answered)'), 409],
+      [
+        new BusError('BAD_REQUEST', 'answer to prompt prm_1: must be at most 10', {
+          details: {
+            reason: 'must be at most 10',
+            errors: [{ path: '/answer', message: 'must be at most 10' }],
+          },
+        }),
+        422,
+      ],
+    ] as const;
+    for (const [err, status] of cases) {
+      h.bus.on('runner.batch_1', 'prompt.answer', () => {
+        throw err;
+      });
+      const res = await json(h.req('POST', '/api/batches/batch_1/prompts/prm_1', { body: { answer: 11 } }));
+      expect(res).toEqual({
+        status,
+        body: {
+          error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+        },
+      });
+    }
+  });
+});
