@@ -79,6 +79,8 @@ const STATUS_OF_CODE: Record<string, number> = {
   // The batch process could not be spawned or did not register: the station's fault, not the request's.
   START_FAILED: 502,
   SHUTTING_DOWN: 503,
+  // The slot's recovery after a crash failed: runs wait for an operator's acknowledgement.
+  RECOVERY_FAILED: 409,
   // The runner left a step running past its grace and is being replaced: retry in a moment.
   RUNNER_NOT_CLEAN: 503,
   // The data folder is below storage.min_free_mb: the station's condition, gone once space is freed.

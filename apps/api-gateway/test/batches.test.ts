@@ -148,6 +148,35 @@ describe('errors', () => {
     });
   });
 
+  test('acknowledge goes to the runner with who acknowledged; RECOVERY_FAILED on a start is 409; nothing to acknowledge is 404', async () => {
+    h.bus.on('runner.batch_1', 'recovery.acknowledge', (body) => ({
+      executionId: 'exec_7',
+      acknowledgedAt: `2026-12-02T08:00:00.000Z ${JSON.stringify(body)}`,
+    }));
+    expect(
+      await json(h.req('POST', '/api/batches/batch_1/acknowledge', { body: { operator: 'op-17' } })),
+    ).toEqual({
+      status: 200,
+      body: { executionId: 'exec_7', acknowledgedAt: '2026-12-02T08:00:00.000Z {"operator":"op-17"}' },
+    });
+    expect(
+      await json(h.req('POST', '/api/batches/batch_1/acknowledge', { body: { who: 'x' } })),
+    ).toMatchObject({
+      status: 422,
+      body: { error: { code: 'BAD_REQUEST' } },
+    });
+    h.bus.on('runner.batch_1', 'sequence.start', remote('RECOVERY_FAILED', 'recovery failed: relay stuck'));
+    expect(await json(h.req('POST', '/api/batches/batch_1/sequence/start'))).toEqual({
+      status: 409,
+      body: { error: { code: 'RECOVERY_FAILED', message: 'recovery failed: relay stuck' } },
+    });
+    h.bus.on('runner.batch_1', 'recovery.acknowledge', remote('NOT_FOUND', 'nothing to acknowledge'));
+    expect(await json(h.req('POST', '/api/batches/batch_1/acknowledge'))).toEqual({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: 'nothing to acknowledge' } },
+    });
+  });
+
   test('a restart of an id that cannot name a batch is 404 without a bus call', async () => {
     expect(await json(h.req('POST', '/api/batches/..%2Fx/restart'))).toEqual({
       status: 404,

@@ -26,6 +26,10 @@ async function station(): Promise<Harness> {
   h.bus.on('supervisor', 'batch.restart', () => ({ status: 'running', pid: 8 }));
   h.bus.on('runner.batch_1', 'sequence.start', () => ({ executionId: 'exec_1' }));
   h.bus.on('runner.batch_1', 'sequence.stop', () => ({ status: 'stopping' }));
+  h.bus.on('runner.batch_1', 'recovery.acknowledge', () => ({
+    executionId: 'exec_0',
+    acknowledgedAt: '2026-12-02T08:00:00.000Z',
+  }));
   h.bus.on('runner.batch_1', 'manual.run', () => ({
     hardware: 'psu',
     command: 'on',
@@ -54,6 +58,7 @@ const ROUTES = [
   { path: '/api/batches/batch_1/restart', optional: true },
   { path: '/api/batches/batch_1/sequence/start', optional: true },
   { path: '/api/batches/batch_1/sequence/stop', optional: true },
+  { path: '/api/batches/batch_1/acknowledge', optional: true },
   { path: '/api/batches/batch_1/manual', optional: false },
   { path: '/api/system/sync', optional: true },
   { path: '/api/auth/token', optional: false },

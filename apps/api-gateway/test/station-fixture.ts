@@ -126,6 +126,9 @@ function startRunner(): Worker {
         manualCommands: [],
         manualBusy: false,
       }),
+      'recovery.acknowledge': () => {
+        throw new BusError('NOT_FOUND', 'batch_1 has no failed recovery waiting to be acknowledged');
+      },
       'sequence.start': ({ parameters }) => {
         if (sequenceRunning)
           throw new BusError('SEQUENCE_RUNNING', 'a sequence is already running on batch_1');

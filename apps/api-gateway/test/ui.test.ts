@@ -84,6 +84,7 @@ describe('OpenAPI', () => {
       'GET /api/system/info',
       'GET /api/units/{serialNumber}',
       'POST /api/auth/token',
+      'POST /api/batches/{id}/acknowledge',
       'POST /api/batches/{id}/manual',
       'POST /api/batches/{id}/restart',
       'POST /api/batches/{id}/sequence/start',

@@ -54,6 +54,15 @@ export interface RunnerView {
   prompt: OperatorPrompt | undefined;
   manualBusy: boolean;
   notClean: NotClean | undefined;
+  recovery?: RecoveryState;
+}
+
+/** The recovery this runner ran at start (runner.md, "Recovery"). */
+export interface RecoveryState {
+  executionId: string;
+  passed: boolean;
+  message: string;
+  acknowledged?: boolean;
 }
 
 /** The runner's `status` answer. */
@@ -107,5 +116,6 @@ export function runnerStatus(v: RunnerView): RunnerStatus {
       : [],
     manualBusy: v.manualBusy,
     ...(v.notClean ? { recycle: v.notClean } : {}),
+    ...(v.recovery ? { recovery: { ...v.recovery } } : {}),
   };
 }

@@ -26,7 +26,8 @@ import {
 import { type AbortCause, createRecorder, endOf, toStepShape } from '@station/sequence/recorder';
 import { healthHandler } from '@station/service/health';
 import type { StorageState } from '@station/service/storage';
-import { ABORT_CAUSES, type LiveExecution, type NotClean, runnerStatus } from './live.ts';
+import { ABORT_CAUSES, type LiveExecution, type NotClean, type RecoveryState, runnerStatus } from './live.ts';
+import { recoverIfNeeded } from './recovery.ts';
 import { isStorageFull, PendingCloses, storageLowError, unrecordedEnd } from './storage.ts';
 
 export { ABORT_CAUSES } from './live.ts';
@@ -74,6 +75,8 @@ export class BatchRunner {
   /** Set while the runner has no supervisor: it takes no new run (see `retire`). */
   #retiring: string | undefined;
   #notClean: NotClean | undefined;
+  /** The recovery run at start, when one was needed. */
+  #recovery: RecoveryState | undefined;
   readonly #closes: PendingCloses;
   /** Operator prompts of this runner's runs; it remembers closed ids, so a late answer gets 409, not 404. */
   readonly #prompts: PromptDesk;
@@ -127,6 +130,68 @@ export class BatchRunner {
       return;
     }
     await this.#connect();
+    await this.#recover();
+  }
+
+  /**
+   * Before the first run: when the batch's last execution was cut off (a crash), safe state and cleanup
+   * steps on that execution's behalf (recovery.ts). A failure keeps runs refused until acknowledged.
+   */
+  async #recover(): Promise<void> {
+    const pkg = this.#pkg;
+    if (!pkg) return;
+    try {
+      const done = await recoverIfNeeded({
+        store: this.#opts.store,
+        batchId: this.batchId,
+        pkg,
+        hardware: this.#hardware,
+        hardwareError: this.#hardwareError,
+        graceMs: this.#opts.graceMs,
+        now: this.#now,
+      });
+      if (!done) return;
+      this.#recovery = { executionId: done.executionId, passed: done.record.passed, message: done.message };
+      if (done.record.passed) {
+        this.#log.info({ executionId: done.executionId, recovery: done.record }, done.message);
+        return;
+      }
+      this.#log.error({ executionId: done.executionId, recovery: done.record }, done.message);
+      this.#event('error', {
+        code: 'RECOVERY_FAILED',
+        message: done.message,
+        step: null,
+        details: { executionId: done.executionId, recovery: done.record },
+      });
+    } catch (err) {
+      // The store refused the record: the hardware's state is unknown, so runs stay refused.
+      const message = `recovery could not be completed: ${err instanceof Error ? err.message : String(err)}`;
+      this.#recovery = { executionId: '', passed: false, message };
+      this.#log.error({ err }, message);
+      this.#event('error', { code: 'RECOVERY_FAILED', message, step: null });
+    }
+  }
+
+  /** An operator confirms the fixture is safe after a failed recovery; runs are taken again. */
+  acknowledgeRecovery(operator?: string): { executionId: string; acknowledgedAt: string } {
+    const r = this.#recovery;
+    if (!r || r.passed || r.acknowledged) {
+      throw new BusError('NOT_FOUND', `${this.batchId} has no failed recovery waiting to be acknowledged`);
+    }
+    const acknowledgedAt = new Date(this.#now()).toISOString();
+    if (r.executionId) {
+      const record = this.#opts.store.getRecovery(r.executionId);
+      if (record) {
+        this.#opts.store.recordRecovery(r.executionId, {
+          ...record,
+          acknowledgedAt,
+          ...(operator ? { acknowledgedBy: operator } : {}),
+        });
+      }
+    }
+    r.acknowledged = true;
+    this.#log.warn({ executionId: r.executionId, operator }, 'failed recovery acknowledged by an operator');
+    return { executionId: r.executionId, acknowledgedAt };
   }
 
   /** Connects the hardware if it is not connected; a failure is remembered and reported, not thrown. */
@@ -160,6 +225,7 @@ export class BatchRunner {
       prompt: this.#prompts.open[0],
       manualBusy: this.#manualBusy,
       notClean: this.#notClean,
+      recovery: this.#recovery,
     });
   }
 
@@ -174,6 +240,14 @@ export class BatchRunner {
   ): Promise<{ executionId: string }> {
     if (this.#shuttingDown) throw new BusError('SHUTTING_DOWN', `${this.batchId} is shutting down`);
     if (this.#retiring) throw new BusError('SHUTTING_DOWN', this.#retiring);
+    const recovery = this.#recovery;
+    if (recovery && !recovery.passed && !recovery.acknowledged) {
+      throw new BusError(
+        'RECOVERY_FAILED',
+        `${recovery.message}; make the fixture safe, then acknowledge it (POST /api/batches/${this.batchId}/acknowledge)`,
+        { details: { executionId: recovery.executionId } },
+      );
+    }
     if (this.#notClean) {
       throw new BusError('RUNNER_NOT_CLEAN', `${this.#notClean.message}; wait for the runner restart`, {
         details: { steps: this.#notClean.steps },
@@ -470,6 +544,7 @@ export class BatchRunner {
       'sequence.stop': () => this.stopSequence(),
       'prompt.answer': (body) => this.answerPrompt(body.promptId, body.answer, body.answeredBy),
       'manual.run': (body) => this.manual(body.hardware, body.command, body.params),
+      'recovery.acknowledge': (body) => this.acknowledgeRecovery(body.operator),
       shutdown: async (body) => {
         await this.shutdown(ABORT_CAUSES[body.reason ?? 'ABORTED']);
         onShutdown();

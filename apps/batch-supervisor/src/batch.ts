@@ -79,7 +79,7 @@ export class BatchController {
     if (this.#state === 'running') {
       const gen = this.#generation;
       const r = await this.#deps.link.status(this.id, timeoutMs);
-      if (r.ok && gen === this.#generation && r.value.pid === this.#proc?.pid) this.#runner = r.value;
+      if (r.ok && gen === this.#generation && r.value.pid === this.#proc?.pid) this.#takeStatus(r.value);
     }
     return batchDetail(this.#view(), this.#deps.clock.now());
   }
@@ -313,7 +313,7 @@ export class BatchController {
     const deps = this.#deps;
     const first = await deps.link.status(this.id, Math.min(deps.timings.heartbeatTimeoutMs, 500));
     if (gen !== this.#generation || (this.#state !== 'starting' && this.#state !== 'idle')) return;
-    if (first.ok && first.value.pid === proc.pid) this.#runner = first.value;
+    if (first.ok && first.value.pid === proc.pid) this.#takeStatus(first.value);
     this.#transition('running');
     void this.#watch(gen, proc);
   }
@@ -321,6 +321,26 @@ export class BatchController {
   // A method, so the compiler does not narrow `#state` across the awaits around it.
   #isRunning(): boolean {
     return this.#state === 'running';
+  }
+
+  /**
+   * The runner's fresh status. A failed recovery it reports (runner.md, "Recovery") is the batch's
+   * `lastError` (RECOVERY_FAILED) until an operator acknowledges it.
+   */
+  #takeStatus(status: RunnerStatus): void {
+    this.#runner = status;
+    const r = status.recovery;
+    const waiting = r !== undefined && !r.passed && !r.acknowledged;
+    if (waiting && this.#lastError?.code !== 'RECOVERY_FAILED') {
+      this.#lastError = failureInfo(
+        'RECOVERY_FAILED',
+        r.message,
+        { stderr: [], executions: r.executionId ? [r.executionId] : [] },
+        this.#deps.clock.now(),
+      );
+    } else if (!waiting && this.#lastError?.code === 'RECOVERY_FAILED') {
+      this.#lastError = undefined;
+    }
   }
 
   #startError(): SupervisorError {
@@ -344,7 +364,7 @@ export class BatchController {
     return heartbeat(this.id, proc.pid, this.#deps.link, this.#deps.timings, this.#deps.clock, {
       live: () => gen === this.#generation && this.#state === 'running',
       onStatus: (status) => {
-        this.#runner = status;
+        this.#takeStatus(status);
         if (status.recycle) void this.#recycle(gen, status.recycle);
       },
       onBeat: () => this.#publishStatus(),

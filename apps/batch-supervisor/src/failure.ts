@@ -15,6 +15,8 @@ export type FailureCode =
   | 'BATCH_STOP_FAILED'
   /** An adopted runner is gone without an exit reason (SIGKILL, the kernel's OOM killer). */
   | 'BATCH_LOST'
+  /** The runner's recovery after a crash failed; runs are refused until an operator acknowledges it. */
+  | 'RECOVERY_FAILED'
   /** A runner was killed because its memory passed the batch's `limits.memory_mb`. */
   | 'RESOURCE_LIMIT'
   /** A runner left a step running past its grace (it ignored abort or timeout) and was replaced. */

@@ -105,3 +105,81 @@ describe('an execution ended from outside', () => {
     });
   });
 });
+
+describe('a crashed slot comes back safe', () => {
+  /** Kills the runner mid-hold, then starts the batch again by hand (the restart policy is `never`). */
+  async function crashAndRestart(parameters: Record<string, unknown> = {}) {
+    station = await new Station([{ id: 'batch_1', sequencePackage: 'unruly', yaml: HARDWARE }], {
+      sequencesDir: PACKAGES,
+    }).up();
+    const st = station;
+    st.supervisor({}, true);
+    await st.ready();
+    const { pid } = await st.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });
+    const { executionId } = await st.client.request('runner.batch_1', 'sequence.start', { parameters });
+    await until(
+      () => st.store.getResult(executionId)?.steps[1]?.status === 'running',
+      'the hold step on record as running',
+      20_000,
+    );
+    process.kill(pid, 'SIGKILL');
+    await until(() => st.store.getExecution(executionId)?.status === 'failed', 'the crash to be marked');
+    // The new runner recovers before it registers: once `running`, the recovery is on record.
+    const again = await st.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });
+    expect(again.status).toBe('running');
+    return { st, executionId };
+  }
+
+  test('the next runner puts the hardware in its safe state and runs the cleanup steps, recorded on the cut-off run', async () => {
+    const { st, executionId } = await crashAndRestart();
+    expect(st.store.getRecovery(executionId)).toEqual({
+      startedAt: expect.any(String),
+      completedAt: expect.any(String),
+      passed: true,
+      safeState: [{ hardware: 'psu', ok: true }],
+      steps: [{ name: 'power_off', status: 'completed', pass: true }],
+    });
+    const detail = await st.client.request('supervisor', 'batch.get', { batchId: 'batch_1' });
+    expect(detail.lastError).toBeUndefined();
+    // Ready: the next run starts, and a second runner start does not recover the same run again.
+    const next = await st.client.request('runner.batch_1', 'sequence.start', {});
+    expect(next.executionId).not.toBe(executionId);
+  });
+
+  test('a recovery that fails refuses runs (RECOVERY_FAILED) until an operator acknowledges it', async () => {
+    const { st, executionId } = await crashAndRestart({ cleanup_fails: true });
+    const record = st.store.getRecovery(executionId)!;
+    expect({ passed: record.passed, steps: record.steps }).toEqual({
+      passed: false,
+      steps: [
+        {
+          name: 'power_off',
+          status: 'failed',
+          pass: false,
+          error: 'relay stuck: output cannot be switched off',
+        },
+      ],
+    });
+    const refused = await st.failure(st.client.request('runner.batch_1', 'sequence.start', {}));
+    expect(refused.code).toBe('RECOVERY_FAILED');
+    expect(refused.message).toContain('cleanup step power_off failed: relay stuck');
+    expect(refused.message).toContain('acknowledge it (POST /api/batches/batch_1/acknowledge)');
+    // The card says so: the batch's lastError, from the runner's status.
+    const shown = await until(async () => {
+      const list = await st.client.request('supervisor', 'batch.list', {});
+      return list[0]?.lastError?.code === 'RECOVERY_FAILED' ? list[0] : undefined;
+    }, 'RECOVERY_FAILED on the batch');
+    expect(shown.lastError?.message).toContain(`recovery after ${executionId}`);
+
+    const ack = await st.client.request('runner.batch_1', 'recovery.acknowledge', { operator: 'op-17' });
+    expect(ack).toEqual({ executionId, acknowledgedAt: expect.any(String) });
+    expect(st.store.getRecovery(executionId)).toMatchObject({ passed: false, acknowledgedBy: 'op-17' });
+    const again = await st.failure(st.client.request('runner.batch_1', 'recovery.acknowledge', {}));
+    expect(again.code).toBe('NOT_FOUND');
+    await st.client.request('runner.batch_1', 'sequence.start', {});
+    await until(async () => {
+      const list = await st.client.request('supervisor', 'batch.list', {});
+      return list[0]?.lastError === undefined;
+    }, 'the error to leave the card');
+  });
+});

@@ -221,6 +221,9 @@ if (behaviour.register !== false) {
         abortSequence();
         return { status: 'stopped' };
       },
+      'recovery.acknowledge': () => {
+        throw new BusError('NOT_FOUND', `${batchId} has no failed recovery waiting to be acknowledged`);
+      },
       'manual.run': ({ hardware, command }) => ({ hardware, command, result: null, duration: 0 }),
       shutdown: () => {
         if (behaviour.ignoreShutdown) return { status: 'ignored' };

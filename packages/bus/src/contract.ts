@@ -84,6 +84,17 @@ export const contract = {
       ),
       PromptClosed,
     ),
+    /**
+     * An operator confirms the fixture is safe after a failed recovery: the runner takes runs again.
+     * NOT_FOUND when no failed recovery waits.
+     */
+    'recovery.acknowledge': method(
+      T.Object(
+        { operator: T.Optional(T.String({ minLength: 1, maxLength: 64 })) },
+        { additionalProperties: false },
+      ),
+      T.Object({ executionId: T.String(), acknowledgedAt: T.String() }),
+    ),
     'manual.run': method(
       T.Object(
         {

@@ -174,6 +174,18 @@ export const RunnerStatus = T.Object({
    * sequences and the supervisor replaces the process.
    */
   recycle: Opt(T.Object({ steps: T.Array(T.String()), message: T.String() })),
+  /**
+   * The last recovery this runner ran after a cut-off execution (runner.md, "Recovery"). While `passed` is
+   * false and it is not `acknowledged`, the runner refuses sequences (RECOVERY_FAILED).
+   */
+  recovery: Opt(
+    T.Object({
+      executionId: T.String(),
+      passed: T.Boolean(),
+      message: T.String(),
+      acknowledged: Opt(T.Boolean()),
+    }),
+  ),
 });
 export type RunnerStatus = Static<typeof RunnerStatus>;
 

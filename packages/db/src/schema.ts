@@ -54,6 +54,24 @@ export type SyncStatus = (typeof SYNC_STATUSES)[number];
 export const SYNC_KINDS = ['execution'] as const;
 export type SyncKind = (typeof SYNC_KINDS)[number];
 
+/**
+ * What a runner did to bring its hardware back to a safe state after the execution before it was cut off
+ * (crash, lost, memory limit): every driver's safeState() and the sequence's cleanup steps, and whether
+ * all of it passed (the batch takes new runs only then, or once an operator acknowledged a failure).
+ */
+export interface RecoveryRecord {
+  startedAt: string;
+  completedAt: string;
+  passed: boolean;
+  /** Each driver's safeState(): `ok`, or the error it raised. */
+  safeState: { hardware: string; ok: boolean; error?: string }[];
+  /** The cleanup steps, in order, with their outcome. */
+  steps: { name: string; status: string; pass: boolean; error?: string }[];
+  /** Set when an operator acknowledged a failed recovery. */
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+}
+
 /** JSON values as stored in the JSON text columns. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
@@ -133,6 +151,18 @@ export const executions = sqliteTable(
     check('executions_status_ck', inList(t.status, EXECUTION_STATUSES)),
   ],
 );
+
+/**
+ * The recovery the next runner of a batch ran after an execution was cut off by a crash (one row per such
+ * execution, written when the recovery ends and again when an operator acknowledges a failed one).
+ */
+export const recoveries = sqliteTable('recoveries', {
+  executionId: text('execution_id')
+    .primaryKey()
+    .references(() => executions.id, { onDelete: 'cascade' }),
+  batchId: text('batch_id').notNull(),
+  record: text('record', { mode: 'json' }).$type<RecoveryRecord>().notNull(),
+});
 
 /** One step of an execution, written when the step ends (or when it starts, then overwritten). */
 export const stepResults = sqliteTable(

@@ -15,7 +15,9 @@ const TABLES = [
   '__drizzle_migrations',
   'executions',
   'measurements',
+  'recoveries',
   'sqlite_sequence',
+  'step_prompts',
   'step_results',
   'sync_queue',
 ];

@@ -46,6 +46,7 @@ export function withOperator(body: Static<typeof SequenceStartBody>, who: Identi
 // The bodies are the bus contract's: what the runner accepts is exactly what the route accepts.
 const SequenceStartBody = contract.runner['sequence.start'].body;
 const ManualBody = contract.runner['manual.run'].body;
+const AcknowledgeBody = contract.runner['recovery.acknowledge'].body;
 
 /** The batch routes, mounted under `/api/batches`. */
 export function batchRoutes(ctx: RouteContext) {
@@ -153,6 +154,29 @@ export function batchRoutes(ctx: RouteContext) {
           summary:
             'Run the batch sequence with runtime parameters and the operator id (409 SEQUENCE_RUNNING when one runs)',
           requestBody: documentBody(SequenceStartBody, true),
+        },
+      },
+    )
+    .post(
+      '/:id/acknowledge',
+      async ({ params, request }) => {
+        const batchId = batchIdOf(params.id);
+        const body = (await bodies.read(request, AcknowledgeBody, { optional: true })) ?? {};
+        const who = ctx.identityOf(request);
+        const ack = who?.via === 'jwt' ? { ...body, operator: who.name } : body;
+        return onRunner(batchId, () => calls.call(runnerService(batchId), 'recovery.acknowledge', ack));
+      },
+      {
+        params: IdParams,
+        parse: 'none',
+        response: {
+          200: t.Object({ executionId: t.String(), acknowledgedAt: t.String() }),
+          ...errorResponses,
+        },
+        detail: {
+          summary:
+            'Acknowledge a failed recovery after a crash (the fixture was made safe by hand): the batch takes runs again; 404 when none waits',
+          requestBody: documentBody(AcknowledgeBody, true),
         },
       },
     )

@@ -11,6 +11,7 @@ import {
 } from './executions.ts';
 import { markInterrupted } from './interrupt.ts';
 import { closePrompt, openPrompt, promptsByStep } from './prompts.ts';
+import { executionToRecover, getRecovery, recordRecovery } from './recovery.ts';
 import { getResult, listResults } from './results.ts';
 import {
   enableIncrementalVacuum,
@@ -40,6 +41,9 @@ export const queries = {
   getExecution,
   runningExecutions,
   markInterrupted,
+  executionToRecover,
+  getRecovery,
+  recordRecovery,
   listResults,
   getResult,
   unitHistory,

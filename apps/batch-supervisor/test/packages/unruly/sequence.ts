@@ -31,5 +31,6 @@ export async function hold(ctx: StepContext): Promise<void> {
 export async function report(): Promise<void> {}
 
 export async function power_off(ctx: StepContext): Promise<void> {
+  if (ctx.params.cleanup_fails) throw new Error('relay stuck: output cannot be switched off');
   await ctx.hardware.psu!.run('output_off');
 }
