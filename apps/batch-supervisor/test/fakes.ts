@@ -7,6 +7,7 @@ import type { BusLogger, RunnerStatus, StationEvent } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import { openStore, type Store } from '@station/db';
 import { systemTimers, type Timer, type Timers } from '@station/time';
+import { until as pollUntil } from '../../../tests/support/process.ts';
 import { Gate } from '../src/gate.ts';
 import type { RestartConfig } from '../src/restart-policy.ts';
 import type {
@@ -293,15 +294,9 @@ export function fakeDeps(
   };
 }
 
-/** Polls `fn` until truthy or fails after `ms`. */
-export async function until<T>(fn: () => T, what: string, ms = 5_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(2);
-  }
+/** The shared `until`, polling every 2 ms: these fakes change state within milliseconds. */
+export function until<T>(fn: () => T | undefined | null | false, what: string, ms = 5_000): Promise<T> {
+  return pollUntil(fn, what, ms, 2);
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */

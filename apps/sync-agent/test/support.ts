@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DutInput, newExecutionId, openStore, type Store } from '@station/db';
 import { createLogger, type Logger } from '@station/log';
+import { until as pollUntil } from '../../../tests/support/process.ts';
 import type { BackendSettings } from '../src/agent.ts';
 
 /** A temp folder with a store file in it; `dispose()` closes and deletes both. */
@@ -102,13 +103,9 @@ export function seedExecutions(
   return ids;
 }
 
-/** Polls `cond` until it holds; fails with `what` after `timeoutMs`. */
+/** The shared `until` with the condition second; fails with `what` after `timeoutMs`. */
 export async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await Bun.sleep(5);
-  }
+  await pollUntil(cond, what, timeoutMs, 5);
 }
 
 /** The sync_queue rows as the runbook sees them, oldest first. */

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from '../../../tests/support/process.ts';
 import type { EventOf, Socket, SocketEventType } from '../src/index.ts';
 
 export type TransportName = 'tcp' | 'ipc';
@@ -45,13 +46,9 @@ export class Fixture {
   }
 }
 
-/** Polls `check` until it returns true or the deadline passes. */
+/** The shared `until` (tests/support), polling every 2 ms, with zmtp's argument order. */
 export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(2);
-  }
+  await until(check, what, timeoutMs, 2);
 }
 
 /** Resolves with the next event of `type` on `socket`. */
