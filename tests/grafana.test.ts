@@ -23,7 +23,8 @@ async function stationFamilies(): Promise<Map<string, string>> {
     const registries = [
       new GatewayMetrics(store, 0, clock.now).registry,
       new RunnerMetrics('batch_1').registry,
-      supervisorMetrics({ get: () => Promise.reject(new Error('no batches here')) }, { batches: [] }),
+      supervisorMetrics({ get: () => Promise.reject(new Error('no batches here')) }, { batches: [] })
+        .registry,
       new SyncMetrics(store, clock).registry,
       new BrokerMetrics(() => ({ workers: 0, pending: {} })).registry,
     ];

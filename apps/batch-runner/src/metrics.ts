@@ -2,18 +2,14 @@
 // runs by verdict, run and step durations. Served over the bus by `metrics`; the supervisor reports the
 // runner's memory and restarts, which outlive this process.
 import type { StationEvent } from '@station/bus';
-import { serviceRegistry, WORK_BUCKETS } from '@station/service/metrics';
+import {
+  RUN_VERDICTS,
+  runsCounter,
+  runVerdict,
+  serviceRegistry,
+  WORK_BUCKETS,
+} from '@station/service/metrics';
 import { Counter, Histogram, type Registry } from 'prom-client';
-
-/** How a run ended, for `station_runs_total`: the yield is pass / (pass + fail). */
-export type Verdict = 'pass' | 'fail' | 'aborted' | 'error';
-
-/** The verdict of a `sequence_complete`: an error (results not stored) or a stop outrank pass/fail. */
-export function verdictOf(data: Extract<StationEvent, { type: 'sequence_complete' }>['data']): Verdict {
-  if (data.error) return 'error';
-  if (data.status === 'stopped') return 'aborted';
-  return data.overallPass ? 'pass' : 'fail';
-}
 
 /** Metrics of `runner.<batchId>`. */
 export class RunnerMetrics {
@@ -29,12 +25,7 @@ export class RunnerMetrics {
   ) {
     this.registry = serviceRegistry(`runner.${batchId}`, opts);
     const registers = [this.registry];
-    this.#runs = new Counter({
-      name: 'station_runs_total',
-      help: 'Sequence runs finished on the batch, by verdict (pass, fail, aborted, error).',
-      labelNames: ['batch', 'verdict'],
-      registers,
-    });
+    this.#runs = runsCounter(this.registry);
     this.#runDuration = new Histogram({
       name: 'station_run_duration_seconds',
       help: 'Duration of finished sequence runs on the batch.',
@@ -56,8 +47,7 @@ export class RunnerMetrics {
       registers,
     });
     // Zero series from the start, so a rate over the first run is not missing its beginning.
-    for (const verdict of ['pass', 'fail', 'aborted', 'error'] satisfies Verdict[])
-      this.#runs.inc({ batch: batchId, verdict }, 0);
+    for (const verdict of RUN_VERDICTS) this.#runs.inc({ batch: batchId, verdict }, 0);
   }
 
   /** Counts what one published event says. */
@@ -67,7 +57,7 @@ export class RunnerMetrics {
       this.#stepDuration.observe({ batch, step: event.data.step }, event.data.duration);
       this.#steps.inc({ batch, status: event.data.status ?? (event.data.pass ? 'completed' : 'failed') });
     } else if (event.type === 'sequence_complete') {
-      this.#runs.inc({ batch, verdict: verdictOf(event.data) });
+      this.#runs.inc({ batch, verdict: runVerdict(event.data) });
       this.#runDuration.observe({ batch }, event.data.duration);
     }
   }

@@ -2,8 +2,9 @@
 // pass/fail of the steps that ran), run and step durations by step.
 import { describe, expect, test } from 'bun:test';
 import type { StationEvent } from '@station/bus';
+import { runVerdict } from '@station/service/metrics';
 import { parseExposition, sampleValue } from '../../../tests/support/metrics.ts';
-import { RunnerMetrics, verdictOf } from '../src/metrics.ts';
+import { RunnerMetrics } from '../src/metrics.ts';
 
 const done = (data: Partial<Extract<StationEvent, { type: 'sequence_complete' }>['data']>): StationEvent => ({
   type: 'sequence_complete',
@@ -12,8 +13,10 @@ const done = (data: Partial<Extract<StationEvent, { type: 'sequence_complete' }>
 });
 
 describe('runner metrics', () => {
-  test('verdicts: error, then a stop, outrank pass/fail', () => {
-    const of = (e: StationEvent) => (e.type === 'sequence_complete' ? verdictOf(e.data) : undefined);
+  test("verdicts: the event's own, else an error, then a stop, outrank pass/fail", () => {
+    const of = (e: StationEvent) => (e.type === 'sequence_complete' ? runVerdict(e.data) : undefined);
+    expect(of(done({ verdict: 'ERROR', overallPass: false, status: 'failed' }))).toBe('error');
+    expect(of(done({ verdict: 'ABORTED', overallPass: false, status: 'stopped' }))).toBe('aborted');
     expect(of(done({}))).toBe('pass');
     expect(of(done({ overallPass: false, status: 'failed' }))).toBe('fail');
     expect(of(done({ overallPass: false, status: 'stopped', statusReason: 'ABORTED' }))).toBe('aborted');

@@ -1,8 +1,10 @@
 // The supervisor's metrics, read from its own view of the batches at scrape time: each batch's state, its
 // runner's resident memory (as the memory watchdog reads it) against its limit, and the automatic restarts
-// the restart policy made. Kept here rather than in the runner: they outlive a runner that died.
+// the restart policy made. Kept here rather than in the runner: they outlive a runner that died. The runs
+// the supervisor ends (their runner died) are counted from the `sequence_complete` it publishes.
+import type { StationEvent } from '@station/bus';
 import type { BatchConfig } from '@station/config';
-import { serviceRegistry } from '@station/service/metrics';
+import { runsCounter, runVerdict, serviceRegistry } from '@station/service/metrics';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { MB, procRss, type RssProbe } from './memory-watch.ts';
 import type { Supervisor } from './supervisor.ts';
@@ -19,11 +21,18 @@ export interface SupervisorMetricsOptions {
   onError?: (err: unknown) => void;
 }
 
+/** The supervisor's registry, and what counts the events it publishes. */
+export interface SupervisorMetrics {
+  registry: Registry;
+  /** Counts a run the supervisor ended (`sequence_complete` of a runner that died). */
+  observe(event: StationEvent): void;
+}
+
 /** The `supervisor` registry, reading `supervisor` at every scrape. */
 export function supervisorMetrics(
   supervisor: Pick<Supervisor, 'get'>,
   opts: SupervisorMetricsOptions,
-): Registry {
+): SupervisorMetrics {
   const registry = serviceRegistry('supervisor', { defaults: opts.defaults });
   const registers = [registry];
   const rss = opts.rss ?? procRss;
@@ -62,6 +71,7 @@ export function supervisorMetrics(
     registers,
     collect,
   });
+  const runs = runsCounter(registry);
   for (const b of opts.batches) {
     if (b.limits?.memory_mb !== undefined) limit.set({ batch: b.id }, b.limits.memory_mb * MB);
   }
@@ -81,5 +91,11 @@ export function supervisorMetrics(
       }
     }
   }
-  return registry;
+  return {
+    registry,
+    observe(event) {
+      if (event.type === 'sequence_complete')
+        runs.inc({ batch: event.batch_id, verdict: runVerdict(event.data) });
+    },
+  };
 }

@@ -82,6 +82,15 @@ export async function startSupervisor(
         : undefined;
     return { running, ...(ended ? { ended } : {}) };
   };
+  const sink = publisherSink(publisher, log);
+  // Asks the supervisor only at scrape time, once it exists.
+  const metrics = supervisorMetrics(
+    { get: (batchId) => supervisor.get(batchId) },
+    {
+      batches: config.batches,
+      onError: (err) => log.warn({ err: String(err) }, 'supervisor metrics: a batch could not be read'),
+    },
+  );
   const supervisor = new Supervisor({
     batches: config.batches,
     spawn,
@@ -90,7 +99,12 @@ export async function startSupervisor(
     discover,
     startGate: new Gate(opts.startConcurrency ?? availableParallelism()),
     link: busRunnerLink(client),
-    events: publisherSink(publisher, log),
+    events: {
+      publish(event) {
+        metrics.observe(event);
+        sink.publish(event);
+      },
+    },
     store,
     clock: systemTimers,
     timings: { ...DEFAULT_TIMINGS, ...opts.timings },
@@ -102,13 +116,7 @@ export async function startSupervisor(
   const worker = serve({
     endpoint: config.ipc.service_bus,
     service: 'supervisor',
-    handlers: supervisorHandlers(
-      supervisor,
-      supervisorMetrics(supervisor, {
-        batches: config.batches,
-        onError: (err) => log.warn({ err: String(err) }, 'supervisor metrics: a batch could not be read'),
-      }),
-    ),
+    handlers: supervisorHandlers(supervisor, metrics.registry),
     logger: log,
   });
   // Not awaited: auto-start batches come up (or fail into their restart policy) while we already serve.

@@ -197,6 +197,12 @@ describe('failures', () => {
     expect(st.longestGap('b2', 'step_complete')).toBeLessThan(1_000);
     const list = await st.client.request('supervisor', 'batch.list', {});
     expect(list.map((b) => b.status)).toEqual(['error', 'running']);
+    // The run b1's runner died in is counted by the supervisor, which ended it, as an error.
+    const families = await st.client.request('supervisor', 'metrics', {});
+    const runs = families.find((f) => f.name === 'station_runs_total')!.values;
+    expect(runs.map((v) => [v.labels.batch, v.labels.verdict, v.labels.service, v.value])).toEqual([
+      ['b1', 'error', 'supervisor', 1],
+    ]);
   });
 
   test('a hung runner (alive, silent on the bus) is killed and reported as crashed', async () => {

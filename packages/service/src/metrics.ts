@@ -2,7 +2,7 @@
 // event-loop lag, GC) and its own, each series labelled with the service, answered over the bus by the
 // `metrics` method and merged by the gateway into the station's one `/metrics`.
 import { droppedLogLines } from '@station/log';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** Latency buckets in seconds, from 0.5 ms (loopback bus hops) to 10 s (slow service calls). */
 export const LATENCY_BUCKETS = [
@@ -48,4 +48,38 @@ export function serviceRegistry(service: string, opts: RegistryOptions = {}): Re
     for (const name of LEFT_OUT) registry.removeSingleMetric(name);
   }
   return registry;
+}
+
+/** How a run ended, for `station_runs_total`: the yield is pass / (pass + fail). */
+export type RunVerdict = 'pass' | 'fail' | 'aborted' | 'error';
+export const RUN_VERDICTS: readonly RunVerdict[] = ['pass', 'fail', 'aborted', 'error'];
+
+/**
+ * The verdict label of a `sequence_complete`: its own `verdict` (PASS, FAIL, ERROR, ABORTED) when it carries
+ * one; else an error or a stop outranks the pass/fail of the steps that ran.
+ */
+export function runVerdict(end: {
+  verdict?: string;
+  error?: unknown;
+  status?: string;
+  overallPass: boolean;
+}): RunVerdict {
+  const v = end.verdict?.toLowerCase();
+  if (v === 'pass' || v === 'fail' || v === 'aborted' || v === 'error') return v;
+  if (end.error) return 'error';
+  if (end.status === 'stopped') return 'aborted';
+  return end.overallPass ? 'pass' : 'fail';
+}
+
+/**
+ * `station_runs_total` in `registry`. The runner counts the runs it ends; the supervisor the ones whose
+ * runner died (it ends those), so `sum by (batch, verdict)` over both is every run of a batch.
+ */
+export function runsCounter(registry: Registry): Counter<'batch' | 'verdict'> {
+  return new Counter({
+    name: 'station_runs_total',
+    help: 'Sequence runs finished on the batch, by verdict (pass, fail, aborted, error).',
+    labelNames: ['batch', 'verdict'],
+    registers: [registry],
+  });
 }
