@@ -1,6 +1,7 @@
 // createApp: the gateway as one Elysia app (REST, /ws, /metrics, OpenAPI, UI files) built from its
 // collaborators, so tests drive it with `app.handle(new Request(...))` or `.listen(0)`.
 import { openapi } from '@elysiajs/openapi';
+import { systemClock } from '@station/time';
 import { Elysia, NotFoundError } from 'elysia';
 import { Authenticator, type Identity, needsKey } from './auth.ts';
 import { ServiceCalls } from './calls.ts';
@@ -48,7 +49,7 @@ function pathOf(url: string): string {
 
 /** Builds the gateway. Nothing listens yet: call `app.listen` (see server.ts) or `app.handle`. */
 export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
-  const clock = deps.clock ?? { now: () => Date.now() };
+  const clock = deps.clock ?? systemClock;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const limits = { ...DEFAULT_WS_LIMITS, ...deps.ws };
   const log = deps.logger;

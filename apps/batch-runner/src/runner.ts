@@ -26,6 +26,7 @@ import {
 import { type AbortCause, createRecorder, endOf, toStepShape } from '@station/sequence/recorder';
 import { healthHandler } from '@station/service/health';
 import type { StorageState } from '@station/service/storage';
+import { type Clock, systemClock } from '@station/time';
 import { ABORT_CAUSES, type LiveExecution, type NotClean, type RecoveryState, runnerStatus } from './live.ts';
 import { recoverIfNeeded } from './recovery.ts';
 import { isStorageFull, PendingCloses, storageLowError, unrecordedEnd } from './storage.ts';
@@ -40,7 +41,8 @@ export interface RunnerOptions {
   log: Logger;
   /** How long an aborted step may take to wind down (ms). */
   graceMs?: number;
-  now?: () => number;
+  /** Time of executions, elapsed times, prompts and uptime (default: the real clock). */
+  clock?: Clock;
   /** Free space of the data folder; a start is refused while it is `low`. Default: never low. */
   storage?: { state(): StorageState };
   /** How often an execution that could not be closed is tried again (ms). Default 1000. */
@@ -63,6 +65,7 @@ export class BatchRunner {
   readonly batchId: string;
   readonly #opts: RunnerOptions;
   readonly #log: Logger;
+  readonly #clock: Clock;
   readonly #now: () => number;
   readonly #startedAt: number;
   #pkg: LoadedPackage | undefined;
@@ -85,9 +88,11 @@ export class BatchRunner {
     this.#opts = opts;
     this.batchId = opts.batch.id;
     this.#log = opts.log;
-    this.#now = opts.now ?? Date.now;
+    const clock = opts.clock ?? systemClock;
+    this.#clock = clock;
+    this.#now = () => clock.now();
     this.#startedAt = this.#now();
-    this.#prompts = new PromptDesk({ clock: { now: this.#now } });
+    this.#prompts = new PromptDesk({ clock });
     this.#closes = new PendingCloses(opts.store, opts.log, opts.closeRetryMs);
   }
 
@@ -531,7 +536,7 @@ export class BatchRunner {
 
   /** The bus handlers of `runner.<batchId>` (`metrics` is served by main.ts, which owns the registry). */
   handlers(onShutdown: () => void): Omit<Handlers<`runner.${string}`>, 'metrics'> {
-    const health = healthHandler(`runner.${this.batchId}`, { now: this.#now }, this.#startedAt);
+    const health = healthHandler(`runner.${this.batchId}`, this.#clock, this.#startedAt);
     const startTime = this.#opts.startTime;
     return {
       // With its start time, so a supervisor adopting this runner knows it is this very process.
