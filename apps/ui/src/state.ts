@@ -98,6 +98,9 @@ export function applyStatus(
   // A process that came back (restart) clears the crash it recovered from, unless the update repeats it.
   if (prev && prev.status !== 'running' && next.status === 'running' && !data.lastError)
     delete next.lastError;
+  // A failed recovery is repeated by every status while it holds; one that leaves it out was acknowledged.
+  if (prev?.lastError?.code === 'RECOVERY_FAILED' && next.status === 'running' && !data.lastError)
+    delete next.lastError;
   return next;
 }
 

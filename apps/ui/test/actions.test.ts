@@ -21,6 +21,19 @@ test.each([
   expect(batchActions(batch(status, testing)).map((a) => ACTIONS[a].label)).toEqual([...labels]);
 });
 
+test('a slot whose recovery failed offers Acknowledge instead of Start sequence', () => {
+  const b: BatchStatus = {
+    ...batch('running', false),
+    lastError: { code: 'RECOVERY_FAILED', message: 'recovery failed: cleanup step power_off failed' },
+  };
+  expect(batchActions(b).map((a) => ACTIONS[a].label)).toEqual([
+    'Acknowledge',
+    'Restart process',
+    'Stop process',
+  ]);
+  expect(ACTIONS.acknowledge.path).toBe('/acknowledge');
+});
+
 test('Restart process posts to the batch restart route (BR-006)', () => {
   expect(ACTIONS.restart).toEqual({ label: 'Restart process', path: '/restart', className: 'btn' });
 });

@@ -155,6 +155,25 @@ describe('batch status', () => {
     expect(back.batches.b1?.lastError).toBeUndefined();
   });
 
+  test('a failed recovery shows while statuses repeat it and goes once one leaves it out (acknowledged)', () => {
+    const failed = { code: 'RECOVERY_FAILED', message: 'recovery failed: cleanup step power_off failed' };
+    const shown = fold(
+      snapshot({ id: 'b1', name: 'Slot 1', status: 'running', pid: 7 }),
+      snapshot({ status: 'running', pid: 7, lastError: failed }),
+      snapshot({ status: 'running', pid: 7, lastError: failed }),
+    );
+    expect(shown.batches.b1?.lastError).toEqual(failed);
+    const acknowledged = reduce(shown, snapshot({ status: 'running', pid: 7 }));
+    expect(acknowledged.batches.b1?.lastError).toBeUndefined();
+    // Any other error stays until the process runs again, as before.
+    const crash = { code: 'RUNNER_RECYCLED', message: 'replaced' };
+    const other = fold(
+      snapshot({ status: 'running', pid: 7, lastError: crash }),
+      snapshot({ status: 'running' }),
+    );
+    expect(other.batches.b1?.lastError).toEqual(crash);
+  });
+
   test('an abort goes to the log, a hardware error to the banner', () => {
     const s = fold(snapshot({ id: 'b1', name: 'Slot 1', status: 'running' }), {
       type: 'error',

@@ -2,7 +2,7 @@
 // gateway, runners) on temp files and a free port, the UI built into a temp folder, and Chromium.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { type FixtureProcess, freePort, spawnFixture, until } from '../../../tests/support/process.ts';
 
@@ -79,7 +79,7 @@ export async function startUiStation(
   const uiDir = mkdtempSync(join(tmpdir(), 'st-ui-'));
   const auth = authYaml ?? (apiKey ? `{ enabled: true, api_keys: ["${apiKey}"] }` : undefined);
   const st = tempStation({
-    packages: packages.map((p) => join(REPO, 'sequences', p)),
+    packages: packages.map((p) => (isAbsolute(p) ? p : join(REPO, 'sequences', p))),
     extraYaml: [
       auth ? `server: { port: ${port}, auth: ${auth} }` : `server: { port: ${port} }`,
       moreYaml ?? '',

@@ -118,7 +118,8 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
     : starting
       ? unit?.serial
       : serialFor(last?.executionId, unit, last?.dut?.serialNumber);
-  const ready = b.status === 'running' && !testing && !starting && !!b.sequenceName;
+  const unsafe = b.lastError?.code === 'RECOVERY_FAILED';
+  const ready = b.status === 'running' && !testing && !starting && !!b.sequenceName && !unsafe;
   const unitState = testing || starting ? 'testing' : verdict ? verdict.toLowerCase() : 'ready';
   const progress = b.progress ?? 0;
   const pct = Math.round(progress * 100);
@@ -186,6 +187,11 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
       {b.lastError ? (
         <div className="error-banner" role="alert" data-testid="batch-error">
           <strong>{b.lastError.code}</strong> {b.lastError.message}
+          {unsafe ? (
+            <p className="error-hint">
+              Make the fixture safe (output off, unit removed), then press Acknowledge to test again.
+            </p>
+          ) : null}
         </div>
       ) : null}
       {storage ? (
