@@ -7,8 +7,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BusClient, type StationEvent, Subscriber } from '@station/bus';
+import { BusClient, Subscriber } from '@station/bus';
 import { openStore } from '@station/db';
+import type { StationEvent } from '@station/model';
 import { cpuSeconds, mb, ms, percentile, rssBytes } from './proc-stats.ts';
 
 const { values } = parseArgs({

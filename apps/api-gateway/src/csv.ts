@@ -1,6 +1,6 @@
 // CSV export of one execution (RFC 4180): a row per measurement, and a row for each step that took none,
 // so a spreadsheet shows every step and every number.
-import type { ExecutionResult } from '@station/db';
+import type { ExecutionResult } from '@station/model';
 
 /** Column names of the export, in order. */
 export const CSV_COLUMNS = [

@@ -2,9 +2,15 @@
 // from @station/bus (one definition for every service); result shapes mirror @station/db's types.
 
 import type { TSchema } from '@sinclair/typebox';
-import { VerdictSchema } from '@station/bus/dut';
-import { BatchDetail, BatchStatus, CommandResult, PromptClosed, SyncResult } from '@station/bus/shapes';
 import { STATUS_REASONS } from '@station/db';
+import {
+  BatchDetail,
+  BatchStatus,
+  CommandResult,
+  PromptClosed,
+  SyncResult,
+  VerdictSchema,
+} from '@station/model';
 import { t } from 'elysia';
 
 export const BatchStatusSchema = BatchStatus;

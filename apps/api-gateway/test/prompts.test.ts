@@ -3,7 +3,7 @@
 // who answered recorded with the step, abort cancelling, and package images served without traversal.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
-import type { OperatorPrompt } from '@station/bus';
+import type { OperatorPrompt } from '@station/model';
 import { type FixtureProcess, freePort, spawnFixture, until } from '../../../tests/support/process.ts';
 import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
 

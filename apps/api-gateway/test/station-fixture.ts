@@ -1,8 +1,9 @@
 // Test fixture: a fake station behind the real broker. Serves `supervisor`, `sync` and (once started)
 // `runner.batch_1`; a sequence writes its execution to the real store and publishes the real events.
 // Usage: station-fixture <serviceBus> <eventIn> <storePath>. Prints READY once every worker is registered.
-import { BusError, Publisher, type StationEvent, serve, type Worker } from '@station/bus';
+import { BusError, Publisher, serve, type Worker } from '@station/bus';
 import { openStore } from '@station/db';
+import type { StationEvent } from '@station/model';
 
 const [serviceBus, eventIn, dbPath] = process.argv.slice(2);
 if (!serviceBus || !eventIn || !dbPath)
@@ -95,13 +96,7 @@ async function runSequence(executionId: string, parameters: Record<string, unkno
     completedAt: '2026-01-01T10:00:02.000Z',
     duration: 2,
   });
-  const steps = [init, measured].map(({ name, order, status, pass, duration }) => ({
-    name,
-    order,
-    status,
-    pass,
-    duration,
-  }));
+  const steps = [init, measured];
   await publish({
     type: 'sequence_complete',
     batch_id: 'batch_1',

@@ -3,10 +3,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ReceivedEvent, StationEvent } from '@station/bus';
+import type { ReceivedEvent } from '@station/bus';
 import { BusError } from '@station/bus/errors';
 import { parseConfig, type StationConfig } from '@station/config';
 import { openStore, type Store } from '@station/db';
+import type { StationEvent } from '@station/model';
 import { createApp, type GatewayApp } from '../src/app.ts';
 import type { BusLike, EventSource, GatewayDeps, HealthProbes, SequenceCatalog } from '../src/types.ts';
 

@@ -1,8 +1,8 @@
 // /ws over a real socket: subscriptions, snapshots, bad input, slow clients, auth and shutdown.
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
-import type { StationEvent } from '@station/bus';
 import { BusError } from '@station/bus/errors';
+import type { StationEvent } from '@station/model';
 import { metricValue } from '../../../tests/support/metrics.ts';
 import { spawnFixture, until } from '../../../tests/support/process.ts';
 import { listen, type RunningGateway } from '../src/server.ts';

@@ -1,16 +1,13 @@
 // What the runner knows about the run in progress and about itself, and the `status` answer built from it.
-import type { RunnerStatus } from '@station/bus';
-import type { RunUnit } from '@station/bus/dut';
+import type { OperatorPrompt, RunnerStatus, RunUnit, StepResult } from '@station/model';
 import {
   type HardwareSet,
   type LoadedPackage,
   listCommands,
-  type OperatorPrompt,
   type Problem,
   progressOf,
-  type StepResult,
 } from '@station/sequence';
-import { type AbortCause, toStepShape } from '@station/sequence/recorder';
+import type { AbortCause } from '@station/sequence/recorder';
 
 /** The run in progress. */
 export interface LiveExecution {
@@ -100,7 +97,7 @@ export function runnerStatus(v: RunnerView): RunnerStatus {
             ...(ex.stepIndex !== undefined ? { stepIndex: ex.stepIndex } : {}),
             totalSteps: ex.total,
             progress: progressOf(ex.finished, ex.total),
-            steps: ex.steps.map(toStepShape),
+            steps: ex.steps,
             ...(v.prompt ? { prompt: v.prompt } : {}),
             dut: ex.dut,
           },

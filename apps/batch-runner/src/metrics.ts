@@ -1,7 +1,7 @@
 // The runner's own metrics, counted from the events it publishes (so they say exactly what screens saw):
 // runs by verdict, run and step durations. Served over the bus by `metrics`; the supervisor reports the
 // runner's memory and restarts, which outlive this process.
-import type { StationEvent } from '@station/bus';
+import type { StationEvent } from '@station/model';
 import {
   RUN_VERDICTS,
   runsCounter,

@@ -5,6 +5,7 @@
 // already aborted runs exactly those). What ran and how it went is recorded on that execution. A failed
 // recovery keeps the batch refusing runs until an operator acknowledges it.
 import type { RecoveryRecord, Store } from '@station/db';
+import { errorMessageOf } from '@station/model';
 import {
   type HardwareSet,
   type LoadedPackage,
@@ -70,17 +71,18 @@ export async function recoverIfNeeded(opts: RecoveryOptions): Promise<Recovery |
       signal: abort.signal,
       graceMs: opts.graceMs,
     });
-    for (const step of outcome.steps.filter((s) => s.cleanup)) {
+    const cleanup = new Set(opts.pkg.manifest.steps.filter((s) => s.cleanup).map((s) => s.name));
+    for (const step of outcome.steps.filter((s) => cleanup.has(s.name))) {
       const ok = step.status === 'completed' && step.pass;
       record.steps.push({
         name: step.name,
         status: step.status,
         pass: step.pass,
-        ...(step.error ? { error: step.error.message } : {}),
+        ...(step.error ? { error: errorMessageOf(step.error) } : {}),
       });
       if (!ok)
         failures.push(
-          `cleanup step ${step.name} ${step.status}${step.error ? `: ${step.error.message}` : ''}`,
+          `cleanup step ${step.name} ${step.status}${step.error ? `: ${errorMessageOf(step.error)}` : ''}`,
         );
     }
   }

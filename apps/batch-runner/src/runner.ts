@@ -1,10 +1,10 @@
 // One batch's runner: holds the loaded sequence package and its connected hardware, runs sequences one at
 // a time, runs manual commands in between, and answers the `runner.<batchId>` methods of the bus.
-import { BusError, type Handlers, type RunnerStatus, type StationEvent } from '@station/bus';
-import type { Dut } from '@station/bus/dut';
+import { BusError, type Handlers } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import { newExecutionId, type Store, verdictOf } from '@station/db';
 import type { Logger } from '@station/log';
+import type { BatchStatus, Dut, RunnerStatus, StationEvent } from '@station/model';
 import {
   checkStartDut,
   DEFAULT_GRACE_MS,
@@ -23,7 +23,7 @@ import {
   runSequence,
   SequenceError,
 } from '@station/sequence';
-import { type AbortCause, createRecorder, endOf, toStepShape } from '@station/sequence/recorder';
+import { type AbortCause, createRecorder, endOf } from '@station/sequence/recorder';
 import { healthHandler } from '@station/service/health';
 import type { StorageState } from '@station/service/storage';
 import { type Clock, systemClock } from '@station/time';
@@ -364,7 +364,7 @@ export class BatchRunner {
         log.error({ err }, 'a result could not be stored; aborting the run');
         live.abort.abort(new SequenceError('ABORTED', 'results could not be stored'));
       },
-      publish: (e) => this.#opts.publish(e as StationEvent),
+      publish: (e) => this.#opts.publish(e),
       onStepStart: (d) => {
         live.currentStep = d.step;
         live.stepIndex = d.index;
@@ -434,7 +434,7 @@ export class BatchRunner {
       step,
       duration,
       completedAt: new Date(this.#now()).toISOString(),
-      steps: live.steps.map(toStepShape),
+      steps: live.steps,
       dut: live.dut,
     });
     this.#closes.close(live.executionId, end.interruption);
@@ -573,7 +573,7 @@ export class BatchRunner {
     this.#opts.publish({ type, batch_id: this.batchId, data });
   }
 
-  #status(extra: Record<string, unknown>): void {
+  #status(extra: Partial<BatchStatus>): void {
     // While the batch stops, the supervisor owns its status (`stopping`, then `idle`): a `running` from
     // here would make screens flicker back.
     if (this.#shuttingDown) return;
@@ -601,6 +601,6 @@ export class BatchRunner {
           : { dut: null }),
         ...extra,
       },
-    } as StationEvent);
+    });
   }
 }

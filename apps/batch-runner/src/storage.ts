@@ -1,10 +1,10 @@
 // What the runner does about its disk: refuse a start while the data folder is nearly full, and close an
 // execution whose results could not be written as soon as the store takes writes again, so that no
 // execution is left `running` by a full disk.
-import { BusError, type LastResult, type StationEvent, type StepResultShape } from '@station/bus';
-import type { RunUnit } from '@station/bus/dut';
+import { BusError } from '@station/bus';
 import type { Store } from '@station/db';
 import type { Logger } from '@station/log';
+import type { LastResult, RunUnit, StationEvent, StepResult } from '@station/model';
 import type { StorageState } from '@station/service/storage';
 
 /** What an execution closed by the runner records: its status reason and error. */
@@ -49,7 +49,7 @@ export function unrecordedEnd(
     step: string | null;
     duration: number;
     completedAt: string;
-    steps: StepResultShape[];
+    steps: StepResult[];
     dut: RunUnit;
   },
 ): UnrecordedEnd {

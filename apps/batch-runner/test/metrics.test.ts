@@ -1,7 +1,7 @@
 // The runner's metrics from the events it publishes: each run's verdict (an error or a stop outranks the
 // pass/fail of the steps that ran), run and step durations by step.
 import { describe, expect, test } from 'bun:test';
-import type { StationEvent } from '@station/bus';
+import type { StationEvent } from '@station/model';
 import { runVerdict } from '@station/service/metrics';
 import { parseExposition, sampleValue } from '../../../tests/support/metrics.ts';
 import { RunnerMetrics } from '../src/metrics.ts';

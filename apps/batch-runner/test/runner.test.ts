@@ -4,7 +4,9 @@ import { Database } from 'bun:sqlite';
 import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
 import { BusClient, BusError, Publisher, type ReceivedEvent, Subscriber } from '@station/bus';
+import { StationEvent } from '@station/model';
 import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
 import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
 
@@ -80,8 +82,8 @@ async function startRunner(batchId: string): Promise<FixtureProcess> {
   return p;
 }
 
-function completion(executionId: string) {
-  return until(
+async function completion(executionId: string) {
+  const done = await until(
     () =>
       events.find(
         (e): e is Extract<typeof e, { type: 'sequence_complete' }> =>
@@ -90,6 +92,9 @@ function completion(executionId: string) {
     `sequence_complete of ${executionId}`,
     20_000,
   );
+  // Every event of the real run matches @station/model's schema, as the UI checks it at its socket.
+  expect(events.filter((e) => !Value.Check(StationEvent, e))).toEqual([]);
+  return done;
 }
 
 function rows(sql: string, ...params: (string | number)[]): Record<string, unknown>[] {
@@ -210,8 +215,13 @@ describe('a passing run', () => {
     expect(units.length).toBeGreaterThan(2);
     expect(units.slice(0, 2)).toEqual([unit, unit]);
     expect(units.at(-1)).toEqual(read);
-    const ended = events.findLast((e) => e.type === 'batch_status');
-    expect(ended?.data).toMatchObject({
+    // The runner's closing status follows sequence_complete: wait for it rather than race it.
+    const ended = await until(
+      () => events.findLast((e) => e.type === 'batch_status' && e.data.sequenceRunning === false),
+      'the closing batch_status',
+      10_000,
+    );
+    expect(ended.data).toMatchObject({
       sequenceRunning: false,
       dut: null,
       lastResult: { executionId, status: 'completed', overallPass: true, verdict: 'PASS', dut: read },

@@ -1,9 +1,10 @@
 // One batch's lifecycle: spawns its runner, waits for it to register on the bus, watches it (exit and
 // heartbeat), stops it in escalating steps, and applies the restart policy after a failure. Every status
 // change goes through one place that checks it is legal and publishes `batch_status`.
-import type { BatchDetail, BatchState, BatchStatus, ErrorInfo, Health, RunnerStatus } from '@station/bus';
+
 import type { BatchConfig } from '@station/config';
 import { unitOf, verdictOf } from '@station/db';
+import type { BatchDetail, BatchState, BatchStatus, ErrorInfo, Health, RunnerStatus } from '@station/model';
 import { exitsWithin } from '@station/service/terminate';
 import { sleep } from '@station/time';
 import { SupervisorError } from './errors.ts';
@@ -507,7 +508,8 @@ export class BatchController {
    */
   #publishEnd(executionId: string): void {
     const r = this.#deps.store.getResult(executionId);
-    if (!r) return;
+    if (!r || r.status === 'running') return;
+    const status = r.status;
     this.#deps.events.publish({
       type: 'sequence_complete',
       batch_id: this.id,
@@ -515,10 +517,10 @@ export class BatchController {
         executionId,
         overallPass: false,
         duration: r.duration ?? 0,
-        status: r.status,
+        status,
         statusReason: r.statusReason,
         steps: r.steps,
-        verdict: verdictOf(r) ?? 'ERROR',
+        verdict: verdictOf({ ...r, status }),
         dut: unitOf(r),
       },
     });

@@ -1,6 +1,6 @@
 // How a runner's unasked end is described to the operator: which code, what happened (exit code, signal,
 // lost heartbeat), the last lines it wrote to stderr, and the executions that were marked because of it.
-import type { ErrorInfo } from '@station/bus';
+import type { ErrorInfo } from '@station/model';
 import type { ExitInfo } from './types.ts';
 
 /** Codes of the `error` events and `lastError` the supervisor produces. */

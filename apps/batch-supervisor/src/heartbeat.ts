@@ -1,6 +1,6 @@
 // The heartbeat of a running runner: its `status` asked every period. Each answer is the batch's fresh
 // status; answers missed in a row while the process lives mean its event loop is stuck (hung).
-import type { RunnerStatus } from '@station/bus';
+import type { RunnerStatus } from '@station/model';
 import { sleep, type Timers } from '@station/time';
 import type { RunnerLink, Timings } from './types.ts';
 

@@ -2,8 +2,9 @@
 // runner's resident memory (as the memory watchdog reads it) against its limit, and the automatic restarts
 // the restart policy made. Kept here rather than in the runner: they outlive a runner that died. The runs
 // the supervisor ends (their runner died) are counted from the `sequence_complete` it publishes.
-import type { StationEvent } from '@station/bus';
+
 import type { BatchConfig } from '@station/config';
+import type { StationEvent } from '@station/model';
 import { runsCounter, runVerdict, serviceRegistry } from '@station/service/metrics';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { MB, procRss, type RssProbe } from './memory-watch.ts';

@@ -1,6 +1,6 @@
 // The batch status machine: idle -> starting -> running -> stopping -> idle, `error` on a failed start or
 // a crash. Every change of status goes through `canTransition`, so an illegal one is a bug caught at once.
-import type { BatchState } from '@station/bus';
+import type { BatchState } from '@station/model';
 
 /** The statuses each status may move to. */
 const NEXT: Record<BatchState, readonly BatchState[]> = {

@@ -1,7 +1,8 @@
 // What the supervisor reports about a batch: its own lifecycle status merged with what the runner last said
 // about itself (sequence, current step, progress), as BatchStatus, BatchDetail and `batch_status` events.
-import type { BatchDetail, BatchState, BatchStatus, ErrorInfo, EventOf, RunnerStatus } from '@station/bus';
+
 import type { BatchConfig } from '@station/config';
+import type { BatchDetail, BatchState, BatchStatus, ErrorInfo, EventOf, RunnerStatus } from '@station/model';
 
 /** Everything the supervisor knows about one batch at a moment. */
 export interface BatchView {

@@ -1,7 +1,8 @@
 // The station's batches as a whole: one controller per configured batch, the clean-up of executions an
 // earlier supervisor left running, auto-start, and a shutdown that refuses new starts and stops every runner.
-import type { BatchDetail, BatchState, BatchStatus } from '@station/bus';
+
 import type { BatchConfig } from '@station/config';
+import type { BatchDetail, BatchState, BatchStatus } from '@station/model';
 import type { RunnerExit, RunnerIdentity } from '@station/service/runner-files';
 import { BatchController, type StartOrigin, type StartReply } from './batch.ts';
 import { SupervisorError } from './errors.ts';

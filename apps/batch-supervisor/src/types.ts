@@ -1,8 +1,9 @@
 // The supervisor's collaborators as small interfaces (spawn, bus link, events, store, clock), so the logic
 // can be driven by real processes in production and by hand-made stand-ins in tests.
-import type { BusLogger, Health, RunnerStatus, StationEvent } from '@station/bus';
+import type { BusLogger } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import type { Store } from '@station/db';
+import type { Health, RunnerStatus, StationEvent } from '@station/model';
 import type { RunnerIdentity } from '@station/service/runner-files';
 import type { Timers } from '@station/time';
 import type { Gate } from './gate.ts';

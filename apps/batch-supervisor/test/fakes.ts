@@ -3,9 +3,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BusLogger, RunnerStatus, StationEvent } from '@station/bus';
+import type { BusLogger } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import { openStore, type Store } from '@station/db';
+import type { RunnerStatus, StationEvent } from '@station/model';
 import { systemTimers, type Timer, type Timers } from '@station/time';
 import { until as pollUntil } from '../../../tests/support/process.ts';
 import { Gate } from '../src/gate.ts';

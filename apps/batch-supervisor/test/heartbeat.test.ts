@@ -1,7 +1,7 @@
 // The heartbeat loop on a ManualClock: which silence makes a runner hung, counted in periods the test moves
 // by hand, not in milliseconds a loaded machine stretches.
 import { expect, test } from 'bun:test';
-import type { RunnerStatus } from '@station/bus';
+import type { RunnerStatus } from '@station/model';
 import { ManualClock } from '@station/time';
 import { heartbeat } from '../src/heartbeat.ts';
 import type { LinkResult, RunnerLink } from '../src/types.ts';

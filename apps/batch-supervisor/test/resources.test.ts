@@ -3,7 +3,7 @@
 // RESOURCE_LIMIT and restarted by policy.
 import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
-import type { BatchStatus } from '@station/bus';
+import type { BatchStatus } from '@station/model';
 import { until } from '../../../tests/support/process.ts';
 import { MB, watchMemory } from '../src/memory-watch.ts';
 import { alive, Station } from './station.ts';

@@ -201,7 +201,7 @@ if (behaviour.register !== false) {
             ? {
                 execution: {
                   executionId: current.id,
-                  status: 'running',
+                  status: 'running' as const,
                   startedAt: current.startedAt,
                   currentStep: `step_${current.index}`,
                   stepIndex: current.index,

@@ -3,8 +3,9 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BusClient, BusError, Publisher, type StationEvent, Subscriber } from '@station/bus';
+import { BusClient, BusError, Publisher, Subscriber } from '@station/bus';
 import { openStore, type Store } from '@station/db';
+import type { StationEvent } from '@station/model';
 import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
 import type { Timings } from '../src/types.ts';
 import type { Behaviour } from './runner-fixture.ts';

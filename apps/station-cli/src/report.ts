@@ -3,7 +3,7 @@
 // step, failures with the measurements that missed their limits.
 import { writeFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { ExecutionResult, Measurement, StepResult } from '@station/db';
+import type { ExecutionResult, Measurement, StepResult } from '@station/model';
 import { XMLBuilder } from 'fast-xml-parser';
 
 /** The report formats, by file extension. */

@@ -1,15 +1,8 @@
 // What `station run` prints while it runs: a line per step with its verdict and duration, each measurement
 // against its limits, the step's log lines, and the verdict of the run. A SequenceSink beside the
 // runner's recorder, so the terminal sees exactly what the store gets.
-import type {
-  LogData,
-  MeasurementResult,
-  SequenceOutcome,
-  SequenceSink,
-  SequenceStart,
-  SerialSet,
-  StepResult,
-} from '@station/sequence';
+import { errorCodeOf, type LogLine, type Measurement, type StepResult } from '@station/model';
+import type { SequenceOutcome, SequenceSink, SequenceStart, SerialSet } from '@station/sequence';
 import { type Io, paint } from './command.ts';
 
 /** How a run ended for the person at the terminal, and the exit code that says it to a script. */
@@ -31,24 +24,25 @@ export function verdictOf(o: Pick<SequenceOutcome, 'status' | 'error'>): Verdict
 function stepVerdict(r: StepResult): string {
   if (r.status === 'skipped') return 'SKIP';
   if (r.pass) return 'PASS';
-  if (r.error?.code === 'ABORTED') return 'ABORTED';
-  return r.error?.code === 'STEP_FAILED' ? 'FAIL' : 'ERROR';
+  const code = errorCodeOf(r.error);
+  if (code === 'ABORTED') return 'ABORTED';
+  return code === 'STEP_FAILED' ? 'FAIL' : 'ERROR';
 }
 
 /** A value as a person reads it: numbers to 6 significant digits, text quoted. */
-export function shown(value: MeasurementResult['value']): string {
+export function shown(value: Measurement['equals']): string {
   if (typeof value === 'number')
     return Number.isInteger(value) ? String(value) : String(+value.toPrecision(6));
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
 /** The limits of a measurement in words: `3.2 .. 3.4 V`, `>= 0 A`, `= "cv"`, or nothing to judge. */
-export function limitsOf(m: Pick<MeasurementResult, 'low' | 'high' | 'equals' | 'unit'>): string {
+export function limitsOf(m: Pick<Measurement, 'low' | 'high' | 'equals' | 'unit'>): string {
   const unit = m.unit ? ` ${m.unit}` : '';
-  if (m.equals !== undefined) return `= ${shown(m.equals)}`;
-  if (m.low !== undefined && m.high !== undefined) return `${m.low} .. ${m.high}${unit}`;
-  if (m.low !== undefined) return `>= ${m.low}${unit}`;
-  if (m.high !== undefined) return `<= ${m.high}${unit}`;
+  if (m.equals !== null) return `= ${shown(m.equals)}`;
+  if (m.low !== null && m.high !== null) return `${m.low} .. ${m.high}${unit}`;
+  if (m.low !== null) return `>= ${m.low}${unit}`;
+  if (m.high !== null) return `<= ${m.high}${unit}`;
   return '';
 }
 
@@ -90,7 +84,7 @@ export function terminalSink(
     onSerial(d: SerialSet) {
       write(`          ${c.dim('unit')}  ${d.serialNumber} (read by ${d.step})\n`);
     },
-    onLog(d: LogData) {
+    onLog(d: LogLine) {
       const word = d.level.padEnd(5);
       const level = d.level === 'error' ? c.red(word) : d.level === 'warn' ? c.yellow(word) : c.dim(word);
       write(`          ${level} ${d.message}\n`);
@@ -99,21 +93,20 @@ export function terminalSink(
       // Cursor up one line and clear it: the result takes the place of "running".
       if (live && runningLine) io.out('\x1b[1A\x1b[2K');
       const verdict = stepVerdict(r);
-      const duration = r.duration === undefined ? '' : c.dim(`${r.duration.toFixed(2)} s`);
-      const retried = r.result.attempts > 1 ? c.dim(`  (${r.result.attempts} attempts)`) : '';
+      const duration = r.duration === null ? '' : c.dim(`${r.duration.toFixed(2)} s`);
+      const retried = r.attempts > 1 ? c.dim(`  (${r.attempts} attempts)`) : '';
       const name = `${r.order + 1}/${total} ${r.name.padEnd(width)}`;
       write(`${`  ${colourOf(verdict.padEnd(4))}  ${name}  ${duration}${retried}`.trimEnd()}\n`);
-      const mw = Math.max(0, ...r.result.measurements.map((m) => m.name.length));
-      for (const m of r.result.measurements) {
+      const mw = Math.max(0, ...r.measurements.map((m) => m.name.length));
+      for (const m of r.measurements) {
         const value = `${shown(m.value)}${m.unit && typeof m.value === 'number' ? ` ${m.unit}` : ''}`;
-        const limits = m.declared ? limitsOf(m) : 'not declared';
+        const limits = limitsOf(m);
         const judged = m.pass ? c.green('pass') : c.red('FAIL');
         write(
           `          ${m.name.padEnd(mw)}  ${value.padEnd(12)}  ${c.dim(limits.padEnd(16))}  ${judged}\n`,
         );
       }
-      if (r.error && r.status !== 'skipped')
-        write(`          ${c.red(`${r.error.code}: ${r.error.message}`)}\n`);
+      if (r.error && r.status !== 'skipped') write(`          ${c.red(r.error)}\n`);
     },
     verdictLine(o: SequenceOutcome) {
       const verdict = verdictOf(o);

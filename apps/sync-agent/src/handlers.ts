@@ -1,6 +1,6 @@
 // The agent's bus surface: the `sync` service's methods as plain functions, so the bus wiring in main.ts
 // (and the gateway's tests) can call them without knowing how the agent works.
-import type { Health } from '@station/bus';
+import type { Health } from '@station/model';
 import { healthHandler } from '@station/service';
 import type { SyncAgent } from './agent.ts';
 import type { SyncResult, SyncStatus } from './types.ts';

@@ -4,8 +4,9 @@
 import { afterEach, beforeEach, expect, test } from 'bun:test';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BusClient, type ReceivedEvent, Subscriber, type SyncStatus } from '@station/bus';
+import { BusClient, type ReceivedEvent, Subscriber } from '@station/bus';
 import { loadConfig, type StationConfig } from '@station/config';
+import type { SyncStatus } from '@station/model';
 import type { Subprocess } from 'bun';
 import { TestBackend } from '../../../tests/backend/server.ts';
 import { seedExecutions, type TempStore, tempStore, until } from './support.ts';

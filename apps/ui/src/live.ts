@@ -3,7 +3,8 @@
 import { backoffDelay } from '@station/time/backoff';
 import { useSyncExternalStore } from 'react';
 import { apiKey } from './api.ts';
-import { emptyState, reduce, type StationState, type WsMessage } from './state.ts';
+import { parseServerMessage } from './messages.ts';
+import { emptyState, reduce, type StationState } from './state.ts';
 
 /** `connecting` before the first snapshot, `live` once subscribed, `reconnecting` after a drop. */
 export type LinkState = 'connecting' | 'live' | 'reconnecting';
@@ -66,12 +67,13 @@ class LiveLink {
     this.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', batch_ids: ['*'] }));
     ws.onmessage = (e) => {
-      let msg: WsMessage;
-      try {
-        msg = JSON.parse(String(e.data)) as WsMessage;
-      } catch {
+      const parsed = parseServerMessage(String(e.data));
+      if (!parsed.ok) {
+        // A gateway and a page of different versions disagree: say so where a developer looks.
+        console.warn(`station: dropped a WebSocket message (${parsed.reason})`);
         return;
       }
+      const msg = parsed.message;
       if (msg.type === 'subscribed') {
         this.attempt = 0;
         this.set({ link: 'live', retryIn: 0 });

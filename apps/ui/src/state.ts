@@ -2,23 +2,25 @@
 // partial status updates (what a heartbeat may and may not erase) are tested without a browser.
 import type {
   BatchStatus,
+  BatchStatusUpdate,
   ErrorInfo,
   ExecutionSnapshot,
   LastResult,
+  LogLine,
   OperatorPrompt,
-  PromptClosed,
+  ServerMessage,
   StepResult,
   SyncStatus,
-} from './types.ts';
+} from '@station/model';
 
-/** A step as the detail view shows it; `measurements` are those of the latest attempt. */
-export type StepView = Pick<StepResult, 'name' | 'status' | 'pass' | 'duration' | 'error' | 'measurements'>;
+/**
+ * A step as the detail view shows it: `pass` is null until the step has ended; `measurements` are those
+ * of the latest attempt.
+ */
+export type StepView = Pick<StepResult, 'name' | 'status'> &
+  Partial<Pick<StepResult, 'duration' | 'error' | 'measurements'>> & { pass: boolean | null };
 
-export interface LogLine {
-  level: string;
-  message: string;
-  timestamp: string;
-}
+export type { LogLine };
 
 /** The unit on a batch's fixture: the one being tested, or the last one tested. */
 export interface UnitView {
@@ -51,13 +53,6 @@ export interface StationState {
 
 export const emptyState: StationState = { batches: {}, order: [], live: {}, sync: null };
 
-/** A gateway WebSocket message (SPEC §3.2). */
-export interface WsMessage {
-  type: string;
-  batch_id?: string | null;
-  data?: unknown;
-}
-
 const MAX_LOG = 300;
 /** Fields that only mean something while a sequence runs. */
 const RUN_FIELDS = ['currentStep', 'stepIndex', 'totalSteps', 'progress', 'elapsed', 'startedAt'] as const;
@@ -79,7 +74,7 @@ function withBatch(state: StationState, id: string, batch: BatchStatus, live?: B
 export function applyStatus(
   prev: BatchStatus | undefined,
   id: string,
-  data: Partial<BatchStatus>,
+  data: Partial<BatchStatusUpdate>,
 ): BatchStatus {
   const isSnapshot = typeof data.name === 'string' && typeof data.id === 'string';
   const base: BatchStatus = isSnapshot
@@ -151,17 +146,18 @@ function upsertStep(steps: StepView[], name: string, patch: Partial<StepView>): 
   return steps.map((s, j) => (j === i ? { ...s, ...patch } : s));
 }
 
-/** Folds one WebSocket message into the station state. */
-export function reduce(state: StationState, msg: WsMessage): StationState {
-  const id = msg.batch_id ?? undefined;
-  const data = (msg.data ?? {}) as Record<string, unknown>;
-  if (msg.type === 'sync_status') return { ...state, sync: data as unknown as SyncStatus };
-  if (!id) return state;
+/** Folds one (checked, see messages.ts) WebSocket message into the station state. */
+export function reduce(state: StationState, msg: ServerMessage): StationState {
+  if (msg.type === 'sync_status') return { ...state, sync: msg.data };
+  // The gateway's own answers (subscribed, an error about our request) change no batch.
+  if (!('batch_id' in msg) || msg.batch_id === null) return state;
+  const id = msg.batch_id;
   const prev = state.batches[id];
   const live = liveOf(state, id);
+  const current = () => prev ?? applyStatus(undefined, id, {});
   switch (msg.type) {
     case 'batch_status': {
-      const status = data as Partial<BatchStatus>;
+      const status = msg.data;
       const next = applyStatus(prev, id, status);
       const running = next.sequenceRunning === true && next.status === 'running';
       // The run in progress is this unit's: a verdict of an earlier run is never shown beside it.
@@ -192,87 +188,78 @@ export function reduce(state: StationState, msg: WsMessage): StationState {
       return withBatch(state, id, next, ended === live ? undefined : ended);
     }
     case 'operator_prompt': {
-      const prompt = data as unknown as OperatorPrompt;
+      const prompt = msg.data;
       if (live.closedPrompts?.includes(prompt.id)) return state;
-      return withBatch(state, id, prev ?? applyStatus(undefined, id, {}), { ...live, prompt });
+      return withBatch(state, id, current(), { ...live, prompt });
     }
     case 'operator_prompt_closed': {
-      const closed = data as unknown as PromptClosed;
-      return withBatch(state, id, prev ?? applyStatus(undefined, id, {}), closePrompt(live, closed.id));
+      return withBatch(state, id, current(), closePrompt(live, msg.data.id));
     }
     case 'step_start': {
-      const step = String(data.step);
-      const steps = upsertStep(live.steps, step, {
+      const steps = upsertStep(live.steps, msg.data.step, {
         status: 'running',
         pass: null,
         error: null,
         measurements: [],
       });
-      return withBatch(state, id, prev ?? applyStatus(undefined, id, {}), { ...live, steps });
+      return withBatch(state, id, current(), { ...live, steps });
     }
     case 'step_complete': {
-      const step = String(data.step);
-      const status =
-        (data.status as StepView['status'] | undefined) ?? (data.pass === false ? 'failed' : 'completed');
-      const steps = upsertStep(live.steps, step, {
-        status,
-        pass: (data.pass as boolean | null | undefined) ?? null,
-        duration: (data.duration as number | undefined) ?? null,
-        error: (data.error as string | null | undefined) ?? null,
-        measurements: (data.measurements as StepView['measurements']) ?? [],
+      const d = msg.data;
+      const steps = upsertStep(live.steps, d.step, {
+        status: d.status ?? (d.pass ? 'completed' : 'failed'),
+        pass: d.pass,
+        duration: d.duration,
+        error: d.error ?? null,
+        measurements: d.measurements ?? [],
       });
-      return withBatch(state, id, prev ?? applyStatus(undefined, id, {}), { ...live, steps });
+      return withBatch(state, id, current(), { ...live, steps });
     }
     case 'sequence_complete': {
-      const base = prev ?? applyStatus(undefined, id, {});
-      const next = applyStatus(base, id, {
+      const d = msg.data;
+      const next = applyStatus(current(), id, {
         sequenceRunning: false,
         lastResult: {
-          executionId: String(data.executionId),
-          status: String(data.status ?? (data.overallPass ? 'completed' : 'failed')),
-          overallPass: (data.overallPass as boolean | null) ?? null,
-          duration: data.duration as number | undefined,
+          executionId: d.executionId,
+          status: d.status ?? (d.overallPass ? 'completed' : 'failed'),
+          overallPass: d.overallPass,
+          duration: d.duration,
           // A run that ended in an error rather than a verdict (STORAGE_FULL: results not stored).
-          ...((data.error as { code?: string } | undefined)?.code
-            ? { errorCode: String((data.error as { code: string }).code) }
-            : {}),
+          ...(d.error ? { errorCode: d.error.code } : {}),
+          ...(d.verdict ? { verdict: d.verdict } : {}),
+          ...(d.dut ? { dut: d.dut } : {}),
         },
       });
-      const steps = Array.isArray(data.steps) ? (data.steps as StepView[]) : live.steps;
-      return withBatch(state, id, next, { ...live, steps, prompt: undefined, starting: false });
+      return withBatch(state, id, next, { ...live, steps: d.steps, prompt: undefined, starting: false });
     }
     case 'log': {
-      const logs = [...live.logs, data as unknown as LogLine].slice(-MAX_LOG);
-      return withBatch(state, id, prev ?? applyStatus(undefined, id, {}), { ...live, logs });
+      const logs = [...live.logs, msg.data].slice(-MAX_LOG);
+      return withBatch(state, id, current(), { ...live, logs });
     }
     case 'error': {
+      const d = msg.data;
       // An abort the operator asked for is not a fault: it goes to the log, not the red banner.
-      if (data.code === 'ABORTED') {
+      if (d.code === 'ABORTED') {
         const line: LogLine = {
           level: 'warn',
-          message: `ABORTED: ${String(data.message)}`,
+          message: `ABORTED: ${d.message}`,
           timestamp: new Date().toISOString(),
         };
-        return withBatch(state, id, prev ?? applyStatus(undefined, id, {}), {
-          ...live,
-          logs: [...live.logs, line].slice(-MAX_LOG),
-        });
+        return withBatch(state, id, current(), { ...live, logs: [...live.logs, line].slice(-MAX_LOG) });
       }
+      const at = new Date().toISOString();
       const lastError: ErrorInfo = {
-        code: String(data.code),
-        message: String(data.message),
-        at: new Date().toISOString(),
-        details: data.step ? { step: data.step } : undefined,
+        code: d.code,
+        message: d.message,
+        at,
+        details: d.step ? { step: d.step } : undefined,
       };
-      const line: LogLine = {
-        level: 'error',
-        message: `${lastError.code}: ${lastError.message}`,
-        timestamp: lastError.at!,
-      };
-      const next = { ...(prev ?? applyStatus(undefined, id, {})), lastError };
+      const line: LogLine = { level: 'error', message: `${d.code}: ${d.message}`, timestamp: at };
+      const next = { ...current(), lastError };
       return withBatch(state, id, next, { ...live, logs: [...live.logs, line].slice(-MAX_LOG) });
     }
-    default:
+    // The run's start is told by batch_status too.
+    case 'sequence_start':
       return state;
   }
 }
@@ -284,9 +271,9 @@ export function reduce(state: StationState, msg: WsMessage): StationState {
 export function seedSteps(state: StationState, id: string, exec: ExecutionSnapshot): StationState {
   const live = liveOf(state, id);
   const steps: StepView[] = [...exec.steps];
-  const running = exec.status === 'running' && exec.currentStep;
-  if (running && !steps.some((s) => s.name === exec.currentStep))
-    steps.push({ name: exec.currentStep!, status: 'running', pass: null });
+  const current = exec.status === 'running' ? exec.currentStep : undefined;
+  if (current !== undefined && !steps.some((s) => s.name === current))
+    steps.push({ name: current, status: 'running', pass: null });
   // A prompt closed since the request went out stays closed; one that opened since is kept.
   const prompt =
     exec.prompt && !live.closedPrompts?.includes(exec.prompt.id) ? (live.prompt ?? exec.prompt) : live.prompt;

@@ -1,18 +1,23 @@
-// The shapes the UI reads from the gateway: bus shapes re-used as types, plus the REST-only ones.
+// The shapes the UI reads from the gateway: @station/model's, plus the REST-only ones the gateway builds
+// itself.
 export type {
   BatchDetail,
   BatchStatus,
   CommandResult,
   ErrorInfo,
+  ExecutionResult,
   ExecutionSnapshot,
+  ExecutionSummary as ExecutionRow,
   LastResult,
   ManualCommand,
+  Measurement,
   OperatorPrompt,
   PromptClosed,
-  StepResultShape as StepResult,
+  ResultsPage as ResultPage,
+  StepResult,
   SyncResult,
   SyncStatus,
-} from '@station/bus/shapes';
+} from '@station/model';
 
 /** One parameter of a sequence manifest or a manual command (type, range, unit, default). */
 export interface ParamSpec {
@@ -33,57 +38,6 @@ export interface SequenceInfo {
   description: string | null;
   valid: boolean;
   manifest: { parameters?: Record<string, ParamSpec>; steps?: { name: string }[] } | null;
-}
-
-export interface Measurement {
-  name: string;
-  value: unknown;
-  unit?: string | null;
-  low?: number | null;
-  high?: number | null;
-  equals?: unknown;
-  pass: boolean | null;
-}
-
-/** A row of GET /api/results. */
-export interface ExecutionRow {
-  id: string;
-  batchId: string;
-  sequenceName: string;
-  sequenceVersion: string;
-  status: string;
-  overallPass: boolean | null;
-  parameters: Record<string, unknown>;
-  startedAt: string;
-  completedAt: string | null;
-  duration: number | null;
-  error: string | null;
-  /** Who started the run (operator id or token subject); null when nobody was identified. */
-  operator: string | null;
-  /** Who or what ended it early (ABORTED, BATCH_CRASHED, ...); null when it ran to its end. */
-  statusReason?: string | null;
-}
-
-export interface ResultStep {
-  name: string;
-  order: number;
-  status: string;
-  pass: boolean | null;
-  duration: number | null;
-  error: string | null;
-  measurements: Measurement[];
-}
-
-/** GET /api/results/{id}. */
-export interface ExecutionResult extends ExecutionRow {
-  steps: ResultStep[];
-}
-
-export interface ResultPage {
-  items: ExecutionRow[];
-  total: number;
-  page: number;
-  pageSize: number;
 }
 
 /** GET /api/system/health. */

@@ -1,9 +1,10 @@
 // The unit on a card, without React: which verdict a finished run gives its unit, what a serial number
 // may be, and whether an answer fits an operator prompt before it is sent.
+import { SERIAL_NUMBER_PATTERN, type Verdict } from '@station/model';
 import type { LastResult, OperatorPrompt } from './types.ts';
 
 /** What a finished run says about its unit. */
-export type UnitVerdict = 'PASS' | 'FAIL' | 'ERROR' | 'ABORTED';
+export type UnitVerdict = Verdict;
 
 /**
  * The verdict of a run for its unit: ERROR when the station ended it (a crash, a lost process, results
@@ -21,7 +22,7 @@ export function verdictOf(last: LastResult | undefined): UnitVerdict | undefined
 }
 
 /** Serial numbers as barcode labels print them: 1-64 printable ASCII characters, no spaces. */
-const SERIAL = /^[\x21-\x7E]{1,64}$/;
+const SERIAL = new RegExp(SERIAL_NUMBER_PATTERN);
 
 /** Why `serial` cannot be sent, or null when it can. */
 export function checkSerial(serial: string): string | null {

@@ -1,6 +1,15 @@
 // The rules that decide what the operator sees, without a browser: how status updates merge, how the
 // step list follows events, how form text becomes checked parameter values.
 import { describe, expect, test } from 'bun:test';
+import type {
+  BatchStatusUpdate,
+  ExecutionSnapshot,
+  LastResult,
+  Measurement,
+  OperatorPrompt,
+  ServerMessage,
+  StepResult,
+} from '@station/model';
 import { limits } from '../src/format.ts';
 import { backoffMs } from '../src/live.ts';
 import { checkValues, initialValues, serverFieldErrors } from '../src/params.ts';
@@ -15,13 +24,12 @@ import {
 } from '../src/state.ts';
 import type { ParamSpec } from '../src/types.ts';
 
-const snapshot = (data: Record<string, unknown>) => ({ type: 'batch_status', batch_id: 'b1', data });
-const fold = (...msgs: { type: string; batch_id?: string; data?: unknown }[]): StationState =>
-  msgs.reduce(reduce, emptyState);
+const snapshot = (data: BatchStatusUpdate): ServerMessage => ({ type: 'batch_status', batch_id: 'b1', data });
+const fold = (...msgs: ServerMessage[]): StationState => msgs.reduce(reduce, emptyState);
 
-const LAST = { executionId: 'exec_1', status: 'completed', overallPass: true, duration: 1.2 };
+const LAST: LastResult = { executionId: 'exec_1', status: 'completed', overallPass: true, duration: 1.2 };
 
-const PROMPT = {
+const PROMPT: OperatorPrompt = {
   id: 'prm_1',
   executionId: 'exec_2',
   step: 'check_led',
@@ -31,12 +39,13 @@ const PROMPT = {
   openedAt: 'T0',
   deadline: 'T1',
 };
-const running2 = snapshot({
+const RUNNING_2: BatchStatusUpdate = {
   status: 'running',
   sequenceRunning: true,
   executionId: 'exec_2',
   startedAt: 'T',
-});
+};
+const running2 = snapshot(RUNNING_2);
 const base = [
   snapshot({ id: 'b1', name: 'Slot 1', status: 'running', sequenceRunning: false, lastResult: LAST }),
 ];
@@ -57,7 +66,14 @@ describe('the unit on the card', () => {
   });
 
   test('a run started elsewhere also drops the previous verdict, and shows the serial the station reports', () => {
-    const s = fold(...base, { ...running2, data: { ...running2.data, dut: { serialNumber: 'SN-OTHER' } } });
+    const dut = {
+      serialNumber: 'SN-OTHER',
+      partNumber: null,
+      revision: null,
+      lot: null,
+      serialSourceStep: null,
+    };
+    const s = fold(...base, snapshot({ ...RUNNING_2, dut }));
     expect(s.batches.b1?.lastResult).toBeUndefined();
     expect(s.live.b1?.unit).toEqual({ serial: 'SN-OTHER', executionId: 'exec_2' });
   });
@@ -78,14 +94,14 @@ describe('the unit on the card', () => {
 
   test('a prompt shows until it closes; a snapshot taken before the close does not bring it back', () => {
     const asked = fold(...base, running2, { type: 'operator_prompt', batch_id: 'b1', data: PROMPT });
-    expect(asked.live.b1?.prompt).toEqual(PROMPT as never);
+    expect(asked.live.b1?.prompt).toEqual(PROMPT);
     const closed = reduce(asked, {
       type: 'operator_prompt_closed',
       batch_id: 'b1',
       data: { id: 'prm_1', executionId: 'exec_2', step: 'check_led', status: 'answered', closedAt: 'T2' },
     });
     expect(closed.live.b1?.prompt).toBeUndefined();
-    const exec = {
+    const exec: ExecutionSnapshot = {
       executionId: 'exec_2',
       status: 'running',
       startedAt: 'T',
@@ -93,11 +109,11 @@ describe('the unit on the card', () => {
       progress: 0,
       steps: [],
     };
-    const stale = seedSteps(closed, 'b1', { ...exec, prompt: PROMPT as never });
+    const stale = seedSteps(closed, 'b1', { ...exec, prompt: PROMPT });
     expect(stale.live.b1?.prompt).toBeUndefined();
     // A page opened mid-prompt gets it from the snapshot.
-    const fresh = seedSteps(fold(...base, running2), 'b1', { ...exec, prompt: PROMPT as never });
-    expect(fresh.live.b1?.prompt).toEqual(PROMPT as never);
+    const fresh = seedSteps(fold(...base, running2), 'b1', { ...exec, prompt: PROMPT });
+    expect(fresh.live.b1?.prompt).toEqual(PROMPT);
     // Answered from this page: gone at once, and the late event changes nothing.
     expect(promptAnswered(asked, 'b1', 'prm_1').live.b1?.prompt).toBeUndefined();
   });
@@ -231,20 +247,28 @@ describe('batch status', () => {
 
 describe('step list', () => {
   test('follows step_start and step_complete, and a new execution starts empty', () => {
-    const m = { name: 'v', value: 6, unit: 'V', low: 4.9, high: 5.1, equals: null, pass: false };
+    const m: Measurement = { name: 'v', value: 6, unit: 'V', low: 4.9, high: 5.1, equals: null, pass: false };
     const s = fold(
       snapshot({ id: 'b1', name: 'Slot 1', status: 'running', sequenceRunning: true, executionId: 'e1' }),
       { type: 'step_start', batch_id: 'b1', data: { step: 'a', index: 0, total: 2 } },
       {
         type: 'step_complete',
         batch_id: 'b1',
-        data: { step: 'a', duration: 0.5, pass: true, status: 'completed' },
+        data: { step: 'a', duration: 0.5, pass: true, result: null, status: 'completed' },
       },
       { type: 'step_start', batch_id: 'b1', data: { step: 'b', index: 1, total: 2 } },
       {
         type: 'step_complete',
         batch_id: 'b1',
-        data: { step: 'b', duration: 0.1, pass: false, status: 'failed', error: 'limit', measurements: [m] },
+        data: {
+          step: 'b',
+          duration: 0.1,
+          pass: false,
+          result: null,
+          status: 'failed',
+          error: 'limit',
+          measurements: [m],
+        },
       },
     );
     expect(s.live.b1?.steps).toEqual([
@@ -255,16 +279,20 @@ describe('step list', () => {
     expect(next.live.b1?.steps).toEqual([]);
   });
   test('a page opened mid-run shows the finished steps and the current one as running', () => {
-    const done = {
+    const done: StepResult = {
       name: 'a',
       order: 0,
-      status: 'completed' as const,
+      status: 'completed',
       pass: true,
+      startedAt: 'T',
+      completedAt: 'T',
       duration: 0.1,
+      attempts: 1,
+      result: null,
       error: null,
       measurements: [],
     };
-    const exec = {
+    const exec: ExecutionSnapshot = {
       executionId: 'e1',
       status: 'running',
       startedAt: 'T',
@@ -347,7 +375,15 @@ describe('parameter forms', () => {
 });
 
 test('limits read as people say them', () => {
-  const base = { name: 'm', value: 1, pass: true };
+  const base: Measurement = {
+    name: 'm',
+    value: 1,
+    unit: null,
+    low: null,
+    high: null,
+    equals: null,
+    pass: true,
+  };
   expect([
     limits({ ...base, low: 4.9, high: 5.1, unit: 'V' }),
     limits({ ...base, low: 0, unit: 'A' }),

@@ -1,22 +1,19 @@
 // Every request method and event of the station, with its schemas: the one definition that the gateway,
 // supervisor, runners and sync agent share. A method body that fails its schema never reaches a handler.
 import { type Static, Type as T, type TSchema } from '@sinclair/typebox';
-import { Dut, RunUnit, VerdictSchema } from './dut.ts';
-import { MetricsReply } from './metrics-shape.ts';
 import {
   BatchDetail,
   BatchStatus,
   CommandResult,
-  ErrorInfo,
+  Dut,
   Health,
-  OperatorPrompt,
-  PromptAnswer,
   PromptClosed,
   RunnerStatus,
-  StepResultShape,
+  type StationEvent,
   SyncResult,
   SyncStatus,
-} from './shapes.ts';
+} from '@station/model';
+import { MetricsReply } from './metrics-shape.ts';
 
 export interface MethodSchema<B extends TSchema = TSchema, R extends TSchema = TSchema> {
   body: B;
@@ -165,93 +162,10 @@ export function runnerService(batchId: string): `runner.${string}` {
   return `runner.${batchId}`;
 }
 
-// ---- Events: topic `batch.<batchId>.<type>` or `system.<type>`; bodies exactly the WebSocket messages
-// of SPEC §3.2, so the gateway forwards them without reshaping.
-
-const batchEvent = <Type extends string, D extends TSchema>(type: Type, data: D) =>
-  T.Object({ type: T.Literal(type), batch_id: T.String(), data });
-
-export const events = {
-  batch_status: batchEvent(
-    'batch_status',
-    T.Composite([T.Partial(BatchStatus), T.Object({ status: BatchStatus.properties.status })]),
-  ),
-  /** A run began: which execution, of which sequence, on which unit. */
-  sequence_start: batchEvent(
-    'sequence_start',
-    T.Object({
-      executionId: T.String(),
-      sequenceName: T.String(),
-      sequenceVersion: T.String(),
-      startedAt: T.String(),
-      totalSteps: T.Integer(),
-      dut: RunUnit,
-    }),
-  ),
-  step_start: batchEvent(
-    'step_start',
-    T.Object({ step: T.String(), index: T.Integer(), total: T.Integer() }),
-  ),
-  step_complete: batchEvent(
-    'step_complete',
-    T.Object({
-      step: T.String(),
-      duration: T.Number(),
-      pass: T.Boolean(),
-      result: T.Unknown(),
-      status: T.Optional(T.String()),
-      error: T.Optional(T.Union([T.String(), T.Null()])),
-      measurements: T.Optional(T.Array(T.Unknown())),
-    }),
-  ),
-  sequence_complete: batchEvent(
-    'sequence_complete',
-    T.Object({
-      executionId: T.String(),
-      overallPass: T.Boolean(),
-      duration: T.Number(),
-      steps: T.Array(StepResultShape),
-      status: T.Optional(T.String()),
-      /** Who or what ended the run early (`ABORTED`, `SHUTDOWN`, ...); null when it ran to its end. */
-      statusReason: T.Optional(T.Union([T.String(), T.Null()])),
-      /** A run that ended in an error rather than a verdict (STORAGE_FULL: results could not be stored). */
-      error: T.Optional(T.Object({ code: T.String(), message: T.String() })),
-      verdict: T.Optional(VerdictSchema),
-      /** The unit the run was of, with the serial a step may have read. */
-      dut: T.Optional(RunUnit),
-    }),
-  ),
-  log: batchEvent(
-    'log',
-    T.Object({
-      level: T.Union([T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error')]),
-      message: T.String(),
-      timestamp: T.String(),
-    }),
-  ),
-  error: batchEvent(
-    'error',
-    T.Object({
-      code: T.String(),
-      message: T.String(),
-      step: T.Optional(T.Union([T.String(), T.Null()])),
-      details: T.Optional(T.Unknown()),
-    }),
-  ),
-  operator_prompt: batchEvent('operator_prompt', OperatorPrompt),
-  operator_prompt_closed: batchEvent('operator_prompt_closed', PromptClosed),
-  sync_status: T.Object({ type: T.Literal('sync_status'), data: SyncStatus }),
-} as const;
-
-export type EventType = keyof typeof events;
-export type BatchEventType = Exclude<EventType, 'sync_status'>;
-export type StationEvent = { [K in EventType]: Static<(typeof events)[K]> }[EventType];
-export type BatchEvent = Extract<StationEvent, { batch_id: string }>;
-export type EventOf<K extends EventType> = Static<(typeof events)[K]>;
+// ---- Events (their schemas are in @station/model): topic `batch.<batchId>.<type>` or `system.<type>`;
+// bodies exactly the WebSocket messages of SPEC §3.2, so the gateway forwards them without reshaping.
 
 /** The topic an event is published on. */
 export function topicOf(event: StationEvent): string {
   return 'batch_id' in event ? `batch.${event.batch_id}.${event.type}` : `system.${event.type}`;
 }
-
-export { ErrorInfo, PromptAnswer };

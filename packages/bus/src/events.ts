@@ -1,7 +1,9 @@
 // Station events over the broker's event bus: publishers connect a PUB to its XSUB side, subscribers a
 // SUB to its XPUB side. Topic `batch.<batchId>.<type>` or `system.<type>`; body = SPEC §3.2 message.
+
+import type { StationEvent } from '@station/model';
 import { Pub, Sub } from '@station/zmtp';
-import { type StationEvent, topicOf } from './contract.ts';
+import { topicOf } from './contract.ts';
 import { decodeJson, encodeJson, ProtocolViolation } from './protocol.ts';
 import type { BusLogger } from './types.ts';
 

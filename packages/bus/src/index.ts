@@ -1,5 +1,5 @@
-// @station/bus: the station protocol on top of ZeroMQ (requests via the broker, events, shared schemas),
-// and the broker itself.
+// @station/bus: the station protocol on top of ZeroMQ (requests via the broker, events, the method
+// contract), and the broker itself. The shapes it carries are @station/model's.
 export { Broker, type BrokerOptions } from './broker/broker.ts';
 export type { BrokerMethods, BrokerObserver, BrokerStats } from './broker/observer.ts';
 export { BusClient, type ClientOptions, type RequestOptions } from './client.ts';
@@ -13,6 +13,5 @@ export {
   type SubscriberOptions,
 } from './events.ts';
 export * as protocol from './protocol.ts';
-export * from './shapes.ts';
 export type { BusLogger } from './types.ts';
 export { type Handlers, type RequestContext, type ServeOptions, serve, type Worker } from './worker.ts';

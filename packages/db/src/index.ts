@@ -1,5 +1,6 @@
 // @station/db: the shared SQLite store of the station (schema, connection, migrations, named queries).
 
+export { VERDICTS, type Verdict, verdictOf } from '@station/model';
 export { StoreError, type StoreErrorCode } from './errors.ts';
 export { type StationDb, type StationTx, type StoreHandle, writeTransaction } from './handle.ts';
 export { newExecutionId } from './ids.ts';
@@ -14,12 +15,7 @@ export type {
 export { type BoundQueries, queries } from './queries/index.ts';
 export type { Interruption, InterruptTarget } from './queries/interrupt.ts';
 export type { PromptClose, PromptInput } from './queries/prompts.ts';
-export {
-  DEFAULT_PAGE_SIZE,
-  type ListResultsQuery,
-  MAX_PAGE_SIZE,
-  type ResultsPage,
-} from './queries/results.ts';
+export { DEFAULT_PAGE_SIZE, type ListResultsQuery, MAX_PAGE_SIZE } from './queries/results.ts';
 export { RETENTION_BATCH, VACUUM_PAGES } from './queries/retention.ts';
 export type { CycleTime, StationStats, StatsQuery, YieldFigures } from './queries/stats.ts';
 export type { MeasurementInput, StepInput } from './queries/steps.ts';
@@ -28,14 +24,6 @@ export type { RejectOutcome, RequeueOptions, RetryOutcome } from './queries/sync
 export { PRUNE_BATCH } from './queries/sync-prune.ts';
 export type { SyncStats } from './queries/sync-stats.ts';
 export { MAX_UNIT_HISTORY, type UnitHistory, type UnitRun } from './queries/units.ts';
-export type {
-  ExecutionResult,
-  ExecutionSummary,
-  MeasuredValue,
-  Measurement,
-  PromptRecord,
-  StepResult,
-} from './result-types.ts';
 export * from './schema.ts';
 export { type TimeInput, toIso } from './time.ts';
-export { unitOf, VERDICTS, type Verdict, verdictOf } from './verdict.ts';
+export { unitOf } from './verdict.ts';

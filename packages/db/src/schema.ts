@@ -1,5 +1,14 @@
 // The station's one Drizzle schema. Table and column names are contracts: the operators' runbook and the
 // sync agent's Backend payload read them, so rename only through a migration and docs/data.md.
+
+import {
+  EXECUTION_STATUSES,
+  type JsonValue,
+  PROMPT_KINDS,
+  PROMPT_STATUSES,
+  STATUS_REASONS,
+  STEP_STATUSES,
+} from '@station/model';
 import { sql } from 'drizzle-orm';
 import {
   check,
@@ -12,39 +21,20 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
 
-/** Lifecycle of one run of a sequence; only `running` may change, the other three are final. */
-export const EXECUTION_STATUSES = ['running', 'completed', 'failed', 'stopped'] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-
-/**
- * Why an execution ended other than by running to its end (null when it did, pass or fail): the
- * operator's abort, the station shutting down, the supervisor lost, the runner crashed, a runner gone
- * without leaving an exit reason (lost), its memory limit, a store that refused a write, or one that
- * refused it because the disk is full. Only `ABORTED` is an operator's doing.
- */
-export const STATUS_REASONS = [
-  'ABORTED',
-  'SHUTDOWN',
-  'INTERRUPTED',
-  'BATCH_CRASHED',
-  'BATCH_LOST',
-  'RESOURCE_LIMIT',
-  'STORE_ERROR',
-  'STORAGE_FULL',
-] as const;
-export type StatusReason = (typeof STATUS_REASONS)[number];
-
-/** Lifecycle of one step inside an execution (SPEC §4 StepResult.status). */
-export const STEP_STATUSES = ['pending', 'running', 'completed', 'failed', 'skipped'] as const;
-export type StepStatus = (typeof STEP_STATUSES)[number];
-
-/** Kinds of operator prompt a step can ask (`ctx.prompt.<kind>`). */
-export const PROMPT_KINDS = ['confirm', 'choice', 'text', 'number'] as const;
-export type PromptKindColumn = (typeof PROMPT_KINDS)[number];
-
-/** Lifecycle of an operator prompt: open until the first valid answer, its deadline or an abort. */
-export const PROMPT_STATUSES = ['open', 'answered', 'timed_out', 'cancelled'] as const;
-export type PromptStatus = (typeof PROMPT_STATUSES)[number];
+// The statuses of results and prompts are @station/model's: the CHECKs below and every reader agree on
+// one list.
+export {
+  EXECUTION_STATUSES,
+  type ExecutionStatus,
+  PROMPT_KINDS,
+  PROMPT_STATUSES,
+  type PromptKind,
+  type PromptStatus,
+  STATUS_REASONS,
+  STEP_STATUSES,
+  type StatusReason,
+  type StepStatus,
+} from '@station/model';
 
 /** Outbox states: pending -> in_flight -> done | pending (retry) | rejected (manual requeue only). */
 export const SYNC_STATUSES = ['pending', 'in_flight', 'done', 'rejected'] as const;
@@ -73,7 +63,7 @@ export interface RecoveryRecord {
 }
 
 /** JSON values as stored in the JSON text columns. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue } from '@station/model';
 
 // A CHECK keeps a hand-edited row (sqlite3 CLI) from inventing a state no service understands.
 function inList(column: SQLiteColumn, values: readonly string[]) {

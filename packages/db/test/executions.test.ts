@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { type ExecutionRow, newExecutionId, type StepResult } from '../src/index.ts';
+import type { StepResult } from '@station/model';
+import { type ExecutionRow, newExecutionId } from '../src/index.ts';
 import { at, execution, Scratch } from './helpers.ts';
 
 const scratch = new Scratch();

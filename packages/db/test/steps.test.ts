@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import type { StepResult } from '../src/index.ts';
+import type { StepResult } from '@station/model';
 import { at, execution, Scratch } from './helpers.ts';
 
 const scratch = new Scratch();

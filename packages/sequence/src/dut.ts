@@ -1,7 +1,7 @@
 // The unit under test as a sequence package sees it: the manifest's `dut` block (is a serial required,
 // what must it look like), the check of the unit a start names, and `ctx.dut.setSerial` for a step that
 // reads the serial from the unit itself.
-import { type Dut, SERIAL_NUMBER_PATTERN } from '@station/bus/dut';
+import { type Dut, SERIAL_NUMBER_PATTERN } from '@station/model';
 import { SequenceError } from './errors.ts';
 
 /** Whether a run needs a serial number: `required` refuses a start without one, `none` one with one. */

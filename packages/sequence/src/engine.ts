@@ -1,21 +1,22 @@
 // runSequence: executes a loaded package's steps in order against connected drivers, reporting each
 // step to a sink before starting the next. Stop-on-failure; cleanup steps always run; safeState() on
 // every driver when the run ends failed or stopped.
-import type { RunUnit } from '@station/bus/dut';
+import type { RunUnit } from '@station/model';
 import type { Clock } from '@station/time';
 import { serialProblem } from './dut.ts';
 import { messageOf, SequenceError } from './errors.ts';
 import { safeStateAll } from './hardware.ts';
 import type { LoadedPackage } from './loader.ts';
 import type { PromptDesk } from './prompt.ts';
-import type {
-  ErrorData,
-  LogLevel,
-  SequenceOutcome,
-  SequenceSink,
-  SequenceStatus,
-  StepError,
-  StepResult,
+import {
+  type ErrorData,
+  errorText,
+  type LogLevel,
+  type SequenceOutcome,
+  type SequenceSink,
+  type SequenceStatus,
+  type StepError,
+  type StepResult,
 } from './results.ts';
 import type { Driver, Params } from './sdk.ts';
 import { runStep } from './step-runner.ts';
@@ -116,6 +117,7 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
   const startMs = clock.now();
   const startedAt = new Date(startMs).toISOString();
   const results: StepResult[] = [];
+  const abandoned: string[] = [];
   let stopping: SequenceStatus | undefined;
   let firstError: (StepError & { step?: string }) | undefined;
 
@@ -144,8 +146,13 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
           order: index,
           status: 'skipped',
           pass: false,
-          cleanup: false,
-          result: { measurements: [], attempts: 0 },
+          startedAt: null,
+          completedAt: null,
+          duration: null,
+          attempts: 0,
+          result: null,
+          error: null,
+          measurements: [],
         };
         results.push(skipped);
         await emit(() => sink.onStepEnd?.(skipped));
@@ -163,7 +170,6 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
             batchId: opts.batchId,
             signal,
             graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
-            iso,
             log,
             pkgDir: pkg.dir,
             pkgName: pkg.manifest.name,
@@ -184,19 +190,16 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
         order: index,
         status: run.pass ? 'completed' : 'failed',
         pass: run.pass,
-        cleanup: spec.cleanup,
         startedAt: new Date(t0).toISOString(),
         completedAt: new Date(t1).toISOString(),
         duration: (t1 - t0) / 1000,
-        result: {
-          ...(run.value === undefined ? {} : { value: run.value }),
-          measurements: run.measurements,
-          attempts: run.attempts,
-        },
-        ...(run.error ? { error: run.error } : {}),
-        ...(run.abandoned ? { abandoned: true as const } : {}),
+        attempts: run.attempts,
+        result: run.value ?? null,
+        error: run.error ? errorText(run.error) : null,
+        measurements: run.measurements,
       };
       results.push(result);
+      if (run.abandoned) abandoned.push(spec.name);
       if (run.error) {
         const error: ErrorData = { code: run.error.code, message: run.error.message, step: spec.name };
         await emit(() => sink.onError?.(error));
@@ -215,7 +218,6 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
     }
     await chain;
     const endMs = clock.now();
-    const abandoned = results.filter((r) => r.abandoned).map((r) => r.name);
     const outcome: SequenceOutcome = {
       executionId: opts.executionId,
       batchId: opts.batchId,

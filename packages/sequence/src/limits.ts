@@ -2,15 +2,18 @@
 // that was never recorded fails, an undeclared one is recorded but decides nothing.
 import { describeValue } from './fields.ts';
 import type { MeasurementSpec } from './manifest-schema.ts';
-import type { MeasurementResult } from './results.ts';
+import type { Measurement } from './results.ts';
 import type { ParamValue } from './sdk.ts';
 
 /** A recorded value before judging. */
 export interface RecordedValue {
   name: string;
   value: ParamValue;
-  timestamp: string;
 }
+
+// A non-finite reading has no JSON form; it is kept as text rather than turned into null on the way out.
+const storable = (value: ParamValue): ParamValue =>
+  typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 
 /** Why a value misses its limits, or `undefined` when it passes. */
 export function limitViolation(spec: MeasurementSpec, value: ParamValue): string | undefined {
@@ -35,8 +38,8 @@ export function judgeMeasurements(
   specs: readonly MeasurementSpec[],
   recorded: readonly RecordedValue[],
   complete: boolean,
-): { results: MeasurementResult[]; failures: string[] } {
-  const results: MeasurementResult[] = [];
+): { results: Measurement[]; failures: string[] } {
+  const results: Measurement[] = [];
   const failures: string[] = [];
   const byName = new Map(recorded.map((r) => [r.name, r]));
   for (const spec of specs) {
@@ -49,19 +52,26 @@ export function judgeMeasurements(
     if (violation) failures.push(violation);
     results.push({
       name: spec.name,
-      value: rec.value,
-      ...(spec.unit === undefined ? {} : { unit: spec.unit }),
-      ...(spec.low === undefined ? {} : { low: spec.low }),
-      ...(spec.high === undefined ? {} : { high: spec.high }),
-      ...(spec.equals === undefined ? {} : { equals: spec.equals }),
+      value: storable(rec.value),
+      unit: spec.unit ?? null,
+      low: spec.low ?? null,
+      high: spec.high ?? null,
+      equals: spec.equals ?? null,
       pass: violation === undefined,
-      declared: true,
-      timestamp: rec.timestamp,
     });
   }
   const declared = new Set(specs.map((s) => s.name));
   for (const rec of recorded) {
-    if (!declared.has(rec.name)) results.push({ ...rec, pass: true, declared: false });
+    if (declared.has(rec.name)) continue;
+    results.push({
+      name: rec.name,
+      value: storable(rec.value),
+      unit: null,
+      low: null,
+      high: null,
+      equals: null,
+      pass: true,
+    });
   }
   return { results, failures };
 }

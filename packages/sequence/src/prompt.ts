@@ -1,57 +1,14 @@
 // Operator prompts: what a step asks (checked when asked), what an answer must be (checked when answered),
 // and the desk that holds the open prompts of a runner until the first valid answer, the deadline or an
 // abort closes each.
+import type { OperatorPrompt, PromptAnswer, PromptClosed, PromptEnd, PromptKind } from '@station/model';
 import type { Clock } from '@station/time';
 import { SequenceError } from './errors.ts';
 
-/** The kinds of question a step can ask (`ctx.prompt.<kind>`). */
-export type PromptKind = 'confirm' | 'choice' | 'text' | 'number';
-
-/** An answer: a boolean for confirm, one of the options for choice, the text, the number. */
-export type PromptAnswer = boolean | string | number;
-
-/** How a prompt ended. */
-export type PromptEnd = 'answered' | 'timed_out' | 'cancelled';
+export type { OperatorPrompt, PromptAnswer, PromptClosed, PromptEnd, PromptKind };
 
 /** What a step asks, before the desk gives it an id and a deadline. */
-export interface PromptRequest {
-  kind: PromptKind;
-  message: string;
-  /** The choices of a `choice` prompt. */
-  options?: string[];
-  /** A `text` prompt's regular expression (the whole answer must match). */
-  pattern?: string;
-  /** A `number` prompt's inclusive bounds and unit. */
-  min?: number;
-  max?: number;
-  unit?: string;
-  /** URL of the image the gateway serves from the package's assets. */
-  image?: string;
-  executionId: string;
-  step: string;
-}
-
-/** `operator_prompt` event data: a question waiting for the operator. */
-export interface OperatorPrompt extends PromptRequest {
-  id: string;
-  /** ISO 8601. */
-  openedAt: string;
-  /** ISO 8601: when the prompt times out (PROMPT_TIMEOUT). */
-  deadline: string;
-}
-
-/** `operator_prompt_closed` event data. */
-export interface PromptClosed {
-  id: string;
-  executionId: string;
-  step: string;
-  status: PromptEnd;
-  answer?: PromptAnswer;
-  /** The API key name or token subject of whoever answered, or `local` when the station has no auth. */
-  answeredBy?: string;
-  /** ISO 8601. */
-  closedAt: string;
-}
+export type PromptRequest = Omit<OperatorPrompt, 'id' | 'openedAt' | 'deadline'>;
 
 /** Longest text answer kept. */
 export const MAX_TEXT_ANSWER = 1000;

@@ -1,20 +1,16 @@
 // The runner's sequence sink: stores each step before it tells anyone, then publishes the SPEC §3.2 event.
 // Store first, publish second: a screen may miss an event, the store never misses a result. Shared by the
-// batch runner and `station run`, so a run in a terminal is recorded by the same rules.
-import type { StepResultShape } from '@station/bus';
-import { type MeasurementInput, type StatusReason, type Store, verdictOf } from '@station/db';
+// batch runner and `station run`, so a run in a terminal is recorded by the same rules. The engine already
+// reports @station/model's shapes; the recorder only scrubs them of held secrets.
+import type { StatusReason, Store } from '@station/db';
 import { redactJson, redactText } from '@station/log';
-import type { OperatorPrompt, PromptClosed } from './prompt.ts';
+import { type BatchEvent, type PromptClosed, type StepResult, stepComplete, verdictOf } from '@station/model';
 import {
-  type ErrorData,
-  type LogData,
+  errorText,
   type SequenceOutcome,
   type SequenceSink,
-  type SequenceStart,
   type SerialSet,
-  type StepResult,
-  type StepStartData,
-  stepCompleteData,
+  type StepStart,
 } from './results.ts';
 
 /** Why a run was aborted from outside: what the execution records as its status reason. */
@@ -26,8 +22,8 @@ export interface AbortCause {
 
 /** What the recorder reports to the runner's live state. */
 export interface RecorderHooks {
-  publish(event: { type: string; batch_id: string; data: unknown }): void;
-  onStepStart(data: StepStartData): void;
+  publish(event: BatchEvent): void;
+  onStepStart(data: StepStart): void;
   onStepEnd(result: StepResult): void;
   /** A step set the unit's serial (after it is stored). */
   onSerial?(data: SerialSet): void;
@@ -48,47 +44,10 @@ export function endOf(
   o: SequenceOutcome,
   cause: AbortCause | undefined,
 ): { statusReason: StatusReason | null; error: string | null } {
-  const error = errorText(o.error);
+  const error = o.error ? redactText(errorText(o.error)) : null;
   if (!cause || o.status !== 'stopped') return { statusReason: null, error };
   if (cause.reason === 'ABORTED') return { statusReason: 'ABORTED', error };
   return { statusReason: cause.reason, error: error ? `${cause.message} (${error})` : cause.message };
-}
-
-/**
- * `code: message` as the store's `error` column and the SPEC StepResult `error` carry it, scrubbed of the
- * secrets this runner holds (a step or driver may put one in its error).
- */
-export function errorText(error: { code: string; message: string } | undefined): string | null {
-  return error ? redactText(`${error.code}: ${error.message}`) : null;
-}
-
-function toMeasurements(r: StepResult): MeasurementInput[] {
-  return r.result.measurements.map((m) => ({
-    name: m.name,
-    // A measured text and a step's return value are stored, served and synced: no held secret in them.
-    value: typeof m.value === 'string' ? redactText(m.value) : m.value,
-    unit: m.unit ?? null,
-    low: m.low ?? null,
-    high: m.high ?? null,
-    equals: m.equals ?? null,
-    pass: m.pass,
-  }));
-}
-
-/** A step as SPEC §4 StepResult, the same shape `GET /api/results/:id` answers. */
-export function toStepShape(r: StepResult): StepResultShape {
-  return {
-    name: r.name,
-    order: r.order,
-    status: r.status,
-    pass: r.pass,
-    startedAt: r.startedAt ?? null,
-    completedAt: r.completedAt ?? null,
-    duration: r.duration ?? null,
-    result: redactJson(r.result.value ?? null),
-    error: errorText(r.error),
-    measurements: toMeasurements(r).map((m) => ({ ...m, unit: m.unit ?? null })),
-  };
 }
 
 /** Builds the sink that records one execution into the store and onto the event bus. */
@@ -98,7 +57,6 @@ export function createRecorder(
   executionId: string,
   hooks: RecorderHooks,
 ): SequenceSink {
-  const event = (type: string, data: unknown) => hooks.publish({ type, batch_id: batchId, data });
   let failed = false;
   // Prompts are asked by the step that runs, whose order `onStepStart` gave.
   let stepOrder = 0;
@@ -115,17 +73,21 @@ export function createRecorder(
     }
   };
   return {
-    onSequenceStart(s: SequenceStart) {
-      event('sequence_start', {
-        executionId,
-        sequenceName: s.sequenceName,
-        sequenceVersion: s.sequenceVersion,
-        startedAt: s.startedAt,
-        totalSteps: s.steps.length,
-        dut: s.dut,
+    onSequenceStart(s) {
+      hooks.publish({
+        type: 'sequence_start',
+        batch_id: batchId,
+        data: {
+          executionId,
+          sequenceName: s.sequenceName,
+          sequenceVersion: s.sequenceVersion,
+          startedAt: s.startedAt,
+          totalSteps: s.steps.length,
+          dut: s.dut,
+        },
       });
     },
-    onSerial(data: SerialSet) {
+    onSerial(data) {
       write(() => store.setExecutionSerial(executionId, data.serialNumber, data.step));
       hooks.onSerial?.(data);
     },
@@ -134,16 +96,16 @@ export function createRecorder(
       // the supervisor turns into `failed` with the crash, instead of no row at all.
       stepOrder = data.index;
       write(() => store.markStepRunning(executionId, data.index));
-      event('step_start', data);
+      hooks.publish({ type: 'step_start', batch_id: batchId, data });
       hooks.onStepStart(data);
     },
-    onLog(data: LogData) {
-      event('log', data);
+    onLog(data) {
+      hooks.publish({ type: 'log', batch_id: batchId, data });
     },
-    onError(data: ErrorData) {
-      event('error', data);
+    onError(data) {
+      hooks.publish({ type: 'error', batch_id: batchId, data: redactJson(data) });
     },
-    onPrompt(p: OperatorPrompt) {
+    onPrompt(p) {
       const { id, kind, message, step, openedAt, deadline, executionId: _e, ...spec } = p;
       write(() =>
         store.openPrompt({
@@ -158,9 +120,9 @@ export function createRecorder(
           deadline,
         }),
       );
-      event('operator_prompt', p);
+      hooks.publish({ type: 'operator_prompt', batch_id: batchId, data: p });
     },
-    onPromptClosed(c: PromptClosed) {
+    onPromptClosed(c) {
       // A typed answer is stored, served and synced like a measured text: no held secret in it.
       const answer = typeof c.answer === 'string' ? redactText(c.answer) : c.answer;
       const closed: PromptClosed = { ...c, ...(answer === undefined ? {} : { answer }) };
@@ -172,39 +134,19 @@ export function createRecorder(
           closedAt: c.closedAt,
         }),
       );
-      event('operator_prompt_closed', closed);
+      hooks.publish({ type: 'operator_prompt_closed', batch_id: batchId, data: closed });
     },
-    onStepEnd(r) {
-      write(() =>
-        store.recordStep(
-          executionId,
-          {
-            name: r.name,
-            order: r.order,
-            status: r.status,
-            pass: r.pass,
-            startedAt: r.startedAt ?? null,
-            completedAt: r.completedAt ?? null,
-            duration: r.duration ?? null,
-            attempts: r.result.attempts,
-            result: redactJson(r.result.value ?? null) as never,
-            error: errorText(r.error),
-          },
-          toMeasurements(r),
-        ),
-      );
-      if (r.status !== 'skipped') {
-        const data = stepCompleteData(r);
-        event('step_complete', {
-          ...data,
-          status: r.status,
-          error: errorText(r.error),
-          measurements: toMeasurements(r),
-        });
+    onStepEnd(result) {
+      // A step's texts (its error, a measured string, its return value) are stored, served and synced:
+      // no secret this runner holds may be in them.
+      const step = redactJson(result);
+      write(() => store.recordStep(executionId, step, step.measurements));
+      if (step.status !== 'skipped') {
+        hooks.publish({ type: 'step_complete', batch_id: batchId, data: stepComplete(step) });
       }
-      hooks.onStepEnd(r);
+      hooks.onStepEnd(step);
     },
-    onSequenceEnd(o: SequenceOutcome) {
+    onSequenceEnd(o) {
       const end = endOf(o, hooks.abortCause());
       const finished = write(() =>
         store.finishExecution(executionId, {
@@ -218,15 +160,23 @@ export function createRecorder(
       );
       // Not recorded: the runner reports this end itself, as the error it is.
       if (!finished) return;
-      event('sequence_complete', {
-        executionId,
-        overallPass: o.overallPass,
-        duration: o.duration,
-        status: o.status,
-        statusReason: end.statusReason,
-        steps: o.steps.map(toStepShape),
-        verdict: verdictOf({ status: o.status, statusReason: end.statusReason, overallPass: o.overallPass }),
-        dut: o.dut,
+      hooks.publish({
+        type: 'sequence_complete',
+        batch_id: batchId,
+        data: {
+          executionId,
+          overallPass: o.overallPass,
+          duration: o.duration,
+          status: o.status,
+          statusReason: end.statusReason,
+          steps: redactJson(o.steps),
+          verdict: verdictOf({
+            status: o.status,
+            statusReason: end.statusReason,
+            overallPass: o.overallPass,
+          }),
+          dut: o.dut,
+        },
       });
     },
   };

@@ -1,12 +1,12 @@
 // Runs one step: each attempt with its own AbortSignal (fired by the sequence abort or the step timeout),
 // a bounded wait for a step that ignores its signal, measurement judging, and retries.
-import type { RunUnit } from '@station/bus/dut';
+import type { JsonValue, RunUnit } from '@station/model';
 import { instrument } from './commands.ts';
 import { isSequenceError, messageOf, SequenceError } from './errors.ts';
 import { judgeMeasurements, type RecordedValue } from './limits.ts';
 import type { StepSpec } from './manifest-schema.ts';
-import type { LogLevel, MeasurementResult, StepError } from './results.ts';
-import type { Driver, Instrument, Params, ParamValue, StepContext, StepFunction } from './sdk.ts';
+import type { LogLevel, Measurement, StepError } from './results.ts';
+import type { Driver, Instrument, Params, StepContext, StepFunction } from './sdk.ts';
 import { sleep } from './sleep.ts';
 import { type Asker, createStepPrompt } from './step-prompt.ts';
 
@@ -20,7 +20,6 @@ export interface StepEnv {
   /** The sequence's abort signal; cleanup steps are deliberately not bound to it. */
   signal: AbortSignal;
   graceMs: number;
-  iso(): string;
   log(level: LogLevel, message: string): void;
   /** The package's folder and name, for prompt images. */
   pkgDir: string;
@@ -37,8 +36,8 @@ export interface StepEnv {
 export interface StepRun {
   pass: boolean;
   attempts: number;
-  value?: unknown;
-  measurements: MeasurementResult[];
+  value?: JsonValue;
+  measurements: Measurement[];
   error?: StepError;
   /** The step function had not returned when the grace after its abort or timeout ran out. */
   abandoned?: true;
@@ -50,10 +49,12 @@ function toStepError(err: unknown): StepError {
 }
 
 // Step results are stored as JSON; a value that cannot round-trip is kept as text rather than lost.
-function jsonable(value: unknown): unknown {
+function jsonable(value: unknown): JsonValue | undefined {
   if (value === undefined) return undefined;
   try {
-    return JSON.parse(JSON.stringify(value)) as unknown;
+    // JSON.parse of JSON text gives a JSON value by definition.
+    const parsed: JsonValue = JSON.parse(JSON.stringify(value));
+    return parsed;
   } catch {
     return String(value);
   }
@@ -120,7 +121,7 @@ async function attempt(spec: StepSpec, fn: StepFunction, env: StepEnv, n: number
       }
       if (!open) return;
       const at = recorded.findIndex((r) => r.name === name);
-      const entry = { name, value: value as ParamValue, timestamp: env.iso() };
+      const entry = { name, value };
       // Measuring the same name again replaces the earlier value: the last reading is the one judged.
       if (at >= 0) recorded[at] = entry;
       else recorded.push(entry);

@@ -1,13 +1,8 @@
 import { afterEach, describe, expect, test } from 'bun:test';
+import { stepComplete } from '@station/model';
 import { runSequence } from '../src/engine.ts';
 import { isSequenceError } from '../src/errors.ts';
-import {
-  type SequenceOutcome,
-  type SequenceSink,
-  type StepResult,
-  sequenceCompleteData,
-  stepCompleteData,
-} from '../src/results.ts';
+import type { SequenceOutcome, SequenceSink, StepResult } from '../src/results.ts';
 import { at, type FakeStep, fakeDriver, fakePackage, steppingClock } from './helpers.ts';
 
 type Event = [string, unknown];
@@ -71,8 +66,13 @@ const skipped = (name: string, order: number): StepResult => ({
   order,
   status: 'skipped',
   pass: false,
-  cleanup: false,
-  result: { measurements: [], attempts: 0 },
+  startedAt: null,
+  completedAt: null,
+  duration: null,
+  attempts: 0,
+  result: null,
+  error: null,
+  measurements: [],
 });
 
 describe('runSequence', () => {
@@ -102,45 +102,37 @@ describe('runSequence', () => {
       parameters: { x: 1 },
       dut: { serialNumber: null, partNumber: null, revision: null, lot: null, serialSourceStep: null },
       startedAt: at(100),
-      completedAt: at(800),
-      duration: 0.7,
+      completedAt: at(600),
+      duration: 0.5,
       steps: [
         {
           name: 'setup',
           order: 0,
           status: 'completed',
           pass: true,
-          cleanup: false,
           startedAt: at(200),
           completedAt: at(300),
           duration: 0.1,
-          result: { value: { ok: true }, measurements: [], attempts: 1 },
+          attempts: 1,
+          result: { ok: true },
+          error: null,
+          measurements: [],
         },
         {
           name: 'measure',
           order: 1,
           status: 'completed',
           pass: true,
-          cleanup: false,
           startedAt: at(400),
-          completedAt: at(700),
-          duration: 0.3,
-          result: {
-            measurements: [
-              {
-                name: 'v',
-                value: 5,
-                unit: 'V',
-                low: 4.9,
-                high: 5.1,
-                pass: true,
-                declared: true,
-                timestamp: at(500),
-              },
-              { name: 'temp', value: 25, pass: true, declared: false, timestamp: at(600) },
-            ],
-            attempts: 1,
-          },
+          completedAt: at(500),
+          duration: 0.1,
+          attempts: 1,
+          result: null,
+          error: null,
+          measurements: [
+            { name: 'v', value: 5, unit: 'V', low: 4.9, high: 5.1, equals: null, pass: true },
+            { name: 'temp', value: 25, unit: null, low: null, high: null, equals: null, pass: true },
+          ],
         },
       ],
     };
@@ -199,35 +191,18 @@ describe('runSequence', () => {
     expect(data[5]).toEqual({ code: 'STEP_FAILED', message: 'v = 6 V is outside [4.9, 5.1] V', step: 'b' });
     expect(data[7]).toEqual(skipped('c', 2));
     expect(data[8]).toEqual({ step: 'd', index: 3, total: 4 });
-    expect(stepCompleteData(data[6] as StepResult)).toEqual({
+    // What the runner publishes as `step_complete`: the SPEC fields, the measurements once.
+    expect(stepComplete(o.steps[1]!)).toEqual({
       step: 'b',
-      duration: 0.2,
+      duration: 0.1,
       pass: false,
-      result: {
-        measurements: [
-          {
-            name: 'v',
-            value: 6,
-            unit: 'V',
-            low: 4.9,
-            high: 5.1,
-            pass: false,
-            declared: true,
-            timestamp: at(600),
-          },
-        ],
-        attempts: 1,
-        status: 'failed',
-        error: { code: 'STEP_FAILED', message: 'v = 6 V is outside [4.9, 5.1] V' },
-      },
+      result: null,
+      status: 'failed',
+      error: 'STEP_FAILED: v = 6 V is outside [4.9, 5.1] V',
+      measurements: [{ name: 'v', value: 6, unit: 'V', low: 4.9, high: 5.1, equals: null, pass: false }],
     });
+    expect(data[6]).toEqual(o.steps[1]);
     expect(data[11]).toEqual(o);
-    expect(sequenceCompleteData(o)).toEqual({
-      executionId: 'exec_1',
-      overallPass: false,
-      duration: o.duration,
-      steps: o.steps,
-    });
     expect(o.status).toBe('failed');
     expect(o.error).toEqual({ code: 'STEP_FAILED', message: 'v = 6 V is outside [4.9, 5.1] V', step: 'b' });
   });
@@ -239,20 +214,17 @@ describe('runSequence', () => {
       { name: 'off', cleanup: true, fn: async (ctx) => void (await ctx.hardware.dev?.run('ping')) },
     ]);
     const o = await outcome;
-    expect(o.steps.map((s) => [s.name, s.status, s.error?.message])).toEqual([
-      ['m', 'failed', 'v = "bad", expected "ok"'],
-      ['later', 'skipped', undefined],
-      ['off', 'completed', undefined],
+    expect(o.steps.map((s) => [s.name, s.status, s.error])).toEqual([
+      ['m', 'failed', 'STEP_FAILED: v = "bad", expected "ok"'],
+      ['later', 'skipped', null],
+      ['off', 'completed', null],
     ]);
     expect([o.status, o.overallPass, dev.safeStates]).toEqual(['failed', false, 1]);
   });
 
   test('a declared measurement that was never recorded fails the step', async () => {
     const o = await run([{ name: 'm', measurements: [{ name: 'v', low: 0 }], fn: () => undefined }]).outcome;
-    expect(o.steps[0]?.error).toEqual({
-      code: 'STEP_FAILED',
-      message: 'measurement v was declared but not recorded',
-    });
+    expect(o.steps[0]?.error).toBe('STEP_FAILED: measurement v was declared but not recorded');
   });
 
   test('a step past its timeout fails with STEP_TIMEOUT through its own signal', async () => {
@@ -271,7 +243,7 @@ describe('runSequence', () => {
       { name: 'next', fn: () => undefined },
     ]);
     const o = await outcome;
-    expect(o.steps[0]?.error).toEqual({ code: 'STEP_TIMEOUT', message: 'step slow timed out after 50 ms' });
+    expect(o.steps[0]?.error).toBe('STEP_TIMEOUT: step slow timed out after 50 ms');
     expect(o.steps[1]?.status).toBe('skipped');
     expect(sawAbort).toBe(true);
     expect(o.duration).toBeLessThan(30);
@@ -293,15 +265,12 @@ describe('runSequence', () => {
       },
     ]);
     const o = await outcome;
-    expect(o.steps[0]?.error?.code).toBe('STEP_TIMEOUT');
+    expect(o.steps[0]?.error).toBe('STEP_TIMEOUT: step stuck timed out after 30 ms');
     // Still running when abandoned: the run says so, so the runner knows its process is not clean.
-    expect({ abandoned: o.steps[0]?.abandoned, outcome: o.abandoned }).toEqual({
-      abandoned: true,
-      outcome: ['stuck'],
-    });
+    expect(o.abandoned).toEqual(['stuck']);
     for (const h of hangs) h.resolve();
     await lateDone.promise;
-    expect(o.steps[0]?.result.measurements).toEqual([]);
+    expect(o.steps[0]?.measurements).toEqual([]);
     expect(rec.types().filter((t) => t === 'log:')).toEqual([]);
   });
 
@@ -319,7 +288,11 @@ describe('runSequence', () => {
     ]);
     const o = await outcome;
     expect(o.status).toBe('completed');
-    expect(o.steps[0]?.result).toEqual({ value: { attempt: 2 }, measurements: [], attempts: 2 });
+    expect([o.steps[0]?.result, o.steps[0]?.measurements, o.steps[0]?.attempts]).toEqual([
+      { attempt: 2 },
+      [],
+      2,
+    ]);
     expect(
       rec.events.filter(([t]) => t === 'log').map(([, d]) => (d as { message: string }).message),
     ).toEqual(['step flaky failed (first try fails); retry 1 of 2']);
@@ -337,8 +310,8 @@ describe('runSequence', () => {
         },
       },
     ]).outcome;
-    expect(o.steps[0]?.result.attempts).toBe(3);
-    expect(o.steps[0]?.error).toEqual({ code: 'STEP_FAILED', message: 'attempt 3 failed' });
+    expect(o.steps[0]?.attempts).toBe(3);
+    expect(o.steps[0]?.error).toBe('STEP_FAILED: attempt 3 failed');
   });
 
   test('a driver failure maps to HARDWARE_ERROR', async () => {
@@ -347,7 +320,7 @@ describe('runSequence', () => {
     ]);
     const o = await outcome;
     const error = { code: 'HARDWARE_ERROR' as const, message: 'dev.fail: instrument did not answer' };
-    expect(o.steps[0]?.error).toEqual(error);
+    expect(o.steps[0]?.error).toBe(`${error.code}: ${error.message}`);
     expect(rec.events.find(([t]) => t === 'error')?.[1]).toEqual({ ...error, step: 'init' });
   });
 
@@ -374,11 +347,11 @@ describe('runSequence', () => {
     ctrl.abort();
     const o = await outcome;
     expect(performance.now() - t0).toBeLessThan(2000);
-    expect(o.steps.map((s) => [s.name, s.status, s.error?.code])).toEqual([
-      ['one', 'completed', undefined],
+    expect(o.steps.map((s) => [s.name, s.status, s.error?.split(':')[0] ?? null])).toEqual([
+      ['one', 'completed', null],
       ['long', 'failed', 'ABORTED'],
-      ['three', 'skipped', undefined],
-      ['off', 'completed', undefined],
+      ['three', 'skipped', null],
+      ['off', 'completed', null],
     ]);
     // It returned within its grace: nothing was abandoned.
     expect(o.abandoned).toBeUndefined();
@@ -429,7 +402,9 @@ describe('runSequence', () => {
       expect.objectContaining({
         name: 'off',
         status: 'completed',
-        result: { value: 'false', measurements: [], attempts: 1 },
+        result: 'false',
+        measurements: [],
+        attempts: 1,
       }),
     ]);
     expect(o.status).toBe('stopped');

@@ -100,7 +100,7 @@ describe('psu_functional', () => {
       'measure_ripple:failed',
       'cleanup:completed',
     ]);
-    expect(o.steps[4]?.error?.code).toBe('STEP_FAILED');
+    expect(o.steps[4]?.error).toStartWith('STEP_FAILED: ');
   });
 });
 
@@ -119,10 +119,10 @@ describe('failure_paths', () => {
     const o = await runExample('failure_paths', { path });
     expect<string>(o.status).toBe(status);
     const failed = o.steps.filter((s) => s.status === 'failed');
-    expect(failed.flatMap((s) => [s.name, s.error?.code, s.error?.message])).toEqual(failure);
+    expect(failed.flatMap((s) => [s.name, ...(s.error ?? '').split(/: (.*)/s, 2)])).toEqual(failure);
     // The cleanup step runs on every path.
     expect(o.steps.at(-1)).toEqual(expect.objectContaining({ name: 'cleanup', status: 'completed' }));
-    if (path === 'retry') expect(o.steps.find((s) => s.name === 'flaky_step')?.result.attempts).toBe(2);
+    if (path === 'retry') expect(o.steps.find((s) => s.name === 'flaky_step')?.attempts).toBe(2);
   });
 });
 
@@ -132,7 +132,7 @@ describe('unit_checkout', () => {
   test('passes when the operator sees a green LED and reads the rail in limits', async () => {
     const o = await runExample('unit_checkout', {}, {}, good);
     expect([o.status, o.overallPass]).toEqual(['completed', true]);
-    expect(o.steps.flatMap((s) => s.result.measurements.map((m) => [m.name, m.value, m.pass]))).toEqual([
+    expect(o.steps.flatMap((s) => s.measurements.map((m) => [m.name, m.value, m.pass]))).toEqual([
       ['led_colour', 'green', true],
       ['label_serial', 'AB123456', true],
       ['rail_voltage', 3.31, true],

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'bun:test';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorCodeOf } from '@station/model';
 import { assetProblem } from '../src/assets.ts';
 import { runSequence } from '../src/engine.ts';
 import { isSequenceError, SequenceError } from '../src/errors.ts';
@@ -76,7 +77,7 @@ describe('ctx.prompt', () => {
     );
     const o = await outcome;
     expect(o.status).toBe('completed');
-    expect(o.steps.map((s) => s.result.value)).toEqual([true, 'green', 'SN123456', 4.98]);
+    expect(o.steps.map((s) => s.result)).toEqual([true, 'green', 'SN123456', 4.98]);
     expect(opened.map(({ openedAt: _o, deadline: _d, ...p }) => p)).toEqual([
       { id: 'prm_1', kind: 'confirm', message: 'Unit inserted?', executionId: 'exec_1', step: 'c' },
       {
@@ -151,7 +152,7 @@ describe('ctx.prompt', () => {
       },
     );
     const o = await outcome;
-    expect(o.steps[0]?.result.value).toBe(7);
+    expect(o.steps[0]?.result).toBe(7);
     expect(refused).toEqual([
       'expected a number',
       'must be at most 10',
@@ -207,8 +208,7 @@ describe('ctx.prompt', () => {
     ]);
     const o = await outcome;
     expect(o.status).toBe('failed');
-    expect(o.steps[0]?.error?.code).toBe('PROMPT_TIMEOUT');
-    expect(o.steps[0]?.error?.message).toBe('nobody answered "Anyone?" within 30 ms');
+    expect(o.steps[0]?.error).toBe('PROMPT_TIMEOUT: nobody answered "Anyone?" within 30 ms');
     expect(closed.map((c) => c.status)).toEqual(['timed_out']);
     expect(() => desk.answer(opened[0]!.id, true, 'late')).toThrow('prompt prm_1 is closed (timed out)');
   });
@@ -225,7 +225,7 @@ describe('ctx.prompt', () => {
       (p, desk) => setTimeout(() => desk.answer(p.id, true, 'slow'), 200),
     );
     const o = await outcome;
-    expect(o.steps[0]).toMatchObject({ status: 'completed', result: { value: true } });
+    expect(o.steps[0]).toMatchObject({ status: 'completed', result: true });
   });
 
   test('an abort cancels the open prompt and stops the run', async () => {
@@ -240,7 +240,7 @@ describe('ctx.prompt', () => {
     );
     const o = await outcome;
     expect(o.status).toBe('stopped');
-    expect(o.steps.map((s) => [s.name, s.status, s.error?.code])).toEqual([
+    expect(o.steps.map((s) => [s.name, s.status, errorCodeOf(s.error)])).toEqual([
       ['ask', 'failed', 'ABORTED'],
       ['after', 'skipped', undefined],
     ]);
@@ -279,8 +279,8 @@ describe('ctx.prompt', () => {
       const run = runWithDesk([s]);
       const o = await run.outcome;
       opened.push(...run.opened);
-      expect(o.steps[0]?.error?.code).toBe('STEP_FAILED');
-      messages.push(o.steps[0]?.error?.message ?? 'passed');
+      expect(errorCodeOf(o.steps[0]?.error)).toBe('STEP_FAILED');
+      messages.push(o.steps[0]?.error?.replace('STEP_FAILED: ', '') ?? 'passed');
     }
     expect(messages).toEqual([
       'ctx.prompt.choice: a choice needs a non-empty list of options',
@@ -302,10 +302,7 @@ describe('ctx.prompt', () => {
       executionId: 'e',
       batchId: 'b',
     });
-    expect(o.steps[0]?.error).toEqual({
-      code: 'STEP_FAILED',
-      message: 'ctx.prompt.confirm: this run has no operator to ask',
-    });
+    expect(o.steps[0]?.error).toBe('STEP_FAILED: ctx.prompt.confirm: this run has no operator to ask');
   });
 });
 

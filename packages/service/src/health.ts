@@ -1,8 +1,9 @@
 // The `health` answer every station service gives on the bus (supervisor, sync agent, each runner): who it
 // is, its pid, how long it has run and the log lines it could not write. The gateway folds these into
 // /api/system/health and the disk warnings.
-import type { Health } from '@station/bus';
+
 import { droppedLogLines } from '@station/log';
+import type { Health } from '@station/model';
 import { type Clock, systemClock } from '@station/time';
 
 /**

@@ -1,6 +1,6 @@
 // The unit under test across runs: a unit's history (GET /api/units/{serialNumber}) and yield over a time
 // range (GET /api/stats). Both are read straight from the shared store, as the results are.
-import { SERIAL_NUMBER_PATTERN } from '@station/bus/dut';
+import { SERIAL_NUMBER_PATTERN } from '@station/model';
 import { Elysia, t } from 'elysia';
 import type { RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';

@@ -1,6 +1,7 @@
 // The WebSocket fan-out: who subscribed to which batch, a batch_status snapshot on subscribe, each event
 // serialised once and sent only to its subscribers, and slow clients dropped before they cost memory.
-import type { BatchStatus, BusLogger, StationEvent } from '@station/bus';
+import type { BusLogger } from '@station/bus';
+import type { BatchStatus, StationEvent } from '@station/model';
 import type { Identity } from '../auth.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { allows, WS_MESSAGE_ROLES } from '../roles.ts';

@@ -1,13 +1,14 @@
 // The runner's record of operator prompts: a row as a prompt opens, closed with the answer (who, when) or
 // how it ended, so a result shows what the operator was asked and said at each step.
+
+import type { PromptRecord } from '@station/model';
 import { and, eq } from 'drizzle-orm';
 import { StoreError, sqliteCode } from '../errors.ts';
 import type { StoreHandle } from '../handle.ts';
 import { bind, jsonText, prepared } from '../prepared.ts';
-import type { PromptRecord } from '../result-types.ts';
 import {
   type JsonValue,
-  type PromptKindColumn,
+  type PromptKind,
   type PromptStatus,
   type StepPromptRow,
   stepPrompts,
@@ -55,7 +56,7 @@ export interface PromptInput {
   executionId: string;
   stepOrder: number;
   stepName: string;
-  kind: PromptKindColumn;
+  kind: PromptKind;
   message: string;
   /** options / pattern / min / max / unit / image, as asked. */
   spec?: Record<string, JsonValue>;

@@ -1,15 +1,18 @@
 // The gateway's reads: a filtered, paged list of executions (newest first) and one execution in full.
-import { and, count, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
-import { StoreError } from '../errors.ts';
-import type { StoreHandle } from '../handle.ts';
-import { bind, prepared } from '../prepared.ts';
+// The one place rows become @station/model's result shapes.
+
 import type {
   ExecutionResult,
   ExecutionSummary,
   MeasuredValue,
   Measurement,
+  ResultsPage,
   StepResult,
-} from '../result-types.ts';
+} from '@station/model';
+import { and, count, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+import { StoreError } from '../errors.ts';
+import type { StoreHandle } from '../handle.ts';
+import { bind, prepared } from '../prepared.ts';
 import {
   type ExecutionStatus,
   executions,
@@ -72,15 +75,6 @@ export interface ListResultsQuery {
 // a range scan of the serial index (a LIKE would be case-insensitive and read every row).
 const TOP = '\u{10FFFF}';
 
-/** One page of results. */
-export interface ResultsPage {
-  items: ExecutionSummary[];
-  /** Rows matching the filters, over all pages. */
-  total: number;
-  page: number;
-  pageSize: number;
-}
-
 /** Lists executions newest first (by start time), filtered and paged. */
 export function listResults(store: StoreHandle, query: ListResultsQuery = {}): ResultsPage {
   const page = query.page ?? 1;
@@ -119,7 +113,8 @@ export function listResults(store: StoreHandle, query: ListResultsQuery = {}): R
       .limit(pageSize)
       .offset((page - 1) * pageSize)
       .all();
-    return { items, total, page, pageSize };
+    const summaries: ExecutionSummary[] = items;
+    return { items: summaries, total, page, pageSize };
   })();
 }
 

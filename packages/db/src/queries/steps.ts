@@ -1,10 +1,11 @@
 // The runner's per-step write: the step row and its measurements in one short transaction, so a runner
 // killed mid-sequence leaves every finished step complete in the store and none half-written.
+
+import type { MeasuredValue, StepResult } from '@station/model';
 import { and, eq } from 'drizzle-orm';
 import { describeError, StoreError } from '../errors.ts';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
 import { bind, excluded, flag, jsonText, prepared } from '../prepared.ts';
-import type { MeasuredValue, StepResult } from '../result-types.ts';
 import { executions, type JsonValue, measurements, type StepStatus, stepResults } from '../schema.ts';
 import { type TimeInput, toIso } from '../time.ts';
 

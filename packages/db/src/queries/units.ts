@@ -1,11 +1,12 @@
 // A unit's history: every execution of one serial number, across batches and sequences, newest first,
 // each with its verdict (GET /api/units/{serialNumber}).
+
+import type { ExecutionSummary } from '@station/model';
+import { type Verdict, verdictOf } from '@station/model';
 import { desc, eq } from 'drizzle-orm';
 import type { StoreHandle } from '../handle.ts';
 import { bind, prepared } from '../prepared.ts';
-import type { ExecutionSummary } from '../result-types.ts';
 import { executions } from '../schema.ts';
-import { type Verdict, verdictOf } from '../verdict.ts';
 
 /** Most runs a history answers with; a unit retested more often than this is a process problem. */
 export const MAX_UNIT_HISTORY = 1000;

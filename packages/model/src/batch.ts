@@ -1,18 +1,19 @@
-// The data shapes that cross the bus (SPEC §4), as TypeBox schemas: one definition for every service.
+// A batch as the station reports it (SPEC §4 BatchStatus, plus what an operator's card needs), its
+// detail, and what a runner says about itself.
 import { type Static, Type as T } from '@sinclair/typebox';
-import { RunUnit, VerdictSchema } from './dut.ts';
+import { RunUnit, Verdict } from './dut.ts';
+import { OperatorPrompt } from './prompt.ts';
+import { ExecutionStatus, StepResult } from './result.ts';
+import { literalUnion } from './schema.ts';
 
 const Opt = T.Optional;
 
-export const BatchState = T.Union([
-  T.Literal('idle'),
-  T.Literal('starting'),
-  T.Literal('running'),
-  T.Literal('stopping'),
-  T.Literal('error'),
-]);
+/** Lifecycle of a batch process. */
+export const BATCH_STATES = ['idle', 'starting', 'running', 'stopping', 'error'] as const;
+export const BatchState = literalUnion(BATCH_STATES);
 export type BatchState = Static<typeof BatchState>;
 
+/** What went wrong, as a card's red banner and an `error` body show it. */
 export const ErrorInfo = T.Object({
   code: T.String(),
   message: T.String(),
@@ -21,16 +22,17 @@ export const ErrorInfo = T.Object({
 });
 export type ErrorInfo = Static<typeof ErrorInfo>;
 
+/** The verdict of a batch's latest run, for its card. */
 export const LastResult = T.Object({
   executionId: T.String(),
-  status: T.String(),
+  status: ExecutionStatus,
   overallPass: T.Union([T.Boolean(), T.Null()]),
   completedAt: Opt(T.String()),
   duration: Opt(T.Number()),
   /** Set when the run ended in an error rather than a verdict (STORAGE_FULL: its results could not be stored). */
   errorCode: Opt(T.String()),
   /** What the run said about its unit: PASS, FAIL, ERROR (the station ended it) or ABORTED. */
-  verdict: Opt(VerdictSchema),
+  verdict: Opt(Verdict),
   /** The unit the run was of. */
   dut: Opt(RunUnit),
 });
@@ -59,39 +61,7 @@ export const BatchStatus = T.Object({
 });
 export type BatchStatus = Static<typeof BatchStatus>;
 
-export const StepState = T.Union([
-  T.Literal('pending'),
-  T.Literal('running'),
-  T.Literal('completed'),
-  T.Literal('failed'),
-  T.Literal('skipped'),
-]);
-
-export const MeasurementShape = T.Object({
-  name: T.String(),
-  value: T.Unknown(),
-  unit: Opt(T.Union([T.String(), T.Null()])),
-  low: Opt(T.Union([T.Number(), T.Null()])),
-  high: Opt(T.Union([T.Number(), T.Null()])),
-  equals: Opt(T.Unknown()),
-  pass: T.Union([T.Boolean(), T.Null()]),
-});
-
-/** SPEC §4 StepResult. */
-export const StepResultShape = T.Object({
-  name: T.String(),
-  order: T.Integer(),
-  status: StepState,
-  pass: T.Union([T.Boolean(), T.Null()]),
-  startedAt: Opt(T.Union([T.String(), T.Null()])),
-  completedAt: Opt(T.Union([T.String(), T.Null()])),
-  duration: Opt(T.Union([T.Number(), T.Null()])),
-  result: Opt(T.Unknown()),
-  error: Opt(T.Union([T.String(), T.Null()])),
-  measurements: Opt(T.Array(MeasurementShape)),
-});
-export type StepResultShape = Static<typeof StepResultShape>;
-
+/** A command a driver offers for manual mode. */
 export const ManualCommand = T.Object({
   hardware: T.String(),
   command: T.String(),
@@ -100,59 +70,25 @@ export const ManualCommand = T.Object({
 });
 export type ManualCommand = Static<typeof ManualCommand>;
 
+/** The sequence package a runner loaded. */
 export const PackageInfo = T.Object({
   name: T.String(),
   version: T.String(),
   hash: Opt(T.String()),
   description: Opt(T.String()),
 });
+export type PackageInfo = Static<typeof PackageInfo>;
 
-/** A question a step is asking the operator (`operator_prompt`), open until answered, timed out or cancelled. */
-export const OperatorPrompt = T.Object({
-  id: T.String(),
-  executionId: T.String(),
-  step: T.String(),
-  kind: T.Union([T.Literal('confirm'), T.Literal('choice'), T.Literal('text'), T.Literal('number')]),
-  message: T.String(),
-  /** The choices of a `choice` prompt. */
-  options: Opt(T.Array(T.String())),
-  /** A `text` prompt's regular expression; the whole answer must match. */
-  pattern: Opt(T.String()),
-  min: Opt(T.Number()),
-  max: Opt(T.Number()),
-  unit: Opt(T.String()),
-  /** URL of a picture from the package's assets, served by the gateway. */
-  image: Opt(T.String()),
-  openedAt: T.String(),
-  deadline: T.String(),
-});
-export type OperatorPrompt = Static<typeof OperatorPrompt>;
-
-/** An answer: a boolean (confirm), an option (choice), text, or a number. */
-export const PromptAnswer = T.Union([T.Boolean(), T.String(), T.Number()]);
-
-/** How a prompt ended (`operator_prompt_closed`). */
-export const PromptClosed = T.Object({
-  id: T.String(),
-  executionId: T.String(),
-  step: T.String(),
-  status: T.Union([T.Literal('answered'), T.Literal('timed_out'), T.Literal('cancelled')]),
-  answer: Opt(PromptAnswer),
-  /** API key name or token subject of whoever answered, or `local` on a station without auth. */
-  answeredBy: Opt(T.String()),
-  closedAt: T.String(),
-});
-export type PromptClosed = Static<typeof PromptClosed>;
-
+/** The run in progress as its runner sees it: the finished steps and the current one. */
 export const ExecutionSnapshot = T.Object({
   executionId: T.String(),
-  status: T.String(),
+  status: ExecutionStatus,
   startedAt: T.String(),
   currentStep: Opt(T.String()),
   stepIndex: Opt(T.Integer()),
   totalSteps: T.Integer(),
   progress: T.Number(),
-  steps: T.Array(StepResultShape),
+  steps: T.Array(StepResult),
   /** The question waiting for the operator, while one is. */
   prompt: Opt(OperatorPrompt),
   dut: Opt(RunUnit),
@@ -189,7 +125,7 @@ export const RunnerStatus = T.Object({
 });
 export type RunnerStatus = Static<typeof RunnerStatus>;
 
-/** `batch.get`: the status plus configuration and the live execution. */
+/** `GET /api/batches/{id}`: the status plus configuration and the live execution. */
 export const BatchDetail = T.Composite([
   BatchStatus,
   T.Object({
@@ -205,6 +141,7 @@ export const BatchDetail = T.Composite([
 ]);
 export type BatchDetail = Static<typeof BatchDetail>;
 
+/** What a manual command answered. */
 export const CommandResult = T.Object({
   hardware: T.String(),
   command: T.String(),
@@ -213,28 +150,7 @@ export const CommandResult = T.Object({
 });
 export type CommandResult = Static<typeof CommandResult>;
 
-export const SyncResult = T.Object({
-  synced: T.Integer(),
-  failed: T.Integer(),
-  rejected: T.Integer(),
-  pending: T.Integer(),
-});
-export type SyncResult = Static<typeof SyncResult>;
-
-export const SyncStatus = T.Object({
-  mode: T.Union([T.Literal('online'), T.Literal('offline')]),
-  backendConnected: T.Boolean(),
-  deliveryFailingSince: T.Union([T.String(), T.Null()]),
-  problems: T.Array(T.String()),
-  pending: T.Integer(),
-  inFlight: T.Integer(),
-  rejected: T.Integer(),
-  oldestPendingAge: T.Union([T.Number(), T.Null()]),
-  lastSuccessAt: T.Union([T.String(), T.Null()]),
-  lastError: T.Union([T.String(), T.Null()]),
-});
-export type SyncStatus = Static<typeof SyncStatus>;
-
+/** Every service's `health` answer. */
 export const Health = T.Object({
   service: T.String(),
   pid: T.Integer(),

@@ -1,0 +1,122 @@
+// The one model: what the station publishes and stores passes its schemas, and what breaks them is named.
+import { describe, expect, test } from 'bun:test';
+import { Value } from '@sinclair/typebox/value';
+import {
+  EXECUTION_STATUSES,
+  ExecutionResult,
+  ExecutionStatus,
+  events,
+  ServerMessage,
+  STEP_STATUSES,
+  StationEvent,
+  type StepResult,
+  StepStatus,
+  stepComplete,
+} from '../src/index.ts';
+
+/**
+ * A failed step as the engine reports it for sequences/failure_paths (`path: limit_failure`); the runner's
+ * own test checks every event of real runs against the same schemas.
+ */
+const failedStep: StepResult = {
+  name: 'limit_check',
+  order: 1,
+  status: 'failed',
+  pass: false,
+  startedAt: '2026-12-02T07:40:01.112Z',
+  completedAt: '2026-12-02T07:40:01.131Z',
+  duration: 0.019,
+  attempts: 1,
+  result: null,
+  error: 'STEP_FAILED: dut_voltage = 6 V is outside [4.9, 5.1] V',
+  measurements: [
+    { name: 'dut_voltage', value: 6, unit: 'V', low: 4.9, high: 5.1, equals: null, pass: false },
+  ],
+};
+
+const errorsOf = (schema: Parameters<typeof Value.Errors>[0], value: unknown) =>
+  [...Value.Errors(schema, value)].map((e) => `${e.path} ${e.message}`);
+
+describe('events', () => {
+  test('step_complete of a recorded step: the SPEC fields, the measurements once, and it validates', () => {
+    const event = { type: 'step_complete', batch_id: 'batch_2', data: stepComplete(failedStep) };
+    expect(event.data).toEqual({
+      step: 'limit_check',
+      duration: 0.019,
+      pass: false,
+      result: null,
+      status: 'failed',
+      error: 'STEP_FAILED: dut_voltage = 6 V is outside [4.9, 5.1] V',
+      measurements: failedStep.measurements,
+    });
+    expect(errorsOf(events.step_complete, event)).toEqual([]);
+    expect(Value.Check(StationEvent, event)).toBe(true);
+    expect(Value.Check(ServerMessage, event)).toBe(true);
+  });
+
+  test('a measurement without a verdict, or a step_complete without its step, is refused by name', () => {
+    const undecided = {
+      type: 'step_complete',
+      batch_id: 'b1',
+      data: { ...stepComplete(failedStep), measurements: [{ ...failedStep.measurements[0], pass: null }] },
+    };
+    expect(errorsOf(events.step_complete, undecided)).toContain('/data/measurements/0/pass Expected boolean');
+    const { step: _step, ...anonymous } = stepComplete(failedStep);
+    expect(
+      errorsOf(events.step_complete, { type: 'step_complete', batch_id: 'b1', data: anonymous }),
+    ).toEqual(['/data/step Expected required property', '/data/step Expected string']);
+  });
+
+  test('sequence_complete carries the stored steps whole; an unknown status is refused', () => {
+    const data = {
+      executionId: 'exec_1',
+      overallPass: false,
+      duration: 1.5,
+      status: 'failed',
+      statusReason: null,
+      steps: [failedStep],
+    };
+    expect(Value.Check(events.sequence_complete, { type: 'sequence_complete', batch_id: 'b', data })).toBe(
+      true,
+    );
+    const bad = { ...data, status: 'exploded' };
+    expect(
+      Value.Check(events.sequence_complete, { type: 'sequence_complete', batch_id: 'b', data: bad }),
+    ).toBe(false);
+  });
+});
+
+describe('results', () => {
+  test('an execution as GET /api/results/{id} serves it validates', () => {
+    const execution = {
+      id: 'exec_1',
+      batchId: 'batch_2',
+      sequenceName: 'failure_paths',
+      sequenceVersion: '1.0.0',
+      packageHash: 'f'.repeat(64),
+      status: 'failed',
+      overallPass: false,
+      parameters: { path: 'limit_failure' },
+      startedAt: '2026-12-02T07:40:01.000Z',
+      completedAt: '2026-12-02T07:40:01.200Z',
+      duration: 0.2,
+      error: 'STEP_FAILED: dut_voltage = 6 V is outside [4.9, 5.1] V',
+      statusReason: null,
+      syncedAt: null,
+      operator: null,
+      serialNumber: 'SN0042',
+      partNumber: null,
+      revision: null,
+      lot: null,
+      serialSourceStep: null,
+      steps: [failedStep],
+    };
+    expect(errorsOf(ExecutionResult, execution)).toEqual([]);
+    expect(Value.Check(ExecutionResult, { ...execution, statusReason: 'TIRED' })).toBe(false);
+  });
+
+  test('each status list and its schema are one list', () => {
+    expect(ExecutionStatus.anyOf.map((s) => s.const)).toEqual([...EXECUTION_STATUSES]);
+    expect(StepStatus.anyOf.map((s) => s.const)).toEqual([...STEP_STATUSES]);
+  });
+});
