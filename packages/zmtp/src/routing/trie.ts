@@ -61,20 +61,13 @@ export class SubscriptionTrie<K> {
   /** Removes `key` everywhere, calling `gone` with each prefix that lost its last subscriber. */
   removeKey(key: K, gone?: (prefix: Buffer) => void): void {
     const emptied: Buffer[] = [];
-    const walk = (node: Node<K>, bytes: number[]): void => {
+    this.eachNode((node, bytes) => {
       if (node.keys?.delete(key) === true && node.keys.size === 0) {
         node.keys = undefined;
         this.prefixes--;
         emptied.push(Buffer.from(bytes));
       }
-      if (node.children === undefined) return;
-      for (const [byte, child] of node.children) {
-        bytes.push(byte);
-        walk(child, bytes);
-        bytes.pop();
-      }
-    };
-    walk(this.root, []);
+    });
     for (const prefix of emptied) {
       this.pruneAlong(prefix);
       gone?.(prefix);
@@ -123,8 +116,16 @@ export class SubscriptionTrie<K> {
   /** Every prefix with at least one subscriber. */
   prefixesOf(): Buffer[] {
     const out: Buffer[] = [];
-    const walk = (node: Node<K>, bytes: number[]): void => {
+    this.eachNode((node, bytes) => {
       if (node.keys !== undefined) out.push(Buffer.from(bytes));
+    });
+    return out;
+  }
+
+  /** Visits every node depth-first with the prefix bytes leading to it (reused: copy what you keep). */
+  private eachNode(visit: (node: Node<K>, bytes: number[]) => void): void {
+    const walk = (node: Node<K>, bytes: number[]): void => {
+      visit(node, bytes);
       if (node.children === undefined) return;
       for (const [byte, child] of node.children) {
         bytes.push(byte);
@@ -133,7 +134,6 @@ export class SubscriptionTrie<K> {
       }
     };
     walk(this.root, []);
-    return out;
   }
 
   private pruneAlong(prefix: Uint8Array): void {
