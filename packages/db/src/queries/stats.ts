@@ -54,9 +54,12 @@ export interface StationStats {
   sequences: (YieldFigures & { sequenceName: string })[];
 }
 
-// `runs` reads only the (started_at, ...) covering index. `ranked` numbers each unit's runs and counts
-// them (its last run is the one numbered as many as it has), per sequence (the station and per-sequence figures) and per batch; a first run that passed is
-// looked up in the unit's earlier history through the serial index, which only passing units pay for.
+// `runs` reads only the (started_at, ...) covering index. `ranked` numbers each unit's runs in time order
+// (one sort; its last run is the one with no next), and a first run that passed is looked up in the unit's
+// earlier history through the serial index, which only passing units pay for. A unit's figures on each
+// batch come from its runs there by one GROUP BY: the lowest `nth` of them is its first run on that batch,
+// the highest its last, and a run's pass and first-time flag ride in the low bits of the number so that
+// min() and max() carry them along.
 const STATS_SQL = `
 WITH runs AS (
   SELECT id, batch_id, sequence_name, serial_number, coalesce(serial_number, '#' || id) AS unit,
@@ -68,50 +71,52 @@ WITH runs AS (
     AND ($sequence IS NULL OR sequence_name = $sequence)
 ),
 ranked AS (
-  SELECT runs.*,
-    row_number() OVER s AS seq_first,
-    count(*) OVER (s ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS seq_runs,
-    row_number() OVER b AS batch_first,
-    count(*) OVER (b ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS batch_runs
+  SELECT runs.*, row_number() OVER s AS nth, lead(1) OVER s IS NULL AS latest
   FROM runs
-  WINDOW s AS (PARTITION BY sequence_name, unit ORDER BY started_at, id),
-         b AS (PARTITION BY batch_id, sequence_name, unit ORDER BY started_at, id)
+  WINDOW s AS (PARTITION BY sequence_name, unit ORDER BY started_at, id)
 ),
 flagged AS MATERIALIZED (
   SELECT ranked.*,
-    CASE WHEN pass = 1 AND (seq_first = 1 OR batch_first = 1) THEN
+    CASE WHEN nth = 1 AND pass = 1 THEN
       serial_number IS NULL OR NOT EXISTS (
         SELECT 1 FROM executions AS e
         WHERE e.serial_number = ranked.serial_number
-          AND (e.started_at < ranked.started_at OR (e.started_at = ranked.started_at AND e.id < ranked.id))
           AND e.sequence_name = ranked.sequence_name
+          AND (e.started_at < ranked.started_at OR (e.started_at = ranked.started_at AND e.id < ranked.id))
           AND e.status IN ('completed', 'failed') AND e.status_reason IS NULL)
     ELSE 0 END AS first_time
   FROM ranked
+),
+batch_units AS (
+  SELECT batch_id,
+    max(nth * 2 + pass) % 2 AS last_pass,
+    min(nth * 4 + (1 - pass) * 2 + (1 - first_time)) = 4 AS first_passed
+  FROM flagged GROUP BY batch_id, sequence_name, unit
+),
+batch_runs AS (
+  SELECT batch_id, count(*) AS runs, percentile(duration, 50) AS p50, percentile(duration, 95) AS p95
+  FROM flagged GROUP BY batch_id
 )
 SELECT 'total' AS scope, NULL AS key,
-  count(*) FILTER (WHERE seq_first = 1) AS units,
-  count(*) FILTER (WHERE seq_first = seq_runs AND pass = 1) AS passed,
-  count(*) FILTER (WHERE seq_first = seq_runs AND pass = 0) AS failed,
-  count(*) FILTER (WHERE seq_first = 1 AND first_time = 1) AS first_passed,
+  count(*) FILTER (WHERE nth = 1) AS units,
+  count(*) FILTER (WHERE latest AND pass = 1) AS passed,
+  count(*) FILTER (WHERE latest AND pass = 0) AS failed,
+  count(*) FILTER (WHERE first_time = 1) AS first_passed,
   count(*) AS runs, percentile(duration, 50) AS p50, percentile(duration, 95) AS p95
 FROM flagged
 UNION ALL
 SELECT 'sequence', sequence_name,
-  count(*) FILTER (WHERE seq_first = 1),
-  count(*) FILTER (WHERE seq_first = seq_runs AND pass = 1),
-  count(*) FILTER (WHERE seq_first = seq_runs AND pass = 0),
-  count(*) FILTER (WHERE seq_first = 1 AND first_time = 1),
+  count(*) FILTER (WHERE nth = 1),
+  count(*) FILTER (WHERE latest AND pass = 1),
+  count(*) FILTER (WHERE latest AND pass = 0),
+  count(*) FILTER (WHERE first_time = 1),
   count(*), percentile(duration, 50), percentile(duration, 95)
 FROM flagged GROUP BY sequence_name
 UNION ALL
-SELECT 'batch', batch_id,
-  count(*) FILTER (WHERE batch_first = 1),
-  count(*) FILTER (WHERE batch_first = batch_runs AND pass = 1),
-  count(*) FILTER (WHERE batch_first = batch_runs AND pass = 0),
-  count(*) FILTER (WHERE batch_first = 1 AND first_time = 1),
-  count(*), percentile(duration, 50), percentile(duration, 95)
-FROM flagged GROUP BY batch_id
+SELECT 'batch', u.batch_id, u.units, u.passed, u.units - u.passed, u.first_passed, r.runs, r.p50, r.p95
+FROM (SELECT batch_id, count(*) AS units, sum(last_pass) AS passed, sum(first_passed) AS first_passed
+      FROM batch_units GROUP BY batch_id) AS u
+JOIN batch_runs AS r USING (batch_id)
 `;
 
 interface StatsRow {
