@@ -168,7 +168,8 @@ try {
 } finally {
   client.close();
   subscriber.close();
-  supervisor.kill('SIGTERM');
+  // SIGINT: the supervisor stops its runners too (SIGTERM would leave them for a next supervisor).
+  supervisor.kill('SIGINT');
   await supervisor.exited;
   broker.kill('SIGTERM');
   await broker.exited;

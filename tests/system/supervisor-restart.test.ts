@@ -6,62 +6,19 @@
 
 import { Database } from 'bun:sqlite';
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestBackend } from '../backend/server.ts';
+import { longRunSteps, writeLongRunPackage } from '../support/long-run-package.ts';
 import { type FixtureProcess, freePort, spawnFixture, until } from '../support/process.ts';
 import { REPO, type TempStation, tempStation } from '../support/station.ts';
 
 setDefaultTimeout(240_000);
 
 const BATCHES = Array.from({ length: 10 }, (_, i) => `slot_${String(i + 1).padStart(2, '0')}`);
-const STEPS = Array.from({ length: 30 }, (_, i) => `step_${String(i + 1).padStart(2, '0')}`);
+const STEPS = longRunSteps(30);
 const STEP_MS = 300;
 /** Odd slots fail their last measurement: each run's verdict is its own, not the station's. */
 const failing = (id: string) => Number(id.slice(-2)) % 2 === 1;
-
-/** A package of 30 steps; each waits, measures its own number; the last one measures the verdict. */
-function writePackage(dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  const steps = STEPS.map((name, i) =>
-    i === STEPS.length - 1
-      ? `  - name: ${name}\n    timeout: 10s\n    measurements:\n      - { name: level, low: 0, high: 0.5 }`
-      : `  - name: ${name}\n    timeout: 10s`,
-  );
-  writeFileSync(
-    join(dir, 'manifest.yaml'),
-    [
-      'name: long_run',
-      'version: 1.0.0',
-      'description: 30 steps, for the supervisor restart test',
-      'parameters:',
-      '  step_ms: { type: integer, default: 100, min: 0, max: 10000, unit: ms }',
-      '  level: { type: number, default: 0, min: 0, max: 1 }',
-      'hardware:',
-      '  psu: { driver: sim_psu }',
-      'steps:',
-      ...steps,
-      '',
-    ].join('\n'),
-  );
-  writeFileSync(
-    join(dir, 'sequence.ts'),
-    [
-      "import type { StepContext } from '@station/sequence';",
-      '',
-      'async function tick(ctx: StepContext, n: number): Promise<void> {',
-      '  await ctx.sleep(ctx.params.step_ms as number);',
-      "  ctx.measure('n', n);",
-      '}',
-      ...STEPS.map((name, i) =>
-        i === STEPS.length - 1
-          ? `export async function ${name}(ctx: StepContext): Promise<void> {\n  await tick(ctx, ${i + 1});\n  ctx.measure('level', ctx.params.level as number);\n}`
-          : `export async function ${name}(ctx: StepContext): Promise<void> {\n  await tick(ctx, ${i + 1});\n}`,
-      ),
-      '',
-    ].join('\n'),
-  );
-}
 
 let st: TempStation;
 let backend: TestBackend;
@@ -110,7 +67,7 @@ beforeAll(async () => {
     auto_start: true`,
     ).join('\n'),
   });
-  writePackage(join(st.sequencesDir, 'long_run'));
+  writeLongRunPackage(join(st.sequencesDir, 'long_run'), STEPS.length);
   launcher = st.track(spawnFixture(join(REPO, 'scripts/station-launcher.ts'), ['--config', st.configPath]));
   await launcher.waitFor(/^Station .* ready: UI /, 120_000);
 });
