@@ -8,8 +8,9 @@ import {
   BatchStatus,
   CommandResult,
   PromptClosed,
+  StationStats,
   SyncResult,
-  VerdictSchema,
+  UnitHistory,
 } from '@station/model';
 import { t } from 'elysia';
 
@@ -122,40 +123,9 @@ export const ResultsPageSchema = t.Object({
   pageSize: t.Integer(),
 });
 
-/** GET /api/units/{serialNumber}. */
-export const UnitHistorySchema = t.Object({
-  serialNumber: t.String(),
-  total: t.Integer({ description: 'runs of this unit on record' }),
-  runs: t.Array(t.Composite([ExecutionSummarySchema, t.Object({ verdict: Nullable(VerdictSchema) })]), {
-    description: 'newest first',
-  }),
-});
-
-const CycleTimeSchema = t.Object({
-  p50: Nullable(t.Number({ description: 'seconds' })),
-  p95: Nullable(t.Number({ description: 'seconds' })),
-});
-
-const YieldSchema = t.Object({
-  unitsTested: t.Integer(),
-  passed: t.Integer({ description: 'units whose last run passed' }),
-  failed: t.Integer({ description: 'units whose last run failed' }),
-  firstPassed: t.Integer({ description: 'units whose first run ever passed' }),
-  firstPassYield: Nullable(t.Number({ description: 'firstPassed / unitsTested' })),
-  runs: t.Integer({ description: 'runs counted, retests included' }),
-  cycleTime: CycleTimeSchema,
-});
-
-/** GET /api/stats. */
-export const StationStatsSchema = t.Object({
-  from: t.String(),
-  to: t.String(),
-  batchId: Nullable(t.String()),
-  sequence: Nullable(t.String()),
-  total: YieldSchema,
-  batches: t.Array(t.Composite([t.Object({ batchId: t.String() }), YieldSchema])),
-  sequences: t.Array(t.Composite([t.Object({ sequenceName: t.String() }), YieldSchema])),
-});
+/** GET /api/units/{serialNumber} and GET /api/stats, as the model defines them. */
+export const UnitHistorySchema = UnitHistory;
+export const StationStatsSchema = StationStats;
 
 /**
  * A TypeBox schema for an OpenAPI `content` entry (documentation only, no run-time check). TypeBox

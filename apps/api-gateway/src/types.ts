@@ -2,8 +2,8 @@
 // (a fake store, a scripted event source) and main.ts hands in the real bus, store and sequence loader.
 import type { BusLogger, ReceivedEvent, RequestOptions } from '@station/bus';
 import type { StationConfig } from '@station/config';
-import type { ListResultsQuery, StationStats, StatsQuery, SyncStats, UnitHistory } from '@station/db';
-import type { ExecutionResult, ResultsPage } from '@station/model';
+import type { ListResultsQuery, StatsQuery, SyncStats } from '@station/db';
+import type { ExecutionResult, ResultsPage, StationStats, UnitHistory } from '@station/model';
 import type { Clock } from '@station/time';
 
 /** The part of `BusClient` the gateway uses (the untyped entry; typing is done in `calls.ts`). */

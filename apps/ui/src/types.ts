@@ -63,23 +63,3 @@ export interface StationInfo {
   name: string;
   version: string;
 }
-
-/** GET /api/stats: one group's figures. */
-export interface YieldFigures {
-  unitsTested: number;
-  passed: number;
-  failed: number;
-  firstPassed: number;
-  firstPassYield: number | null;
-  runs: number;
-  cycleTime: { p50: number | null; p95: number | null };
-}
-
-/** GET /api/stats. */
-export interface StationStats {
-  from: string;
-  to: string;
-  total: YieldFigures;
-  batches: (YieldFigures & { batchId: string })[];
-  sequences: (YieldFigures & { sequenceName: string })[];
-}

@@ -1,9 +1,10 @@
 // Today's yield, fetched once for the whole page: the station bar shows the station's, each card its
 // slot's. Refreshed when a run ends (the card's last result changes) and once a minute, so a count never
 // lags a verdict the operator just saw.
+
+import type { StationStats, YieldFigures } from '@station/model';
 import { useEffect, useSyncExternalStore } from 'react';
 import { api } from './api.ts';
-import type { StationStats, YieldFigures } from './types.ts';
 
 const YIELD_POLL_MS = 60_000;
 

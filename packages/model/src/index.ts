@@ -7,5 +7,6 @@ export * from './events.ts';
 export * from './prompt.ts';
 export * from './result.ts';
 export * from './schema.ts';
+export * from './stats.ts';
 export * from './sync.ts';
 export * from './ws.ts';

@@ -7,6 +7,7 @@
 // last run in the range, and passed first time when its first run passed and no earlier run of that
 // sequence on that serial exists, in the range or before it.
 
+import type { StationStats, YieldFigures } from '@station/model';
 import { StoreError } from '../errors.ts';
 import type { StoreHandle } from '../handle.ts';
 import { type TimeInput, toIso } from '../time.ts';
@@ -17,41 +18,6 @@ export interface StatsQuery {
   to: TimeInput;
   batchId?: string;
   sequence?: string;
-}
-
-/** Cycle time percentiles in seconds (interpolated); null when no run counted. */
-export interface CycleTime {
-  p50: number | null;
-  p95: number | null;
-}
-
-/** Yield of one group of runs. */
-export interface YieldFigures {
-  unitsTested: number;
-  /** Units whose last run passed (a retest that passed counts here). */
-  passed: number;
-  /** Units whose last run failed. */
-  failed: number;
-  /** Units whose very first run of the sequence passed. */
-  firstPassed: number;
-  /** firstPassed / unitsTested, null when no unit was tested. */
-  firstPassYield: number | null;
-  /** Runs counted (retests included). */
-  runs: number;
-  cycleTime: CycleTime;
-}
-
-/** What GET /api/stats answers. */
-export interface StationStats {
-  from: string;
-  to: string;
-  batchId: string | null;
-  sequence: string | null;
-  total: YieldFigures;
-  /** One entry per batch that ran in the range, by id. */
-  batches: (YieldFigures & { batchId: string })[];
-  /** One entry per sequence that ran in the range, by name. */
-  sequences: (YieldFigures & { sequenceName: string })[];
 }
 
 // `runs` reads only the (started_at, ...) covering index. `ranked` numbers each unit's runs in time order

@@ -1,8 +1,7 @@
 // A unit's history: every execution of one serial number, across batches and sequences, newest first,
 // each with its verdict (GET /api/units/{serialNumber}).
 
-import type { ExecutionSummary } from '@station/model';
-import { type Verdict, verdictOf } from '@station/model';
+import { type UnitHistory, verdictOf } from '@station/model';
 import { desc, eq } from 'drizzle-orm';
 import type { StoreHandle } from '../handle.ts';
 import { bind, prepared } from '../prepared.ts';
@@ -10,17 +9,6 @@ import { executions } from '../schema.ts';
 
 /** Most runs a history answers with; a unit retested more often than this is a process problem. */
 export const MAX_UNIT_HISTORY = 1000;
-
-/** One run of a unit, with what it said about the unit. */
-export type UnitRun = ExecutionSummary & { verdict: Verdict | null };
-
-/** A unit's history. */
-export interface UnitHistory {
-  serialNumber: string;
-  /** Runs of this unit in the store (the list holds the newest MAX_UNIT_HISTORY). */
-  total: number;
-  runs: UnitRun[];
-}
 
 const statements = (store: StoreHandle) =>
   prepared(store, 'units', (db) => ({
