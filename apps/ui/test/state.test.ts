@@ -92,6 +92,25 @@ describe('the unit on the card', () => {
     });
   });
 
+  test("the supervisor's end of a crashed run reads ERROR with the unit's serial", () => {
+    const s = fold(...base, running2, {
+      type: 'sequence_complete',
+      batch_id: 'b1',
+      data: {
+        executionId: 'exec_2',
+        overallPass: false,
+        duration: 3,
+        status: 'failed',
+        statusReason: 'BATCH_CRASHED',
+        steps: [],
+        verdict: 'ERROR',
+        dut: { serialNumber: 'SN9', partNumber: null, revision: null, lot: null, serialSourceStep: null },
+      },
+    });
+    expect(s.batches.b1?.lastResult).toMatchObject({ executionId: 'exec_2', verdict: 'ERROR' });
+    expect(s.batches.b1?.lastResult?.dut?.serialNumber).toBe('SN9');
+  });
+
   test('a prompt shows until it closes; a snapshot taken before the close does not bring it back', () => {
     const asked = fold(...base, running2, { type: 'operator_prompt', batch_id: 'b1', data: PROMPT });
     expect(asked.live.b1?.prompt).toEqual(PROMPT);

@@ -49,7 +49,16 @@ async function expectText(loc: Locator, text: string | RegExp, ms = 20_000): Pro
 
 /** Waits until the card shows the unit state (`ready`, `testing`, `pass`, `fail`, `error`, `aborted`). */
 async function unitState(id: string, state: string): Promise<void> {
-  await page.locator(`article[data-batch="${id}"][data-unit="${state}"]`).waitFor({ timeout: 20_000 });
+  try {
+    await page.locator(`article[data-batch="${id}"][data-unit="${state}"]`).waitFor({ timeout: 20_000 });
+  } catch (err) {
+    const shown = await card(id)
+      .getAttribute('data-unit', { timeout: 1000 })
+      .catch(() => 'no card');
+    throw new Error(
+      `${id} shows unit state ${shown}, not ${state}: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
 }
 
 /** Waits for a prompt whose message contains `text` on the card. */
@@ -153,7 +162,13 @@ describe('the operator flow on a card', () => {
     await page.reload();
     const again = await asked('slot_2', 'POWER LED');
     expect(await again.getAttribute('data-prompt')).toBe(id);
-    await again.getByRole('button', { name: 'green' }).click();
+    // The batch's own page shows the same prompt, and why manual control is locked meanwhile.
+    await page.goto(`${station!.base}/batches/slot_2`);
+    const onDetail = await asked('slot_2', 'POWER LED');
+    expect(await onDetail.getAttribute('data-prompt')).toBe(id);
+    await expectText(page.getByTestId('manual-locked'), 'waits for an answer to its prompt');
+    await onDetail.getByRole('button', { name: 'green' }).click();
+    await page.getByRole('link', { name: '← All batches' }).click();
     const label = await asked('slot_2', 'Scan the serial label');
     await label.getByTestId('prompt-input').fill('ab-1');
     await label.getByTestId('prompt-input').press('Enter');
@@ -194,7 +209,14 @@ describe('the operator flow on a card', () => {
     await expectText(card('slot_1').getByTestId('unit-verdict'), 'ERROR');
     expect(await card('slot_1').getByTestId('last-result').textContent()).not.toContain('PASS');
     expect(await prompt('slot_1').count()).toBe(0);
-    // A page opened afterwards reads the same from the store.
+    // A page opened afterwards reads the same from the store, once the supervisor has closed the run there.
+    await until(async () => {
+      const res = await fetch(`${station!.base}/api/results?batchId=slot_1&pageSize=1`, {
+        headers: { 'x-api-key': API_KEY },
+      });
+      const page1 = (await res.json()) as { items: { status: string }[] };
+      return page1.items[0]?.status === 'failed';
+    }, 'the crashed run closed in the store');
     await page.reload();
     await unitState('slot_1', 'error');
   });

@@ -4,12 +4,17 @@ import { useState } from 'react';
 import { ApiError, api } from '../api.ts';
 import { value } from '../format.ts';
 import { describeError } from '../hooks.ts';
+import { useLive } from '../live.ts';
 import { checkValues, type FormValues, initialValues, serverFieldErrors } from '../params.ts';
 import type { BatchStatus, CommandResult, ManualCommand, ParamSpec } from '../types.ts';
 import { ParamFields } from './ParamFields.tsx';
 
-function lockReason(b: BatchStatus): string | null {
+function lockReason(b: BatchStatus, waiting: boolean): string | null {
   if (b.status !== 'running') return `The batch process is ${b.status}; start it to use manual control.`;
+  // The instruments stay the sequence's while it waits for the operator, too.
+  if (b.sequenceRunning && waiting) {
+    return 'A sequence is running and waits for an answer to its prompt; manual control is locked until it ends.';
+  }
   if (b.sequenceRunning) return 'A sequence is running; manual control is locked until it ends.';
   return null;
 }
@@ -21,7 +26,8 @@ export function ManualPanel({ b, commands }: { b: BatchStatus; commands: ManualC
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
-  const locked = lockReason(b);
+  const waiting = useLive().station.live[b.id]?.prompt !== undefined;
+  const locked = lockReason(b, waiting);
   const cmd = commands[choice];
   const schema = (cmd?.params ?? {}) as Record<string, ParamSpec>;
 
