@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import type { BatchConfig } from '@station/config';
 import type { Store } from '@station/db';
 import { Gate } from '../src/gate.ts';
-import { Supervisor } from '../src/supervisor.ts';
+import { type Discovery, Supervisor } from '../src/supervisor.ts';
 import { batch, EventLog, FakeWorld, fakeDeps, rejection, tempStore, until, WatchedTimers } from './fakes.ts';
 
 let world: FakeWorld;
@@ -259,6 +259,68 @@ describe('auto-start, shutdown, recovery', () => {
 function nothingScheduled(): Promise<boolean> {
   return until(() => timers.armed === 0, 'the supervisor to have nothing scheduled');
 }
+
+describe('what an earlier supervisor left', () => {
+  const id = (batchId: string, pid: number) => ({ batchId, pid, startTime: '4242' });
+  const exit = (batchId: string, pid: number, reason: string, code: number) => ({
+    ...id(batchId, pid),
+    reason,
+    code,
+    at: '2026-12-02T08:00:00.000Z',
+  });
+
+  test('runs of runners that ended unwatched are marked by how they ended; a live runner is kept for adoption', () => {
+    const runs = {
+      lost: inFlight('lost'),
+      crashed: inFlight('crashed'),
+      quit: inFlight('quit'),
+      alive: inFlight('alive'),
+    };
+    const found: Record<string, Discovery> = {
+      lost: { running: [], ended: { id: id('lost', 11) } },
+      crashed: { running: [], ended: { id: id('crashed', 12), exit: exit('crashed', 12, 'EXIT', 3) } },
+      quit: { running: [], ended: { id: id('quit', 13), exit: exit('quit', 13, 'ORPHANED', 0) } },
+      alive: { running: [id('alive', 14)] },
+    };
+    const gone: string[] = [];
+    const sup = new Supervisor({
+      batches: ['lost', 'crashed', 'quit', 'alive'].map((b) => batch(b)),
+      ...fakeDeps(world, events, store, undefined, timers),
+      discover: (batchId) => found[batchId] ?? { running: [] },
+      adopt: () => {
+        throw new Error('not adopted by recover()');
+      },
+      runnerGone: (batchId) => gone.push(batchId),
+    });
+    supervisors.push(sup);
+    expect(sup.recover()).toEqual({
+      executions: [runs.lost, runs.crashed, runs.quit],
+      adoptable: ['alive'],
+    });
+    const row = (run: string) => {
+      const e = store.getExecution(run)!;
+      return [e.status, e.statusReason];
+    };
+    expect([row(runs.lost), row(runs.crashed), row(runs.quit), row(runs.alive)]).toEqual([
+      ['failed', 'BATCH_LOST'],
+      ['failed', 'BATCH_CRASHED'],
+      ['failed', 'INTERRUPTED'],
+      ['running', null],
+    ]);
+    expect(store.getExecution(runs.crashed)!.error).toBe(
+      'runner of crashed (pid 12) exited with code 3 (EXIT) while no supervisor watched it',
+    );
+    // The operator sees what happened to a lost or crashed runner; a clean end needs no word.
+    const errors = Object.fromEntries(sup.list().map((b) => [b.id, b.lastError?.code]));
+    expect(errors).toEqual({
+      lost: 'BATCH_LOST',
+      crashed: 'BATCH_CRASHED',
+      quit: undefined,
+      alive: undefined,
+    });
+    expect(gone).toEqual(['lost', 'crashed', 'quit']);
+  });
+});
 
 function inFlight(batchId: string): string {
   return store.createExecution({
