@@ -132,6 +132,16 @@ describe('the operator flow on a card', () => {
       'rgb(74, 17, 17)',
     ]);
     expect(await prompt('slot_1').count()).toBe(0);
+    // The progress bars have slid back to empty (a 0.3 s transition) before the picture is taken.
+    for (const id of ['slot_1', 'slot_2']) {
+      await until(
+        () =>
+          card(id)
+            .locator('.progress .bar')
+            .evaluate((el) => el.getBoundingClientRect().width === 0),
+        `${id}'s empty progress bar`,
+      );
+    }
     const verdictShot = shotPath('unit-verdicts.png', station!.st.dir);
     await page.screenshot({ path: verdictShot, fullPage: true });
     expect(statSync(verdictShot).size).toBeGreaterThan(10_000);

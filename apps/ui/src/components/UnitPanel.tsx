@@ -124,9 +124,11 @@ function PromptImage({ src, alt }: { src: string; alt: string }) {
   return url ? <img className="prompt-image" src={url} alt={alt} /> : null;
 }
 
-/** Seconds left until `deadline`, as m:ss. */
-function remaining(deadline: string, now: number): string {
-  const s = Math.max(0, Math.round((Date.parse(deadline) - now) / 1000));
+/** Time left until the prompt's deadline, as m:ss; never more than it was given (the page's clock ticks once a second). */
+function remaining(prompt: OperatorPrompt, now: number): string {
+  const deadline = Date.parse(prompt.deadline);
+  const left = Math.min(deadline - now, deadline - Date.parse(prompt.openedAt));
+  const s = Math.max(0, Math.floor(left / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
@@ -246,7 +248,7 @@ export function PromptPanel({
           {error}
         </p>
       ) : null}
-      <p className="prompt-deadline">answer within {remaining(prompt.deadline, now)}</p>
+      <p className="prompt-deadline">answer within {remaining(prompt, now)}</p>
     </section>
   );
 }
