@@ -1,6 +1,8 @@
 // createApp: the gateway as one Elysia app (REST, /ws, /metrics, OpenAPI, UI files) built from its
 // collaborators, so tests drive it with `app.handle(new Request(...))` or `.listen(0)`.
 import { openapi } from '@elysiajs/openapi';
+import { unitOf, verdictOf } from '@station/db';
+import type { LastResult } from '@station/model';
 import { systemClock } from '@station/time';
 import { Elysia, NotFoundError } from 'elysia';
 import { Authenticator, type Identity, needsKey } from './auth.ts';
@@ -20,6 +22,7 @@ import { sequenceRoutes } from './routes/sequences.ts';
 import { systemRoutes } from './routes/system.ts';
 import { unitRoutes } from './routes/units.ts';
 import { spaFallback, uiRoutes } from './static.ts';
+import { type SnapshotSource, StationModel } from './station-model.ts';
 import { refreshStorageMetrics } from './storage-status.ts';
 import type { EventSource, GatewayDeps } from './types.ts';
 import { Hub, type WsPeer } from './ws/hub.ts';
@@ -30,9 +33,20 @@ export interface GatewayApp {
   app: Elysia<any, any, any, any, any, any, any>;
   hub: Hub;
   metrics: GatewayMetrics;
-  /** Forwards every event of `source` to the hub until the source ends or is closed. */
+  /** The read model the batch routes and the WebSocket snapshot answer from. */
+  model: StationModel;
+  /** Folds every event of `source` into the model and forwards it to the hub until the source ends. */
   pump(source: EventSource): Promise<void>;
 }
+
+/**
+ * Events that are facts for the read model, not messages for screens: clients get the card composed from
+ * them (`batch_status`) instead.
+ */
+const MODEL_INPUTS = new Set(['batch_process', 'sequence_status']);
+
+/** How many of a batch's newest runs are looked at for its last finished one. */
+const LAST_RESULT_WINDOW = 5;
 
 /** Bun's ServerWebSocket as the hub sees it (Elysia's typing of `raw` omits getBufferedAmount). */
 function peerOf(raw: object): WsPeer {
@@ -66,6 +80,40 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     : undefined;
   const identities = new WeakMap<Request, Identity>();
   const identityOf = (request: Request) => identities.get(request);
+  const source: SnapshotSource = {
+    list: () => calls.call('supervisor', 'batch.list', {}),
+    get: (batchId) => calls.call('supervisor', 'batch.get', { batchId }),
+    probe: () => calls.call('supervisor', 'health', {}, timeouts.health),
+    lastResults(batchIds) {
+      const found = new Map<string, LastResult>();
+      for (const batchId of batchIds) {
+        const page = deps.store.listResults({ batchId, pageSize: LAST_RESULT_WINDOW });
+        const r = page.items.find((item) => item.status !== 'running');
+        if (!r) continue;
+        const verdict = verdictOf(r);
+        found.set(batchId, {
+          executionId: r.id,
+          status: r.status,
+          overallPass: r.overallPass,
+          ...(r.completedAt ? { completedAt: r.completedAt } : {}),
+          ...(r.duration !== null ? { duration: r.duration } : {}),
+          // A run the station ended (crash, lost process, full disk) is its unit's ERROR, not a FAIL.
+          ...(r.status === 'failed' && r.statusReason ? { errorCode: r.statusReason } : {}),
+          ...(verdict ? { verdict } : {}),
+          dut: unitOf(r),
+        });
+      }
+      return found;
+    },
+  };
+  const model = new StationModel({
+    source,
+    clock,
+    log,
+    // The one author of `batch_status` on the WebSocket: every change of a card, whole.
+    onCard: (card) => hub.publish({ type: 'batch_status', batch_id: card.id, data: card }),
+  });
+  const hub = new Hub({ limits, metrics, log, snapshot: () => model.list() });
   const ctx: RouteContext = {
     deps,
     config: deps.config,
@@ -77,8 +125,8 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     log,
     startedAt,
     identityOf,
+    model,
   };
-  const hub = new Hub({ limits, metrics, log, snapshot: () => calls.call('supervisor', 'batch.list', {}) });
   const started = new WeakMap<Request, number>();
   const fallback = await spaFallback(deps.publicDir);
 
@@ -206,12 +254,13 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
       for await (const { event } of source) {
         // Steps are counted from the event stream: the store has no per-step counts to read at scrape.
         if (event.type === 'step_complete') metrics.steps.inc({ result: event.data.pass ? 'pass' : 'fail' });
-        hub.publish(event);
+        model.apply(event);
+        if (!MODEL_INPUTS.has(event.type)) hub.publish(event);
       }
     } catch (err) {
       log.error({ err }, 'event stream ended with an error');
     }
   }
 
-  return { app, hub, metrics, pump };
+  return { app, hub, metrics, model, pump };
 }

@@ -5,6 +5,7 @@ import type { Identity } from './auth.ts';
 import type { ServiceCalls } from './calls.ts';
 import type { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import type { BodyReader } from './requests/body.ts';
+import type { StationModel } from './station-model.ts';
 import type { Clock, GatewayDeps, Timeouts, WsLimits } from './types.ts';
 
 /** Default deadlines of the bus requests behind the routes (ms). */
@@ -42,4 +43,6 @@ export interface RouteContext {
   startedAt: number;
   /** Who sent `request` (undefined when auth is off). */
   identityOf(request: Request): Identity | undefined;
+  /** The station as the gateway knows it from events and snapshots: what batch reads answer from. */
+  model: StationModel;
 }

@@ -1,6 +1,7 @@
 // Listening and the graceful stop of SIGTERM: stop accepting, close WebSocket clients with 1001 ("going
 // away"), let in-flight requests finish, then release the bus, the event stream and the store.
 import type { BusLogger } from '@station/bus';
+import { sleep } from '@station/time';
 import type { GatewayApp } from './app.ts';
 import type { EventSource } from './types.ts';
 import { CLOSE_GOING_AWAY } from './ws/hub.ts';
@@ -11,6 +12,8 @@ export interface ListenOptions {
   /** Station events to fan out over /ws. */
   events?: EventSource;
   log: BusLogger;
+  /** How often the read model checks that the supervisor answers (ms; default 2000). */
+  supervisorCheckMs?: number;
 }
 
 /**
@@ -41,6 +44,7 @@ export function listen(gateway: GatewayApp, opts: ListenOptions): RunningGateway
   const server = app.server;
   if (!server) throw new Error(`could not listen on ${opts.hostname}:${opts.port}`);
   const pumping = opts.events ? gateway.pump(opts.events) : Promise.resolve();
+  const watching = watchSupervisor(gateway, opts);
   const port = server.port ?? opts.port;
   const hostname = server.hostname ?? opts.hostname;
   opts.log.info({ hostname, port }, 'gateway listening');
@@ -65,9 +69,37 @@ export function listen(gateway: GatewayApp, opts: ListenOptions): RunningGateway
           await server.stop(true);
         }
         opts.events?.close();
+        watching.abort();
         await pumping;
       })();
       return stopping;
     },
   };
+}
+
+/**
+ * Keeps the read model honest: resynced whenever the event link comes back (events were lost meanwhile),
+ * and checked against the supervisor every period (stale while it does not answer, resynced when it does
+ * again or restarted). Runs until the returned controller is aborted.
+ */
+function watchSupervisor(gateway: GatewayApp, opts: ListenOptions): AbortController {
+  const { model } = gateway;
+  const stop = new AbortController();
+  opts.events?.onLink?.((up) => {
+    if (stop.signal.aborted) return;
+    if (up) void model.resync().catch(() => undefined);
+    else model.markStale('the event link to the broker is down');
+  });
+  const every = opts.supervisorCheckMs ?? 2000;
+  void (async () => {
+    try {
+      for (;;) {
+        await model.check();
+        await sleep(every, stop.signal);
+      }
+    } catch {
+      // aborted: the gateway is stopping
+    }
+  })();
+  return stop;
 }

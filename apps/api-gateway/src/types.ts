@@ -14,6 +14,8 @@ export interface BusLike {
 /** Station events as they come off the broker's event bus (a `Subscriber` to every topic). */
 export interface EventSource extends AsyncIterable<ReceivedEvent> {
   close(): void;
+  /** Link up (after every (re)connect) and down; the read model resyncs on up. */
+  onLink?(fn: (up: boolean) => void): void;
 }
 
 /** The store's read queries the gateway serves. */

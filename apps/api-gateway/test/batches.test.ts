@@ -24,23 +24,74 @@ const detail = {
 };
 
 describe('happy paths', () => {
-  test('GET /api/batches lists what the supervisor reports', async () => {
+  test('GET /api/batches answers from the read model: one snapshot, then no request per read', async () => {
     h.bus.on('supervisor', 'batch.list', () => [
       idle,
       { id: 'batch_2', name: 'batch_2', status: 'running', pid: 42 },
     ]);
-    expect(await json(h.req('GET', '/api/batches'))).toEqual({
-      status: 200,
-      body: [idle, { id: 'batch_2', name: 'batch_2', status: 'running', pid: 42 }],
+    const cards = [
+      { ...idle, sequenceRunning: false },
+      { id: 'batch_2', name: 'batch_2', status: 'running', pid: 42, sequenceRunning: false, dut: null },
+    ];
+    expect(await json(h.req('GET', '/api/batches'))).toEqual({ status: 200, body: cards });
+    expect(await json(h.req('GET', '/api/batches'))).toEqual({ status: 200, body: cards });
+    expect(h.bus.calls.map((c) => c.method)).toEqual(['batch.list']);
+  });
+
+  test('GET /api/batches/:id asks batch.get once for the configuration, then answers from memory', async () => {
+    h.bus.on('supervisor', 'batch.list', () => [idle]);
+    h.bus.on('supervisor', 'batch.get', () => detail);
+    const expected = { ...detail, sequenceRunning: false };
+    expect(await json(h.req('GET', '/api/batches/batch_1'))).toEqual({ status: 200, body: expected });
+    expect(await json(h.req('GET', '/api/batches/batch_1'))).toEqual({ status: 200, body: expected });
+    expect(h.bus.calls.map((c) => [c.service, c.method, c.body])).toEqual([
+      ['supervisor', 'batch.list', {}],
+      ['supervisor', 'batch.get', { batchId: 'batch_1' }],
+    ]);
+  });
+
+  test('GET /api/batches/:id of a batch the station does not have is 404', async () => {
+    h.bus.on('supervisor', 'batch.list', () => [idle]);
+    expect(await json(h.req('GET', '/api/batches/batch_9'))).toEqual({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: 'no batch "batch_9" on this station' } },
     });
   });
 
-  test('GET /api/batches/:id asks batch.get for that batch', async () => {
-    h.bus.on('supervisor', 'batch.get', () => detail);
-    expect(await json(h.req('GET', '/api/batches/batch_1'))).toEqual({ status: 200, body: detail });
-    expect(h.bus.calls.map((c) => [c.service, c.method, c.body])).toEqual([
-      ['supervisor', 'batch.get', { batchId: 'batch_1' }],
-    ]);
+  test('before any snapshot, an unreachable supervisor is 503 (nothing to answer from)', async () => {
+    expect(await json(h.req('GET', '/api/batches'))).toEqual({
+      status: 503,
+      body: { error: { code: 'SERVICE_UNAVAILABLE', message: 'no live worker for supervisor' } },
+    });
+  });
+
+  test('after a snapshot, an unreachable supervisor leaves the cards readable, marked stale', async () => {
+    h.bus.on('supervisor', 'batch.list', () => [{ ...idle, status: 'running', pid: 7 }]);
+    h.bus.on('supervisor', 'health', () => ({ service: 'supervisor', pid: 99, uptime: 1 }));
+    await h.gw.model.check();
+    h.bus.off('supervisor', 'health').off('supervisor', 'batch.list');
+    await h.gw.model.check();
+    expect(await json(h.req('GET', '/api/batches'))).toEqual({
+      status: 200,
+      body: [
+        {
+          ...idle,
+          status: 'running',
+          pid: 7,
+          sequenceRunning: false,
+          dut: null,
+          stale: {
+            since: '2026-01-01T00:00:00.000Z',
+            reason: 'the supervisor does not answer: no live worker for supervisor',
+          },
+        },
+      ],
+    });
+    // Back again: resynced, and the flag is gone.
+    h.bus.on('supervisor', 'health', () => ({ service: 'supervisor', pid: 99, uptime: 3 }));
+    h.bus.on('supervisor', 'batch.list', () => [idle]);
+    await h.gw.model.check();
+    expect((await json(h.req('GET', '/api/batches'))).body).toEqual([{ ...idle, sequenceRunning: false }]);
   });
 
   test('start and stop go to the supervisor with the long process deadline', async () => {

@@ -30,9 +30,8 @@ async function scrape(): Promise<Exposition> {
 
 describe('/metrics of the gateway', () => {
   test('HTTP requests counted by route template (not the raw path) and status', async () => {
-    h.bus.on('supervisor', 'batch.get', () => {
-      throw new BusError('NOT_FOUND', 'no batch');
-    });
+    // The read model knows batch_1 only: a and b are not on this station.
+    h.bus.on('supervisor', 'batch.list', () => [{ id: 'batch_1', name: 'batch_1', status: 'idle' }]);
     await h.req('GET', '/api/batches/a');
     await h.req('GET', '/api/batches/b');
     await h.req('GET', '/api/results');

@@ -37,6 +37,11 @@ async function start(): Promise<string> {
   return `127.0.0.1:${server.port}`;
 }
 
+/** Bus requests made for a request body (not the read model's own checks of the supervisor). */
+function bodyCalls() {
+  return h!.bus.calls.filter((c) => c.method !== 'health' && c.method !== 'batch.list');
+}
+
 const TOO_LARGE = `the request body is larger than the limit of ${LIMIT} bytes (server.max_body_bytes)`;
 
 test('a 120 MB chunked body is refused at the limit: the rest is never pulled, memory does not follow', async () => {
@@ -67,7 +72,7 @@ test('a 120 MB chunked body is refused at the limit: the rest is never pulled, m
   // A few socket buffers past the limit at most, far from the 120 MB sent.
   expect(pulled).toBeLessThan(16 * 1024 * 1024);
   expect(grown).toBeLessThan(total / 2);
-  expect(h!.bus.calls).toEqual([]);
+  expect(bodyCalls()).toEqual([]);
 });
 
 /**
@@ -127,7 +132,7 @@ test('a declared Content-Length of 120 MB gets our JSON 413 at once, and the con
   });
   // Socket buffers at most: the gateway did not read the body to throw it away.
   expect(written).toBeLessThan(16 * 1024 * 1024);
-  expect(h!.bus.calls).toEqual([]);
+  expect(bodyCalls()).toEqual([]);
 });
 
 /** The status line the gateway answers a WebSocket upgrade of /ws with, sent as a browser would. */

@@ -1,9 +1,12 @@
 // Test fixture: a fake station behind the real broker. Serves `supervisor`, `sync` and (once started)
-// `runner.batch_1`; a sequence writes its execution to the real store and publishes the real events.
+// `runner.batch_1`; a sequence writes its execution to the real store and publishes the real events, each
+// by its real author (the supervisor `batch_process`, the runner `sequence_status` and the step events).
+// A sequence started with `{ hold: true }` waits before its last step until `<storePath>.release` exists.
 // Usage: station-fixture <serviceBus> <eventIn> <storePath>. Prints READY once every worker is registered.
+import { existsSync } from 'node:fs';
 import { BusError, Publisher, serve, type Worker } from '@station/bus';
 import { openStore } from '@station/db';
-import type { StationEvent } from '@station/model';
+import type { SequenceStatus, StationEvent } from '@station/model';
 
 const [serviceBus, eventIn, dbPath] = process.argv.slice(2);
 if (!serviceBus || !eventIn || !dbPath)
@@ -28,6 +31,25 @@ let status: 'idle' | 'running' = 'idle';
 let runner: Worker | undefined;
 let sequenceRunning = false;
 let seq = 0;
+let rev = 0;
+
+/** The supervisor's lifecycle event, under a revision above every earlier one. */
+function processEvent(): StationEvent {
+  rev = Math.max(rev + 1, Date.now());
+  return {
+    type: 'batch_process',
+    batch_id: 'batch_1',
+    data: { status, rev, restarts: 0, ...(status === 'running' ? { pid: process.pid } : {}) },
+  };
+}
+
+/** The runner's report of its run, as the real runner sends it. */
+const runStatus = (data: Omit<SequenceStatus, 'sequenceName' | 'sequenceVersion'>) =>
+  publish({
+    type: 'sequence_status',
+    batch_id: 'batch_1',
+    data: { sequenceName: 'psu_functional', sequenceVersion: '1.0.0', ...data },
+  });
 
 const batchStatus = () => ({
   id: 'batch_1',
@@ -48,16 +70,14 @@ async function runSequence(executionId: string, parameters: Record<string, unkno
     parameters: parameters as Record<string, number>,
     startedAt: t0,
   });
-  await publish({
-    type: 'batch_status',
-    batch_id: 'batch_1',
-    data: { status: 'running', currentStep: 'initialize', progress: 0 },
-  });
+  const run = { executionId, startedAt: t0, totalSteps: 2, sequenceRunning: true };
+  await runStatus({ ...run, progress: 0 });
   await publish({
     type: 'step_start',
     batch_id: 'batch_1',
     data: { step: 'initialize', index: 0, total: 2 },
   });
+  await runStatus({ ...run, progress: 0, currentStep: 'initialize', stepIndex: 0 });
   const init = store.recordStep(executionId, {
     name: 'initialize',
     order: 0,
@@ -71,7 +91,12 @@ async function runSequence(executionId: string, parameters: Record<string, unkno
     batch_id: 'batch_1',
     data: { step: 'initialize', duration: 0.5, pass: true, result: null },
   });
+  await runStatus({ ...run, progress: 0.5, currentStep: 'initialize', stepIndex: 0 });
   await publish({ type: 'step_start', batch_id: 'batch_1', data: { step: 'measure', index: 1, total: 2 } });
+  await runStatus({ ...run, progress: 0.5, currentStep: 'measure', stepIndex: 1 });
+  if (parameters.hold === true) {
+    while (!existsSync(`${dbPath}.release`)) await Bun.sleep(10);
+  }
   const measured = store.recordStep(
     executionId,
     {
@@ -90,6 +115,7 @@ async function runSequence(executionId: string, parameters: Record<string, unkno
     batch_id: 'batch_1',
     data: { step: 'measure', duration: 1.5, pass: true, result: { voltage: 5.01 } },
   });
+  await runStatus({ ...run, progress: 1, currentStep: 'measure', stepIndex: 1 });
   store.finishExecution(executionId, {
     status: 'completed',
     overallPass: true,
@@ -103,6 +129,16 @@ async function runSequence(executionId: string, parameters: Record<string, unkno
     data: { executionId, overallPass: true, duration: 2, steps },
   });
   sequenceRunning = false;
+  await runStatus({
+    sequenceRunning: false,
+    lastResult: {
+      executionId,
+      status: 'completed',
+      overallPass: true,
+      completedAt: '2026-01-01T10:00:02.000Z',
+      duration: 2,
+    },
+  });
 }
 
 function startRunner(): Worker {
@@ -181,11 +217,7 @@ const supervisor = serve({
       runner = startRunner();
       await runner.ready(5000);
       status = 'running';
-      await publish({
-        type: 'batch_status',
-        batch_id: 'batch_1',
-        data: { status: 'running', pid: process.pid },
-      });
+      await publish(processEvent());
       return { status, pid: process.pid };
     },
     'batch.stop': async ({ batchId }) => {
@@ -193,7 +225,7 @@ const supervisor = serve({
       await runner?.close();
       runner = undefined;
       status = 'idle';
-      await publish({ type: 'batch_status', batch_id: 'batch_1', data: { status: 'idle' } });
+      await publish(processEvent());
       return { status };
     },
     'batch.restart': () => ({ status: 'running', pid: process.pid }),

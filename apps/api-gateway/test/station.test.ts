@@ -80,7 +80,11 @@ test('start a batch, run a sequence, watch it live, read and export the result',
   ws.send({ type: 'subscribe', batch_ids: ['batch_1'] });
   await ws.next((m) => m.type === 'subscribed', 'subscribed');
   expect(ws.messages).toEqual([
-    { type: 'batch_status', batch_id: 'batch_1', data: { id: 'batch_1', name: 'Slot 1', status: 'idle' } },
+    {
+      type: 'batch_status',
+      batch_id: 'batch_1',
+      data: { id: 'batch_1', name: 'Slot 1', status: 'idle', sequenceRunning: false },
+    },
     { type: 'subscribed', data: { batch_ids: ['batch_1'] } },
   ]);
 
@@ -91,72 +95,139 @@ test('start a batch, run a sequence, watch it live, read and export the result',
     body: { error: { code: 'ALREADY_RUNNING', message: 'batch_1 is already running' } },
   });
 
+  // `hold`: the fixture waits before its last step until the test lets it go.
   expect(
-    await call('POST', '/api/batches/batch_1/sequence/start', { parameters: { output_voltage: 5 } }),
+    await call('POST', '/api/batches/batch_1/sequence/start', {
+      parameters: { output_voltage: 5, hold: true },
+    }),
   ).toEqual({
     status: 200,
     body: { executionId: 'exec_1' },
   });
-  await ws.next((m) => m.type === 'sequence_complete', 'sequence_complete', 10_000);
-  expect(ws.messages.slice(2)).toEqual([
-    { type: 'batch_status', batch_id: 'batch_1', data: { status: 'running', pid: station.pid } },
-    {
-      type: 'batch_status',
-      batch_id: 'batch_1',
-      data: { status: 'running', currentStep: 'initialize', progress: 0 },
+  // Mid-run, both reads show the runner's progress (from the events, not a request per read).
+  const midRun = (await until(async () => {
+    const list = (await call('GET', '/api/batches')).body as Record<string, unknown>[];
+    return list[0]?.currentStep === 'measure' ? list : undefined;
+  }, 'GET /api/batches to show the run at its second step')) as Record<string, unknown>[];
+  expect(midRun[0]).toMatchObject({
+    id: 'batch_1',
+    status: 'running',
+    pid: station.pid,
+    sequenceRunning: true,
+    executionId: 'exec_1',
+    sequenceName: 'psu_functional',
+    totalSteps: 2,
+    stepIndex: 1,
+    progress: 0.5,
+  });
+  expect((await call('GET', '/api/batches/batch_1')).body).toMatchObject({
+    status: 'running',
+    currentStep: 'measure',
+    execution: {
+      executionId: 'exec_1',
+      status: 'running',
+      progress: 0.5,
+      steps: [{ name: 'initialize', status: 'completed', pass: true }],
     },
-    { type: 'step_start', batch_id: 'batch_1', data: { step: 'initialize', index: 0, total: 2 } },
-    {
-      type: 'step_complete',
-      batch_id: 'batch_1',
-      data: { step: 'initialize', duration: 0.5, pass: true, result: null },
-    },
-    { type: 'step_start', batch_id: 'batch_1', data: { step: 'measure', index: 1, total: 2 } },
-    {
-      type: 'step_complete',
-      batch_id: 'batch_1',
-      data: { step: 'measure', duration: 1.5, pass: true, result: { voltage: 5.01 } },
-    },
-    {
-      type: 'sequence_complete',
-      batch_id: 'batch_1',
-      data: {
-        executionId: 'exec_1',
-        overallPass: true,
-        duration: 2,
-        steps: [
-          {
-            name: 'initialize',
-            order: 0,
-            status: 'completed',
-            pass: true,
-            startedAt: null,
-            completedAt: null,
-            duration: 0.5,
-            attempts: 1,
-            result: null,
-            error: null,
-            measurements: [],
-          },
-          {
-            name: 'measure',
-            order: 1,
-            status: 'completed',
-            pass: true,
-            startedAt: null,
-            completedAt: null,
-            duration: 1.5,
-            attempts: 1,
-            result: { voltage: 5.01 },
-            error: null,
-            measurements: [
-              { name: 'voltage', value: 5.01, unit: 'V', low: 4.9, high: 5.1, equals: null, pass: true },
-            ],
-          },
-        ],
-      },
-    },
+  });
+  writeFileSync(join(dir, 'data', 'station.db.release'), '');
+
+  const ended = await ws.next(
+    (m) => m.type === 'batch_status' && (m.data as { lastResult?: unknown }).lastResult !== undefined,
+    'the card with the verdict',
+    10_000,
+  );
+  // Every change of the card arrives whole (the gateway composes it), between the runner's own events.
+  const summary = ws.messages.slice(2).map((m) => {
+    const d = m.data as Record<string, unknown>;
+    if (m.type !== 'batch_status') return `${m.type} ${String(d.step ?? d.executionId)}`;
+    const last = d.lastResult as { executionId: string } | undefined;
+    return `card ${d.status} run=${d.sequenceRunning} ${d.currentStep ?? '-'} ${d.progress ?? '-'}${last ? ` last=${last.executionId}` : ''}`;
+  });
+  expect(summary).toEqual([
+    'card running run=false - -',
+    'card running run=true - 0',
+    'step_start initialize',
+    'card running run=true initialize 0',
+    'step_complete initialize',
+    'card running run=true initialize 0.5',
+    'step_start measure',
+    'card running run=true measure 0.5',
+    'step_complete measure',
+    'card running run=true measure 1',
+    'sequence_complete exec_1',
+    'card running run=false - - last=exec_1',
   ]);
+  const verdict = {
+    executionId: 'exec_1',
+    status: 'completed',
+    overallPass: true,
+    completedAt: '2026-01-01T10:00:02.000Z',
+    duration: 2,
+  };
+  expect(ended.data).toEqual({
+    id: 'batch_1',
+    name: 'Slot 1',
+    status: 'running',
+    pid: station.pid,
+    sequenceName: 'psu_functional',
+    sequenceVersion: '1.0.0',
+    sequenceRunning: false,
+    dut: null,
+    lastResult: verdict,
+  });
+  expect(
+    ws.messages.find((m) => m.type === 'step_complete' && (m.data as { step: string }).step === 'measure'),
+  ).toEqual({
+    type: 'step_complete',
+    batch_id: 'batch_1',
+    data: { step: 'measure', duration: 1.5, pass: true, result: { voltage: 5.01 } },
+  });
+  expect(ws.messages.find((m) => m.type === 'sequence_complete')).toEqual({
+    type: 'sequence_complete',
+    batch_id: 'batch_1',
+    data: {
+      executionId: 'exec_1',
+      overallPass: true,
+      duration: 2,
+      steps: [
+        {
+          name: 'initialize',
+          order: 0,
+          status: 'completed',
+          pass: true,
+          startedAt: null,
+          completedAt: null,
+          duration: 0.5,
+          attempts: 1,
+          result: null,
+          error: null,
+          measurements: [],
+        },
+        {
+          name: 'measure',
+          order: 1,
+          status: 'completed',
+          pass: true,
+          startedAt: null,
+          completedAt: null,
+          duration: 1.5,
+          attempts: 1,
+          result: { voltage: 5.01 },
+          error: null,
+          measurements: [
+            { name: 'voltage', value: 5.01, unit: 'V', low: 4.9, high: 5.1, equals: null, pass: true },
+          ],
+        },
+      ],
+    },
+  });
+  // The verdict stays on the card after the run: in the list and in the detail.
+  expect(((await call('GET', '/api/batches')).body as Record<string, unknown>[])[0]).toMatchObject({
+    sequenceRunning: false,
+    lastResult: verdict,
+  });
+  expect((await call('GET', '/api/batches/batch_1')).body).toMatchObject({ lastResult: verdict });
 
   const result = await call('GET', '/api/results/exec_1');
   expect(result.status).toBe(200);
@@ -221,8 +292,9 @@ test('service errors keep their meaning across the bus', async () => {
     status: 422,
     body: { error: { code: 'UNKNOWN_HARDWARE', message: 'no hardware named "dmm"' } },
   });
-  expect((await call('GET', '/api/batches/batch_9')).body).toEqual({
-    error: { code: 'NOT_FOUND', message: 'no batch batch_9' },
+  expect(await call('GET', '/api/batches/batch_9')).toEqual({
+    status: 404,
+    body: { error: { code: 'NOT_FOUND', message: 'no batch "batch_9" on this station' } },
   });
   expect(await call('POST', '/api/system/sync')).toEqual({
     status: 200,
@@ -242,13 +314,23 @@ test('service errors keep their meaning across the bus', async () => {
   );
 
   await station.kill('SIGTERM');
-  await until(
-    async () => (await call('GET', '/api/batches')).status === 503,
-    'supervisor unavailable',
+  // The supervisor is gone: the batches are still answered from the read model, marked stale, with the
+  // last status the supervisor reported and the verdict kept.
+  const stale = (await until(
+    async () => {
+      const r = await call('GET', '/api/batches');
+      const cards = r.body as Record<string, unknown>[];
+      return r.status === 200 && cards[0]?.stale ? cards : undefined;
+    },
+    'the cards to be marked stale',
     10_000,
-    50,
-  );
-  expect((await call('GET', '/api/batches')).body).toMatchObject({ error: { code: 'SERVICE_UNAVAILABLE' } });
+  )) as Record<string, unknown>[];
+  expect(stale[0]).toMatchObject({
+    id: 'batch_1',
+    status: 'idle',
+    lastResult: { executionId: 'exec_1', overallPass: true },
+    stale: { reason: expect.stringContaining('the supervisor does not answer') },
+  });
   expect((await call('GET', '/api/system/health')).body).toMatchObject({
     status: 'unhealthy',
     services: { broker: { reachable: true } },

@@ -10,6 +10,14 @@ import { type Harness, type HarnessOptions, harness, PushEvents } from './suppor
 import { connect, type TestClient, type WsMessage } from './ws-client.ts';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const MID_RUN = {
+  sequenceRunning: true,
+  executionId: 'exec_1',
+  totalSteps: 2,
+  currentStep: 'measure',
+  stepIndex: 1,
+  progress: 0.5,
+};
 let h: Harness;
 let events: PushEvents;
 let server: RunningGateway;
@@ -19,7 +27,7 @@ async function start(opts: HarnessOptions = {}): Promise<void> {
   h = await harness(opts);
   events = new PushEvents();
   h.bus.on('supervisor', 'batch.list', () => [
-    { id: 'batch_1', name: 'Slot 1', status: 'running', pid: 11, currentStep: 'measure', progress: 0.5 },
+    { id: 'batch_1', name: 'Slot 1', status: 'running', pid: 11, ...MID_RUN },
     { id: 'batch_2', name: 'Slot 2', status: 'idle' },
   ]);
   server = listen(h.gw, { hostname: '127.0.0.1', port: 0, events, log: quiet });
@@ -60,14 +68,7 @@ describe('subscriptions', () => {
       {
         type: 'batch_status',
         batch_id: 'batch_1',
-        data: {
-          id: 'batch_1',
-          name: 'Slot 1',
-          status: 'running',
-          pid: 11,
-          currentStep: 'measure',
-          progress: 0.5,
-        },
+        data: { id: 'batch_1', name: 'Slot 1', status: 'running', pid: 11, ...MID_RUN, dut: null },
       },
       { type: 'subscribed', data: { batch_ids: ['batch_1'] } },
     ]);

@@ -4,7 +4,7 @@ import { BusError, type Handlers } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import { newExecutionId, type Store, verdictOf } from '@station/db';
 import type { Logger } from '@station/log';
-import type { BatchStatus, Dut, RunnerStatus, StationEvent } from '@station/model';
+import type { Dut, LastResult, RunnerStatus, SequenceStatus, StationEvent } from '@station/model';
 import {
   checkStartDut,
   DEFAULT_GRACE_MS,
@@ -352,7 +352,7 @@ export class BatchRunner {
     const hw = this.#hardware!;
     const log = this.#log.child({ executionId: live.executionId });
     log.info({ sequence: pkg.manifest.name, params }, 'sequence started');
-    this.#status({ sequenceRunning: true, progress: 0, totalSteps: live.total });
+    this.#status({ sequenceRunning: true });
     let storeError: unknown;
     let failedStep: string | null = null;
     const recorder = createRecorder(this.#opts.store, this.batchId, live.executionId, {
@@ -573,34 +573,31 @@ export class BatchRunner {
     this.#opts.publish({ type, batch_id: this.batchId, data });
   }
 
-  #status(extra: Partial<BatchStatus>): void {
-    // While the batch stops, the supervisor owns its status (`stopping`, then `idle`): a `running` from
-    // here would make screens flicker back.
-    if (this.#shuttingDown) return;
+  /**
+   * Publishes the run's facts (`sequence_status`): the runner is their one author. The batch's lifecycle
+   * (`running`, `stopping`, ...) is the supervisor's; the gateway puts the two together on the card.
+   */
+  #status(extra: { sequenceRunning: boolean; lastResult?: LastResult }): void {
     const ex = this.#execution;
     const pkg = this.#pkg;
-    this.#opts.publish({
-      type: 'batch_status',
-      batch_id: this.batchId,
-      data: {
-        status: 'running',
-        pid: process.pid,
-        ...(pkg ? { sequenceName: pkg.manifest.name, sequenceVersion: pkg.manifest.version } : {}),
-        ...(ex
-          ? {
-              executionId: ex.executionId,
-              startedAt: ex.startedAt,
-              elapsed: (this.#now() - Date.parse(ex.startedAt)) / 1000,
-              totalSteps: ex.total,
-              progress: progressOf(ex.finished, ex.total),
-              dut: ex.dut,
-              ...(ex.currentStep !== undefined
-                ? { currentStep: ex.currentStep, stepIndex: ex.stepIndex }
-                : {}),
-            }
-          : { dut: null }),
-        ...extra,
-      },
-    });
+    const data: SequenceStatus = { ...extra };
+    if (pkg) {
+      data.sequenceName = pkg.manifest.name;
+      data.sequenceVersion = pkg.manifest.version;
+    }
+    if (ex) {
+      data.executionId = ex.executionId;
+      data.startedAt = ex.startedAt;
+      data.totalSteps = ex.total;
+      data.progress = progressOf(ex.finished, ex.total);
+      data.dut = ex.dut;
+      if (ex.currentStep !== undefined) {
+        data.currentStep = ex.currentStep;
+        data.stepIndex = ex.stepIndex;
+      }
+    } else {
+      data.dut = null;
+    }
+    this.#opts.publish({ type: 'sequence_status', batch_id: this.batchId, data });
   }
 }

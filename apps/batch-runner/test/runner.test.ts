@@ -209,16 +209,20 @@ describe('a passing run', () => {
         dut: unit,
       },
     });
+    await until(
+      () => events.some((e) => e.type === 'sequence_status' && e.data.lastResult !== undefined),
+      'the verdict in sequence_status',
+    );
     const units = events.flatMap((e) =>
-      e.type === 'batch_status' && e.data.sequenceRunning ? [e.data.dut] : [],
+      e.type === 'sequence_status' && e.data.sequenceRunning ? [e.data.dut] : [],
     );
     expect(units.length).toBeGreaterThan(2);
     expect(units.slice(0, 2)).toEqual([unit, unit]);
     expect(units.at(-1)).toEqual(read);
     // The runner's closing status follows sequence_complete: wait for it rather than race it.
     const ended = await until(
-      () => events.findLast((e) => e.type === 'batch_status' && e.data.sequenceRunning === false),
-      'the closing batch_status',
+      () => events.findLast((e) => e.type === 'sequence_status' && e.data.sequenceRunning === false),
+      'the closing sequence_status',
       10_000,
     );
     expect(ended.data).toMatchObject({
@@ -256,6 +260,52 @@ describe('a passing run', () => {
       .filter((e) => e.type === 'log' && 'batch_id' in e && e.batch_id === 'batch_1')
       .map((e) => (e.data as { message: string }).message);
     expect(logs).toEqual(['output on', 'output off']);
+
+    // The run's facts, by their one author: at the start, at every step's start and end, and the verdict.
+    // Never the batch's lifecycle (`status`, `pid`) nor an elapsed time: those are not the runner's.
+    expect(events.some((e) => e.type === 'batch_status')).toBe(false);
+    const reports = events.flatMap((e) => (e.type === 'sequence_status' ? [e.data] : []));
+    expect(
+      reports.map((r) => `${r.sequenceRunning ? 'run' : 'end'} ${r.currentStep ?? '-'} ${r.progress ?? '-'}`),
+    ).toEqual([
+      'run - 0',
+      'run setup 0',
+      'run setup 0', // the serial the setup step read
+      'run setup 0.25',
+      'run measure 0.25',
+      'run measure 0.5',
+      'run wait 0.5',
+      'run wait 0.75',
+      'run power_off 0.75',
+      'run power_off 1',
+      'end - -',
+    ]);
+    expect(reports[1]).toMatchObject({
+      sequenceRunning: true,
+      sequenceName: 'runner_test',
+      sequenceVersion: '2.1.0',
+      executionId,
+      startedAt: ISO,
+      totalSteps: 4,
+      progress: 0,
+      currentStep: 'setup',
+      stepIndex: 0,
+    });
+    expect(reports.at(-1)).toEqual({
+      sequenceRunning: false,
+      sequenceName: 'runner_test',
+      sequenceVersion: '2.1.0',
+      dut: null,
+      lastResult: {
+        executionId,
+        status: 'completed',
+        overallPass: true,
+        completedAt: ISO,
+        duration: expect.any(Number),
+        verdict: 'PASS',
+        dut: read,
+      },
+    });
   });
 });
 

@@ -126,7 +126,7 @@ describe('a step that cannot be recorded', () => {
       status: 'failed',
       error: { code: 'STORAGE_FULL' },
     });
-    const card = events.filter((e) => e.type === 'batch_status').at(-1);
+    const card = events.filter((e) => e.type === 'sequence_status').at(-1);
     expect(card?.data).toMatchObject({
       sequenceRunning: false,
       lastResult: { executionId, status: 'failed', overallPass: false, errorCode: 'STORAGE_FULL' },

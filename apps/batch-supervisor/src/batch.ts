@@ -1,6 +1,7 @@
 // One batch's lifecycle: spawns its runner, waits for it to register on the bus, watches it (exit and
 // heartbeat), stops it in escalating steps, and applies the restart policy after a failure. Every status
-// change goes through one place that checks it is legal and publishes `batch_status`.
+// change goes through one place that checks it is legal and publishes `batch_process`: the supervisor is
+// the author of the process's lifecycle, never of the run's progress (the runner's `sequence_status`).
 
 import type { BatchConfig } from '@station/config';
 import { unitOf, verdictOf } from '@station/db';
@@ -14,7 +15,7 @@ import { heartbeat } from './heartbeat.ts';
 import { overLimitMessage, procRss, watchMemory } from './memory-watch.ts';
 import { Restarter } from './restart-policy.ts';
 import { canTransition } from './states.ts';
-import { batchDetail, batchStatus, statusEvent } from './status.ts';
+import { batchDetail, batchStatus, processEvent } from './status.ts';
 import type { BatchDeps, ExitInfo, LinkResult, RunnerProcess, StopCause } from './types.ts';
 
 /** Who asked for a start: a person (no automatic retry, the caller gets the error) or the supervisor. */
@@ -49,6 +50,8 @@ export class BatchController {
   #stopping: Promise<void> | undefined;
   readonly #restarter: Restarter;
   #closed = false;
+  /** Revision of the last `batch_process` event. */
+  #rev = 0;
 
   constructor(config: BatchConfig, deps: BatchDeps) {
     this.id = config.id;
@@ -72,7 +75,7 @@ export class BatchController {
 
   /** The batch's status now, from what is cached (no request to the runner). */
   status(): BatchStatus {
-    return batchStatus(this.#view(), this.#deps.clock.now());
+    return batchStatus(this.#view());
   }
 
   /** The batch's detail, with a fresh runner status when it runs (the cached one if it does not answer). */
@@ -82,7 +85,7 @@ export class BatchController {
       const r = await this.#deps.link.status(this.id, timeoutMs);
       if (r.ok && gen === this.#generation && r.value.pid === this.#proc?.pid) this.#takeStatus(r.value);
     }
-    return batchDetail(this.#view(), this.#deps.clock.now());
+    return batchDetail(this.#view());
   }
 
   /**
@@ -240,11 +243,13 @@ export class BatchController {
     this.#state = to;
     if (to !== 'running') this.#runner = undefined;
     this.#deps.logger.info({ batchId: this.id, from, to, pid: this.#proc?.pid }, 'batch status changed');
-    this.#publishStatus();
+    this.#publishProcess();
   }
 
-  #publishStatus(): void {
-    this.#deps.events.publish(statusEvent(this.status()));
+  /** The lifecycle facts as they are now, under a revision above every earlier one (even a restart's). */
+  #publishProcess(): void {
+    this.#rev = Math.max(this.#rev + 1, this.#deps.clock.now());
+    this.#deps.events.publish(processEvent(this.#view(), this.#rev));
   }
 
   async #spawnAndRegister(): Promise<StartReply> {
@@ -368,7 +373,6 @@ export class BatchController {
         this.#takeStatus(status);
         if (status.recycle) void this.#recycle(gen, status.recycle);
       },
-      onBeat: () => this.#publishStatus(),
       onHung: (reason) => {
         this.#killedBecause = reason;
         this.#deps.logger.warn({ batchId: this.id, pid: proc.pid, reason }, 'runner hung; killing it');
@@ -500,6 +504,8 @@ export class BatchController {
     }
     if (this.#origin === 'request' && code === 'BATCH_START_FAILED') return; // the caller hears of it
     this.#applyPolicy(now);
+    // The policy's decision (the restart's attempt and delay, or giving up) belongs to the error shown.
+    this.#publishProcess();
   }
 
   /**

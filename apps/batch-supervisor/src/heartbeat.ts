@@ -1,5 +1,6 @@
-// The heartbeat of a running runner: its `status` asked every period. Each answer is the batch's fresh
-// status; answers missed in a row while the process lives mean its event loop is stuck (hung).
+// The heartbeat of a running runner: its `status` asked every period. Each answer refreshes what the
+// supervisor caches for `batch.get` and says whether the runner needs recycling; answers missed in a row
+// while the process lives mean its event loop is stuck (hung). Nothing is published per beat.
 import type { RunnerStatus } from '@station/model';
 import { sleep, type Timers } from '@station/time';
 import type { RunnerLink, Timings } from './types.ts';
@@ -9,8 +10,6 @@ export interface HeartbeatHooks {
   live(): boolean;
   /** A fresh status from the runner. */
   onStatus(status: RunnerStatus): void;
-  /** After every period, answered or not (the periodic `batch_status`). */
-  onBeat(): void;
   /** `misses` periods in a row without an answer, the last failure's message. */
   onHung(reason: string): void;
 }
@@ -42,7 +41,6 @@ export async function heartbeat(
         return;
       }
     }
-    hooks.onBeat();
     await sleep(timings.heartbeatMs - (clock.now() - began), undefined, undefined, clock);
   }
 }

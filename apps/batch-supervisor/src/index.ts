@@ -11,6 +11,6 @@ export { RUNNER_MAIN, type RunnerCommandOptions, runnerCommand } from './runner-
 export { type ProcessSpawnerOptions, processSpawner } from './runner-process.ts';
 export { type SupervisorService, type SupervisorServiceOptions, startSupervisor } from './service.ts';
 export { canTransition, hasProcess, transitions } from './states.ts';
-export { batchDetail, batchStatus, statusEvent } from './status.ts';
+export { batchDetail, batchStatus, processEvent } from './status.ts';
 export { type Recovery, Supervisor, type SupervisorOptions } from './supervisor.ts';
 export * from './types.ts';

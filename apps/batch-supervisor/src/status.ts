@@ -1,5 +1,7 @@
-// What the supervisor reports about a batch: its own lifecycle status merged with what the runner last said
-// about itself (sequence, current step, progress), as BatchStatus, BatchDetail and `batch_status` events.
+// What the supervisor reports about a batch. Its own facts (the process's lifecycle) go out as
+// `batch_process` events; `batch.list` and `batch.get` answer them together with what the runner last said
+// about itself at a heartbeat (sequence, current step, progress): a snapshot for a reader that starts or
+// reconnects, never republished as events. Elapsed time is not worked out here: it is the reader's.
 
 import type { BatchConfig } from '@station/config';
 import type { BatchDetail, BatchState, BatchStatus, ErrorInfo, EventOf, RunnerStatus } from '@station/model';
@@ -16,8 +18,8 @@ export interface BatchView {
   restarts: number;
 }
 
-/** SPEC §4 BatchStatus of a batch at `now` (epoch ms). */
-export function batchStatus(view: BatchView, now: number): BatchStatus {
+/** SPEC §4 BatchStatus of a batch (without `elapsed`: whoever shows it counts from `startedAt`). */
+export function batchStatus(view: BatchView): BatchStatus {
   const status: BatchStatus = { id: view.config.id, name: view.config.name, status: view.state };
   if (view.pid !== undefined) status.pid = view.pid;
   const runner = view.state === 'running' ? view.runner : undefined;
@@ -34,21 +36,16 @@ export function batchStatus(view: BatchView, now: number): BatchStatus {
     status.progress = Math.min(1, Math.max(0, exec.progress));
     if (exec.currentStep !== undefined) status.currentStep = exec.currentStep;
     if (exec.stepIndex !== undefined) status.stepIndex = exec.stepIndex;
-    const started = Date.parse(exec.startedAt);
-    // Elapsed is worked out here rather than copied, so it keeps moving between the runner's answers.
-    if (runner.state === 'running' && Number.isFinite(started)) {
-      status.elapsed = Math.max(0, Math.round(now - started) / 1000);
-    }
   }
   if (view.lastError) status.lastError = view.lastError;
   return status;
 }
 
 /** `batch.get`: the status plus the batch's configuration and the runner's live execution. */
-export function batchDetail(view: BatchView, now: number): BatchDetail {
+export function batchDetail(view: BatchView): BatchDetail {
   const runner = view.state === 'running' ? view.runner : undefined;
   const detail: BatchDetail = {
-    ...batchStatus(view, now),
+    ...batchStatus(view),
     sequencePackage: view.config.sequence_package,
     autoStart: view.config.auto_start,
     hardware: view.config.hardware,
@@ -61,8 +58,10 @@ export function batchDetail(view: BatchView, now: number): BatchDetail {
   return detail;
 }
 
-/** The `batch_status` event of a status (its id travels as `batch_id`, so it is left out of `data`). */
-export function statusEvent(status: BatchStatus): EventOf<'batch_status'> {
-  const { id, name: _name, ...data } = status;
-  return { type: 'batch_status', batch_id: id, data };
+/** The `batch_process` event of a batch: the supervisor's own facts only, under revision `rev`. */
+export function processEvent(view: BatchView, rev: number): EventOf<'batch_process'> {
+  const data: EventOf<'batch_process'>['data'] = { status: view.state, rev, restarts: view.restarts };
+  if (view.pid !== undefined) data.pid = view.pid;
+  if (view.lastError) data.lastError = view.lastError;
+  return { type: 'batch_process', batch_id: view.config.id, data };
 }

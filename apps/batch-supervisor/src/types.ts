@@ -78,7 +78,7 @@ export interface Timings {
   startTimeoutMs: number;
   /** How often a starting runner is asked whether it has registered. */
   registerPollMs: number;
-  /** How often a running runner is asked for its status (heartbeat and the periodic batch_status). */
+  /** How often a running runner is asked for its status (heartbeat; nothing is published per beat). */
   heartbeatMs: number;
   /** Deadline of each heartbeat request. */
   heartbeatTimeoutMs: number;

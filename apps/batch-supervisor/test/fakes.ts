@@ -111,6 +111,8 @@ export class FakeWorld implements RunnerLink {
   spawnError: Error | undefined;
   /** `status` requests the supervisor has made (its heartbeats), answered or not. */
   statusAsks = 0;
+  /** `status` answers given (heartbeats), per batch. */
+  readonly statusAnswers = new Map<string, number>();
 
   /** Queues behaviours for the next spawns of a batch; the last one repeats. */
   behave(batchId: string, ...b: FakeBehaviour[]): void {
@@ -151,6 +153,7 @@ export class FakeWorld implements RunnerLink {
     this.statusAsks++;
     return this.#answer(batchId, (p): RunnerStatus => {
       p.seenRunning();
+      this.statusAnswers.set(batchId, (this.statusAnswers.get(batchId) ?? 0) + 1);
       return {
         batchId,
         pid: p.pid,
@@ -177,10 +180,10 @@ export class EventLog implements EventSink {
   publish(event: StationEvent): void {
     this.events.push(event);
   }
-  /** The `status` of every batch_status event of a batch, in order. */
+  /** The `status` of every batch_process event of a batch, in order. */
   statuses(batchId: string): string[] {
     return this.events.flatMap((e) =>
-      e.type === 'batch_status' && e.batch_id === batchId ? [e.data.status] : [],
+      e.type === 'batch_process' && e.batch_id === batchId ? [e.data.status] : [],
     );
   }
   errors(batchId: string) {

@@ -37,7 +37,6 @@ test('a runner silent for `heartbeatMisses` periods in a row is hung, asked once
   const done = heartbeat('b1', PID, runnerLink, TIMINGS, clock, {
     live: () => hung.length === 0,
     onStatus: () => {},
-    onBeat: () => {},
     onHung: (reason) => hung.push(reason),
   });
   const t0 = clock.now();
@@ -68,7 +67,6 @@ test('one answer resets the count, and silence while the broker is down is not c
   const done = heartbeat('b1', PID, runnerLink, TIMINGS, clock, {
     live: () => hung.length === 0,
     onStatus: (s) => statuses.push(s),
-    onBeat: () => {},
     onHung: (reason) => hung.push(reason),
   });
   for (let period = 1; period < answers.length; period++) {

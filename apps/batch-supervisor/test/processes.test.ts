@@ -49,7 +49,7 @@ describe('start, stop, restart through the bus', () => {
     expect(await c.request('supervisor', 'batch.stop', { batchId: 'b2' })).toEqual({ status: 'idle' });
     expect(alive(again.pid) || alive(two.pid)).toBe(false);
     expect(st.runnerPids()).toEqual([]);
-    const statuses = st.ofBatch('b2', 'batch_status').map((e) => (e.data as { status: string }).status);
+    const statuses = st.ofBatch('b2', 'batch_process').map((e) => (e.data as { status: string }).status);
     expect(statuses.filter((s, i) => s !== statuses[i - 1])).toEqual([
       'starting',
       'running',
@@ -324,7 +324,7 @@ describe('the supervisor comes and goes; runners stay', () => {
     ]);
     expect(st.runnerPids().sort()).toEqual([...pids].sort());
     // Never shown as starting or idle on the way: the runs were not interrupted.
-    const shown = st.events.slice(before).filter((e) => e.type === 'batch_status');
+    const shown = st.events.slice(before).filter((e) => e.type === 'batch_process');
     expect(shown.map((e) => (e.data as { status: string }).status).filter((s) => s !== 'running')).toEqual(
       [],
     );

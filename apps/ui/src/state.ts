@@ -1,11 +1,10 @@
-// The live picture of the station, folded from WebSocket events: pure functions, so the rules for
-// partial status updates (what a heartbeat may and may not erase) are tested without a browser.
+// The live picture of the station, folded from WebSocket events: pure functions, tested without a browser.
+// A card is never merged here: every `batch_status` is the whole card, composed by the gateway's read model
+// (lifecycle from the supervisor, the run from the runner, the last verdict kept, a lost run's ERROR), so
+// it replaces the one before; what stays here is what this page itself knows (a start it sent, prompts).
 import type {
   BatchStatus,
-  BatchStatusUpdate,
-  ErrorInfo,
   ExecutionSnapshot,
-  LastResult,
   LogLine,
   OperatorPrompt,
   ServerMessage,
@@ -54,8 +53,6 @@ export interface StationState {
 export const emptyState: StationState = { batches: {}, order: [], live: {}, sync: null };
 
 const MAX_LOG = 300;
-/** Fields that only mean something while a sequence runs. */
-const RUN_FIELDS = ['currentStep', 'stepIndex', 'totalSteps', 'progress', 'elapsed', 'startedAt'] as const;
 
 function liveOf(state: StationState, id: string): BatchLive {
   return state.live[id] ?? { steps: [], logs: [] };
@@ -70,33 +67,9 @@ function withBatch(state: StationState, id: string, batch: BatchStatus, live?: B
   };
 }
 
-/** Merges a batch_status event: full snapshots replace, partial updates merge without erasing history. */
-export function applyStatus(
-  prev: BatchStatus | undefined,
-  id: string,
-  data: Partial<BatchStatusUpdate>,
-): BatchStatus {
-  const isSnapshot = typeof data.name === 'string' && typeof data.id === 'string';
-  const base: BatchStatus = isSnapshot
-    ? { id, name: id, status: 'idle' }
-    : (prev ?? { id, name: id, status: 'idle' });
-  const next: BatchStatus = { ...base, ...data, id };
-  // A snapshot may omit the last result or error a live event already told us about; keep them.
-  if (isSnapshot && prev) {
-    if (!next.lastResult && prev.lastResult) next.lastResult = prev.lastResult;
-  }
-  const running = next.status === 'running' && next.sequenceRunning === true;
-  if (!running) {
-    for (const f of RUN_FIELDS) if (!(f in data) || data.sequenceRunning === false) delete next[f];
-    if (next.status !== 'running') next.sequenceRunning = false;
-  }
-  // A process that came back (restart) clears the crash it recovered from, unless the update repeats it.
-  if (prev && prev.status !== 'running' && next.status === 'running' && !data.lastError)
-    delete next.lastError;
-  // A failed recovery is repeated by every status while it holds; one that leaves it out was acknowledged.
-  if (prev?.lastError?.code === 'RECOVERY_FAILED' && next.status === 'running' && !data.lastError)
-    delete next.lastError;
-  return next;
+/** A batch known only from an event, until its card arrives. */
+function placeholder(id: string): BatchStatus {
+  return { id, name: id, status: 'idle' };
 }
 
 /** The serial a status reports for the unit under test, if it reports one. */
@@ -154,28 +127,20 @@ export function reduce(state: StationState, msg: ServerMessage): StationState {
   const id = msg.batch_id;
   const prev = state.batches[id];
   const live = liveOf(state, id);
-  const current = () => prev ?? applyStatus(undefined, id, {});
+  const current = () => prev ?? placeholder(id);
   switch (msg.type) {
     case 'batch_status': {
       const status = msg.data;
-      const next = applyStatus(prev, id, status);
+      const next: BatchStatus = { ...status, id, name: status.name ?? id };
       const running = next.sequenceRunning === true && next.status === 'running';
-      // The run in progress is this unit's: a verdict of an earlier run is never shown beside it.
-      if (running && next.executionId && next.lastResult?.executionId !== next.executionId) {
-        delete next.lastResult;
-      }
-      // A run that ended without a verdict (its process crashed or was lost) is this unit's ERROR: the
-      // previous unit's PASS must not come back in its place.
-      const was = prev?.sequenceRunning === true && prev.status === 'running' ? prev.executionId : undefined;
-      if (!running && was && next.lastResult?.executionId !== was) {
-        const code = status.lastError?.code ?? next.lastError?.code ?? 'INTERRUPTED';
-        next.lastResult = { executionId: was, status: 'failed', overallPass: null, errorCode: code };
-      }
+      // The run in progress is this unit's: a verdict of an earlier run is never shown beside it, nor while
+      // a start this page sent has not been reported yet.
+      const earlier = running ? next.lastResult?.executionId !== next.executionId : live.starting === true;
+      if (earlier) delete next.lastResult;
       // A start sent from this page stays pending until its request answers or the run is reported.
       const ended = running || !live.prompt ? live : { ...live, prompt: undefined };
-      // A new execution starts with an empty step list and without the previous run's error.
+      // A new execution starts with an empty step list.
       if (running && next.executionId && next.executionId !== live.executionId) {
-        if (next.lastError && !status.lastError) delete next.lastError;
         return withBatch(state, id, next, {
           ...live,
           executionId: next.executionId,
@@ -216,21 +181,13 @@ export function reduce(state: StationState, msg: ServerMessage): StationState {
       return withBatch(state, id, current(), { ...live, steps });
     }
     case 'sequence_complete': {
-      const d = msg.data;
-      const next = applyStatus(current(), id, {
-        sequenceRunning: false,
-        lastResult: {
-          executionId: d.executionId,
-          status: d.status ?? (d.overallPass ? 'completed' : 'failed'),
-          overallPass: d.overallPass,
-          duration: d.duration,
-          // A run that ended in an error rather than a verdict (STORAGE_FULL: results not stored).
-          ...(d.error ? { errorCode: d.error.code } : {}),
-          ...(d.verdict ? { verdict: d.verdict } : {}),
-          ...(d.dut ? { dut: d.dut } : {}),
-        },
+      // The verdict reaches the card with the gateway's next card; here the run's final step list.
+      return withBatch(state, id, current(), {
+        ...live,
+        steps: msg.data.steps,
+        prompt: undefined,
+        starting: false,
       });
-      return withBatch(state, id, next, { ...live, steps: d.steps, prompt: undefined, starting: false });
     }
     case 'log': {
       const logs = [...live.logs, msg.data].slice(-MAX_LOG);
@@ -247,19 +204,18 @@ export function reduce(state: StationState, msg: ServerMessage): StationState {
         };
         return withBatch(state, id, current(), { ...live, logs: [...live.logs, line].slice(-MAX_LOG) });
       }
-      const at = new Date().toISOString();
-      const lastError: ErrorInfo = {
-        code: d.code,
-        message: d.message,
-        at,
-        details: d.step ? { step: d.step } : undefined,
+      // The banner is the card's lastError (the gateway puts the error on the card); here the log line.
+      const line: LogLine = {
+        level: 'error',
+        message: `${d.code}: ${d.message}`,
+        timestamp: new Date().toISOString(),
       };
-      const line: LogLine = { level: 'error', message: `${d.code}: ${d.message}`, timestamp: at };
-      const next = { ...current(), lastError };
-      return withBatch(state, id, next, { ...live, logs: [...live.logs, line].slice(-MAX_LOG) });
+      return withBatch(state, id, current(), { ...live, logs: [...live.logs, line].slice(-MAX_LOG) });
     }
-    // The run's start is told by batch_status too.
+    // The run's start is told by batch_status too; the read model's inputs never reach a screen.
     case 'sequence_start':
+    case 'batch_process':
+    case 'sequence_status':
       return state;
   }
 }
@@ -286,11 +242,4 @@ export function seedSteps(state: StationState, id: string, exec: ExecutionSnapsh
     ...state,
     live: { ...state.live, [id]: { ...withPrompt, executionId: exec.executionId, steps } },
   };
-}
-
-/** Fills a batch's last result from the store when the live status has none (after a restart). */
-export function seedLastResult(state: StationState, id: string, last: LastResult): StationState {
-  const b = state.batches[id];
-  if (!b || b.lastResult) return state;
-  return { ...state, batches: { ...state.batches, [id]: { ...b, lastResult: last } } };
 }

@@ -1,5 +1,5 @@
-// The rules that decide what the operator sees, without a browser: how status updates merge, how the
-// step list follows events, how form text becomes checked parameter values.
+// The rules that decide what the operator sees, without a browser: cards replace (never merge), what this
+// page itself knows (a start it sent, prompts), the step list, form text into checked parameter values.
 import { describe, expect, test } from 'bun:test';
 import type {
   BatchStatusUpdate,
@@ -19,12 +19,16 @@ import {
   promptAnswered,
   reduce,
   type StationState,
-  seedLastResult,
   seedSteps,
 } from '../src/state.ts';
 import type { ParamSpec } from '../src/types.ts';
 
-const snapshot = (data: BatchStatusUpdate): ServerMessage => ({ type: 'batch_status', batch_id: 'b1', data });
+/** A whole card of batch b1, as the gateway sends every one. */
+const snapshot = (data: BatchStatusUpdate): ServerMessage => ({
+  type: 'batch_status',
+  batch_id: 'b1',
+  data: { id: 'b1', name: 'Slot 1', ...data },
+});
 const fold = (...msgs: ServerMessage[]): StationState => msgs.reduce(reduce, emptyState);
 
 const LAST: LastResult = { executionId: 'exec_1', status: 'completed', overallPass: true, duration: 1.2 };
@@ -39,11 +43,13 @@ const PROMPT: OperatorPrompt = {
   openedAt: 'T0',
   deadline: 'T1',
 };
+// The gateway's card still carries the last verdict while the next run goes on; the page never shows it.
 const RUNNING_2: BatchStatusUpdate = {
   status: 'running',
   sequenceRunning: true,
   executionId: 'exec_2',
   startedAt: 'T',
+  lastResult: LAST,
 };
 const running2 = snapshot(RUNNING_2);
 const base = [
@@ -78,18 +84,17 @@ describe('the unit on the card', () => {
     expect(s.live.b1?.unit).toEqual({ serial: 'SN-OTHER', executionId: 'exec_2' });
   });
 
-  test('a run that ends by a crash is ERROR with the crash code, never the previous PASS', () => {
-    const s = fold(
-      ...base,
-      running2,
-      snapshot({ status: 'error', lastError: { code: 'BATCH_CRASHED', message: 'runner crashed' } }),
+  test('while a start sent from this page is not yet reported, a card does not bring the old verdict back', () => {
+    const sent = markStarting(fold(...base), 'b1', 'SN0002');
+    const again = reduce(sent, base[0]!);
+    expect(again.batches.b1?.lastResult).toBeUndefined();
+    const reported = reduce(again, running2);
+    expect(reported.batches.b1?.lastResult).toBeUndefined();
+    const ended = reduce(
+      reported,
+      snapshot({ status: 'running', sequenceRunning: false, lastResult: { ...LAST, executionId: 'exec_2' } }),
     );
-    expect(s.batches.b1?.lastResult).toEqual({
-      executionId: 'exec_2',
-      status: 'failed',
-      overallPass: null,
-      errorCode: 'BATCH_CRASHED',
-    });
+    expect(ended.batches.b1?.lastResult).toEqual({ ...LAST, executionId: 'exec_2' });
   });
 
   test("the supervisor's end of a crashed run reads ERROR with the unit's serial", () => {
@@ -149,14 +154,14 @@ describe('the unit on the card', () => {
       },
     );
     expect(s.live.b1?.prompt).toBeUndefined();
-    expect(s.batches.b1?.lastResult).toMatchObject({ executionId: 'exec_2', status: 'stopped' });
   });
 });
 
 describe('batch status', () => {
-  test('a heartbeat without the last result keeps it; the end of a run clears its progress', () => {
+  test('every card replaces the one before: nothing of an earlier card is kept or merged', () => {
+    const crash = { code: 'BATCH_CRASHED', message: 'runner crashed (signal SIGKILL)' };
     const s = fold(
-      snapshot({ id: 'b1', name: 'Slot 1', status: 'running', sequenceRunning: false }),
+      snapshot({ status: 'running', sequenceRunning: false, lastResult: LAST }),
       snapshot({
         status: 'running',
         sequenceRunning: true,
@@ -164,103 +169,61 @@ describe('batch status', () => {
         currentStep: 'a',
         progress: 0.5,
         startedAt: 'T',
+        lastResult: LAST,
       }),
-      snapshot({ status: 'running', sequenceRunning: false, lastResult: { ...LAST, executionId: 'exec_2' } }),
-      snapshot({ status: 'running', sequenceRunning: false }),
+      snapshot({ status: 'error', sequenceRunning: false, lastError: crash }),
     );
     expect(s.batches.b1).toEqual({
       id: 'b1',
       name: 'Slot 1',
-      status: 'running',
+      status: 'error',
       sequenceRunning: false,
-      executionId: 'exec_2',
-      lastResult: { ...LAST, executionId: 'exec_2' },
+      lastError: crash,
     });
     expect(s.order).toEqual(['b1']);
   });
 
-  test('a crash shows its error until the process runs again', () => {
-    const crash = { code: 'BATCH_CRASHED', message: 'runner crashed (signal SIGKILL)' };
-    const crashed = fold(
-      snapshot({ id: 'b1', name: 'Slot 1', status: 'running' }),
-      snapshot({ status: 'error', lastError: crash }),
-    );
-    expect(crashed.batches.b1?.lastError).toEqual(crash);
-    const back = reduce(crashed, snapshot({ status: 'running', pid: 7 }));
-    expect(back.batches.b1?.lastError).toBeUndefined();
-  });
-
-  test('a failed recovery shows while statuses repeat it and goes once one leaves it out (acknowledged)', () => {
-    const failed = { code: 'RECOVERY_FAILED', message: 'recovery failed: cleanup step power_off failed' };
-    const shown = fold(
-      snapshot({ id: 'b1', name: 'Slot 1', status: 'running', pid: 7 }),
-      snapshot({ status: 'running', pid: 7, lastError: failed }),
-      snapshot({ status: 'running', pid: 7, lastError: failed }),
-    );
-    expect(shown.batches.b1?.lastError).toEqual(failed);
-    const acknowledged = reduce(shown, snapshot({ status: 'running', pid: 7 }));
-    expect(acknowledged.batches.b1?.lastError).toBeUndefined();
-    // Any other error stays until the process runs again, as before.
-    const crash = { code: 'RUNNER_RECYCLED', message: 'replaced' };
-    const other = fold(
-      snapshot({ status: 'running', pid: 7, lastError: crash }),
-      snapshot({ status: 'running' }),
-    );
-    expect(other.batches.b1?.lastError).toEqual(crash);
-  });
-
-  test('an abort goes to the log, a hardware error to the banner', () => {
-    const s = fold(snapshot({ id: 'b1', name: 'Slot 1', status: 'running' }), {
+  test('an error event is a log line; the banner is whatever the card says', () => {
+    const s = fold(snapshot({ status: 'running' }), {
       type: 'error',
       batch_id: 'b1',
       data: { code: 'ABORTED', message: 'step x aborted' },
     });
-    expect(s.batches.b1?.lastError).toBeUndefined();
-    expect(s.live.b1?.logs.map((l) => [l.level, l.message])).toEqual([['warn', 'ABORTED: step x aborted']]);
     const hw = reduce(s, {
       type: 'error',
       batch_id: 'b1',
       data: { code: 'HARDWARE_ERROR', message: 'no relay 99' },
     });
-    expect([hw.batches.b1?.lastError?.code, hw.batches.b1?.lastError?.message]).toEqual([
-      'HARDWARE_ERROR',
-      'no relay 99',
+    expect(hw.live.b1?.logs.map((l) => [l.level, l.message])).toEqual([
+      ['warn', 'ABORTED: step x aborted'],
+      ['error', 'HARDWARE_ERROR: no relay 99'],
     ]);
+    expect(hw.batches.b1).toEqual({ id: 'b1', name: 'Slot 1', status: 'running' });
   });
 
-  test('a run whose results could not be stored shows as an error with its code, not a verdict', () => {
-    const s = fold(
-      snapshot({ id: 'b1', name: 'Slot 1', status: 'running', sequenceRunning: true, executionId: 'exec_9' }),
+  test('the end of a run keeps the final step list and leaves the card to the next batch_status', () => {
+    const steps: StepResult[] = [
       {
-        type: 'sequence_complete',
-        batch_id: 'b1',
-        data: {
-          executionId: 'exec_9',
-          overallPass: false,
-          duration: 2,
-          status: 'failed',
-          statusReason: 'STORAGE_FULL',
-          error: { code: 'STORAGE_FULL', message: 'results could not be stored (database or disk is full)' },
-          steps: [],
-        },
+        name: 'a',
+        order: 0,
+        status: 'completed',
+        pass: true,
+        startedAt: null,
+        completedAt: null,
+        duration: 1,
+        attempts: 1,
+        result: null,
+        error: null,
+        measurements: [],
       },
-    );
-    expect(s.batches.b1?.lastResult).toEqual({
-      executionId: 'exec_9',
-      status: 'failed',
-      overallPass: false,
-      duration: 2,
-      errorCode: 'STORAGE_FULL',
+    ];
+    const s = fold(snapshot({ status: 'running', sequenceRunning: true, executionId: 'exec_9' }), {
+      type: 'sequence_complete',
+      batch_id: 'b1',
+      data: { executionId: 'exec_9', overallPass: true, duration: 2, status: 'completed', steps },
     });
-  });
-
-  test('the store fills a missing last result but never overrides a live one', () => {
-    const s = fold(snapshot({ id: 'b1', name: 'Slot 1', status: 'idle' }));
-    const seeded = seedLastResult(s, 'b1', LAST);
-    expect(seeded.batches.b1?.lastResult).toEqual(LAST);
-    expect(seedLastResult(seeded, 'b1', { ...LAST, executionId: 'older' }).batches.b1?.lastResult).toEqual(
-      LAST,
-    );
+    expect(s.batches.b1?.sequenceRunning).toBe(true);
+    expect(s.live.b1?.steps).toEqual(steps);
   });
 });
 

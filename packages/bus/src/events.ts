@@ -85,6 +85,15 @@ export class Subscriber implements AsyncIterable<ReceivedEvent> {
     this.#socket.subscribe(prefix);
   }
 
+  /**
+   * Calls `fn(true)` whenever the link to the broker is (re)established and `fn(false)` when it drops:
+   * events published meanwhile are lost, so a reader that keeps state resynchronises on `true`.
+   */
+  onLink(fn: (up: boolean) => void): void {
+    this.#socket.events.on('handshake', () => fn(true));
+    this.#socket.events.on('disconnected', () => fn(false));
+  }
+
   unsubscribe(prefix: string): void {
     this.#socket.unsubscribe(prefix);
   }

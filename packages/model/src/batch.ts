@@ -58,8 +58,47 @@ export const BatchStatus = T.Object({
   dut: Opt(T.Union([RunUnit, T.Null()])),
   lastResult: Opt(LastResult),
   lastError: Opt(ErrorInfo),
+  /**
+   * Set by the gateway while it cannot reach the supervisor: `status` and `pid` are the last the supervisor
+   * reported (since `since`); the run's progress still comes live from the runner.
+   */
+  stale: Opt(T.Object({ since: T.String(), reason: T.String() })),
 });
 export type BatchStatus = Static<typeof BatchStatus>;
+
+/**
+ * The supervisor's facts about a batch's runner process (`batch_process` event): its lifecycle state, pid,
+ * the restarts of its policy and the failure it is in or recovered from. `rev` grows with every change
+ * (milliseconds of the change, at least one more than the last), so a reader can drop a stale or repeated one.
+ */
+export const BatchProcess = T.Object({
+  status: BatchState,
+  rev: T.Integer(),
+  pid: Opt(T.Integer()),
+  restarts: T.Integer(),
+  lastError: Opt(ErrorInfo),
+});
+export type BatchProcess = Static<typeof BatchProcess>;
+
+/**
+ * The runner's facts about its run (`sequence_status` event): which sequence, which execution, how far,
+ * and the verdict of the last one. Sent when a run starts, at every step start and end, and when it ends.
+ */
+export const SequenceStatus = T.Object({
+  sequenceRunning: T.Boolean(),
+  sequenceName: Opt(T.String()),
+  sequenceVersion: Opt(T.String()),
+  executionId: Opt(T.String()),
+  startedAt: Opt(T.String()),
+  totalSteps: Opt(T.Integer()),
+  progress: Opt(T.Number({ minimum: 0, maximum: 1 })),
+  currentStep: Opt(T.String()),
+  stepIndex: Opt(T.Integer()),
+  /** The unit under test of the run in progress (the serial once a step read it); null between runs. */
+  dut: Opt(T.Union([RunUnit, T.Null()])),
+  lastResult: Opt(LastResult),
+});
+export type SequenceStatus = Static<typeof SequenceStatus>;
 
 /** A command a driver offers for manual mode. */
 export const ManualCommand = T.Object({

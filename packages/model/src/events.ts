@@ -1,7 +1,7 @@
 // The station's events (SPEC §3.2): published on the bus under `batch.<batchId>.<type>` or
 // `system.<type>` and forwarded unchanged to WebSocket clients, plus the gateway's own WebSocket messages.
 import { type Static, Type as T, type TSchema } from '@sinclair/typebox';
-import { BatchStatus } from './batch.ts';
+import { BatchProcess, BatchStatus, SequenceStatus } from './batch.ts';
 import { RunUnit, Verdict } from './dut.ts';
 import { OperatorPrompt, PromptClosed } from './prompt.ts';
 import {
@@ -106,7 +106,15 @@ export type BatchError = Static<typeof BatchError>;
 
 /** Every event, by type. */
 export const events = {
+  /**
+   * A batch's card as screens get it. Authored by the gateway alone (its read model composes it from
+   * `batch_process` and `sequence_status`); never published on the bus.
+   */
   batch_status: batchEvent('batch_status', BatchStatusUpdate),
+  /** The supervisor's lifecycle facts of a batch, at every change; the gateway folds them into the card. */
+  batch_process: batchEvent('batch_process', BatchProcess),
+  /** The runner's facts about its run; the gateway folds them into the card. */
+  sequence_status: batchEvent('sequence_status', SequenceStatus),
   sequence_start: batchEvent('sequence_start', SequenceStarted),
   step_start: batchEvent('step_start', StepStart),
   step_complete: batchEvent('step_complete', StepComplete),

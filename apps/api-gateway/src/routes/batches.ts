@@ -50,7 +50,8 @@ const AcknowledgeBody = contract.runner['recovery.acknowledge'].body;
 
 /** The batch routes, mounted under `/api/batches`. */
 export function batchRoutes(ctx: RouteContext) {
-  const { calls, timeouts, bodies } = ctx;
+  // Both reads answer from the gateway's read model (station-model.ts), not a request per read.
+  const { calls, timeouts, bodies, model } = ctx;
 
   /**
    * A runner that does not answer is either not started or gone: ask the supervisor which, so the client
@@ -76,15 +77,27 @@ export function batchRoutes(ctx: RouteContext) {
   }
 
   return new Elysia({ name: 'routes.batches', prefix: '/api/batches', detail: { tags: ['Batches'] } })
-    .get('', () => calls.call('supervisor', 'batch.list', {}), {
+    .get('', () => model.list(), {
       response: { 200: t.Array(BatchStatusSchema), ...errorResponses },
-      detail: { summary: 'List batches with their live status' },
+      detail: {
+        summary:
+          'List batches with their live status (`stale` set while the supervisor does not answer: status as last reported)',
+      },
     })
-    .get('/:id', ({ params }) => calls.call('supervisor', 'batch.get', { batchId: batchIdOf(params.id) }), {
-      params: IdParams,
-      response: { 200: BatchDetailSchema, ...errorResponses },
-      detail: { summary: 'One batch: status, configuration, live execution, manual commands' },
-    })
+    .get(
+      '/:id',
+      async ({ params }) => {
+        const batchId = batchIdOf(params.id);
+        const detail = await model.get(batchId);
+        if (!detail) throw new ApiError('NOT_FOUND', 404, `no batch "${batchId}" on this station`);
+        return detail;
+      },
+      {
+        params: IdParams,
+        response: { 200: BatchDetailSchema, ...errorResponses },
+        detail: { summary: 'One batch: status, configuration, live execution, manual commands' },
+      },
+    )
     .post(
       '/:id/start',
       async ({ params, request }) => {

@@ -194,6 +194,12 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
           ) : null}
         </div>
       ) : null}
+      {b.stale ? (
+        <div className="storage-warning" role="status" data-testid="stale">
+          <strong>Supervisor not answering</strong> since {b.stale.since.slice(11, 19)}: the state shown is
+          the last it reported; progress is still live.
+        </div>
+      ) : null}
       {storage ? (
         <div className={`storage-warning ${storage.level}`} role="status" data-testid="storage">
           <strong>{storage.level === 'low' ? 'Disk full: new tests refused' : 'Disk almost full'}</strong>{' '}

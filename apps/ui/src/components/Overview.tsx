@@ -1,11 +1,12 @@
-// The station overview: one card per batch, in station.yaml order, live from the WebSocket snapshot.
+// The station overview: one card per batch, in station.yaml order, live from the WebSocket snapshot (each
+// card whole from the gateway, its last verdict included: nothing to fetch or merge for it here).
 import { useEffect } from 'react';
 import { api } from '../api.ts';
 import { useHealth } from '../health.ts';
 import { useNow } from '../hooks.ts';
 import { live, useLive } from '../live.ts';
-import { seedLastResult, seedSteps } from '../state.ts';
-import type { BatchDetail, ResultPage } from '../types.ts';
+import { seedSteps } from '../state.ts';
+import type { BatchDetail } from '../types.ts';
 import { BatchCard, type StorageWarning } from './BatchCard.tsx';
 
 /** Every batch of the station as a card. */
@@ -23,29 +24,6 @@ export function Overview() {
         }
       : undefined;
   const batches = station.order.map((id) => station.batches[id]).filter((b) => b !== undefined);
-  const ids = station.order.join(',');
-  // The supervisor forgets last results when it restarts; the store does not. Ask it once per batch.
-  useEffect(() => {
-    for (const id of ids.split(',').filter(Boolean)) {
-      api<ResultPage>('GET', `/results?batchId=${encodeURIComponent(id)}&pageSize=1`)
-        .then((page) => {
-          const r = page.items[0];
-          if (!r || r.status === 'running') return;
-          live.update((s) =>
-            seedLastResult(s, id, {
-              executionId: r.id,
-              status: r.status,
-              overallPass: r.overallPass,
-              completedAt: r.completedAt ?? undefined,
-              duration: r.duration ?? undefined,
-              // A run the station ended (crash, lost process, full disk) is this unit's ERROR, not a FAIL.
-              ...(r.status === 'failed' && r.statusReason ? { errorCode: r.statusReason } : {}),
-            }),
-          );
-        })
-        .catch(() => undefined);
-    }
-  }, [ids]);
   // A page opened (or reloaded) mid-run asks each running batch once for what it is waiting on: an open
   // operator prompt shows at once rather than with the next event.
   const runs = batches
