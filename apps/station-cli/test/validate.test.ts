@@ -3,6 +3,7 @@
 import { expect, test } from 'bun:test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ProblemCode } from '@station/sequence';
 import type { PackageReport } from '../src/validate.ts';
 import { station, tempDir, withPackages } from './station.ts';
 
@@ -27,13 +28,15 @@ const EXPECTED: Record<string, { valid: boolean; problems: string[]; warnings: s
       'BAD_DEFAULT manifest.yaml:10:14', // volts default 50 above max 30
       'BAD_LIMITS manifest.yaml:15:10', // span min 10 > max 1
       'BAD_TIMEOUT_FEED manifest.yaml:21:24', // feeds a step that does not exist
-      'SCHEMA manifest.yaml:40:5', // retires: (a misspelt retries)
-      'BAD_LIMITS manifest.yaml:42:25', // low 5 > high 1
-      'BAD_LIMITS manifest.yaml:43:31', // equals with low
-      'DUPLICATE_STEP manifest.yaml:44:11',
+      'BAD_PATTERN manifest.yaml:38:19', // dut.serial_pattern that does not compile
+      'SCHEMA manifest.yaml:43:5', // retires: (a misspelt retries)
+      'BAD_LIMITS manifest.yaml:45:25', // low 5 > high 1
+      'BAD_LIMITS manifest.yaml:46:31', // equals with low
+      'DUPLICATE_STEP manifest.yaml:47:11',
       'RUNTIME_IMPORT sequence.ts:2:30',
-      'STEP_NOT_EXPORTED manifest.yaml:45:11',
-      'EXPORT_NOT_LISTED sequence.ts:6:1',
+      'MISSING_ASSET sequence.ts:6:55', // a prompt's image that is not in assets/
+      'STEP_NOT_EXPORTED manifest.yaml:48:11',
+      'EXPORT_NOT_LISTED sequence.ts:9:1',
       'UNKNOWN_DRIVER manifest.yaml:33:13',
       'BAD_DRIVER drivers/broken.ts',
     ],
@@ -58,6 +61,28 @@ const EXPECTED: Record<string, { valid: boolean; problems: string[]; warnings: s
   exit_codes: { valid: true, problems: [], warnings: [] },
 };
 
+/** Each problem code `station validate` can meet; a code added to the loader does not compile here until covered. */
+const REACHABLE: Record<Exclude<ProblemCode, 'OUTSIDE_SEQUENCES_DIR'>, true> = {
+  NOT_FOUND: true,
+  MISSING_FILE: true,
+  YAML_SYNTAX: true,
+  SCHEMA: true,
+  NAME_MISMATCH: true,
+  DUPLICATE_STEP: true,
+  BAD_DEFAULT: true,
+  BAD_LIMITS: true,
+  BAD_TIMEOUT_FEED: true,
+  BAD_PATTERN: true,
+  TIMEOUT_REACHABLE: true,
+  IMPORT_FAILED: true,
+  RUNTIME_IMPORT: true,
+  STEP_NOT_EXPORTED: true,
+  EXPORT_NOT_LISTED: true,
+  UNKNOWN_DRIVER: true,
+  BAD_DRIVER: true,
+  MISSING_ASSET: true,
+};
+
 const at = (p: { code: string; file: string; line?: number; column?: number }) =>
   `${p.code} ${p.file}${p.line === undefined ? '' : `:${p.line}:${p.column}`}`;
 
@@ -77,6 +102,11 @@ test('--json: every problem of every package, located, in the order given; exit 
     ]),
   );
   expect(seen).toEqual(EXPECTED);
+  // Every code the loader has, but OUTSIDE_SEQUENCES_DIR: a folder given here is its own parent's.
+  const codes = new Set<string>(
+    body.packages.flatMap((p) => [...p.problems, ...p.warnings].map((x) => x.code)),
+  );
+  expect([...codes].sort()).toEqual(Object.keys(REACHABLE).sort());
   // Every problem says what is wrong, and the valid package carries the hash its results will record.
   for (const p of body.packages.flatMap((x) => x.problems)) expect(p.message.length).toBeGreaterThan(10);
   expect(body.packages.at(-1)).toMatchObject({
@@ -94,7 +124,7 @@ test('text: one editor-clickable line per problem, a verdict per package', async
   expect({ code: r.code, err: r.err }).toEqual({ code: 1, err: '' });
   const lines = r.out.trimEnd().split('\n');
   expect(lines.filter((l) => /^(valid|invalid) /.test(l))).toEqual([
-    'invalid  every_mistake (not_the_folder) 1.0.0: 13 problems',
+    'invalid  every_mistake (not_the_folder) 1.0.0: 15 problems',
     'invalid  broken_files: 2 problems', // the YAML did not parse: no version to tell
     'invalid  no_files: 2 problems',
     'invalid  missing_folder: 1 problem',
@@ -102,7 +132,7 @@ test('text: one editor-clickable line per problem, a verdict per package', async
     'valid    exit_codes 1.2.3',
   ]);
   expect(lines).toContain(
-    'every_mistake/manifest.yaml:40:5 steps[0].retires: unknown key "retires" [SCHEMA]',
+    'every_mistake/manifest.yaml:43:5 steps[0].retires: unknown key "retires" [SCHEMA]',
   );
   expect(lines).toContain('broken_files/sequence.ts:2:13: cannot import: Unexpected ; [IMPORT_FAILED]');
   expect(lines.filter((l) => l.endsWith('(warning)'))).toEqual([
@@ -110,7 +140,7 @@ test('text: one editor-clickable line per problem, a verdict per package', async
       /^almost_right\/manifest\.yaml:5:3 parameters\.soak_s: .* \[TIMEOUT_REACHABLE\] \(warning\)$/,
     ),
   ]);
-  expect(lines.length).toBe(6 + 13 + 2 + 2 + 1 + 1 + 1);
+  expect(lines.length).toBe(6 + 15 + 2 + 2 + 1 + 1 + 1);
 });
 
 test('valid packages exit 0, with or without warnings; no folder at all is a usage error', async () => {
