@@ -76,6 +76,14 @@ const run = (progress: number, stepIndex: number, exec = 'exec_01'): StationEven
   },
 });
 
+const SN9: RunUnit = {
+  serialNumber: 'SN9',
+  partNumber: null,
+  revision: null,
+  lot: null,
+  serialSourceStep: null,
+};
+
 const verdict = (exec = 'exec_01', overallPass = true): LastResult => ({
   executionId: exec,
   status: overallPass ? 'completed' : 'failed',
@@ -186,6 +194,7 @@ describe('one card from two authors', () => {
         statusReason: 'BATCH_CRASHED',
         verdict: 'ERROR',
         steps: [],
+        dut: SN9,
       },
     });
     expect(model.cards()[0]?.lastResult).toEqual({
@@ -195,6 +204,7 @@ describe('one card from two authors', () => {
       duration: 3.5,
       errorCode: 'BATCH_CRASHED',
       verdict: 'ERROR',
+      dut: SN9,
     });
   });
 

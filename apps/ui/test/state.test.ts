@@ -97,21 +97,17 @@ describe('the unit on the card', () => {
     expect(ended.batches.b1?.lastResult).toEqual({ ...LAST, executionId: 'exec_2' });
   });
 
-  test("the supervisor's end of a crashed run reads ERROR with the unit's serial", () => {
-    const s = fold(...base, running2, {
-      type: 'sequence_complete',
-      batch_id: 'b1',
-      data: {
-        executionId: 'exec_2',
-        overallPass: false,
-        duration: 3,
-        status: 'failed',
-        statusReason: 'BATCH_CRASHED',
-        steps: [],
-        verdict: 'ERROR',
-        dut: { serialNumber: 'SN9', partNumber: null, revision: null, lot: null, serialSourceStep: null },
-      },
-    });
+  test("a crashed run's card reads ERROR with the unit's serial (the gateway puts the supervisor's end on it)", () => {
+    const dut = { serialNumber: 'SN9', partNumber: null, revision: null, lot: null, serialSourceStep: null };
+    const s = fold(
+      ...base,
+      running2,
+      snapshot({
+        status: 'error',
+        sequenceRunning: false,
+        lastResult: { executionId: 'exec_2', status: 'failed', overallPass: null, verdict: 'ERROR', dut },
+      }),
+    );
     expect(s.batches.b1?.lastResult).toMatchObject({ executionId: 'exec_2', verdict: 'ERROR' });
     expect(s.batches.b1?.lastResult?.dut?.serialNumber).toBe('SN9');
   });
