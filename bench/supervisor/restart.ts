@@ -1,5 +1,5 @@
 // Benchmark: a cold start of many batches, and a supervisor restart while every one of them runs a test.
-//   bun bench/supervisor/restart.ts [--batches 50] [--steps 30] [--step-ms 300]
+//   bun bench/supervisor/restart.ts [--batches 50] [--steps 30] [--step-ms 300] [--start-concurrency n]
 // Starts a broker and the real supervisor on a temp station whose `auto_start` batches run the real
 // batch-runner with a simulated supply, and prints:
 //   - cold start: supervisor spawned -> every batch `running` (registered and answering);
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '50' },
     steps: { type: 'string', default: '30' },
     'step-ms': { type: 'string', default: '300' },
+    /** Passed to the supervisor (default there: one starting runner per core). */
+    'start-concurrency': { type: 'string' },
   },
 });
 const n = Number(values.batches);
@@ -48,8 +50,8 @@ writeFileSync(
 );
 
 const children: ReturnType<typeof Bun.spawn>[] = [];
-function service(main: string): ReturnType<typeof Bun.spawn> {
-  const child = Bun.spawn([process.execPath, join(REPO, main), '--config', config], {
+function service(main: string, extra: string[] = []): ReturnType<typeof Bun.spawn> {
+  const child = Bun.spawn([process.execPath, join(REPO, main), '--config', config, ...extra], {
     stdin: 'ignore',
     stdout: 'ignore',
     stderr: 'inherit',
@@ -74,10 +76,12 @@ const allRunning = async () => {
   return list.every((b) => b.status === 'running') ? list : undefined;
 };
 
+const concurrency = values['start-concurrency'];
+const supervisorArgs = concurrency ? ['--start-concurrency', concurrency] : [];
 let supervisor: ReturnType<typeof Bun.spawn> | undefined;
 try {
   console.log(
-    `supervisor restart benchmark: ${n} batches, ${steps} steps x ${stepMs} ms, ${navigator.hardwareConcurrency} cores, bun ${Bun.version}`,
+    `supervisor restart benchmark: ${n} batches, ${steps} steps x ${stepMs} ms, ${navigator.hardwareConcurrency} cores, start concurrency ${concurrency ?? 'default'}, bun ${Bun.version}`,
   );
   service('apps/broker/src/main.ts');
   await waitFor('the broker', () => client.request('broker', 'ping', {}, { timeoutMs: 500 }));
@@ -85,7 +89,7 @@ try {
   // 1. Cold start: every batch auto-starts with the supervisor.
   console.log(`load average before: ${loadavg()}`);
   let t0 = performance.now();
-  supervisor = service('apps/batch-supervisor/src/main.ts');
+  supervisor = service('apps/batch-supervisor/src/main.ts', supervisorArgs);
   const first = await waitFor(`${n} batches running`, allRunning);
   console.log(
     `cold start: all ${n} batches running ${ms(performance.now() - t0)} after the supervisor was spawned`,
@@ -104,7 +108,7 @@ try {
   supervisor.kill('SIGKILL');
   await supervisor.exited;
   t0 = performance.now();
-  supervisor = service('apps/batch-supervisor/src/main.ts');
+  supervisor = service('apps/batch-supervisor/src/main.ts', supervisorArgs);
   const adopted = await waitFor('every batch adopted', allRunning);
   const same = adopted.filter((b) => b.pid === pids.get(b.id)).length;
   const inRun = adopted.filter((b) => b.sequenceRunning).length;
