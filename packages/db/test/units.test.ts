@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
+import { writeTransaction } from '../src/index.ts';
 import { at, execution, Scratch } from './helpers.ts';
 
 const scratch = new Scratch();
@@ -61,6 +62,31 @@ describe('listResults by unit', () => {
     expect(ids(store.listResults({ serial: 'SN-100' }))).toEqual(['e0']);
     expect(ids(store.listResults({ serial: 'sn' }))).toEqual(['e3']);
     expect(store.listResults({ serial: 'SN-9' })).toEqual({ items: [], total: 0, page: 1, pageSize: 50 });
+  });
+
+  test('a prefix that matches most of the store pages newest first all the same', () => {
+    const store = scratch.store();
+    writeTransaction(store, () => {
+      for (let i = 0; i < 2400; i++) {
+        // Every tenth run is another product, so the filter has something to leave out.
+        const serialNumber = i % 10 === 0 ? `XY-${i}` : `SN-${String(i).padStart(5, '0')}`;
+        store.createExecution({
+          ...execution(`e${String(i).padStart(5, '0')}`, i * 1000),
+          dut: { serialNumber },
+        });
+      }
+    });
+    const page = store.listResults({ serial: 'SN-', page: 2, pageSize: 5 });
+    // 2160 matches of 2400 runs: past SERIAL_SORT_LIMIT and dense, so the page walks start-time order.
+    expect(page.total).toBe(2160);
+    // Page 1 is SN-02399 to SN-02395; XY-2390 is not of the prefix.
+    expect(page.items.map((r) => r.serialNumber)).toEqual([
+      'SN-02394',
+      'SN-02393',
+      'SN-02392',
+      'SN-02391',
+      'SN-02389',
+    ]);
   });
 
   test('part number matches exactly and combines with the serial', () => {

@@ -9,7 +9,7 @@ import type {
   ResultsPage,
   StepResult,
 } from '@station/model';
-import { and, count, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import { StoreError } from '../errors.ts';
 import type { StoreHandle } from '../handle.ts';
 import { bind, prepared } from '../prepared.ts';
@@ -75,6 +75,16 @@ export interface ListResultsQuery {
 // a range scan of the serial index (a LIKE would be case-insensitive and read every row).
 const TOP = '\u{10FFFF}';
 
+/**
+ * When a serial prefix matches many runs spread over the store (a short prefix such as `PSU` can match
+ * most of it), walking the newest runs until a page is full is cheaper than sorting every match found
+ * through the serial index. Serials are made in runs, so a prefix of a few thousand usually sits in one
+ * stretch of time: then the sort is cheaper. A page walks start-time order when the prefix matches more
+ * than SERIAL_SORT_LIMIT runs and at least one run in SERIAL_DENSE_SHARE of the store.
+ */
+const SERIAL_SORT_LIMIT = 2000;
+const SERIAL_DENSE_SHARE = 20;
+
 /** Lists executions newest first (by start time), filtered and paged. */
 export function listResults(store: StoreHandle, query: ListResultsQuery = {}): ResultsPage {
   const page = query.page ?? 1;
@@ -96,19 +106,32 @@ export function listResults(store: StoreHandle, query: ListResultsQuery = {}): R
   if (query.sequence !== undefined) filters.push(eq(executions.sequenceName, query.sequence));
   if (query.from !== undefined) filters.push(gte(executions.startedAt, toIso(query.from, 'from')));
   if (query.to !== undefined) filters.push(lt(executions.startedAt, toIso(query.to, 'to')));
-  if (query.serial !== undefined) {
-    filters.push(gte(executions.serialNumber, query.serial), lt(executions.serialNumber, query.serial + TOP));
-  }
   if (query.partNumber !== undefined) filters.push(eq(executions.partNumber, query.partNumber));
-  const where = filters.length > 0 ? and(...filters) : undefined;
+  // `+serial_number` is the same value without the index (see SERIAL_SORT_LIMIT).
+  const serialRange = (column: SQL, prefix: string) => [
+    sql`${column} >= ${prefix}`,
+    sql`${column} < ${prefix + TOP}`,
+  ];
+  const serialColumn = sql`${executions.serialNumber}`;
+  const counted =
+    query.serial === undefined ? filters : [...filters, ...serialRange(serialColumn, query.serial)];
+  const where = counted.length > 0 ? and(...counted) : undefined;
 
   // One read transaction: the count and the page come from the same snapshot.
   return store.sqlite.transaction(() => {
     const total = store.db.select({ n: count() }).from(executions).where(where).get()?.n ?? 0;
+    const dense =
+      query.serial !== undefined &&
+      total > SERIAL_SORT_LIMIT &&
+      total * SERIAL_DENSE_SHARE > storeSize(store);
+    const pageWhere =
+      dense && query.serial !== undefined
+        ? and(...filters, ...serialRange(sql`+${executions.serialNumber}`, query.serial))
+        : where;
     const items = store.db
       .select()
       .from(executions)
-      .where(where)
+      .where(pageWhere)
       .orderBy(desc(executions.startedAt), desc(executions.id))
       .limit(pageSize)
       .offset((page - 1) * pageSize)
@@ -116,6 +139,11 @@ export function listResults(store: StoreHandle, query: ListResultsQuery = {}): R
     const summaries: ExecutionSummary[] = items;
     return { items: summaries, total, page, pageSize };
   })();
+}
+
+/** About how many executions the store holds (the highest rowid: one index step, never a count). */
+function storeSize(store: StoreHandle): number {
+  return store.sqlite.query<{ n: number | null }, []>('SELECT max(rowid) AS n FROM executions').get()?.n ?? 0;
 }
 
 /** One execution with its steps (in order) and their measurements, or undefined when unknown. */
