@@ -70,3 +70,15 @@ test('healthcheck: a line per service, exit 1 while any is down, exit 0 for the 
     first: `<service> must be one of ${SERVICES.join(', ')}, not "database"`,
   });
 });
+
+test.each([[['npx', '--no-install', 'station', '--help']], [[process.execPath, 'run', 'station', '--help']]])(
+  'the workspace exposes the command: %j',
+  async (argv) => {
+    // npx finds node_modules/.bin/station (the bin of @station/station-cli, linked by npm install); bun run
+    // the root package's script. Neither may reach a registry.
+    const proc = Bun.spawn(argv, { cwd: REPO, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' });
+    const out = await new Response(proc.stdout).text();
+    expect(await proc.exited).toBe(0);
+    expect(out).toStartWith('usage: station <command> [options]\n');
+  },
+);
