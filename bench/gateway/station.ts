@@ -1,7 +1,8 @@
 // Benchmark helper process: a fake station of N batches "running sequences in a loop" on the real bus.
-// Serves `supervisor` (batch.list/get) and `sync`; publishes step events for every batch and a timed `log`
-// event per step (message `t=<epoch ms, fractional>`, read by the WS clients to measure event latency);
-// writes a finished execution to the store each time a batch completes a sequence.
+// Serves `supervisor` (batch.list/get, the gateway's snapshot) and `sync`; publishes, as the real authors
+// do, each batch's `batch_process` once and its run as `sequence_status` at every step's start and end,
+// with the step events and a timed `log` event per step (message `t=<epoch ms, fractional>`, read by the
+// WS clients to measure event latency); writes a finished execution to the store at each sequence's end.
 // Usage: bun bench/gateway/station.ts <serviceBus> <eventIn> <storePath> <batches> <stepsPerSecondPerBatch>
 import { Publisher, serve } from '@station/bus';
 import { openStore } from '@station/db';
@@ -89,10 +90,26 @@ async function tick(batchId: string): Promise<void> {
     });
   }
   const step = `step_${s.step}`;
+  const run = {
+    sequenceRunning: true,
+    sequenceName: 'psu_functional',
+    sequenceVersion: '1.0.0',
+    executionId: s.executionId,
+    startedAt: new Date().toISOString(),
+    totalSteps: STEPS,
+    currentStep: step,
+    stepIndex: s.step,
+    dut: null,
+  };
   await publisher.publish({
     type: 'step_start',
     batch_id: batchId,
     data: { step, index: s.step, total: STEPS },
+  });
+  await publisher.publish({
+    type: 'sequence_status',
+    batch_id: batchId,
+    data: { ...run, progress: s.step / STEPS },
   });
   await publisher.publish({
     type: 'log',
@@ -109,6 +126,11 @@ async function tick(batchId: string): Promise<void> {
     batch_id: batchId,
     data: { step, duration: 0.01, pass: true, result: null },
   });
+  await publisher.publish({
+    type: 'sequence_status',
+    batch_id: batchId,
+    data: { ...run, progress: (s.step + 1) / STEPS },
+  });
   s.step += 1;
   if (s.step === STEPS) {
     store.finishExecution(s.executionId, { status: 'completed', overallPass: true });
@@ -118,6 +140,19 @@ async function tick(batchId: string): Promise<void> {
 
 await supervisor.ready(10_000);
 await sync.ready(10_000);
+// The supervisor's facts: every batch's runner is up (published again now and then, for a late subscriber).
+let rev = Date.now();
+const announce = () => {
+  for (const id of batches) {
+    void publisher.publish({
+      type: 'batch_process',
+      batch_id: id,
+      data: { status: 'running', rev: ++rev, pid: process.pid, restarts: 0 },
+    });
+  }
+};
+announce();
+const announcing = setInterval(announce, 5000);
 // Batches are spread over the step period so the events do not all leave in the same millisecond.
 const intervals: ReturnType<typeof setInterval>[] = [];
 const starts = batches.map((id, i) =>
@@ -130,6 +165,7 @@ console.log(`READY ${process.pid}`);
 process.on('SIGTERM', async () => {
   for (const t of starts) clearTimeout(t);
   for (const t of intervals) clearInterval(t);
+  clearInterval(announcing);
   await Promise.all([supervisor.close(), sync.close()]);
   publisher.close();
   store.close();
