@@ -226,6 +226,30 @@ describe('the whole station', () => {
       );
       expect(card?.data.dut).toMatchObject({ serialNumber: serialOf(id), serialSourceStep: null });
     }
+    // GET /api/batches keeps each slot's last unit and its verdict after the run, the crashed one's ERROR.
+    type Card = {
+      id: string;
+      dut: unknown;
+      lastResult?: { verdict?: string; dut?: { serialNumber: string } };
+    };
+    const cards = await until(async () => {
+      const { body } = await api<Card[]>('/api/batches');
+      return body.every((c) => c.lastResult?.verdict) ? body : undefined;
+    }, 'every card with a verdict');
+    for (const c of cards) {
+      expect({
+        id: c.id,
+        // No unit under test any more: null, or absent on a card whose process is gone.
+        dut: c.dut ?? null,
+        verdict: c.lastResult?.verdict,
+        serial: c.lastResult?.dut?.serialNumber,
+      }).toEqual({
+        id: c.id,
+        dut: null,
+        verdict: c.id === CRASHED ? 'ERROR' : 'PASS',
+        serial: serialOf(c.id),
+      });
+    }
     await until(
       () => {
         const pid = pidOf('apps/sync-agent/src/main.ts');
