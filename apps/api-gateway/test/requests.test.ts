@@ -60,6 +60,7 @@ const ROUTES = [
   { path: '/api/batches/batch_1/sequence/stop', optional: true },
   { path: '/api/batches/batch_1/acknowledge', optional: true },
   { path: '/api/batches/batch_1/manual', optional: false },
+  { path: '/api/batches/batch_1/prompts/prm_1', optional: false },
   { path: '/api/system/sync', optional: true },
   { path: '/api/auth/token', optional: false },
 ];
@@ -176,7 +177,7 @@ test('the table above is every route that changes state (a new one must be added
   await station();
   const mutating = h!.gw.app.routes
     .filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && r.path.startsWith('/api/'))
-    .map((r) => `${r.method} ${r.path.replace(':id', 'batch_1')}`)
+    .map((r) => `${r.method} ${r.path.replace(':id', 'batch_1').replace(':promptId', 'prm_1')}`)
     .sort();
   expect(mutating).toEqual(ROUTES.map((r) => `POST ${r.path}`).sort());
 });
