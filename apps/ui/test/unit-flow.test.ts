@@ -230,4 +230,22 @@ describe('the operator flow on a card', () => {
     await page.reload();
     await unitState('slot_1', 'error');
   });
+
+  test('a result shows what the operator was asked at each step, the answer, and who gave it', async () => {
+    const res = await fetch(`${station!.base}/api/results?batchId=slot_1&pass=true`, {
+      headers: { 'x-api-key': API_KEY },
+    });
+    const [first] = ((await res.json()) as { items: { id: string }[] }).items;
+    await page.goto(`${station!.base}/results/${first!.id}`);
+    const rows = page.locator('tr[data-prompt-record]');
+    await rows.first().waitFor();
+    const texts = (await rows.allInnerTexts()).map((t) => t.replace(/(— [^,]+), .*$/, '$1').trim());
+    // Who answered (the bare API key of this station is named api-key-1, docs/api.md "Roles"), then when.
+    expect(texts).toEqual([
+      'Asked “Insert the unit into the fixture and close the lid. Done?”: yes — api-key-1',
+      'Asked “What colour is the POWER LED?”: green — api-key-1',
+      'Asked “Scan the serial label on the unit”: AB000001 — api-key-1',
+      'Asked “Read test point TP1 (3.3 V rail) with the meter”: 3.31 V — api-key-1',
+    ]);
+  });
 });

@@ -3,8 +3,20 @@ import { api, download } from '../api.ts';
 import { duration, limits, STEP_WORDS, stepState, value, when } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
 import { linkTo } from '../router.ts';
-import type { ExecutionResult } from '../types.ts';
+import type { ExecutionResult, StepResult } from '../types.ts';
 import { Verdict } from './BatchCard.tsx';
+
+type PromptRecord = NonNullable<StepResult['prompts']>[number];
+
+/** What the operator was asked and said, in words: the answer and who gave it, or how the prompt ended. */
+function promptText(p: PromptRecord): string {
+  const asked = `Asked “${p.message}”: `;
+  if (p.status === 'answered') {
+    const answer = typeof p.answer === 'boolean' ? (p.answer ? 'yes' : 'no') : value(p.answer);
+    return `${asked}${answer}${p.unit ? ` ${value(p.unit)}` : ''} — ${p.answeredBy ?? '?'}, ${when(p.closedAt ?? p.openedAt)}`;
+  }
+  return `${asked}${p.status === 'timed_out' ? 'no answer in time' : p.status === 'cancelled' ? 'cancelled' : 'open'}`;
+}
 
 /** The result detail page of execution `id`. */
 export function ResultDetail({ id }: { id: string }) {
@@ -81,17 +93,32 @@ export function ResultDetail({ id }: { id: string }) {
               {r.steps.flatMap((s) => {
                 const state = stepState(s.status, s.pass);
                 const rows = s.measurements.length ? s.measurements : [null];
-                return rows.map((m, i) => (
-                  <tr key={`${s.order}-${m?.name ?? ''}`} className={m?.pass === false ? 'm-fail' : ''}>
-                    <td>{i === 0 ? s.order + 1 : ''}</td>
-                    <td>{i === 0 ? s.name : ''}</td>
-                    <td>{i === 0 ? `${STEP_WORDS[state] ?? state}${s.error ? ` — ${s.error}` : ''}` : ''}</td>
-                    <td>{m?.name ?? ''}</td>
-                    <td>{m ? `${value(m.value)}${m.unit ? ` ${m.unit}` : ''}` : ''}</td>
-                    <td>{m ? limits(m) : ''}</td>
-                    <td>{m ? (m.pass === true ? 'PASS' : m.pass === false ? 'FAIL' : '—') : ''}</td>
+                const asked = (s.prompts ?? []).map((p) => (
+                  <tr
+                    key={`${s.order}-prompt-${p.id}`}
+                    className="prompt-record"
+                    data-prompt-record={p.status}
+                  >
+                    <td />
+                    <td />
+                    <td colSpan={5}>{promptText(p)}</td>
                   </tr>
                 ));
+                return rows
+                  .map((m, i) => (
+                    <tr key={`${s.order}-${m?.name ?? ''}`} className={m?.pass === false ? 'm-fail' : ''}>
+                      <td>{i === 0 ? s.order + 1 : ''}</td>
+                      <td>{i === 0 ? s.name : ''}</td>
+                      <td>
+                        {i === 0 ? `${STEP_WORDS[state] ?? state}${s.error ? ` — ${s.error}` : ''}` : ''}
+                      </td>
+                      <td>{m?.name ?? ''}</td>
+                      <td>{m ? `${value(m.value)}${m.unit ? ` ${m.unit}` : ''}` : ''}</td>
+                      <td>{m ? limits(m) : ''}</td>
+                      <td>{m ? (m.pass === true ? 'PASS' : m.pass === false ? 'FAIL' : '—') : ''}</td>
+                    </tr>
+                  ))
+                  .concat(asked);
               })}
             </tbody>
           </table>
