@@ -146,6 +146,17 @@ describe('GET /api/units/{serialNumber}', () => {
     });
   });
 
+  test('a serial with URL characters (/ and #) is found when the path encodes them', async () => {
+    run('e1', 1, 'LOT7/SN#42', true, 30);
+    const { status, body } = await json(h.req('GET', `/api/units/${encodeURIComponent('LOT7/SN#42')}`));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      serialNumber: 'LOT7/SN#42',
+      total: 1,
+      runs: [{ id: 'e1', verdict: 'PASS' }],
+    });
+  });
+
   test('a serial never seen is 404 saying so', async () => {
     expect(await json(h.req('GET', '/api/units/PSU-999999'))).toEqual({
       status: 404,
