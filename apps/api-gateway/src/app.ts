@@ -172,7 +172,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
         }
       }
       const api = noRoute
-        ? new ApiError('NOT_FOUND', 404, `no route ${request.method} ${pathOf(request.url)}`)
+        ? new ApiError('NOT_FOUND', `no route ${request.method} ${pathOf(request.url)}`)
         : fromRequestError(code, error);
       if (api.status >= 500 && api.code === 'INTERNAL') {
         log.error({ err: error, method: request.method, path: pathOf(request.url) }, 'request failed');

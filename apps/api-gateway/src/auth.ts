@@ -107,7 +107,6 @@ export class Authenticator {
     if (presented === undefined) {
       throw new ApiError(
         'UNAUTHORIZED',
-        401,
         this.#tokens
           ? 'a credential is required (X-API-Key, or Authorization: Bearer with a key or token)'
           : 'an API key is required (X-API-Key or Authorization: Bearer)',
@@ -115,7 +114,7 @@ export class Authenticator {
     }
     if (this.#tokens && JWT_SHAPE.test(presented)) return this.#tokens.verify(presented);
     const entry = this.#keys.match(presented);
-    if (!entry) throw new ApiError('UNAUTHORIZED', 401, 'the API key is not valid');
+    if (!entry) throw new ApiError('UNAUTHORIZED', 'the API key is not valid');
     return { name: entry.name, role: entry.role, via: 'api_key' };
   }
 }

@@ -77,7 +77,6 @@ export function requireRole(who: Identity, needed: Role, what: string): void {
   if (allows(who.role, needed)) return;
   throw new ApiError(
     'FORBIDDEN',
-    403,
     `${what} needs role ${needed} or higher; ${who.name} has role ${who.role}`,
     {
       details: { needed, role: who.role },

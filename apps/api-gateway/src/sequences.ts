@@ -42,7 +42,7 @@ export function sequenceCatalog(sequencesDir: string): SequenceCatalog {
         if (!isSequenceError(err)) throw err;
         if (err.code === 'NOT_FOUND') return undefined;
         // A name that is not a plain folder name, or a symlink that leads out of sequences_dir.
-        throw new ApiError('INVALID_NAME', 400, err.message, { details: err.details, cause: err });
+        throw new ApiError('INVALID_NAME', err.message, { details: err.details, cause: err });
       }
       const r = await loadPackage(dir, { sequencesDir });
       if (r.ok) {

@@ -35,12 +35,11 @@ export function verifierOf(auth: StationConfig['server']['auth'], now: () => num
           requiredClaims: ['exp', 'sub'],
         }));
       } catch (err) {
-        throw new ApiError('UNAUTHORIZED', 401, `the token is not valid: ${reason(err)}`);
+        throw new ApiError('UNAUTHORIZED', `the token is not valid: ${reason(err)}`);
       }
       if (!isRole(payload.role)) {
         throw new ApiError(
           'UNAUTHORIZED',
-          401,
           `the token is not valid: its "role" is not one of ${ROLES.join(', ')}`,
         );
       }

@@ -204,7 +204,7 @@ export class BatchRunner {
     if (this.#hardware) return true;
     if (!this.#pkg) return false;
     try {
-      this.#hardware = await openHardware(this.#pkg, this.#opts.batch.hardware as never);
+      this.#hardware = await openHardware(this.#pkg, this.#opts.batch.hardware);
       this.#hardwareError = undefined;
       return true;
     } catch (err) {

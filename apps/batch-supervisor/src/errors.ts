@@ -1,20 +1,9 @@
 // The supervisor's typed errors. They cross the bus unchanged (`expose`), so the gateway can map each code
-// to an HTTP status: NOT_FOUND 404, ALREADY_RUNNING/NOT_RUNNING 409, the rest 5xx.
+// to an HTTP status (HTTP_STATUS in @station/model).
+import type { SupervisorErrorCode } from '@station/model';
 
-/** Every code a supervisor request can fail with. */
-export type SupervisorErrorCode =
-  /** No batch with that id in station.yaml. */
-  | 'NOT_FOUND'
-  /** `batch.start` on a batch whose runner is already up. */
-  | 'ALREADY_RUNNING'
-  /** `batch.stop` on a batch without a runner. */
-  | 'NOT_RUNNING'
-  /** The supervisor is stopping and accepts no new starts. */
-  | 'SHUTTING_DOWN'
-  /** The runner could not be spawned, exited before registering, or did not register in time. */
-  | 'START_FAILED'
-  /** The start was cancelled by a stop (or restart) that came while it was starting. */
-  | 'START_CANCELLED';
+/** Every code a supervisor request can fail with (see @station/model's SUPERVISOR_ERROR_CODES). */
+export type { SupervisorErrorCode };
 
 export interface SupervisorErrorOptions {
   details?: unknown;

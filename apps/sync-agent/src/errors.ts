@@ -1,14 +1,9 @@
 // The sync agent's one error class. Delivery failures are not errors here (they are outcomes, kept on the
 // queue row); this class is for what stops the agent itself from working.
+import type { SyncErrorCode } from '@station/model';
 
-/** Stable codes of SyncError. */
-export type SyncErrorCode =
-  /** The agent was asked to do something after stop() began. */
-  | 'STOPPED'
-  /** A store query failed (locked past the busy timeout, disk full, schema missing). */
-  | 'STORE_FAILED'
-  /** The configuration cannot drive an agent (e.g. a concurrency below 1). */
-  | 'BAD_OPTIONS';
+/** Stable codes of SyncError (see @station/model's SYNC_ERROR_CODES). */
+export type { SyncErrorCode };
 
 /** Error raised by the sync agent, with a stable `code` and the underlying `cause` kept. */
 export class SyncError extends Error {

@@ -20,9 +20,16 @@ export function parseServerMessage(text: string): Parsed {
 
 /** The first schema error, against the message type it claims (a union's own error says only "union"). */
 function describe(value: unknown): string {
-  const type = value && typeof value === 'object' && 'type' in value ? value.type : undefined;
+  const claimed = value && typeof value === 'object' ? value : {};
+  const type = 'type' in claimed ? claimed.type : undefined;
   if (typeof type !== 'string') return 'message has no "type"';
-  const schema = isEventType(type) ? events[type] : GatewayMessage;
+  const fromGateway =
+    GATEWAY_TYPES.has(type) && (type !== 'error' || ('batch_id' in claimed && claimed.batch_id === null));
+  if (!fromGateway && !isEventType(type)) return `unknown message type ${JSON.stringify(type).slice(0, 60)}`;
+  const schema = fromGateway || !isEventType(type) ? GatewayMessage : events[type];
   const first = Value.Errors(schema, value).First();
   return first ? `${type}: ${first.path || '/'} ${first.message}` : `${type}: does not match its schema`;
 }
+
+/** Types the gateway sends of its own (an `error` of its own has `batch_id: null`). */
+const GATEWAY_TYPES = new Set<string>(GatewayMessage.anyOf.map((m) => m.properties.type.const));

@@ -14,9 +14,12 @@ export type {
   OperatorPrompt,
   PromptClosed,
   ResultsPage as ResultPage,
+  StationStats,
   StepResult,
   SyncResult,
   SyncStatus,
+  UnitHistory,
+  YieldFigures,
 } from '@station/model';
 
 /** One parameter of a sequence manifest or a manual command (type, range, unit, default). */

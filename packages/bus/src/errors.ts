@@ -1,15 +1,9 @@
 // Typed errors of the station bus: every failed request ends in one of these, never in silence.
 import { redactJson, redactText } from '@station/log';
+import type { BusErrorCode } from '@station/model';
 
 /** Codes the bus itself produces; a remote handler may answer any other UPPER_SNAKE code of its own. */
-export type BusErrorCode =
-  | 'TIMEOUT'
-  | 'SERVICE_UNAVAILABLE'
-  | 'BAD_REQUEST'
-  | 'UNKNOWN_METHOD'
-  | 'BAD_REPLY'
-  | 'INTERNAL'
-  | 'CLOSED';
+export type { BusErrorCode };
 
 export interface BusErrorOptions {
   details?: unknown;

@@ -1,13 +1,17 @@
 // Station events over the broker's event bus: publishers connect a PUB to its XSUB side, subscribers a
 // SUB to its XPUB side. Topic `batch.<batchId>.<type>` or `system.<type>`; body = SPEC §3.2 message.
 
-import type { StationEvent } from '@station/model';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { events, isEventType, StationEvent } from '@station/model';
 import { Pub, Sub } from '@station/zmtp';
+import { checkerOf } from './check.ts';
 import { topicOf } from './contract.ts';
 import { decodeJson, encodeJson, ProtocolViolation } from './protocol.ts';
 import type { BusLogger } from './types.ts';
 
 const utf8 = new TextEncoder();
+// Parse at the edge: an event that breaks @station/model's schema never reaches a subscriber.
+const checkEvent = TypeCompiler.Compile(StationEvent);
 const text = new TextDecoder();
 
 export interface PublisherOptions {
@@ -63,7 +67,7 @@ export interface SubscriberOptions {
 
 /**
  * Receives station events whose topic starts with one of the prefixes, as an async iterator that ends on
- * `close()`. Malformed messages are logged and skipped.
+ * `close()`. Malformed messages, and events that do not match their schema, are logged and skipped.
  * @example for await (const { event } of new Subscriber({ endpoint, prefixes: ['batch.batch_1.'] })) ...
  */
 export class Subscriber implements AsyncIterable<ReceivedEvent> {
@@ -102,10 +106,8 @@ export class Subscriber implements AsyncIterable<ReceivedEvent> {
     for await (const frames of this.#socket) {
       try {
         if (frames.length !== 2) throw new ProtocolViolation(`event has ${frames.length} frames, expected 2`);
-        const event = decodeJson(frames[1]!, 'event body') as StationEvent;
-        if (!event || typeof event !== 'object' || typeof event.type !== 'string') {
-          throw new ProtocolViolation('event body has no type');
-        }
+        const event = decodeJson(frames[1]!, 'event body');
+        if (!checkEvent.Check(event)) throw new ProtocolViolation(eventProblem(event));
         yield { topic: text.decode(frames[0]), event };
       } catch (err) {
         if (!(err instanceof ProtocolViolation)) throw err;
@@ -121,4 +123,13 @@ export class Subscriber implements AsyncIterable<ReceivedEvent> {
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }
+}
+
+/** Why a body is not a station event, against the schema of the type it claims. */
+function eventProblem(body: unknown): string {
+  const type = body && typeof body === 'object' && 'type' in body ? body.type : undefined;
+  if (typeof type !== 'string') return 'event body has no type';
+  if (!isEventType(type)) return `unknown event type ${JSON.stringify(type).slice(0, 60)}`;
+  const first = checkerOf(events[type]).Errors(body).First();
+  return `event does not match its schema: ${first?.path || '/'} ${first?.message ?? ''}`.trimEnd();
 }

@@ -72,6 +72,9 @@ export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
   const liveness = opts.liveness ?? 5;
   const clock = opts.clock ?? systemTimers;
   const log = opts.logger;
+  // A validated boundary: handlers are looked up by the method name that came over the wire, and each
+  // body is checked against that method's contract schema (below) before its handler sees it, so the
+  // typed table may be used as an untyped one here.
   const handlers = opts.handlers as unknown as Record<
     string,
     (body: unknown, ctx: RequestContext) => unknown

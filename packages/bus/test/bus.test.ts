@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Dealer } from '@station/zmtp';
+import { Dealer, Pub } from '@station/zmtp';
 import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
 import { BusClient, BusError, Publisher, type ReceivedEvent, Subscriber } from '../src/index.ts';
 
@@ -338,6 +338,50 @@ describe('events', () => {
     ]);
     expect(real(got.one)).toEqual([{ topic: 'batch.batch_1.step_start', event: done }]);
     expect(got.sys.every((e) => e.event.type === 'sync_status')).toBe(true);
+  });
+
+  test('an event that breaks its schema is dropped with the reason logged; the next one arrives', async () => {
+    const { ep } = await startBroker('ipc');
+    const raw = track(new Pub());
+    raw.connect(ep.eventIn);
+    const warnings: string[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (o: { err?: string }) => void warnings.push(String(o.err)),
+    };
+    const sub = track(new Subscriber({ endpoint: ep.eventOut, prefixes: ['batch.'], logger }));
+    const got: ReceivedEvent[] = [];
+    void (async () => {
+      for await (const e of sub) got.push(e);
+    })();
+    const good = { type: 'step_start', batch_id: 'b1', data: { step: 'a', index: 0, total: 1 } };
+    const bad = { type: 'step_start', batch_id: 'b1', data: { step: 'a', index: 'first', total: 1 } };
+    const send = (e: object) =>
+      raw.send([
+        new TextEncoder().encode('batch.b1.step_start'),
+        new TextEncoder().encode(JSON.stringify(e)),
+      ]);
+    await until(
+      async () => {
+        await send(good);
+        return got.length > 0;
+      },
+      'the subscription to reach the publisher',
+      5000,
+      50,
+    );
+    await send(bad);
+    await send({ ...good, data: { ...good.data, step: 'after' } });
+    await until(
+      () => got.some((e) => e.event.type === 'step_start' && e.event.data.step === 'after'),
+      'the next event',
+    );
+    expect(got.every((e) => e.event.type === 'step_start' && typeof e.event.data.index === 'number')).toBe(
+      true,
+    );
+    expect(warnings).toContain('event does not match its schema: /data/index Expected integer');
   });
 });
 

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test';
+import { Value } from '@sinclair/typebox/value';
+import { ExecutionResult, ResultsPage } from '@station/model';
 import { type ExecutionRow, MAX_PAGE_SIZE } from '../src/index.ts';
 import { at, execution, Scratch } from './helpers.ts';
 
@@ -239,6 +241,10 @@ describe('getResult', () => {
         },
       ],
     });
+    // The rows become @station/model's ExecutionResult here, the one place they do: what the gateway
+    // serves and the sync agent posts passes the model's schema as it is.
+    expect([...Value.Errors(ExecutionResult, store.getResult('exec_a'))].map((e) => e.path)).toEqual([]);
+    expect([...Value.Errors(ResultsPage, store.listResults())].map((e) => e.path)).toEqual([]);
   });
 
   test('an unknown id gives undefined', () => {

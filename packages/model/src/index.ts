@@ -3,6 +3,7 @@
 // import it from here.
 export * from './batch.ts';
 export * from './dut.ts';
+export * from './errors.ts';
 export * from './events.ts';
 export * from './prompt.ts';
 export * from './result.ts';

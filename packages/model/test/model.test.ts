@@ -2,15 +2,22 @@
 import { describe, expect, test } from 'bun:test';
 import { Value } from '@sinclair/typebox/value';
 import {
+  API_ERROR_CODES,
+  BUS_ERROR_CODES,
   EXECUTION_STATUSES,
   ExecutionResult,
   ExecutionStatus,
   events,
+  HTTP_STATUS,
+  type HttpErrorCode,
+  httpStatusOf,
+  RUNNER_ERROR_CODES,
   ServerMessage,
   STEP_STATUSES,
   StationEvent,
   type StepResult,
   StepStatus,
+  SUPERVISOR_ERROR_CODES,
   stepComplete,
 } from '../src/index.ts';
 
@@ -118,5 +125,29 @@ describe('results', () => {
   test('each status list and its schema are one list', () => {
     expect(ExecutionStatus.anyOf.map((s) => s.const)).toEqual([...EXECUTION_STATUSES]);
     expect(StepStatus.anyOf.map((s) => s.const)).toEqual([...STEP_STATUSES]);
+  });
+});
+
+describe('error codes', () => {
+  test('every code of every boundary that reaches HTTP has its status, and nothing else is in the table', () => {
+    const codes = new Set([
+      ...API_ERROR_CODES,
+      ...BUS_ERROR_CODES,
+      ...SUPERVISOR_ERROR_CODES,
+      ...RUNNER_ERROR_CODES,
+    ]);
+    expect(Object.keys(HTTP_STATUS).sort()).toEqual([...codes].sort());
+    for (const code of codes) expect(httpStatusOf(code)).toBeWithin(400, 600);
+    expect([httpStatusOf('NOT_FOUND'), httpStatusOf('BAD_REQUEST'), httpStatusOf('TIMEOUT')]).toEqual([
+      404, 422, 504,
+    ]);
+  });
+
+  test('a code a service invents is a 500, and a table that misses a code does not compile', () => {
+    expect(httpStatusOf('SOMETHING_NEW')).toBe(500);
+    const { NOT_FOUND: _left, ...missingOne } = HTTP_STATUS;
+    // @ts-expect-error NOT_FOUND has no status: the table is exhaustive over HttpErrorCode.
+    const table: Record<HttpErrorCode, number> = missingOne;
+    expect(Object.keys(table)).not.toContain('NOT_FOUND');
   });
 });

@@ -9,8 +9,11 @@ export type Address =
 /** Parses an endpoint; throws BAD_ENDPOINT for anything else. */
 export function parseEndpoint(endpoint: string): Address {
   const match = /^([a-z]+):\/\/(.+)$/.exec(endpoint);
-  if (match === null) throw new ZmtpError('BAD_ENDPOINT', `"${endpoint}" is not transport://address`);
-  const [, transport, rest] = match as unknown as [string, string, string];
+  const transport = match?.[1];
+  const rest = match?.[2];
+  if (transport === undefined || rest === undefined) {
+    throw new ZmtpError('BAD_ENDPOINT', `"${endpoint}" is not transport://address`);
+  }
   if (transport === 'ipc') return { transport, path: rest, endpoint };
   if (transport !== 'tcp') {
     throw new ZmtpError('BAD_ENDPOINT', `transport "${transport}" is not supported (tcp, ipc)`);

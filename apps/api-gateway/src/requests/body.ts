@@ -4,7 +4,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { findReservedKey } from '@station/bus/reserved';
-import { ApiError, invalidFields, statusOfCode } from '../errors.ts';
+import { ApiError, invalidFields } from '../errors.ts';
 import { documentedSchema } from '../schemas.ts';
 
 /** The default of `server.max_body_bytes`: far above any request body the API takes. */
@@ -24,7 +24,7 @@ export interface BodyOptions {
 }
 
 function error(code: 'MALFORMED_REQUEST' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE', message: string) {
-  return new ApiError(code, statusOfCode(code), message);
+  return new ApiError(code, message);
 }
 
 /** The media type of a Content-Type header without its parameters, lower-cased. */

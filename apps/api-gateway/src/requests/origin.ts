@@ -3,7 +3,7 @@
 // where a page came from in `Origin` on state-changing requests and WebSocket upgrades, so those must
 // come from the station's own origin or an allowed one. No `Origin` at all is a tool (curl, a script),
 // not a page, and passes: it cannot be made to act by a site the operator visits.
-import { ApiError, statusOfCode } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 
 /** Methods that only read; everything else changes state. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -40,7 +40,6 @@ export class OriginPolicy {
     if (this.allows(origin, request)) return;
     throw new ApiError(
       'FORBIDDEN_ORIGIN',
-      statusOfCode('FORBIDDEN_ORIGIN'),
       `requests from ${JSON.stringify(origin.slice(0, 200))} may not change this station or read its events; allow that origin in server.allowed_origins if it is yours`,
     );
   }

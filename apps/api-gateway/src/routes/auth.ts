@@ -27,7 +27,7 @@ export function passwordChecker(users: readonly User[]): (name: string, password
     decoy ??= Bun.password.hash(crypto.randomUUID(), decoyParams(sample));
     const hash = user?.password_hash ?? (await decoy);
     const ok = await Bun.password.verify(password, hash).catch(() => false);
-    if (!user || !ok) throw new ApiError('UNAUTHORIZED', 401, WRONG);
+    if (!user || !ok) throw new ApiError('UNAUTHORIZED', WRONG);
     return user;
   };
 }
@@ -66,7 +66,6 @@ export function authRoutes(ctx: RouteContext) {
       if (!tokens) {
         throw new ApiError(
           'NOT_FOUND',
-          404,
           'sign-in is not configured (server.auth.type: jwt with server.auth.users)',
         );
       }

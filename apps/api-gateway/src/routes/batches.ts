@@ -21,7 +21,7 @@ const idPattern = new RegExp(ID_PATTERN);
 
 /** The batch id from the path, or 404 when it cannot name a batch. */
 function batchIdOf(id: string): string {
-  if (!idPattern.test(id)) throw new ApiError('NOT_FOUND', 404, `no batch "${id.slice(0, 80)}"`);
+  if (!idPattern.test(id)) throw new ApiError('NOT_FOUND', `no batch "${id.slice(0, 80)}"`);
   return id;
 }
 
@@ -66,7 +66,6 @@ export function batchRoutes(ctx: RouteContext) {
       if (detail.status === 'running' || detail.status === 'starting') throw err;
       throw new ApiError(
         'NOT_RUNNING',
-        409,
         `batch ${batchId} is not running (status ${detail.status}); start it first`,
         {
           details: { batchId, status: detail.status },
@@ -89,7 +88,7 @@ export function batchRoutes(ctx: RouteContext) {
       async ({ params }) => {
         const batchId = batchIdOf(params.id);
         const detail = await model.get(batchId);
-        if (!detail) throw new ApiError('NOT_FOUND', 404, `no batch "${batchId}" on this station`);
+        if (!detail) throw new ApiError('NOT_FOUND', `no batch "${batchId}" on this station`);
         return detail;
       },
       {
@@ -215,7 +214,7 @@ export function batchRoutes(ctx: RouteContext) {
       async ({ params, request }) => {
         const batchId = batchIdOf(params.id);
         if (!PROMPT_ID.test(params.promptId)) {
-          throw new ApiError('NOT_FOUND', 404, `no prompt "${params.promptId.slice(0, 80)}"`);
+          throw new ApiError('NOT_FOUND', `no prompt "${params.promptId.slice(0, 80)}"`);
         }
         const { answer } = await bodies.read(request, PromptAnswerBody);
         // Who answered is recorded with the step: the key's name or the token's subject, `local` without auth.

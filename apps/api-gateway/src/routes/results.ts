@@ -50,7 +50,7 @@ function positiveInt(name: string, value: string | undefined): number | undefine
   if (value === undefined) return undefined;
   if (!/^[0-9]{1,9}$/.test(value) || Number(value) < 1) {
     const message = `must be an integer of at least 1, got ${JSON.stringify(value.slice(0, 40))}`;
-    throw new ApiError('BAD_REQUEST', 422, `/${name}: ${message}`, {
+    throw new ApiError('BAD_REQUEST', `/${name}: ${message}`, {
       details: { errors: [{ path: `/${name}`, message }] },
     });
   }
@@ -63,7 +63,7 @@ export function resultRoutes(ctx: RouteContext) {
 
   function load(id: string) {
     const result = store.getResult(id);
-    if (!result) throw new ApiError('NOT_FOUND', 404, `no result "${id.slice(0, 80)}"`);
+    if (!result) throw new ApiError('NOT_FOUND', `no result "${id.slice(0, 80)}"`);
     return result;
   }
 

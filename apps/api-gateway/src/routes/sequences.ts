@@ -11,7 +11,7 @@ import { documentedSchema, ErrorSchema } from '../schemas.ts';
 /** The name if it can only mean a folder directly inside sequences_dir, else a 400 INVALID_NAME. */
 export function checkSequenceName(name: string): string {
   if (!isValidPackageName(name)) {
-    throw new ApiError('INVALID_NAME', 400, `a sequence package name is ${PACKAGE_NAME_RULE}`, {
+    throw new ApiError('INVALID_NAME', `a sequence package name is ${PACKAGE_NAME_RULE}`, {
       details: { name: name.slice(0, 200), expected: PACKAGE_NAME_RULE },
     });
   }
@@ -59,7 +59,7 @@ export function sequenceRoutes(ctx: RouteContext) {
       async ({ params }) => {
         const name = checkSequenceName(params.name);
         const detail = await sequences.get(name);
-        if (!detail) throw new ApiError('NOT_FOUND', 404, `no sequence package "${name}"`);
+        if (!detail) throw new ApiError('NOT_FOUND', `no sequence package "${name}"`);
         return detail;
       },
       {
@@ -95,7 +95,7 @@ export function sequenceRoutes(ctx: RouteContext) {
         // One answer for every way of not being a picture of this package, so a probe learns nothing.
         const file = type ? sequences.asset(name, path) : undefined;
         if (!file || !type)
-          throw new ApiError('NOT_FOUND', 404, `no image assets/${path.slice(0, 200)} in ${name}`);
+          throw new ApiError('NOT_FOUND', `no image assets/${path.slice(0, 200)} in ${name}`);
         return new Response(Bun.file(file), {
           headers: {
             'content-type': type,

@@ -13,7 +13,7 @@ const serialRule = new RegExp(SERIAL_NUMBER_PATTERN);
 
 /** 422 BAD_REQUEST for one query or path field. */
 function badField(path: string, message: string): ApiError {
-  return new ApiError('BAD_REQUEST', 422, `${path}: ${message}`, {
+  return new ApiError('BAD_REQUEST', `${path}: ${message}`, {
     details: { errors: [{ path, message }] },
   });
 }
@@ -59,11 +59,7 @@ export function unitRoutes(ctx: RouteContext) {
         }
         const history = store.unitHistory(serial);
         if (!history) {
-          throw new ApiError(
-            'NOT_FOUND',
-            404,
-            `no run of a unit with serial number "${serial}" is on record`,
-          );
+          throw new ApiError('NOT_FOUND', `no run of a unit with serial number "${serial}" is on record`);
         }
         return history;
       },
