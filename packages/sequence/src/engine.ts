@@ -55,6 +55,12 @@ export interface RunOptions {
     revision?: string | null;
     lot?: string | null;
   };
+  /**
+   * Continues a run that was cut off: steps before `fromIndex` are not run again, their `steps` (as
+   * recorded) are carried into the outcome and count toward its verdict (a failure among them stops the
+   * run as it would have, cleanup steps still run). `startedAt` is the original start.
+   */
+  resume?: { fromIndex: number; steps: StepResult[]; startedAt: string };
 }
 
 /** Default wind-down time for an aborted or timed-out step. */
@@ -114,12 +120,28 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
     void emit(() => sink.onSerial?.(data)).catch(() => undefined);
   };
 
-  const startMs = clock.now();
+  const resume = opts.resume;
+  if (
+    resume &&
+    (resume.fromIndex < 0 || resume.fromIndex > total || resume.steps.length !== resume.fromIndex)
+  ) {
+    throw new SequenceError(
+      'BAD_REQUEST',
+      `resume: fromIndex ${resume.fromIndex} needs the results of the ${resume.fromIndex} steps before it (got ${resume.steps.length}) of ${total}`,
+    );
+  }
+  const startMs = resume ? Date.parse(resume.startedAt) : clock.now();
   const startedAt = new Date(startMs).toISOString();
-  const results: StepResult[] = [];
+  const results: StepResult[] = resume ? [...resume.steps] : [];
   const abandoned: string[] = [];
   let stopping: SequenceStatus | undefined;
   let firstError: (StepError & { step?: string }) | undefined;
+  // The carried steps decide as they did before the cut: a failure among them stops the run.
+  for (const r of results) {
+    if (r.status !== 'failed') continue;
+    firstError ??= { code: 'STEP_FAILED', message: r.error ?? `step ${r.name} failed`, step: r.name };
+    if (!opts.continueOnFailure) stopping ??= 'failed';
+  }
 
   try {
     await emit(() =>
@@ -136,6 +158,7 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
       }),
     );
     for (const [index, spec] of specs.entries()) {
+      if (resume && index < resume.fromIndex) continue;
       if (!stopping && signal.aborted) {
         stopping = 'stopped';
         firstError ??= { code: 'ABORTED', message: 'sequence aborted' };

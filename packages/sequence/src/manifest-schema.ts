@@ -109,6 +109,10 @@ const DutBlockSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** What a new runner does with a run its crashed runner cut off (`resume:`). */
+export const RESUME_MODES = ['off', 'after_last_completed'] as const;
+export type ResumeMode = (typeof RESUME_MODES)[number];
+
 /** manifest.yaml as written. */
 export const RawManifestSchema = Type.Object(
   {
@@ -125,6 +129,13 @@ export const RawManifestSchema = Type.Object(
     hardware: Type.Optional(Type.Record(Type.String({ pattern: PACKAGE_NAME_PATTERN }), HardwareSchema)),
     /** The unit under test: whether a run needs its serial number and what the serial must look like. */
     dut: Type.Optional(DutBlockSchema),
+    /** After a runner crash: `after_last_completed` continues the cut-off run; `off` (default) retests. */
+    resume: Type.Optional(
+      Type.Union(
+        RESUME_MODES.map((m) => Type.Literal(m)),
+        { errorMessage: 'expected one of off, after_last_completed' },
+      ),
+    ),
     steps: Type.Array(StepSchema, { minItems: 1, errorMessage: 'expected a list of at least one step' }),
   },
   { additionalProperties: false },
@@ -185,5 +196,7 @@ export interface Manifest {
   parameters: Record<string, ParameterSpec>;
   hardware: Record<string, HardwareSpec>;
   dut: DutSpec;
+  /** `after_last_completed`: a run cut off by a runner crash is continued by the next runner (absent: off). */
+  resume?: ResumeMode;
   steps: StepSpec[];
 }

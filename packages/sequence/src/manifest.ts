@@ -91,6 +91,7 @@ function normalise(raw: RawManifest): Manifest {
     parameters,
     hardware,
     dut,
+    resume: raw.resume ?? 'off',
     steps,
   };
 }

@@ -410,6 +410,58 @@ describe('runSequence', () => {
     expect(o.status).toBe('stopped');
   });
 
+  test('resume: starts at fromIndex, carries the earlier results in, and they count toward the verdict', async () => {
+    const ran: string[] = [];
+    const step = (name: string) => ({ name, fn: () => void ran.push(name) });
+    const done = (name: string, order: number, pass: boolean): StepResult => ({
+      ...skipped(name, order),
+      status: pass ? 'completed' : 'failed',
+      pass,
+      startedAt: '2026-12-02T08:00:00.000Z',
+      completedAt: '2026-12-02T08:00:01.000Z',
+      duration: 1,
+      attempts: 1,
+      error: pass ? null : 'STEP_FAILED: too hot',
+    });
+    const steps = [step('a'), step('b'), step('c'), { ...step('off'), cleanup: true }];
+    const resume = (prior: StepResult[]) => ({
+      fromIndex: 2,
+      steps: prior,
+      startedAt: '2026-12-02T08:00:00.000Z',
+    });
+    const { rec, outcome } = run(steps, { resume: resume([done('a', 0, true), done('b', 1, true)]) });
+    const o = await outcome;
+    expect(ran).toEqual(['c', 'off']);
+    expect(o.steps.map((s) => [s.name, s.status])).toEqual([
+      ['a', 'completed'],
+      ['b', 'completed'],
+      ['c', 'completed'],
+      ['off', 'completed'],
+    ]);
+    expect([o.status, o.overallPass, o.startedAt]).toEqual(['completed', true, '2026-12-02T08:00:00.000Z']);
+    // Only the steps run now are reported: the carried ones are on record already.
+    expect(rec.types().filter((t) => t.startsWith('step_end'))).toEqual(['step_end:c', 'step_end:off']);
+
+    // A failure among the carried steps decides as it did: the rest is skipped, cleanup runs, FAIL.
+    ran.length = 0;
+    const failed = await run(steps, { resume: resume([done('a', 0, true), done('b', 1, false)]) }).outcome;
+    expect(ran).toEqual(['off']);
+    expect(failed.steps.map((s) => s.status)).toEqual(['completed', 'failed', 'skipped', 'completed']);
+    expect([failed.status, failed.overallPass, failed.error?.step]).toEqual(['failed', false, 'b']);
+  });
+
+  test('resume: results that do not match fromIndex are refused before anything runs', async () => {
+    const ran: string[] = [];
+    const err = await run([{ name: 'a', fn: () => void ran.push('a') }], {
+      resume: { fromIndex: 1, steps: [], startedAt: '2026-12-02T08:00:00.000Z' },
+    }).outcome.catch((e: unknown) => e);
+    expect(isSequenceError(err) && [err.code, err.message]).toEqual([
+      'BAD_REQUEST',
+      'resume: fromIndex 1 needs the results of the 1 steps before it (got 0) of 1',
+    ]);
+    expect(ran).toEqual([]);
+  });
+
   test('continueOnFailure runs the remaining steps and still fails the sequence', async () => {
     const o = await run(
       [
