@@ -1,11 +1,10 @@
 // `station package <folder>`: `<name>-<version>.tgz`, the files a station hashes (manifest.yaml,
 // sequence.ts, drivers/*.ts) and the operator images (assets/) under `<name>/`, with the content hash
 // results record. A version is written once: packaging it again with other content is refused.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { hashPackage, type LoadedPackage, packageFiles } from '@station/sequence';
-import { ASSETS_DIR } from '@station/sequence/assets';
 import { create, extract } from 'tar';
 import { type Command, paint } from './command.ts';
 import { loadFolder, located, plural } from './load.ts';
@@ -27,22 +26,9 @@ export class VersionTakenError extends Error {
   override readonly name = 'VersionTakenError';
 }
 
-/**
- * The files an archive carries, relative and sorted as packed: those the hash covers, then the operator
- * images under `assets/` (regular files only: a symlink could lead out of the package).
- */
+/** The files an archive carries, relative and sorted as packed: exactly those the hash covers. */
 export function archiveFiles(dir: string): string[] {
-  const hashed = packageFiles(dir).filter((f) => existsSync(join(dir, f)));
-  let assets: string[] = [];
-  try {
-    assets = readdirSync(join(dir, ASSETS_DIR), { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => relative(dir, join(e.parentPath, e.name)))
-      .sort();
-  } catch {
-    // No assets: a package without prompts or without pictures.
-  }
-  return [...hashed, ...assets];
+  return packageFiles(dir).filter((f) => existsSync(join(dir, f)));
 }
 
 /** Whether the archive holds exactly `files` of `dir` (names and bytes), and the hash of what it holds. */
@@ -77,12 +63,8 @@ export async function packageArchive(pkg: LoadedPackage, outDir: string): Promis
   if (existsSync(archive)) {
     const existing = compareArchive(archive, name, pkg.dir, files);
     if (existing.same) return { ...made, created: false };
-    const what =
-      existing.hash === pkg.hash
-        ? 'the same code, other assets/'
-        : `hash ${existing.hash.slice(0, 12)}, this folder ${pkg.hash.slice(0, 12)}`;
     throw new VersionTakenError(
-      `${archive} already holds ${name} ${version} with other content (${what}): raise the version in manifest.yaml`,
+      `${archive} already holds ${name} ${version} with other content (hash ${existing.hash.slice(0, 12)}, this folder ${pkg.hash.slice(0, 12)}): raise the version in manifest.yaml`,
     );
   }
   // Fixed times and no owner: the same files make the same bytes, wherever and whenever packaged.

@@ -101,11 +101,15 @@ test('the operator images travel with the package, and changing one needs a new 
     'unit_checkout/assets/led.svg',
     'unit_checkout/assets/test-point.svg',
   ]);
+  const before = hashPackage(join(tmp.dir, 'unit_checkout'));
   appendFileSync(join(tmp.dir, 'unit_checkout/assets/led.svg'), '<!-- redrawn -->\n');
+  // A redrawn picture is other content: the hash results are traced by changes with it.
+  const after = hashPackage(join(tmp.dir, 'unit_checkout'));
+  expect(after).not.toBe(before);
   const r = await station(['package', 'unit_checkout'], tmp.dir);
   expect(r).toEqual({
     code: 1,
     out: '',
-    err: `station package: ${archive} already holds unit_checkout 1.0.0 with other content (the same code, other assets/): raise the version in manifest.yaml\n`,
+    err: `station package: ${archive} already holds unit_checkout 1.0.0 with other content (hash ${before.slice(0, 12)}, this folder ${after.slice(0, 12)}): raise the version in manifest.yaml\n`,
   });
 });

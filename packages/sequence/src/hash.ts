@@ -1,9 +1,13 @@
 // The content hash of a package: what an execution records so a result can be traced to the exact code.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
-/** The files that make up a package's behaviour, relative to its folder, in a stable order. */
+/**
+ * The files that make up a package's behaviour and what its operator sees, relative to its folder, in a
+ * stable order: manifest, sequence, drivers, then the images under `assets/` (regular files only), so a
+ * changed prompt picture changes the hash a result is traced by.
+ */
 export function packageFiles(dir: string): string[] {
   let drivers: string[] = [];
   try {
@@ -14,7 +18,16 @@ export function packageFiles(dir: string): string[] {
   } catch {
     // No drivers folder: the package only uses built-in drivers.
   }
-  return ['manifest.yaml', 'sequence.ts', ...drivers];
+  let assets: string[] = [];
+  try {
+    assets = readdirSync(join(dir, 'assets'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+      .sort();
+  } catch {
+    // No assets folder: a package without pictures.
+  }
+  return ['manifest.yaml', 'sequence.ts', ...drivers, ...assets];
 }
 
 /**
