@@ -365,6 +365,8 @@ export class StationModel {
       }
       entry.runError = undefined;
     }
+    // The supervisor's error cleared (acknowledged, or a start by request): the batch's errors are.
+    if (before.lastError && !data.lastError) entry.runError = undefined;
     if (data.lastError && JSON.stringify(data.lastError) !== JSON.stringify(before.lastError)) {
       entry.procErrorAt = ++this.#arrivals;
     }

@@ -255,6 +255,17 @@ describe('one card from two authors', () => {
     expect(model.cards()[0]?.dut).toBeNull();
   });
 
+  test("an acknowledged error leaves the card, the runner's report of it too", async () => {
+    const { model } = setup();
+    await model.resync();
+    const failed = { code: 'RECOVERY_FAILED', message: 'cleanup step power_off failed', at: 'x' };
+    model.apply(proc(R + 1, 'running', 7, { lastError: failed }));
+    model.apply({ type: 'error', batch_id: 'b1', data: { code: 'RECOVERY_FAILED', message: 'failed' } });
+    expect(model.cards()[0]?.lastError?.code).toBe('RECOVERY_FAILED');
+    model.apply(proc(R + 2, 'running', 7));
+    expect(model.cards()[0]?.lastError).toBeUndefined();
+  });
+
   test('only changes go out, whole: repeated facts send nothing', async () => {
     const { model, sent } = setup();
     await model.resync();

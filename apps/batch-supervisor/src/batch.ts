@@ -344,8 +344,11 @@ export class BatchController {
         { stderr: [], executions: r.executionId ? [r.executionId] : [] },
         this.#deps.clock.now(),
       );
+      if (this.#state === 'running') this.#publishProcess();
     } else if (!waiting && this.#lastError?.code === 'RECOVERY_FAILED') {
       this.#lastError = undefined;
+      // Acknowledged: the supervisor's own fact changed, so it says so (not per heartbeat: once).
+      if (this.#state === 'running') this.#publishProcess();
     }
   }
 
