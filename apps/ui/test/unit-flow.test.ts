@@ -248,4 +248,19 @@ describe('the operator flow on a card', () => {
       'Asked “Read test point TP1 (3.3 V rail) with the meter”: 3.31 V — api-key-1',
     ]);
   });
+
+  test('results are found by serial prefix, and a result names its unit', async () => {
+    await page.goto(`${station!.base}/results`);
+    await page.locator('tr[data-result]').first().waitFor();
+    await page.getByLabel('Serial', { exact: true }).fill('AB00000');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const serials = () => page.locator('tr[data-result] [data-testid="serial"]').allInnerTexts();
+    await until(async () => (await serials()).length >= 2, 'the units of this session');
+    expect((await serials()).every((s) => s.startsWith('AB00000'))).toBe(true);
+    await page.getByLabel('Serial', { exact: true }).fill('AB000001');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await until(async () => (await serials()).every((s) => s === 'AB000001'), 'only unit AB000001');
+    await page.locator('tr[data-result] a').first().click();
+    await expectText(page.getByTestId('unit'), 'AB000001');
+  });
 });

@@ -60,6 +60,15 @@ export function ResultDetail({ id }: { id: string }) {
               <dd>
                 {r.sequenceName} {r.sequenceVersion}
               </dd>
+              <dt>Unit</dt>
+              <dd data-testid="unit">
+                {r.serialNumber ?? '—'}
+                {[r.partNumber, r.revision && `rev ${r.revision}`, r.lot && `lot ${r.lot}`]
+                  .filter(Boolean)
+                  .map((part) => ` · ${part}`)
+                  .join('')}
+                {r.serialSourceStep ? ` (read by ${r.serialSourceStep})` : ''}
+              </dd>
               <dt>Operator</dt>
               <dd data-testid="operator">{r.operator ?? '—'}</dd>
               <dt>Status</dt>

@@ -1,4 +1,4 @@
-// Stored results: filter by batch, sequence, pass/fail and date range, page through them, open one.
+// Stored results: filter by serial, batch, sequence, pass/fail and date range, page through them, open one.
 // Filters live in the URL, so a filtered list can be bookmarked and the back button works.
 import { api } from '../api.ts';
 import { duration, when } from '../format.ts';
@@ -8,7 +8,7 @@ import type { ResultPage } from '../types.ts';
 import { Verdict } from './BatchCard.tsx';
 
 const PAGE_SIZE = 20;
-const FILTERS = ['batchId', 'sequence', 'pass', 'from', 'to'] as const;
+const FILTERS = ['serial', 'batchId', 'sequence', 'pass', 'from', 'to'] as const;
 
 /** Date inputs give a local day; the API wants an ISO instant (`to` is exclusive: the next day). */
 function dayToIso(day: string, next: boolean): string {
@@ -22,7 +22,7 @@ export function Results() {
   const { search } = useLocation();
   const page = Math.max(1, Number(search.get('page') ?? 1) || 1);
   const query = new URLSearchParams({ page: String(page), pageSize: String(PAGE_SIZE) });
-  for (const f of ['batchId', 'sequence', 'pass'] as const) {
+  for (const f of ['serial', 'batchId', 'sequence', 'pass'] as const) {
     const v = search.get(f);
     if (v) query.set(f, v);
   }
@@ -55,6 +55,15 @@ export function Results() {
     <section aria-labelledby="results-title">
       <h1 id="results-title">Results</h1>
       <form className="filters" onSubmit={apply} key={search.toString()}>
+        <div className="field">
+          <label htmlFor="f-serial">Serial</label>
+          <input
+            id="f-serial"
+            name="serial"
+            placeholder="starts with…"
+            defaultValue={search.get('serial') ?? ''}
+          />
+        </div>
         <div className="field">
           <label htmlFor="f-batch">Batch</label>
           <input id="f-batch" name="batchId" defaultValue={search.get('batchId') ?? ''} />
@@ -94,6 +103,7 @@ export function Results() {
             <th scope="col">Started</th>
             <th scope="col">Batch</th>
             <th scope="col">Sequence</th>
+            <th scope="col">Serial</th>
             <th scope="col">Operator</th>
             <th scope="col">Status</th>
             <th scope="col">Result</th>
@@ -112,6 +122,7 @@ export function Results() {
               <td>
                 {r.sequenceName} {r.sequenceVersion}
               </td>
+              <td data-testid="serial">{r.serialNumber ?? '—'}</td>
               <td data-testid="operator">{r.operator ?? '—'}</td>
               <td>{r.status}</td>
               <td>
