@@ -4,6 +4,7 @@
 import type { Static } from '@sinclair/typebox';
 import { contract, runnerService } from '@station/bus/contract';
 import { ID_PATTERN } from '@station/config';
+import { PromptAnswer } from '@station/model';
 import { Elysia, t } from 'elysia';
 import type { Identity } from '../auth.ts';
 import type { RouteContext } from '../context.ts';
@@ -30,10 +31,7 @@ const PromptParams = t.Object({ id: t.String(), promptId: t.String() });
 const PROMPT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** An answer to an operator prompt: true/false (confirm), an option (choice), text, or a number. */
-const PromptAnswerBody = t.Object(
-  { answer: t.Union([t.Boolean(), t.String(), t.Number()]) },
-  { additionalProperties: false },
-);
+const PromptAnswerBody = t.Object({ answer: PromptAnswer }, { additionalProperties: false });
 
 /**
  * Who starts a run: a signed-in person (a token's subject) is recorded as such; with an API key (a shared
@@ -107,7 +105,7 @@ export function batchRoutes(ctx: RouteContext) {
       {
         params: IdParams,
         parse: 'none',
-        response: { 200: t.Object({ status: t.String(), pid: t.Integer() }), ...errorResponses },
+        response: { 200: contract.supervisor['batch.start'].reply, ...errorResponses },
         detail: {
           summary: 'Start the batch process (409 ALREADY_RUNNING when it runs)',
           requestBody: documentBody(EmptyBody, true),
@@ -124,7 +122,7 @@ export function batchRoutes(ctx: RouteContext) {
       {
         params: IdParams,
         parse: 'none',
-        response: { 200: t.Object({ status: t.String() }), ...errorResponses },
+        response: { 200: contract.supervisor['batch.stop'].reply, ...errorResponses },
         detail: {
           summary: 'Stop the batch process gracefully (409 NOT_RUNNING when it does not run)',
           requestBody: documentBody(EmptyBody, true),
@@ -142,7 +140,7 @@ export function batchRoutes(ctx: RouteContext) {
       {
         params: IdParams,
         parse: 'none',
-        response: { 200: t.Object({ status: t.String(), pid: t.Integer() }), ...errorResponses },
+        response: { 200: contract.supervisor['batch.restart'].reply, ...errorResponses },
         detail: {
           summary:
             'Restart one batch process (BR-006): stop it if it runs, start it again; other batches are untouched',
@@ -161,7 +159,7 @@ export function batchRoutes(ctx: RouteContext) {
       {
         params: IdParams,
         parse: 'none',
-        response: { 200: t.Object({ executionId: t.String() }), ...errorResponses },
+        response: { 200: contract.runner['sequence.start'].reply, ...errorResponses },
         detail: {
           summary:
             'Run the batch sequence with runtime parameters and the operator id (409 SEQUENCE_RUNNING when one runs)',
@@ -202,7 +200,7 @@ export function batchRoutes(ctx: RouteContext) {
       {
         params: IdParams,
         parse: 'none',
-        response: { 200: t.Object({ status: t.String() }), ...errorResponses },
+        response: { 200: contract.runner['sequence.stop'].reply, ...errorResponses },
         detail: {
           summary: 'Abort the running sequence (cleanup steps still run)',
           requestBody: documentBody(EmptyBody, true),
