@@ -1,0 +1,304 @@
+// Benchmark of the real runner process (issue 18): per-step cost against the durable floor, the first run
+// against the fourth, spawn to Ready, and memory at rest and over many runs.
+//   bun bench/runner/run.ts [--steps 1000] [--starts 10] [--runs 1000]
+// Starts the real broker and real batch-runner processes (spawned with the supervisor's own command line,
+// runnerCommand) on a temp station with simulated hardware, and prints every figure with the floor it is
+// judged against, measured in the same run, and the load average: ratios are what hold on a busy machine.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BusClient, Subscriber } from '@station/bus';
+import { newExecutionId, openStore } from '@station/db';
+import type { StationEvent } from '@station/model';
+import { runnerCommand } from '../../apps/batch-supervisor/src/runner-command.ts';
+import { mb, percentile, rssBytes } from '../supervisor/proc-stats.ts';
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    steps: { type: 'string', default: '1000' },
+    starts: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '1000' },
+  },
+});
+const STEPS = Number(values.steps);
+const STARTS = Number(values.starts);
+const RUNS = Number(values.runs);
+const REPO = join(import.meta.dir, '../..');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+const ms = (n: number) => `${n.toFixed(n < 10 ? 3 : 0)} ms`;
+
+// --- the station: a generated package of STEPS one-measurement steps, and the example package ---
+const dir = mkdtempSync(join(tmpdir(), 'runner-bench-'));
+const seqDir = join(dir, 'sequences');
+mkdirSync(join(seqDir, 'generated'), { recursive: true });
+mkdirSync(join(dir, 'data', 'run'), { recursive: true });
+const stepNames = Array.from({ length: STEPS }, (_, i) => `step_${i}`);
+writeFileSync(
+  join(seqDir, 'generated', 'manifest.yaml'),
+  [
+    'name: generated',
+    'version: 1.0.0',
+    'description: generated one-measurement steps',
+    'dut: { serial: optional }',
+    'steps:',
+    ...stepNames.map((n) => `  - name: ${n}\n    measurements:\n      - { name: v, low: 0, high: 10 }`),
+  ].join('\n'),
+);
+writeFileSync(
+  join(seqDir, 'generated', 'sequence.ts'),
+  [
+    "import type { StepContext } from '@station/sequence';",
+    ...stepNames.map((n) => `export function ${n}(ctx: StepContext): void {\n  ctx.measure('v', 1);\n}`),
+  ].join('\n'),
+);
+const run = (name: string) => `ipc://${dir}/data/run/${name}`;
+const configPath = join(dir, 'station.yaml');
+const hw = '{ psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }';
+writeFileSync(
+  configPath,
+  [
+    'station: { id: bench_station }',
+    `paths: { data_dir: ${dir}/data, sequences_dir: ${seqDir} }`,
+    `ipc: { service_bus: "${run('bus.sock')}", event_pub: "${run('in.sock')}", event_sub: "${run('out.sock')}" }`,
+    'logging: { level: warn }',
+    'batches:',
+    `  - id: gen\n    sequence_package: generated\n    hardware: {}`,
+    `  - id: example\n    sequence_package: psu_functional\n    hardware: ${hw}`,
+  ].join('\n'),
+);
+// The example package, copied so the station's sequences_dir holds both.
+await Bun.$`cp -r ${join(REPO, 'sequences/psu_functional')} ${seqDir}/`.quiet();
+
+const command = runnerCommand({ configPath, stationId: 'bench_station' });
+const children = new Set<ReturnType<typeof Bun.spawn>>();
+function spawn(argv: string[]) {
+  const child = Bun.spawn(argv, { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
+  children.add(child);
+  void child.exited.then(() => children.delete(child));
+  return child;
+}
+const batchConfig = (id: string) => ({ id }) as Parameters<typeof command>[0];
+
+const broker = spawn([process.execPath, join(REPO, 'apps/broker/src/main.ts'), '--config', configPath]);
+const client = new BusClient({ endpoint: run('bus.sock'), timeoutMs: 120_000 });
+const events: StationEvent[] = [];
+const waiters = new Set<(e: StationEvent) => void>();
+const subscriber = new Subscriber({ endpoint: run('out.sock'), prefixes: ['batch.'] });
+void (async () => {
+  for await (const { event } of subscriber) {
+    events.push(event);
+    for (const w of [...waiters]) w(event);
+  }
+})();
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, limitMs = 60_000) {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const v = await Promise.resolve(fn()).catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(2);
+  }
+}
+
+/** Spawns the batch's runner; resolves with it and ms from spawn to Ready (registered, state ready). */
+async function startRunner(batchId: string) {
+  const t0 = performance.now();
+  const child = spawn(command(batchConfig(batchId)));
+  await waitFor(
+    `runner.${batchId}`,
+    async () => {
+      const s = await client.request(`runner.${batchId}`, 'status', {}, { timeoutMs: 1_000 });
+      if (s.state === 'error')
+        throw new Error(`runner.${batchId} is in error: ${JSON.stringify(s.problems)}`);
+      return s.state === 'ready';
+    },
+    30_000,
+  );
+  return { child, readyMs: performance.now() - t0 };
+}
+
+async function stopRunner(batchId: string, child: ReturnType<typeof Bun.spawn>) {
+  await client.request(`runner.${batchId}`, 'shutdown', { reason: 'SHUTDOWN' }).catch(() => undefined);
+  await child.exited;
+}
+
+/** One sequence through the runner: ms from the request to its sequence_complete event. */
+async function runOnce(batchId: string): Promise<number> {
+  const t0 = performance.now();
+  let executionId: string | undefined;
+  const done = new Promise<StationEvent>((resolve) => {
+    const w = (e: StationEvent) => {
+      if (e.type === 'sequence_complete' && executionId !== undefined && e.data.executionId === executionId) {
+        waiters.delete(w);
+        resolve(e);
+      }
+    };
+    waiters.add(w);
+  });
+  ({ executionId } = await client.request(`runner.${batchId}`, 'sequence.start', {}));
+  // An event that came before the reply: look back for it.
+  const early = events.find(
+    (e) => e.type === 'sequence_complete' && e.data.executionId === executionId && e.batch_id === batchId,
+  );
+  const end = early ?? (await done);
+  const ms = performance.now() - t0;
+  if (end.type !== 'sequence_complete' || end.data.status !== 'completed' || end.data.overallPass !== true) {
+    throw new Error(`run ${executionId} did not pass: ${JSON.stringify(end.data)}`);
+  }
+  events.length = 0;
+  return ms;
+}
+
+/**
+ * The durable floor: one SQLite transaction per step writing what the recorder writes for a passing step
+ * (its step_results row, from pending to completed, and one measurement), into the runner's own store file
+ * (same WAL, same pragmas: openStore) while the runner is idle, so both pay the same fsync. ms per step.
+ */
+function durableFloor(steps: number): number {
+  const store = openStore(join(dir, 'data', 'station.db'));
+  try {
+    const id = newExecutionId();
+    store.createExecution({
+      id,
+      batchId: 'floor',
+      sequenceName: 'floor',
+      sequenceVersion: '1',
+      packageHash: '0'.repeat(64),
+      steps: stepNames.slice(0, steps),
+    });
+    const db = store.sqlite;
+    const update = db.prepare<{ id: number }, [string, string, string, number]>(
+      `UPDATE step_results SET status = 'completed', pass = 1, started_at = ?, completed_at = ?, duration = 0,
+         attempts = 1 WHERE execution_id = ? AND step_order = ? RETURNING id`,
+    );
+    const measure = db.prepare(
+      `INSERT INTO measurements (step_result_id, execution_id, name, value, low, high, pass)
+       VALUES (?, ?, 'v', 1, 0, 10, 1)`,
+    );
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) {
+      db.transaction(() => {
+        const now = new Date().toISOString();
+        const row = update.get(now, now, id, i);
+        measure.run(row!.id, id);
+      })();
+    }
+    return (performance.now() - t0) / steps;
+  } finally {
+    store.close();
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const rows: string[][] = [];
+const row = (...cells: string[]) => {
+  rows.push(cells);
+  console.log(cells.join(' | '));
+};
+
+try {
+  await waitFor('the broker', () => client.request('broker', 'health', {}, { timeoutMs: 500 }), 20_000).catch(
+    // Brokers without a health service: wait for the socket instead.
+    () => Bun.sleep(500),
+  );
+  console.log(
+    `bench/runner: ${process.platform}, ${navigator.hardwareConcurrency} cores, bun ${Bun.version}, load average ${load()} at start`,
+  );
+  console.log('figure | value | floor (same run) | ratio | target | load');
+  console.log('---|---|---|---|---|---');
+
+  // 1. Per step, and the first run of a fresh runner against its fourth.
+  const gen = await startRunner('gen');
+  // Runs 1-3, then runs 4-6 interleaved with the floor on the same file (the disk's mood changes by the
+  // second on a shared machine; interleaving keeps both sides under the same one).
+  const perRun: number[] = [];
+  const floors: number[] = [];
+  for (let i = 0; i < 6; i++) {
+    if (i >= 3) floors.push(durableFloor(STEPS));
+    perRun.push((await runOnce('gen')) / STEPS);
+  }
+  const warm = perRun[3]!;
+  const runner = median(perRun.slice(3));
+  const floor = median(floors);
+  row(
+    `per step, ${STEPS}-step run (median of runs 4-6)`,
+    ms(runner),
+    `${ms(floor)} (one transaction per step, median of 3)`,
+    `${(runner / floor).toFixed(2)}x`,
+    '<= 1.25x',
+    load(),
+  );
+  row(
+    'per step, 1st run of a fresh runner',
+    ms(perRun[0]!),
+    `${ms(warm)} (4th run)`,
+    `${(perRun[0]! / warm).toFixed(2)}x`,
+    '<= 1.5x',
+    load(),
+  );
+  await stopRunner('gen', gen.child);
+
+  // 2. Spawn to Ready, against a bare `bun -e 0` process spawned the same way.
+  const bare: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    const t0 = performance.now();
+    await spawn([process.execPath, '-e', '0']).exited;
+    bare.push(performance.now() - t0);
+  }
+  const bareP95 = percentile(bare, 95);
+  for (const [batchId, label, target] of [
+    ['example', 'psu_functional', '< 250 ms'],
+    ['gen', `generated ${STEPS} steps`, '< 400 ms'],
+  ] as const) {
+    const times: number[] = [];
+    for (let i = 0; i < STARTS; i++) {
+      const r = await startRunner(batchId);
+      times.push(r.readyMs);
+      await stopRunner(batchId, r.child);
+    }
+    const p95 = percentile(times, 95);
+    row(
+      `spawn to Ready p95, ${label} (${STARTS} starts, p50 ${ms(percentile(times, 50))})`,
+      ms(p95),
+      `${ms(bareP95)} (bun -e 0, p95)`,
+      `${(p95 / bareP95).toFixed(2)}x`,
+      target,
+      load(),
+    );
+  }
+
+  // 3. Memory: at rest, then after RUNS runs of the example package.
+  const ex = await startRunner('example');
+  await Bun.sleep(1_000);
+  const rest = rssBytes(ex.child.pid);
+  row('runner RSS at rest (psu_functional)', mb(rest), '-', '-', '< 45 MB', load());
+  const early = Math.min(10, RUNS);
+  for (let i = 0; i < early; i++) await runOnce('example');
+  const afterEarly = rssBytes(ex.child.pid);
+  for (let i = early; i < RUNS; i++) await runOnce('example');
+  Bun.gc(true);
+  await Bun.sleep(1_000);
+  const afterAll = rssBytes(ex.child.pid);
+  row(
+    `runner RSS after ${RUNS} runs`,
+    mb(afterAll),
+    `${mb(afterEarly)} (after ${early} runs)`,
+    `${(afterAll / afterEarly).toFixed(2)}x`,
+    'flat (<= 1.1x)',
+    load(),
+  );
+  await stopRunner('example', ex.child);
+} finally {
+  client.close();
+  subscriber.close();
+  for (const c of children) c.kill('SIGKILL');
+  broker.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}
