@@ -11,6 +11,7 @@ import { systemClock } from '@station/time';
 import { RunnerMetrics } from './metrics.ts';
 import { OrphanWatch } from './orphan.ts';
 import { ABORT_CAUSES, BatchRunner } from './runner.ts';
+import { warmUp } from './warm-up.ts';
 
 const cli: CliSpec = {
   command: 'bun apps/batch-runner/src/main.ts',
@@ -95,7 +96,13 @@ await runService(
       },
     });
     const stopWatching = orphans.every();
-    await runner.init();
+    // The warm-up runs while the package loads and the hardware connects, so the first unit after a start
+    // is not the slowest (warm-up.ts).
+    const [, warmUpError] = await Promise.all([
+      runner.init(),
+      warmUp((event) => void JSON.stringify(redactJson(event))),
+    ]);
+    if (warmUpError !== undefined) log.warn({ err: String(warmUpError) }, 'runner warm-up failed');
 
     let stopped = false;
     const stop = async (reason: string) => {

@@ -20,13 +20,15 @@ export interface RunnerCommandOptions {
 }
 
 /**
- * Builds `bun <main> --config <path> --batch <id> --station <stationId>`. No `--parent-pid`: a runner
- * outlives its supervisor (the next one adopts it).
- * @example runnerCommand({ configPath, stationId: 'st1' })(batch) // [bun, .../main.ts, '--config', ...]
+ * Builds `bun --smol <main> --config <path> --batch <id> --station <stationId>`. No `--parent-pid`: a
+ * runner outlives its supervisor (the next one adopts it). `--smol` has Bun collect garbage more often and
+ * keep a smaller heap: a runner mostly waits, and a station runs dozens of them (docs/runner.md, "Cost").
+ * @example runnerCommand({ configPath, stationId: 'st1' })(batch) // [bun, '--smol', .../main.ts, '--config', ...]
  */
 export function runnerCommand(opts: RunnerCommandOptions): (batch: BatchConfig) => string[] {
   return (batch) => [
     opts.bun ?? process.execPath,
+    '--smol',
     opts.main ?? RUNNER_MAIN,
     '--config',
     opts.configPath,
