@@ -1,4 +1,5 @@
 // apps/batch-runner: the process of one batch.
+import { join } from 'node:path';
 import { Publisher, serve } from '@station/bus';
 import { metricsReply } from '@station/bus/metrics-shape';
 import { dropSecretEnv, storePath, withWithheld } from '@station/config';
@@ -62,6 +63,7 @@ await runService(
     const runner = new BatchRunner({
       batch,
       sequencesDir: config.paths.sequences_dir,
+      cacheDir: join(config.paths.data_dir, 'cache'),
       store,
       storage: StorageGuard.forConfig(config),
       startTime,

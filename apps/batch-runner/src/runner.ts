@@ -36,6 +36,8 @@ export { ABORT_CAUSES } from './live.ts';
 export interface RunnerOptions {
   batch: BatchConfig;
   sequencesDir: string;
+  /** Checked manifests by package hash (`<data_dir>/cache`), so a restart skips the manifest's checks. */
+  cacheDir?: string;
   store: Store;
   publish: (event: StationEvent) => void;
   log: Logger;
@@ -107,6 +109,7 @@ export class BatchRunner {
     try {
       const result = await loadPackage(resolvePackageDir(sequencesDir, batch.sequence_package), {
         sequencesDir,
+        cacheDir: this.#opts.cacheDir,
       });
       if (!result.ok) {
         this.#problems = result.problems;

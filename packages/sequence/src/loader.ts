@@ -7,8 +7,9 @@ import { findDriver } from './driver-check.ts';
 import { messageOf, type Problem, SequenceError } from './errors.ts';
 import { hashPackage } from './hash.ts';
 import { importErrorPosition } from './import-error.ts';
-import { MANIFEST_FILE, parseManifest, writtenParts } from './manifest.ts';
+import { MANIFEST_FILE, type ManifestResult, parseManifest, writtenParts } from './manifest.ts';
 import type { Manifest } from './manifest-schema.ts';
+import { readCachedManifest, writeCachedManifest } from './package-cache.ts';
 import { isInside, realpathOrUndefined, resolvePackageDir } from './paths.ts';
 import type { DriverDefinition, StepFunction } from './sdk.ts';
 import { checkSequenceSource, exportLine, SEQUENCE_FILE } from './source-check.ts';
@@ -42,6 +43,11 @@ export type LoadResult =
 export interface LoadOptions {
   /** The only folder packages may be loaded from; checked after resolving symlinks. */
   sequencesDir: string;
+  /**
+   * Where checked manifests are kept by package hash (`<data_dir>/cache`, see package-cache.ts): a package
+   * loaded before skips the manifest's parse and checks. Without it every load parses.
+   */
+  cacheDir?: string;
 }
 
 function rawField(raw: unknown, key: string): string | undefined {
@@ -82,7 +88,13 @@ export async function loadPackage(dir: string, options: LoadOptions): Promise<Lo
   if (!existsSync(manifestPath)) {
     problems.push({ code: 'MISSING_FILE', file: MANIFEST_FILE, message: `${MANIFEST_FILE} is missing` });
   }
-  const parsed = existsSync(manifestPath) ? parseManifest(readFileSync(manifestPath, 'utf8')) : undefined;
+  const hash = hashPackage(real);
+  const cached = options.cacheDir === undefined ? undefined : readCachedManifest(options.cacheDir, hash);
+  const parsed: ManifestResult | undefined = cached
+    ? { ...cached, problems: [] }
+    : existsSync(manifestPath)
+      ? parseManifest(readFileSync(manifestPath, 'utf8'))
+      : undefined;
   problems.push(...(parsed?.problems ?? []));
   const manifest = parsed?.manifest;
   const folder = basename(real);
@@ -96,7 +108,6 @@ export async function loadPackage(dir: string, options: LoadOptions): Promise<Lo
     });
   }
 
-  const hash = hashPackage(real);
   const seqPath = join(real, SEQUENCE_FILE);
   let exportsOf: Record<string, unknown> | undefined;
   let seqText = '';
@@ -173,6 +184,9 @@ export async function loadPackage(dir: string, options: LoadOptions): Promise<Lo
     };
   }
   const warnings = parsed?.warnings ?? [];
+  if (options.cacheDir !== undefined && !cached) {
+    writeCachedManifest(options.cacheDir, hash, { manifest, raw: parsed?.raw, warnings });
+  }
   return { ok: true, package: { manifest, dir: real, hash, steps, drivers }, problems: [], warnings };
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSequenceError } from '../src/errors.ts';
 import { listPackages } from '../src/list.ts';
@@ -553,4 +553,55 @@ test('listPackages summarises valid and invalid packages by folder name', async 
       warnings: [],
     },
   ]);
+});
+
+describe('checked manifests are cached by package hash', () => {
+  const cacheDirOf = () => join(root.dir, '..', `${root.dir.split('/').pop()}-cache`);
+  afterEach(() => rmSync(cacheDirOf(), { recursive: true, force: true }));
+  const entries = () => readdirSync(join(cacheDirOf(), 'packages'));
+
+  test('a second load of the same package reads the entry and yields the same package', async () => {
+    const dir = writePackage(root.dir, 'p', {
+      'manifest.yaml': manifestText('p', 'parameters:\n  v: { type: number, default: 5, min: 0, max: 20 }\n'),
+      'sequence.ts': TWO_STEPS,
+    });
+    const first = await loadPackage(dir, { sequencesDir: root.dir, cacheDir: cacheDirOf() });
+    expect(entries()).toHaveLength(1);
+    const second = await loadPackage(dir, { sequencesDir: root.dir, cacheDir: cacheDirOf() });
+    if (!first.ok || !second.ok) throw new Error('the package did not load');
+    expect(second.package.manifest).toEqual(first.package.manifest);
+    expect(second.package.hash).toBe(first.package.hash);
+    expect(Object.keys(second.package.steps)).toEqual(['a', 'b']);
+    expect(second.warnings).toEqual(first.warnings);
+  });
+
+  test('an edited manifest is checked again: its new mistake is reported, never hidden by the entry', async () => {
+    const dir = writePackage(root.dir, 'p', { 'manifest.yaml': manifestText('p'), 'sequence.ts': TWO_STEPS });
+    expect((await loadPackage(dir, { sequencesDir: root.dir, cacheDir: cacheDirOf() })).ok).toBe(true);
+    writeFileSync(
+      join(dir, 'manifest.yaml'),
+      'name: p\nversion: 1.0.0\nsteps:\n  - name: a\n    retries: -1\n  - name: b\n',
+    );
+    const again = await loadPackage(dir, { sequencesDir: root.dir, cacheDir: cacheDirOf() });
+    expect(again.ok).toBe(false);
+    expect(again.problems.map((p) => [p.code, p.path, p.line])).toEqual([['SCHEMA', 'steps[0].retries', 5]]);
+  });
+
+  test('an unreadable entry is parsed again and replaced; a package with problems is never cached', async () => {
+    const dir = writePackage(root.dir, 'p', { 'manifest.yaml': manifestText('p'), 'sequence.ts': TWO_STEPS });
+    await loadPackage(dir, { sequencesDir: root.dir, cacheDir: cacheDirOf() });
+    const [entry] = entries();
+    writeFileSync(join(cacheDirOf(), 'packages', entry!), '{"manifest": tru');
+    const again = await loadPackage(dir, { sequencesDir: root.dir, cacheDir: cacheDirOf() });
+    expect(again.ok && again.package.manifest.name).toBe('p');
+    expect(JSON.parse(readFileSync(join(cacheDirOf(), 'packages', entry!), 'utf8')).manifest.name).toBe('p');
+
+    const bad = writePackage(root.dir, 'q', {
+      'manifest.yaml': manifestText('q'),
+      'sequence.ts': 'export async function a() {}\n',
+    });
+    const refused = await loadPackage(bad, { sequencesDir: root.dir, cacheDir: cacheDirOf() });
+    expect(refused.problems.map((p) => p.code)).toEqual(['STEP_NOT_EXPORTED']);
+    expect(entries()).toHaveLength(1);
+  });
 });
