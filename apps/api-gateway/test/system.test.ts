@@ -57,8 +57,15 @@ describe('GET /api/system/info', () => {
           sequencesDir: `${h.dir}/sequences`,
           logsDir: `${h.dir}/data/logs`,
         },
+        ui: { language: null },
       },
     });
+  });
+
+  test("the UI's language from station.yaml ui.language", async () => {
+    h = await harness({ yaml: `${ONLINE_YAML}ui: { language: ko }\n` });
+    const res = await json(h.req('GET', '/api/system/info'));
+    expect(res.body).toMatchObject({ ui: { language: 'ko' } });
   });
 });
 

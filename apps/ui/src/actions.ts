@@ -1,19 +1,25 @@
 // Which buttons a batch card offers: only what is legal in the batch's current state, in one fixed
 // order, decided here without React so the rule is tested on its own.
+import { t } from './i18n.ts';
 import type { BatchStatus } from './types.ts';
 
 /** A button of the batch card. */
 export type BatchAction = 'start' | 'start-sequence' | 'abort' | 'acknowledge' | 'restart' | 'stop';
 
-/** What each button says and the request it sends (`null`: opens the start form instead). */
-export const ACTIONS: Record<BatchAction, { label: string; path: string | null; className: string }> = {
-  start: { label: 'Start process', path: '/start', className: 'btn go' },
-  'start-sequence': { label: 'Start sequence', path: null, className: 'btn go' },
-  abort: { label: 'Abort sequence', path: '/sequence/stop', className: 'btn stop' },
-  acknowledge: { label: 'Acknowledge', path: '/acknowledge', className: 'btn stop' },
-  restart: { label: 'Restart process', path: '/restart', className: 'btn' },
-  stop: { label: 'Stop process', path: '/stop', className: 'btn' },
+/** The request each button sends (`null`: opens the start form instead); its words are `action.<name>`. */
+export const ACTIONS: Record<BatchAction, { path: string | null; className: string }> = {
+  start: { path: '/start', className: 'btn go' },
+  'start-sequence': { path: null, className: 'btn go' },
+  abort: { path: '/sequence/stop', className: 'btn stop' },
+  acknowledge: { path: '/acknowledge', className: 'btn stop' },
+  restart: { path: '/restart', className: 'btn' },
+  stop: { path: '/stop', className: 'btn' },
 };
+
+/** What the button says, in the page's language. */
+export function actionLabel(action: BatchAction): string {
+  return t(`action.${action}`);
+}
 
 /**
  * The buttons for `b`. A test in progress offers only Abort: restarting or stopping the process would

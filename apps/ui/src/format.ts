@@ -1,4 +1,5 @@
 // How values read on the screen: durations, times, status words, measurement limits.
+import { language, t } from './i18n.ts';
 import type { Measurement } from './types.ts';
 
 /** "1:05" for 65 s, "1:02:03" past an hour; "0:00.4" under ten seconds shows tenths. */
@@ -16,7 +17,7 @@ export function duration(seconds: number | null | undefined): string {
 export function when(iso: string | null | undefined): string {
   if (!iso) return '–';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(undefined, { hour12: false });
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString(language(), { hour12: false });
 }
 
 /**
@@ -26,26 +27,37 @@ export function when(iso: string | null | undefined): string {
 export function clockTime(iso: string | null | undefined): string {
   if (!iso) return '–';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(undefined, { hour12: false });
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleTimeString(language(), { hour12: false });
 }
 
-/** The words shown with each batch state, so the state never depends on colour alone. */
-export const STATE_WORDS: Record<string, string> = {
-  idle: 'Idle',
-  starting: 'Starting…',
-  running: 'Running',
-  stopping: 'Stopping…',
-  error: 'Error',
-};
+const STATES = ['idle', 'starting', 'stopping', 'error'] as const;
 
-export const STEP_WORDS: Record<string, string> = {
-  pending: 'Pending',
-  running: 'Running',
-  completed: 'Passed',
-  passed: 'Passed',
-  failed: 'Failed',
-  skipped: 'Skipped',
-};
+/**
+ * The word shown with a batch's state, so the state never depends on colour alone, in the words an
+ * operator uses: Stopped (no process), Ready (up, not testing), Testing, Error.
+ */
+export function stateWord(status: string, testing: boolean): string {
+  if (status === 'running') return t(testing ? 'state.testing' : 'state.ready');
+  return (STATES as readonly string[]).includes(status)
+    ? t(`state.${status as (typeof STATES)[number]}`)
+    : status;
+}
+
+const STEPS = ['pending', 'running', 'passed', 'failed', 'skipped', 'interrupted'] as const;
+
+const RUNS = ['running', 'completed', 'failed', 'stopped', 'aborted', 'timeout'] as const;
+
+/** A stored run's status in words. */
+export function runStatus(status: string): string {
+  return (RUNS as readonly string[]).includes(status)
+    ? t(`runStatus.${status as (typeof RUNS)[number]}`)
+    : status;
+}
+
+/** A step's display state (see `stepState`) in words. */
+export function stepWord(state: string): string {
+  return (STEPS as readonly string[]).includes(state) ? t(`step.${state as (typeof STEPS)[number]}`) : state;
+}
 
 /** A step's display state: a completed step whose pass is false reads as failed. */
 export function stepState(status: string, pass: boolean | null | undefined): string {
@@ -69,5 +81,5 @@ export function limits(m: Measurement): string {
   if (low !== null && high !== null) return `${value(low)} … ${value(high)}${unit}`;
   if (low !== null) return `≥ ${value(low)}${unit}`;
   if (high !== null) return `≤ ${value(high)}${unit}`;
-  return 'recorded';
+  return t('detail.recorded');
 }

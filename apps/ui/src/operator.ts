@@ -1,6 +1,7 @@
 // Who is testing: the operator identifies once per browser session, by badge scan (a scanner types the id
 // and Enter) or by typing; with a signed-in token the id is the token's subject and is not asked for.
 import { apiKey } from './api.ts';
+import { t } from './i18n.ts';
 
 const KEY = 'station.operator';
 /** Operator ids as the station stores them (the bus accepts 1-64 characters). */
@@ -32,8 +33,8 @@ export function initialOperator(
 /** Why `id` cannot be sent, or null when it can. */
 export function checkOperator(id: string): string | null {
   const trimmed = id.trim();
-  if (trimmed === '') return 'scan your badge or type your operator id';
-  if (trimmed.length > MAX_LENGTH) return `at most ${MAX_LENGTH} characters`;
+  if (trimmed === '') return t('unit.needOperator');
+  if (trimmed.length > MAX_LENGTH) return t('unit.operatorTooLong', { max: MAX_LENGTH });
   return null;
 }
 

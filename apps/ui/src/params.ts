@@ -1,5 +1,6 @@
 // Parameter forms from a schema (sequence manifest parameters, manual command params): the text an
 // operator typed becomes typed values, checked against type, range and allowed values before sending.
+import { t } from './i18n.ts';
 import type { ParamSpec } from './types.ts';
 
 /** What the inputs hold: text for numbers and strings, booleans for checkboxes. */
@@ -27,9 +28,10 @@ export function initialValues(
 /** A range as people read it: "0 to 30 V", "at least 0.01 A". */
 export function describeRange(spec: ParamSpec): string {
   const unit = spec.unit ? ` ${spec.unit}` : '';
-  if (spec.min !== undefined && spec.max !== undefined) return `${spec.min} to ${spec.max}${unit}`;
-  if (spec.min !== undefined) return `at least ${spec.min}${unit}`;
-  if (spec.max !== undefined) return `at most ${spec.max}${unit}`;
+  if (spec.min !== undefined && spec.max !== undefined)
+    return t('params.range', { min: spec.min, max: spec.max, unit });
+  if (spec.min !== undefined) return t('params.atLeast', { min: spec.min, unit });
+  if (spec.max !== undefined) return t('params.atMost', { max: spec.max, unit });
   return '';
 }
 
@@ -37,20 +39,22 @@ function checkOne(spec: ParamSpec, raw: string | boolean): { value?: unknown; er
   if (spec.type === 'boolean') return { value: raw === true };
   const text = String(raw).trim();
   if (text === '') {
-    if (spec.required || spec.default === undefined) return { error: 'required' };
+    if (spec.required || spec.default === undefined) return { error: t('params.required') };
     return {};
   }
   if (spec.type === 'number' || spec.type === 'integer') {
     const n = Number(text);
-    if (!Number.isFinite(n)) return { error: 'must be a number' };
-    if (spec.type === 'integer' && !Number.isInteger(n)) return { error: 'must be a whole number' };
+    if (!Number.isFinite(n)) return { error: t('params.number') };
+    if (spec.type === 'integer' && !Number.isInteger(n)) return { error: t('params.integer') };
     if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-      return { error: `out of range: ${describeRange(spec)}` };
+      return { error: t('params.outOfRange', { range: describeRange(spec) }) };
     }
-    if (spec.enum && !spec.enum.includes(n)) return { error: `must be one of ${spec.enum.join(', ')}` };
+    if (spec.enum && !spec.enum.includes(n))
+      return { error: t('params.oneOf', { values: spec.enum.join(', ') }) };
     return { value: n };
   }
-  if (spec.enum && !spec.enum.includes(text)) return { error: `must be one of ${spec.enum.join(', ')}` };
+  if (spec.enum && !spec.enum.includes(text))
+    return { error: t('params.oneOf', { values: spec.enum.join(', ') }) };
   return { value: text };
 }
 

@@ -65,4 +65,6 @@ export interface StationInfo {
   id: string;
   name: string;
   version: string;
+  /** station.yaml `ui.language`; null: the browser's language. */
+  ui?: { language: string | null };
 }

@@ -1,6 +1,7 @@
 // The unit on a card, without React: which verdict a finished run gives its unit, what a serial number
 // may be, and whether an answer fits an operator prompt before it is sent.
 import { SERIAL_NUMBER_PATTERN, type Verdict } from '@station/model';
+import { t } from './i18n.ts';
 import type { LastResult, OperatorPrompt } from './types.ts';
 
 /** What a finished run says about its unit. */
@@ -27,8 +28,8 @@ const SERIAL = new RegExp(SERIAL_NUMBER_PATTERN);
 /** Why `serial` cannot be sent, or null when it can. */
 export function checkSerial(serial: string): string | null {
   const s = serial.trim();
-  if (s === '') return 'scan or type the serial number';
-  return SERIAL.test(s) ? null : 'a serial is 1-64 letters, digits or signs, no spaces';
+  if (s === '') return t('unit.needSerial');
+  return SERIAL.test(s) ? null : t('unit.badSerial');
 }
 
 /** The answer typed or tapped for `prompt`, checked as the station will check it; `error` says why not. */
@@ -40,16 +41,18 @@ export function parseAnswer(
   if (prompt.kind === 'number') {
     const text = raw.trim().replace(',', '.');
     const n = text === '' ? Number.NaN : Number(text);
-    if (!Number.isFinite(n)) return { ok: false, error: 'type a number' };
-    if (prompt.min !== undefined && n < prompt.min) return { ok: false, error: `at least ${prompt.min}` };
-    if (prompt.max !== undefined && n > prompt.max) return { ok: false, error: `at most ${prompt.max}` };
+    if (!Number.isFinite(n)) return { ok: false, error: t('unit.typeNumber') };
+    if (prompt.min !== undefined && n < prompt.min)
+      return { ok: false, error: t('unit.atLeast', { min: prompt.min }) };
+    if (prompt.max !== undefined && n > prompt.max)
+      return { ok: false, error: t('unit.atMost', { max: prompt.max }) };
     return { ok: true, value: n };
   }
   if (prompt.kind === 'text') {
     const text = raw.trim();
-    if (text === '') return { ok: false, error: 'type or scan the answer' };
+    if (text === '') return { ok: false, error: t('unit.typeAnswer') };
     if (prompt.pattern !== undefined && !new RegExp(`^(?:${prompt.pattern})$`, 'u').test(text)) {
-      return { ok: false, error: `does not match the expected form (${prompt.pattern})` };
+      return { ok: false, error: t('unit.badPattern', { pattern: prompt.pattern }) };
     }
     return { ok: true, value: text };
   }

@@ -5,6 +5,7 @@
 import type { StationStats, YieldFigures } from '@station/model';
 import { useEffect, useSyncExternalStore } from 'react';
 import { api } from './api.ts';
+import { language, t } from './i18n.ts';
 
 const YIELD_POLL_MS = 60_000;
 
@@ -73,7 +74,8 @@ const EMPTY: YieldFigures = {
 /** "12 units · FPY 91.7 %", as the bar and the cards say it. */
 export function yieldText(y: YieldFigures | null): string {
   if (!y) return '…';
-  const units = `${y.unitsTested} unit${y.unitsTested === 1 ? '' : 's'}`;
+  const units = t('yield.units', { count: y.unitsTested });
   if (y.firstPassYield === null) return units;
-  return `${units} · FPY ${(y.firstPassYield * 100).toFixed(1)} %`;
+  const fpy = new Intl.NumberFormat(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return t('yield.withFpy', { units, fpy: fpy.format(y.firstPassYield * 100) });
 }

@@ -1,6 +1,6 @@
 // The batch card's buttons: only what is legal in each state, in a fixed order.
 import { expect, test } from 'bun:test';
-import { ACTIONS, batchActions } from '../src/actions.ts';
+import { ACTIONS, actionLabel, batchActions } from '../src/actions.ts';
 import type { BatchStatus } from '../src/types.ts';
 
 const batch = (status: BatchStatus['status'], sequenceRunning?: boolean): BatchStatus => ({
@@ -18,7 +18,7 @@ test.each([
   ['running', false, ['Start sequence', 'Restart process', 'Stop process']],
   ['running', true, ['Abort sequence']],
 ] as const)('a batch %s (testing: %p) offers %p', (status, testing, labels) => {
-  expect(batchActions(batch(status, testing)).map((a) => ACTIONS[a].label)).toEqual([...labels]);
+  expect(batchActions(batch(status, testing)).map((a) => actionLabel(a))).toEqual([...labels]);
 });
 
 test('a slot whose recovery failed offers Acknowledge instead of Start sequence', () => {
@@ -26,7 +26,7 @@ test('a slot whose recovery failed offers Acknowledge instead of Start sequence'
     ...batch('running', false),
     lastError: { code: 'RECOVERY_FAILED', message: 'recovery failed: cleanup step power_off failed' },
   };
-  expect(batchActions(b).map((a) => ACTIONS[a].label)).toEqual([
+  expect(batchActions(b).map((a) => actionLabel(a))).toEqual([
     'Acknowledge',
     'Restart process',
     'Stop process',
@@ -35,5 +35,6 @@ test('a slot whose recovery failed offers Acknowledge instead of Start sequence'
 });
 
 test('Restart process posts to the batch restart route (BR-006)', () => {
-  expect(ACTIONS.restart).toEqual({ label: 'Restart process', path: '/restart', className: 'btn' });
+  expect(ACTIONS.restart).toEqual({ path: '/restart', className: 'btn' });
+  expect(actionLabel('restart')).toBe('Restart process');
 });

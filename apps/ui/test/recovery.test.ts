@@ -45,7 +45,7 @@ async function expectText(loc: Locator, text: string | RegExp): Promise<void> {
 test('a failed recovery after a crash shows on the card and blocks tests until acknowledged', async () => {
   await page.goto(station!.base);
   await card().getByRole('button', { name: 'Start process' }).click();
-  await expectText(card().getByTestId('state'), 'Running');
+  await expectText(card().getByTestId('state'), 'Ready');
   // A run whose cleanup step cannot switch the output off, killed while it holds the output on.
   const started = await fetch(`${station!.base}/api/batches/slot_r/sequence/start`, {
     method: 'POST',

@@ -54,7 +54,7 @@ describe('signing in with a role', () => {
     await prompt.getByLabel('Password').fill(PASSWORD);
     await prompt.getByRole('button', { name: 'Sign in' }).click();
     await expectText(page.getByTestId('link'), 'Live');
-    await expectText(card('slot_1').getByTestId('state'), 'Running');
+    await expectText(card('slot_1').getByTestId('state'), 'Ready');
   });
 
   test("what an operator's role lacks is refused with the role it needs", async () => {

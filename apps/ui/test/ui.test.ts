@@ -35,7 +35,7 @@ async function expectText(loc: Locator, text: string | RegExp, ms = 15_000): Pro
 
 async function startProcess(id: string): Promise<void> {
   await card(id).getByRole('button', { name: 'Start process' }).click();
-  await expectText(card(id).getByTestId('state'), 'Running');
+  await expectText(card(id).getByTestId('state'), 'Ready');
 }
 
 async function openStartForm(id: string): Promise<Locator> {
@@ -71,7 +71,7 @@ describe('operator UI in Chromium', () => {
         .locator('article[data-batch]')
         .evaluateAll((els) => els.map((e) => e.getAttribute('data-batch'))),
     ).toEqual(['slot_1', 'slot_2', 'slot_3']);
-    expect(await card('slot_1').getByTestId('state').textContent()).toBe('Idle');
+    expect(await card('slot_1').getByTestId('state').textContent()).toBe('Stopped');
     // Only the legal button: an idle batch can be started, nothing else.
     expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual(['Start process']);
   });
@@ -119,7 +119,7 @@ describe('operator UI in Chromium', () => {
 
     await dialog.getByRole('button', { name: 'Start sequence' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await expectText(card('slot_1').getByTestId('state'), 'testing');
+    await expectText(card('slot_1').getByTestId('state'), 'Testing');
     expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual(['Abort sequence']);
   });
 
@@ -188,7 +188,7 @@ describe('operator UI in Chromium', () => {
     await expectText(card('slot_1').getByTestId('step'), 'set_output');
     await card('slot_1').getByRole('button', { name: 'Abort sequence' }).click();
     await expectText(card('slot_1').getByTestId('last-result'), 'ABORTED');
-    expect(await card('slot_1').getByTestId('state').textContent()).toBe('Running');
+    expect(await card('slot_1').getByTestId('state').textContent()).toBe('Ready');
     expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual([
       'Test unit',
       'Start sequence',
@@ -207,7 +207,7 @@ describe('operator UI in Chromium', () => {
       const pids = station!.pidsOf('--batch slot_1');
       return pids.length === 1 && pids[0] !== before ? pids : undefined;
     }, 'a new runner for slot_1');
-    await expectText(card('slot_1').getByTestId('state'), 'Running');
+    await expectText(card('slot_1').getByTestId('state'), 'Ready');
     expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual([
       'Test unit',
       'Start sequence',

@@ -277,6 +277,20 @@ export const SupervisorSchema = section(
   { default: {} },
 );
 
+/** The languages the operator UI speaks (apps/ui/src/locales). */
+export const UI_LANGUAGES = ['ko', 'en'] as const;
+export type UiLanguage = (typeof UI_LANGUAGES)[number];
+
+/** `ui`: how the operator UI first shows itself; without `language` it follows the browser's. */
+export const UiSchema = section(
+  {
+    language: Type.Optional(
+      Type.Union([Type.Literal('ko'), Type.Literal('en')], { expected: `one of ${UI_LANGUAGES.join(', ')}` }),
+    ),
+  },
+  { default: {} },
+);
+
 /** The whole file as written (before derived defaults and path resolution). */
 export const StationConfigSchema = section({
   station: StationSchema,
@@ -290,6 +304,7 @@ export const StationConfigSchema = section({
   logging: LoggingSchema,
   storage: StorageSchema,
   supervisor: SupervisorSchema,
+  ui: UiSchema,
 });
 
 type Decoded = StaticDecode<typeof StationConfigSchema>;

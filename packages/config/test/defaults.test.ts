@@ -53,6 +53,7 @@ describe('defaults', () => {
       logging: { level: 'info', max_file_mb: 10, keep_files: 5 },
       storage: { keep_results_days: 90, min_free_mb: 200, warn_free_mb: 1024 },
       supervisor: { orphan_timeout: 300_000, keep_runners: true },
+      ui: {},
     };
     expect(config).toEqual(expected);
     // Offline mode is the absence of a url, not an empty one.

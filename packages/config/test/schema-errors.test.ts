@@ -41,6 +41,13 @@ describe('schema errors', () => {
     ]);
   });
 
+  test('ui.language takes ko or en and names them when it is anything else', () => {
+    const { issues } = issuesOf(yaml('station: { id: s1 }', 'ui:', '  language: kr'));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ path: 'ui.language', line: 3 });
+    expect(issues[0]!.message).toContain('one of ko, en');
+  });
+
   test('a misspelt top-level section is caught', () => {
     const { issues } = issuesOf(yaml('station: { id: s1 }', 'loging:', '  level: debug'));
     expect(issues).toEqual([at(2, 1, 'loging', 'unknown key (did you mean logging?)')]);

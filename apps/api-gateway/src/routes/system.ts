@@ -60,6 +60,11 @@ const InfoSchema = t.Object({
   batchCount: t.Integer(),
   configPath: t.String(),
   paths: t.Object({ dataDir: t.String(), sequencesDir: t.String(), logsDir: t.String() }),
+  ui: t.Object({
+    language: t.Union([t.Literal('ko'), t.Literal('en'), t.Null()], {
+      description: "station.yaml ui.language; null: the UI follows the browser's language",
+    }),
+  }),
 });
 
 /** The system routes, mounted under `/api/system`. */
@@ -81,6 +86,7 @@ export function systemRoutes(ctx: RouteContext) {
           sequencesDir: config.paths.sequences_dir,
           logsDir: config.paths.logs_dir,
         },
+        ui: { language: config.ui.language ?? null },
       }),
       { response: { 200: InfoSchema, ...errorResponses }, detail: { summary: 'Station information' } },
     )

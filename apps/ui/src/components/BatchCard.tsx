@@ -2,9 +2,10 @@
 // testing with the open prompt, or its verdict with the whole card coloured by it), the running sequence
 // and its progress, and only the buttons that are legal in the current state.
 import { useEffect, useState } from 'react';
-import { ACTIONS, batchActions } from '../actions.ts';
+import { useTranslation } from 'react-i18next';
+import { ACTIONS, actionLabel, batchActions } from '../actions.ts';
 import { api } from '../api.ts';
-import { duration, STATE_WORDS } from '../format.ts';
+import { duration, stateWord } from '../format.ts';
 import { useAction } from '../hooks.ts';
 import { useLive } from '../live.ts';
 import { linkTo } from '../router.ts';
@@ -31,30 +32,32 @@ export function Verdict({
   status?: string;
   errorCode?: string;
 }) {
+  const { t } = useTranslation();
   // A run whose results could not be stored has no verdict: the unit must be tested again.
   if (errorCode) {
     return (
       <span className="verdict error" title={errorCode}>
-        ERROR <small>{errorCode}</small>
+        {t('verdict.ERROR')} <small>{errorCode}</small>
       </span>
     );
   }
   // An aborted run is neither a pass nor a product failure; say what happened.
-  if (status === 'stopped') return <span className="verdict aborted">ABORTED</span>;
-  if (pass === true) return <span className="verdict pass">PASS</span>;
-  if (pass === false) return <span className="verdict fail">FAIL</span>;
+  if (status === 'stopped') return <span className="verdict aborted">{t('verdict.ABORTED')}</span>;
+  if (pass === true) return <span className="verdict pass">{t('verdict.PASS')}</span>;
+  if (pass === false) return <span className="verdict fail">{t('verdict.FAIL')}</span>;
   return <span className="verdict none">—</span>;
 }
 
 /** Process and sequence buttons for a batch, shown only when the state allows them (`batchActions`). */
 export function BatchActions({ b }: { b: BatchStatus }) {
+  const { t } = useTranslation();
   const action = useAction();
   const [starting, setStarting] = useState(false);
   const post = (path: string) => action.run(() => api('POST', `/batches/${b.id}${path}`));
   return (
     <div className="card-actions">
       {batchActions(b).map((name) => {
-        const { label, path, className } = ACTIONS[name];
+        const { path, className } = ACTIONS[name];
         return (
           <button
             key={name}
@@ -63,7 +66,7 @@ export function BatchActions({ b }: { b: BatchStatus }) {
             disabled={action.busy || (name === 'start-sequence' && !b.sequenceName)}
             onClick={() => (path === null ? setStarting(true) : post(path))}
           >
-            {label}
+            {actionLabel(name)}
           </button>
         );
       })}
@@ -99,6 +102,7 @@ function serialFor(
 
 /** One batch as a card. */
 export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; storage?: StorageWarning }) {
+  const { t } = useTranslation();
   // The station bar refreshes the figures when any run ends; a card only reads its slot's.
   const slotYield = useYield('', b.id);
   const lv = useLive().station.live[b.id];
@@ -125,7 +129,9 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
   const pct = Math.round(progress * 100);
   const step =
     b.sequenceRunning && b.currentStep
-      ? `${b.currentStep}${b.stepIndex !== undefined && b.totalSteps ? ` (${b.stepIndex + 1}/${b.totalSteps})` : ''}`
+      ? b.stepIndex !== undefined && b.totalSteps
+        ? t('card.stepOf', { step: b.currentStep, n: b.stepIndex + 1, total: b.totalSteps })
+        : b.currentStep
       : '—';
   return (
     <article
@@ -141,45 +147,44 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
           </a>
         </h2>
         <span className={`badge state-${b.status}`} data-testid="state">
-          {STATE_WORDS[b.status] ?? b.status}
-          {b.sequenceRunning ? ' · testing' : ''}
+          {stateWord(b.status, b.sequenceRunning === true)}
         </span>
       </header>
       {testing || starting ? (
         <div className="unit-now" data-testid="unit-now">
-          <span className="label">{starting ? 'Starting' : 'Testing'}</span>
+          <span className="label">{starting ? t('card.starting') : t('card.testing')}</span>
           <span className="unit-serial">{serial ?? '—'}</span>
         </div>
       ) : null}
       {testing && lv?.prompt ? <PromptPanel batchId={b.id} prompt={lv.prompt} now={now} /> : null}
       <dl className="facts">
-        <dt>Sequence</dt>
+        <dt>{t('card.sequence')}</dt>
         <dd>{b.sequenceName ? `${b.sequenceName} ${b.sequenceVersion ?? ''}` : '—'}</dd>
-        <dt>Step</dt>
+        <dt>{t('card.step')}</dt>
         <dd data-testid="step">{step}</dd>
-        <dt>Elapsed</dt>
+        <dt>{t('card.elapsed')}</dt>
         <dd>{duration(elapsedOf(b, now))}</dd>
-        <dt>Today</dt>
+        <dt>{t('card.today')}</dt>
         <dd data-testid="slot-yield">{yieldText(slotYield)}</dd>
       </dl>
       <div
         className="progress"
         role="progressbar"
-        aria-label={`${b.name} progress`}
+        aria-label={t('card.progress', { name: b.name })}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={b.sequenceRunning ? pct : undefined}
       >
         <div className="bar" style={{ width: `${b.sequenceRunning ? pct : 0}%` }} />
-        <span>{b.sequenceRunning ? `${pct} %` : 'not testing'}</span>
+        <span>{b.sequenceRunning ? t('card.percent', { pct }) : t('card.notTesting')}</span>
       </div>
       <div className="last" data-testid="last-result">
         {verdict ? (
           <UnitVerdictBlock verdict={verdict} serial={serial} errorCode={b.lastResult?.errorCode} />
         ) : (
           <>
-            <span className="label">Result</span>
-            <span className="verdict none">{testing || starting ? 'testing…' : '—'}</span>
+            <span className="label">{t('card.result')}</span>
+            <span className="verdict none">{testing || starting ? t('card.testingNow') : '—'}</span>
           </>
         )}
       </div>
@@ -187,11 +192,7 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
       {b.lastError ? (
         <div className="error-banner" role="alert" data-testid="batch-error">
           <strong>{b.lastError.code}</strong> {b.lastError.message}
-          {unsafe ? (
-            <p className="error-hint">
-              Make the fixture safe (output off, unit removed), then press Acknowledge to test again.
-            </p>
-          ) : null}
+          {unsafe ? <p className="error-hint">{t('card.recoveryHint')}</p> : null}
         </div>
       ) : null}
       {b.stale ? (
@@ -202,7 +203,7 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
       ) : null}
       {storage ? (
         <div className={`storage-warning ${storage.level}`} role="status" data-testid="storage">
-          <strong>{storage.level === 'low' ? 'Disk full: new tests refused' : 'Disk almost full'}</strong>{' '}
+          <strong>{storage.level === 'low' ? t('card.diskFull') : t('card.diskAlmostFull')}</strong>{' '}
           {storage.reason}
         </div>
       ) : null}

@@ -1,8 +1,9 @@
 // One batch in depth: live step list with measurements against limits, errors up front, the live log,
 // and manual control. Seeded from GET /api/batches/{id} so a page opened mid-run is right at once.
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
-import { clockTime, limits, STEP_WORDS, stepState, value } from '../format.ts';
+import { clockTime, limits, stepState, stepWord, value } from '../format.ts';
 import { useLoad, useNow } from '../hooks.ts';
 import { live, useLive } from '../live.ts';
 import { linkTo } from '../router.ts';
@@ -12,15 +13,18 @@ import { BatchCard } from './BatchCard.tsx';
 import { ManualPanel } from './ManualPanel.tsx';
 
 function StepRow({ s, index }: { s: StepView; index: number }) {
+  const { t } = useTranslation();
   const state = stepState(s.status, s.pass);
   return (
     <li className={`step step-${state}`} data-step={s.name} data-state={state}>
       <div className="step-head">
         <span className="step-no">{index + 1}</span>
         <span className="step-name">{s.name}</span>
-        <span className={`step-state step-${state}`}>{STEP_WORDS[state] ?? state}</span>
+        <span className={`step-state step-${state}`}>{stepWord(state)}</span>
         <span className="step-time">
-          {s.duration !== null && s.duration !== undefined ? `${s.duration.toFixed(2)} s` : ''}
+          {s.duration !== null && s.duration !== undefined
+            ? t('detail.seconds', { value: s.duration.toFixed(2) })
+            : ''}
         </span>
       </div>
       {s.error ? <p className="step-error">{s.error}</p> : null}
@@ -28,10 +32,10 @@ function StepRow({ s, index }: { s: StepView; index: number }) {
         <table className="measurements">
           <thead>
             <tr>
-              <th scope="col">Measurement</th>
-              <th scope="col">Value</th>
-              <th scope="col">Limits</th>
-              <th scope="col">Result</th>
+              <th scope="col">{t('detail.measurement')}</th>
+              <th scope="col">{t('detail.value')}</th>
+              <th scope="col">{t('detail.limits')}</th>
+              <th scope="col">{t('detail.result')}</th>
             </tr>
           </thead>
           <tbody>
@@ -43,7 +47,7 @@ function StepRow({ s, index }: { s: StepView; index: number }) {
                   {m.unit ? ` ${m.unit}` : ''}
                 </td>
                 <td>{limits(m)}</td>
-                <td>{m.pass === true ? 'PASS' : m.pass === false ? 'FAIL' : '—'}</td>
+                <td>{m.pass === true ? t('verdict.PASS') : m.pass === false ? t('verdict.FAIL') : '—'}</td>
               </tr>
             ))}
           </tbody>
@@ -55,6 +59,7 @@ function StepRow({ s, index }: { s: StepView; index: number }) {
 
 /** The detail page of batch `id`. */
 export function BatchDetail({ id }: { id: string }) {
+  const { t } = useTranslation();
   const { station } = useLive();
   const now = useNow();
   const b = station.batches[id];
@@ -78,7 +83,7 @@ export function BatchDetail({ id }: { id: string }) {
     if (logCount && logRef.current) logRef.current.scrollTop = logRef.current.scrollHeight;
   }, [logCount]);
 
-  if (!b) return <p className="empty">{detail.error ?? 'Loading batch…'}</p>;
+  if (!b) return <p className="empty">{detail.error ?? t('detail.loading')}</p>;
   const seen = liveData?.steps ?? [];
   const planned = seq.data?.manifest?.steps?.map((s) => s.name) ?? [];
   const steps: StepView[] = [
@@ -92,14 +97,14 @@ export function BatchDetail({ id }: { id: string }) {
     <div className="detail">
       <p>
         <a className="back" href="/" onClick={linkTo('/')}>
-          ← All batches
+          {t('detail.back')}
         </a>
       </p>
       <BatchCard b={b} now={now} />
       <div className="detail-grid">
         <section className="panel" aria-labelledby="steps-title">
-          <h2 id="steps-title">Steps</h2>
-          {steps.length === 0 ? <p className="muted">No sequence has run in this process yet.</p> : null}
+          <h2 id="steps-title">{t('detail.steps')}</h2>
+          {steps.length === 0 ? <p className="muted">{t('detail.noSteps')}</p> : null}
           <ol className="steps" data-testid="steps">
             {steps.map((s, i) => (
               <StepRow key={s.name} s={s} index={i} />
@@ -111,7 +116,7 @@ export function BatchDetail({ id }: { id: string }) {
                 href={`/results/${b.lastResult.executionId}`}
                 onClick={linkTo(`/results/${b.lastResult.executionId}`)}
               >
-                Stored result of the last run
+                {t('detail.lastStored')}
               </a>
             </p>
           ) : null}
@@ -119,7 +124,7 @@ export function BatchDetail({ id }: { id: string }) {
         <div className="side">
           <ManualPanel b={b} commands={detail.data?.manualCommands ?? []} />
           <section className="panel" aria-labelledby="log-title">
-            <h2 id="log-title">Log</h2>
+            <h2 id="log-title">{t('detail.log')}</h2>
             <ol className="log" ref={logRef} data-testid="log" aria-live="polite">
               {(liveData?.logs ?? []).map((l, i) => (
                 // Log lines have no id; their position in the capped list is stable enough for display.

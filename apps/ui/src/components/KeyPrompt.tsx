@@ -1,10 +1,12 @@
 // Asks who is calling when the gateway answers 401, once per browser session (sessionStorage): a local
 // user signs in with name and password (the token then carries their role and name), or an API key.
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { apiKey, setApiKey, signIn } from '../api.ts';
 
 /** The credential dialog; `onDone` runs after a key or token is stored. */
 export function KeyPrompt({ onDone }: { onDone(): void }) {
+  const { t } = useTranslation();
   const [key, setKey] = useState('');
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
@@ -14,12 +16,8 @@ export function KeyPrompt({ onDone }: { onDone(): void }) {
   return (
     <div className="dialog-backdrop">
       <div className="dialog" role="dialog" aria-labelledby="key-title">
-        <h2 id="key-title">API key needed</h2>
-        <p>
-          {hadKey
-            ? 'The station refused the key or your sign-in has expired; enter it again.'
-            : 'This station asks who you are: sign in, or enter an API key.'}
-        </p>
+        <h2 id="key-title">{t('key.title')}</h2>
+        <p>{hadKey ? t('key.again') : t('key.ask')}</p>
         <form
           onSubmit={async (e) => {
             e.preventDefault();
@@ -32,7 +30,7 @@ export function KeyPrompt({ onDone }: { onDone(): void }) {
           }}
         >
           <div className="field">
-            <label htmlFor="signin-name">Name</label>
+            <label htmlFor="signin-name">{t('key.name')}</label>
             <input
               id="signin-name"
               autoComplete="username"
@@ -41,7 +39,7 @@ export function KeyPrompt({ onDone }: { onDone(): void }) {
             />
           </div>
           <div className="field">
-            <label htmlFor="signin-password">Password</label>
+            <label htmlFor="signin-password">{t('key.password')}</label>
             <input
               id="signin-password"
               type="password"
@@ -57,7 +55,7 @@ export function KeyPrompt({ onDone }: { onDone(): void }) {
           ) : null}
           <div className="actions">
             <button type="submit" className="btn go" disabled={busy}>
-              Sign in
+              {t('key.signIn')}
             </button>
           </div>
         </form>
@@ -70,7 +68,7 @@ export function KeyPrompt({ onDone }: { onDone(): void }) {
           }}
         >
           <div className="field">
-            <label htmlFor="api-key">API key</label>
+            <label htmlFor="api-key">{t('key.apiKey')}</label>
             <input
               id="api-key"
               type="password"
@@ -81,7 +79,7 @@ export function KeyPrompt({ onDone }: { onDone(): void }) {
           </div>
           <div className="actions">
             <button type="submit" className="btn go">
-              Continue
+              {t('key.continue')}
             </button>
           </div>
         </form>

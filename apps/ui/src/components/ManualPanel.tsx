@@ -1,26 +1,28 @@
 // Manual control: pick an instrument command, fill its parameters from the driver's schema, run it and
 // see the answer at once. Locked, with the reason, whenever the runner would refuse (MC-003).
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
-import { value } from '../format.ts';
+import { stateWord, value } from '../format.ts';
 import { describeError } from '../hooks.ts';
+import { t } from '../i18n.ts';
 import { useLive } from '../live.ts';
 import { checkValues, type FormValues, initialValues, serverFieldErrors } from '../params.ts';
 import type { BatchStatus, CommandResult, ManualCommand, ParamSpec } from '../types.ts';
 import { ParamFields } from './ParamFields.tsx';
 
 function lockReason(b: BatchStatus, waiting: boolean): string | null {
-  if (b.status !== 'running') return `The batch process is ${b.status}; start it to use manual control.`;
+  if (b.status !== 'running') return t('manual.lockedProcess', { state: stateWord(b.status, false) });
   // The instruments stay the sequence's while it waits for the operator, too.
-  if (b.sequenceRunning && waiting) {
-    return 'A sequence is running and waits for an answer to its prompt; manual control is locked until it ends.';
-  }
-  if (b.sequenceRunning) return 'A sequence is running; manual control is locked until it ends.';
+  if (b.sequenceRunning && waiting) return t('manual.lockedPrompt');
+  if (b.sequenceRunning) return t('manual.lockedRunning');
   return null;
 }
 
 /** The manual control panel of one batch. */
 export function ManualPanel({ b, commands }: { b: BatchStatus; commands: ManualCommand[] }) {
+  // Re-renders on a language change (lockReason reads the module's `t`).
+  useTranslation();
   const [choice, setChoice] = useState(0);
   const [values, setValues] = useState<FormValues>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -66,18 +68,18 @@ export function ManualPanel({ b, commands }: { b: BatchStatus; commands: ManualC
 
   return (
     <section className="panel manual" aria-labelledby="manual-title">
-      <h2 id="manual-title">Manual control</h2>
+      <h2 id="manual-title">{t('manual.title')}</h2>
       {locked ? (
         <p className="locked" role="status" data-testid="manual-locked">
           {locked}
         </p>
       ) : null}
-      {commands.length === 0 ? <p className="muted">This batch has no manual commands.</p> : null}
+      {commands.length === 0 ? <p className="muted">{t('manual.none')}</p> : null}
       {commands.length > 0 ? (
         <form onSubmit={run} noValidate>
           <fieldset disabled={locked !== null || busy}>
             <div className="field">
-              <label htmlFor="manual-command">Command</label>
+              <label htmlFor="manual-command">{t('manual.command')}</label>
               <select id="manual-command" value={choice} onChange={(e) => pick(Number(e.target.value))}>
                 {commands.map((c, i) => (
                   <option key={`${c.hardware}.${c.command}`} value={i}>
@@ -95,7 +97,7 @@ export function ManualPanel({ b, commands }: { b: BatchStatus; commands: ManualC
               onChange={(name, v) => setValues((s) => ({ ...s, [name]: v }))}
             />
             <button type="submit" className="btn go">
-              {busy ? 'Running…' : 'Run command'}
+              {busy ? t('manual.running') : t('manual.run')}
             </button>
           </fieldset>
         </form>

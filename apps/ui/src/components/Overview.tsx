@@ -1,6 +1,7 @@
 // The station overview: one card per batch, in station.yaml order, live from the WebSocket snapshot (each
 // card whole from the gateway, its last verdict included: nothing to fetch or merge for it here).
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { useHealth } from '../health.ts';
 import { useNow } from '../hooks.ts';
@@ -11,6 +12,7 @@ import { BatchCard, type StorageWarning } from './BatchCard.tsx';
 
 /** Every batch of the station as a card. */
 export function Overview() {
+  const { t } = useTranslation();
   const { station, link } = useLive();
   const now = useNow();
   const health = useHealth();
@@ -20,7 +22,7 @@ export function Overview() {
     level === 'warn' || level === 'low'
       ? {
           level,
-          reason: health?.reasons?.find((r) => /free|disk/i.test(r)) ?? 'the data folder is almost full',
+          reason: health?.reasons?.find((r) => /free|disk/i.test(r)) ?? t('overview.diskAlmostFull'),
         }
       : undefined;
   const batches = station.order.map((id) => station.batches[id]).filter((b) => b !== undefined);
@@ -42,14 +44,10 @@ export function Overview() {
     }
   }, [runs]);
   if (batches.length === 0) {
-    return (
-      <p className="empty">
-        {link === 'live' ? 'This station has no batches configured.' : 'Connecting to the station…'}
-      </p>
-    );
+    return <p className="empty">{link === 'live' ? t('overview.noBatches') : t('overview.connecting')}</p>;
   }
   return (
-    <section className="cards" aria-label="Batches">
+    <section className="cards" aria-label={t('overview.batches')}>
       {batches.map((b) => (
         <BatchCard key={b.id} b={b} now={now} storage={storage} />
       ))}

@@ -1,5 +1,6 @@
 // Inputs generated from a parameter schema: number fields with their range and unit, selects for
 // allowed values, checkboxes for booleans; each field shows its own problem next to it.
+import { useTranslation } from 'react-i18next';
 import { describeRange, type FormValues } from '../params.ts';
 import type { ParamSpec } from '../types.ts';
 
@@ -14,8 +15,9 @@ interface Props {
 
 /** One labelled input per parameter, in schema order. */
 export function ParamFields({ idPrefix, schema, values, errors, disabled, onChange }: Props) {
+  const { t } = useTranslation();
   const names = Object.keys(schema);
-  if (names.length === 0) return <p className="muted">No parameters.</p>;
+  if (names.length === 0) return <p className="muted">{t('params.none')}</p>;
   return (
     <div className="fields">
       {names.map((name) => {
@@ -25,7 +27,7 @@ export function ParamFields({ idPrefix, schema, values, errors, disabled, onChan
         const hint = [
           spec.description,
           describeRange(spec),
-          spec.default !== undefined ? `default ${String(spec.default)}` : '',
+          spec.default !== undefined ? t('params.default', { value: String(spec.default) }) : '',
         ]
           .filter(Boolean)
           .join(' · ');

@@ -1,7 +1,9 @@
 // One stored execution: verdict, parameters, every step with its measurements, and the exports.
+import { useTranslation } from 'react-i18next';
 import { api, download } from '../api.ts';
-import { duration, limits, STEP_WORDS, stepState, value, when } from '../format.ts';
+import { duration, limits, runStatus, stepState, stepWord, value, when } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
+import { t } from '../i18n.ts';
 import { linkTo } from '../router.ts';
 import type { ExecutionResult, StepResult } from '../types.ts';
 import { Verdict } from './BatchCard.tsx';
@@ -10,16 +12,24 @@ type PromptRecord = NonNullable<StepResult['prompts']>[number];
 
 /** What the operator was asked and said, in words: the answer and who gave it, or how the prompt ended. */
 function promptText(p: PromptRecord): string {
-  const asked = `Asked “${p.message}”: `;
   if (p.status === 'answered') {
-    const answer = typeof p.answer === 'boolean' ? (p.answer ? 'yes' : 'no') : value(p.answer);
-    return `${asked}${answer}${p.unit ? ` ${value(p.unit)}` : ''} — ${p.answeredBy ?? '?'}, ${when(p.closedAt ?? p.openedAt)}`;
+    const answer = typeof p.answer === 'boolean' ? t(p.answer ? 'unit.yes' : 'unit.no') : value(p.answer);
+    return t('result.promptAnswered', {
+      message: p.message,
+      answer: `${answer}${p.unit ? ` ${value(p.unit)}` : ''}`,
+      who: p.answeredBy ?? '?',
+      when: when(p.closedAt ?? p.openedAt),
+    });
   }
-  return `${asked}${p.status === 'timed_out' ? 'no answer in time' : p.status === 'cancelled' ? 'cancelled' : 'open'}`;
+  const outcome =
+    p.status === 'timed_out' ? 'promptTimedOut' : p.status === 'cancelled' ? 'promptCancelled' : 'promptOpen';
+  return t(`result.${outcome}`, { message: p.message });
 }
 
 /** The result detail page of execution `id`. */
 export function ResultDetail({ id }: { id: string }) {
+  // Re-renders on a language change (this page reads the module's `t`).
+  useTranslation();
   const res = useLoad(id, () => api<ExecutionResult>('GET', `/results/${encodeURIComponent(id)}`));
   const exporting = useAction();
   const r = res.data;
@@ -31,10 +41,10 @@ export function ResultDetail({ id }: { id: string }) {
     <section aria-labelledby="result-title">
       <p>
         <a className="back" href="/results" onClick={linkTo('/results')}>
-          ← All results
+          {t('result.back')}
         </a>
       </p>
-      <h1 id="result-title">Result {id}</h1>
+      <h1 id="result-title">{t('result.title', { id })}</h1>
       {res.error ? (
         <p className="form-error" role="alert">
           {res.error}
@@ -42,10 +52,10 @@ export function ResultDetail({ id }: { id: string }) {
       ) : null}
       <div className="actions">
         <button type="button" className="btn" onClick={() => save('json')} disabled={exporting.busy}>
-          Export JSON
+          {t('result.exportJson')}
         </button>
         <button type="button" className="btn" onClick={() => save('csv')} disabled={exporting.busy}>
-          Export CSV
+          {t('result.exportCsv')}
         </button>
         {exporting.error ? <span className="action-error">{exporting.error}</span> : null}
       </div>
@@ -54,30 +64,34 @@ export function ResultDetail({ id }: { id: string }) {
           <div className="result-head">
             <Verdict pass={r.overallPass} status={r.status} />
             <dl className="facts">
-              <dt>Batch</dt>
+              <dt>{t('result.batch')}</dt>
               <dd>{r.batchId}</dd>
-              <dt>Sequence</dt>
+              <dt>{t('result.sequence')}</dt>
               <dd>
                 {r.sequenceName} {r.sequenceVersion}
               </dd>
-              <dt>Unit</dt>
+              <dt>{t('result.unit')}</dt>
               <dd data-testid="unit">
                 {r.serialNumber ?? '—'}
-                {[r.partNumber, r.revision && `rev ${r.revision}`, r.lot && `lot ${r.lot}`]
+                {[
+                  r.partNumber,
+                  r.revision && t('result.revision', { revision: r.revision }),
+                  r.lot && t('result.lot', { lot: r.lot }),
+                ]
                   .filter(Boolean)
                   .map((part) => ` · ${part}`)
                   .join('')}
-                {r.serialSourceStep ? ` (read by ${r.serialSourceStep})` : ''}
+                {r.serialSourceStep ? ` ${t('result.readBy', { step: r.serialSourceStep })}` : ''}
               </dd>
-              <dt>Operator</dt>
+              <dt>{t('result.operator')}</dt>
               <dd data-testid="operator">{r.operator ?? '—'}</dd>
-              <dt>Status</dt>
-              <dd>{r.status}</dd>
-              <dt>Started</dt>
+              <dt>{t('result.status')}</dt>
+              <dd>{runStatus(r.status)}</dd>
+              <dt>{t('result.started')}</dt>
               <dd>{when(r.startedAt)}</dd>
-              <dt>Duration</dt>
+              <dt>{t('result.duration')}</dt>
               <dd>{duration(r.duration)}</dd>
-              <dt>Parameters</dt>
+              <dt>{t('result.parameters')}</dt>
               <dd>
                 {Object.entries(r.parameters)
                   .map(([k, v]) => `${k} = ${value(v)}`)
@@ -89,13 +103,13 @@ export function ResultDetail({ id }: { id: string }) {
           <table className="results">
             <thead>
               <tr>
-                <th scope="col">#</th>
-                <th scope="col">Step</th>
-                <th scope="col">State</th>
-                <th scope="col">Measurement</th>
-                <th scope="col">Value</th>
-                <th scope="col">Limits</th>
-                <th scope="col">Result</th>
+                <th scope="col">{t('result.number')}</th>
+                <th scope="col">{t('result.step')}</th>
+                <th scope="col">{t('result.state')}</th>
+                <th scope="col">{t('detail.measurement')}</th>
+                <th scope="col">{t('detail.value')}</th>
+                <th scope="col">{t('detail.limits')}</th>
+                <th scope="col">{t('detail.result')}</th>
               </tr>
             </thead>
             <tbody>
@@ -118,13 +132,19 @@ export function ResultDetail({ id }: { id: string }) {
                     <tr key={`${s.order}-${m?.name ?? ''}`} className={m?.pass === false ? 'm-fail' : ''}>
                       <td>{i === 0 ? s.order + 1 : ''}</td>
                       <td>{i === 0 ? s.name : ''}</td>
-                      <td>
-                        {i === 0 ? `${STEP_WORDS[state] ?? state}${s.error ? ` — ${s.error}` : ''}` : ''}
-                      </td>
+                      <td>{i === 0 ? `${stepWord(state)}${s.error ? ` — ${s.error}` : ''}` : ''}</td>
                       <td>{m?.name ?? ''}</td>
                       <td>{m ? `${value(m.value)}${m.unit ? ` ${m.unit}` : ''}` : ''}</td>
                       <td>{m ? limits(m) : ''}</td>
-                      <td>{m ? (m.pass === true ? 'PASS' : m.pass === false ? 'FAIL' : '—') : ''}</td>
+                      <td>
+                        {m
+                          ? m.pass === true
+                            ? t('verdict.PASS')
+                            : m.pass === false
+                              ? t('verdict.FAIL')
+                              : '—'
+                          : ''}
+                      </td>
                     </tr>
                   ))
                   .concat(asked);

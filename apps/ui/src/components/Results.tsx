@@ -1,7 +1,8 @@
 // Stored results: filter by serial, batch, sequence, pass/fail and date range, page through them, open one.
 // Filters live in the URL, so a filtered list can be bookmarked and the back button works.
+import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
-import { duration, when } from '../format.ts';
+import { duration, runStatus, when } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { linkTo, navigate, useLocation } from '../router.ts';
 import type { ResultPage } from '../types.ts';
@@ -19,6 +20,7 @@ function dayToIso(day: string, next: boolean): string {
 
 /** The results list page. */
 export function Results() {
+  const { t } = useTranslation();
   const { search } = useLocation();
   const page = Math.max(1, Number(search.get('page') ?? 1) || 1);
   const query = new URLSearchParams({ page: String(page), pageSize: String(PAGE_SIZE) });
@@ -53,43 +55,43 @@ export function Results() {
   const pages = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
   return (
     <section aria-labelledby="results-title">
-      <h1 id="results-title">Results</h1>
+      <h1 id="results-title">{t('results.title')}</h1>
       <form className="filters" onSubmit={apply} key={search.toString()}>
         <div className="field">
-          <label htmlFor="f-serial">Serial</label>
+          <label htmlFor="f-serial">{t('results.serial')}</label>
           <input
             id="f-serial"
             name="serial"
-            placeholder="starts with…"
+            placeholder={t('results.serialPlaceholder')}
             defaultValue={search.get('serial') ?? ''}
           />
         </div>
         <div className="field">
-          <label htmlFor="f-batch">Batch</label>
+          <label htmlFor="f-batch">{t('results.batch')}</label>
           <input id="f-batch" name="batchId" defaultValue={search.get('batchId') ?? ''} />
         </div>
         <div className="field">
-          <label htmlFor="f-sequence">Sequence</label>
+          <label htmlFor="f-sequence">{t('results.sequence')}</label>
           <input id="f-sequence" name="sequence" defaultValue={search.get('sequence') ?? ''} />
         </div>
         <div className="field">
-          <label htmlFor="f-pass">Result</label>
+          <label htmlFor="f-pass">{t('results.result')}</label>
           <select id="f-pass" name="pass" defaultValue={search.get('pass') ?? ''}>
-            <option value="">any</option>
-            <option value="true">PASS</option>
-            <option value="false">FAIL</option>
+            <option value="">{t('results.any')}</option>
+            <option value="true">{t('verdict.PASS')}</option>
+            <option value="false">{t('verdict.FAIL')}</option>
           </select>
         </div>
         <div className="field">
-          <label htmlFor="f-from">From</label>
+          <label htmlFor="f-from">{t('results.from')}</label>
           <input id="f-from" type="date" name="from" defaultValue={from ?? ''} />
         </div>
         <div className="field">
-          <label htmlFor="f-to">To</label>
+          <label htmlFor="f-to">{t('results.to')}</label>
           <input id="f-to" type="date" name="to" defaultValue={to ?? ''} />
         </div>
         <button type="submit" className="btn">
-          Filter
+          {t('results.filter')}
         </button>
       </form>
       {list.error ? (
@@ -100,14 +102,14 @@ export function Results() {
       <table className="results">
         <thead>
           <tr>
-            <th scope="col">Started</th>
-            <th scope="col">Batch</th>
-            <th scope="col">Sequence</th>
-            <th scope="col">Serial</th>
-            <th scope="col">Operator</th>
-            <th scope="col">Status</th>
-            <th scope="col">Result</th>
-            <th scope="col">Duration</th>
+            <th scope="col">{t('results.started')}</th>
+            <th scope="col">{t('results.batch')}</th>
+            <th scope="col">{t('results.sequence')}</th>
+            <th scope="col">{t('results.serial')}</th>
+            <th scope="col">{t('results.operator')}</th>
+            <th scope="col">{t('results.status')}</th>
+            <th scope="col">{t('results.result')}</th>
+            <th scope="col">{t('results.duration')}</th>
           </tr>
         </thead>
         <tbody>
@@ -124,7 +126,7 @@ export function Results() {
               </td>
               <td data-testid="serial">{r.serialNumber ?? '—'}</td>
               <td data-testid="operator">{r.operator ?? '—'}</td>
-              <td>{r.status}</td>
+              <td>{runStatus(r.status)}</td>
               <td>
                 <Verdict pass={r.overallPass} status={r.status} />
               </td>
@@ -133,17 +135,15 @@ export function Results() {
           ))}
         </tbody>
       </table>
-      {data && data.items.length === 0 ? <p className="muted">No results match.</p> : null}
+      {data && data.items.length === 0 ? <p className="muted">{t('results.none')}</p> : null}
       {data ? (
-        <nav className="pager" aria-label="Pages">
+        <nav className="pager" aria-label={t('results.pages')}>
           <button type="button" className="btn" disabled={page <= 1} onClick={() => goPage(page - 1)}>
-            ← Newer
+            {t('results.newer')}
           </button>
-          <span>
-            Page {page} of {pages} · {data.total} results
-          </span>
+          <span>{t('results.pageOf', { page, pages, total: data.total })}</span>
           <button type="button" className="btn" disabled={page >= pages} onClick={() => goPage(page + 1)}>
-            Older →
+            {t('results.older')}
           </button>
         </nav>
       ) : null}

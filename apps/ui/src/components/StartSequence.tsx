@@ -1,6 +1,7 @@
 // The start-sequence form: fields from the package's parameter schema, checked here before sending;
 // the runner's 422 field errors land next to the field they name.
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
 import { live } from '../live.ts';
 import { checkOperator, rememberOperator, sessionOperator } from '../operator.ts';
@@ -22,6 +23,7 @@ interface Props {
 
 /** A dialog that starts a sequence on `batchId` with the parameters the operator chose. */
 export function StartSequence({ batchId, sequenceName, onClose }: Props) {
+  const { t } = useTranslation();
   const [schema, setSchema] = useState<Record<string, ParamSpec> | null>(null);
   const [values, setValues] = useState<FormValues>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -45,10 +47,10 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
         const params = info.manifest?.parameters ?? {};
         setSchema(params);
         setValues(initialValues(params, detail.parameters));
-        if (!info.valid) setProblem(`package ${sequenceName} does not load`);
+        if (!info.valid) setProblem(t('start.doesNotLoad', { name: sequenceName }));
       })
       .catch((err: unknown) => setProblem(err instanceof Error ? err.message : String(err)));
-  }, [sequenceName, batchId]);
+  }, [sequenceName, batchId, t]);
 
   // Keyboard users (and badge scanners) land in the first empty field once the schema is there.
   // biome-ignore lint/correctness/useExhaustiveDependencies: only when the form appears, not on each keystroke.
@@ -95,9 +97,7 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
       if (err instanceof ApiError) {
         const fields = serverFieldErrors(err.fieldErrors());
         setErrors(fields);
-        setProblem(
-          Object.keys(fields).length ? 'The station refused some parameters.' : `${err.code}: ${err.message}`,
-        );
+        setProblem(Object.keys(fields).length ? t('start.refused') : `${err.code}: ${err.message}`);
       } else setProblem(String(err));
     } finally {
       setBusy(false);
@@ -116,38 +116,36 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
         onKeyDown={(e) => e.key === 'Escape' && onClose()}
         noValidate
       >
-        <h2 id={`start-${batchId}-title`}>
-          Start {sequenceName} on {batchId}
-        </h2>
+        <h2 id={`start-${batchId}-title`}>{t('start.title', { sequence: sequenceName, batch: batchId })}</h2>
         <div className="field" data-field="operator">
-          <label htmlFor={`start-${batchId}-operator`}>Operator</label>
+          <label htmlFor={`start-${batchId}-operator`}>{t('unit.operator')}</label>
           <input
             id={`start-${batchId}-operator`}
             autoComplete="off"
             value={operator.id}
             readOnly={operator.fromToken}
             disabled={busy}
-            placeholder="scan badge or type id"
+            placeholder={t('unit.badgePlaceholder')}
             onChange={(e) => setOperator({ id: e.target.value, fromToken: false })}
             onKeyDown={operatorKey}
           />
-          {operator.fromToken ? <span className="hint">signed in</span> : null}
+          {operator.fromToken ? <span className="hint">{t('start.signedIn')}</span> : null}
           {operatorError ? <span className="field-error">{operatorError}</span> : null}
         </div>
         <div className="field" data-field="serial">
-          <label htmlFor={`start-${batchId}-serial`}>Serial number</label>
+          <label htmlFor={`start-${batchId}-serial`}>{t('unit.serial')}</label>
           <input
             id={`start-${batchId}-serial`}
             autoComplete="off"
             spellCheck={false}
             value={serial}
             disabled={busy}
-            placeholder="scan or type (if the sequence needs it)"
+            placeholder={t('start.serialPlaceholder')}
             onChange={(e) => setSerial(e.target.value)}
           />
           {serialError ? <span className="field-error">{serialError}</span> : null}
         </div>
-        {schema === null && !problem ? <p>Loading parameters…</p> : null}
+        {schema === null && !problem ? <p>{t('start.loading')}</p> : null}
         {schema ? (
           <ParamFields
             idPrefix={`start-${batchId}`}
@@ -165,10 +163,10 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
         ) : null}
         <div className="actions">
           <button type="submit" className="btn go" disabled={busy || schema === null}>
-            {busy ? 'Starting…' : 'Start sequence'}
+            {busy ? t('start.starting') : t('start.submit')}
           </button>
           <button type="button" className="btn" onClick={onClose}>
-            Cancel
+            {t('start.cancel')}
           </button>
         </div>
       </form>

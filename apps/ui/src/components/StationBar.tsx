@@ -1,22 +1,43 @@
 // The bar across the top: station name, live link, Backend connection, sync queue with "Sync now",
 // and the health of each service. Health is polled; sync status also arrives live over the socket.
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { refreshHealth, useHealth } from '../health.ts';
 import { useAction } from '../hooks.ts';
-import { type LinkState, useLive } from '../live.ts';
+import { applyStationLanguage, chooseLanguage, isLanguage, LANGUAGES } from '../i18n.ts';
+import { useLive } from '../live.ts';
 import { linkTo, useLocation } from '../router.ts';
 import type { StationInfo, SyncResult } from '../types.ts';
 import { useYield, yieldText } from '../yield.ts';
 
-const LINK_WORDS: Record<LinkState, string> = {
-  connecting: 'Connecting…',
-  live: 'Live',
-  reconnecting: 'Reconnecting…',
-};
+/** Each language named in itself, as a switcher shows it. */
+const LANGUAGE_NAMES: Record<(typeof LANGUAGES)[number], string> = { ko: '한국어', en: 'English' };
+
+/** The language switcher: the choice is applied at once and kept by this browser. */
+function LanguageSwitch() {
+  const { t, i18n } = useTranslation();
+  return (
+    <label className="language">
+      <span className="visually-hidden">{t('app.language')}</span>
+      <select
+        data-testid="language"
+        value={i18n.resolvedLanguage}
+        onChange={(e) => isLanguage(e.target.value) && chooseLanguage(e.target.value)}
+      >
+        {LANGUAGES.map((l) => (
+          <option key={l} value={l} lang={l}>
+            {LANGUAGE_NAMES[l]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 /** The station bar. */
 export function StationBar() {
+  const { t } = useTranslation();
   const { link, retryIn, station } = useLive();
   const { path } = useLocation();
   const [info, setInfo] = useState<StationInfo | null>(null);
@@ -33,7 +54,10 @@ export function StationBar() {
   const today = useYield(finished);
   useEffect(() => {
     api<StationInfo>('GET', '/system/info')
-      .then(setInfo)
+      .then((i) => {
+        setInfo(i);
+        applyStationLanguage(i.ui?.language);
+      })
       .catch(() => setInfo(null));
   }, []);
 
@@ -43,55 +67,71 @@ export function StationBar() {
   const sync = () =>
     syncing.run(async () => {
       const r = await api<SyncResult>('POST', '/system/sync', {});
-      setSynced(`sent ${r.synced}, ${r.pending} waiting`);
+      setSynced(t('bar.synced', { synced: r.synced, pending: r.pending }));
       refreshHealth();
     });
 
   return (
     <header className="station-bar">
       <div className="brand">
-        <strong data-testid="station-name">{info?.name ?? 'Station'}</strong>
-        <nav aria-label="Main">
+        <strong data-testid="station-name">{info?.name ?? t('app.station')}</strong>
+        <nav aria-label={t('nav.main')}>
           <a href="/" aria-current={path === '/' ? 'page' : undefined} onClick={linkTo('/')}>
-            Overview
+            {t('nav.overview')}
           </a>
           <a
             href="/results"
             aria-current={path.startsWith('/results') ? 'page' : undefined}
             onClick={linkTo('/results')}
           >
-            Results
+            {t('nav.results')}
           </a>
         </nav>
       </div>
       <ul className="indicators">
         <li className={`ind link-${link}`} data-testid="link" role="status">
-          {LINK_WORDS[link]}
-          {link === 'reconnecting' && retryIn ? ` (${retryIn} s)` : ''}
+          {t(`link.${link}`)}
+          {link === 'reconnecting' && retryIn ? ` ${t('link.retryIn', { seconds: retryIn })}` : ''}
         </li>
-        <li className="ind" data-testid="yield" title="Units tested today and their first-pass yield">
-          Today: {yieldText(today)}
+        <li className="ind" data-testid="yield" title={t('bar.todayTitle')}>
+          {t('bar.today', { figures: yieldText(today) })}
         </li>
         <li className={`ind ${backend ? 'ok' : 'warn'}`} data-testid="backend">
-          Backend: {backend ? 'connected' : offlineMode ? 'offline mode' : 'offline'}
+          {t('bar.backend', {
+            state: t(
+              backend
+                ? 'bar.backendConnected'
+                : offlineMode
+                  ? 'bar.backendOfflineMode'
+                  : 'bar.backendOffline',
+            ),
+          })}
         </li>
         <li className="ind" data-testid="sync-queue">
-          Sync queue: {pending ?? '?'}
+          {t('bar.syncQueue', { count: pending ?? '?' })}
           <button type="button" className="btn small" onClick={sync} disabled={syncing.busy}>
-            Sync now
+            {t('bar.syncNow')}
           </button>
           {syncing.error ? <span className="action-error"> {syncing.error}</span> : null}
           {synced && !syncing.error ? <span className="muted"> {synced}</span> : null}
         </li>
         <li className={`ind health-${health?.status ?? 'unknown'}`} data-testid="health">
-          <span>Health: {health?.status ?? 'unknown'}</span>
-          {health
-            ? Object.entries(health.services).map(([name, s]) => (
-                <span key={name} className={`svc ${s.reachable ? 'ok' : 'bad'}`} title={s.error}>
-                  {name} {s.reachable ? '✓' : '✗'}
-                </span>
-              ))
-            : null}
+          {/* Service names are jargon to an operator: the word up front, the parts behind a click. */}
+          <details>
+            <summary>
+              {t('bar.health', { status: t(`bar.healthStatus.${health?.status ?? 'unknown'}`) })}
+            </summary>
+            {health
+              ? Object.entries(health.services).map(([name, s]) => (
+                  <span key={name} className={`svc ${s.reachable ? 'ok' : 'bad'}`} title={s.error}>
+                    {name} {s.reachable ? '✓' : '✗'}
+                  </span>
+                ))
+              : null}
+          </details>
+        </li>
+        <li className="ind">
+          <LanguageSwitch />
         </li>
       </ul>
     </header>

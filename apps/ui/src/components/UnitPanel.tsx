@@ -1,6 +1,7 @@
 // The operator's flow on a card: Ready (scan the serial; the scanner's Enter starts the run) -> Testing
 // (serial, step, the open prompt in large type with large buttons) -> this unit's verdict -> Ready again.
 import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError, api, apiKey } from '../api.ts';
 import { describeError } from '../hooks.ts';
 import { live } from '../live.ts';
@@ -18,6 +19,7 @@ function focusIfFree(el: HTMLElement | null): void {
 
 /** The serial field of a ready card: a keyboard-wedge scanner types the serial and Enter, which starts. */
 export function ReadyForm({ batchId }: { batchId: string }) {
+  const { t } = useTranslation();
   const [serial, setSerial] = useState('');
   // Typed here only until the session knows who tests (another card's start may have told it since).
   const [typedOperator, setOperator] = useState(sessionOperator);
@@ -61,11 +63,11 @@ export function ReadyForm({ batchId }: { batchId: string }) {
     <form className="ready" onSubmit={submit} noValidate data-testid="ready">
       {needOperator ? (
         <div className="field">
-          <label htmlFor={`operator-${batchId}`}>Operator</label>
+          <label htmlFor={`operator-${batchId}`}>{t('unit.operator')}</label>
           <input
             id={`operator-${batchId}`}
             autoComplete="off"
-            placeholder="scan badge or type id"
+            placeholder={t('unit.badgePlaceholder')}
             value={operator.id}
             disabled={busy}
             onChange={(e) => setOperator({ id: e.target.value, fromToken: false })}
@@ -73,7 +75,7 @@ export function ReadyForm({ batchId }: { batchId: string }) {
         </div>
       ) : null}
       <div className="field serial-field">
-        <label htmlFor={`serial-${batchId}`}>Serial number</label>
+        <label htmlFor={`serial-${batchId}`}>{t('unit.serial')}</label>
         <div className="serial-row">
           <input
             id={`serial-${batchId}`}
@@ -82,13 +84,13 @@ export function ReadyForm({ batchId }: { batchId: string }) {
             autoComplete="off"
             spellCheck={false}
             enterKeyHint="go"
-            placeholder="scan serial"
+            placeholder={t('unit.serialPlaceholder')}
             value={serial}
             disabled={busy}
             onChange={(e) => setSerial(e.target.value)}
           />
           <button type="submit" className="btn go" disabled={busy}>
-            {busy ? 'Starting…' : 'Test unit'}
+            {busy ? t('unit.starting') : t('unit.testUnit')}
           </button>
         </div>
       </div>
@@ -142,6 +144,7 @@ export function PromptPanel({
   prompt: OperatorPrompt;
   now: number;
 }) {
+  const { t } = useTranslation();
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -199,10 +202,10 @@ export function PromptPanel({
       {prompt.kind === 'confirm' ? (
         <div className="prompt-answers">
           <button type="button" className="btn go answer" disabled={busy} onClick={() => send(true)}>
-            Yes
+            {t('unit.yes')}
           </button>
           <button type="button" className="btn stop answer" disabled={busy} onClick={() => send(false)}>
-            No
+            {t('unit.no')}
           </button>
         </div>
       ) : null}
@@ -239,7 +242,7 @@ export function PromptPanel({
             <span className="prompt-unit">{prompt.unit}</span>
           ) : null}
           <button type="submit" className="btn go answer" disabled={busy}>
-            OK
+            {t('unit.ok')}
           </button>
         </form>
       ) : null}
@@ -248,7 +251,7 @@ export function PromptPanel({
           {error}
         </p>
       ) : null}
-      <p className="prompt-deadline">answer within {remaining(prompt, now)}</p>
+      <p className="prompt-deadline">{t('unit.answerWithin', { time: remaining(prompt, now) })}</p>
     </section>
   );
 }
@@ -263,11 +266,12 @@ export function UnitVerdictBlock({
   serial?: string;
   errorCode?: string;
 }) {
+  const { t } = useTranslation();
   return (
     <div className={`unit-verdict ${verdict.toLowerCase()}`} data-testid="unit-verdict">
-      <span className="unit-verdict-word">{verdict}</span>
+      <span className="unit-verdict-word">{t(`verdict.${verdict}`)}</span>
       {verdict === 'ERROR' && errorCode ? <small>{errorCode}</small> : null}
-      {serial ? <span className="unit-serial">unit {serial}</span> : null}
+      {serial ? <span className="unit-serial">{t('card.unit', { serial })}</span> : null}
     </div>
   );
 }
