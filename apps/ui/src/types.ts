@@ -32,7 +32,12 @@ export interface ParamSpec {
   unit?: string;
   description?: string;
   required?: boolean;
+  /** The name per language (manifest `display`), shown instead of the id. */
+  display?: DisplayNames;
 }
+
+/** A manifest's `display`: a name per UI language. */
+export type DisplayNames = Partial<Record<string, string>>;
 
 /** GET /api/sequences/{name}. */
 export interface SequenceInfo {
@@ -40,7 +45,14 @@ export interface SequenceInfo {
   version: string | null;
   description: string | null;
   valid: boolean;
-  manifest: { parameters?: Record<string, ParamSpec>; steps?: { name: string }[] } | null;
+  manifest: {
+    parameters?: Record<string, ParamSpec>;
+    steps?: {
+      name: string;
+      display?: DisplayNames;
+      measurements?: { name: string; display?: DisplayNames }[];
+    }[];
+  } | null;
 }
 
 /** GET /api/system/health. */

@@ -77,3 +77,21 @@ test('the switcher changes the language at once, and the choice outlives a reloa
   await page.getByTestId('language').selectOption('ko');
   await expectText(page.getByRole('navigation'), '검사 결과');
 });
+
+test("the package's own names replace ids in the start form and the step lists, per language", async () => {
+  // Korean from the previous test.
+  await card().getByRole('button', { name: '시퀀스 시작' }).click();
+  const dialog = page.getByRole('dialog');
+  await expectText(dialog, '안정화 시간');
+  await expectText(dialog.locator('[data-field="output_voltage"] label'), '출력 전압');
+  await dialog.getByRole('button', { name: '취소' }).click();
+  await card().getByRole('link', { name: 'Slot 1' }).click();
+  await expectText(page.locator('li[data-step="set_output"] .step-name'), '출력 설정');
+  // English: the package names its parameters in English too, its steps only in Korean (the id shows).
+  await page.getByTestId('language').selectOption('en');
+  await expectText(page.locator('li[data-step="set_output"] .step-name'), 'set_output');
+  await page.getByRole('link', { name: 'Overview' }).click();
+  await card().getByRole('button', { name: 'Start sequence' }).click();
+  await expectText(page.getByRole('dialog').locator('[data-field="settle_ms"] label'), 'Settle time');
+  await page.keyboard.press('Escape');
+});

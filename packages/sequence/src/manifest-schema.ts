@@ -25,6 +25,24 @@ const duration = Type.Union([Type.Number({ minimum: 0 }), Type.String({ pattern:
 });
 const text = Type.String();
 
+/** The languages a package may name its steps, parameters and measurements in (the UI's languages). */
+export const DISPLAY_LANGUAGES = ['ko', 'en'] as const;
+export type DisplayLanguage = (typeof DISPLAY_LANGUAGES)[number];
+/** A name as people read it, per language: `display: { ko: 출력 전압, en: Output voltage }`. */
+export type DisplayNames = Partial<Record<DisplayLanguage, string>>;
+
+const DisplaySchema = Type.Object(
+  {
+    ko: Type.Optional(Type.String({ minLength: 1, errorMessage: 'expected a name in Korean' })),
+    en: Type.Optional(Type.String({ minLength: 1, errorMessage: 'expected a name in English' })),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    errorMessage: `expected a mapping of ${DISPLAY_LANGUAGES.join(', ')} to the name shown in that language`,
+  },
+);
+
 const ParameterSchema = Type.Object(
   {
     type: fieldType,
@@ -34,6 +52,7 @@ const ParameterSchema = Type.Object(
     enum: Type.Optional(Type.Array(scalar, { minItems: 1 })),
     unit: Type.Optional(text),
     description: Type.Optional(text),
+    display: Type.Optional(DisplaySchema),
     feeds_timeout_of: Type.Optional(
       Type.Array(Type.String({ pattern: STEP_NAME_PATTERN }), {
         minItems: 1,
@@ -74,6 +93,7 @@ const MeasurementSchema = Type.Object(
     equals: Type.Optional(scalar),
     unit: Type.Optional(text),
     description: Type.Optional(text),
+    display: Type.Optional(DisplaySchema),
   },
   { additionalProperties: false },
 );
@@ -85,6 +105,7 @@ const StepSchema = Type.Object(
       errorMessage: 'expected a JavaScript identifier (the name of the exported step function)',
     }),
     description: Type.Optional(text),
+    display: Type.Optional(DisplaySchema),
     timeout: Type.Optional(duration),
     retries: Type.Optional(Type.Integer({ minimum: 0, errorMessage: 'expected an integer >= 0' })),
     retry_delay: Type.Optional(duration),
@@ -156,6 +177,8 @@ export interface ParameterSpec {
   enum?: ParamValue[];
   unit?: string;
   description?: string;
+  /** The parameter's name per language, shown instead of its id. */
+  display?: DisplayNames;
   /** Steps whose timeout this parameter's value (a time in `unit` ms or s) is spent inside. */
   feeds_timeout_of?: string[];
 }
@@ -175,12 +198,16 @@ export interface MeasurementSpec {
   equals?: ParamValue;
   unit?: string;
   description?: string;
+  /** The measurement's name per language, shown instead of its id. */
+  display?: DisplayNames;
 }
 
 /** A step, durations in milliseconds. */
 export interface StepSpec {
   name: string;
   description?: string;
+  /** The step's name per language, shown instead of its id. */
+  display?: DisplayNames;
   timeoutMs: number;
   retries: number;
   retryDelayMs: number;

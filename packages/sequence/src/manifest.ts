@@ -64,6 +64,7 @@ function normalise(raw: RawManifest): Manifest {
   const steps: StepSpec[] = raw.steps.map((s) => ({
     name: s.name,
     ...(s.description === undefined ? {} : { description: s.description }),
+    ...(s.display === undefined ? {} : { display: { ...s.display } }),
     timeoutMs: s.timeout === undefined ? DEFAULT_STEP_TIMEOUT_MS : (toMilliseconds(s.timeout) ?? 0),
     retries: s.retries ?? 0,
     retryDelayMs: s.retry_delay === undefined ? 0 : (toMilliseconds(s.retry_delay) ?? 0),

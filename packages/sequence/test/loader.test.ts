@@ -56,6 +56,28 @@ describe('loadPackage reports each problem with its location', () => {
     ]);
   });
 
+  test('display names: an unknown language, an empty name and an empty mapping are each located', async () => {
+    const manifest = [
+      'name: p',
+      'version: 1.0.0',
+      'parameters:',
+      '  volts: { type: number, display: { ko: 전압, fr: Tension } }',
+      'steps:',
+      '  - name: a',
+      '    display: {}',
+      '    measurements:',
+      '      - { name: v, display: { en: "" } }',
+      '  - name: b',
+      '',
+    ].join('\n');
+    const problems = await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS });
+    expect(problems.map((p) => [p.line, p.path, p.message])).toEqual([
+      [4, 'parameters.volts.display.fr', 'expected a mapping of ko, en to the name shown in that language'],
+      [7, 'steps[0].display', 'expected a mapping of ko, en to the name shown in that language'],
+      [9, 'steps[0].measurements[0].display.en', 'expected a name in English'],
+    ]);
+  });
+
   test('YAML syntax error has a line', async () => {
     const manifest = 'name: p\nversion: 1.0.0\nsteps: [\n';
     const problems = await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS });
@@ -481,6 +503,28 @@ describe('a valid package', () => {
     expect((await requirePackage(root.dir, 'good')).hash).toBe(first.hash);
     writePackage(root.dir, 'good', { 'drivers/extra.ts': 'export default {};\n' });
     expect((await requirePackage(root.dir, 'good')).hash).not.toBe(first.hash);
+  });
+
+  test('display names of steps, parameters and measurements reach the typed manifest', async () => {
+    const manifest = [
+      'name: p',
+      'version: 1.0.0',
+      'parameters:',
+      '  volts: { type: number, default: 5, display: { ko: 출력 전압, en: Output voltage } }',
+      'steps:',
+      '  - name: a',
+      '    display: { ko: 출력 확인 }',
+      '    measurements:',
+      '      - { name: v, display: { ko: 전압, en: Voltage } }',
+      '  - name: b',
+      '',
+    ].join('\n');
+    writePackage(root.dir, 'p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS });
+    const m = (await requirePackage(root.dir, 'p')).manifest;
+    expect(m.parameters.volts!.display).toEqual({ ko: '출력 전압', en: 'Output voltage' });
+    expect(m.steps[0]!.display).toEqual({ ko: '출력 확인' });
+    expect(m.steps[0]!.measurements[0]!.display).toEqual({ ko: '전압', en: 'Voltage' });
+    expect(m.steps[1]!.display).toBeUndefined();
   });
 
   test('YAML anchors and aliases read as the anchored values', async () => {

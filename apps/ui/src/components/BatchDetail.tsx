@@ -3,6 +3,7 @@
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
+import { type SequenceNames, sequenceNames } from '../display.ts';
 import { clockTime, limits, stepState, stepWord, value } from '../format.ts';
 import { useLoad, useNow } from '../hooks.ts';
 import { live, useLive } from '../live.ts';
@@ -12,14 +13,14 @@ import type { BatchDetail as Detail, SequenceInfo } from '../types.ts';
 import { BatchCard } from './BatchCard.tsx';
 import { ManualPanel } from './ManualPanel.tsx';
 
-function StepRow({ s, index }: { s: StepView; index: number }) {
+function StepRow({ s, index, names }: { s: StepView; index: number; names: SequenceNames }) {
   const { t } = useTranslation();
   const state = stepState(s.status, s.pass);
   return (
     <li className={`step step-${state}`} data-step={s.name} data-state={state}>
       <div className="step-head">
         <span className="step-no">{index + 1}</span>
-        <span className="step-name">{s.name}</span>
+        <span className="step-name">{names.step(s.name)}</span>
         <span className={`step-state step-${state}`}>{stepWord(state)}</span>
         <span className="step-time">
           {s.duration !== null && s.duration !== undefined
@@ -41,7 +42,7 @@ function StepRow({ s, index }: { s: StepView; index: number }) {
           <tbody>
             {s.measurements.map((m) => (
               <tr key={m.name} data-measurement={m.name} className={m.pass === false ? 'm-fail' : ''}>
-                <td>{m.name}</td>
+                <td>{names.measurement(s.name, m.name)}</td>
                 <td>
                   {value(m.value)}
                   {m.unit ? ` ${m.unit}` : ''}
@@ -86,6 +87,7 @@ export function BatchDetail({ id }: { id: string }) {
   if (!b) return <p className="empty">{detail.error ?? t('detail.loading')}</p>;
   const seen = liveData?.steps ?? [];
   const planned = seq.data?.manifest?.steps?.map((s) => s.name) ?? [];
+  const names = sequenceNames(seq.data?.manifest);
   const steps: StepView[] = [
     ...planned.map(
       (name) => seen.find((s) => s.name === name) ?? { name, status: 'pending' as const, pass: null },
@@ -107,7 +109,7 @@ export function BatchDetail({ id }: { id: string }) {
           {steps.length === 0 ? <p className="muted">{t('detail.noSteps')}</p> : null}
           <ol className="steps" data-testid="steps">
             {steps.map((s, i) => (
-              <StepRow key={s.name} s={s} index={i} />
+              <StepRow key={s.name} s={s} index={i} names={names} />
             ))}
           </ol>
           {b.lastResult ? (

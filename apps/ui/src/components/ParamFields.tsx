@@ -1,6 +1,7 @@
 // Inputs generated from a parameter schema: number fields with their range and unit, selects for
 // allowed values, checkboxes for booleans; each field shows its own problem next to it.
 import { useTranslation } from 'react-i18next';
+import { displayName } from '../display.ts';
 import { describeRange, type FormValues } from '../params.ts';
 import type { ParamSpec } from '../types.ts';
 
@@ -77,7 +78,8 @@ export function ParamFields({ idPrefix, schema, values, errors, disabled, onChan
         return (
           <div className={`field${error ? ' invalid' : ''}`} key={name} data-field={name}>
             <label htmlFor={id}>
-              {name}
+              {displayName(spec.display, name)}
+              {spec.display ? <code className="param-id"> {name}</code> : null}
               {spec.unit ? <span className="unit"> [{spec.unit}]</span> : null}
               {spec.required ? <span className="req"> *</span> : null}
             </label>

@@ -1,11 +1,12 @@
 // One stored execution: verdict, parameters, every step with its measurements, and the exports.
 import { useTranslation } from 'react-i18next';
 import { api, download } from '../api.ts';
+import { sequenceNames } from '../display.ts';
 import { duration, limits, runStatus, stepState, stepWord, value, when } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { linkTo } from '../router.ts';
-import type { ExecutionResult, StepResult } from '../types.ts';
+import type { ExecutionResult, SequenceInfo, StepResult } from '../types.ts';
 import { Verdict } from './BatchCard.tsx';
 
 type PromptRecord = NonNullable<StepResult['prompts']>[number];
@@ -33,6 +34,11 @@ export function ResultDetail({ id }: { id: string }) {
   const res = useLoad(id, () => api<ExecutionResult>('GET', `/results/${encodeURIComponent(id)}`));
   const exporting = useAction();
   const r = res.data;
+  const seqName = r?.sequenceName ?? '';
+  const seq = useLoad(seqName, () =>
+    seqName ? api<SequenceInfo>('GET', `/sequences/${encodeURIComponent(seqName)}`) : Promise.resolve(null),
+  );
+  const names = sequenceNames(seq.data?.manifest);
   const save = (format: 'json' | 'csv') =>
     exporting.run(() =>
       download(`/results/${encodeURIComponent(id)}/export?format=${format}`, `${id}.${format}`),
@@ -131,9 +137,9 @@ export function ResultDetail({ id }: { id: string }) {
                   .map((m, i) => (
                     <tr key={`${s.order}-${m?.name ?? ''}`} className={m?.pass === false ? 'm-fail' : ''}>
                       <td>{i === 0 ? s.order + 1 : ''}</td>
-                      <td>{i === 0 ? s.name : ''}</td>
+                      <td>{i === 0 ? names.step(s.name) : ''}</td>
                       <td>{i === 0 ? `${stepWord(state)}${s.error ? ` — ${s.error}` : ''}` : ''}</td>
-                      <td>{m?.name ?? ''}</td>
+                      <td>{m ? names.measurement(s.name, m.name) : ''}</td>
                       <td>{m ? `${value(m.value)}${m.unit ? ` ${m.unit}` : ''}` : ''}</td>
                       <td>{m ? limits(m) : ''}</td>
                       <td>
