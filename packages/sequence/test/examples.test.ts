@@ -58,6 +58,7 @@ test('every shipped example loads valid', async () => {
     max: 2000,
     unit: 'ms',
     description: 'Time the output is given to settle before measuring',
+    display: { ko: '안정화 시간', en: 'Settle time' },
     feeds_timeout_of: ['set_output'],
   });
 });

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ACTIONS, actionLabel, batchActions } from '../actions.ts';
 import { api } from '../api.ts';
-import { duration, stateWord } from '../format.ts';
+import { clockTime, duration, stateWord } from '../format.ts';
 import { useAction } from '../hooks.ts';
 import { useLive } from '../live.ts';
 import { linkTo } from '../router.ts';
@@ -197,8 +197,7 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
       ) : null}
       {b.stale ? (
         <div className="storage-warning" role="status" data-testid="stale">
-          <strong>Supervisor not answering</strong> since {b.stale.since.slice(11, 19)}: the state shown is
-          the last it reported; progress is still live.
+          <strong>{t('card.staleTitle')}</strong> {t('card.staleBody', { time: clockTime(b.stale.since) })}
         </div>
       ) : null}
       {storage ? (

@@ -74,6 +74,8 @@ export const en = {
     diskFull: 'Disk full: new tests refused',
     diskAlmostFull: 'Disk almost full',
     unit: 'unit {{serial}}',
+    staleTitle: 'Supervisor not answering',
+    staleBody: 'since {{time}}: the state shown is the last it reported; progress is still live.',
   },
   unit: {
     operator: 'Operator',

@@ -76,6 +76,8 @@ export const ko: Messages = {
     diskFull: '디스크 가득 참: 새 검사를 받지 않습니다',
     diskAlmostFull: '디스크가 거의 찼습니다',
     unit: '제품 {{serial}}',
+    staleTitle: '공정 관리 서비스 응답 없음',
+    staleBody: '{{time}}부터: 표시된 상태는 마지막으로 보고된 상태이며, 진행률은 계속 갱신됩니다.',
   },
   unit: {
     operator: '작업자',
