@@ -14,7 +14,7 @@ type PromptRecord = NonNullable<StepResult['prompts']>[number];
 /** What the operator was asked and said, in words: the answer and who gave it, or how the prompt ended. */
 function promptText(p: PromptRecord): string {
   if (p.status === 'answered') {
-    const answer = typeof p.answer === 'boolean' ? t(p.answer ? 'unit.yes' : 'unit.no') : value(p.answer);
+    const answer = typeof p.answer === 'boolean' ? t(p.answer ? 'result.yes' : 'result.no') : value(p.answer);
     return t('result.promptAnswered', {
       message: p.message,
       answer: `${answer}${p.unit ? ` ${value(p.unit)}` : ''}`,

@@ -191,6 +191,8 @@ export const en = {
     promptTimedOut: 'Asked “{{message}}”: no answer in time',
     promptCancelled: 'Asked “{{message}}”: cancelled',
     promptOpen: 'Asked “{{message}}”: open',
+    yes: 'yes',
+    no: 'no',
   },
   runStatus: {
     running: 'running',
