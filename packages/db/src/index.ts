@@ -23,6 +23,11 @@ export type { ClaimOptions } from './queries/sync-claim.ts';
 export type { RejectOutcome, RequeueOptions, RetryOutcome } from './queries/sync-mark.ts';
 export { PRUNE_BATCH } from './queries/sync-prune.ts';
 export type { SyncStats } from './queries/sync-stats.ts';
+export {
+  DEFAULT_TREND_POINTS,
+  MAX_TREND_POINTS,
+  type TrendQuery,
+} from './queries/trend.ts';
 export { MAX_UNIT_HISTORY } from './queries/units.ts';
 export * from './schema.ts';
 export { type TimeInput, toIso } from './time.ts';

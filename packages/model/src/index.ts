@@ -10,4 +10,5 @@ export * from './result.ts';
 export * from './schema.ts';
 export * from './stats.ts';
 export * from './sync.ts';
+export * from './trend.ts';
 export * from './ws.ts';

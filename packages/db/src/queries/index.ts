@@ -26,6 +26,7 @@ import { claimSyncItems, releaseClaims, returnUnsent } from './sync-claim.ts';
 import { markRejected, markRetry, markSynced, requeueRejected } from './sync-mark.ts';
 import { pruneSynced } from './sync-prune.ts';
 import { syncStats } from './sync-stats.ts';
+import { measurementTrend } from './trend.ts';
 import { unitHistory } from './units.ts';
 
 /** The named queries, each taking the store handle first. */
@@ -48,6 +49,7 @@ export const queries = {
   getResult,
   unitHistory,
   stationStats,
+  measurementTrend,
   claimSyncItems,
   releaseClaims,
   returnUnsent,
