@@ -28,6 +28,7 @@ export const ROUTE_ROLES = {
   'POST /api/batches/:id/prompts/:promptId': 'operator',
   'POST /api/batches/:id/manual': 'engineer',
   'GET /api/sequences': 'operator',
+  'POST /api/sequences': 'engineer',
   'GET /api/sequences/:name': 'operator',
   'GET /api/sequences/:name/assets/*': 'operator',
   'GET /api/results': 'operator',

@@ -5,18 +5,37 @@ import {
   isSequenceError,
   listPackages,
   loadPackage,
+  type PackageVersion,
+  packageVersions,
   resolveAsset,
   resolvePackageDir,
+  resolveVersion,
 } from '@station/sequence';
+import type { UnpackLimits } from '@station/sequence/archive';
+import { installPackage } from '@station/sequence/install';
 import { ApiError } from './errors.ts';
-import type { SequenceCatalog } from './types.ts';
+import type { InstalledVersion, SequenceCatalog } from './types.ts';
 
-/** The catalog of the packages in `sequencesDir`. */
-export function sequenceCatalog(sequencesDir: string): SequenceCatalog {
+function shown(v: PackageVersion): InstalledVersion {
+  return { name: v.name, version: v.version, hash: v.hash, installedAt: v.installedAt, source: v.source };
+}
+
+/**
+ * The catalog of the packages in `sequencesDir`: a package's detail and assets are its newest version's
+ * (installed or the plain folder, see @station/sequence/versions).
+ */
+export function sequenceCatalog(sequencesDir: string, limits: UnpackLimits = {}): SequenceCatalog {
   return {
+    async install(archive) {
+      const { created, version } = await installPackage(sequencesDir, archive, limits);
+      return { created, version: shown(version) };
+    },
+    versions(name) {
+      return packageVersions(sequencesDir, name).map(shown);
+    },
     asset(name, path) {
       try {
-        return resolveAsset(resolvePackageDir(sequencesDir, name), `${ASSETS_DIR}/${path}`);
+        return resolveAsset(packageDir(sequencesDir, name), `${ASSETS_DIR}/${path}`);
       } catch (err) {
         if (isSequenceError(err)) return undefined;
         throw err;
@@ -37,7 +56,7 @@ export function sequenceCatalog(sequencesDir: string): SequenceCatalog {
     async get(name) {
       let dir: string;
       try {
-        dir = resolvePackageDir(sequencesDir, name);
+        dir = packageDir(sequencesDir, name);
       } catch (err) {
         if (!isSequenceError(err)) throw err;
         if (err.code === 'NOT_FOUND') return undefined;
@@ -45,9 +64,11 @@ export function sequenceCatalog(sequencesDir: string): SequenceCatalog {
         throw new ApiError('INVALID_NAME', err.message, { details: err.details, cause: err });
       }
       const r = await loadPackage(dir, { sequencesDir });
+      const versions = packageVersions(sequencesDir, name).map(shown);
       if (r.ok) {
         const { manifest, hash } = r.package;
         return {
+          versions,
           name,
           version: manifest.version,
           description: manifest.description ?? null,
@@ -65,9 +86,19 @@ export function sequenceCatalog(sequencesDir: string): SequenceCatalog {
         valid: false,
         hash: null,
         manifest: null,
+        versions,
         problems: r.problems,
         warnings: r.warnings,
       };
     },
   };
+}
+
+/** The newest version's folder; the plain folder's checks (name, symlink out) when nothing else is there. */
+function packageDir(sequencesDir: string, name: string): string {
+  try {
+    return resolveVersion(sequencesDir, name, 'latest').dir;
+  } catch {
+    return resolvePackageDir(sequencesDir, name);
+  }
 }

@@ -50,6 +50,23 @@ export interface SequenceCatalog {
    * is no such file inside it: a name or path that tries to leave the package is simply not found.
    */
   asset(name: string, path: string): string | undefined;
+  /**
+   * Installs a package archive (`station package`'s .tgz) side by side with the other versions. Throws a
+   * SequenceError: BAD_ARCHIVE, INVALID_PACKAGE (with every problem), VERSION_TAKEN.
+   */
+  install(archive: Uint8Array): Promise<{ created: boolean; version: InstalledVersion }>;
+  /** Every version of `name` the station holds, newest first (empty when none). */
+  versions(name: string): InstalledVersion[];
+}
+
+/** One version of a package as the API shows it. */
+export interface InstalledVersion {
+  name: string;
+  version: string;
+  hash: string;
+  installedAt: string;
+  /** `installed`: uploaded through the API; `folder`: the plain folder under sequences_dir. */
+  source: 'installed' | 'folder';
 }
 
 /** Milliseconds since the epoch; injectable so uptime and timestamps are exact in tests. */

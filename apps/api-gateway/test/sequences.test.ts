@@ -26,6 +26,8 @@ beforeEach(async () => {
       return catalog!.get(name);
     },
     asset: (name, path) => catalog!.asset(name, path),
+    install: (archive) => catalog!.install(archive),
+    versions: (name) => catalog!.versions(name),
   };
   h = await harness({ sequences: spy });
   const dir = h.config.paths.sequences_dir;

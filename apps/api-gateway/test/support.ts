@@ -131,6 +131,10 @@ export async function harness(opts: HarnessOptions = {}): Promise<Harness> {
     list: async () => [],
     get: async () => undefined,
     asset: () => undefined,
+    install: async () => {
+      throw new Error('this harness has no sequence catalog');
+    },
+    versions: () => [],
   };
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const gw = await createApp({

@@ -4,8 +4,9 @@
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { hashPackage, type LoadedPackage, packageFiles } from '@station/sequence';
-import { create, extract } from 'tar';
+import { hashPackage, type LoadedPackage } from '@station/sequence';
+import { archiveFiles, writeArchive } from '@station/sequence/archive';
+import { extract } from 'tar';
 import { type Command, paint } from './command.ts';
 import { loadFolder, located, plural } from './load.ts';
 
@@ -24,11 +25,6 @@ export interface PackageArchive {
 /** An archive of this version exists with other content. */
 export class VersionTakenError extends Error {
   override readonly name = 'VersionTakenError';
-}
-
-/** The files an archive carries, relative and sorted as packed: exactly those the hash covers. */
-export function archiveFiles(dir: string): string[] {
-  return packageFiles(dir).filter((f) => existsSync(join(dir, f)));
 }
 
 /** Whether the archive holds exactly `files` of `dir` (names and bytes), and the hash of what it holds. */
@@ -67,12 +63,8 @@ export async function packageArchive(pkg: LoadedPackage, outDir: string): Promis
       `${archive} already holds ${name} ${version} with other content (hash ${existing.hash.slice(0, 12)}, this folder ${pkg.hash.slice(0, 12)}): raise the version in manifest.yaml`,
     );
   }
-  // Fixed times and no owner: the same files make the same bytes, wherever and whenever packaged.
   const partial = `${archive}.partial`;
-  await create(
-    { gzip: true, file: partial, cwd: pkg.dir, prefix: name, portable: true, mtime: new Date(0) },
-    files,
-  );
+  await writeArchive(pkg.dir, name, partial);
   renameSync(partial, archive);
   return { ...made, created: true };
 }

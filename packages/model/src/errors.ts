@@ -69,6 +69,10 @@ export const API_ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   'FORBIDDEN_ORIGIN',
   'INVALID_NAME',
+  /** An uploaded package archive that is not a gzipped tar of one plain `<name>/` folder. */
+  'BAD_ARCHIVE',
+  /** A package version already installed with other content. */
+  'VERSION_TAKEN',
   'UNAUTHORIZED',
   'FORBIDDEN',
   'NOT_FOUND',
@@ -85,6 +89,9 @@ export const HTTP_STATUS = {
   BAD_REQUEST: 422,
   MALFORMED_REQUEST: 400,
   INVALID_NAME: 400,
+  BAD_ARCHIVE: 400,
+  // A package version is installed once: other content under it is refused.
+  VERSION_TAKEN: 409,
   // The gateway's own request checks: size, media type, where the request came from.
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -16,7 +16,11 @@ export type SequenceErrorCode =
   | 'INVALID_HARDWARE_CONFIG'
   | 'SINK_FAILED'
   /** A serial number the manifest's `dut` block refuses (missing, not taken, or not matching its pattern). */
-  | 'BAD_SERIAL';
+  | 'BAD_SERIAL'
+  /** An uploaded package archive that is not a gzipped tar of one `<name>/` folder of plain files. */
+  | 'BAD_ARCHIVE'
+  /** A package version already installed with other content. */
+  | 'VERSION_TAKEN';
 
 /** What kind of mistake a package check found; one code per rule so tests and tools can match on it. */
 export type ProblemCode =

@@ -72,3 +72,12 @@ export {
 export * from './results.ts';
 export * from './sdk.ts';
 export { sleep } from './sleep.ts';
+export {
+  compareVersions,
+  INSTALLED_DIR,
+  installedNames,
+  type PackageVersion,
+  packageVersions,
+  resolveVersion,
+  type VersionRule,
+} from './versions.ts';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Problem } from './errors.ts';
 import { loadPackage } from './loader.ts';
 import { isValidPackageName } from './names.ts';
+import { installedNames, resolveVersion } from './versions.ts';
 
 /** One entry of the package list. `name` is the folder name, which is what requests use. */
 export interface PackageSummary {
@@ -25,12 +26,24 @@ export function packageFolders(sequencesDir: string): string[] {
     .sort();
 }
 
-/** Loads every folder in `sequencesDir` (sorted by name); folders whose names are not valid are skipped. */
+/** The folder a package's newest version is in: installed or the plain folder (which may be broken). */
+function latestDir(sequencesDir: string, name: string): string {
+  try {
+    return resolveVersion(sequencesDir, name, 'latest').dir;
+  } catch {
+    return join(sequencesDir, name);
+  }
+}
+
+/**
+ * Loads the newest version of every package in `sequencesDir`, plain folders and installed versions
+ * (sorted by name); folders whose names are not valid are skipped.
+ */
 export async function listPackages(sequencesDir: string): Promise<PackageSummary[]> {
-  const names = packageFolders(sequencesDir);
+  const names = [...new Set([...packageFolders(sequencesDir), ...installedNames(sequencesDir)])].sort();
   const out: PackageSummary[] = [];
   for (const name of names) {
-    const r = await loadPackage(join(sequencesDir, name), { sequencesDir });
+    const r = await loadPackage(latestDir(sequencesDir, name), { sequencesDir });
     out.push(
       r.ok
         ? {

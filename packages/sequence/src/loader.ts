@@ -1,7 +1,7 @@
 // loadPackage: reads a sequence package folder and reports every problem in it with its location, or
 // yields the typed, hashed package ready to run.
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { checkAssetReferences } from './assets.ts';
 import { findDriver } from './driver-check.ts';
 import { messageOf, type Problem, SequenceError } from './errors.ts';
@@ -13,6 +13,7 @@ import { readCachedManifest, writeCachedManifest } from './package-cache.ts';
 import { isInside, realpathOrUndefined, resolvePackageDir } from './paths.ts';
 import type { DriverDefinition, StepFunction } from './sdk.ts';
 import { checkSequenceSource, exportLine, SEQUENCE_FILE } from './source-check.ts';
+import { INSTALLED_DIR } from './versions.ts';
 
 /** A package that passed every check. */
 export interface LoadedPackage {
@@ -97,7 +98,9 @@ export async function loadPackage(dir: string, options: LoadOptions): Promise<Lo
       : undefined;
   problems.push(...(parsed?.problems ?? []));
   const manifest = parsed?.manifest;
-  const folder = basename(real);
+  // An installed version lives at `.installed/<name>/<version>/`: its name is the folder above.
+  const installed = basename(dirname(dirname(real))) === INSTALLED_DIR;
+  const folder = installed ? basename(dirname(real)) : basename(real);
   if (manifest && manifest.name !== folder) {
     problems.push({
       code: 'NAME_MISMATCH',

@@ -98,6 +98,23 @@ export class BodyReader {
     return value;
   }
 
+  /**
+   * The raw body of a route that takes bytes (a package archive): 415 unless its media type is one of
+   * `types`, 413 past the limit, 400 when empty.
+   */
+  async readBytes(request: Request, types: readonly string[]): Promise<Uint8Array> {
+    const type = mediaType(request.headers.get('content-type') ?? '');
+    if (!types.includes(type)) {
+      throw error(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `this route takes ${types.join(' or ')}, not ${JSON.stringify(type.slice(0, 80) || 'no Content-Type')}`,
+      );
+    }
+    const bytes = await this.#bytes(request);
+    if (bytes.length === 0) throw error('MALFORMED_REQUEST', 'the request body is empty');
+    return bytes;
+  }
+
   /** Every byte of the body, or 413 as soon as the count passes the limit (the rest is never read). */
   async #bytes(request: Request): Promise<Uint8Array> {
     this.checkDeclaredLength(request);

@@ -2,7 +2,7 @@
 // package-name rule before anything touches the file system, so `../x`, `/etc`, `a/b` are 400s, never reads.
 
 import { extname } from 'node:path';
-import { isValidPackageName, PACKAGE_NAME_RULE } from '@station/sequence';
+import { isSequenceError, isValidPackageName, PACKAGE_NAME_RULE } from '@station/sequence';
 import { Elysia, t } from 'elysia';
 import type { RouteContext } from '../context.ts';
 import { ApiError } from '../errors.ts';
@@ -29,6 +29,17 @@ const SummarySchema = t.Object({
   warnings: t.Array(t.Unknown()),
 });
 
+const VersionSchema = t.Object({
+  name: t.String(),
+  version: t.String(),
+  hash: t.String(),
+  installedAt: t.String(),
+  source: t.Union([t.Literal('installed'), t.Literal('folder')]),
+});
+
+/** The media types a package archive may be sent as. */
+export const ARCHIVE_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'] as const;
+
 /** The picture types a package's assets may be served as; anything else is not found. */
 const IMAGE_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
@@ -54,6 +65,59 @@ export function sequenceRoutes(ctx: RouteContext) {
         },
       },
     })
+    .post(
+      '',
+      async ({ request, set }) => {
+        const archive = await ctx.bodies.readBytes(request, ARCHIVE_TYPES);
+        try {
+          const { created, version } = await sequences.install(archive);
+          ctx.log.info(
+            { sequence: version.name, version: version.version, hash: version.hash, created },
+            created ? 'sequence package installed' : 'sequence package already installed',
+          );
+          set.status = created ? 201 : 200;
+          return { created, ...version };
+        } catch (err) {
+          if (!isSequenceError(err)) throw err;
+          const code =
+            err.code === 'VERSION_TAKEN' || err.code === 'INVALID_PACKAGE' ? err.code : 'BAD_ARCHIVE';
+          throw new ApiError(code, err.message, { details: err.details, cause: err });
+        }
+      },
+      {
+        parse: 'none',
+        detail: {
+          summary:
+            'Install a package archive (station package): validated, stored beside the other versions, never overwriting one',
+          requestBody: {
+            required: true,
+            content: { 'application/gzip': { schema: { type: 'string', format: 'binary' } } },
+          },
+          responses: {
+            201: {
+              description: 'Installed',
+              content: { 'application/json': { schema: documentedSchema(VersionSchema) } },
+            },
+            200: { description: 'This version with these files was already installed: nothing changed' },
+            400: {
+              description: 'Not a safe package archive (BAD_ARCHIVE)',
+              content: { 'application/json': { schema: documentedSchema(ErrorSchema) } },
+            },
+            409: {
+              description:
+                'The version is installed with other content (VERSION_TAKEN, details.installedHash)',
+              content: { 'application/json': { schema: documentedSchema(ErrorSchema) } },
+            },
+            413: { description: 'Larger than server.max_body_bytes' },
+            422: {
+              description:
+                'The package does not validate (INVALID_PACKAGE, details.problems: every problem, located)',
+              content: { 'application/json': { schema: documentedSchema(ErrorSchema) } },
+            },
+          },
+        },
+      },
+    )
     .get(
       '/:name',
       async ({ params }) => {
@@ -65,8 +129,7 @@ export function sequenceRoutes(ctx: RouteContext) {
       {
         params: t.Object({ name: t.String() }),
         detail: {
-          summary:
-            'One package: manifest (steps, parameters with limits, hardware, measurements), hash, problems',
+          summary: 'One package (its newest version): manifest, hash, problems, and every installed version',
           responses: {
             200: {
               description: 'Package detail',
