@@ -20,6 +20,7 @@ import { batchRoutes } from './routes/batches.ts';
 import { resultRoutes } from './routes/results.ts';
 import { sequenceRoutes } from './routes/sequences.ts';
 import { systemRoutes } from './routes/system.ts';
+import { trendRoutes } from './routes/trends.ts';
 import { unitRoutes } from './routes/units.ts';
 import { spaFallback, uiRoutes } from './static.ts';
 import { type SnapshotSource, StationModel } from './station-model.ts';
@@ -226,6 +227,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     .use(sequenceRoutes(ctx))
     .use(resultRoutes(ctx))
     .use(unitRoutes(ctx))
+    .use(trendRoutes(ctx))
     .get(
       '/metrics',
       async () => {

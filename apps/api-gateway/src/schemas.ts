@@ -8,6 +8,7 @@ import {
   CommandResult,
   ExecutionResult,
   ExecutionSummary,
+  MeasurementTrend,
   PromptClosed,
   ResultsPage,
   StationStats,
@@ -52,6 +53,9 @@ export const ResultsPageSchema = ResultsPage;
 export const UnitHistorySchema = UnitHistory;
 /** GET /api/stats. */
 export const StationStatsSchema = StationStats;
+
+/** GET /api/trends/{sequence}/{measurement}. */
+export const MeasurementTrendSchema = MeasurementTrend;
 
 /** A TypeBox schema for an OpenAPI `content` entry (documentation only, no run-time check): it is JSON Schema. */
 export function documentedSchema(schema: TSchema): TSchema {
