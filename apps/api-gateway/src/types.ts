@@ -2,8 +2,14 @@
 // (a fake store, a scripted event source) and main.ts hands in the real bus, store and sequence loader.
 import type { BusLogger, ReceivedEvent, RequestOptions } from '@station/bus';
 import type { StationConfig } from '@station/config';
-import type { ListResultsQuery, StatsQuery, SyncStats } from '@station/db';
-import type { ExecutionResult, ResultsPage, StationStats, UnitHistory } from '@station/model';
+import type { ListResultsQuery, StatsQuery, SyncStats, TrendQuery } from '@station/db';
+import type {
+  ExecutionResult,
+  MeasurementTrend,
+  ResultsPage,
+  StationStats,
+  UnitHistory,
+} from '@station/model';
 import type { Clock } from '@station/time';
 
 /** The part of `BusClient` the gateway uses (the untyped entry; typing is done in `calls.ts`). */
@@ -25,6 +31,7 @@ export interface ResultStore {
   syncStats(now?: Date): SyncStats;
   unitHistory(serialNumber: string): UnitHistory | undefined;
   stationStats(query: StatsQuery): StationStats;
+  measurementTrend(query: TrendQuery): MeasurementTrend | 'unknown-sequence' | 'unknown-measurement';
 }
 
 /** One sequence package as listed: what it is, and whether it loads. */
