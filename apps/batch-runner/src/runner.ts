@@ -2,9 +2,9 @@
 // a time, runs manual commands in between, and answers the `runner.<batchId>` methods of the bus.
 import { BusError, type Handlers } from '@station/bus';
 import type { BatchConfig } from '@station/config';
-import { newExecutionId, type Store, verdictOf } from '@station/db';
+import { newExecutionId, type Store, unitOf, verdictOf } from '@station/db';
 import type { Logger } from '@station/log';
-import type { Dut, LastResult, RunnerStatus, SequenceStatus, StationEvent } from '@station/model';
+import type { Dut, LastResult, RunnerStatus, SequenceStatus, StationEvent, StepResult } from '@station/model';
 import {
   checkStartDut,
   DEFAULT_GRACE_MS,
@@ -13,6 +13,7 @@ import {
   type LoadedPackage,
   loadPackage,
   openHardware,
+  type Params,
   type Problem,
   type PromptClosed,
   PromptDesk,
@@ -138,7 +139,84 @@ export class BatchRunner {
       return;
     }
     await this.#connect();
+    if (await this.#resumeHeld()) return;
     await this.#recover();
+  }
+
+  /**
+   * A run the crashed runner cut off and the supervisor held (`resume: after_last_completed`): continued
+   * from the step after the last one that ended, once every driver is in its safe state (no cleanup
+   * steps: they would undo what the remaining steps rely on). When it cannot be resumed (the package
+   * changed or no longer resumes, no hardware, a safeState() failed) it is ended as a crashed run and the
+   * usual recovery follows. True when a run was resumed.
+   */
+  async #resumeHeld(): Promise<boolean> {
+    const pkg = this.#pkg;
+    const store = this.#opts.store;
+    if (!pkg) return false;
+    const held = store.heldExecution(this.batchId);
+    if (!held) return false;
+    const startedAt = new Date(this.#now()).toISOString();
+    const hw = this.#hardware;
+    const safeState: { hardware: string; ok: boolean; error?: string }[] = [];
+    let why: string | undefined;
+    if (pkg.manifest.resume !== 'after_last_completed') why = 'the package does not resume (resume: off)';
+    else if (held.packageHash !== pkg.hash) why = 'the sequence package changed since the run started';
+    else if (!hw) why = `hardware not connected: ${this.#hardwareError ?? 'unknown error'}`;
+    else {
+      const problems = await hw.safeState();
+      for (const name of Object.keys(hw.drivers)) {
+        const problem = problems.find((p) => p.hardware === name);
+        safeState.push(
+          problem ? { hardware: name, ok: false, error: problem.message } : { hardware: name, ok: true },
+        );
+      }
+      if (problems.length > 0)
+        why = problems.map((p) => `safeState() of ${p.hardware}: ${p.message}`).join('; ');
+    }
+    const result = why ? undefined : store.getResult(held.id);
+    if (!hw || !result || why) {
+      // Ended as any crashed run (with the crash's own reason); the recovery then runs on it.
+      store.markInterrupted(held.id, 'failed', { reason: held.statusReason, message: held.error ?? '' });
+      this.#log.warn({ executionId: held.id, reason: why }, `cut-off run ${held.id} not resumed: ${why}`);
+      return false;
+    }
+    const ended = new Set(['completed', 'failed', 'skipped']);
+    let fromIndex = 0;
+    while (fromIndex < result.steps.length && ended.has(result.steps[fromIndex]!.status)) fromIndex++;
+    const steps: StepResult[] = result.steps.slice(0, fromIndex);
+    const from = { order: fromIndex, step: pkg.manifest.steps[fromIndex]?.name ?? '' };
+    const record = {
+      kind: 'resume' as const,
+      startedAt,
+      completedAt: new Date(this.#now()).toISOString(),
+      passed: true,
+      safeState,
+      steps: [],
+      resumedFrom: from,
+      interruption: { reason: held.statusReason, message: held.error ?? '' },
+    };
+    store.resumeExecution(held.id, fromIndex, record);
+    const message = `resumed ${held.id} at step ${from.order} (${from.step || 'end'}) after it was cut off (${held.statusReason})`;
+    this.#recovery = { executionId: held.id, passed: true, message };
+    this.#log.warn({ executionId: held.id, resume: record }, message);
+    const live: LiveExecution = {
+      executionId: held.id,
+      startedAt: result.startedAt,
+      total: pkg.manifest.steps.length,
+      finished: fromIndex,
+      steps: [...steps],
+      abort: new AbortController(),
+      done: Promise.resolve(),
+      dut: unitOf(result),
+    };
+    this.#execution = live;
+    live.done = this.#run(pkg, result.parameters as Params, live, {
+      fromIndex,
+      steps,
+      startedAt: result.startedAt,
+    });
+    return true;
   }
 
   /**
@@ -336,6 +414,7 @@ export class BatchRunner {
         steps: pkg.manifest.steps.map((step) => step.name),
         operator: operator ?? null,
         dut: live.dut,
+        resumable: pkg.manifest.resume === 'after_last_completed',
       });
     } catch (err) {
       this.#execution = undefined;
@@ -351,6 +430,7 @@ export class BatchRunner {
     pkg: LoadedPackage,
     params: ReturnType<typeof resolveParameters>,
     live: LiveExecution,
+    resume?: Parameters<typeof runSequence>[0]['resume'],
   ): Promise<void> {
     const hw = this.#hardware!;
     const log = this.#log.child({ executionId: live.executionId });
@@ -397,6 +477,7 @@ export class BatchRunner {
         sink: recorder,
         prompts: this.#prompts,
         dut: live.dut,
+        ...(resume ? { resume } : {}),
       });
       if (storeError !== undefined) {
         this.#endUnrecorded(live, outcome.duration, storeError, failedStep);

@@ -500,6 +500,8 @@ export class BatchController {
         'failed',
         { reason: code === 'RESOURCE_LIMIT' || code === 'BATCH_LOST' ? code : 'BATCH_CRASHED', message },
         new Date(now),
+        // A run of a package that resumes is left to the next runner, which continues or ends it.
+        { holdResumable: true },
       );
       for (const id of ended) this.#publishEnd(id);
     } catch (err) {

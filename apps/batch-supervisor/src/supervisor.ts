@@ -86,6 +86,7 @@ export class Supervisor {
           'failed',
           { reason: cause.reason, message: cause.message },
           at,
+          { holdResumable: true },
         ),
       );
     }

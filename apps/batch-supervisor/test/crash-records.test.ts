@@ -3,6 +3,7 @@
 // no longer ends a run: real-runner.test.ts.)
 // Each ending carries its own status reason; only the operator's is ABORTED.
 import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from '../../../tests/support/process.ts';
 import { Station } from './station.ts';
@@ -183,3 +184,100 @@ describe('a crashed slot comes back safe', () => {
     }, 'the error to leave the card');
   });
 });
+
+describe('resume after a crash (resume: after_last_completed)', () => {
+  test('the next runner continues the same execution at the cut-off step; it ends once, with every step once', async () => {
+    station = await new Station([{ id: 'batch_1', sequencePackage: 'soak', yaml: HARDWARE }], {
+      sequencesDir: PACKAGES,
+    }).up();
+    const st = station;
+    st.supervisor({}, true);
+    await st.ready();
+    const parameters = { trace: join(st.dir, 'trace.txt'), release: join(st.dir, 'release') };
+    const { pid } = await st.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });
+    const { executionId } = await st.client.request('runner.batch_1', 'sequence.start', {
+      parameters,
+      dut: { serialNumber: 'SN-000042' },
+    });
+    const steps = () => st.store.getResult(executionId)?.steps ?? [];
+    await until(() => steps()[1]?.status === 'running', 'the soak step on record as running', 20_000);
+    process.kill(pid, 'SIGKILL');
+
+    // Held for the next runner: still running, with the crash on record, not queued, no end announced.
+    const held = await until(() => {
+      const e = st.store.getExecution(executionId);
+      return e?.statusReason ? e : undefined;
+    }, 'the crash to be recorded');
+    expect({ status: held.status, statusReason: held.statusReason }).toEqual({
+      status: 'running',
+      statusReason: 'BATCH_CRASHED',
+    });
+    expect(queuedRows(st, executionId)).toBe(0);
+    expect(steps().map((s) => s.status)).toEqual(['completed', 'running', 'pending', 'pending']);
+
+    writeFileSync(parameters.release, '');
+    const again = await st.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });
+    expect(again.status).toBe('running');
+    const e = await ended(st, executionId);
+    expect({
+      status: e.status,
+      overallPass: e.overallPass,
+      statusReason: e.statusReason,
+      error: e.error,
+      queued: e.queued.length,
+      serial: e.serialNumber,
+      parameters: e.parameters,
+    }).toEqual({
+      status: 'completed',
+      overallPass: true,
+      statusReason: null,
+      error: null,
+      queued: 1,
+      serial: 'SN-000042',
+      parameters,
+    });
+    // warm_up ran once; soak twice (the cut-off attempt and the resumed one); no cleanup before resuming.
+    expect(readFileSync(parameters.trace, 'utf8').split('\n').filter(Boolean)).toEqual([
+      'warm_up',
+      'soak',
+      'soak',
+      'measure',
+      'power_off',
+    ]);
+    const rows = st.store.sqlite
+      .query<{ name: string; status: string }, [string]>(
+        'SELECT name, status FROM step_results WHERE execution_id = ? ORDER BY step_order',
+      )
+      .all(executionId);
+    expect(rows).toEqual([
+      { name: 'warm_up', status: 'completed' },
+      { name: 'soak', status: 'completed' },
+      { name: 'measure', status: 'completed' },
+      { name: 'power_off', status: 'completed' },
+    ]);
+    expect(st.store.getRecovery(executionId)).toEqual({
+      kind: 'resume',
+      startedAt: expect.any(String),
+      completedAt: expect.any(String),
+      passed: true,
+      safeState: [{ hardware: 'psu', ok: true }],
+      steps: [],
+      resumedFrom: { order: 1, step: 'soak' },
+      interruption: { reason: 'BATCH_CRASHED', message: expect.stringContaining('crashed (signal SIGKILL)') },
+    });
+    // One end announced for the run, the station's own PASS.
+    const done = await until(() => {
+      const ends = st
+        .ofBatch('batch_1', 'sequence_complete')
+        .filter((ev) => (ev.data as { executionId?: string }).executionId === executionId);
+      return ends.length > 0 ? ends : undefined;
+    }, 'the resumed run to announce its end');
+    expect(done.map((ev) => (ev.data as { verdict?: string }).verdict)).toEqual(['PASS']);
+  });
+});
+
+function queuedRows(st: Station, executionId: string): number {
+  return st.store.sqlite
+    .query<{ n: number }, [string]>('SELECT count(*) AS n FROM sync_queue WHERE entity_id = ?')
+    .get(executionId)!.n;
+}

@@ -60,6 +60,17 @@ export interface RecoveryRecord {
   /** Set when an operator acknowledged a failed recovery. */
   acknowledgedAt?: string;
   acknowledgedBy?: string;
+  /**
+   * `resume`: the next runner put the hardware in its safe state and continued the execution (no cleanup
+   * steps); absent or `cleanup`: the recovery above ended it.
+   */
+  kind?: 'cleanup' | 'resume';
+  /** For `resume`: the step the run continued at (0-based order and name). */
+  resumedFrom?: { order: number; step: string };
+  /** What cut the run off (its status reason and message at the crash). */
+  interruption?: { reason: string; message: string };
+  /** Records this one replaced, oldest first: a run resumed and cut off again keeps its history. */
+  earlier?: RecoveryRecord[];
 }
 
 /** JSON values as stored in the JSON text columns. */
@@ -152,6 +163,16 @@ export const recoveries = sqliteTable('recoveries', {
     .references(() => executions.id, { onDelete: 'cascade' }),
   batchId: text('batch_id').notNull(),
   record: text('record', { mode: 'json' }).$type<RecoveryRecord>().notNull(),
+});
+
+/**
+ * Executions of a package with `resume: after_last_completed`. A runner crash does not end them: they stay
+ * `running` with the crash's status reason (held) until the batch's next runner resumes or closes them.
+ */
+export const resumableExecutions = sqliteTable('resumable_executions', {
+  executionId: text('execution_id')
+    .primaryKey()
+    .references(() => executions.id, { onDelete: 'cascade' }),
 });
 
 /** One step of an execution, written when the step ends (or when it starts, then overwritten). */

@@ -16,6 +16,7 @@ const TABLES = [
   'executions',
   'measurements',
   'recoveries',
+  'resumable_executions',
   'sqlite_sequence',
   'step_prompts',
   'step_results',

@@ -54,6 +54,8 @@ export interface RunOptions {
     partNumber?: string | null;
     revision?: string | null;
     lot?: string | null;
+    /** A resumed run's unit keeps the step that read its serial. */
+    serialSourceStep?: string | null;
   };
   /**
    * Continues a run that was cut off: steps before `fromIndex` are not run again, their `steps` (as
@@ -109,7 +111,7 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
     partNumber: opts.dut?.partNumber ?? null,
     revision: opts.dut?.revision ?? null,
     lot: opts.dut?.lot ?? null,
-    serialSourceStep: null,
+    serialSourceStep: opts.dut?.serialSourceStep ?? null,
   };
   const setSerial = (serialNumber: string, step: string) => {
     const problem = serialProblem(pkg.manifest.dut, serialNumber);

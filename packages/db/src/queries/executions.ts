@@ -10,6 +10,7 @@ import {
   type ExecutionStatus,
   executions,
   type JsonValue,
+  resumableExecutions,
   type StatusReason,
   stepResults,
 } from '../schema.ts';
@@ -99,6 +100,8 @@ export interface NewExecution {
   operator?: string | null;
   /** The unit under test as the start named it; absent fields are stored as null. */
   dut?: DutInput | null;
+  /** The package resumes after a crash (`resume: after_last_completed`): see `resumableExecutions`. */
+  resumable?: boolean;
 }
 
 /** The unit under test as a start (or a step) identifies it. */
@@ -157,6 +160,7 @@ export function createExecution(store: StoreHandle, input: NewExecution): Execut
       for (const [order, name] of (input.steps ?? []).entries()) {
         q.pendingStep.run({ executionId: id, name, order });
       }
+      if (input.resumable) store.db.insert(resumableExecutions).values({ executionId: id }).run();
       return row;
     });
   } catch (err) {

@@ -13,6 +13,7 @@ import { markInterrupted } from './interrupt.ts';
 import { closePrompt, openPrompt, promptsByStep } from './prompts.ts';
 import { executionToRecover, getRecovery, recordRecovery } from './recovery.ts';
 import { getResult, listResults } from './results.ts';
+import { heldExecution, resumeExecution } from './resume.ts';
 import {
   enableIncrementalVacuum,
   freePages,
@@ -45,6 +46,8 @@ export const queries = {
   executionToRecover,
   getRecovery,
   recordRecovery,
+  heldExecution,
+  resumeExecution,
   listResults,
   getResult,
   unitHistory,

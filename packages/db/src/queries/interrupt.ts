@@ -4,7 +4,13 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { StoreError } from '../errors.ts';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
-import { executions, STATUS_REASONS, type StatusReason, stepResults } from '../schema.ts';
+import {
+  executions,
+  resumableExecutions,
+  STATUS_REASONS,
+  type StatusReason,
+  stepResults,
+} from '../schema.ts';
 import { secondsBetween, type TimeInput, toIso } from '../time.ts';
 import { enqueueExecutionSync } from './outbox.ts';
 
@@ -17,11 +23,22 @@ export interface Interruption {
   message: string;
 }
 
+/** Options of `markInterrupted`. */
+export interface InterruptOptions {
+  /**
+   * A crash (`failed`) of a resumable execution (see `resumableExecutions`) holds it instead of ending it:
+   * it stays `running` with the reason and message, its steps as they are, and is not queued for sync, so
+   * the batch's next runner can resume it (or close it with `markInterrupted` without this option).
+   */
+  holdResumable?: boolean;
+}
+
 /**
  * Marks running executions as `failed` (crash) or `stopped` (stop) with the interruption's reason and
  * message, ends their unfinished steps (the one in flight `failed` with the message, the ones never
  * reached `skipped`), and queues them for sync, all in one transaction. Returns the ids it changed;
- * executions that already ended are left untouched, so calling it twice is harmless.
+ * executions that already ended are left untouched, so calling it twice is harmless. An execution held
+ * after a crash keeps that crash's reason and message when it is ended (or held again).
  */
 export function markInterrupted(
   store: StoreHandle,
@@ -29,6 +46,7 @@ export function markInterrupted(
   status: 'failed' | 'stopped',
   interruption: Interruption,
   now: TimeInput = new Date(),
+  options: InterruptOptions = {},
 ): string[] {
   if (status !== 'failed' && status !== 'stopped') {
     throw new StoreError(
@@ -48,19 +66,37 @@ export function markInterrupted(
     const which =
       typeof target === 'string' ? eq(executions.id, target) : eq(executions.batchId, target.batchId);
     const running = tx
-      .select({ id: executions.id, startedAt: executions.startedAt })
+      .select({
+        id: executions.id,
+        startedAt: executions.startedAt,
+        heldFor: executions.statusReason,
+        heldError: executions.error,
+        resumable: resumableExecutions.executionId,
+      })
       .from(executions)
+      .leftJoin(resumableExecutions, eq(resumableExecutions.executionId, executions.id))
       .where(and(which, eq(executions.status, 'running')))
       .all();
     for (const execution of running) {
+      // Held after an earlier crash: that crash is what cut the run off, whoever ends it now.
+      const held = execution.heldFor !== null;
+      if (options.holdResumable && status === 'failed' && execution.resumable !== null) {
+        if (!held) {
+          tx.update(executions)
+            .set({ error: message, statusReason: reason })
+            .where(eq(executions.id, execution.id))
+            .run();
+        }
+        continue;
+      }
       tx.update(executions)
         .set({
-          status,
+          status: held ? 'failed' : status,
           overallPass: false,
           completedAt,
           duration: secondsBetween(execution.startedAt, completedAt),
-          error: message,
-          statusReason: reason,
+          error: held ? execution.heldError : message,
+          statusReason: held ? execution.heldFor : reason,
         })
         .where(eq(executions.id, execution.id))
         .run();
@@ -77,7 +113,7 @@ export function markInterrupted(
             pass: false,
             completedAt,
             duration: step.startedAt === null ? null : secondsBetween(step.startedAt, completedAt),
-            error: message,
+            error: held ? execution.heldError : message,
           })
           .where(eq(stepResults.id, step.id))
           .run();

@@ -42,7 +42,8 @@ export function executionToRecover(store: StoreHandle, batchId: string): Pending
     .get();
   if (!latest || latest.status === 'running') return undefined;
   if (!latest.statusReason || !RECOVERY_REASONS.includes(latest.statusReason)) return undefined;
-  const done = latest.recovery;
+  // A resume record is of an earlier cut: the run went on and was cut off again.
+  const done = latest.recovery?.kind === 'resume' ? undefined : latest.recovery;
   if (done && (done.passed || done.acknowledgedAt)) return undefined;
   return {
     id: latest.id,
@@ -62,8 +63,8 @@ export function getRecovery(store: StoreHandle, executionId: string): RecoveryRe
 }
 
 /**
- * Stores (or replaces) the recovery of an execution cut off by a crash; NOT_FOUND when there is no such
- * execution.
+ * Stores (or replaces) the recovery of an execution cut off by a crash, keeping a resume record it
+ * replaces in `earlier`; NOT_FOUND when there is no such execution.
  */
 export function recordRecovery(store: StoreHandle, executionId: string, record: RecoveryRecord): void {
   const execution = store.db
@@ -74,9 +75,18 @@ export function recordRecovery(store: StoreHandle, executionId: string, record: 
   if (!execution?.statusReason || !RECOVERY_REASONS.includes(execution.statusReason)) {
     throw new StoreError('NOT_FOUND', `no cut-off execution ${executionId} to record a recovery on`);
   }
+  const before = getRecovery(store, executionId);
+  const kept = before?.kind === 'resume' ? withEarlier(record, before) : record;
   store.db
     .insert(recoveries)
-    .values({ executionId, batchId: execution.batchId, record })
-    .onConflictDoUpdate({ target: recoveries.executionId, set: { record } })
+    .values({ executionId, batchId: execution.batchId, record: kept })
+    .onConflictDoUpdate({ target: recoveries.executionId, set: { record: kept } })
     .run();
+}
+
+/** `record` with the one it replaces (and that one's history) kept in `earlier`, oldest first. */
+export function withEarlier(record: RecoveryRecord, before: RecoveryRecord | undefined): RecoveryRecord {
+  if (!before) return record;
+  const { earlier = [], ...previous } = before;
+  return { ...record, earlier: [...earlier, previous] };
 }
