@@ -53,7 +53,8 @@ async function api<T>(path: string, init?: RequestInit): Promise<{ status: numbe
 function stationPids(): number[] {
   return sh('ps -eo pid=,args=')
     .out.split('\n')
-    .filter((l) => l.includes('--station test-station') && !l.includes('ps -eo'))
+    // This station's own folder too: another run of the suite on this machine uses the same marker.
+    .filter((l) => l.includes('--station test-station') && l.includes(st.dir) && !l.includes('ps -eo'))
     .map((l) => Number.parseInt(l.trim(), 10));
 }
 

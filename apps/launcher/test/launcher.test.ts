@@ -29,13 +29,17 @@ function commandLine(pid: number): string {
   }
 }
 
-/** Pids of every process whose command line carries this station's marker. */
+/**
+ * Pids of every process of this test's station: its marker and its own temp folder on the command line, so
+ * a station another test run starts on the same machine (same marker, other folder) is never counted or
+ * killed here.
+ */
 async function stationPids(marker: string): Promise<number[]> {
   const ps = Bun.spawnSync(['ps', '-eo', 'pid=,args=']);
   return ps.stdout
     .toString()
     .split('\n')
-    .filter((l) => l.includes(`--station ${marker}`) && !l.includes('ps -eo'))
+    .filter((l) => l.includes(`--station ${marker}`) && l.includes(st.dir) && !l.includes('ps -eo'))
     .map((l) => Number.parseInt(l.trim(), 10));
 }
 
