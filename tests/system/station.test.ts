@@ -50,10 +50,10 @@ async function api<T>(path: string, init?: RequestInit): Promise<{ status: numbe
   return { status: res.status, body: (await res.json()) as T };
 }
 
+/** This station's processes: its marker and its own folder (another run on this machine shares the marker). */
 function stationPids(): number[] {
   return sh('ps -eo pid=,args=')
     .out.split('\n')
-    // This station's own folder too: another run of the suite on this machine uses the same marker.
     .filter((l) => l.includes('--station test-station') && l.includes(st.dir) && !l.includes('ps -eo'))
     .map((l) => Number.parseInt(l.trim(), 10));
 }
