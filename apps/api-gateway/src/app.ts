@@ -9,6 +9,7 @@ import { Authenticator, type Identity, needsKey } from './auth.ts';
 import { ServiceCalls } from './calls.ts';
 import { DEFAULT_TIMEOUTS, DEFAULT_WS_LIMITS, type RouteContext } from './context.ts';
 import { docsAssets, swaggerViewer } from './docs-assets.ts';
+import { driftAlarms } from './drift.ts';
 import { ApiError, fromRequestError } from './errors.ts';
 import { GatewayMetrics } from './metrics/gateway-metrics.ts';
 import { scrapeStation } from './metrics/station-metrics.ts';
@@ -251,6 +252,18 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     .use(docsAssets())
     .use(await uiRoutes(deps.publicDir));
 
+  /** The drift alarms of a finished run (drift.ts), into the model and out to WebSocket clients. */
+  function raiseDrift(batchId: string, executionId: string): void {
+    try {
+      for (const alarm of driftAlarms(deps.store, batchId, executionId, clock.now())) {
+        model.apply(alarm);
+        hub.publish(alarm);
+      }
+    } catch (err) {
+      log.warn({ err, batchId, executionId }, 'drift alarm: the run could not be checked');
+    }
+  }
+
   async function pump(source: EventSource): Promise<void> {
     try {
       for await (const { event } of source) {
@@ -258,6 +271,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
         if (event.type === 'step_complete') metrics.steps.inc({ result: event.data.pass ? 'pass' : 'fail' });
         model.apply(event);
         if (!MODEL_INPUTS.has(event.type)) hub.publish(event);
+        if (event.type === 'sequence_complete') raiseDrift(event.batch_id, event.data.executionId);
       }
     } catch (err) {
       log.error({ err }, 'event stream ended with an error');

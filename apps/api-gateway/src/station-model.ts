@@ -14,6 +14,7 @@ import type {
   ErrorInfo,
   LastResult,
   ManualCommand,
+  MeasurementDrift,
   OperatorPrompt,
   RunUnit,
   SequenceStatus,
@@ -83,6 +84,8 @@ interface Entry {
   lastResult?: LastResult;
   /** The latest `error` event of the current runner (cleared by a new run or a new process). */
   runError?: ErrorInfo;
+  /** The latest drift alarm (`measurement_drift`), until a later run of the batch finishes. */
+  drift?: MeasurementDrift;
   /** Arrival order of the two errors: the later one is shown. */
   procErrorAt: number;
   runErrorAt: number;
@@ -273,6 +276,8 @@ export class StationModel {
       }
       case 'sequence_complete': {
         const d = event.data;
+        // A new run's end replaces the alarm: the gateway raises it again right after if it still holds.
+        if (entry.drift?.executionId !== d.executionId) entry.drift = undefined;
         if (entry.run?.executionId === d.executionId) {
           entry.run.steps = d.steps;
           entry.run.prompt = undefined;
@@ -298,6 +303,9 @@ export class StationModel {
         }
         break;
       }
+      case 'measurement_drift':
+        entry.drift = event.data;
+        break;
       case 'operator_prompt':
         if (entry.run?.sequenceRunning && entry.run.executionId === event.data.executionId) {
           entry.run.prompt = event.data;
@@ -510,6 +518,7 @@ export class StationModel {
         ? entry.runError
         : (proc.lastError ?? entry.runError);
     if (lastError) card.lastError = lastError;
+    if (entry.drift) card.drift = entry.drift;
     if (this.#stale) card.stale = this.#stale;
     return card;
   }

@@ -212,8 +212,10 @@ export function reduce(state: StationState, msg: ServerMessage): StationState {
       };
       return withBatch(state, id, current(), { ...live, logs: [...live.logs, line].slice(-MAX_LOG) });
     }
-    // The run's start is told by batch_status too; the read model's inputs never reach a screen.
+    // The run's start and a drift alarm are told by batch_status too (the card carries `drift`); the read
+    // model's inputs never reach a screen.
     case 'sequence_start':
+    case 'measurement_drift':
     case 'batch_process':
     case 'sequence_status':
       return state;

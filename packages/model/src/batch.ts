@@ -5,6 +5,7 @@ import { RunUnit, Verdict } from './dut.ts';
 import { OperatorPrompt } from './prompt.ts';
 import { ExecutionStatus, StepResult } from './result.ts';
 import { literalUnion } from './schema.ts';
+import { MeasurementDrift } from './trend.ts';
 
 const Opt = T.Optional;
 
@@ -58,6 +59,8 @@ export const BatchStatus = T.Object({
   dut: Opt(T.Union([RunUnit, T.Null()])),
   lastResult: Opt(LastResult),
   lastError: Opt(ErrorInfo),
+  /** The latest drift alarm of this batch (`measurement_drift`); cleared by a later run that raises none. */
+  drift: Opt(MeasurementDrift),
   /**
    * Set by the gateway while it cannot reach the supervisor: `status` and `pid` are the last the supervisor
    * reported (since `since`); the run's progress still comes live from the runner.

@@ -14,6 +14,7 @@ import {
 } from './result.ts';
 import { literalUnion, Nullable } from './schema.ts';
 import { SyncStatus } from './sync.ts';
+import { MeasurementDrift } from './trend.ts';
 
 const Opt = T.Optional;
 
@@ -123,6 +124,12 @@ export const events = {
   error: batchEvent('error', BatchError),
   operator_prompt: batchEvent('operator_prompt', OperatorPrompt),
   operator_prompt_closed: batchEvent('operator_prompt_closed', PromptClosed),
+  /**
+   * A finished run's reading broke a control chart rule on its batch's series. Authored by the gateway
+   * (from the store, at `sequence_complete`); sent to WebSocket clients and kept on the card, never
+   * published on the bus.
+   */
+  measurement_drift: batchEvent('measurement_drift', MeasurementDrift),
   sync_status: T.Object({ type: T.Literal('sync_status'), data: SyncStatus }),
 } as const;
 

@@ -71,7 +71,10 @@ export const MeasurementTrend = T.Object({
 });
 export type MeasurementTrend = Static<typeof MeasurementTrend>;
 
-/** `measurement_drift` data: a finished run's reading broke a rule (the newest point of its trend). */
+/**
+ * `measurement_drift` data: a finished run's reading broke a rule as the newest point of its batch's
+ * series of that measurement (the lowest-numbered rule it broke).
+ */
 export const MeasurementDrift = T.Object({
   batchId: T.String(),
   sequenceName: T.String(),
