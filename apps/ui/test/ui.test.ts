@@ -187,6 +187,7 @@ describe('operator UI in Chromium', () => {
     await dialog.getByRole('button', { name: 'Start sequence' }).click();
     await expectText(card('slot_1').getByTestId('step'), 'set_output');
     await card('slot_1').getByRole('button', { name: 'Abort sequence' }).click();
+    await card('slot_1').getByRole('button', { name: 'Abort test' }).click();
     await expectText(card('slot_1').getByTestId('last-result'), 'ABORTED');
     expect(await card('slot_1').getByTestId('state').textContent()).toBe('Ready');
     expect(await card('slot_1').getByRole('button').allInnerTexts()).toEqual([
@@ -264,7 +265,7 @@ describe('operator UI in Chromium', () => {
     await page.getByRole('link', { name: 'Results' }).click();
     await page.locator('tr[data-result]').first().waitFor();
     await page.getByLabel('Result', { exact: true }).selectOption('false');
-    await page.getByLabel('Batch', { exact: true }).fill('slot_2');
+    await page.getByLabel('Batch', { exact: true }).selectOption('slot_2');
     await page.getByRole('button', { name: 'Filter' }).click();
     await until(
       async () => (await page.locator('.pager').textContent())?.includes('2 results'),

@@ -203,6 +203,7 @@ describe('the operator flow on a card', () => {
     await expectText(card('slot_2').getByTestId('unit-now'), 'AB000009');
     await asked('slot_2', 'Insert the unit');
     await card('slot_2').getByRole('button', { name: 'Abort sequence' }).click();
+    await card('slot_2').getByRole('button', { name: 'Abort test' }).click();
     await unitState('slot_2', 'aborted');
     await expectText(card('slot_2').getByTestId('unit-verdict'), /ABORTED\s*unit AB000009/);
     expect(await prompt('slot_2').count()).toBe(0);

@@ -53,6 +53,8 @@ export function BatchActions({ b }: { b: BatchStatus }) {
   const { t } = useTranslation();
   const action = useAction();
   const [starting, setStarting] = useState(false);
+  // Abort ends this unit's test: asked once more, with the answer that keeps testing first.
+  const [confirming, setConfirming] = useState(false);
   const post = (path: string) => action.run(() => api('POST', `/batches/${b.id}${path}`));
   return (
     <div className="card-actions">
@@ -64,12 +66,38 @@ export function BatchActions({ b }: { b: BatchStatus }) {
             type="button"
             className={className}
             disabled={action.busy || (name === 'start-sequence' && !b.sequenceName)}
-            onClick={() => (path === null ? setStarting(true) : post(path))}
+            onClick={() =>
+              path === null ? setStarting(true) : name === 'abort' ? setConfirming(true) : post(path)
+            }
           >
             {actionLabel(name)}
           </button>
         );
       })}
+      {confirming && b.sequenceRunning ? (
+        <div
+          className="confirm"
+          role="alertdialog"
+          aria-labelledby={`abort-${b.id}`}
+          data-testid="confirm-abort"
+        >
+          <p id={`abort-${b.id}`}>{t('card.abortQuestion', { name: b.name })}</p>
+          <button
+            type="button"
+            className="btn stop"
+            onClick={() => {
+              setConfirming(false);
+              void post(ACTIONS.abort.path ?? '/sequence/stop');
+            }}
+          >
+            {t('card.abortYes')}
+          </button>
+          {/* biome-ignore lint/a11y/noAutofocus: the safe answer takes the focus, so Enter keeps testing. */}
+          <button type="button" className="btn" autoFocus onClick={() => setConfirming(false)}>
+            {t('card.abortNo')}
+          </button>
+        </div>
+      ) : null}
       {action.error ? (
         <p className="action-error" role="alert">
           {action.error}

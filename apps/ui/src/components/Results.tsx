@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { duration, runStatus, when } from '../format.ts';
 import { useLoad } from '../hooks.ts';
+import { useLive } from '../live.ts';
 import { linkTo, navigate, useLocation } from '../router.ts';
 import type { ResultPage } from '../types.ts';
 import { Verdict } from './BatchCard.tsx';
@@ -21,6 +22,7 @@ function dayToIso(day: string, next: boolean): string {
 /** The results list page. */
 export function Results() {
   const { t } = useTranslation();
+  const { station } = useLive();
   const { search } = useLocation();
   const page = Math.max(1, Number(search.get('page') ?? 1) || 1);
   const query = new URLSearchParams({ page: String(page), pageSize: String(PAGE_SIZE) });
@@ -68,7 +70,15 @@ export function Results() {
         </div>
         <div className="field">
           <label htmlFor="f-batch">{t('results.batch')}</label>
-          <input id="f-batch" name="batchId" defaultValue={search.get('batchId') ?? ''} />
+          {/* The slots by the names on their cards: an operator knows "Slot 3", not batch_3. */}
+          <select id="f-batch" name="batchId" defaultValue={search.get('batchId') ?? ''}>
+            <option value="">{t('results.any')}</option>
+            {station.order.map((id) => (
+              <option key={id} value={id}>
+                {station.batches[id]?.name ?? id}
+              </option>
+            ))}
+          </select>
         </div>
         <div className="field">
           <label htmlFor="f-sequence">{t('results.sequence')}</label>

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api } from '../api.ts';
 import { live } from '../live.ts';
+import { useModal } from '../modal.ts';
 import { checkOperator, rememberOperator, sessionOperator } from '../operator.ts';
 import { checkValues, type FormValues, initialValues, serverFieldErrors } from '../params.ts';
 import { markStarting, startFailed } from '../state.ts';
@@ -36,6 +37,7 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
   const [serial, setSerial] = useState('');
   const [serialError, setSerialError] = useState<string | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
+  useModal(formRef, onClose);
 
   useEffect(() => {
     // The batch's configured parameters pre-fill the form; the manifest's defaults fill the rest.
@@ -113,7 +115,7 @@ export function StartSequence({ batchId, sequenceName, onClose }: Props) {
         aria-modal="true"
         role="dialog"
         onSubmit={submit}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
+        tabIndex={-1}
         noValidate
       >
         <h2 id={`start-${batchId}-title`}>{t('start.title', { sequence: sequenceName, batch: batchId })}</h2>
