@@ -3,8 +3,9 @@
 // of @station/model's controlFigures.
 //
 // What counts: runs that reached a verdict (status completed or failed), as for the yield; a reading that is
-// not a finite number is left out. Walks the sequence's runs newest first by its (sequence, started_at, id)
-// index and each run's measurements by the execution index, and stops after `last` readings.
+// not a finite number is left out. Walks the sequence's newest TREND_SEARCH_RUNS finished runs by its
+// (sequence, started_at, id) index and each run's measurements by the execution index, and stops after
+// `last` readings.
 
 import { controlFigures, type MeasurementTrend } from '@station/model';
 import type { StoreHandle } from '../handle.ts';
@@ -32,14 +33,26 @@ interface TrendRow {
   high: number | null;
 }
 
+/**
+ * Runs of the sequence searched for readings, newest first: bounds what a name no recent run measured
+ * (a typo, a retired measurement) costs, whatever the size of the store.
+ */
+export const TREND_SEARCH_RUNS = 5000;
+
 const TREND_SQL = `
+WITH recent AS (
+  SELECT id, serial_number, started_at
+  FROM executions
+  WHERE sequence_name = $sequence AND status IN ('completed', 'failed')
+    AND ($batch IS NULL OR batch_id = $batch)
+  ORDER BY started_at DESC, id DESC
+  LIMIT ${TREND_SEARCH_RUNS}
+)
 SELECT e.id AS executionId, e.serial_number AS serialNumber, e.started_at AS at,
        m.value AS value, m.unit AS unit, m.low AS low, m.high AS high
-FROM executions AS e
+FROM recent AS e
 JOIN measurements AS m ON m.execution_id = e.id
-WHERE e.sequence_name = $sequence AND m.name = $measurement AND m.value IS NOT NULL
-  AND e.status IN ('completed', 'failed')
-  AND ($batch IS NULL OR e.batch_id = $batch)
+WHERE m.name = $measurement AND m.value IS NOT NULL
 ORDER BY e.started_at DESC, e.id DESC, m.id DESC
 LIMIT $last`;
 
@@ -47,7 +60,8 @@ const SEQUENCE_SQL = 'SELECT 1 FROM executions WHERE sequence_name = $sequence L
 
 /**
  * The trend of one measurement, or why there is none: `unknown-sequence` when no run of the sequence is on
- * record, `unknown-measurement` when no finished run of it (of the batch, if given) has a numeric reading.
+ * record, `unknown-measurement` when none of its newest TREND_SEARCH_RUNS finished runs (of the batch, if given)
+ * has a numeric reading of that name.
  */
 export function measurementTrend(
   store: StoreHandle,
