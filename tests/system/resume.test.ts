@@ -29,6 +29,11 @@ async function batch(id = 'slot_1'): Promise<Batch | undefined> {
   return ((await res.json()) as Batch[]).find((b) => b.id === id);
 }
 
+/** The steps the package's trace file lists so far. */
+function traced(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
 beforeAll(async () => {
   backend = await TestBackend.start({ apiKey: 'resume-test-key' });
   const port = freePort();
@@ -105,6 +110,7 @@ test('a SIGKILLed runner is replaced and the run resumes; the Backend receives i
           .get(executionId, order) as { status: string } | null
       )?.status;
     await until(() => stepStatus(1) === 'running', 'the soak step running', 30_000);
+    await until(() => traced(parameters.trace).includes('soak'), 'the soak step under way', 30_000);
     process.kill(first.pid!, 'SIGKILL');
     writeFileSync(parameters.release, '');
 
@@ -115,12 +121,23 @@ test('a SIGKILLed runner is replaced and the run resumes; the Backend receives i
       overallPass: boolean;
       parameters: Record<string, unknown>;
       steps: { name: string; status: string }[];
+      resumes?: unknown[];
     };
     expect({ status: sent.status, overallPass: sent.overallPass, parameters: sent.parameters }).toEqual({
       status: 'completed',
       overallPass: true,
       parameters,
     });
+    // The result says it was cut off and resumed, and where.
+    expect(sent.resumes).toEqual([
+      {
+        resumedAt: expect.any(String),
+        fromOrder: 1,
+        fromStep: 'soak',
+        reason: 'BATCH_CRASHED',
+        message: expect.stringContaining('SIGKILL'),
+      },
+    ]);
     expect(sent.steps.map((s) => [s.name, s.status])).toEqual([
       ['warm_up', 'completed'],
       ['soak', 'completed'],
@@ -173,6 +190,7 @@ test('with resume off a SIGKILLed run ends failed at once, is sent as such, and 
       'the soak step running',
       30_000,
     );
+    await until(() => traced(parameters.trace).includes('soak'), 'the soak step under way', 30_000);
     process.kill(first.pid!, 'SIGKILL');
     writeFileSync(parameters.release, '');
     await backend.waitFor((b) => b.get(executionId) !== undefined, 90_000);
@@ -181,7 +199,9 @@ test('with resume off a SIGKILLed run ends failed at once, is sent as such, and 
       status: string;
       statusReason: string;
       steps: { name: string; status: string }[];
+      resumes?: unknown[];
     };
+    expect(sent.resumes).toBeUndefined();
     expect([sent.status, sent.statusReason]).toEqual(['failed', 'BATCH_CRASHED']);
     expect(sent.steps.map((s) => s.status)).toEqual(['completed', 'failed', 'skipped', 'skipped']);
     // The next runner ran the recovery (the cleanup step), and resumed nothing.

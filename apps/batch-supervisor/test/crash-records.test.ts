@@ -3,7 +3,7 @@
 // no longer ends a run: real-runner.test.ts.)
 // Each ending carries its own status reason; only the operator's is ABORTED.
 import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from '../../../tests/support/process.ts';
 import { Station } from './station.ts';
@@ -201,6 +201,11 @@ describe('resume after a crash (resume: after_last_completed)', () => {
     });
     const steps = () => st.store.getResult(executionId)?.steps ?? [];
     await until(() => steps()[1]?.status === 'running', 'the soak step on record as running', 20_000);
+    // Its trace line written: the step is under way, not only on record.
+    await until(
+      () => existsSync(parameters.trace) && readFileSync(parameters.trace, 'utf8').includes('soak'),
+      'the soak step under way',
+    );
     process.kill(pid, 'SIGKILL');
 
     // Held for the next runner: still running, with the crash on record, not queued, no end announced.

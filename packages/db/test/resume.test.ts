@@ -64,6 +64,10 @@ describe('a resumable run cut off by a crash', () => {
     expect([e.status, e.statusReason, e.error]).toEqual(['running', null, null]);
     expect(statuses(store)).toEqual(['completed', 'pending', 'pending']);
     expect(store.getRecovery('exec_a')).toEqual(record);
+    // On the execution: the API, the exports and the Backend read it from getResult.
+    expect(store.getResult('exec_a')!.resumes).toEqual([
+      { resumedAt: at(3_100), fromOrder: 1, fromStep: 'b', reason: CRASH.reason, message: CRASH.message },
+    ]);
     expect(store.heldExecution('batch_1')).toBeUndefined();
     expect(() => store.resumeExecution('exec_a', 1, record)).toThrow('no execution exec_a held');
     expect(queued(store)).toBe(0);

@@ -83,6 +83,19 @@ export const StepResult = T.Object({
 });
 export type StepResult = Static<typeof StepResult>;
 
+/** A run cut off by a runner crash and continued by the next runner (manifest `resume:`). */
+export const ResumeEntry = T.Object({
+  /** When the next runner resumed it. */
+  resumedAt: T.String(),
+  /** The step it continued at (0-based order and name); that step ran again from its start. */
+  fromOrder: T.Integer(),
+  fromStep: T.String(),
+  /** What cut it off: the status reason and message the crash was recorded with. */
+  reason: T.String(),
+  message: T.String(),
+});
+export type ResumeEntry = Static<typeof ResumeEntry>;
+
 /** One row of the results list: an execution without its steps. */
 export const ExecutionSummary = T.Object({
   id: T.String(),
@@ -113,7 +126,14 @@ export const ExecutionSummary = T.Object({
 export type ExecutionSummary = Static<typeof ExecutionSummary>;
 
 /** A whole execution (SPEC §4 ExecutionResult): `GET /api/results/{id}` and the Backend payload. */
-export const ExecutionResult = T.Composite([ExecutionSummary, T.Object({ steps: T.Array(StepResult) })]);
+export const ExecutionResult = T.Composite([
+  ExecutionSummary,
+  T.Object({
+    steps: T.Array(StepResult),
+    /** Present when a runner crash cut the run off and the next runner resumed it (`resume:`), oldest first. */
+    resumes: T.Optional(T.Array(ResumeEntry)),
+  }),
+]);
 export type ExecutionResult = Static<typeof ExecutionResult>;
 
 /** One page of the results list, newest first. */

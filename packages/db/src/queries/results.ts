@@ -7,6 +7,7 @@ import type {
   MeasuredValue,
   Measurement,
   ResultsPage,
+  ResumeEntry,
   StepResult,
 } from '@station/model';
 import { and, count, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
@@ -18,10 +19,12 @@ import {
   executions,
   type MeasurementRow,
   measurements,
+  type RecoveryRecord,
   stepResults,
 } from '../schema.ts';
 import { type TimeInput, toIso } from '../time.ts';
 import { promptsByStep } from './prompts.ts';
+import { getRecovery } from './recovery.ts';
 
 /** Largest page the store will return, whatever the caller asks for. */
 export const MAX_PAGE_SIZE = 200;
@@ -175,8 +178,28 @@ export function getResult(store: StoreHandle, id: string): ExecutionResult | und
       measurements: byStep.get(s.id) ?? [],
       ...(prompts.has(s.stepOrder) ? { prompts: prompts.get(s.stepOrder) } : {}),
     }));
-    return { ...execution, steps: stepList };
+    const resumes = resumesOf(getRecovery(store, id));
+    return { ...execution, steps: stepList, ...(resumes.length > 0 ? { resumes } : {}) };
   })();
+}
+
+/** The resumes a recovery record holds (its own and its `earlier` ones), oldest first. */
+function resumesOf(record: RecoveryRecord | undefined): ResumeEntry[] {
+  if (!record) return [];
+  const all = [...(record.earlier ?? []), record];
+  return all.flatMap((r) =>
+    r.kind === 'resume' && r.resumedFrom
+      ? [
+          {
+            resumedAt: r.completedAt,
+            fromOrder: r.resumedFrom.order,
+            fromStep: r.resumedFrom.step,
+            reason: r.interruption?.reason ?? '',
+            message: r.interruption?.message ?? '',
+          },
+        ]
+      : [],
+  );
 }
 
 function toMeasurement(row: MeasurementRow): Measurement {
