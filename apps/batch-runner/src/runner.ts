@@ -13,13 +13,14 @@ import {
   type LoadedPackage,
   loadPackage,
   openHardware,
+  type PackageVersion,
   type Params,
   type Problem,
   type PromptClosed,
   PromptDesk,
   progressOf,
-  resolvePackageDir,
   resolveParameters,
+  resolveVersion,
   runManualCommand,
   runSequence,
   SequenceError,
@@ -73,6 +74,8 @@ export class BatchRunner {
   readonly #startedAt: number;
   #pkg: LoadedPackage | undefined;
   #problems: Problem[] = [];
+  /** The reload of a new version in flight (see `#refreshPackage`). */
+  #reloading: Promise<void> | undefined;
   #hardware: HardwareSet | undefined;
   #hardwareError: string | undefined;
   #execution: LiveExecution | undefined;
@@ -104,11 +107,68 @@ export class BatchRunner {
     return this.#closes.pending;
   }
 
+  /** The folder of the version the batch's rule picks now (throws NOT_FOUND naming what is installed). */
+  #resolve(): PackageVersion {
+    const { batch, sequencesDir } = this.#opts;
+    return resolveVersion(sequencesDir, batch.sequence_package, batch.sequence_version ?? 'latest');
+  }
+
+  /**
+   * Before a start, with nothing running: when the version the rule picks is another folder or another
+   * hash than the loaded one (an engineer installed or pinned a version), load it and reconnect the
+   * hardware to it. A version that does not load leaves the loaded one in place (logged). Concurrent
+   * starts share one reload.
+   */
+  #refreshPackage(): Promise<void> {
+    if (this.#execution || this.#manualBusy || !this.#pkg) return Promise.resolve();
+    this.#reloading ??= this.#reload().finally(() => {
+      this.#reloading = undefined;
+    });
+    return this.#reloading;
+  }
+
+  async #reload(): Promise<void> {
+    const current = this.#pkg;
+    if (!current) return;
+    let next: PackageVersion;
+    try {
+      next = this.#resolve();
+    } catch (err) {
+      this.#log.warn({ err: String(err) }, 'sequence version not found; keeping the loaded one');
+      return;
+    }
+    if (next.dir === current.dir && next.hash === current.hash) return;
+    const result = await loadPackage(next.dir, {
+      sequencesDir: this.#opts.sequencesDir,
+      cacheDir: this.#opts.cacheDir,
+    });
+    if (!result.ok) {
+      this.#log.warn(
+        { version: next.version, problems: result.problems },
+        'new sequence version does not load; keeping the loaded one',
+      );
+      return;
+    }
+    if (this.#execution || this.#manualBusy) return;
+    const hardware = this.#hardware;
+    this.#hardware = undefined;
+    if (hardware) await hardware.close();
+    this.#pkg = result.package;
+    this.#log.info(
+      {
+        sequence: result.package.manifest.name,
+        version: result.package.manifest.version,
+        hash: result.package.hash,
+      },
+      'sequence package reloaded',
+    );
+  }
+
   /** Loads the package and connects the hardware. Never throws: problems leave the runner in `error`. */
   async init(): Promise<void> {
     const { batch, sequencesDir } = this.#opts;
     try {
-      const result = await loadPackage(resolvePackageDir(sequencesDir, batch.sequence_package), {
+      const result = await loadPackage(this.#resolve().dir, {
         sequencesDir,
         cacheDir: this.#opts.cacheDir,
       });
@@ -324,6 +384,8 @@ export class BatchRunner {
     operator?: string,
     dut?: Dut,
   ): Promise<{ executionId: string }> {
+    // Any await comes before the checks below: between them and the slot's reservation there is none.
+    await this.#refreshPackage();
     if (this.#shuttingDown) throw new BusError('SHUTTING_DOWN', `${this.batchId} is shutting down`);
     if (this.#retiring) throw new BusError('SHUTTING_DOWN', this.#retiring);
     const recovery = this.#recovery;

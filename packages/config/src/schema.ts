@@ -220,6 +220,14 @@ export const BatchSchema = section(
       pattern: PACKAGE_NAME_PATTERN,
       expected: `a sequence package name (${PACKAGE_NAME_RULE})`,
     }),
+    // Which installed version runs: the newest (`latest`, when absent), or one exact version.
+    sequence_version: Type.Optional(
+      Type.String({
+        pattern:
+          '^(latest|(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?)$',
+        expected: '"latest" or a semantic version such as 1.2.0',
+      }),
+    ),
     hardware: Type.Record(Type.String(), HardwareSchema, { default: {}, expected: 'a mapping' }),
     auto_start: Type.Boolean({ default: false }),
     parameters: Type.Record(Type.String(), Type.Unknown(), { default: {}, expected: 'a mapping' }),

@@ -120,6 +120,11 @@ export function resolveVersion(
   rule: VersionRule = 'latest',
 ): PackageVersion {
   const versions = packageVersions(sequencesDir, name);
+  if (versions.length === 0 && rule === 'latest') {
+    // Only a plain folder that does not say its version (or none): its own errors, or the loader's.
+    const dir = resolvePackageDir(sequencesDir, name);
+    return { name, version: '', hash: hashPackage(dir), installedAt: '', source: 'folder', dir };
+  }
   const hit = rule === 'latest' ? versions[0] : versions.find((v) => v.version === rule);
   if (hit) return hit;
   const there = versions.map((v) => v.version).join(', ') || 'none';

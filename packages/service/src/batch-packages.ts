@@ -15,7 +15,7 @@ import {
   packageFolders,
   parseManifest,
   planHardware,
-  resolvePackageDir,
+  resolveVersion,
 } from '@station/sequence';
 
 /** Package folders under `dir`, for "did you mean" and "packages there" hints. */
@@ -81,7 +81,7 @@ function reportHardware(ctx: StationCheckContext, batch: CheckedBatch, p: Hardwa
 async function checkBatch(ctx: StationCheckContext, sequencesDir: string, batch: CheckedBatch) {
   let dir: string;
   try {
-    dir = resolvePackageDir(sequencesDir, batch.sequencePackage);
+    dir = resolveVersion(sequencesDir, batch.sequencePackage, 'latest').dir;
   } catch (err) {
     const message = isSequenceError(err, 'NOT_FOUND')
       ? missingPackageMessage(batch.sequencePackage, sequencesDir)
