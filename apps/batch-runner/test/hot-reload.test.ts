@@ -28,6 +28,7 @@ beforeEach(() => {
     batchesYaml: `
   - { id: slot_a, sequence_package: runner_test, hardware: ${HARDWARE} }
   - { id: slot_b, sequence_package: runner_test, hardware: ${HARDWARE} }
+  - { id: slot_pinned, sequence_package: runner_test, sequence_version: 2.1.0, hardware: ${HARDWARE} }
 `,
   });
 });
@@ -125,4 +126,15 @@ test('an installed version reaches an idle slot at its next start and a running 
 
   const after = await finished(await run('slot_a'));
   expect(after).toEqual({ status: 'completed', version: '3.0.0', hash: installed.version.hash });
+});
+
+test('a slot pinned to an exact version keeps running it after a newer one is installed', async () => {
+  await st.startBroker();
+  client = new BusClient({ endpoint: st.ipc.serviceBus });
+  await startRunner('slot_pinned');
+  const installed = await installPackage(st.sequencesDir, await version('3.0.0'));
+  expect(installed.created).toBe(true);
+  const pinned = await finished(await run('slot_pinned'));
+  expect(pinned).toMatchObject({ status: 'completed', version: '2.1.0' });
+  expect(pinned.hash).not.toBe(installed.version.hash);
 });
