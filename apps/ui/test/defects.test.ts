@@ -95,3 +95,34 @@ test('the results filter offers the slots by name and finds the runs of the one 
   expect(batches.length).toBeGreaterThan(0);
   expect(new Set(batches)).toEqual(new Set(['slot_1']));
 });
+
+test('a phone (390x844) scrolls no page sideways, and every card shows its badge and verdict', async () => {
+  const phone = await browser!.newPage({ viewport: { width: 390, height: 844 }, locale: 'en-US' });
+  try {
+    for (const path of ['/', '/results', '/batches/slot_1']) {
+      await phone.goto(`${station!.base}${path}`);
+      await phone.locator('main').first().waitFor();
+      await phone.getByTestId('link').filter({ hasText: 'Live' }).waitFor();
+      const widths = await phone.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        view: window.innerWidth,
+      }));
+      expect({ path, ...widths, scroll: Math.min(widths.scroll, widths.view + 1) }).toEqual({
+        path,
+        ...widths,
+        scroll: widths.view,
+      });
+    }
+    await phone.goto(station!.base);
+    for (const id of ['slot_1', 'slot_2', 'slot_3']) {
+      for (const part of ['state', 'last-result']) {
+        const box = await phone.locator(`article[data-batch="${id}"]`).getByTestId(part).boundingBox();
+        expect(box).not.toBeNull();
+        expect(box!.x).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+      }
+    }
+  } finally {
+    await phone.close();
+  }
+});
