@@ -196,6 +196,25 @@ describe('schema errors', () => {
     ]);
   });
 
+  test('a sequence_version is latest or a semantic version', () => {
+    const { issues } = issuesOf(
+      yaml(
+        'station: { id: s1 }',
+        'batches:',
+        '  - { id: b1, sequence_package: p, sequence_version: newest }',
+        '  - { id: b2, sequence_package: p, sequence_version: 1.2.0 }',
+        '  - { id: b3, sequence_package: p, sequence_version: latest }',
+      ),
+    );
+    expect(issues.map((i) => [i.line, i.path, i.message])).toEqual([
+      [
+        3,
+        'batches[0].sequence_version',
+        'expected "latest" or a semantic version such as 1.2.0, found "newest"',
+      ],
+    ]);
+  });
+
   test('a bad duration says which notations are accepted', () => {
     const { issues } = issuesOf(yaml('station: { id: s1 }', 'backend:', '  timeout: 10 seconds'));
     const expected = 'a duration: milliseconds, or a string like "250ms", "30s", "5m", "1h"';
