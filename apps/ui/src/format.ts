@@ -60,7 +60,9 @@ export function stepWord(state: string): string {
 }
 
 /** A step's display state: a completed step whose pass is false reads as failed. */
-export function stepState(status: string, pass: boolean | null | undefined): string {
+export function stepState(status: string, pass: boolean | null | undefined, aborted = false): string {
+  // The step an abort cut short did not fail: it was interrupted, as its run's ABORTED says.
+  if (aborted && (status === 'failed' || status === 'running')) return 'interrupted';
   if (status === 'completed' && pass === false) return 'failed';
   return status === 'completed' ? 'passed' : status;
 }

@@ -126,3 +126,14 @@ test('a phone (390x844) scrolls no page sideways, and every card shows its badge
     await phone.close();
   }
 });
+
+test("the step an abort cut short reads Interrupted on the aborted run's result, not Failed", async () => {
+  const res = await fetch(`${station!.base}/api/results?batchId=slot_1&pageSize=1`);
+  const page1 = (await res.json()) as { items: { id: string; status: string }[] };
+  const run = page1.items[0]!;
+  expect(run.status).toBe('stopped');
+  await page.goto(`${station!.base}/results/${run.id}`);
+  const row = page.locator('table.results tbody tr').filter({ hasText: 'set_output' }).first();
+  await expectText(row, 'Interrupted');
+  expect(await row.innerText()).not.toContain('Failed');
+});

@@ -120,7 +120,7 @@ export function ResultDetail({ id }: { id: string }) {
             </thead>
             <tbody>
               {r.steps.flatMap((s) => {
-                const state = stepState(s.status, s.pass);
+                const state = stepState(s.status, s.pass, r.status === 'stopped');
                 const rows = s.measurements.length ? s.measurements : [null];
                 const asked = (s.prompts ?? []).map((p) => (
                   <tr
