@@ -137,3 +137,19 @@ test("the step an abort cut short reads Interrupted on the aborted run's result,
   await expectText(row, 'Interrupted');
   expect(await row.innerText()).not.toContain('Failed');
 });
+
+test('a retried step says how many attempts it took', async () => {
+  await page.goto(station!.base);
+  await startSlot('slot_2');
+  const started = await fetch(`${station!.base}/api/batches/slot_2/sequence/start`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ parameters: { path: 'retry' } }),
+  });
+  expect(started.status).toBe(200);
+  const { executionId } = (await started.json()) as { executionId: string };
+  await expectText(card('slot_2').getByTestId('last-result'), 'PASS');
+  await page.goto(`${station!.base}/results/${executionId}`);
+  const row = page.locator('table.results tbody tr').filter({ hasText: 'flaky_step' }).first();
+  await expectText(row, 'Passed (2 attempts)');
+});

@@ -138,7 +138,11 @@ export function ResultDetail({ id }: { id: string }) {
                     <tr key={`${s.order}-${m?.name ?? ''}`} className={m?.pass === false ? 'm-fail' : ''}>
                       <td>{i === 0 ? s.order + 1 : ''}</td>
                       <td>{i === 0 ? names.step(s.name) : ''}</td>
-                      <td>{i === 0 ? `${stepWord(state)}${s.error ? ` — ${s.error}` : ''}` : ''}</td>
+                      <td>
+                        {i === 0
+                          ? `${stepWord(state)}${s.attempts > 1 ? ` ${t('result.attempts', { count: s.attempts })}` : ''}${s.error ? ` — ${s.error}` : ''}`
+                          : ''}
+                      </td>
                       <td>{m ? names.measurement(s.name, m.name) : ''}</td>
                       <td>{m ? `${value(m.value)}${m.unit ? ` ${m.unit}` : ''}` : ''}</td>
                       <td>{m ? limits(m) : ''}</td>

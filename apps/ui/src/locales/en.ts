@@ -194,6 +194,8 @@ export const en = {
     promptTimedOut: 'Asked “{{message}}”: no answer in time',
     promptCancelled: 'Asked “{{message}}”: cancelled',
     promptOpen: 'Asked “{{message}}”: open',
+    attempts_one: '({{count}} attempt)',
+    attempts_other: '({{count}} attempts)',
     yes: 'yes',
     no: 'no',
   },

@@ -196,6 +196,8 @@ export const ko: Messages = {
     promptTimedOut: '질문 “{{message}}”: 시간 안에 응답 없음',
     promptCancelled: '질문 “{{message}}”: 취소됨',
     promptOpen: '질문 “{{message}}”: 응답 대기 중',
+    attempts_one: '({{count}}회 시도)',
+    attempts_other: '({{count}}회 시도)',
     yes: '예',
     no: '아니요',
   },
