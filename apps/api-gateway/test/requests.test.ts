@@ -65,6 +65,9 @@ const ROUTES = [
   { path: '/api/auth/token', optional: false },
 ];
 
+/** Routes whose body is a package archive, not JSON: their own body rules are tested in deploy.test.ts. */
+const ARCHIVE_ROUTES = ['/api/sequences'];
+
 function refusal(
   status: number,
   code: string,
@@ -179,8 +182,22 @@ test('the table above is every route that changes state (a new one must be added
     .filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method) && r.path.startsWith('/api/'))
     .map((r) => `${r.method} ${r.path.replace(':id', 'batch_1').replace(':promptId', 'prm_1')}`)
     .sort();
-  expect(mutating).toEqual(ROUTES.map((r) => `POST ${r.path}`).sort());
+  expect(mutating).toEqual([...ROUTES.map((r) => r.path), ...ARCHIVE_ROUTES].map((p) => `POST ${p}`).sort());
 });
+
+test.each(ARCHIVE_ROUTES)(
+  'an archive posted to %s from another site is 403 FORBIDDEN_ORIGIN',
+  async (path) => {
+    await station();
+    const res = await raw(path, 'not an archive', {
+      'content-type': 'application/gzip',
+      origin: 'https://evil.example',
+    });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN_ORIGIN');
+    expect(h!.bus.calls).toEqual([]);
+  },
+);
 
 describe('what is accepted', () => {
   test.each(ROUTES.filter((r) => r.optional))(

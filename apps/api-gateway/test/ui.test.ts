@@ -83,6 +83,7 @@ describe('OpenAPI', () => {
       'GET /api/stats',
       'GET /api/system/health',
       'GET /api/system/info',
+      'GET /api/trends/{sequence}/{measurement}',
       'GET /api/units/{serialNumber}',
       'POST /api/auth/token',
       'POST /api/batches/{id}/acknowledge',
@@ -93,6 +94,7 @@ describe('OpenAPI', () => {
       'POST /api/batches/{id}/sequence/stop',
       'POST /api/batches/{id}/start',
       'POST /api/batches/{id}/stop',
+      'POST /api/sequences',
       'POST /api/system/sync',
     ]);
     // The bodies the gateway reads itself are documented all the same.

@@ -36,6 +36,8 @@ async function expectText(loc: Locator, text: string | RegExp, ms = 15_000): Pro
 async function startProcess(id: string): Promise<void> {
   await card(id).getByRole('button', { name: 'Start process' }).click();
   await expectText(card(id).getByTestId('state'), 'Ready');
+  // The scan form comes with the runner's package name, which may follow the Ready state by a moment.
+  await card(id).getByRole('button', { name: 'Test unit' }).waitFor({ timeout: 15_000 });
 }
 
 async function openStartForm(id: string): Promise<Locator> {

@@ -94,7 +94,7 @@ describe('station.log written by several processes at once', () => {
       await Promise.all(procs.map((p) => p.kill()));
     }
     const files = readdirSync(dir).filter((f) => /^station(\.\d+)?\.log$/.test(f));
-    expect(files.length).toBeGreaterThan(10); // it did rotate, many times, under four writers
+    expect(files.length).toBeGreaterThan(3); // it did rotate, several times, under four writers (how often depends on timing)
     const seen = new Map<string, number[]>(writers.map((w) => [w, []]));
     for (const f of files) {
       for (const raw of readFileSync(join(dir, f), 'utf8').split('\n').filter(Boolean)) {
