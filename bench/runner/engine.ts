@@ -4,7 +4,7 @@
 
 import type { LoadedPackage, SequenceSink, StepResult } from '@station/sequence';
 import { runSequence } from '@station/sequence';
-import { noopPackage } from './noop-package.ts';
+import { noopPackage } from '@station/sequence/noop-package';
 
 const STEPS = Number(process.argv[2] ?? 1000);
 const ROUNDS = 5;
@@ -33,7 +33,7 @@ async function once(pkg: LoadedPackage): Promise<number> {
   return ms;
 }
 
-const pkg = noopPackage(STEPS);
+const pkg = noopPackage(STEPS, 'bench');
 await once(pkg); // warm-up: JIT and module loading are not per-step overhead
 const times: number[] = [];
 for (let i = 0; i < ROUNDS; i++) times.push(await once(pkg));

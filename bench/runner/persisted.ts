@@ -6,10 +6,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { noopPackage } from '@station/sequence/noop-package';
 import { newExecutionId, openStore } from '../../packages/db/src/index.ts';
 import { runSequence } from '../../packages/sequence/src/index.ts';
 import { createRecorder } from '../../packages/sequence/src/recorder.ts';
-import { noopPackage } from './noop-package.ts';
 
 const STEPS = Number(process.argv[2] ?? 1000);
 const ROUNDS = 5;
@@ -19,7 +19,7 @@ async function round(synchronous: 'FULL' | 'NORMAL'): Promise<number> {
   const store = openStore(join(dir, 'station.db'));
   store.sqlite.exec(`PRAGMA synchronous=${synchronous}`);
   try {
-    const pkg = noopPackage(STEPS);
+    const pkg = noopPackage(STEPS, 'bench');
     const executionId = newExecutionId();
     const t0 = performance.now();
     store.createExecution({

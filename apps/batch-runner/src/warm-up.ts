@@ -5,40 +5,13 @@
 // as real ones would be and dropped: nothing leaves the process, nothing is counted.
 import { newExecutionId, openStore } from '@station/db';
 import type { StationEvent } from '@station/model';
-import { type LoadedPackage, runSequence } from '@station/sequence';
+import { runSequence } from '@station/sequence';
+import { noopPackage } from '@station/sequence/noop-package';
 import { createRecorder } from '@station/sequence/recorder';
 
 /** Steps per warm-up run, and runs: enough for the hot paths to be compiled, about 0.1 s on a quiet PC. */
 const STEPS = 100;
 const RUNS = 3;
-
-function warmUpPackage(): LoadedPackage {
-  const names = Array.from({ length: STEPS }, (_, i) => `warm_up_${i}`);
-  return {
-    manifest: {
-      name: 'warm_up',
-      version: '1.0.0',
-      description: 'the runner warm-up',
-      parameters: {},
-      hardware: {},
-      dut: { serial: 'optional' },
-      steps: names.map((name) => ({
-        name,
-        timeoutMs: 10_000,
-        retries: 0,
-        retryDelayMs: 0,
-        cleanup: false,
-        measurements: [{ name: 'v', low: 0, high: 10 }],
-      })),
-    },
-    dir: '/warm-up',
-    hash: '0'.repeat(64),
-    steps: Object.fromEntries(
-      names.map((name) => [name, (ctx: { measure(n: string, v: number): void }) => ctx.measure('v', 1)]),
-    ),
-    drivers: {},
-  };
-}
 
 /**
  * Runs the warm-up. `encode` gets every event the recorder would publish (the runner passes its own
@@ -49,7 +22,7 @@ export async function warmUp(encode: (event: StationEvent) => void): Promise<unk
   let store: ReturnType<typeof openStore> | undefined;
   try {
     store = openStore(':memory:');
-    const pkg = warmUpPackage();
+    const pkg = noopPackage(STEPS, 'warm_up');
     for (let run = 0; run < RUNS; run++) {
       const executionId = newExecutionId();
       store.createExecution({
