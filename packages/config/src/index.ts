@@ -23,6 +23,7 @@ export { storePath } from './resolve.ts';
 export {
   type BatchConfig,
   type HardwareConfig,
+  type HostConfig,
   ID_PATTERN,
   type LogLevel,
   ROLES,

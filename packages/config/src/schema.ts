@@ -234,8 +234,24 @@ export const BatchSchema = section(
     restart: RestartSchema,
     limits: LimitsSchema,
     env: runnerEnv(),
+    // The batch host (a `hosts[].name`) whose machine runs this batch's runner; absent = this machine.
+    host: Type.Optional(
+      Type.String({ pattern: ID_PATTERN, expected: `a host name from hosts[] (${ID_EXPECTED})` }),
+    ),
   },
   { expected: 'a mapping with at least "id" and "sequence_package"' },
+);
+
+/**
+ * `hosts[]`: other machines that run batches for this station. Each runs `apps/batch-host --host <name>`
+ * with its own copy of station.yaml; its runners reach the broker at the `ipc` endpoints (tcp://).
+ */
+export const HostSchema = section(
+  {
+    name: Type.String({ pattern: ID_PATTERN, expected: ID_EXPECTED }),
+    description: Type.String({ default: '' }),
+  },
+  { expected: 'a mapping with at least "name"' },
 );
 
 /** `logging`: the level of every service's root logger, and how big its files may grow. */
@@ -307,6 +323,7 @@ export const StationConfigSchema = section({
   paths: PathsSchema,
   ipc: IpcSchema,
   batches: Type.Array(BatchSchema, { default: [], expected: 'a list of batches' }),
+  hosts: Type.Array(HostSchema, { default: [], expected: 'a list of batch hosts' }),
   limits: LimitsSchema,
   runner_env: runnerEnv(),
   logging: LoggingSchema,
@@ -326,6 +343,9 @@ export type BatchConfig = Omit<DecodedBatch, 'name' | 'hardware'> & {
   name: string;
   hardware: Record<string, HardwareConfig>;
 };
+
+/** One batch host after loading. */
+export type HostConfig = Decoded['hosts'][number];
 
 /** A log level as accepted by @station/log. */
 export type LogLevel = Decoded['logging']['level'];

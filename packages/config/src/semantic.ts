@@ -32,6 +32,7 @@ const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103;
 export function addSemanticIssues(value: unknown, configDir: string, issues: IssueList): void {
   const root = obj(value);
   checkBatches(root.batches, issues);
+  checkHosts(root.hosts, root.batches, obj(root.ipc), issues);
   checkServer(obj(root.server), issues);
   checkBounds(obj(root.backend), '/backend', 'retry_base', 'retry_cap', issues);
   checkStorage(obj(root.storage), issues);
@@ -64,6 +65,44 @@ function checkBatches(batches: unknown, issues: IssueList): void {
     }
     checkBounds(obj(b.restart), `/batches/${i}/restart`, 'backoff_base', 'backoff_cap', issues);
   });
+}
+
+/**
+ * Batch hosts: unique names, every `batches[].host` names one of them, and a station with a remote batch
+ * has its broker on tcp:// (a runner on another machine cannot reach a unix socket).
+ */
+function checkHosts(hosts: unknown, batches: unknown, ipc: Obj, issues: IssueList): void {
+  const names = new Map<string, number>();
+  (Array.isArray(hosts) ? hosts : []).forEach((host, i) => {
+    const name = text(obj(host).name);
+    if (name === undefined) return;
+    const first = names.get(name);
+    if (first === undefined) names.set(name, i);
+    else
+      issues.add(
+        `/hosts/${i}/name`,
+        `duplicate host name ${JSON.stringify(name)} (already used by hosts[${first}])`,
+      );
+  });
+  let remote: number | undefined;
+  (Array.isArray(batches) ? batches : []).forEach((batch, i) => {
+    const host = text(obj(batch).host);
+    if (host === undefined) return;
+    remote ??= i;
+    if (!names.has(host)) {
+      const known = names.size > 0 ? `hosts: ${[...names.keys()].join(', ')}` : 'no hosts are listed';
+      issues.add(`/batches/${i}/host`, `unknown host ${JSON.stringify(host)} (${known})`);
+    }
+  });
+  if (remote === undefined) return;
+  for (const key of ['service_bus', 'event_pub'] as const) {
+    const endpoint = text(ipc[key]);
+    if (endpoint?.startsWith('tcp://')) continue;
+    issues.add(
+      endpoint === undefined ? '/ipc' : `/ipc/${key}`,
+      `batches[${remote}] runs on another host, so ipc.${key} must be a tcp:// endpoint the host can reach (it is ${endpoint ?? 'a unix socket by default'})`,
+    );
+  }
 }
 
 /** The warning must come before the refusal, or the operator's first sign of a full disk is a 503. */

@@ -48,6 +48,7 @@ describe('defaults', () => {
         event_sub: `ipc://${root}/data/run/events-out.sock`,
       },
       batches: [],
+      hosts: [],
       limits: {},
       runner_env: {},
       logging: { level: 'info', max_file_mb: 10, keep_files: 5 },

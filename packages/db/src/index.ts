@@ -30,5 +30,6 @@ export {
 } from './queries/trend.ts';
 export { MAX_UNIT_HISTORY } from './queries/units.ts';
 export * from './schema.ts';
+export { spoolingStore } from './spooling-store.ts';
 export { type TimeInput, toIso } from './time.ts';
 export { unitOf } from './verdict.ts';

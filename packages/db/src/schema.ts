@@ -295,6 +295,48 @@ export const syncQueue = sqliteTable(
   ],
 );
 
+/**
+ * A batch host's spool (apps/batch-host): the writes of its remote runners, in order, kept until the
+ * station's store has acknowledged them. Written in the transaction of the write itself, so a write is
+ * never on the host without its record. `seq` counts the writes of one execution from 1.
+ */
+export const spoolRecords = sqliteTable(
+  'spool_records',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    executionId: text('execution_id').notNull(),
+    batchId: text('batch_id').notNull(),
+    seq: integer('seq').notNull(),
+    /** The store query the station replays (`recordStep`, ...), see @station/model's SPOOL_OPS. */
+    op: text('op').notNull(),
+    args: text('args', { mode: 'json' }).$type<JsonValue[]>().notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('spool_records_execution_seq_uq').on(t.executionId, t.seq),
+    index('spool_records_batch_idx').on(t.batchId),
+  ],
+);
+
+/** The last `seq` a host's spool gave each execution (its records may already be acknowledged and gone). */
+export const spoolStreams = sqliteTable('spool_streams', {
+  executionId: text('execution_id').primaryKey(),
+  lastSeq: integer('last_seq').notNull(),
+});
+
+/**
+ * The station's side of the spool: the last record of each remote execution applied to this store, so a
+ * record delivered twice is applied once and one delivered early waits for the ones before it.
+ */
+export const remoteDeliveries = sqliteTable('remote_deliveries', {
+  executionId: text('execution_id')
+    .primaryKey()
+    .references(() => executions.id, { onDelete: 'cascade' }),
+  host: text('host').notNull(),
+  lastSeq: integer('last_seq').notNull(),
+  appliedAt: text('applied_at').notNull(),
+});
+
 export type ExecutionRow = typeof executions.$inferSelect;
 export type NewExecutionRow = typeof executions.$inferInsert;
 export type StepResultRow = typeof stepResults.$inferSelect;

@@ -5,6 +5,7 @@ export * from './batch.ts';
 export * from './dut.ts';
 export * from './errors.ts';
 export * from './events.ts';
+export * from './host.ts';
 export * from './prompt.ts';
 export * from './result.ts';
 export * from './schema.ts';

@@ -21,6 +21,7 @@ import {
   pruneResults,
   vacuumMode,
 } from './retention.ts';
+import { applySpooled, spoolAcknowledge, spoolCount, spoolPending } from './spool.ts';
 import { stationStats } from './stats.ts';
 import { markStepRunning, recordStep } from './steps.ts';
 import { claimSyncItems, releaseClaims, returnUnsent } from './sync-claim.ts';
@@ -63,6 +64,10 @@ export const queries = {
   syncStats,
   pruneSynced,
   pruneResults,
+  spoolPending,
+  spoolCount,
+  spoolAcknowledge,
+  applySpooled,
   vacuumMode,
   freePages,
   incrementalVacuum,

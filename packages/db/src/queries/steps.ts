@@ -186,7 +186,8 @@ export function markStepRunning(
   const q = statements(store);
   const params = { executionId, order, startedAt: toIso(startedAt, 'startedAt') };
   const mode = store.sqlite.query<{ synchronous: number }, []>('PRAGMA synchronous').get()?.synchronous;
-  if (mode !== 2) return q.markRunning.all(params).length > 0;
+  // Inside a caller's transaction (a batch host's spool, the station's replay) the commit is the caller's.
+  if (mode !== 2 || store.sqlite.inTransaction) return q.markRunning.all(params).length > 0;
   store.sqlite.exec('PRAGMA synchronous=NORMAL');
   try {
     return q.markRunning.all(params).length > 0;
