@@ -110,12 +110,17 @@ async function eventLatency(wsUrl: string, n: number): Promise<{ latencies: numb
         ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', batch_ids: ['*'] }));
         ws.onerror = () => reject(new Error('ws connect failed'));
         ws.onmessage = (e) => {
-          const text = String(e.data);
-          if (text.includes('"subscribed"')) resolve();
-          if (!measuring) return;
+          const text = e.data as string;
+          if (!measuring) {
+            if (text.includes('"subscribed"')) resolve();
+            return;
+          }
+          // The receiving side is part of what is measured: it reads the stamp and nothing else.
           received++;
-          const m = /"message":"t=([0-9.]+)"/.exec(text);
-          if (m) latencies.push(performance.timeOrigin + performance.now() - Number(m[1]));
+          const at = text.indexOf('"message":"t=');
+          if (at < 0) return;
+          const stamp = Number.parseFloat(text.slice(at + 13, at + 40));
+          latencies.push(performance.timeOrigin + performance.now() - stamp);
         };
       });
     }),

@@ -115,7 +115,16 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     // The one author of `batch_status` on the WebSocket: every change of a card, whole.
     onCard: (card) => hub.publish({ type: 'batch_status', batch_id: card.id, data: card }),
   });
-  const hub = new Hub({ limits, metrics, log, snapshot: () => model.list() });
+  const hub = new Hub({
+    limits,
+    metrics,
+    log,
+    snapshot: () => model.list(),
+    // Bun's native pub/sub: each event encoded once and written to every subscriber without a JS call each.
+    broadcast: (topic, text) => {
+      server()?.publish(topic, text);
+    },
+  });
   const ctx: RouteContext = {
     deps,
     config: deps.config,
@@ -132,6 +141,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
   const started = new WeakMap<Request, number>();
   const fallback = await spaFallback(deps.publicDir);
 
+  const server = () => app.server;
   const app = new Elysia({
     name: 'api-gateway',
     websocket: {

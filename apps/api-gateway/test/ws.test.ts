@@ -6,6 +6,7 @@ import type { StationEvent } from '@station/model';
 import { metricValue } from '../../../tests/support/metrics.ts';
 import { spawnFixture, until } from '../../../tests/support/process.ts';
 import { listen, type RunningGateway } from '../src/server.ts';
+import { Hub, type WsPeer } from '../src/ws/hub.ts';
 import { type Harness, type HarnessOptions, harness, PushEvents } from './support.ts';
 import { connect, type TestClient, type WsMessage } from './ws-client.ts';
 
@@ -60,6 +61,121 @@ afterEach(async () => {
 });
 
 describe('subscriptions', () => {
+  /** Pushes a log event with `text` to batch_1 and waits until `c` has it: everything before has arrived. */
+  async function mark(c: TestClient, text: string): Promise<void> {
+    events.push({
+      type: 'log',
+      batch_id: 'batch_1',
+      data: { level: 'info', message: text, timestamp: '2026-01-01T12:00:00Z' },
+    });
+    await c.next((m) => m.type === 'log' && (m.data as { message?: string }).message === text, text);
+  }
+  const ackOf = (m: WsMessage) => (m.data as { batch_ids: string[] }).batch_ids;
+  const steps = (c: TestClient) =>
+    c.messages
+      .filter((m) => m.type === 'step_start')
+      .map((m) => `${m.batch_id}/${(m.data as { index: number }).index}`);
+
+  test('a client subscribed to "*" and to one batch gets each of its events once', async () => {
+    await start();
+    const c = await client();
+    await subscribed(c, ['*']);
+    c.send({ type: 'subscribe', batch_ids: ['batch_1'] });
+    await c.next((m) => m.type === 'subscribed' && ackOf(m).length === 2, 'the second ack');
+    events.push(step('batch_1', 0));
+    events.push(step('batch_2', 1));
+    await mark(c, 'end');
+    expect(steps(c)).toEqual(['batch_1/0', 'batch_2/1']);
+    expect(c.messages.filter((m) => m.type === 'log')).toHaveLength(1);
+  });
+
+  test('an event that arrives while a second subscription is snapshotted comes once, after it', async () => {
+    await start();
+    // The hub alone, with peers that join topics as Bun's sockets do and a snapshot held at a gate.
+    const topics = new Map<string, Set<TopicPeer>>();
+    class TopicPeer implements WsPeer {
+      readonly got: string[] = [];
+      send(text: string): number {
+        this.got.push(text);
+        return text.length;
+      }
+      getBufferedAmount(): number {
+        return 0;
+      }
+      close(): void {}
+      subscribe(topic: string): void {
+        topics.set(topic, (topics.get(topic) ?? new Set()).add(this));
+      }
+      unsubscribe(topic: string): void {
+        topics.get(topic)?.delete(this);
+      }
+    }
+    let gate = Promise.resolve();
+    const hub = new Hub({
+      limits: { maxMessageBytes: 4096, maxBufferedBytes: 1 << 20, maxSubscriptions: 10 },
+      metrics: h.gw.metrics,
+      log: quiet,
+      snapshot: async () => {
+        await gate;
+        return [];
+      },
+      broadcast: (topic, text) => {
+        for (const peer of topics.get(topic) ?? []) peer.send(text);
+      },
+    });
+    const peer = new TopicPeer();
+    const other = new TopicPeer(); // keeps batch_1's broadcast going while `peer` is held
+    for (const p of [peer, other]) {
+      hub.open(p);
+      await hub.message(p, JSON.stringify({ type: 'subscribe', batch_ids: ['batch_1'] }));
+    }
+    hub.publish(step('batch_1', 0));
+    const held = Promise.withResolvers<void>();
+    gate = held.promise;
+    const second = hub.message(peer, JSON.stringify({ type: 'subscribe', batch_ids: ['batch_2'] }));
+    hub.publish(step('batch_1', 1));
+    held.resolve();
+    await second;
+    hub.publish(step('batch_1', 2));
+    hub.publish(step('batch_2', 3));
+    const got = peer.got.map((t) => JSON.parse(t) as WsMessage).filter((m) => m.type === 'step_start');
+    expect(got.map((m) => `${m.batch_id}/${(m.data as { index: number }).index}`)).toEqual([
+      'batch_1/0',
+      'batch_1/1',
+      'batch_1/2',
+      'batch_2/3',
+    ]);
+  });
+
+  test('leaving "*" keeps the batches subscribed by id', async () => {
+    await start();
+    const c = await client();
+    await subscribed(c, ['*', 'batch_1']);
+    c.send({ type: 'unsubscribe', batch_ids: ['*'] });
+    await c.next((m) => m.type === 'unsubscribed', 'unsubscribed ack');
+    events.push(step('batch_2', 0));
+    events.push(step('batch_1', 1));
+    const sync: StationEvent = {
+      type: 'sync_status',
+      data: {
+        mode: 'offline',
+        backendConnected: false,
+        deliveryFailingSince: null,
+        problems: [],
+        pending: 0,
+        inFlight: 0,
+        rejected: 0,
+        oldestPendingAge: null,
+        lastSuccessAt: null,
+        lastError: null,
+      },
+    };
+    events.push(sync);
+    await mark(c, 'end');
+    expect(steps(c)).toEqual(['batch_1/1']);
+    expect(c.messages.filter((m) => m.type === 'sync_status')).toHaveLength(1);
+  });
+
   test('subscribe: a batch_status snapshot of each subscribed batch, then an ack', async () => {
     await start();
     const c = await client();

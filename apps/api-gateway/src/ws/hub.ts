@@ -15,6 +15,9 @@ export interface WsPeer {
   getBufferedAmount(): number;
   close(code?: number, reason?: string): void;
   terminate?(): void;
+  /** Native pub/sub (Bun's ServerWebSocket): joins or leaves a topic that `HubOptions.broadcast` sends to. */
+  subscribe?(topic: string): void;
+  unsubscribe?(topic: string): void;
 }
 
 /** Close codes the gateway uses (RFC 6455 §7.4.1). */
@@ -31,6 +34,8 @@ interface Client {
   held: string[] | null;
   snapshots: number;
   closed: boolean;
+  /** Topics the peer has joined (empty while a snapshot is pending, and always for a peer without pub/sub). */
+  topics: Set<string>;
 }
 
 export interface HubOptions {
@@ -39,7 +44,22 @@ export interface HubOptions {
   log: BusLogger;
   /** Current status of every batch (the supervisor's `batch.list`). */
   snapshot(): Promise<BatchStatus[]>;
+  /**
+   * Sends one text to every socket subscribed to a topic, natively (Bun's `server.publish`): the text is
+   * encoded once and written to each socket without a JavaScript call per client. Without it (or for a
+   * peer that cannot subscribe) the hub sends to each client itself.
+   */
+  broadcast?(topic: string, text: string): void;
 }
+
+/**
+ * Topics of the native fan-out. A client subscribed to every batch joins ALL only; one subscribed to some
+ * batches joins their BATCH topics; both kinds join SYSTEM (events without a batch). So no client is in two
+ * topics an event goes to, and none receives an event twice.
+ */
+const TOPIC_ALL = 'all';
+const TOPIC_SYSTEM = 'system';
+const batchTopic = (id: string) => `batch:${id}`;
 
 /** Most events held for one client during a snapshot before it counts as too slow. */
 const MAX_HELD = 1000;
@@ -69,6 +89,7 @@ export class Hub {
       held: null,
       snapshots: 0,
       closed: false,
+      topics: new Set(),
     });
     this.#opts.metrics.wsClients.set(this.#clients.size);
   }
@@ -106,6 +127,7 @@ export class Hub {
         if (id === ALL_BATCHES) client.all = false;
         else client.batches.delete(id);
       }
+      this.#join(client);
       this.#send(
         client,
         JSON.stringify({ type: 'unsubscribed', data: { batch_ids: this.#subscriptions(client) } }),
@@ -132,6 +154,8 @@ export class Hub {
   async #sendSnapshot(client: Client, ids: string[]): Promise<void> {
     client.snapshots += 1;
     client.held ??= [];
+    // Out of its topics while events are held for it, so a broadcast does not pass the held ones.
+    this.#join(client);
     try {
       const batches = await this.#opts.snapshot();
       const wanted = ids.includes(ALL_BATCHES) ? undefined : new Set(ids);
@@ -156,6 +180,8 @@ export class Hub {
           'subscribed',
         );
         for (const text of held) if (!client.closed) this.#send(client, text, 'event');
+        // Joined only now, in the same turn as the held events went out: nothing between is missed or doubled.
+        if (!client.closed) this.#join(client);
       }
     }
   }
@@ -164,25 +190,64 @@ export class Hub {
     return [...(client.all ? [ALL_BATCHES] : []), ...[...client.batches].sort()];
   }
 
+  /** The topics a client belongs in for its current subscriptions (see TOPIC_ALL); none while held. */
+  #topicsOf(client: Client): Set<string> {
+    const topics = new Set<string>();
+    if (client.held) return topics;
+    if (client.all) topics.add(TOPIC_ALL);
+    else for (const id of client.batches) topics.add(batchTopic(id));
+    if (topics.size > 0) topics.add(TOPIC_SYSTEM);
+    return topics;
+  }
+
+  /** Brings the peer's native topics in line with its subscriptions. */
+  #join(client: Client): void {
+    const { peer } = client;
+    if (!this.#opts.broadcast || !peer.subscribe || !peer.unsubscribe) return;
+    const wanted = this.#topicsOf(client);
+    for (const topic of client.topics) if (!wanted.has(topic)) peer.unsubscribe(topic);
+    for (const topic of wanted) if (!client.topics.has(topic)) peer.subscribe(topic);
+    client.topics = wanted;
+  }
+
   /** Sends one station event to every client subscribed to its batch (system events to every subscriber). */
   publish(event: StationEvent): void {
     this.#opts.metrics.events.inc({ type: event.type });
     const batchId = 'batch_id' in event ? event.batch_id : undefined;
-    let text: string | undefined;
+    const text = JSON.stringify(event);
+    const { maxBufferedBytes } = this.#opts.limits;
+    let sent = 0;
+    let joined = 0;
     for (const client of this.#clients.values()) {
       const wants =
         batchId === undefined
           ? client.all || client.batches.size > 0
           : client.all || client.batches.has(batchId);
       if (!wants) continue;
-      text ??= JSON.stringify(event);
       if (client.held) {
         if (client.held.length >= MAX_HELD) this.#drop(client, `too slow: over ${MAX_HELD} events waiting`);
         else client.held.push(text);
         continue;
       }
-      this.#send(client, text, event.type);
+      if (client.topics.size === 0) {
+        if (this.#deliver(client, text)) sent += 1;
+        continue;
+      }
+      // Sent by the broadcast below; checked here, as #deliver does, so a client that stopped reading is
+      // dropped instead of growing our memory.
+      const buffered = client.peer.getBufferedAmount();
+      if (buffered + text.length > maxBufferedBytes) this.#drop(client, `too slow: ${buffered} bytes unsent`);
+      else joined += 1;
     }
+    if (joined > 0 && this.#opts.broadcast) {
+      if (batchId === undefined) this.#opts.broadcast(TOPIC_SYSTEM, text);
+      else {
+        this.#opts.broadcast(TOPIC_ALL, text);
+        this.#opts.broadcast(batchTopic(batchId), text);
+      }
+    }
+    // One counter update per event, not one per client: the loop above is the fan-out's hot path.
+    if (sent + joined > 0) this.#opts.metrics.wsMessages.inc({ type: event.type }, sent + joined);
   }
 
   /** Closes every client with `code` (1001 on shutdown). */
@@ -200,20 +265,25 @@ export class Hub {
   }
 
   #send(client: Client, text: string, type: string): void {
-    if (client.closed) return;
+    if (this.#deliver(client, text)) this.#opts.metrics.wsMessages.inc({ type });
+  }
+
+  /** Sends one text to one client unless it is too slow; true when sent. */
+  #deliver(client: Client, text: string): boolean {
+    if (client.closed) return false;
     const { maxBufferedBytes } = this.#opts.limits;
     // Checked before sending: a client that stopped reading is dropped instead of growing our memory,
     // and the loop over clients never waits for it.
     const buffered = client.peer.getBufferedAmount();
     if (buffered + text.length > maxBufferedBytes) {
       this.#drop(client, `too slow: ${buffered} bytes unsent`);
-      return;
+      return false;
     }
     if (client.peer.send(text) === 0) {
       this.#drop(client, 'send failed');
-      return;
+      return false;
     }
-    this.#opts.metrics.wsMessages.inc({ type });
+    return true;
   }
 
   #drop(client: Client, reason: string): void {
@@ -222,6 +292,9 @@ export class Hub {
     this.#opts.metrics.wsDropped.inc({ reason: reason.startsWith('too slow') ? 'slow' : 'send_failed' });
     this.close(client.peer);
     const { peer } = client;
+    // Out of every topic at once, so no broadcast reaches it while its close completes.
+    for (const topic of client.topics) peer.unsubscribe?.(topic);
+    client.topics.clear();
     try {
       peer.close(CLOSE_POLICY, reason.slice(0, 120));
     } catch {
