@@ -4,7 +4,7 @@
 // with the step events and a timed `log` event per step (message `t=<epoch ms, fractional>`, read by the
 // WS clients to measure event latency); writes a finished execution to the store at each sequence's end.
 // Usage: bun bench/gateway/station.ts <serviceBus> <eventIn> <storePath> <batches> <stepsPerSecondPerBatch>
-import { Publisher, serve } from '@station/bus';
+import { BusError, Publisher, serve } from '@station/bus';
 import { openStore } from '@station/db';
 
 const [serviceBus, eventIn, dbPath, batchArg, rateArg] = process.argv.slice(2);
@@ -51,6 +51,13 @@ const supervisor = serve({
     'batch.start': () => ({ status: 'running', pid: process.pid }),
     'batch.stop': () => ({ status: 'idle' }),
     'batch.restart': () => ({ status: 'running', pid: process.pid }),
+    // Versions are not this fixture's concern (apps/api-gateway/test/versions.test.ts tests the real ones).
+    'batch.version': ({ batchId }) => {
+      throw new BusError('NOT_FOUND', `no versions of ${batchId} in this fixture`);
+    },
+    'batch.pin': ({ batchId }) => {
+      throw new BusError('NOT_FOUND', `no versions of ${batchId} in this fixture`);
+    },
   },
 });
 const sync = serve({

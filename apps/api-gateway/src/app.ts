@@ -23,6 +23,7 @@ import { sequenceRoutes } from './routes/sequences.ts';
 import { systemRoutes } from './routes/system.ts';
 import { trendRoutes } from './routes/trends.ts';
 import { unitRoutes } from './routes/units.ts';
+import { versionRoutes } from './routes/versions.ts';
 import { spaFallback, uiRoutes } from './static.ts';
 import { type SnapshotSource, StationModel } from './station-model.ts';
 import { refreshStorageMetrics } from './storage-status.ts';
@@ -235,6 +236,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     .use(systemRoutes(ctx))
     .use(authRoutes(ctx))
     .use(batchRoutes(ctx))
+    .use(versionRoutes(ctx))
     .use(sequenceRoutes(ctx))
     .use(resultRoutes(ctx))
     .use(unitRoutes(ctx))

@@ -24,6 +24,8 @@ export const ROUTE_ROLES = {
   'POST /api/batches/:id/restart': 'engineer',
   'POST /api/batches/:id/sequence/start': 'operator',
   'POST /api/batches/:id/sequence/stop': 'operator',
+  'GET /api/batches/:id/sequence/version': 'operator',
+  'POST /api/batches/:id/sequence/version': 'engineer',
   'POST /api/batches/:id/acknowledge': 'operator',
   'POST /api/batches/:id/prompts/:promptId': 'operator',
   'POST /api/batches/:id/manual': 'engineer',

@@ -58,6 +58,7 @@ const ROUTES = [
   { path: '/api/batches/batch_1/restart', optional: true },
   { path: '/api/batches/batch_1/sequence/start', optional: true },
   { path: '/api/batches/batch_1/sequence/stop', optional: true },
+  { path: '/api/batches/batch_1/sequence/version', optional: false },
   { path: '/api/batches/batch_1/acknowledge', optional: true },
   { path: '/api/batches/batch_1/manual', optional: false },
   { path: '/api/batches/batch_1/prompts/prm_1', optional: false },

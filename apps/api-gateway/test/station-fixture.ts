@@ -229,6 +229,13 @@ const supervisor = serve({
       return { status };
     },
     'batch.restart': () => ({ status: 'running', pid: process.pid }),
+    // Versions are not this fixture's concern (apps/api-gateway/test/versions.test.ts tests the real ones).
+    'batch.version': ({ batchId }) => {
+      throw new BusError('NOT_FOUND', `no versions of ${batchId} in this fixture`);
+    },
+    'batch.pin': ({ batchId }) => {
+      throw new BusError('NOT_FOUND', `no versions of ${batchId} in this fixture`);
+    },
   },
 });
 

@@ -74,6 +74,7 @@ describe('OpenAPI', () => {
     expect(routes).toEqual([
       'GET /api/batches',
       'GET /api/batches/{id}',
+      'GET /api/batches/{id}/sequence/version',
       'GET /api/results',
       'GET /api/results/{id}',
       'GET /api/results/{id}/export',
@@ -92,6 +93,7 @@ describe('OpenAPI', () => {
       'POST /api/batches/{id}/restart',
       'POST /api/batches/{id}/sequence/start',
       'POST /api/batches/{id}/sequence/stop',
+      'POST /api/batches/{id}/sequence/version',
       'POST /api/batches/{id}/start',
       'POST /api/batches/{id}/stop',
       'POST /api/sequences',

@@ -107,10 +107,15 @@ export class BatchRunner {
     return this.#closes.pending;
   }
 
-  /** The folder of the version the batch's rule picks now (throws NOT_FOUND naming what is installed). */
+  /**
+   * The folder of the version the batch's rule picks now (throws NOT_FOUND naming what is installed). The
+   * rule is read from the store at each call: an engineer's pin (`sequence_pins`, written by the
+   * supervisor) replaces station.yaml's `sequence_version`, and reaches this runner at its next start.
+   */
   #resolve(): PackageVersion {
-    const { batch, sequencesDir } = this.#opts;
-    return resolveVersion(sequencesDir, batch.sequence_package, batch.sequence_version ?? 'latest');
+    const { batch, sequencesDir, store } = this.#opts;
+    const { rule } = store.batchVersionRule(batch.id, batch.sequence_version);
+    return resolveVersion(sequencesDir, batch.sequence_package, rule);
   }
 
   /**

@@ -2,10 +2,15 @@
 import type { Handlers } from '@station/bus';
 import { type MetricsSource, metricsReply } from '@station/bus/metrics-shape';
 import { healthHandler } from '@station/service';
+import type { SequencePins } from './pins.ts';
 import type { Supervisor } from './supervisor.ts';
 
 /** Handlers for `serve({ service: 'supervisor', handlers })`; `metrics` answers from `registry`. */
-export function supervisorHandlers(supervisor: Supervisor, registry: MetricsSource): Handlers<'supervisor'> {
+export function supervisorHandlers(
+  supervisor: Supervisor,
+  registry: MetricsSource,
+  pins: SequencePins,
+): Handlers<'supervisor'> {
   return {
     health: healthHandler('supervisor'),
     metrics: () => metricsReply(registry),
@@ -14,5 +19,7 @@ export function supervisorHandlers(supervisor: Supervisor, registry: MetricsSour
     'batch.start': ({ batchId }) => supervisor.start(batchId),
     'batch.stop': ({ batchId }) => supervisor.stop(batchId),
     'batch.restart': ({ batchId }) => supervisor.restart(batchId),
+    'batch.version': ({ batchId }) => pins.version(batchId),
+    'batch.pin': ({ batchId, version, pinnedBy }) => pins.pin(batchId, version, pinnedBy),
   };
 }

@@ -18,6 +18,7 @@ import { busRunnerLink, publisherSink } from './bus-link.ts';
 import { Gate } from './gate.ts';
 import { supervisorHandlers } from './handlers.ts';
 import { supervisorMetrics } from './metrics.ts';
+import { SequencePins } from './pins.ts';
 import { runnerCommand } from './runner-command.ts';
 import { runnerEnv } from './runner-env.ts';
 import { adoptedRunner, processSpawner } from './runner-process.ts';
@@ -110,13 +111,20 @@ export async function startSupervisor(
     timings: { ...DEFAULT_TIMINGS, ...opts.timings },
     logger: log,
   });
+  const pins = new SequencePins({
+    batches: config.batches,
+    sequencesDir: config.paths.sequences_dir,
+    store,
+    clock: systemTimers,
+    detail: (batchId) => supervisor.get(batchId),
+  });
   supervisor.recover();
   // Runners an earlier supervisor left are taken over before we serve, so the first `batch.list` shows them.
   await supervisor.adoptRunners();
   const worker = serve({
     endpoint: config.ipc.service_bus,
     service: 'supervisor',
-    handlers: supervisorHandlers(supervisor, metrics.registry),
+    handlers: supervisorHandlers(supervisor, metrics.registry, pins),
     logger: log,
   });
   // Not awaited: auto-start batches come up (or fail into their restart policy) while we already serve.

@@ -4,6 +4,7 @@ import { type Static, Type as T, type TSchema } from '@sinclair/typebox';
 import {
   BatchDetail,
   BatchStatus,
+  BatchVersion,
   CommandResult,
   Dut,
   Health,
@@ -12,6 +13,7 @@ import {
   type StationEvent,
   SyncResult,
   SyncStatus,
+  VersionRule,
 } from '@station/model';
 import { MetricsReply } from './metrics-shape.ts';
 
@@ -45,6 +47,24 @@ export const contract = {
     'batch.start': method(BatchRef, T.Object({ status: T.String(), pid: T.Integer() })),
     'batch.stop': method(BatchRef, T.Object({ status: T.String() })),
     'batch.restart': method(BatchRef, T.Object({ status: T.String(), pid: T.Integer() })),
+    /** The batch's version rule, what it picks for the next run and what its runner has loaded. */
+    'batch.version': method(BatchRef, BatchVersion),
+    /**
+     * Pins the batch to a version (`latest` rolls forward to the newest), kept in the store across
+     * restarts; the runner takes it at its next start. VERSION_NOT_INSTALLED for a version not installed.
+     */
+    'batch.pin': method(
+      T.Object(
+        {
+          batchId: BatchRef.properties.batchId,
+          version: VersionRule,
+          /** API key name or token subject, or `local`; recorded with the pin. */
+          pinnedBy: T.String({ minLength: 1, maxLength: 128 }),
+        },
+        { additionalProperties: false },
+      ),
+      BatchVersion,
+    ),
   },
   runner: {
     health,

@@ -45,6 +45,13 @@ const worker = serve({
     'batch.stop': () => ({ status: 'idle' }),
     // Deliberately breaks the reply schema, to show the client rejects it.
     'batch.restart': () => ({ status: 'running' }) as unknown as { status: string; pid: number },
+    // Versions are not this fixture's concern (apps/api-gateway/test/versions.test.ts tests the real ones).
+    'batch.version': ({ batchId }) => {
+      throw new BusError('NOT_FOUND', `no versions of ${batchId} in this fixture`);
+    },
+    'batch.pin': ({ batchId }) => {
+      throw new BusError('NOT_FOUND', `no versions of ${batchId} in this fixture`);
+    },
   },
 });
 if (await worker.ready(10_000)) console.log(`READY ${process.pid}`);

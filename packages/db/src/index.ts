@@ -14,6 +14,7 @@ export type {
 } from './queries/executions.ts';
 export { type BoundQueries, queries } from './queries/index.ts';
 export type { Interruption, InterruptTarget } from './queries/interrupt.ts';
+export type { BatchRule, SequencePin } from './queries/pins.ts';
 export type { PromptClose, PromptInput } from './queries/prompts.ts';
 export { DEFAULT_PAGE_SIZE, type ListResultsQuery, MAX_PAGE_SIZE } from './queries/results.ts';
 export { RETENTION_BATCH, VACUUM_PAGES } from './queries/retention.ts';

@@ -175,6 +175,20 @@ export const resumableExecutions = sqliteTable('resumable_executions', {
     .references(() => executions.id, { onDelete: 'cascade' }),
 });
 
+/**
+ * The sequence version an engineer pinned a batch to (`POST /api/batches/{id}/sequence/version`): an exact
+ * version or `latest`. It replaces the batch's `sequence_version` from station.yaml until pinned again; the
+ * batch's runner reads it before each start. Written by the supervisor only.
+ */
+export const sequencePins = sqliteTable('sequence_pins', {
+  batchId: text('batch_id').primaryKey(),
+  /** `latest` or an exact semantic version installed under sequences_dir. */
+  version: text('version').notNull(),
+  pinnedAt: text('pinned_at').notNull(),
+  /** API key name or token subject; `local` without auth. */
+  pinnedBy: text('pinned_by').notNull(),
+});
+
 /** One step of an execution, written when the step ends (or when it starts, then overwritten). */
 export const stepResults = sqliteTable(
   'step_results',
@@ -346,3 +360,4 @@ export type NewMeasurementRow = typeof measurements.$inferInsert;
 export type SyncQueueRow = typeof syncQueue.$inferSelect;
 export type NewSyncQueueRow = typeof syncQueue.$inferInsert;
 export type StepPromptRow = typeof stepPrompts.$inferSelect;
+export type SequencePinRow = typeof sequencePins.$inferSelect;

@@ -18,6 +18,7 @@ const TABLES = [
   'recoveries',
   'remote_deliveries',
   'resumable_executions',
+  'sequence_pins',
   'spool_records',
   'spool_streams',
   'sqlite_sequence',

@@ -27,6 +27,8 @@ export const SUPERVISOR_ERROR_CODES = [
   'START_FAILED',
   /** The start was cancelled by a stop (or restart) that came while it was starting. */
   'START_CANCELLED',
+  /** `batch.pin` to a version of the batch's package that is not installed. */
+  'VERSION_NOT_INSTALLED',
 ] as const;
 export type SupervisorErrorCode = (typeof SUPERVISOR_ERROR_CODES)[number];
 
@@ -112,6 +114,8 @@ export const HTTP_STATUS = {
   UNKNOWN_HARDWARE: 422,
   UNKNOWN_COMMAND: 422,
   INVALID_PACKAGE: 422,
+  // A pin names a version of the package the station does not hold: install it first.
+  VERSION_NOT_INSTALLED: 422,
   BAD_SERIAL: 422,
   // The batch process could not be spawned or did not register: the station's fault, not the request's.
   START_FAILED: 502,

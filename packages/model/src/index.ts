@@ -12,4 +12,5 @@ export * from './schema.ts';
 export * from './stats.ts';
 export * from './sync.ts';
 export * from './trend.ts';
+export * from './version.ts';
 export * from './ws.ts';

@@ -10,6 +10,7 @@ import {
   setExecutionSerial,
 } from './executions.ts';
 import { markInterrupted } from './interrupt.ts';
+import { batchVersionRule, sequencePin, setSequencePin } from './pins.ts';
 import { closePrompt, openPrompt, promptsByStep } from './prompts.ts';
 import { executionToRecover, getRecovery, recordRecovery } from './recovery.ts';
 import { getResult, listResults } from './results.ts';
@@ -49,6 +50,9 @@ export const queries = {
   recordRecovery,
   heldExecution,
   resumeExecution,
+  setSequencePin,
+  sequencePin,
+  batchVersionRule,
   listResults,
   getResult,
   unitHistory,
