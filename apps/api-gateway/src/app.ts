@@ -20,6 +20,7 @@ import { authRoutes } from './routes/auth.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { resultRoutes } from './routes/results.ts';
 import { sequenceRoutes } from './routes/sequences.ts';
+import { statsSeriesRoutes } from './routes/stats-series.ts';
 import { systemRoutes } from './routes/system.ts';
 import { trendRoutes } from './routes/trends.ts';
 import { unitRoutes } from './routes/units.ts';
@@ -240,6 +241,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     .use(sequenceRoutes(ctx))
     .use(resultRoutes(ctx))
     .use(unitRoutes(ctx))
+    .use(statsSeriesRoutes(ctx))
     .use(trendRoutes(ctx))
     .get(
       '/metrics',

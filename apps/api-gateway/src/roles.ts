@@ -38,6 +38,7 @@ export const ROUTE_ROLES = {
   'GET /api/results/:id/export': 'operator',
   'GET /api/units/:serialNumber': 'operator',
   'GET /api/stats': 'operator',
+  'GET /api/stats/series': 'operator',
   'GET /api/trends/:sequence/:measurement': 'operator',
   'GET /api/docs': 'operator',
   'GET /api/docs/json': 'operator',

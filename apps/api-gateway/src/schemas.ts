@@ -14,6 +14,7 @@ import {
   StationStats,
   SyncResult,
   UnitHistory,
+  YieldSeries,
 } from '@station/model';
 import { t } from 'elysia';
 
@@ -53,6 +54,9 @@ export const ResultsPageSchema = ResultsPage;
 export const UnitHistorySchema = UnitHistory;
 /** GET /api/stats. */
 export const StationStatsSchema = StationStats;
+
+/** GET /api/stats/series. */
+export const YieldSeriesSchema = YieldSeries;
 
 /** GET /api/trends/{sequence}/{measurement}. */
 export const MeasurementTrendSchema = MeasurementTrend;

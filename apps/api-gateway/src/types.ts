@@ -2,13 +2,14 @@
 // (a fake store, a scripted event source) and main.ts hands in the real bus, store and sequence loader.
 import type { BusLogger, ReceivedEvent, RequestOptions } from '@station/bus';
 import type { StationConfig } from '@station/config';
-import type { ListResultsQuery, StatsQuery, SyncStats, TrendQuery } from '@station/db';
+import type { ListResultsQuery, StatsQuery, SyncStats, TrendQuery, YieldSeriesQuery } from '@station/db';
 import type {
   ExecutionResult,
   MeasurementTrend,
   ResultsPage,
   StationStats,
   UnitHistory,
+  YieldSeries,
 } from '@station/model';
 import type { Clock } from '@station/time';
 
@@ -31,6 +32,7 @@ export interface ResultStore {
   syncStats(now?: Date): SyncStats;
   unitHistory(serialNumber: string): UnitHistory | undefined;
   stationStats(query: StatsQuery): StationStats;
+  yieldSeries(query: YieldSeriesQuery): YieldSeries;
   measurementTrend(query: TrendQuery): MeasurementTrend | 'unknown-sequence' | 'unknown-measurement';
 }
 

@@ -82,6 +82,7 @@ describe('OpenAPI', () => {
       'GET /api/sequences/{name}',
       'GET /api/sequences/{name}/assets/*',
       'GET /api/stats',
+      'GET /api/stats/series',
       'GET /api/system/health',
       'GET /api/system/info',
       'GET /api/trends/{sequence}/{measurement}',

@@ -1,5 +1,6 @@
 // The page: station bar, the screen for the current path, and the API-key prompt when needed.
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { onUnauthorized } from './api.ts';
 import { BatchDetail } from './components/BatchDetail.tsx';
 import { KeyPrompt } from './components/KeyPrompt.tsx';
@@ -9,6 +10,20 @@ import { Results } from './components/Results.tsx';
 import { StationBar } from './components/StationBar.tsx';
 import { useLocation } from './router.ts';
 
+// The chart screens load with their own chunk (uPlot included) the first time one opens: the overview,
+// which every station shows all day, never downloads them.
+const TrendScreen = lazy(() => import('./charts/TrendScreen.tsx').then((m) => ({ default: m.TrendScreen })));
+const YieldScreen = lazy(() => import('./charts/YieldScreen.tsx').then((m) => ({ default: m.YieldScreen })));
+
+function ChartScreen({ which }: { which: 'trends' | 'yield' }) {
+  const { t } = useTranslation();
+  return (
+    <Suspense fallback={<p className="empty">{t('charts.loading')}</p>}>
+      {which === 'trends' ? <TrendScreen /> : <YieldScreen />}
+    </Suspense>
+  );
+}
+
 function Screen() {
   const { path } = useLocation();
   const batch = /^\/batches\/([^/]+)$/.exec(path);
@@ -16,6 +31,8 @@ function Screen() {
   const result = /^\/results\/([^/]+)$/.exec(path);
   if (result) return <ResultDetail key={result[1]} id={decodeURIComponent(result[1]!)} />;
   if (path === '/results') return <Results />;
+  if (path === '/trends') return <ChartScreen which="trends" />;
+  if (path === '/yield') return <ChartScreen which="yield" />;
   return <Overview />;
 }
 

@@ -212,10 +212,11 @@ export function reduce(state: StationState, msg: ServerMessage): StationState {
       };
       return withBatch(state, id, current(), { ...live, logs: [...live.logs, line].slice(-MAX_LOG) });
     }
-    // The run's start and a drift alarm are told by batch_status too (the card carries `drift`); the read
-    // model's inputs never reach a screen.
-    case 'sequence_start':
+    // The alarm shows at once; the gateway's next card carries it too (`drift`), and later takes it off.
     case 'measurement_drift':
+      return withBatch(state, id, { ...current(), drift: msg.data });
+    // The run's start is told by batch_status too; the read model's inputs never reach a screen.
+    case 'sequence_start':
     case 'batch_process':
     case 'sequence_status':
       return state;

@@ -11,6 +11,8 @@ export type {
   LastResult,
   ManualCommand,
   Measurement,
+  MeasurementDrift,
+  MeasurementTrend,
   OperatorPrompt,
   PromptClosed,
   ResultsPage as ResultPage,

@@ -30,6 +30,7 @@ export {
   type TrendQuery,
 } from './queries/trend.ts';
 export { MAX_UNIT_HISTORY } from './queries/units.ts';
+export type { YieldSeriesQuery } from './queries/yield-series.ts';
 export * from './schema.ts';
 export { spoolingStore } from './spooling-store.ts';
 export { type TimeInput, toIso } from './time.ts';

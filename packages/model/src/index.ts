@@ -14,3 +14,4 @@ export * from './sync.ts';
 export * from './trend.ts';
 export * from './version.ts';
 export * from './ws.ts';
+export * from './yield-series.ts';

@@ -8,18 +8,18 @@ import { documentedSchema, ErrorSchema, StationStatsSchema, UnitHistorySchema } 
 
 /** Longest range GET /api/stats answers: the store is read on the gateway's event loop. */
 export const MAX_STATS_RANGE_DAYS = 31;
-const DAY_MS = 24 * 3600_000;
+export const DAY_MS = 24 * 3600_000;
 const serialRule = new RegExp(SERIAL_NUMBER_PATTERN);
 
 /** 422 BAD_REQUEST for one query or path field. */
-function badField(path: string, message: string): ApiError {
+export function badField(path: string, message: string): ApiError {
   return new ApiError('BAD_REQUEST', `${path}: ${message}`, {
     details: { errors: [{ path, message }] },
   });
 }
 
 /** An ISO 8601 time query parameter as epoch ms, or a 422 naming it. */
-function timeParam(name: string, value: string | undefined): number | undefined {
+export function timeParam(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = /^\d{4}-\d\d-\d\d/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) {
@@ -31,7 +31,7 @@ function timeParam(name: string, value: string | undefined): number | undefined 
   return ms;
 }
 
-const responses = (schema: Parameters<typeof documentedSchema>[0], description: string) => ({
+export const responses = (schema: Parameters<typeof documentedSchema>[0], description: string) => ({
   200: { description, content: { 'application/json': { schema: documentedSchema(schema) } } },
   404: {
     description: 'Not found',

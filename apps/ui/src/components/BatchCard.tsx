@@ -12,6 +12,7 @@ import { linkTo } from '../router.ts';
 import type { BatchStatus } from '../types.ts';
 import { recallUnit, rememberUnit, verdictOf } from '../unit.ts';
 import { useYield, yieldText } from '../yield.ts';
+import { DriftBadge } from './DriftBadge.tsx';
 import { StartSequence } from './StartSequence.tsx';
 import { PromptPanel, ReadyForm, UnitVerdictBlock } from './UnitPanel.tsx';
 
@@ -223,6 +224,7 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
           {unsafe ? <p className="error-hint">{t('card.recoveryHint')}</p> : null}
         </div>
       ) : null}
+      {b.drift ? <DriftBadge drift={b.drift} /> : null}
       {b.stale ? (
         <div className="storage-warning" role="status" data-testid="stale">
           <strong>{t('card.staleTitle')}</strong> {t('card.staleBody', { time: clockTime(b.stale.since) })}

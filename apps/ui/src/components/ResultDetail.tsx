@@ -1,4 +1,5 @@
 // One stored execution: verdict, parameters, every step with its measurements, and the exports.
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, download } from '../api.ts';
 import { sequenceNames } from '../display.ts';
@@ -8,6 +9,11 @@ import { t } from '../i18n.ts';
 import { linkTo } from '../router.ts';
 import type { ExecutionResult, SequenceInfo, StepResult } from '../types.ts';
 import { Verdict } from './BatchCard.tsx';
+
+// The limit band chart comes with uPlot in a chunk of its own, loaded when a result is opened.
+const LimitBandChart = lazy(() =>
+  import('../charts/LimitBand.tsx').then((m) => ({ default: m.LimitBandChart })),
+);
 
 type PromptRecord = NonNullable<StepResult['prompts']>[number];
 
@@ -106,6 +112,10 @@ export function ResultDetail({ id }: { id: string }) {
             </dl>
           </div>
           {r.error ? <p className="error-banner">{r.error}</p> : null}
+          <h2>{t('band.title')}</h2>
+          <Suspense fallback={<p className="empty">{t('charts.loading')}</p>}>
+            <LimitBandChart steps={r.steps} names={names} />
+          </Suspense>
           <table className="results">
             <thead>
               <tr>

@@ -86,6 +86,16 @@ export function StationBar() {
           >
             {t('nav.results')}
           </a>
+          <a href="/yield" aria-current={path === '/yield' ? 'page' : undefined} onClick={linkTo('/yield')}>
+            {t('nav.yield')}
+          </a>
+          <a
+            href="/trends"
+            aria-current={path === '/trends' ? 'page' : undefined}
+            onClick={linkTo('/trends')}
+          >
+            {t('nav.trends')}
+          </a>
         </nav>
       </div>
       <ul className="indicators">

@@ -31,6 +31,7 @@ import { pruneSynced } from './sync-prune.ts';
 import { syncStats } from './sync-stats.ts';
 import { measurementTrend } from './trend.ts';
 import { unitHistory } from './units.ts';
+import { yieldSeries } from './yield-series.ts';
 
 /** The named queries, each taking the store handle first. */
 export const queries = {
@@ -57,6 +58,7 @@ export const queries = {
   getResult,
   unitHistory,
   stationStats,
+  yieldSeries,
   measurementTrend,
   claimSyncItems,
   releaseClaims,

@@ -1,0 +1,226 @@
+// The trend screen (/trends?sequence=&measurement=&batch=&last=): one measurement over the last N units of
+// a sequence as a control chart (GET /api/trends): the readings, the mean and +/-3 sigma lines, the spec
+// limits, Cpk, and the points that break a Western Electric / Nelson rule marked and listed in words.
+import type { MeasurementTrend } from '@station/model';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type uPlot from 'uplot';
+import { api } from '../api.ts';
+import { sequenceNames } from '../display.ts';
+import { when } from '../format.ts';
+import { useLoad } from '../hooks.ts';
+import { language } from '../i18n.ts';
+import { useLive } from '../live.ts';
+import { navigate, useLocation } from '../router.ts';
+import type { SequenceInfo } from '../types.ts';
+import { controlColumns } from './data.ts';
+import { ruleWords, trendPath } from './links.ts';
+import { axis, COLORS, dots, level, UPlot } from './UPlot.tsx';
+
+/** How many units a trend can show, as the screen offers them (the gateway allows 1-500). */
+const SPANS = [20, 50, 100, 200, 500];
+
+const fmt = (v: number | null, digits = 4) =>
+  v === null ? '–' : new Intl.NumberFormat(language(), { maximumSignificantDigits: digits }).format(v);
+
+function TrendChart({ trend, title }: { trend: MeasurementTrend; title: string }) {
+  const { t, i18n } = useTranslation();
+  const data = useMemo(() => controlColumns(trend), [trend]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the labels change with the language.
+  const options = useMemo<Omit<uPlot.Options, 'width'>>(
+    () => ({
+      height: 360,
+      scales: { x: { time: false } },
+      legend: { live: true },
+      axes: [axis({ label: t('trend.unitAxis') }), axis({ label: trend.unit ?? undefined, size: 70 })],
+      series: [
+        { label: t('trend.unitAxis') },
+        {
+          label: t('trend.reading'),
+          stroke: COLORS.run,
+          width: 2,
+          points: { show: true, size: 6, fill: COLORS.run },
+        },
+        dots(t('trend.breaks'), COLORS.fail, 14),
+        level(t('trend.mean'), COLORS.text, []),
+        level(t('trend.ucl'), COLORS.warn),
+        level(t('trend.lcl'), COLORS.warn),
+        level(t('trend.low'), COLORS.fail, [2, 4]),
+        level(t('trend.high'), COLORS.fail, [2, 4]),
+      ],
+    }),
+    [trend.unit, i18n.language],
+  );
+  return <UPlot options={options} data={data} label={title} testId="trend-chart" />;
+}
+
+/** The trend screen. */
+export function TrendScreen() {
+  const { t } = useTranslation();
+  const { search } = useLocation();
+  const { station } = useLive();
+  const sequence = search.get('sequence') ?? '';
+  const measurement = search.get('measurement') ?? '';
+  const batch = search.get('batch') ?? '';
+  const last = Number(search.get('last') ?? 50) || 50;
+  const go = (patch: Partial<{ sequence: string; measurement: string; batch: string; last: number }>) =>
+    navigate(trendPath({ sequence, measurement, batch, last, ...patch }));
+
+  const list = useLoad('sequences', () => api<{ name: string }[]>('GET', '/sequences'));
+  const seq = useLoad(sequence, () =>
+    sequence ? api<SequenceInfo>('GET', `/sequences/${encodeURIComponent(sequence)}`) : Promise.resolve(null),
+  );
+  const names = sequenceNames(seq.data?.manifest);
+  const measurements = (seq.data?.manifest?.steps ?? []).flatMap((s) =>
+    (s.measurements ?? []).map((m) => ({ step: s.name, name: m.name })),
+  );
+  const stepOf = measurements.find((m) => m.name === measurement)?.step ?? '';
+  const shownName = measurement ? names.measurement(stepOf, measurement) : '';
+  const key = sequence && measurement ? trendPath({ sequence, measurement, batch, last }) : '';
+  const trend = useLoad(key, () =>
+    key
+      ? api<MeasurementTrend>(
+          'GET',
+          `/trends/${encodeURIComponent(sequence)}/${encodeURIComponent(measurement)}?last=${last}${batch ? `&batch=${encodeURIComponent(batch)}` : ''}`,
+        )
+      : Promise.resolve(null),
+  );
+  const tr = trend.data;
+  const breaks = tr ? tr.points.map((p, i) => ({ p, n: i + 1 })).filter(({ p }) => p.violations.length) : [];
+  const title = t('trend.chart', { measurement: shownName, count: tr?.points.length ?? 0 });
+  return (
+    <section aria-labelledby="trend-title" className="chart-screen">
+      <h1 id="trend-title">
+        {shownName ? t('trend.titleOf', { measurement: shownName }) : t('trend.title')}
+      </h1>
+      <form className="chart-controls" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          {t('trend.sequence')}
+          <select
+            value={sequence}
+            onChange={(e) => go({ sequence: e.target.value, measurement: '' })}
+            data-testid="trend-sequence"
+          >
+            <option value="">–</option>
+            {(list.data ?? []).map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('trend.measurement')}
+          <select
+            value={measurement}
+            onChange={(e) => go({ measurement: e.target.value })}
+            data-testid="trend-measurement"
+          >
+            <option value="">–</option>
+            {measurements.map((m) => (
+              <option key={`${m.step}/${m.name}`} value={m.name}>
+                {names.measurement(m.step, m.name)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('trend.slot')}
+          <select value={batch} onChange={(e) => go({ batch: e.target.value })} data-testid="trend-batch">
+            <option value="">{t('trend.allSlots')}</option>
+            {station.order.map((id) => (
+              <option key={id} value={id}>
+                {station.batches[id]?.name ?? id}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('trend.last')}
+          <select
+            value={last}
+            onChange={(e) => go({ last: Number(e.target.value) })}
+            data-testid="trend-last"
+          >
+            {[...new Set([...SPANS, last])].map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      {!key ? <p className="empty">{t('trend.choose')}</p> : null}
+      {trend.error ? (
+        <p className="form-error" role="alert">
+          {trend.error}
+        </p>
+      ) : null}
+      {tr && key ? (
+        <>
+          <dl className="facts chart-figures" data-testid="trend-figures">
+            <dt>{t('trend.units')}</dt>
+            <dd>{tr.points.length}</dd>
+            <dt>{t('trend.mean')}</dt>
+            <dd>{fmt(tr.mean)}</dd>
+            <dt>{t('trend.sigma')}</dt>
+            <dd>{fmt(tr.sigma)}</dd>
+            <dt>{t('trend.ucl')}</dt>
+            <dd>{fmt(tr.ucl)}</dd>
+            <dt>{t('trend.lcl')}</dt>
+            <dd>{fmt(tr.lcl)}</dd>
+            <dt>{t('trend.limits')}</dt>
+            <dd>
+              {fmt(tr.low)} … {fmt(tr.high)} {tr.unit ?? ''}
+            </dd>
+            <dt>{t('trend.cpk')}</dt>
+            <dd data-testid="cpk">{tr.cpk === null ? t('trend.cpkNone') : fmt(tr.cpk, 3)}</dd>
+          </dl>
+          <TrendChart trend={tr} title={title} />
+          <h2>{t('trend.breaksTitle')}</h2>
+          {breaks.length === 0 ? (
+            <p data-testid="trend-breaks">{t('trend.noBreaks')}</p>
+          ) : (
+            <ul className="rule-breaks" data-testid="trend-breaks">
+              {breaks.map(({ p, n }) => (
+                <li key={p.executionId}>
+                  {t('trend.breakLine', {
+                    n,
+                    serial: p.serialNumber ?? '–',
+                    value: `${fmt(p.value)}${tr.unit ? ` ${tr.unit}` : ''}`,
+                    rules: p.violations.map((r) => ruleWords(r, t)).join('; '),
+                  })}
+                </li>
+              ))}
+            </ul>
+          )}
+          <details>
+            <summary>{t('charts.numbers')}</summary>
+            <table className="results" data-testid="trend-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('trend.unitAxis')}</th>
+                  <th scope="col">{t('trend.serial')}</th>
+                  <th scope="col">{t('trend.started')}</th>
+                  <th scope="col">{t('trend.reading')}</th>
+                  <th scope="col">{t('trend.rules')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {tr.points.map((p, i) => (
+                  <tr key={p.executionId} className={p.violations.length ? 'm-fail' : ''}>
+                    <td>{i + 1}</td>
+                    <td>{p.serialNumber ?? '–'}</td>
+                    <td>{when(p.at)}</td>
+                    <td>{fmt(p.value, 6)}</td>
+                    <td>{p.violations.map((r) => ruleWords(r, t)).join('; ') || '–'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </details>
+        </>
+      ) : null}
+    </section>
+  );
+}

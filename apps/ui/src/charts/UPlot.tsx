@@ -1,0 +1,92 @@
+// One uPlot chart as a React component: made when its data or options change, sized to its box, destroyed
+// with it. Only the chart screens import this file, so uPlot travels in their lazily loaded chunk.
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+
+/** Colours of the station's dark theme (styles.css), for canvas drawing that CSS cannot reach. */
+export const COLORS = {
+  text: '#eef2f6',
+  muted: '#9aa7b4',
+  grid: '#333d49',
+  run: '#2f8cff',
+  pass: '#1fbf5f',
+  fail: '#ff4d4d',
+  warn: '#ffb020',
+} as const;
+
+/** An axis in the theme's colours. */
+export function axis(extra: uPlot.Axis = {}): uPlot.Axis {
+  return {
+    stroke: COLORS.text,
+    grid: { stroke: COLORS.grid, width: 1 },
+    ticks: { stroke: COLORS.grid, width: 1 },
+    font: '14px system-ui, "Noto Sans KR", sans-serif',
+    ...extra,
+  };
+}
+
+/** A series drawn as dots only (no line between them). */
+export function dots(label: string, color: string, size = 9): uPlot.Series {
+  return {
+    label,
+    stroke: color,
+    fill: color,
+    width: 0,
+    paths: () => null,
+    points: { show: true, size, stroke: color, fill: color, space: 0 },
+  };
+}
+
+/** A constant line (a limit, a mean): dashed unless said otherwise, no dots. */
+export function level(label: string, color: string, dash: number[] = [8, 6]): uPlot.Series {
+  return { label, stroke: color, width: 2, dash, points: { show: false }, spanGaps: true };
+}
+
+let cssLinked = false;
+
+/** uPlot's stylesheet and the charts' own, copied next to the page by the build; linked on first use. */
+function linkCss(): void {
+  if (cssLinked) return;
+  cssLinked = true;
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = '/charts.css';
+  document.head.append(link);
+}
+
+/** The element a chart is drawn in, with its uPlot (tests and devtools read `uplot.data`). */
+export type ChartElement = HTMLDivElement & { uplot?: uPlot };
+
+export function UPlot({
+  options,
+  data,
+  label,
+  testId,
+}: {
+  /** Everything but the size, which follows the element. */
+  options: Omit<uPlot.Options, 'width'>;
+  data: uPlot.AlignedData;
+  /** What the chart shows, for people who cannot see it (the numbers are in a table beside it). */
+  label: string;
+  testId?: string;
+}) {
+  const ref = useRef<ChartElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    linkCss();
+    const width = () => Math.max(280, el.clientWidth);
+    const chart = new uPlot({ ...options, width: width() }, data, el);
+    el.uplot = chart;
+    const resize = new ResizeObserver(() => {
+      if (Math.abs(chart.width - width()) > 1) chart.setSize({ width: width(), height: options.height });
+    });
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+      el.uplot = undefined;
+    };
+  }, [options, data]);
+  return <div ref={ref} className="chart" role="img" aria-label={label} data-testid={testId} />;
+}
