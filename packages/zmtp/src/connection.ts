@@ -1,21 +1,20 @@
 /**
- * One ZMTP connection over a byte stream: greeting exchange with 3.0 downgrade (RFC 37 §2.3), the NULL
- * handshake, framing of multipart messages, subscription commands (RFC 37 §2.7) and heartbeats (§2.8).
+ * One ZMTP connection over a byte stream: greeting exchange with 3.0 downgrade (RFC 37 §2.3), the NULL or
+ * CURVE handshake, framing of multipart messages (boxed per frame under CURVE), subscription commands
+ * (RFC 37 §2.7) and heartbeats (§2.8).
  */
-import {
-  decodeCommand,
-  encodeCancel,
-  encodeError,
-  encodePing,
-  encodePong,
-  encodeSubscribe,
-} from './commands.ts';
+import { decodeCommand, encodeCancel, encodePing, encodePong, encodeSubscribe } from './commands.ts';
 import { Decoder } from './decoder.ts';
 import { asZmtpError, ZmtpError } from './errors.ts';
 import { encodeCommandFrame, framer, NO_FRAMES } from './frame.ts';
-import { acceptNullReady, NULL_MECHANISM, nullReady, type PeerInfo } from './mechanism/null.ts';
+import { CurveClientHandshake, CurveServerHandshake } from './mechanism/curve.ts';
+import { BOX_COMMAND, BOX_MORE, CurveCodec, MESSAGE_OVERHEAD } from './mechanism/curve-codec.ts';
+import type { Handshake, PeerInfo } from './mechanism/handshake.ts';
+import { NullHandshake } from './mechanism/null.ts';
 import {
   encodeGreeting,
+  FLAG_COMMAND,
+  FLAG_MORE,
   type Greeting,
   isCommand,
   isMore,
@@ -23,6 +22,7 @@ import {
   VERSION_MAJOR,
   VERSION_MINOR,
 } from './protocol.ts';
+import type { Security } from './security.ts';
 import type { Wire, WireHandlers } from './transports/transport.ts';
 
 /** Per-connection settings taken from the socket options. */
@@ -34,6 +34,8 @@ export interface ConnectionConfig {
   heartbeatTimeout: number;
   heartbeatTimeToLive: number;
   handshakeTimeout: number;
+  /** NULL or CURVE (with keys) for this connection's endpoint. */
+  security: Security;
 }
 
 /** What a connection reports to the socket that owns it. */
@@ -49,12 +51,27 @@ const READY_WAIT = 1;
 const ACTIVE = 2;
 const CLOSED = 3;
 
-const GREETING = encodeGreeting({
-  major: VERSION_MAJOR,
-  minor: VERSION_MINOR,
-  mechanism: NULL_MECHANISM,
-  asServer: false,
-});
+const greetings = new Map<string, Uint8Array>();
+/** Our greeting for a mechanism and role (the same 64 bytes for every connection of that kind). */
+function greetingFor(mechanism: string, asServer: boolean): Uint8Array {
+  const key = `${mechanism}/${asServer}`;
+  let greeting = greetings.get(key);
+  if (greeting === undefined) {
+    greeting = encodeGreeting({ major: VERSION_MAJOR, minor: VERSION_MINOR, mechanism, asServer });
+    greetings.set(key, greeting);
+  }
+  return greeting;
+}
+
+function handshakeFor(config: ConnectionConfig, address: string): Handshake {
+  const security = config.security;
+  if (security.mechanism === 'NULL') return new NullHandshake(config.socketType, config.identity);
+  if (security.server) return new CurveServerHandshake(security, config.socketType, config.identity, address);
+  return new CurveClientHandshake(security, config.socketType, config.identity);
+}
+
+/** Handshake commands are small; this bounds them when maxMessageSize is small or unset. */
+const HANDSHAKE_FRAME_MAX = 4096;
 const SUBSCRIBE_BYTE = 1;
 const CANCEL_BYTE = 0;
 
@@ -78,17 +95,26 @@ export class Connection {
   private pingTimer: ReturnType<typeof setTimeout> | undefined;
   private ttlTimer: ReturnType<typeof setTimeout> | undefined;
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly handshake: Handshake;
+  /** Boxes and unboxes frames once a CURVE handshake completed; undefined under NULL. */
+  private codec: CurveCodec | undefined;
 
   constructor(
     private readonly wire: Wire,
     private readonly owner: ConnectionOwner,
     private readonly config: ConnectionConfig,
   ) {
+    this.handshake = handshakeFor(config, wire.peer);
+    // A CURVE frame is the message frame plus its MESSAGE wrapping; the plain size is checked after opening.
+    const maxFrameSize =
+      config.security.mechanism === 'NULL' || config.maxMessageSize < 0
+        ? config.maxMessageSize
+        : Math.max(config.maxMessageSize + MESSAGE_OVERHEAD, HANDSHAKE_FRAME_MAX);
     this.decoder = new Decoder(
       { greeting: (g) => this.onGreeting(g), frame: (flags, body) => this.onFrame(flags, body) },
-      { maxFrameSize: config.maxMessageSize },
+      { maxFrameSize },
     );
-    this.write(GREETING);
+    this.write(greetingFor(this.handshake.mechanism, this.handshake.asServer));
     if (config.handshakeTimeout > 0) {
       // A peer that accepts the stream but never speaks ZMTP must not hold the endpoint forever.
       this.handshakeTimer = setTimeout(() => {
@@ -119,6 +145,7 @@ export class Connection {
    */
   send(frames: readonly Uint8Array[], from = 0, envelope: readonly Uint8Array[] = NO_FRAMES): boolean {
     if (this.state !== ACTIVE) return false;
+    if (this.codec !== undefined) return this.write(this.boxMessage(frames, from, envelope));
     if (envelope.length === 0 && frames.length - from === 1 && this.subscriptionsAsCommands()) {
       const frame = frames[from]!;
       if (frame[0] === SUBSCRIBE_BYTE)
@@ -129,14 +156,28 @@ export class Connection {
     return this.writeFramed();
   }
 
-  /** Sends the message `framer` holds right now (a publisher frames once for all its subscribers). */
-  sendFramed(): boolean {
-    return this.state === ACTIVE && this.writeFramed();
+  /**
+   * Sends the message `framer` holds right now (a publisher frames once for all its subscribers); a CURVE
+   * connection boxes `frames` (the same message) itself, since every peer has its own key.
+   */
+  sendFramed(frames: readonly Uint8Array[]): boolean {
+    if (this.state !== ACTIVE) return false;
+    return this.codec === undefined ? this.writeFramed() : this.send(frames);
+  }
+
+  /** True once a CURVE handshake completed: traffic is boxed. */
+  get encrypted(): boolean {
+    return this.codec !== undefined;
   }
 
   /** Sends several messages in one write (draining a queue); same result as `send` for each. */
   sendBatch(messages: readonly (readonly Uint8Array[])[]): boolean {
     if (this.state !== ACTIVE) return false;
+    if (this.codec !== undefined) {
+      const boxed: Buffer[] = [];
+      for (const frames of messages) boxed.push(this.boxMessage(frames, 0, NO_FRAMES));
+      return this.write(boxed.length === 1 ? boxed[0]! : Buffer.concat(boxed));
+    }
     if (this.subscriptionsAsCommands()) {
       let flushed = true;
       for (const frames of messages) flushed = this.send(frames);
@@ -212,7 +253,15 @@ export class Connection {
 
   private lost(reason: string): void {
     if (this.state === CLOSED) return;
-    const error = new ZmtpError('CLOSED', `connection lost: ${reason}`);
+    const error =
+      this.state === READY_WAIT &&
+      this.handshake instanceof CurveClientHandshake &&
+      this.handshake.awaitingWelcome
+        ? new ZmtpError(
+            'AUTH_FAILED',
+            `the CURVE server closed the connection after our HELLO (${reason}): serverKey is probably not its public key`,
+          )
+        : new ZmtpError('CLOSED', `connection lost: ${reason}`);
     this.state = CLOSED;
     this.decoder.stop();
     this.stopTimers();
@@ -223,15 +272,34 @@ export class Connection {
   // Protocol ---------------------------------------------------------------------------------------
 
   private onGreeting(greeting: Greeting): void {
-    if (greeting.mechanism !== NULL_MECHANISM) {
-      throw new ZmtpError('BAD_MECHANISM', `peer wants mechanism ${greeting.mechanism}, we only offer NULL`);
+    const ours = this.handshake.mechanism;
+    if (greeting.mechanism !== ours) {
+      throw new ZmtpError(
+        'BAD_MECHANISM',
+        `peer wants mechanism ${greeting.mechanism}, this endpoint uses ${ours}`,
+      );
     }
+    // The as-server bit is not checked: libzmq sends 0 in either role. Two clients or two servers fail at
+    // the first command instead (each expects the other's).
     this.peerMinor = greeting.major > VERSION_MAJOR ? VERSION_MINOR : Math.min(greeting.minor, VERSION_MINOR);
     this.state = READY_WAIT;
-    this.write(nullReady(this.config.socketType, this.config.identity));
+    const first = this.handshake.start();
+    if (first !== undefined) this.write(first);
   }
 
   private onFrame(flags: number, body: Buffer): void {
+    if (this.codec !== undefined && this.state === ACTIVE) {
+      // Under CURVE every frame is a MESSAGE; its box says whether it continues a message or is a command.
+      const opened = this.codec.decode(body);
+      const inner =
+        (opened.flags & BOX_MORE ? FLAG_MORE : 0) | (opened.flags & BOX_COMMAND ? FLAG_COMMAND : 0);
+      this.onPlainFrame(inner, opened.data);
+      return;
+    }
+    this.onPlainFrame(flags, body);
+  }
+
+  private onPlainFrame(flags: number, body: Buffer): void {
     if (this.state === ACTIVE && !isCommand(flags)) {
       this.messageSize += body.length;
       if (this.config.maxMessageSize >= 0 && this.messageSize > this.config.maxMessageSize) {
@@ -248,16 +316,13 @@ export class Connection {
     if (!isCommand(flags)) throw new ZmtpError('BAD_FRAME', 'message frame before the handshake completed');
     if (isMore(flags)) throw new ZmtpError('BAD_FRAME', 'command frame with the MORE flag');
     if (this.frames.length > 0) throw new ZmtpError('BAD_FRAME', 'command frame inside a multipart message');
-    const command = decodeCommand(body);
     if (this.state === READY_WAIT) {
-      try {
-        this.peer = acceptNullReady(command, this.config.socketType);
-      } catch (error) {
-        if (error instanceof ZmtpError && error.code === 'INCOMPATIBLE_PEER') {
-          this.write(encodeCommandFrame(encodeError('Invalid socket type')));
-        }
-        throw error;
-      }
+      const step = this.handshake.command(body);
+      if (step.send !== undefined) this.write(step.send);
+      if (step.error !== undefined) throw step.error;
+      if (step.peer === undefined) return;
+      this.peer = step.peer;
+      this.codec = this.handshake.codec;
       this.state = ACTIVE;
       if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
       this.handshakeTimer = undefined;
@@ -265,9 +330,10 @@ export class Connection {
       this.owner.ready(this);
       return;
     }
+    const command = decodeCommand(body);
     switch (command.name) {
       case 'PING':
-        this.write(encodeCommandFrame(encodePong(command.context)));
+        this.writeCommand(encodePong(command.context));
         if (command.ttl > 0) this.armTtl(command.ttl);
         return;
       case 'PONG':
@@ -290,6 +356,40 @@ export class Connection {
   private subscriptionsAsCommands(): boolean {
     const type = this.config.socketType;
     return (type === 'SUB' || type === 'XSUB') && this.peerMinor >= 1;
+  }
+
+  /** Writes a command after the handshake: plain, or boxed under CURVE. */
+  private writeCommand(body: Buffer): boolean {
+    return this.write(
+      this.codec === undefined ? encodeCommandFrame(body) : this.codec.encode(BOX_COMMAND, body),
+    );
+  }
+
+  /**
+   * Boxes `envelope` + `frames[from..]` into consecutive MESSAGE frames in one buffer. A lone subscription
+   * frame to a 3.1 peer becomes a boxed SUBSCRIBE/CANCEL command, as on a plain connection.
+   */
+  private boxMessage(frames: readonly Uint8Array[], from: number, envelope: readonly Uint8Array[]): Buffer {
+    const codec = this.codec!;
+    if (envelope.length === 0 && frames.length - from === 1 && this.subscriptionsAsCommands()) {
+      const frame = frames[from]!;
+      if (frame[0] === SUBSCRIBE_BYTE) return codec.encode(BOX_COMMAND, encodeSubscribe(frame.subarray(1)));
+      if (frame[0] === CANCEL_BYTE) return codec.encode(BOX_COMMAND, encodeCancel(frame.subarray(1)));
+    }
+    const count = envelope.length + frames.length - from;
+    let size = 0;
+    for (let i = 0; i < count; i++) {
+      size += CurveCodec.frameSize(
+        (i < envelope.length ? envelope[i]! : frames[from + i - envelope.length]!).length,
+      );
+    }
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (let i = 0; i < count; i++) {
+      const frame = i < envelope.length ? envelope[i]! : frames[from + i - envelope.length]!;
+      at = codec.encodeInto(out, at, i < count - 1 ? BOX_MORE : 0, frame);
+    }
+    return out;
   }
 
   private write(data: Uint8Array): boolean {
@@ -323,7 +423,7 @@ export class Connection {
 
   private ping(): void {
     if (this.state !== ACTIVE) return;
-    this.write(encodeCommandFrame(encodePing(this.config.heartbeatTimeToLive)));
+    this.writeCommand(encodePing(this.config.heartbeatTimeToLive));
     if (this.pingTimer !== undefined) return;
     const sentAt = performance.now();
     const timeout =

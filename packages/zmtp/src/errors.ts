@@ -15,7 +15,11 @@ export type ZmtpErrorCode =
   | 'BAD_ENDPOINT'
   | 'STATE'
   | 'PEER_ERROR'
-  | 'HEARTBEAT_TIMEOUT';
+  | 'HEARTBEAT_TIMEOUT'
+  | 'BAD_KEY'
+  | 'AUTH_FAILED'
+  | 'BAD_BOX'
+  | 'BAD_NONCE';
 
 /** Error raised by sockets, connections and the codec; `cause` keeps the lower-level error. */
 export class ZmtpError extends Error {

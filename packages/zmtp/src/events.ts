@@ -4,7 +4,9 @@ import { Queue } from './queue.ts';
 
 /** One lifecycle event of a socket. */
 export type SocketEvent =
-  | { type: 'connected' | 'accepted' | 'handshake'; endpoint: string; peer?: string }
+  | { type: 'connected' | 'accepted'; endpoint: string; peer?: string }
+  /** `publicKey`: the peer's long-term CURVE key (Z85) on a CURVE endpoint. */
+  | { type: 'handshake'; endpoint: string; peer?: string; publicKey?: string }
   | { type: 'disconnected' | 'closed'; endpoint: string; reason?: string }
   | { type: 'handshake-failed'; endpoint: string; error: ZmtpError }
   | { type: 'connect-retried'; endpoint: string; interval: number }

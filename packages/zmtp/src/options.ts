@@ -1,4 +1,5 @@
 /** Socket options (the contract in the README) and their defaults, mirroring libzmq's where sensible. */
+import { type CurveOptions, resolveSecurity, type Security } from './security.ts';
 
 /** Options every socket type accepts. */
 export interface SocketOptions {
@@ -28,6 +29,8 @@ export interface SocketOptions {
   receiveTimeout?: number;
   /** A connection without a completed ZMTP handshake after this long is dropped, ms; 0 = never (default 30000, as libzmq). */
   handshakeTimeout?: number;
+  /** CURVE security (RFC 26) as server or client for every endpoint (default: NULL, no security). */
+  curve?: CurveOptions;
 }
 
 /** Options with every default filled in. */
@@ -45,6 +48,7 @@ export interface ResolvedOptions {
   sendTimeout: number;
   receiveTimeout: number;
   handshakeTimeout: number;
+  security: Security;
 }
 
 const hwm = (value: number | undefined): number =>
@@ -72,5 +76,6 @@ export function resolveOptions(options: SocketOptions = {}): ResolvedOptions {
     sendTimeout: options.sendTimeout ?? -1,
     receiveTimeout: options.receiveTimeout ?? -1,
     handshakeTimeout: options.handshakeTimeout ?? 30_000,
+    security: resolveSecurity(options.curve),
   };
 }

@@ -70,15 +70,16 @@ export class Pipe {
   }
 
   /**
-   * Sends the message `framer` holds (a publisher frames once for every peer); false when the peer
+   * Sends the message `framer` holds, which is `frames` (a publisher frames once for every peer; a CURVE
+   * peer boxes `frames` itself); false when the peer
    * cannot take it now, and the caller must `queue` the frames instead.
    */
-  writeFramed(): boolean {
+  writeFramed(frames: readonly Buffer[]): boolean {
     const connection = this.connection;
     if (connection === undefined || this.outbound.length > 0 || !connection.active || connection.blocked) {
       return false;
     }
-    connection.sendFramed();
+    connection.sendFramed(frames);
     return true;
   }
 

@@ -13,6 +13,7 @@ import { type ResolvedOptions, resolveOptions, type SocketOptions } from './opti
 import { Pipe } from './pipe.ts';
 import type { SocketType } from './protocol.ts';
 import { FairQueue } from './routing/fair-queue.ts';
+import { type EndpointOptions, resolveSecurity } from './security.ts';
 import { listen } from './transports/index.ts';
 import type { Listener, OnOpen } from './transports/transport.ts';
 import { lingerUntil, Waiters } from './waiters.ts';
@@ -77,6 +78,7 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
       heartbeatTimeout: o.heartbeatTimeout,
       heartbeatTimeToLive: o.heartbeatTimeToLive,
       handshakeTimeout: o.handshakeTimeout,
+      security: o.security,
     };
   }
 
@@ -118,13 +120,17 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     return this.lastBound;
   }
 
-  /** Listens on `endpoint` ('tcp://127.0.0.1:0', 'tcp://*:5555', 'ipc:///abs/path.sock'). */
-  async bind(endpoint: string): Promise<void> {
+  /**
+   * Listens on `endpoint` ('tcp://127.0.0.1:0', 'tcp://*:5555', 'ipc:///abs/path.sock'); `options.curve`
+   * overrides the socket's security for the connections accepted here (null = NULL mechanism).
+   */
+  async bind(endpoint: string, options: EndpointOptions = {}): Promise<void> {
     this.assertOpen();
     const address = parseEndpoint(endpoint);
+    const config = this.configFor(options);
     const bound: Bound = { listener: undefined, connections: new Set() };
     const onOpen: OnOpen = (wire) => {
-      const connection = new Connection(wire, this.owner, this.config);
+      const connection = new Connection(wire, this.owner, config);
       connection.tag = { pipe: undefined, connector: undefined, bound } satisfies Link;
       bound.connections.add(connection);
       this.events.emit({ type: 'accepted', endpoint: bound.listener?.endpoint ?? endpoint, peer: wire.peer });
@@ -152,15 +158,19 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     this.events.emit({ type: 'closed', endpoint: bound.listener.endpoint });
   }
 
-  /** Connects to `endpoint` in the background, reconnecting whenever the connection drops. */
-  connect(endpoint: string): void {
+  /**
+   * Connects to `endpoint` in the background, reconnecting whenever the connection drops; `options.curve`
+   * overrides the socket's security for this endpoint (null = NULL mechanism).
+   */
+  connect(endpoint: string, options: EndpointOptions = {}): void {
     this.assertOpen();
     const address = parseEndpoint(endpoint);
     if (this.connectors.has(endpoint)) return;
+    const config = this.configFor(options);
     const { sendHighWaterMark, receiveHighWaterMark } = this.options;
     const pipe = new Pipe(endpoint, true, sendHighWaterMark, receiveHighWaterMark);
     const connector: Connector = new Connector(address, pipe, this.options, this.events, (wire) => {
-      const connection = new Connection(wire, this.owner, this.config);
+      const connection = new Connection(wire, this.owner, config);
       connection.tag = { pipe, connector, bound: undefined } satisfies Link;
       connector.connection = connection;
       this.events.emit({ type: 'connected', endpoint, peer: wire.peer });
@@ -299,6 +309,12 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
 
   // Connections -------------------------------------------------------------------------------------
 
+  /** The connection settings of one endpoint: the socket's, with its own security when given. */
+  private configFor(options: EndpointOptions): ConnectionConfig {
+    if (options.curve === undefined) return this.config;
+    return { ...this.config, security: resolveSecurity(options.curve) };
+  }
+
   private stopConnector(connector: Connector): void {
     connector.stop();
     connector.pipe.detached = true;
@@ -329,10 +345,12 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
       pipe.connection = connection;
       link.connector?.succeeded();
     }
+    const publicKey = connection.peer?.publicKey;
     this.events.emit({
       type: 'handshake',
       endpoint: this.endpointOf(link, connection),
       peer: connection.endpoint,
+      ...(publicKey === undefined ? {} : { publicKey }),
     });
     this.ready(pipe);
     pipe.flush();

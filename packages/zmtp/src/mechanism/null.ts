@@ -1,17 +1,14 @@
 /** NULL security mechanism (RFC 37 §2.6.1): both sides send READY with their metadata, nothing else. */
-import { type Command, encodeReady } from '../commands.ts';
+import { type Command, decodeCommand, encodeError, encodeReady } from '../commands.ts';
 import { ZmtpError } from '../errors.ts';
 import { encodeCommandFrame } from '../frame.ts';
 import { isCompatible, type SocketType } from '../protocol.ts';
+import type { Handshake, HandshakeStep, PeerInfo } from './handshake.ts';
+
+export type { PeerInfo } from './handshake.ts';
 
 /** Mechanism name as it appears in the greeting. */
 export const NULL_MECHANISM = 'NULL';
-
-/** What the peer told us about itself in READY. */
-export interface PeerInfo {
-  socketType: string;
-  identity: Buffer | undefined;
-}
 
 /** Our READY command frame. */
 export function nullReady(socketType: SocketType, identity: Uint8Array | undefined): Buffer {
@@ -30,11 +27,46 @@ export function acceptNullReady(command: Command, ours: SocketType): PeerInfo {
     const name = command.name === 'UNKNOWN' ? command.command : command.name;
     throw new ZmtpError('BAD_COMMAND', `expected READY during the NULL handshake, got ${name}`);
   }
-  const type = command.properties.get('socket-type')?.toString('latin1');
+  return peerFromMetadata(command.properties, ours);
+}
+
+/** Peer info from READY/INITIATE metadata; throws INCOMPATIBLE_PEER or BAD_COMMAND. */
+export function peerFromMetadata(properties: Map<string, Buffer>, ours: SocketType): PeerInfo {
+  const type = properties.get('socket-type')?.toString('latin1');
   if (type === undefined) throw new ZmtpError('BAD_COMMAND', 'READY without Socket-Type');
   if (!isCompatible(ours, type)) {
     throw new ZmtpError('INCOMPATIBLE_PEER', `a ${ours} socket cannot talk to a ${type} peer`);
   }
-  const identity = command.properties.get('identity');
+  const identity = properties.get('identity');
   return { socketType: type, identity: identity !== undefined && identity.length > 0 ? identity : undefined };
+}
+
+/** ERROR telling the peer its socket type does not fit ours (what libzmq sends). */
+export const INCOMPATIBLE_ERROR = encodeCommandFrame(encodeError('Invalid socket type'));
+
+/** The NULL handshake: READY both ways. */
+export class NullHandshake implements Handshake {
+  readonly mechanism = NULL_MECHANISM;
+  readonly asServer = false;
+  readonly codec = undefined;
+
+  constructor(
+    private readonly socketType: SocketType,
+    private readonly identity: Uint8Array | undefined,
+  ) {}
+
+  start(): Buffer {
+    return nullReady(this.socketType, this.identity);
+  }
+
+  command(body: Buffer): HandshakeStep {
+    try {
+      return { peer: acceptNullReady(decodeCommand(body), this.socketType) };
+    } catch (error) {
+      if (error instanceof ZmtpError && error.code === 'INCOMPATIBLE_PEER') {
+        return { send: INCOMPATIBLE_ERROR, error };
+      }
+      throw error;
+    }
+  }
 }

@@ -70,7 +70,7 @@ export abstract class Publisher extends Socket {
       // Peers that cannot take it now share one copy of the frame list (`frames` may be reused).
       let kept: readonly Buffer[] | undefined;
       for (const pipe of targets) {
-        if (pipe.writeFramed()) continue;
+        if (pipe.writeFramed(frames)) continue;
         kept ??= frames.slice();
         pipe.queue(kept);
       }

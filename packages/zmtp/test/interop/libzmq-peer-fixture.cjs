@@ -25,7 +25,58 @@ const constructors = {
 };
 
 // Events a test may wait for; libzmq reports them through its monitor socket.
-const watched = ['accept', 'connect', 'handshake', 'disconnect', 'close', 'connect:retry', 'bind'];
+const watched = [
+  'accept',
+  'connect',
+  'handshake',
+  'disconnect',
+  'close',
+  'connect:retry',
+  'bind',
+  'handshake:error:protocol',
+  'handshake:error:auth',
+  'handshake:error:other',
+];
+
+// ZAP handler (RFC 27) for CURVE servers in this process: allows the client keys in `allowed` (Z85).
+/** @type {Set<string> | undefined} */
+let allowed;
+/** @type {import('zeromq').Router | undefined} */
+let zap;
+
+async function serveZap(handler) {
+  for await (const [routingId, empty, version, requestId, , , , mechanism, clientKey] of handler) {
+    const key = clientKey === undefined ? '' : z85(clientKey);
+    const ok = mechanism?.toString() === 'CURVE' && allowed.has(key);
+    write({ event: 'zap', socket: 'zap', address: key, count: ok ? 200 : 400 });
+    await handler.send([
+      routingId,
+      empty,
+      version,
+      requestId,
+      ok ? '200' : '400',
+      ok ? 'OK' : 'not allowed',
+      ok ? key : '',
+      '',
+    ]);
+  }
+}
+
+// Z85 of a 32-byte key, for the ZAP log and the allow list (zeromq.js has no z85 export).
+const Z85 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
+function z85(bytes) {
+  let out = '';
+  for (let at = 0; at < bytes.length; at += 4) {
+    let value = bytes.readUInt32BE(at);
+    let group = '';
+    for (let i = 0; i < 5; i += 1) {
+      group = Z85[value % 85] + group;
+      value = Math.floor(value / 85);
+    }
+    out += group;
+  }
+  return out;
+}
 
 /** @type {Map<string, import('zeromq').Socket>} */
 const sockets = new Map();
@@ -162,6 +213,19 @@ const operations = {
   ping() {
     return { pid: process.pid };
   },
+  async zap(request) {
+    // Sets the allowed client keys; binds the handler on first use (before the CURVE server is created).
+    allowed = new Set(request.allow);
+    if (zap === undefined) {
+      zap = new zmq.Router({ linger: 0 });
+      await zap.bind('inproc://zeromq.zap.01');
+      void serveZap(zap).catch(() => {});
+    }
+    return {};
+  },
+  keyPair() {
+    return zmq.curveKeyPair();
+  },
 };
 
 async function handle(line) {
@@ -189,6 +253,7 @@ input.on('line', (line) => {
 // The test runner closing our stdin means it is done (or died): never outlive it.
 input.on('close', () => {
   for (const sock of sockets.values()) sock.close();
+  zap?.close();
   process.exit(0);
 });
 

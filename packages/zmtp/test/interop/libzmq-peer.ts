@@ -186,6 +186,21 @@ export class LibzmqPeer {
     await this.call('echo', { socket });
   }
 
+  /**
+   * Starts (or re-arms) a ZAP handler in the peer's process that lets only these client keys (Z85) through
+   * a CURVE server; call it before creating the server socket. Each decision is reported as a 'zap' event
+   * with the key as `address` and 200/400 as `count`.
+   */
+  async zap(allow: readonly string[]): Promise<void> {
+    await this.call('zap', { allow });
+  }
+
+  /** A key pair made by libzmq (Z85). */
+  async keyPair(): Promise<{ publicKey: string; secretKey: string }> {
+    const reply = await this.call('keyPair');
+    return { publicKey: String(reply.publicKey), secretKey: String(reply.secretKey) };
+  }
+
   async close(socket = 's'): Promise<void> {
     await this.call('close', { socket });
   }
