@@ -43,9 +43,13 @@ export function spoolingStore(store: Store, batchId: string): Store {
         store.markStepRunning(executionId, order, at),
       );
     },
-    recordStep(executionId, step, measurements = []) {
-      return spooled(executionId, 'recordStep', [executionId, step, measurements], () =>
-        store.recordStep(executionId, step, measurements),
+    recordStep(executionId, step, measurements = [], opts = {}) {
+      // The next step's mark keeps its moment, like every other time the replay writes.
+      const fixed = opts.next
+        ? { next: { order: opts.next.order, startedAt: toIso(opts.next.startedAt ?? new Date()) } }
+        : {};
+      return spooled(executionId, 'recordStep', [executionId, step, measurements, fixed], () =>
+        store.recordStep(executionId, step, measurements, fixed),
       );
     },
     setExecutionSerial(executionId, serial, step) {

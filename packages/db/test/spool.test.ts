@@ -67,6 +67,25 @@ describe('spool and replay', () => {
     expect(raw.spoolCount()).toBe(0);
   });
 
+  test("a step's result that marks the next step running replays with the mark and its moment", () => {
+    const raw = scratch.store();
+    const host = spoolingStore(raw, 'batch_1');
+    const station = scratch.store();
+    host.createExecution(execution('exec_a', 0, { steps: ['step_0', 'step_1'] }));
+    host.markStepRunning('exec_a', 0, at(0));
+    const { measurements, ...fields } = step(0);
+    host.recordStep('exec_a', fields, measurements, { next: { order: 1, startedAt: at(700) } });
+    const pending = raw.spoolPending();
+    expect(pending.map((r) => r.op)).toEqual(['createExecution', 'markStepRunning', 'recordStep']);
+    station.applySpooled('rack-2', pending);
+    const steps = served(station, 'exec_a')?.steps.map((s) => [s.name, s.status, s.startedAt]);
+    expect(steps).toEqual([
+      ['step_0', 'completed', at(0)],
+      ['step_1', 'running', at(700)],
+    ]);
+    expect(served(station, 'exec_a')).toEqual(served(raw, 'exec_a'));
+  });
+
   test('a delivery whose acknowledgement was lost is sent again: acknowledged, written once', () => {
     const raw = scratch.store();
     const station = scratch.store();

@@ -219,6 +219,58 @@ describe('recordStep', () => {
   });
 });
 
+describe('recordStep with the next step', () => {
+  test('marks the step that starts next running in the same commit, and only a pending one', () => {
+    const store = scratch.store();
+    store.createExecution({ ...execution('exec_a'), steps: ['setup', 'measure', 'cleanup'] });
+    store.recordStep(
+      'exec_a',
+      { name: 'setup', order: 0, status: 'completed', pass: true, startedAt: at(0), completedAt: at(900) },
+      [],
+      { next: { order: 1, startedAt: at(1_000) } },
+    );
+    expect(store.getResult('exec_a')?.steps.map((s) => [s.name, s.status, s.startedAt])).toEqual([
+      ['setup', 'completed', at(0)],
+      ['measure', 'running', at(1_000)],
+      ['cleanup', 'pending', null],
+    ]);
+    // A step that already ended is not taken back to running.
+    store.recordStep('exec_a', { name: 'measure', order: 1, status: 'failed' }, [], { next: { order: 0 } });
+    expect(store.getResult('exec_a')?.steps.map((s) => s.status)).toEqual(['completed', 'failed', 'pending']);
+  });
+
+  test('a refused result marks nothing', () => {
+    const store = scratch.store();
+    store.createExecution({ ...execution('exec_a'), steps: ['setup', 'measure'] });
+    const nameless = { name: null as unknown as string, value: 1, pass: true };
+    expect(() =>
+      store.recordStep('exec_a', { name: 'setup', order: 0, status: 'completed' }, [nameless], {
+        next: { order: 1 },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'QUERY_FAILED' }));
+    expect(store.getResult('exec_a')?.steps.map((s) => s.status)).toEqual(['pending', 'pending']);
+    expect(() =>
+      store.recordStep('exec_a', { name: 'setup', order: 0, status: 'completed' }, [], {
+        next: { order: -2 },
+      }),
+    ).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('next') }),
+    );
+  });
+
+  test('joins a transaction the caller holds (one commit for both)', () => {
+    const store = scratch.store();
+    store.createExecution({ ...execution('exec_a'), steps: ['a', 'b'] });
+    expect(() =>
+      store.sqlite.transaction(() => {
+        store.recordStep('exec_a', { name: 'a', order: 0, status: 'completed' }, [], { next: { order: 1 } });
+        throw new Error('the caller changes its mind');
+      })(),
+    ).toThrow('changes its mind');
+    expect(store.getResult('exec_a')?.steps.map((s) => s.status)).toEqual(['pending', 'pending']);
+  });
+});
+
 describe('markStepRunning', () => {
   test('turns the pending row of a starting step running, leaves the connection durable, and is a no-op once ended', () => {
     const store = scratch.store();

@@ -17,6 +17,7 @@ import {
   type SequenceStatus,
   type StepError,
   type StepResult,
+  type StepStart,
 } from './results.ts';
 import type { Driver, Params } from './sdk.ts';
 import { runStep } from './step-runner.ts';
@@ -145,6 +146,14 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
     if (!opts.continueOnFailure) stopping ??= 'failed';
   }
 
+  // The step the engine starts right after `index` ends, when nothing comes between (no skipped step, no
+  // abort): the sink learns it with onStepEnd, so a recorder can mark it running in the same commit.
+  const startsAfter = (index: number): StepStart | undefined => {
+    const following = specs[index + 1];
+    if (!following || ((stopping || signal.aborted) && !following.cleanup)) return undefined;
+    return { step: following.name, index: index + 1, total };
+  };
+
   try {
     await emit(() =>
       sink.onSequenceStart?.({
@@ -180,7 +189,8 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
           measurements: [],
         };
         results.push(skipped);
-        await emit(() => sink.onStepEnd?.(skipped));
+        const next = startsAfter(index);
+        await emit(() => sink.onStepEnd?.(skipped, next));
         continue;
       }
       const fn = pkg.steps[spec.name];
@@ -232,7 +242,8 @@ export async function runSequence(opts: RunOptions): Promise<SequenceOutcome> {
         if (!stopping && run.error.code === 'ABORTED') stopping = 'stopped';
         else if (!stopping && !opts.continueOnFailure) stopping = 'failed';
       }
-      await emit(() => sink.onStepEnd?.(result));
+      const next = startsAfter(index);
+      await emit(() => sink.onStepEnd?.(result, next));
     }
 
     const failed = results.some((r) => r.status === 'failed');

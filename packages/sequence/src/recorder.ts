@@ -60,6 +60,8 @@ export function createRecorder(
   let failed = false;
   // Prompts are asked by the step that runs, whose order `onStepStart` gave.
   let stepOrder = 0;
+  // The step the last result commit already marked running (the engine's `next`).
+  let marked: number | undefined;
   // A result with a step missing in the middle would look whole; after one failed write, write no more.
   const write = (fn: () => void): boolean => {
     if (failed) return false;
@@ -95,7 +97,9 @@ export function createRecorder(
       // The step in flight is on record before it runs: a runner killed now leaves a `running` row that
       // the supervisor turns into `failed` with the crash, instead of no row at all.
       stepOrder = data.index;
-      write(() => store.markStepRunning(executionId, data.index));
+      // Usually marked already, in the commit of the step before it (onStepEnd's `next`).
+      if (marked !== data.index) write(() => store.markStepRunning(executionId, data.index));
+      marked = undefined;
       hooks.publish({ type: 'step_start', batch_id: batchId, data });
       hooks.onStepStart(data);
     },
@@ -136,11 +140,15 @@ export function createRecorder(
       );
       hooks.publish({ type: 'operator_prompt_closed', batch_id: batchId, data: closed });
     },
-    onStepEnd(result) {
+    onStepEnd(result, next) {
       // A step's texts (its error, a measured string, its return value) are stored, served and synced:
       // no secret this runner holds may be in them.
       const step = redactJson(result);
-      write(() => store.recordStep(executionId, step, step.measurements));
+      // The step starting next is marked running in this same commit: one commit per step, not two.
+      const written = write(() =>
+        store.recordStep(executionId, step, step.measurements, next ? { next: { order: next.index } } : {}),
+      );
+      marked = written && next ? next.index : undefined;
       if (step.status !== 'skipped') {
         hooks.publish({ type: 'step_complete', batch_id: batchId, data: stepComplete(step) });
       }

@@ -90,7 +90,11 @@ export interface ErrorData extends BatchError {
 export interface SequenceSink {
   onSequenceStart?(start: SequenceStart): Promise<void> | void;
   onStepStart?(data: StepStart): Promise<void> | void;
-  onStepEnd?(result: StepResult): Promise<void> | void;
+  /**
+   * `next` is the step that starts right after this call (its onStepStart follows with nothing between),
+   * or undefined when the run ends, steps are skipped first or the run was aborted.
+   */
+  onStepEnd?(result: StepResult, next?: StepStart): Promise<void> | void;
   onLog?(data: LogLine): Promise<void> | void;
   onError?(data: ErrorData): Promise<void> | void;
   /** A step asked the operator (`operator_prompt`). */

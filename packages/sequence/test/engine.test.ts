@@ -324,6 +324,36 @@ describe('runSequence', () => {
     expect(rec.events.find(([t]) => t === 'error')?.[1]).toEqual({ ...error, step: 'init' });
   });
 
+  test('onStepEnd names the step that starts right after it, and none when a skip, an abort or the end comes first', async () => {
+    const ends: string[] = [];
+    const sink: SequenceSink = {
+      onStepEnd: (r, next) =>
+        void ends.push(`${r.name}>${next ? `${next.step}@${next.index}/${next.total}` : '-'}`),
+    };
+    const steps = (failAt: string): FakeStep[] => [
+      { name: 'a', fn: () => undefined },
+      {
+        name: 'b',
+        fn: () => {
+          if (failAt === 'b') throw new Error('b broke');
+        },
+      },
+      { name: 'c', fn: () => undefined },
+      { name: 'off', cleanup: true, fn: () => undefined },
+    ];
+    const base = { params: {}, drivers: {}, executionId: 'e', batchId: 'b', sink };
+    await runSequence({ ...base, pkg: fakePackage(steps('none')) });
+    expect(ends.splice(0)).toEqual(['a>b@1/4', 'b>c@2/4', 'c>off@3/4', 'off>-']);
+    // b fails: c is skipped, so b names no next step; the skipped c names the cleanup step after it.
+    await runSequence({ ...base, pkg: fakePackage(steps('b')) });
+    expect(ends.splice(0)).toEqual(['a>b@1/4', 'b>-', 'c>off@3/4', 'off>-']);
+    // Aborted while a runs: b and c are skipped, the cleanup step still runs.
+    const ctrl = new AbortController();
+    const aborting: FakeStep[] = [{ name: 'a', fn: () => ctrl.abort() }, ...steps('none').slice(1)];
+    await runSequence({ ...base, pkg: fakePackage(aborting), signal: ctrl.signal });
+    expect(ends.splice(0)).toEqual(['a>-', 'b>-', 'c>off@3/4', 'off>-']);
+  });
+
   test('abort mid-step: the step signal fires, the run stops within grace, cleanup runs', async () => {
     const ctrl = new AbortController();
     const started = Promise.withResolvers<void>();

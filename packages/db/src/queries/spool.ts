@@ -27,7 +27,13 @@ import { type Interruption, type InterruptOptions, markInterrupted } from './int
 import { closePrompt, openPrompt, type PromptClose, type PromptInput } from './prompts.ts';
 import { recordRecovery } from './recovery.ts';
 import { resumeExecution } from './resume.ts';
-import { type MeasurementInput, markStepRunning, recordStep, type StepInput } from './steps.ts';
+import {
+  type MeasurementInput,
+  markStepRunning,
+  type RecordStepOptions,
+  recordStep,
+  type StepInput,
+} from './steps.ts';
 
 /**
  * Appends one write to the spool as the `seq`-th of its execution. Call inside the write's own
@@ -105,8 +111,14 @@ function isSpoolOp(op: string): op is SpoolOp {
 const REPLAY: Record<SpoolOp, (store: StoreHandle, a: JsonValue[]) => unknown> = {
   createExecution: (s, [input]) => createExecution(s, input as unknown as NewExecution),
   markStepRunning: (s, [id, order, at]) => markStepRunning(s, String(id), Number(order), String(at)),
-  recordStep: (s, [id, step, ms]) =>
-    recordStep(s, String(id), step as unknown as StepInput, (ms ?? []) as unknown as MeasurementInput[]),
+  recordStep: (s, [id, step, ms, opts]) =>
+    recordStep(
+      s,
+      String(id),
+      step as unknown as StepInput,
+      (ms ?? []) as unknown as MeasurementInput[],
+      (opts ?? {}) as RecordStepOptions,
+    ),
   setExecutionSerial: (s, [id, serial, step]) =>
     setExecutionSerial(s, String(id), String(serial), String(step)),
   openPrompt: (s, [p]) => openPrompt(s, p as unknown as PromptInput),
