@@ -64,8 +64,16 @@ test('a SIGKILLed supervisor: the next adopts the runner mid-run; alone past orp
   // A new supervisor takes the runner over in the middle of its run: same process, same execution.
   sup = st.supervisor({}, true);
   await st.ready();
-  const detail = await c.request('supervisor', 'batch.get', { batchId: 'batch_1' });
-  expect({ status: detail.status, pid: detail.pid }).toEqual({ status: 'running', pid });
+  // `starting` until the runner answers (it may be slow to on a loaded machine), then `running`: the same pid.
+  const detail = await until(
+    async () => {
+      const d = await c.request('supervisor', 'batch.get', { batchId: 'batch_1' });
+      return d.status === 'running' ? d : undefined;
+    },
+    'the adopted runner to be running',
+    20_000,
+  );
+  expect(detail.pid).toBe(pid);
   const done = await until(
     () =>
       st
