@@ -12,6 +12,7 @@ import { systemClock } from '@station/time';
 import { RunnerMetrics } from './metrics.ts';
 import { OrphanWatch } from './orphan.ts';
 import { ABORT_CAUSES, BatchRunner } from './runner.ts';
+import { markStart, startMarks } from './start-marks.ts';
 import { warmUp } from './warm-up.ts';
 
 const cli: CliSpec = {
@@ -23,12 +24,15 @@ const cli: CliSpec = {
   ],
   service: true,
 };
+// Every module is loaded and evaluated: Bun's start, the parse and the evaluation of all of them.
+markStart('modules');
 // Read before runService: the batch names the service (and its log file).
 const batchId = parseCliOrExit(cli).values.batch ?? '';
 
 await runService(
   `runner-${batchId}`,
   async ({ config, log }) => {
+    markStart('config');
     const batch = config.batches.find((b) => b.id === batchId);
     if (!batch) {
       throw new Error(
@@ -58,6 +62,7 @@ await runService(
       }
     });
     const store = openStore(storePath(config));
+    markStart('store');
     const publisher = new Publisher({ endpoint: config.ipc.event_pub });
     const metrics = new RunnerMetrics(batchId);
     const runner = new BatchRunner({
@@ -98,13 +103,7 @@ await runService(
       },
     });
     const stopWatching = orphans.every();
-    // The warm-up runs while the package loads and the hardware connects, so the first unit after a start
-    // is not the slowest (warm-up.ts).
-    const [, warmUpError] = await Promise.all([
-      runner.init(),
-      warmUp((event) => void JSON.stringify(redactJson(event))),
-    ]);
-    if (warmUpError !== undefined) log.warn({ err: String(warmUpError) }, 'runner warm-up failed');
+    await runner.init();
 
     let stopped = false;
     const stop = async (reason: string) => {
@@ -139,8 +138,21 @@ await runService(
         metrics: () => metricsReply(metrics.registry),
       },
     });
-    if (await worker.ready(10_000)) log.info({ service: worker.service }, 'runner registered on the bus');
+    const registered = await worker.ready(10_000);
+    markStart('registered');
+    // The warm-up runs once the slot is Ready, while the operator scans the first unit, so that unit is not
+    // the slowest (warm-up.ts); a start that comes sooner waits for it to end (about 0.1 s).
+    const warm = warmUp((event) => void JSON.stringify(redactJson(event))).then((err) => {
+      markStart('warm-up');
+      if (err !== undefined) log.warn({ err: String(err) }, 'runner warm-up failed');
+    });
+    runner.holdRunsUntil(warm);
+    if (registered) log.info({ service: worker.service }, 'runner registered on the bus');
     else log.warn('runner not registered with the broker yet (it keeps trying)');
+    // The start's stages, in ms since the process began (bench/runner/start.ts reads this line).
+    void warm.then(() =>
+      log.info({ start: startMarks(), startedAt: performance.timeOrigin }, 'runner start timings'),
+    );
 
     return { stop };
   },

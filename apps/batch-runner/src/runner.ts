@@ -31,6 +31,7 @@ import type { StorageState } from '@station/service/storage';
 import { type Clock, systemClock } from '@station/time';
 import { ABORT_CAUSES, type LiveExecution, type NotClean, type RecoveryState, runnerStatus } from './live.ts';
 import { recoverIfNeeded } from './recovery.ts';
+import { markStart } from './start-marks.ts';
 import { isStorageFull, PendingCloses, storageLowError, unrecordedEnd } from './storage.ts';
 
 export { ABORT_CAUSES } from './live.ts';
@@ -86,6 +87,8 @@ export class BatchRunner {
   #notClean: NotClean | undefined;
   /** The recovery run at start, when one was needed. */
   #recovery: RecoveryState | undefined;
+  /** What a start waits for first (see `holdRunsUntil`). */
+  #held: Promise<void> | undefined;
   readonly #closes: PendingCloses;
   /** Operator prompts of this runner's runs; it remembers closed ids, so a late answer gets 409, not 404. */
   readonly #prompts: PromptDesk;
@@ -102,6 +105,21 @@ export class BatchRunner {
     this.#closes = new PendingCloses(opts.store, opts.log, opts.closeRetryMs);
   }
 
+  /**
+   * Has `sequence.start` wait for `pending` (the warm-up after registration) before taking a run, so a
+   * unit started the moment the slot is Ready does not share the CPU with it.
+   */
+  holdRunsUntil(pending: Promise<unknown>): void {
+    const held = pending.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#held = held;
+    void held.then(() => {
+      if (this.#held === held) this.#held = undefined;
+    });
+  }
+
   /** Executions that could not be recorded to the end and still wait to be closed in the store. */
   get unclosed(): string[] {
     return this.#closes.pending;
@@ -115,7 +133,7 @@ export class BatchRunner {
   #resolve(): PackageVersion {
     const { batch, sequencesDir, store } = this.#opts;
     const { rule } = store.batchVersionRule(batch.id, batch.sequence_version);
-    return resolveVersion(sequencesDir, batch.sequence_package, rule);
+    return resolveVersion(sequencesDir, batch.sequence_package, rule, { cacheDir: this.#opts.cacheDir });
   }
 
   /**
@@ -192,6 +210,7 @@ export class BatchRunner {
         return;
       }
       this.#pkg = result.package;
+      markStart('package');
       this.#log.info(
         { sequence: this.#pkg.manifest.name, version: this.#pkg.manifest.version, hash: this.#pkg.hash },
         'sequence package loaded',
@@ -204,8 +223,10 @@ export class BatchRunner {
       return;
     }
     await this.#connect();
+    markStart('hardware');
     if (await this.#resumeHeld()) return;
     await this.#recover();
+    markStart('recovery');
   }
 
   /**
@@ -390,6 +411,7 @@ export class BatchRunner {
     dut?: Dut,
   ): Promise<{ executionId: string }> {
     // Any await comes before the checks below: between them and the slot's reservation there is none.
+    if (this.#held) await this.#held;
     await this.#refreshPackage();
     if (this.#shuttingDown) throw new BusError('SHUTTING_DOWN', `${this.batchId} is shutting down`);
     if (this.#retiring) throw new BusError('SHUTTING_DOWN', this.#retiring);

@@ -43,6 +43,8 @@ export async function warmUp(encode: (event: StationEvent) => void): Promise<unk
         },
       });
       await runSequence({ pkg, params: {}, drivers: {}, executionId, batchId: 'warm_up', sink });
+      // A run never waits on I/O: between runs the process answers its requests (it is Ready already).
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return undefined;
   } catch (err) {

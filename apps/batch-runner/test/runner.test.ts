@@ -2,7 +2,7 @@
 
 import { Database } from 'bun:sqlite';
 import { afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { BusClient, BusError, Publisher, type ReceivedEvent, Subscriber } from '@station/bus';
@@ -306,6 +306,43 @@ describe('a passing run', () => {
         dut: read,
       },
     });
+  });
+});
+
+describe('start', () => {
+  test('a run started the moment the slot is Ready passes, and the log says where the start went', async () => {
+    await startRunner('batch_1');
+    // At once: the warm-up after registration may still be going; the start waits for it, then runs.
+    const { executionId } = await client.request('runner.batch_1', 'sequence.start', {
+      parameters: { voltage: 5, label_serial: 'RT-0002' },
+      dut: { serialNumber: 'RT-0001', partNumber: 'PSU-12V' },
+    });
+    const done = await completion(executionId);
+    expect(done.data).toMatchObject({ status: 'completed', overallPass: true });
+
+    const timings = await until(
+      () =>
+        readFileSync(join(st.dataDir, 'logs', 'runner-batch_1.log'), 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('"runner start timings"'))
+          .map((l) => JSON.parse(l) as { start: Record<string, number>; startedAt: number })[0],
+      'the start timings line',
+      20_000,
+    );
+    const stages = Object.keys(timings.start);
+    expect(stages).toEqual([
+      'modules',
+      'config',
+      'store',
+      'package',
+      'hardware',
+      'recovery',
+      'registered',
+      'warm-up',
+    ]);
+    const times = Object.values(timings.start);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(timings.startedAt).toBeGreaterThan(Date.now() - 120_000);
   });
 });
 

@@ -79,5 +79,6 @@ export {
   type PackageVersion,
   packageVersions,
   resolveVersion,
+  type VersionOptions,
   type VersionRule,
 } from './versions.ts';

@@ -7,9 +7,9 @@ import { findDriver } from './driver-check.ts';
 import { messageOf, type Problem, SequenceError } from './errors.ts';
 import { hashPackage } from './hash.ts';
 import { importErrorPosition } from './import-error.ts';
-import { MANIFEST_FILE, type ManifestResult, parseManifest, writtenParts } from './manifest.ts';
+import { MANIFEST_FILE, type ManifestResult, writtenParts } from './manifest.ts';
 import type { Manifest } from './manifest-schema.ts';
-import { readCachedManifest, writeCachedManifest } from './package-cache.ts';
+import { parseManifestOf, readCachedManifest, writeCachedManifest } from './package-cache.ts';
 import { isInside, realpathOrUndefined, resolvePackageDir } from './paths.ts';
 import type { DriverDefinition, StepFunction } from './sdk.ts';
 import { checkSequenceSource, exportLine, SEQUENCE_FILE } from './source-check.ts';
@@ -94,7 +94,7 @@ export async function loadPackage(dir: string, options: LoadOptions): Promise<Lo
   const parsed: ManifestResult | undefined = cached
     ? { ...cached, problems: [] }
     : existsSync(manifestPath)
-      ? parseManifest(readFileSync(manifestPath, 'utf8'))
+      ? parseManifestOf(hash, readFileSync(manifestPath, 'utf8'))
       : undefined;
   problems.push(...(parsed?.problems ?? []));
   const manifest = parsed?.manifest;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ManifestResult } from './manifest.ts';
+import { type ManifestResult, parseManifest } from './manifest.ts';
 import type { Manifest } from './manifest-schema.ts';
 
 /** What an entry holds: the parsed manifest, its raw data (step and hardware names) and its warnings. */
@@ -67,4 +67,19 @@ export function writeCachedManifest(cacheDir: string, packageHash: string, entry
   } catch {
     // A cache that cannot be written only costs the next start the parse.
   }
+}
+
+/** The manifest parsed last in this process, by its package's hash (see `parseManifestOf`). */
+let lastParse: { hash: string; text: string; result: ManifestResult } | undefined;
+
+/**
+ * `parseManifest(text)` of the package of `hash`, parsed once per process: resolving a folder's version
+ * and then loading it read the same manifest, and for a 1,000-step package each parse is a third of a
+ * second. Only the last package is kept (a runner holds one).
+ */
+export function parseManifestOf(hash: string, text: string): ManifestResult {
+  if (lastParse?.hash === hash && lastParse.text === text) return lastParse.result;
+  const result = parseManifest(text);
+  lastParse = { hash, text, result };
+  return result;
 }

@@ -5,9 +5,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SequenceError } from './errors.ts';
 import { hashPackage } from './hash.ts';
-import { MANIFEST_FILE, parseManifest } from './manifest.ts';
+import { MANIFEST_FILE } from './manifest.ts';
 import { SEMVER_PATTERN } from './manifest-schema.ts';
 import { isValidPackageName } from './names.ts';
+import { parseManifestOf, readCachedManifest } from './package-cache.ts';
 import { resolvePackageDir } from './paths.ts';
 
 /** The folder under sequences_dir that holds installed versions (hidden: not a package name). */
@@ -46,7 +47,16 @@ function readRecord(dir: string): { hash?: string; installedAt?: string } {
   return {};
 }
 
-function folderVersion(sequencesDir: string, name: string): PackageVersion | undefined {
+/** Where checked manifests are kept (`<data_dir>/cache`): a folder's version is read from its entry. */
+export interface VersionOptions {
+  cacheDir?: string;
+}
+
+function folderVersion(
+  sequencesDir: string,
+  name: string,
+  options: VersionOptions,
+): PackageVersion | undefined {
   let dir: string;
   try {
     dir = resolvePackageDir(sequencesDir, name);
@@ -55,10 +65,13 @@ function folderVersion(sequencesDir: string, name: string): PackageVersion | und
   }
   try {
     const manifestPath = join(dir, MANIFEST_FILE);
-    const version = parseManifest(readFileSync(manifestPath, 'utf8')).manifest?.version;
+    const hash = hashPackage(dir);
+    // The checked manifest of this very content, when it loaded before; else the manifest parsed (once).
+    const cached = options.cacheDir === undefined ? undefined : readCachedManifest(options.cacheDir, hash);
+    const version = (cached ?? parseManifestOf(hash, readFileSync(manifestPath, 'utf8'))).manifest?.version;
     if (typeof version !== 'string' || !SEMVER.test(version)) return undefined;
     const installedAt = statSync(manifestPath).mtime.toISOString();
-    return { name, version, hash: hashPackage(dir), installedAt, source: 'folder', dir };
+    return { name, version, hash, installedAt, source: 'folder', dir };
   } catch {
     return undefined;
   }
@@ -69,7 +82,11 @@ function folderVersion(sequencesDir: string, name: string): PackageVersion | und
  * manifest names a version), newest first. An installed version and the folder with the same version
  * number: the installed one is listed, the folder is not (it cannot replace an installed version).
  */
-export function packageVersions(sequencesDir: string, name: string): PackageVersion[] {
+export function packageVersions(
+  sequencesDir: string,
+  name: string,
+  options: VersionOptions = {},
+): PackageVersion[] {
   if (!isValidPackageName(name)) return [];
   const out: PackageVersion[] = [];
   const base = join(sequencesDir, INSTALLED_DIR, name);
@@ -93,7 +110,7 @@ export function packageVersions(sequencesDir: string, name: string): PackageVers
       dir,
     });
   }
-  const folder = folderVersion(sequencesDir, name);
+  const folder = folderVersion(sequencesDir, name, options);
   if (folder && !out.some((v) => v.version === folder.version)) out.push(folder);
   return out.sort((a, b) => compareVersions(b.version, a.version));
 }
@@ -118,8 +135,9 @@ export function resolveVersion(
   sequencesDir: string,
   name: string,
   rule: VersionRule = 'latest',
+  options: VersionOptions = {},
 ): PackageVersion {
-  const versions = packageVersions(sequencesDir, name);
+  const versions = packageVersions(sequencesDir, name, options);
   if (versions.length === 0 && rule === 'latest') {
     // Only a plain folder that does not say its version (or none): its own errors, or the loader's.
     const dir = resolvePackageDir(sequencesDir, name);

@@ -1,0 +1,165 @@
+// Where a runner's start goes (issue 18): spawn to Ready split into its stages, as the runner itself marks
+// them (start-marks.ts, logged with "runner registered on the bus") and as this process sees them.
+//   bun bench/runner/start.ts [--steps 1000] [--starts 10]
+// Starts the real broker and real batch-runner processes (the supervisor's command line, runnerCommand)
+// on a temp station with simulated hardware, for psu_functional and a generated package of --steps
+// one-measurement steps; the first start of each with <data_dir>/cache empty. For every stage it prints
+// the median ms since the spawn, and the median time the stage itself took.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BusClient } from '@station/bus';
+import { runnerCommand } from '../../apps/batch-supervisor/src/runner-command.ts';
+import { percentile } from '../supervisor/proc-stats.ts';
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    steps: { type: 'string', default: '1000' },
+    starts: { type: 'string', default: '10' },
+  },
+});
+const STEPS = Number(values.steps);
+const STARTS = Number(values.starts);
+const REPO = join(import.meta.dir, '../..');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+const dir = mkdtempSync(join(tmpdir(), 'runner-start-'));
+const seqDir = join(dir, 'sequences');
+const logsDir = join(dir, 'logs');
+mkdirSync(join(seqDir, 'generated'), { recursive: true });
+mkdirSync(join(dir, 'data', 'run'), { recursive: true });
+const stepNames = Array.from({ length: STEPS }, (_, i) => `step_${i}`);
+writeFileSync(
+  join(seqDir, 'generated', 'manifest.yaml'),
+  [
+    'name: generated',
+    'version: 1.0.0',
+    'steps:',
+    ...stepNames.map((n) => `  - name: ${n}\n    measurements:\n      - { name: v, low: 0, high: 10 }`),
+  ].join('\n'),
+);
+writeFileSync(
+  join(seqDir, 'generated', 'sequence.ts'),
+  [
+    "import type { StepContext } from '@station/sequence';",
+    ...stepNames.map((n) => `export function ${n}(ctx: StepContext): void {\n  ctx.measure('v', 1);\n}`),
+  ].join('\n'),
+);
+await Bun.$`cp -r ${join(REPO, 'sequences/psu_functional')} ${seqDir}/`.quiet();
+const run = (name: string) => `ipc://${dir}/data/run/${name}`;
+const configPath = join(dir, 'station.yaml');
+writeFileSync(
+  configPath,
+  [
+    'station: { id: bench_station }',
+    `paths: { data_dir: ${dir}/data, sequences_dir: ${seqDir}, logs_dir: ${logsDir} }`,
+    `ipc: { service_bus: "${run('bus.sock')}", event_pub: "${run('in.sock')}", event_sub: "${run('out.sock')}" }`,
+    // info: the runner's "registered" line carries its start marks.
+    'logging: { level: info }',
+    'batches:',
+    '  - id: gen\n    sequence_package: generated\n    hardware: {}',
+    '  - id: example\n    sequence_package: psu_functional\n    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }',
+  ].join('\n'),
+);
+
+const command = runnerCommand({ configPath, stationId: 'bench_station' });
+const children = new Set<ReturnType<typeof Bun.spawn>>();
+function spawn(argv: string[]) {
+  const child = Bun.spawn(argv, { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
+  children.add(child);
+  void child.exited.then(() => children.delete(child));
+  return child;
+}
+const broker = spawn([process.execPath, join(REPO, 'apps/broker/src/main.ts'), '--config', configPath]);
+const client = new BusClient({ endpoint: run('bus.sock'), timeoutMs: 60_000 });
+
+interface Start {
+  /** ms from the spawn call to the runner answering `status` with state ready. */
+  readyMs: number;
+  /** Stage -> ms since the spawn call (the runner's marks, moved to this process's clock). */
+  stages: Record<string, number>;
+}
+
+/** The start marks of the runner's last "registered" line in its log. */
+function lastMarks(batchId: string): { start: Record<string, number>; startedAt: number } {
+  const lines = readFileSync(join(logsDir, `runner-${batchId}.log`), 'utf8')
+    .trim()
+    .split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = JSON.parse(lines[i]!) as { start?: Record<string, number>; startedAt?: number };
+    if (line.start && line.startedAt) return { start: line.start, startedAt: line.startedAt };
+  }
+  throw new Error(`no start marks in runner-${batchId}.log`);
+}
+
+async function startOnce(batchId: string): Promise<Start> {
+  const spawnedAt = performance.timeOrigin + performance.now();
+  const t0 = performance.now();
+  const child = spawn(command({ id: batchId } as Parameters<typeof command>[0]));
+  for (;;) {
+    const s = await client
+      .request(`runner.${batchId}`, 'status', {}, { timeoutMs: 1_000 })
+      .catch(() => undefined);
+    if (s?.state === 'error') throw new Error(`runner.${batchId}: ${JSON.stringify(s.problems)}`);
+    if (s?.state === 'ready') break;
+    await Bun.sleep(2);
+  }
+  const readyMs = performance.now() - t0;
+  await client.request(`runner.${batchId}`, 'shutdown', { reason: 'SHUTDOWN' }).catch(() => undefined);
+  await child.exited;
+  const { start, startedAt } = lastMarks(batchId);
+  const offset = startedAt - spawnedAt;
+  const stages: Record<string, number> = { exec: offset };
+  for (const [k, v] of Object.entries(start)) stages[k] = v + offset;
+  stages.ready = readyMs;
+  return { readyMs, stages };
+}
+
+const median = (xs: number[]) => percentile(xs, 50);
+
+function report(label: string, starts: Start[]) {
+  const names = Object.keys(starts[0]!.stages).sort(
+    (a, b) => median(starts.map((s) => s.stages[a]!)) - median(starts.map((s) => s.stages[b]!)),
+  );
+  console.log(
+    `\n${label}: spawn to Ready p50 ${median(starts.map((s) => s.readyMs)).toFixed(0)} ms, p95 ${percentile(
+      starts.map((s) => s.readyMs),
+      95,
+    ).toFixed(0)} ms (load ${load()})`,
+  );
+  console.log('stage (reached) | ms since spawn (median) | stage took (median)');
+  console.log('---|---|---');
+  let prev = 0;
+  for (const name of names) {
+    const at = median(starts.map((s) => s.stages[name]!));
+    console.log(`${name} | ${at.toFixed(1)} | ${(at - prev).toFixed(1)}`);
+    prev = at;
+  }
+}
+
+try {
+  console.log(
+    `bench/runner/start: ${navigator.hardwareConcurrency} cores, bun ${Bun.version}, load average ${load()} at start`,
+  );
+  for (const [batchId, label] of [
+    ['example', 'psu_functional'],
+    ['gen', `generated ${STEPS} steps`],
+  ] as const) {
+    rmSync(join(dir, 'data', 'cache'), { recursive: true, force: true });
+    const first = await startOnce(batchId);
+    report(`${label}, <data_dir>/cache empty (one start)`, [first]);
+    const starts: Start[] = [];
+    for (let i = 0; i < STARTS; i++) starts.push(await startOnce(batchId));
+    report(`${label}, cached (${STARTS} starts)`, starts);
+  }
+} finally {
+  client.close();
+  for (const c of children) c.kill('SIGKILL');
+  broker.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}
