@@ -8,6 +8,8 @@ COPY . .
 RUN bun install --production
 # The operator UI is bundled by Bun into apps/ui/dist, which the gateway serves.
 RUN if [ -f apps/ui/build.ts ]; then bun apps/ui/build.ts; fi
+# Each batch runner starts from one bundled file (apps/batch-runner/dist; docs/runner.md, "Start-up").
+RUN bun apps/batch-runner/build.ts
 
 # Batch runners are children of the supervisor inside its container; SIGTERM reaches each main.
 STOPSIGNAL SIGTERM

@@ -13,6 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type FixtureProcess, spawnFixture, until } from '../../tests/support/process.ts';
+import { openLoop, p99, summary } from './open-loop.ts';
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -28,73 +29,10 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 const rates = values.rates.split(',').map(Number);
 const clientCounts = values.clients.split(',').map(Number);
-const MAX_OUTSTANDING = 2000;
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function p99(samples: number[]): number {
-  return percentile(
-    [...samples].sort((a, b) => a - b),
-    99,
-  );
-}
-
-function summary(label: string, samples: number[], extra = ''): string {
-  const s = [...samples].sort((a, b) => a - b);
-  const f = (n: number) => n.toFixed(2).padStart(8);
-  return `${label.padEnd(48)} n=${String(s.length).padStart(6)}  p50 ${f(percentile(s, 50))} ms  p95 ${f(percentile(s, 95))} ms  p99 ${f(percentile(s, 99))} ms${extra}`;
-}
-
 const load = () =>
   loadavg()
     .map((n) => n.toFixed(2))
     .join(' ');
-
-/** Sends `rate` requests per second for `seconds` on a fixed schedule; returns latencies and failures. */
-async function openLoop(
-  url: string,
-  rate: number,
-): Promise<{ latencies: number[]; errors: number; skipped: number }> {
-  const total = Math.round(rate * seconds);
-  const latencies: number[] = [];
-  let errors = 0;
-  let skipped = 0;
-  let outstanding = 0;
-  const inflight: Promise<void>[] = [];
-  const t0 = performance.now();
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await Bun.sleep(wait);
-    // From the scheduled time, or from the send when the timer let it go a little early.
-    const from = Math.min(due, performance.now());
-    if (outstanding >= MAX_OUTSTANDING) {
-      skipped++;
-      continue;
-    }
-    outstanding++;
-    // Latency from the scheduled time, so a stalled server cannot hide queueing (coordinated omission).
-    inflight.push(
-      fetch(url)
-        .then(async (res) => {
-          await res.arrayBuffer();
-          if (res.ok) latencies.push(performance.now() - from);
-          else errors++;
-        })
-        .catch(() => {
-          errors++;
-        })
-        .finally(() => {
-          outstanding--;
-        }),
-    );
-  }
-  await Promise.all(inflight);
-  return { latencies, errors, skipped };
-}
 
 /** Opens `n` clients subscribed to every batch and collects publish-to-receipt latency for `seconds`. */
 async function eventLatency(wsUrl: string, n: number): Promise<{ latencies: number[]; received: number }> {
@@ -209,8 +147,8 @@ try {
         ['floor', `${floor}${path}`],
         ['gateway', `${base}${path}`],
       ] as const) {
-        await openLoop(url, Math.min(rate, 100)); // warm-up at a gentle rate
-        const r = await openLoop(url, rate);
+        await openLoop(url, Math.min(rate, 100), seconds); // warm-up at a gentle rate
+        const r = await openLoop(url, rate, seconds);
         measured[who] = r.latencies;
         const extra = r.errors || r.skipped ? `  errors ${r.errors} skipped ${r.skipped}` : '';
         console.log(summary(`GET ${path} @ ${rate}/s (${who})`, r.latencies, extra));
@@ -218,8 +156,8 @@ try {
       const ratio = p99(measured.gateway!) / p99(measured.floor!);
       ratios.push(`GET ${path} @ ${rate}/s: gateway p99 / floor p99 = ${ratio.toFixed(2)} (target <= 2)`);
     }
-    await openLoop(`${base}/api/results?page=1`, Math.min(rate, 100));
-    const results = await openLoop(`${base}/api/results?page=1`, rate);
+    await openLoop(`${base}/api/results?page=1`, Math.min(rate, 100), seconds);
+    const results = await openLoop(`${base}/api/results?page=1`, rate, seconds);
     console.log(summary(`GET /api/results?page=1 @ ${rate}/s (gateway)`, results.latencies));
   }
   let first: number | undefined;

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { BusClient, Subscriber } from '@station/bus';
 import { newExecutionId, openStore } from '@station/db';
 import type { StationEvent } from '@station/model';
+import { runnerEntry } from '../../apps/batch-runner/build.ts';
 import { runnerCommand } from '../../apps/batch-supervisor/src/runner-command.ts';
 import { mb, percentile, rssBytes } from '../supervisor/proc-stats.ts';
 
@@ -74,7 +75,8 @@ writeFileSync(
 // The example package, copied so the station's sequences_dir holds both.
 await Bun.$`cp -r ${join(REPO, 'sequences/psu_functional')} ${seqDir}/`.quiet();
 
-const command = runnerCommand({ configPath, stationId: 'bench_station' });
+// What the supervisor spawns: the bundled runner (apps/batch-runner/build.ts).
+const command = runnerCommand({ configPath, stationId: 'bench_station', main: (await runnerEntry()).main });
 const children = new Set<ReturnType<typeof Bun.spawn>>();
 function spawn(argv: string[]) {
   const child = Bun.spawn(argv, { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });

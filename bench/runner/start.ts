@@ -1,6 +1,6 @@
 // Where a runner's start goes (issue 18): spawn to Ready split into its stages, as the runner itself marks
 // them (start-marks.ts, logged with "runner registered on the bus") and as this process sees them.
-//   bun bench/runner/start.ts [--steps 1000] [--starts 10]
+//   bun bench/runner/start.ts [--steps 1000] [--starts 10] [--sources]
 // Starts the real broker and real batch-runner processes (the supervisor's command line, runnerCommand)
 // on a temp station with simulated hardware, for psu_functional and a generated package of --steps
 // one-measurement steps; the first start of each with <data_dir>/cache empty. For every stage it prints
@@ -10,6 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BusClient } from '@station/bus';
+import { RUNNER_SOURCE, runnerEntry } from '../../apps/batch-runner/build.ts';
 import { runnerCommand } from '../../apps/batch-supervisor/src/runner-command.ts';
 import { percentile } from '../supervisor/proc-stats.ts';
 
@@ -18,6 +19,8 @@ const { values } = parseArgs({
   options: {
     steps: { type: 'string', default: '1000' },
     starts: { type: 'string', default: '10' },
+    // The runner's TypeScript sources instead of the bundle the supervisor spawns (apps/batch-runner/build.ts).
+    sources: { type: 'boolean', default: false },
   },
 });
 const STEPS = Number(values.steps);
@@ -67,7 +70,8 @@ writeFileSync(
   ].join('\n'),
 );
 
-const command = runnerCommand({ configPath, stationId: 'bench_station' });
+const entry = values.sources ? { main: RUNNER_SOURCE } : await runnerEntry();
+const command = runnerCommand({ configPath, stationId: 'bench_station', main: entry.main });
 const children = new Set<ReturnType<typeof Bun.spawn>>();
 function spawn(argv: string[]) {
   const child = Bun.spawn(argv, { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
@@ -85,16 +89,25 @@ interface Start {
   stages: Record<string, number>;
 }
 
-/** The start marks of the runner's last "registered" line in its log. */
-function lastMarks(batchId: string): { start: Record<string, number>; startedAt: number } {
+/** The start marks of the "runner start timings" line of process `pid` in its log, once written. */
+function marksOf(
+  batchId: string,
+  pid: number,
+): { start: Record<string, number>; startedAt: number } | undefined {
   const lines = readFileSync(join(logsDir, `runner-${batchId}.log`), 'utf8')
     .trim()
     .split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
-    const line = JSON.parse(lines[i]!) as { start?: Record<string, number>; startedAt?: number };
-    if (line.start && line.startedAt) return { start: line.start, startedAt: line.startedAt };
+    const line = JSON.parse(lines[i]!) as {
+      pid?: number;
+      start?: Record<string, number>;
+      startedAt?: number;
+    };
+    if (line.pid === pid && line.start && line.startedAt) {
+      return { start: line.start, startedAt: line.startedAt };
+    }
   }
-  throw new Error(`no start marks in runner-${batchId}.log`);
+  return undefined;
 }
 
 async function startOnce(batchId: string): Promise<Start> {
@@ -110,9 +123,16 @@ async function startOnce(batchId: string): Promise<Start> {
     await Bun.sleep(2);
   }
   const readyMs = performance.now() - t0;
+  // The line comes once the warm-up after registration is done.
+  let marks = marksOf(batchId, child.pid);
+  for (let i = 0; marks === undefined; i++) {
+    if (i > 5_000) throw new Error(`no start timings in runner-${batchId}.log`);
+    await Bun.sleep(5);
+    marks = marksOf(batchId, child.pid);
+  }
   await client.request(`runner.${batchId}`, 'shutdown', { reason: 'SHUTDOWN' }).catch(() => undefined);
   await child.exited;
-  const { start, startedAt } = lastMarks(batchId);
+  const { start, startedAt } = marks;
   const offset = startedAt - spawnedAt;
   const stages: Record<string, number> = { exec: offset };
   for (const [k, v] of Object.entries(start)) stages[k] = v + offset;
@@ -144,7 +164,7 @@ function report(label: string, starts: Start[]) {
 
 try {
   console.log(
-    `bench/runner/start: ${navigator.hardwareConcurrency} cores, bun ${Bun.version}, load average ${load()} at start`,
+    `bench/runner/start: ${navigator.hardwareConcurrency} cores, bun ${Bun.version}, runner ${entry.main}, load average ${load()} at start`,
   );
   for (const [batchId, label] of [
     ['example', 'psu_functional'],

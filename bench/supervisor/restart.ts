@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BusClient } from '@station/bus';
 import { openStore } from '@station/db';
+import { runnerEntry } from '../../apps/batch-runner/build.ts';
 import { writeLongRunPackage } from '../../tests/support/long-run-package.ts';
 import { ms } from './proc-stats.ts';
 
@@ -48,6 +49,11 @@ writeFileSync(
     ),
   ].join('\n'),
 );
+
+// The runner bundle the supervisor spawns, built now if the sources changed, so the cold start measured is
+// a station's usual one (the supervisor would otherwise build it first).
+const entry = await runnerEntry();
+if (entry.error) console.log(`runner bundle not built (${entry.error}): runners start from their sources`);
 
 const children: ReturnType<typeof Bun.spawn>[] = [];
 function service(main: string, extra: string[] = []): ReturnType<typeof Bun.spawn> {

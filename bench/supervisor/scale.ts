@@ -15,9 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BusClient, Subscriber } from '@station/bus';
+import { runnerEntry } from '../../apps/batch-runner/build.ts';
 import { writeLongRunPackage } from '../../tests/support/long-run-package.ts';
 import { freePort } from '../../tests/support/process.ts';
-import { mb, ms, percentile, rssBytes } from './proc-stats.ts';
+import { openLoop, p99, summary } from '../gateway/open-loop.ts';
+import { mb, ms, rssBytes } from './proc-stats.ts';
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -56,6 +58,11 @@ writeFileSync(
     ),
   ].join('\n'),
 );
+
+// The runner bundle the supervisor spawns, built now if the sources changed, so the cold start measured is
+// a station's usual one (the supervisor would otherwise build it first).
+const entry = await runnerEntry();
+if (entry.error) console.log(`runner bundle not built (${entry.error}): runners start from their sources`);
 
 const children: ReturnType<typeof Bun.spawn>[] = [];
 function service(main: string): ReturnType<typeof Bun.spawn> {
@@ -145,30 +152,15 @@ try {
       runs++;
     }
   };
-  const api: number[] = [];
-  let apiErrors = 0;
-  const apiLoop = async () => {
-    const inflight: Promise<void>[] = [];
-    const start = performance.now();
-    for (let i = 0; Date.now() < until; i++) {
-      const wait = start + (i * 1000) / rate - performance.now();
-      if (wait > 1) await Bun.sleep(wait);
-      const url = `${base}${i % 2 === 0 ? '/api/batches' : '/api/results?page=1'}`;
-      const s = performance.now();
-      inflight.push(
-        fetch(url).then(
-          async (r) => {
-            await r.arrayBuffer();
-            if (r.ok) api.push(performance.now() - s);
-            else apiErrors++;
-          },
-          () => void apiErrors++,
-        ),
-      );
-    }
-    await Promise.all(inflight);
-  };
-  const loops = Promise.all([...ids.map(loop), apiLoop()]);
+  // The API timed as bench/gateway times it (open-loop), half the rate on each path, for the whole loop.
+  const seconds = loopMs / 1000;
+  const apiLoop = () =>
+    Promise.all([
+      openLoop(`${base}/api/batches`, rate / 2, seconds),
+      openLoop(`${base}/api/results?page=1`, rate / 2, seconds),
+    ]);
+  const api = apiLoop();
+  const loops = Promise.all(ids.map(loop));
   await Bun.sleep(Math.min(10_000, loopMs / 4));
   const m0 = memory(pids, supervisorPid);
   console.log(memLine('memory at the start of the loop', m0));
@@ -178,6 +170,7 @@ try {
     console.log(memLine(`memory after ${Math.round((loopMs - (until - Date.now())) / 1000)} s`, last));
   }, 60_000);
   await loops;
+  const [batchesApi, resultsApi] = await api;
   clearInterval(sampler);
   last = memory(pids, supervisorPid);
   console.log(memLine('memory at the end of the loop', last));
@@ -185,9 +178,17 @@ try {
     `memory ratio end/start: runners ${(last.sum / m0.sum).toFixed(2)}x, supervisor ${(last.supervisor / m0.supervisor).toFixed(2)}x (flat: about 1.0); runner mean ${mb(last.mean)} (target < 45 MB)`,
   );
   console.log(`runs completed: ${runs} (${refused} starts refused) in ${values.minutes} min`);
-  console.log(
-    `API meanwhile (${rate}/s, GET /api/batches and /api/results?page=1): n=${api.length} p50 ${ms(percentile(api, 50))}, p95 ${ms(percentile(api, 95))}, p99 ${ms(percentile(api, 99))}, ${apiErrors} errors; load ${loadavg()}`,
-  );
+  console.log(`API meanwhile (bench/gateway's open loop, ${rate}/s in all); load ${loadavg()}`);
+  for (const [path, r] of [
+    ['/api/batches', batchesApi],
+    ['/api/results?page=1', resultsApi],
+  ] as const) {
+    console.log(
+      summary(`GET ${path} @ ${rate / 2}/s`, r.latencies, `  ${r.errors} errors, ${r.skipped} skipped`),
+    );
+  }
+  const all = [...batchesApi.latencies, ...resultsApi.latencies];
+  console.log(summary('both paths', all, `  (API p99 ${p99(all).toFixed(1)} ms)`));
 } finally {
   client.close();
   subscriber.close();

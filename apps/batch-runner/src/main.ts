@@ -21,6 +21,12 @@ const cli: CliSpec = {
     'The process of one batch: loads its sequence package, drives its hardware and runs its sequence.\nStarted by the batch supervisor, which passes these options.',
   options: [
     { name: 'batch', value: 'ID', description: 'the batch of station.yaml to serve', required: true },
+    {
+      name: 'config-digest',
+      value: 'SHA256',
+      description:
+        "the supervisor's digest of station.yaml: a file with that digest is read by Bun's fast YAML parser",
+    },
   ],
   service: true,
 };

@@ -27,7 +27,8 @@ test('start, run a sequence, stop', async () => {
   await st.ready();
   const c = st.client;
   const { pid } = await c.request('supervisor', 'batch.start', { batchId: 'batch_1' });
-  expect(commandLine(pid)).toContain('apps/batch-runner/src/main.ts');
+  // The runner bundled into one file (apps/batch-runner/build.ts), or its sources while that is built.
+  expect(commandLine(pid)).toMatch(/apps\/batch-runner\/(dist\/main\.js|src\/main\.ts) /);
   expect(commandLine(pid)).toContain('--batch batch_1 --station test_station');
 
   const { executionId } = await c.request('runner.batch_1', 'sequence.start', {});

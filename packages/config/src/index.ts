@@ -10,6 +10,7 @@ export type {
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue } from './errors.ts';
 export {
   type ConfigSource,
+  configDigestFlag,
   configFlag,
   EXAMPLE_CONFIG_PATH,
   type LoadedConfig,
@@ -41,4 +42,5 @@ export {
   withWithheld,
 } from './secrets.ts';
 export type { Env } from './substitute.ts';
+export { fastReadDigest } from './tree.ts';
 export { closestKey } from './validate.ts';

@@ -50,6 +50,13 @@ export function configFlag(argv: readonly string[]): string | undefined {
   return found;
 }
 
+/** The value of `--config-digest SHA256` (the supervisor's `fastReadDigest` of the file), if given. */
+export function configDigestFlag(argv: readonly string[]): string | undefined {
+  const at = argv.indexOf('--config-digest');
+  if (at >= 0) return argv[at + 1];
+  return argv.find((a) => a.startsWith('--config-digest='))?.slice('--config-digest='.length);
+}
+
 function fileIssue(file: string, message: string): ConfigIssue {
   return { file, line: 0, column: 0, path: '', message };
 }
@@ -126,6 +133,7 @@ export async function loadCheckedConfig(
   opts: LoadOptions & { checks?: readonly StationCheck[] } = {},
 ): Promise<LoadedConfig> {
   const { text, path, shown, source, cwd, env } = readConfigFile(opts);
-  const config = await parseConfigChecked(text, shown, env, { cwd, checks: opts.checks ?? [] });
+  const fastDigest = configDigestFlag(opts.argv ?? process.argv.slice(2));
+  const config = await parseConfigChecked(text, shown, env, { cwd, checks: opts.checks ?? [], fastDigest });
   return { config, path, source };
 }
