@@ -2,12 +2,16 @@
 // alarm on the slot's card (in English and Korean), its link opens the control chart with those readings
 // and the rule breaks marked; the result detail puts each measurement on its limit band; the yield screen
 // draws the slot's units and cycle times; and the overview never downloads the chart code.
+
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BatchDetail, ExecutionResult, MeasurementTrend, YieldSeries } from '@station/model';
 import type { Browser, Page } from 'playwright-core';
 import { until } from '../../../tests/support/process.ts';
 import { bandColumns, bandPoints, controlColumns } from '../src/charts/data.ts';
-import { BATCHES, launchChromium, startUiStation, type UiStation } from './station.ts';
+import { BATCHES, launchChromium, shotPath, startUiStation, type UiStation } from './station.ts';
 
 setDefaultTimeout(180_000);
 
@@ -16,6 +20,7 @@ let browser: Browser | undefined;
 let page: Page;
 /** Every script the page fetched, with its text. */
 const scripts: { url: string; body: string }[] = [];
+const shots = mkdtempSync(join(tmpdir(), 'charts-shots-'));
 
 /** The output voltages of the six units: each 0.1 V above the one before. */
 const VOLTAGES = [5.0, 5.1, 5.2, 5.3, 5.4, 5.5];
@@ -47,7 +52,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
   await station?.[Symbol.asyncDispose]();
+  rmSync(shots, { recursive: true, force: true });
 });
+
+/** The page wider than the screen, in px (0: no sideways scrolling). */
+const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+/** On a 390 px phone the screen scrolls only up and down; the viewport comes back whatever happens. */
+async function fitsPhone(what: string): Promise<void> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await until(async () => (await overflow()) <= 0, `${what} to fit 390 px`, 10_000, 100);
+  } finally {
+    await page.setViewportSize({ width: 1366, height: 900 });
+  }
+}
 
 /** uPlot's columns of the chart with `testId` as drawn on the page. */
 async function chartData(testId: string): Promise<(number | null)[][]> {
@@ -103,6 +122,7 @@ test('six units with a rising output voltage: the card shows the drift alarm, th
   expect(await badge.textContent()).toContain('6 in a row steadily rising or falling');
   // Only the drifting slot carries it.
   expect(await page.getByTestId('drift').count()).toBe(1);
+  await card.screenshot({ path: shotPath('drift-badge.png', shots) });
   // All this time on the overview, not one script of uPlot was fetched.
   expect(scripts.length).toBeGreaterThan(0);
   expect(scripts.filter(isChartCode).map((s) => s.url)).toEqual([]);
@@ -143,6 +163,13 @@ test('the badge links to the control chart: the readings, mean, limits and the r
   );
   // The chart screen brought uPlot with it.
   expect(scripts.slice(before).some(isChartCode)).toBe(true);
+  // Every control filled in before the picture is taken.
+  await page
+    .getByTestId('trend-sequence')
+    .locator('option[value="psu_functional"]')
+    .waitFor({ state: 'attached' });
+  await page.screenshot({ path: shotPath('trend.png', shots), fullPage: true });
+  await fitsPhone('the trend screen');
 });
 
 test('the result detail puts each two-sided measurement on its limit band', async () => {
@@ -158,6 +185,7 @@ test('the result detail puts each two-sided measurement on its limit band', asyn
   // The x axis names them in the package's words.
   const axis = await page.getByTestId('band-chart').locator('.u-axis').first().boundingBox();
   expect(axis).not.toBeNull();
+  await page.getByTestId('band-chart').screenshot({ path: shotPath('result-bands.png', shots) });
 });
 
 test('the yield screen draws the slot’s units per hour and the histogram of its cycle times', async () => {
@@ -183,6 +211,8 @@ test('the yield screen draws the slot’s units per hour and the histogram of it
   });
   expect(cycle[0]).toEqual((series as YieldSeries).cycleTime.bins.map((b) => b.from));
   await page.getByTestId('yield-figures').filter({ hasText: '100.0%' }).waitFor();
+  await page.screenshot({ path: shotPath('yield.png', shots), fullPage: true });
+  await fitsPhone('the yield screen');
   // The whole station: the same six units (no other slot tested).
   await page.getByTestId('yield-batch').selectOption('');
   await page.waitForURL((u) => !u.search.includes('batch='));

@@ -53,19 +53,19 @@ export function LimitBandChart({ steps, names }: { steps: StepResult[]; names: S
         axis({
           splits: () => points.map((_, i) => i),
           values: (_u, splits) => splits.map((i) => labels[i] ?? ''),
-          rotate: points.length > 6 ? -30 : 0,
-          size: points.length > 6 ? 110 : 50,
+          // Names run into each other side by side on a narrow screen: slanted, they keep apart.
+          rotate: points.length > 2 ? -30 : 0,
+          size: points.length > 2 ? 110 : 50,
           grid: { show: false },
         }),
         axis({
-          label: t('band.axis'),
           splits: () => [-1, 0, 1],
           values: () => [t('band.low'), t('band.nominal'), t('band.high')],
           size: 130,
         }),
       ],
       series: [
-        { value: (_u, i) => (i === null ? '' : (labels[i] ?? '')) },
+        { label: t('detail.measurement'), value: (_u, i) => (i === null ? '' : (labels[i] ?? '')) },
         { ...dots(t('band.inSpec'), COLORS.pass, 14), value: reading },
         { ...dots(t('band.nearMiss'), COLORS.warn, 16), value: reading },
         { ...dots(t('band.fail'), COLORS.fail, 16), value: reading },

@@ -32,7 +32,11 @@ function TrendChart({ trend, title }: { trend: MeasurementTrend; title: string }
       height: 360,
       scales: { x: { time: false } },
       legend: { live: true },
-      axes: [axis({ label: t('trend.unitAxis') }), axis({ label: trend.unit ?? undefined, size: 70 })],
+      axes: [
+        // Units are counted, never fractional.
+        axis({ label: t('trend.unitAxis'), incrs: [1, 2, 5, 10, 20, 50, 100] }),
+        axis({ label: trend.unit ?? undefined, size: 70 }),
+      ],
       series: [
         { label: t('trend.unitAxis') },
         {

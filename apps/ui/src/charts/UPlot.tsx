@@ -42,16 +42,23 @@ export function level(label: string, color: string, dash: number[] = [8, 6]): uP
   return { label, stroke: color, width: 2, dash, points: { show: false }, spanGaps: true };
 }
 
-let cssLinked = false;
+let css: Promise<void> | undefined;
 
-/** uPlot's stylesheet and the charts' own, copied next to the page by the build; linked on first use. */
-function linkCss(): void {
-  if (cssLinked) return;
-  cssLinked = true;
-  const link = document.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = '/charts.css';
-  document.head.append(link);
+/**
+ * uPlot's stylesheet and the charts' own (one file the build copies next to the page), linked on first use;
+ * resolves once it applies, so a chart is never drawn with its legend unstyled. A sheet that fails to load
+ * still resolves: a plain chart beats none.
+ */
+function chartCss(): Promise<void> {
+  css ??= new Promise<void>((resolve) => {
+    const link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = '/charts.css';
+    link.onload = () => resolve();
+    link.onerror = () => resolve();
+    document.head.append(link);
+  });
+  return css;
 }
 
 /** The element a chart is drawn in, with its uPlot (tests and devtools read `uplot.data`). */
@@ -74,17 +81,24 @@ export function UPlot({
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
-    linkCss();
-    const width = () => Math.max(280, el.clientWidth);
-    const chart = new uPlot({ ...options, width: width() }, data, el);
-    el.uplot = chart;
-    const resize = new ResizeObserver(() => {
-      if (Math.abs(chart.width - width()) > 1) chart.setSize({ width: width(), height: options.height });
+    let chart: uPlot | undefined;
+    let resize: ResizeObserver | undefined;
+    let gone = false;
+    void chartCss().then(() => {
+      if (gone) return;
+      const width = () => Math.max(280, el.clientWidth);
+      const made = new uPlot({ ...options, width: width() }, data, el);
+      chart = made;
+      el.uplot = made;
+      resize = new ResizeObserver(() => {
+        if (Math.abs(made.width - width()) > 1) made.setSize({ width: width(), height: options.height });
+      });
+      resize.observe(el);
     });
-    resize.observe(el);
     return () => {
-      resize.disconnect();
-      chart.destroy();
+      gone = true;
+      resize?.disconnect();
+      chart?.destroy();
       el.uplot = undefined;
     };
   }, [options, data]);

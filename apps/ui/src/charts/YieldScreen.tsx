@@ -46,7 +46,7 @@ function FpyChart({ series, title }: { series: YieldSeries; title: string }) {
         axis({ scale: 'n', side: 1, label: t('yieldChart.unitsAxis'), grid: { show: false }, size: 60 }),
       ],
       series: [
-        {},
+        { label: t('yieldChart.from') },
         {
           label: t('yieldChart.units'),
           scale: 'n',
@@ -79,7 +79,7 @@ function CycleChart({ series, title }: { series: YieldSeries; title: string }) {
       scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
       axes: [axis({ label: t('yieldChart.seconds') }), axis({ label: t('yieldChart.runs'), size: 60 })],
       series: [
-        {},
+        { label: t('yieldChart.seconds') },
         {
           label: t('yieldChart.runs'),
           stroke: COLORS.run,

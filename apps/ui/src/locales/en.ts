@@ -242,13 +242,13 @@ export const en = {
   },
   drift: {
     badge: 'Drifting: {{measurement}}',
+    pattern: '{{rule}}.',
     advice: 'Check the fixture before units start to fail.',
     link: 'Trend chart',
   },
   band: {
     title: 'Measurements on their limits',
     chart: 'Each measurement of this run between its low and high limit',
-    axis: 'Place between the limits',
     inSpec: 'Pass',
     nearMiss: 'Near a limit',
     fail: 'Fail',

@@ -244,13 +244,13 @@ export const ko: Messages = {
   },
   drift: {
     badge: '경향 이상: {{measurement}}',
+    pattern: '{{rule}}.',
     advice: '불량이 나기 전에 지그를 점검하세요.',
     link: '추세 차트',
   },
   band: {
     title: '규격 안의 측정값 위치',
     chart: '이번 검사의 각 측정값을 하한과 상한 사이에 표시',
-    axis: '규격 안의 위치',
     inSpec: '합격',
     nearMiss: '규격 한계 근접',
     fail: '불합격',
