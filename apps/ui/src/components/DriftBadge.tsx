@@ -26,7 +26,8 @@ export function DriftBadge({ drift }: { drift: MeasurementDrift }) {
   });
   return (
     <div className="drift-badge" role="status" data-testid="drift" data-rule={drift.rule}>
-      <strong>{t('drift.badge', { measurement: name })}</strong> <span>{ruleWords(drift.rule, t)}</span>{' '}
+      <strong>{t('drift.badge', { measurement: name })}</strong>{' '}
+      <span>{t('drift.pattern', { rule: ruleWords(drift.rule, t) })}</span>{' '}
       <span className="drift-advice">{t('drift.advice')}</span>{' '}
       <a className="drift-link" href={path} onClick={linkTo(path)}>
         {t('drift.link')}
