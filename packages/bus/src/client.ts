@@ -1,5 +1,5 @@
 // The requesting side of the bus: `request(service, method, body)` through the broker, typed both ways.
-import { Dealer } from '@station/zmtp';
+import { type CurveClientOptions, Dealer } from '@station/zmtp';
 import { checkerOf } from './check.ts';
 import { LinkState } from './connection.ts';
 import {
@@ -28,6 +28,8 @@ export interface ClientOptions {
   logger?: BusLogger;
   /** How fast to retry the broker after it went away (ms). */
   reconnectInterval?: number;
+  /** CURVE client keys, for a broker endpoint that requires them (docs/protocol.md, "Security"). */
+  curve?: CurveClientOptions;
 }
 
 export interface RequestOptions {
@@ -68,6 +70,7 @@ export class BusClient {
       reconnectMaxInterval: 500,
       // A request must not be queued while the broker is away: it would arrive after its deadline.
       sendHighWaterMark: 10_000,
+      ...(opts.curve ? { curve: opts.curve } : {}),
     });
     this.#link = new LinkState(this.#socket);
     this.#link.onDown(() => this.#failAll('connection to the broker was lost before the reply arrived'));

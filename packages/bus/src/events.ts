@@ -3,7 +3,7 @@
 
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { events, isEventType, StationEvent } from '@station/model';
-import { Pub, Sub } from '@station/zmtp';
+import { type CurveClientOptions, Pub, Sub } from '@station/zmtp';
 import { checkerOf } from './check.ts';
 import { topicOf } from './contract.ts';
 import { decodeJson, encodeJson, ProtocolViolation } from './protocol.ts';
@@ -19,6 +19,8 @@ export interface PublisherOptions {
   endpoint: string;
   /** Events kept per subscriber connection before the newest are dropped (ZeroMQ PUB semantics). */
   highWaterMark?: number;
+  /** CURVE client keys, for a broker endpoint that requires them (docs/protocol.md, "Security"). */
+  curve?: CurveClientOptions;
 }
 
 /**
@@ -33,6 +35,7 @@ export class Publisher {
       sendHighWaterMark: opts.highWaterMark ?? 10_000,
       reconnectInterval: 100,
       reconnectMaxInterval: 500,
+      ...(opts.curve ? { curve: opts.curve } : {}),
     });
     this.#socket.connect(opts.endpoint);
   }
@@ -63,6 +66,8 @@ export interface SubscriberOptions {
   prefixes: string[];
   logger?: BusLogger;
   highWaterMark?: number;
+  /** CURVE client keys, for a broker endpoint that requires them (docs/protocol.md, "Security"). */
+  curve?: CurveClientOptions;
 }
 
 /**
@@ -80,6 +85,7 @@ export class Subscriber implements AsyncIterable<ReceivedEvent> {
       receiveHighWaterMark: opts.highWaterMark ?? 10_000,
       reconnectInterval: 100,
       reconnectMaxInterval: 500,
+      ...(opts.curve ? { curve: opts.curve } : {}),
     });
     for (const p of opts.prefixes) this.#socket.subscribe(p);
     this.#socket.connect(opts.endpoint);

@@ -1,6 +1,6 @@
 // The serving side of the bus: a worker registers a service name with the broker and answers its methods.
 import { systemTimers, type Timers } from '@station/time';
-import { Dealer } from '@station/zmtp';
+import { type CurveClientOptions, Dealer } from '@station/zmtp';
 import { checkerOf } from './check.ts';
 import { LinkState } from './connection.ts';
 import {
@@ -50,6 +50,8 @@ export interface ServeOptions<S extends ServiceName> {
   liveness?: number;
   /** The clock and timers of heartbeats and the broker's liveness (default: the real ones). */
   clock?: Timers;
+  /** CURVE client keys, for a broker endpoint that requires them (docs/protocol.md, "Security"). */
+  curve?: CurveClientOptions;
 }
 
 export interface Worker {
@@ -79,7 +81,11 @@ export function serve<S extends ServiceName>(opts: ServeOptions<S>): Worker {
     string,
     (body: unknown, ctx: RequestContext) => unknown
   >;
-  const socket = new Dealer({ reconnectInterval: 100, reconnectMaxInterval: 500 });
+  const socket = new Dealer({
+    reconnectInterval: 100,
+    reconnectMaxInterval: 500,
+    ...(opts.curve ? { curve: opts.curve } : {}),
+  });
   const link = new LinkState(socket);
   let closed = false;
   let lastFromBroker = clock.now();

@@ -2,7 +2,7 @@
 // serving the named service, heartbeats the workers, and forwards every event from publishers (XSUB) to
 // matching subscribers (XPUB). apps/broker runs one; tests run one in process or as a fixture.
 import { systemTimers, type Timer, type Timers } from '@station/time';
-import { Router, XPub, XSub, ZmtpError } from '@station/zmtp';
+import { type CurveServerOptions, Router, type Socket, XPub, XSub, ZmtpError } from '@station/zmtp';
 import * as protocol from '../protocol.ts';
 import type { BusLogger } from '../types.ts';
 import type { BrokerMethods, BrokerObserver, BrokerStats } from './observer.ts';
@@ -17,6 +17,12 @@ export interface BrokerOptions {
   eventIn: string;
   /** XPUB endpoint that subscribers connect to. */
   eventOut: string;
+  /**
+   * Three more endpoints (tcp) on the same sockets for batch hosts on other machines, where every
+   * connection must pass CURVE with a client key `curve.authorize` accepts. The endpoints above stay NULL
+   * (local unix sockets; docs/protocol.md "Security").
+   */
+  remote?: { serviceBus: string; eventIn: string; eventOut: string; curve: CurveServerOptions };
   logger: BusLogger;
   /**
    * Heartbeat period towards workers (ms, default 1000); a worker silent for `liveness` periods (default 5)
@@ -50,6 +56,8 @@ export class Broker {
   readonly #observer: BrokerObserver | undefined;
   readonly #methods: BrokerMethods;
   #dropped = 0;
+  #localEndpoints = { serviceBus: '', eventIn: '', eventOut: '' };
+  #remoteEndpoints: { serviceBus: string; eventIn: string; eventOut: string } | undefined;
   #droppedLoggedAt = 0;
 
   private constructor(opts: BrokerOptions) {
@@ -69,9 +77,27 @@ export class Broker {
   static async start(opts: BrokerOptions): Promise<Broker> {
     const broker = new Broker(opts);
     try {
-      await broker.#router.bind(opts.serviceBus);
-      await broker.#xsub.bind(opts.eventIn);
-      await broker.#xpub.bind(opts.eventOut);
+      await broker.#router.bind(opts.serviceBus, { curve: null });
+      await broker.#xsub.bind(opts.eventIn, { curve: null });
+      await broker.#xpub.bind(opts.eventOut, { curve: null });
+      broker.#localEndpoints = {
+        serviceBus: broker.#router.lastEndpoint ?? '',
+        eventIn: broker.#xsub.lastEndpoint ?? '',
+        eventOut: broker.#xpub.lastEndpoint ?? '',
+      };
+      const remote = opts.remote;
+      if (remote !== undefined) {
+        const curve = { curve: remote.curve };
+        await broker.#router.bind(remote.serviceBus, curve);
+        await broker.#xsub.bind(remote.eventIn, curve);
+        await broker.#xpub.bind(remote.eventOut, curve);
+        for (const socket of [broker.#router, broker.#xsub, broker.#xpub]) broker.#logRefusals(socket);
+        broker.#remoteEndpoints = {
+          serviceBus: broker.#router.lastEndpoint ?? remote.serviceBus,
+          eventIn: broker.#xsub.lastEndpoint ?? remote.eventIn,
+          eventOut: broker.#xpub.lastEndpoint ?? remote.eventOut,
+        };
+      }
     } catch (err) {
       broker.close();
       throw err;
@@ -85,11 +111,39 @@ export class Broker {
 
   /** The bound endpoints (with real ports for `tcp://...:0`). */
   get endpoints(): { serviceBus: string; eventIn: string; eventOut: string } {
-    return {
-      serviceBus: this.#router.lastEndpoint ?? '',
-      eventIn: this.#xsub.lastEndpoint ?? '',
-      eventOut: this.#xpub.lastEndpoint ?? '',
-    };
+    return this.#localEndpoints;
+  }
+
+  /** The CURVE endpoints for batch hosts (real ports), when `remote` was given. */
+  get remoteEndpoints(): { serviceBus: string; eventIn: string; eventOut: string } | undefined {
+    return this.#remoteEndpoints;
+  }
+
+  /** Logs every connection refused on a CURVE endpoint (wrong keys, unknown hosts, broken boxes). */
+  #logRefusals(socket: Socket): void {
+    socket.events.on('handshake-failed', (event) => {
+      if (this.#closed) return;
+      this.#log.warn(
+        { endpoint: event.endpoint, code: event.error.code, err: event.error.message },
+        'broker: a connection was refused',
+      );
+    });
+    socket.events.on('handshake', (event) => {
+      if (event.publicKey === undefined) return;
+      this.#log.info(
+        { endpoint: event.endpoint, peer: event.peer, key: event.publicKey },
+        'broker: CURVE client connected',
+      );
+    });
+    socket.events.on('disconnected', (event) => {
+      const code = event.reason?.split(':')[0];
+      if (code === 'BAD_BOX' || code === 'BAD_NONCE' || code === 'BAD_COMMAND') {
+        this.#log.warn(
+          { endpoint: event.endpoint, reason: event.reason },
+          'broker: a connection was dropped for bad traffic',
+        );
+      }
+    });
   }
 
   /** Live workers, and the requests each service holds unanswered. */
