@@ -8,6 +8,7 @@ import { Overview } from './components/Overview.tsx';
 import { ResultDetail } from './components/ResultDetail.tsx';
 import { Results } from './components/Results.tsx';
 import { StationBar } from './components/StationBar.tsx';
+import { Versions } from './components/Versions.tsx';
 import { useLocation } from './router.ts';
 
 // The chart screens load with their own chunk (uPlot included) the first time one opens: the overview,
@@ -33,6 +34,7 @@ function Screen() {
   if (path === '/results') return <Results />;
   if (path === '/trends') return <ChartScreen which="trends" />;
   if (path === '/yield') return <ChartScreen which="yield" />;
+  if (path === '/versions') return <Versions />;
   return <Overview />;
 }
 

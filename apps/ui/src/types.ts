@@ -3,6 +3,7 @@
 export type {
   BatchDetail,
   BatchStatus,
+  BatchVersion,
   CommandResult,
   ErrorInfo,
   ExecutionResult,
@@ -55,6 +56,16 @@ export interface SequenceInfo {
       measurements?: { name: string; display?: DisplayNames }[];
     }[];
   } | null;
+}
+
+/** One version of a package the station holds (`versions` of GET /api/sequences/{name}). */
+export interface InstalledVersion {
+  name: string;
+  version: string;
+  hash: string;
+  installedAt: string;
+  /** `installed`: uploaded; `folder`: the plain folder sequences_dir/<name>/. */
+  source: 'installed' | 'folder';
 }
 
 /** GET /api/system/health. */

@@ -96,6 +96,13 @@ export function StationBar() {
           >
             {t('nav.trends')}
           </a>
+          <a
+            href="/versions"
+            aria-current={path === '/versions' ? 'page' : undefined}
+            onClick={linkTo('/versions')}
+          >
+            {t('nav.versions')}
+          </a>
         </nav>
       </div>
       <ul className="indicators">
