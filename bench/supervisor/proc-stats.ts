@@ -24,6 +24,27 @@ export function rssBytes(pid: number): number {
   }
 }
 
+/**
+ * What a process's resident memory is made of (bytes; zeros when it is gone): `rss` as the kernel counts it,
+ * `shared` the part other processes map too (the Bun executable's own pages, which every runner shares),
+ * `private` the part only this process holds (what one more runner costs), `anonymous` its heaps.
+ */
+export function memoryOf(pid: number): { rss: number; shared: number; private: number; anonymous: number } {
+  try {
+    const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+    return {
+      rss: kb('Rss'),
+      shared: kb('Shared_Clean') + kb('Shared_Dirty'),
+      private: kb('Private_Clean') + kb('Private_Dirty'),
+      anonymous: kb('Anonymous'),
+    };
+  } catch {
+    return { rss: 0, shared: 0, private: 0, anonymous: 0 };
+  }
+}
+
 /** The p-th percentile (0..100) of `values`, nearest-rank. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;

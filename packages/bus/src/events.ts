@@ -10,8 +10,9 @@ import { decodeJson, encodeJson, ProtocolViolation } from './protocol.ts';
 import type { BusLogger } from './types.ts';
 
 const utf8 = new TextEncoder();
-// Parse at the edge: an event that breaks @station/model's schema never reaches a subscriber.
-const checkEvent = TypeCompiler.Compile(StationEvent);
+// Parse at the edge: an event that breaks @station/model's schema never reaches a subscriber. Compiled
+// by the first subscriber: a process that only publishes (a runner) never pays its code and memory.
+let checkEvent: ReturnType<typeof TypeCompiler.Compile<typeof StationEvent>> | undefined;
 const text = new TextDecoder();
 
 export interface PublisherOptions {
@@ -113,6 +114,7 @@ export class Subscriber implements AsyncIterable<ReceivedEvent> {
       try {
         if (frames.length !== 2) throw new ProtocolViolation(`event has ${frames.length} frames, expected 2`);
         const event = decodeJson(frames[1]!, 'event body');
+        checkEvent ??= TypeCompiler.Compile(StationEvent);
         if (!checkEvent.Check(event)) throw new ProtocolViolation(eventProblem(event));
         yield { topic: text.decode(frames[0]), event };
       } catch (err) {
