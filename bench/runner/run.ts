@@ -4,11 +4,12 @@
 // Starts the real broker and real batch-runner processes (spawned with the supervisor's own command line,
 // runnerCommand) on a temp station with simulated hardware, and prints every figure with the floor it is
 // judged against, measured in the same run, and the load average: ratios are what hold on a busy machine.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BusClient, Subscriber } from '@station/bus';
+import { fastReadDigest } from '@station/config';
 import { newExecutionId, openStore } from '@station/db';
 import type { StationEvent } from '@station/model';
 import { runnerEntry } from '../../apps/batch-runner/build.ts';
@@ -76,7 +77,14 @@ writeFileSync(
 await Bun.$`cp -r ${join(REPO, 'sequences/psu_functional')} ${seqDir}/`.quiet();
 
 // What the supervisor spawns: the bundled runner (apps/batch-runner/build.ts).
-const command = runnerCommand({ configPath, stationId: 'bench_station', main: (await runnerEntry()).main });
+// As the supervisor spawns it: with the digest that lets it read station.yaml the fast way.
+const digest = fastReadDigest(readFileSync(configPath, 'utf8'));
+const command = runnerCommand({
+  configPath,
+  stationId: 'bench_station',
+  main: (await runnerEntry()).main,
+  extra: () => (digest ? ['--config-digest', digest] : []),
+});
 const children = new Set<ReturnType<typeof Bun.spawn>>();
 function spawn(argv: string[]) {
   const child = Bun.spawn(argv, { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });

@@ -10,7 +10,7 @@ import { type StationConfig, StationConfigSchema } from './schema.ts';
 import { addSemanticIssues } from './semantic.ts';
 import type { Env } from './substitute.ts';
 import { readTree, readTreeFast, type SourceTree, textDigest } from './tree.ts';
-import { addSchemaIssues, dropEmptyKnownKeys } from './validate.ts';
+import { addSchemaIssues, compiled, dropEmptyKnownKeys } from './validate.ts';
 
 /** Options of `parseConfig`. */
 export interface ParseOptions {
@@ -58,7 +58,7 @@ function finish({ tree, issues, value, configDir }: Analysis): StationConfig {
     const inFileOrder = [...issues.issues].sort((a, b) => a.line - b.line || a.column - b.column);
     throw new ConfigError('INVALID_CONFIG', inFileOrder);
   }
-  const config = resolveConfig(Value.Decode(StationConfigSchema, value), configDir);
+  const config = resolveConfig(compiled(StationConfigSchema).Decode(value), configDir);
   const fromEnv: [string, string[]][] = [];
   for (const [pointer, origin] of tree.origins) if (origin.fromEnv) fromEnv.push([pointer, origin.fromEnv]);
   rememberEnvPointers(config, fromEnv);
