@@ -53,7 +53,12 @@ export interface SequenceInfo {
     steps?: {
       name: string;
       display?: DisplayNames;
-      measurements?: { name: string; display?: DisplayNames }[];
+      measurements?: {
+        name: string;
+        display?: DisplayNames;
+        /** A check against a fixed value (text, a mode): not a number, so it has no trend. */
+        equals?: unknown;
+      }[];
     }[];
   } | null;
 }

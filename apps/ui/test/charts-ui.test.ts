@@ -163,6 +163,17 @@ test('the badge links to the control chart: the readings, mean, limits and the r
   );
   // The chart screen brought uPlot with it.
   expect(scripts.slice(before).some(isChartCode)).toBe(true);
+  // Every numeric measurement of the package is offered; the text check (regulation_mode) has no trend.
+  const offered = page.getByTestId('trend-measurement').locator('option');
+  await offered.filter({ hasText: 'ripple' }).waitFor({ state: 'attached' });
+  expect(await offered.evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([
+    '',
+    'output_voltage',
+    'voltage_error',
+    'readback_error',
+    'load_current',
+    'ripple',
+  ]);
   // Every control filled in before the picture is taken.
   await page
     .getByTestId('trend-sequence')

@@ -76,7 +76,8 @@ export function TrendScreen() {
   );
   const names = sequenceNames(seq.data?.manifest);
   const measurements = (seq.data?.manifest?.steps ?? []).flatMap((s) =>
-    (s.measurements ?? []).map((m) => ({ step: s.name, name: m.name })),
+    // An `equals` check reads text or a mode, never a number: it has no trend to draw.
+    (s.measurements ?? []).filter((m) => m.equals === undefined).map((m) => ({ step: s.name, name: m.name })),
   );
   const stepOf = measurements.find((m) => m.name === measurement)?.step ?? '';
   const shownName = measurement ? names.measurement(stepOf, measurement) : '';
