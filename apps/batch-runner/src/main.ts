@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Publisher, serve } from '@station/bus';
 import { metricsReply } from '@station/bus/metrics-shape';
 import { dropSecretEnv, storePath, withWithheld } from '@station/config';
-import { openStore } from '@station/db';
+import { openStore, spoolingStore } from '@station/db';
 import { closeLogs, redactJson } from '@station/log';
 import { type CliSpec, parseCliOrExit, runService } from '@station/service';
 import { processStartTime, writeExitFile } from '@station/service/runner-files';
@@ -67,7 +67,10 @@ await runService(
         // Nowhere to leave it: the supervisor calls this runner lost.
       }
     });
-    const store = openStore(storePath(config));
+    // On a batch host (batches[].host) the store is the host's own, and every write is also spooled for
+    // the station's store (docs/architecture.md, "Batches on other machines").
+    const local = openStore(storePath(config));
+    const store = batch.host === undefined ? local : spoolingStore(local, batchId);
     markStart('store');
     const publisher = new Publisher({ endpoint: config.ipc.event_pub });
     const metrics = new RunnerMetrics(batchId);

@@ -271,10 +271,15 @@ export class BatchController {
     this.#overLimit = false;
     let proc: RunnerProcess;
     try {
-      proc = deps.spawn(this.#config);
+      proc = await deps.spawn(this.#config);
     } catch (err) {
       this.#proc = undefined;
       this.#fail('BATCH_START_FAILED', `could not spawn the runner: ${String(err)}`, { stderr: [] });
+      throw this.#startError();
+    }
+    if (gen !== this.#generation || this.#state !== 'starting') {
+      // A stop came while the host was starting it: it is ours to end.
+      proc.kill('SIGKILL');
       throw this.#startError();
     }
     this.#proc = proc;
@@ -387,7 +392,8 @@ export class BatchController {
   /** The memory limit, from spawn to exit (a runner can outgrow it while it starts, too). */
   #watchMemory(gen: number, proc: RunnerProcess): void {
     const limitMb = this.#config.limits?.memory_mb;
-    if (!limitMb) return;
+    // /proc here knows nothing of a runner on another machine (docs/supervisor.md, "Batches on hosts").
+    if (!limitMb || this.#config.host !== undefined) return;
     let exited = false;
     void proc.exited.then(() => {
       exited = true;

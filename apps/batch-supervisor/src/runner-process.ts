@@ -21,7 +21,7 @@ import {
   writePidFile,
 } from '@station/service/runner-files';
 import { sleep } from '@station/time';
-import type { ExitInfo, RunnerProcess, SpawnRunner } from './types.ts';
+import type { ExitInfo, RunnerProcess } from './types.ts';
 
 export interface ProcessSpawnerOptions {
   /** The command line of a batch's runner (see `runnerCommand`). */
@@ -39,8 +39,8 @@ const MAX_LINE = 2_000;
 /** How often an adopted runner's liveness is checked in /proc (ms). */
 export const ADOPTED_POLL_MS = 200;
 
-/** A SpawnRunner that starts real OS processes. */
-export function processSpawner(opts: ProcessSpawnerOptions): SpawnRunner {
+/** A SpawnRunner that starts real OS processes (at once: the process exists when it returns). */
+export function processSpawner(opts: ProcessSpawnerOptions): (batch: BatchConfig) => RunnerProcess {
   return (batch) => spawnRunner(batch, opts);
 }
 

@@ -17,11 +17,13 @@ import {
 } from '@station/service/runner-files';
 import { systemTimers } from '@station/time';
 import { bundleIsFresh, RUNNER_BUNDLE, RUNNER_SOURCE, runnerEntry } from '../../batch-runner/build.ts';
-import { busRunnerLink, publisherSink } from './bus-link.ts';
+import { busRunnerLink, hostAwareLink, publisherSink } from './bus-link.ts';
 import { Gate } from './gate.ts';
 import { supervisorHandlers } from './handlers.ts';
 import { supervisorMetrics } from './metrics.ts';
 import { SequencePins } from './pins.ts';
+import { hostDiscovery, serveStore } from './remote-batches.ts';
+import { busHostLink, remoteBatches } from './remote-runner.ts';
 import { runnerCommand } from './runner-command.ts';
 import { runnerEnv } from './runner-env.ts';
 import { adoptedRunner, processSpawner } from './runner-process.ts';
@@ -98,14 +100,28 @@ export async function startSupervisor(
     }
   };
   const dataDir = config.paths.data_dir;
-  const spawn = processSpawner({
+  const spawnLocal = processSpawner({
     command,
     dataDir,
     env: (batch) => runnerEnv(config, batch, process.env),
   });
+  // Batches placed on other machines are driven through their batch host (remote-runner.ts).
+  const hosts = busHostLink(client, { ...DEFAULT_TIMINGS, ...opts.timings }.startTimeoutMs);
+  const remote = remoteBatches(config.batches, {
+    link: hosts,
+    timers: systemTimers,
+    onError: (err) => log.warn({ err: String(err) }, 'a batch host could not be asked about its runner'),
+  });
+  const hostOf = remote.hostOf;
+  const spawn = (batch: BatchConfig) =>
+    batch.host === undefined ? spawnLocal(batch) : remote.spawn(batch.host, batch.id);
+  // What each batch host says of its runners, asked once before adopting (no answer: `unknown`).
+  const fromHosts = await hostDiscovery(config.batches, hosts);
   // Runners of this station in the process table: their command line names our config and station.
   const table = findRunnerProcesses([ctx.configPath, config.station.id]);
   const discover = (batchId: string): Discovery => {
+    const host = hostOf(batchId);
+    if (host !== undefined) return fromHosts(batchId);
     const recorded = readPidFile(dataDir, batchId);
     const running = recorded && isAlive(recorded) ? [recorded] : [];
     for (const id of table.get(batchId) ?? []) if (id.pid !== recorded?.pid) running.push(id);
@@ -127,11 +143,18 @@ export async function startSupervisor(
   const supervisor = new Supervisor({
     batches: config.batches,
     spawn,
-    adopt: (id) => adoptedRunner(dataDir, id),
-    runnerGone: (batchId) => clearRunnerFiles(dataDir, batchId),
+    adopt: (id) => {
+      const host = hostOf(id.batchId);
+      return host === undefined ? adoptedRunner(dataDir, id) : remote.adopt(host, id);
+    },
+    runnerGone: (batchId) => {
+      const host = hostOf(batchId);
+      if (host === undefined) clearRunnerFiles(dataDir, batchId);
+      else remote.gone(host, batchId);
+    },
     discover,
     startGate: new Gate(opts.startConcurrency ?? availableParallelism()),
-    link: busRunnerLink(client),
+    link: hostAwareLink(busRunnerLink(client), hostOf, hosts),
     events: {
       publish(event) {
         metrics.observe(event);
@@ -159,6 +182,8 @@ export async function startSupervisor(
     handlers: supervisorHandlers(supervisor, metrics.registry, pins),
     logger: log,
   });
+  // Batch hosts deliver their runners' writes to the store through this process (docs/architecture.md).
+  const storeWorker = serveStore({ config, store, logger: log, registry: metrics.registry });
   // Not awaited: auto-start batches come up (or fail into their restart policy) while we already serve.
   void prepare().then(() => supervisor.autoStart());
   log.info({ batches: config.batches.map((b) => b.id) }, 'supervisor ready');
@@ -174,6 +199,7 @@ export async function startSupervisor(
         supervisor.leave();
       }
       await worker.close();
+      await storeWorker.close();
       publisher.close();
       client.close();
       store.close();

@@ -14,6 +14,11 @@ export interface Discovery {
   running: RunnerIdentity[];
   /** The runner the pid file names is gone; `exit` is what it wrote before it went, if anything. */
   ended?: { id: RunnerIdentity; exit?: RunnerExit };
+  /**
+   * Nothing can be known now (the batch host of a remote batch does not answer): its runs are left as
+   * they are, since the runner may still be running them; a later start finds it through the host.
+   */
+  unknown?: boolean;
 }
 
 export interface SupervisorOptions extends BatchDeps {
@@ -66,6 +71,13 @@ export class Supervisor {
     const at = new Date(this.#deps.clock.now());
     for (const [id, batch] of this.#batches) {
       const found = this.#discover?.(id) ?? { running: [] };
+      if (found.unknown) {
+        this.#deps.logger.warn(
+          { batchId: id },
+          'its batch host does not answer; its runs are left as they are',
+        );
+        continue;
+      }
       const [alive, ...others] = found.running;
       if (alive && this.#deps.adopt) {
         if (others.length > 0) {

@@ -36,8 +36,11 @@ export interface RunnerProcess {
   stderrTail(): string[];
 }
 
-/** Starts the runner of one batch; throws when the OS cannot start it. */
-export type SpawnRunner = (batch: BatchConfig) => RunnerProcess;
+/**
+ * Starts the runner of one batch; throws (or rejects) when it cannot be started. A batch on another
+ * machine is started through its batch host, hence the promise.
+ */
+export type SpawnRunner = (batch: BatchConfig) => RunnerProcess | Promise<RunnerProcess>;
 
 /** Takes over a runner an earlier supervisor spawned (see `adoptedRunner`). */
 export type AdoptRunner = (id: RunnerIdentity) => RunnerProcess;

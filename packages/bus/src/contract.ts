@@ -8,8 +8,11 @@ import {
   CommandResult,
   Dut,
   Health,
+  HostRunner,
   PromptClosed,
   RunnerStatus,
+  SpoolAck,
+  SpoolRecord,
   type StationEvent,
   SyncResult,
   SyncStatus,
@@ -31,6 +34,15 @@ const BatchRef = T.Object(
   { additionalProperties: false },
 );
 const health = method(Empty, Health);
+/** One runner on a batch host, named by its pid and kernel start time there. */
+const HostRunnerRef = T.Object(
+  {
+    batchId: T.String({ minLength: 1, maxLength: 64 }),
+    pid: T.Integer({ minimum: 1 }),
+    startTime: T.String({ maxLength: 32 }),
+  },
+  { additionalProperties: false },
+);
 /** The service's prom-client registry as JSON, gathered by the gateway into one `/metrics`. */
 const metrics = method(Empty, MetricsReply);
 
@@ -65,6 +77,50 @@ export const contract = {
       ),
       BatchVersion,
     ),
+  },
+  /**
+   * The station store's door for batch hosts, served by the supervisor's process: a host delivers its
+   * spool, the writes of its runners in order. Each is applied once (docs/architecture.md, "Batches on
+   * other machines"); the answer says per record whether the host may delete it.
+   */
+  store: {
+    health,
+    metrics,
+    'spool.deliver': method(
+      T.Object(
+        {
+          host: T.String({ minLength: 1, maxLength: 64 }),
+          records: T.Array(SpoolRecord, { maxItems: 500 }),
+        },
+        { additionalProperties: false },
+      ),
+      SpoolAck,
+    ),
+  },
+  /** A batch host (`host.<name>`, apps/batch-host): runs the runners of the batches placed on it. */
+  host: {
+    health,
+    metrics,
+    /**
+     * Starts the batch's runner on the host. When one already runs there (started before a supervisor
+     * restart), nothing is started and that one is named, `adopted: true`.
+     */
+    'runner.start': method(
+      BatchRef,
+      T.Object({ pid: T.Integer(), startTime: T.String(), adopted: T.Boolean() }),
+    ),
+    /** The host's runners: the live ones, and the ended ones the supervisor has not forgotten yet. */
+    'runner.list': method(Empty, T.Array(HostRunner)),
+    /** Signals that very runner (a pid reused since is left alone). */
+    'runner.signal': method(
+      T.Object(
+        { ...HostRunnerRef.properties, signal: T.Union([T.Literal('SIGTERM'), T.Literal('SIGKILL')]) },
+        { additionalProperties: false },
+      ),
+      T.Object({ sent: T.Boolean() }),
+    ),
+    /** The supervisor has dealt with that runner's end: the host drops it and its files. */
+    'runner.forget': method(HostRunnerRef, T.Object({ forgotten: T.Boolean() })),
   },
   runner: {
     health,
@@ -149,13 +205,15 @@ export const contract = {
 
 export type Contract = typeof contract;
 export type ServiceKind = keyof Contract;
-/** A service name on the bus: a fixed service or one runner per batch. */
-export type ServiceName = Exclude<ServiceKind, 'runner'> | `runner.${string}`;
+/** A service name on the bus: a fixed service, one runner per batch, or one per batch host. */
+export type ServiceName = Exclude<ServiceKind, 'runner' | 'host'> | `runner.${string}` | `host.${string}`;
 export type KindOf<S extends string> = S extends `runner.${string}`
   ? 'runner'
-  : S extends ServiceKind
-    ? S
-    : never;
+  : S extends `host.${string}`
+    ? 'host'
+    : S extends ServiceKind
+      ? S
+      : never;
 export type MethodOf<K extends ServiceKind> = keyof Contract[K] & string;
 type SchemaOf<K extends ServiceKind, M extends MethodOf<K>> = Contract[K][M] extends MethodSchema
   ? Contract[K][M]
@@ -166,7 +224,10 @@ export type ReplyOf<K extends ServiceKind, M extends MethodOf<K>> = Static<Schem
 /** Which contract a service name follows (`runner.batch_1` follows `runner`), or undefined. */
 export function kindOf(service: string): ServiceKind | undefined {
   if (service.startsWith('runner.')) return 'runner';
-  return Object.hasOwn(contract, service) ? (service as ServiceKind) : undefined;
+  if (service.startsWith('host.')) return 'host';
+  return Object.hasOwn(contract, service) && service !== 'runner' && service !== 'host'
+    ? (service as ServiceKind)
+    : undefined;
 }
 
 /** The schema of one method, or undefined when the service or method does not exist. */
@@ -175,6 +236,11 @@ export function methodSchema(service: string, name: string): MethodSchema | unde
   if (!kind) return undefined;
   const methods = contract[kind] as Record<string, MethodSchema>;
   return Object.hasOwn(methods, name) ? methods[name] : undefined;
+}
+
+/** The service name of a batch host. */
+export function hostService(name: string): `host.${string}` {
+  return `host.${name}`;
 }
 
 /** The service name of a batch's runner. */

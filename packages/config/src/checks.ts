@@ -15,6 +15,8 @@ export interface CheckedBatch {
   id: string;
   sequencePackage: string;
   hardware: Readonly<Record<string, HardwareConfig>>;
+  /** The batch host that runs it (`batches[].host`); absent = this station's machine. */
+  host?: string;
 }
 
 /** A field path as segments: `['batches', 0, 'hardware', 'psu', 'bogus']`. */
@@ -39,6 +41,7 @@ const CheckableBatch = Type.Object({
   id: Type.String(),
   sequence_package: Type.String(),
   hardware: Type.Record(Type.String(), HardwareSchema),
+  host: Type.Optional(Type.String()),
 });
 
 function pointerOf(path: FieldPath): string {
@@ -64,7 +67,14 @@ export function checkContext(value: unknown, configDir: string, issues: IssueLis
       issues.hasIssueWithin(`/batches/${index}/${key}`),
     );
     if (faulted || !Value.Check(CheckableBatch, batch)) return;
-    batches.push({ index, id: batch.id, sequencePackage: batch.sequence_package, hardware: batch.hardware });
+    const { host } = batch;
+    batches.push({
+      index,
+      id: batch.id,
+      sequencePackage: batch.sequence_package,
+      hardware: batch.hardware,
+      ...(host === undefined ? {} : { host }),
+    });
   });
   return {
     sequencesDir,

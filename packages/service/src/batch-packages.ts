@@ -106,13 +106,23 @@ async function checkBatch(ctx: StationCheckContext, sequencesDir: string, batch:
 }
 
 /**
- * Checks every batch's `sequence_package` and `hardware` against the packages in `sequences_dir`. A
- * package that exists but is itself invalid is left to its runner, which reports its problems on the
- * batch: one broken package does not keep the other batches from starting.
+ * The check of the batches one machine runs: those placed on batch host `host` (its own copy of
+ * station.yaml, its own `sequences_dir`), or this station's own when `host` is undefined.
+ * @example await loadCheckedConfig({ checks: [batchPackagesCheck('rack-2')] })
+ */
+export function batchPackagesCheck(host: string | undefined): StationCheck {
+  return async (ctx) => {
+    const { sequencesDir } = ctx;
+    if (sequencesDir === undefined) return;
+    for (const batch of ctx.batches) if (batch.host === host) await checkBatch(ctx, sequencesDir, batch);
+  };
+}
+
+/**
+ * Checks every local batch's `sequence_package` and `hardware` against the packages in `sequences_dir`
+ * (a batch on a batch host is checked there, against that machine's packages). A package that exists but
+ * is itself invalid is left to its runner, which reports its problems on the batch: one broken package
+ * does not keep the other batches from starting.
  * @example await loadCheckedConfig({ checks: [checkBatchPackages] })
  */
-export const checkBatchPackages: StationCheck = async (ctx) => {
-  const { sequencesDir } = ctx;
-  if (sequencesDir === undefined) return;
-  for (const batch of ctx.batches) await checkBatch(ctx, sequencesDir, batch);
-};
+export const checkBatchPackages: StationCheck = batchPackagesCheck(undefined);
