@@ -122,6 +122,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
     metrics,
     log,
     snapshot: () => model.list(),
+    now: () => clock.now(),
     // Bun's native pub/sub: each event encoded once and written to every subscriber without a JS call each.
     broadcast: (topic, text) => {
       server()?.publish(topic, text);

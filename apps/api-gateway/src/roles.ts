@@ -19,6 +19,7 @@ export const ROUTE_ROLES = {
   'POST /api/system/sync': 'engineer',
   'GET /api/batches': 'operator',
   'GET /api/batches/:id': 'operator',
+  'GET /api/batches/:id/log': 'operator',
   'POST /api/batches/:id/start': 'engineer',
   'POST /api/batches/:id/stop': 'engineer',
   'POST /api/batches/:id/restart': 'engineer',
@@ -50,6 +51,7 @@ export const ROUTE_ROLES = {
 export const WS_MESSAGE_ROLES = {
   subscribe: 'operator',
   unsubscribe: 'operator',
+  ping: 'operator',
 } as const satisfies Record<string, Role>;
 
 /** Whether `role` is at least `needed`. */

@@ -8,6 +8,7 @@ import {
   CommandResult,
   ExecutionResult,
   ExecutionSummary,
+  LogLine,
   MeasurementTrend,
   PromptClosed,
   ResultsPage,
@@ -23,6 +24,8 @@ export const BatchDetailSchema = BatchDetail;
 export const CommandResultSchema = CommandResult;
 export const SyncResultSchema = SyncResult;
 export const PromptClosedSchema = PromptClosed;
+/** GET /api/batches/{id}/log: the batch's recent log lines, oldest first. */
+export const BatchLogSchema = t.Object({ batchId: t.String(), lines: t.Array(LogLine) });
 
 /** `{ error: { code, message, details? } }`: the body of every failed request. */
 export const ErrorSchema = t.Object(

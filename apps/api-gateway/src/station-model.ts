@@ -13,6 +13,7 @@ import type {
   BatchStatus,
   ErrorInfo,
   LastResult,
+  LogLine,
   ManualCommand,
   MeasurementDrift,
   OperatorPrompt,
@@ -63,6 +64,7 @@ interface Run {
   progress?: number;
   currentStep?: string;
   stepIndex?: number;
+  stepStartedAt?: string;
   /** The unit under test (its serial once known). */
   dut?: RunUnit | null;
   steps: StepResult[];
@@ -89,10 +91,20 @@ interface Entry {
   /** Arrival order of the two errors: the later one is shown. */
   procErrorAt: number;
   runErrorAt: number;
+  /**
+   * Arrival order of the latest run's start: a process error raised before it (BATCH_CRASHED, then a
+   * restart by the policy) is over once a run goes, as a run's own error is over with the next run.
+   */
+  runStartAt: number;
+  /** The recent log lines (`log` events and errors as lines), oldest first, at most LOG_LINES. */
+  log: LogLine[];
   detail?: DetailPart;
   /** The last card sent to `onCard` (without elapsed), to send only changes. */
   sent?: string;
 }
+
+/** How many recent log lines the model keeps per batch (what a detail page opened fresh shows). */
+export const LOG_LINES = 200;
 
 /** A run's position: later executions, then further steps, then the end, compare greater. */
 function runKey(exec: string, running: boolean, progress = 0, stepIndex = -1): [string, number, number] {
@@ -235,11 +247,39 @@ export class StationModel {
     if (restarted || this.#stale || !this.#synced) await this.resync().catch(() => undefined);
   }
 
+  /** The batch's recent log, oldest first; undefined for a batch the station does not have. */
+  async log(batchId: string): Promise<LogLine[] | undefined> {
+    if (!this.#synced) await this.resync();
+    const entry = this.#entries.get(batchId);
+    return entry ? [...entry.log] : undefined;
+  }
+
   /** Folds one station event into the model; cards that changed go to `onCard`. */
   apply(event: StationEvent): void {
+    // Log lines are kept once, as they arrive: never replayed over a snapshot (they are not in one).
+    this.#keepLog(event);
+    if (event.type === 'log') return;
     this.#resync?.events.push(event);
     const entry = this.#apply(event);
     if (entry) this.#emit(entry);
+  }
+
+  /** A `log` line, or an `error` as the line a screen shows for it, into the batch's recent log. */
+  #keepLog(event: StationEvent): void {
+    if (event.type !== 'log' && event.type !== 'error') return;
+    const entry = this.#entries.get(event.batch_id);
+    if (!entry) return;
+    const line: LogLine =
+      event.type === 'log'
+        ? event.data
+        : {
+            // An abort someone asked for is a warning, not a fault.
+            level: event.data.code === 'ABORTED' ? 'warn' : 'error',
+            message: `${event.data.code}: ${event.data.message}`,
+            timestamp: new Date(this.#opts.clock.now()).toISOString(),
+          };
+    entry.log.push(line);
+    if (entry.log.length > LOG_LINES) entry.log.splice(0, entry.log.length - LOG_LINES);
   }
 
   #apply(event: StationEvent): Entry | undefined {
@@ -339,7 +379,16 @@ export class StationModel {
   }
 
   #newEntry(id: string, name: string): Entry {
-    return { id, name, proc: { status: 'idle', restarts: 0 }, rev: 0, procErrorAt: 0, runErrorAt: 0 };
+    return {
+      id,
+      name,
+      proc: { status: 'idle', restarts: 0 },
+      rev: 0,
+      procErrorAt: 0,
+      runErrorAt: 0,
+      runStartAt: 0,
+      log: [],
+    };
   }
 
   #applyProcess(entry: Entry, data: BatchProcess): void {
@@ -404,7 +453,11 @@ export class StationModel {
     // Ended already (its verdict is in): a late report of it running is old news.
     if (entry.lastResult && entry.lastResult.executionId >= exec) return;
     const same = held?.executionId === exec;
-    if (!same) entry.runError = undefined; // a new run starts without the last one's error
+    if (!same) {
+      // A new run starts without the last one's error, and without a process error from before it.
+      entry.runError = undefined;
+      entry.runStartAt = ++this.#arrivals;
+    }
     entry.run = {
       executionId: exec,
       sequenceRunning: data.sequenceRunning,
@@ -416,6 +469,7 @@ export class StationModel {
       ...(data.progress !== undefined ? { progress: data.progress } : {}),
       ...(data.currentStep !== undefined ? { currentStep: data.currentStep } : {}),
       ...(data.stepIndex !== undefined ? { stepIndex: data.stepIndex } : {}),
+      ...(data.stepStartedAt !== undefined ? { stepStartedAt: data.stepStartedAt } : {}),
       ...(data.dut !== undefined
         ? { dut: data.dut }
         : same && held.dut !== undefined
@@ -506,6 +560,7 @@ export class StationModel {
         if (run.progress !== undefined) card.progress = run.progress;
         if (run.currentStep !== undefined) card.currentStep = run.currentStep;
         if (run.stepIndex !== undefined) card.stepIndex = run.stepIndex;
+        if (run.stepStartedAt !== undefined) card.stepStartedAt = run.stepStartedAt;
       }
       // The unit of the run in progress; null between runs.
       card.dut = run?.dut ?? null;
@@ -513,10 +568,16 @@ export class StationModel {
       card.sequenceRunning = false;
     }
     if (entry.lastResult) card.lastResult = entry.lastResult;
+    // A process error is over once a run started after it: seen here (arrival order), or in the store's
+    // last verdict when this gateway started after that run (a run ended later than the error was raised).
+    const ranSince =
+      entry.procErrorAt < entry.runStartAt ||
+      (proc.lastError?.at !== undefined &&
+        entry.lastResult?.completedAt !== undefined &&
+        entry.lastResult.completedAt > proc.lastError.at);
+    const procError = ranSince ? undefined : proc.lastError;
     const lastError =
-      entry.runError && entry.runErrorAt > entry.procErrorAt
-        ? entry.runError
-        : (proc.lastError ?? entry.runError);
+      entry.runError && entry.runErrorAt > entry.procErrorAt ? entry.runError : (procError ?? entry.runError);
     if (lastError) card.lastError = lastError;
     if (entry.drift) card.drift = entry.drift;
     if (this.#stale) card.stale = this.#stale;
@@ -547,6 +608,7 @@ export class StationModel {
         steps: run.steps,
         ...(run.currentStep !== undefined ? { currentStep: run.currentStep } : {}),
         ...(run.stepIndex !== undefined ? { stepIndex: run.stepIndex } : {}),
+        ...(run.stepStartedAt !== undefined ? { stepStartedAt: run.stepStartedAt } : {}),
         ...(run.prompt ? { prompt: run.prompt } : {}),
       };
     }

@@ -50,6 +50,47 @@ describe('happy paths', () => {
     ]);
   });
 
+  test("GET /api/batches/:id/log: the batch's recent log from the event stream, oldest first; 404 for no batch", async () => {
+    h.bus.on('supervisor', 'batch.list', () => [idle]);
+    expect(await json(h.req('GET', '/api/batches/batch_1/log'))).toEqual({
+      status: 200,
+      body: { batchId: 'batch_1', lines: [] },
+    });
+    const line = {
+      level: 'info' as const,
+      message: 'output on at 5 V',
+      timestamp: '2026-01-01T00:00:01.000Z',
+    };
+    h.gw.model.apply({ type: 'log', batch_id: 'batch_1', data: line });
+    h.gw.model.apply({
+      type: 'error',
+      batch_id: 'batch_1',
+      data: { code: 'STEP_TIMEOUT', message: 'set_output' },
+    });
+    expect(await json(h.req('GET', '/api/batches/batch_1/log'))).toEqual({
+      status: 200,
+      body: {
+        batchId: 'batch_1',
+        lines: [
+          line,
+          { level: 'error', message: 'STEP_TIMEOUT: set_output', timestamp: '2026-01-01T00:00:00.000Z' },
+        ],
+      },
+    });
+    for (const path of ['/api/batches/batch_9/log', '/api/batches/..%2Fx/log']) {
+      const res = await json(h.req('GET', path));
+      expect({
+        path,
+        status: res.status,
+        code: (res.body as { error: { code: string } }).error.code,
+      }).toEqual({
+        path,
+        status: 404,
+        code: 'NOT_FOUND',
+      });
+    }
+  });
+
   test('GET /api/batches/:id of a batch the station does not have is 404', async () => {
     h.bus.on('supervisor', 'batch.list', () => [idle]);
     expect(await json(h.req('GET', '/api/batches/batch_9'))).toEqual({

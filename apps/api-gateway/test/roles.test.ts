@@ -80,7 +80,7 @@ describe('the route table', () => {
   });
 
   test('every WebSocket message a client may send has a role', () => {
-    expect(Object.keys(WS_MESSAGE_ROLES).sort()).toEqual(['subscribe', 'unsubscribe']);
+    expect(Object.keys(WS_MESSAGE_ROLES).sort()).toEqual(['ping', 'subscribe', 'unsubscribe']);
   });
 });
 

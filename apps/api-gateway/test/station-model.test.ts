@@ -3,7 +3,7 @@
 // nothing they should not.
 import { describe, expect, test } from 'bun:test';
 import type { BatchDetail, BatchStatus, LastResult, RunUnit, StationEvent } from '@station/model';
-import { type SnapshotSource, StationModel } from '../src/station-model.ts';
+import { LOG_LINES, type SnapshotSource, StationModel } from '../src/station-model.ts';
 
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');
 /** Lifecycle revisions after the snapshots the tests take (at T0 + 5 s). */
@@ -519,5 +519,117 @@ describe('resync', () => {
       progress: 0.5,
       stale: { since: expect.any(String) },
     });
+  });
+});
+
+describe('after a crash, and what a detail page opened later reads', () => {
+  const crash = {
+    code: 'BATCH_CRASHED',
+    message: 'runner of b1 crashed (SIGKILL)',
+    at: '2026-01-01T10:00:03.000Z',
+  };
+
+  test('the crash banner is over once a run starts after the restart, as a run error is; a new crash shows', async () => {
+    const { model } = setup();
+    await model.resync();
+    model.apply(proc(R + 1, 'running', 7));
+    model.apply(run(0.5, 2));
+    model.apply(proc(R + 2, 'error', undefined, { lastError: crash, restarts: 1 }));
+    model.apply({ type: 'error', batch_id: 'b1', data: { code: 'BATCH_CRASHED', message: crash.message } });
+    // Restarted by the policy: the supervisor keeps its error; the card shows it until the next run.
+    model.apply(proc(R + 3, 'running', 9, { lastError: crash, restarts: 1 }));
+    expect(model.cards()[0]?.lastError).toEqual(crash);
+    model.apply(run(0, 0, 'exec_02'));
+    expect(model.cards()[0]?.lastError).toBeUndefined();
+    model.apply(ended('exec_02', true));
+    // The supervisor restating the same error (a resync, a restart count) does not bring it back.
+    model.apply(proc(R + 4, 'running', 9, { lastError: crash, restarts: 2 }));
+    expect(model.cards()[0]).toMatchObject({ lastResult: { executionId: 'exec_02', overallPass: true } });
+    expect(model.cards()[0]?.lastError).toBeUndefined();
+    // A crash of its own after that run is shown again.
+    const again = { ...crash, at: '2026-01-01T10:00:09.000Z', message: 'runner of b1 crashed again' };
+    model.apply(proc(R + 5, 'error', undefined, { lastError: again, restarts: 2 }));
+    expect(model.cards()[0]?.lastError).toEqual(again);
+  });
+
+  test('a gateway started after the run that followed the crash does not show that crash', async () => {
+    const { model, source } = setup();
+    source.rows = [{ id: 'b1', name: 'Slot 1', status: 'running', pid: 9, lastError: crash }];
+    // The store's newest run of the batch ended after the crash was raised (T0 + 4 s > T0 + 3 s).
+    source.stored.set('b1', verdict('exec_02', true));
+    await model.resync();
+    expect(model.cards()[0]?.lastError).toBeUndefined();
+    // The run the crash cut short (it ended when the crash was raised) leaves it shown.
+    const { model: other, source: src2 } = setup();
+    src2.rows = source.rows;
+    src2.stored.set('b1', { ...verdict('exec_01', false), completedAt: crash.at, verdict: 'ERROR' });
+    await other.resync();
+    expect(other.cards()[0]?.lastError).toEqual(crash);
+  });
+
+  test('the recent log keeps the last lines and errors of each batch, oldest first, once each', async () => {
+    const { model, source, clock } = setup();
+    await model.resync();
+    const line = (n: number): StationEvent => ({
+      type: 'log',
+      batch_id: 'b1',
+      data: { level: 'info', message: `line ${n}`, timestamp: new Date(T0 + n).toISOString() },
+    });
+    for (let n = 0; n < 5; n++) model.apply(line(n));
+    model.apply({ type: 'error', batch_id: 'b1', data: { code: 'ABORTED', message: 'stopped by request' } });
+    model.apply({
+      type: 'error',
+      batch_id: 'b1',
+      data: { code: 'STEP_TIMEOUT', message: 'set_output: 5 s' },
+    });
+    // A resync (its snapshot holds no log) neither loses nor repeats a line.
+    let open = () => {};
+    source.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const resync = model.resync();
+    model.apply(line(5));
+    open();
+    await resync;
+    const log = await model.log('b1');
+    expect(log?.map((l) => `${l.level} ${l.message}`)).toEqual([
+      'info line 0',
+      'info line 1',
+      'info line 2',
+      'info line 3',
+      'info line 4',
+      'warn ABORTED: stopped by request',
+      'error STEP_TIMEOUT: set_output: 5 s',
+      'info line 5',
+    ]);
+    expect(log?.[5]?.timestamp).toBe(new Date(clock.t).toISOString());
+    for (let n = 0; n < LOG_LINES + 10; n++) model.apply(line(100 + n));
+    const full = await model.log('b1');
+    expect(full?.length).toBe(LOG_LINES);
+    expect(full?.at(-1)?.message).toBe(`line ${100 + LOG_LINES + 9}`);
+    expect(await model.log('nope')).toBeUndefined();
+  });
+
+  test("the running step's start time is on the card and in the detail", async () => {
+    const { model, source } = setup();
+    await model.resync();
+    source.details.set('b1', {
+      id: 'b1',
+      name: 'Slot 1',
+      status: 'running',
+      pid: 7,
+      sequencePackage: 'psu',
+      autoStart: false,
+      hardware: {},
+      parameters: {},
+      manualCommands: [],
+      restarts: 0,
+    });
+    model.apply(proc(R + 1, 'running', 7));
+    const step = run(0.25, 1);
+    if (step.type === 'sequence_status') step.data.stepStartedAt = '2026-01-01T10:00:02.500Z';
+    model.apply(step);
+    expect(model.cards()[0]?.stepStartedAt).toBe('2026-01-01T10:00:02.500Z');
+    expect((await model.get('b1'))?.execution?.stepStartedAt).toBe('2026-01-01T10:00:02.500Z');
   });
 });

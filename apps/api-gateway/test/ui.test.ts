@@ -74,6 +74,7 @@ describe('OpenAPI', () => {
     expect(routes).toEqual([
       'GET /api/batches',
       'GET /api/batches/{id}',
+      'GET /api/batches/{id}/log',
       'GET /api/batches/{id}/sequence/version',
       'GET /api/results',
       'GET /api/results/{id}',

@@ -223,6 +223,19 @@ describe('subscriptions', () => {
     ]);
   });
 
+  test('a ping is answered with a pong at once, subscribed or not, with the gateway clock', async () => {
+    await start();
+    const c = await client();
+    c.send({ type: 'ping' });
+    const first = await c.next((m) => m.type === 'pong', 'pong before subscribing');
+    expect(first).toEqual({ type: 'pong', data: { at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } });
+    await subscribed(c, ['batch_1']);
+    c.send({ type: 'ping' });
+    await c.next(() => c.messages.filter((m) => m.type === 'pong').length === 2, 'pong after subscribing');
+    const own = c.messages.filter((m) => m.type === 'pong' || m.type === 'subscribed');
+    expect(own.map((m) => m.type)).toEqual(['pong', 'subscribed', 'pong']);
+  });
+
   test('unsubscribe stops the events of that batch', async () => {
     await start();
     const c = await client();

@@ -16,6 +16,8 @@ export interface LiveExecution {
   total: number;
   currentStep?: string;
   stepIndex?: number;
+  /** When the current step started (ISO). */
+  stepStartedAt?: string;
   finished: number;
   steps: StepResult[];
   abort: AbortController;
@@ -95,6 +97,7 @@ export function runnerStatus(v: RunnerView): RunnerStatus {
             startedAt: ex.startedAt,
             ...(ex.currentStep !== undefined ? { currentStep: ex.currentStep } : {}),
             ...(ex.stepIndex !== undefined ? { stepIndex: ex.stepIndex } : {}),
+            ...(ex.stepStartedAt !== undefined ? { stepStartedAt: ex.stepStartedAt } : {}),
             totalSteps: ex.total,
             progress: progressOf(ex.finished, ex.total),
             steps: ex.steps,

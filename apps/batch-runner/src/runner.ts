@@ -540,6 +540,7 @@ export class BatchRunner {
       onStepStart: (d) => {
         live.currentStep = d.step;
         live.stepIndex = d.index;
+        live.stepStartedAt = new Date(this.#now()).toISOString();
         this.#status({ sequenceRunning: true });
       },
       onStepEnd: (r) => {
@@ -767,6 +768,7 @@ export class BatchRunner {
       if (ex.currentStep !== undefined) {
         data.currentStep = ex.currentStep;
         data.stepIndex = ex.stepIndex;
+        if (ex.stepStartedAt !== undefined) data.stepStartedAt = ex.stepStartedAt;
       }
     } else {
       data.dut = null;

@@ -536,6 +536,8 @@ export class BatchController {
         duration: r.duration ?? 0,
         status,
         statusReason: r.statusReason,
+        // What ended it, as on the run and on the step it cut off (screens mark that step Interrupted).
+        ...(r.statusReason && r.error ? { error: { code: r.statusReason, message: r.error } } : {}),
         steps: r.steps,
         verdict: verdictOf({ ...r, status }),
         dut: unitOf(r),

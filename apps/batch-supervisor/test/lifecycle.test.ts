@@ -243,6 +243,7 @@ describe('failures', () => {
           duration: expect.any(Number),
           status: 'failed',
           statusReason: 'BATCH_CRASHED',
+          error: { code: 'BATCH_CRASHED', message },
           steps: store.getResult(id)!.steps,
           verdict: 'ERROR',
           dut: { serialNumber: 'SN-7', partNumber: null, revision: null, lot: null, serialSourceStep: null },

@@ -13,6 +13,11 @@ export function duration(seconds: number | null | undefined): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
+/** Seconds with one decimal, as the language writes numbers ("1.3", or "1,3" where a comma is the mark). */
+export function seconds(s: number): string {
+  return s.toLocaleString(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+}
+
 /** Local date and time, to the second. */
 export function when(iso: string | null | undefined): string {
   if (!iso) return '–';
@@ -57,6 +62,27 @@ export function runStatus(status: string): string {
 /** A step's display state (see `stepState`) in words. */
 export function stepWord(state: string): string {
   return (STEPS as readonly string[]).includes(state) ? t(`step.${state as (typeof STEPS)[number]}`) : state;
+}
+
+/** How a run ended, as far as its steps go (a stored result, or the end the station announced). */
+export interface RunEnd {
+  status: string;
+  statusReason?: string | null;
+  /** The message the station ended the run with (a crash: the same text is on the step it cut off). */
+  error?: string | null;
+}
+
+/**
+ * Whether step `s` of a run that ended as `run` was cut short rather than failing on its own: every
+ * failed or running step of an aborted run, and the step in flight when the station ended the run (a
+ * crash, a lost runner: the store gives that step the run's own error).
+ */
+export function cutShort(run: RunEnd | undefined, s: { status: string; error?: string | null }): boolean {
+  if (!run || run.status === 'running') return false;
+  if (s.status === 'running') return true;
+  if (s.status !== 'failed') return false;
+  if (run.status === 'stopped') return true;
+  return !!run.statusReason && !!run.error && s.error === run.error;
 }
 
 /** A step's display state: a completed step whose pass is false reads as failed. */

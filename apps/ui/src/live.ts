@@ -1,5 +1,7 @@
 // The one WebSocket to the gateway: subscribes to every batch, folds events into a store React reads
-// with useSyncExternalStore, and reconnects with capped exponential backoff when the link drops.
+// with useSyncExternalStore, and reconnects with capped exponential backoff when the link drops. A link
+// can also die without closing (a cable pulled, a switch rebooted: TCP says open, nothing arrives), so
+// the page pings every second and counts the link lost when the gateway has said nothing for 3.5 s.
 import { backoffDelay } from '@station/time/backoff';
 import { useSyncExternalStore } from 'react';
 import { apiKey } from './api.ts';
@@ -14,6 +16,22 @@ export interface LiveSnapshot {
   /** Seconds until the next reconnect attempt (while reconnecting). */
   retryIn: number;
   station: StationState;
+}
+
+/** How often the page pings the gateway, and how long a silence means a dead link (both ms). */
+export const HEARTBEAT = { pingEveryMs: 1000, lostAfterMs: 3500 } as const;
+
+/**
+ * Whether a link last heard from at `lastHeard` is dead at `now`: the gateway answers every ping within
+ * `pingEveryMs`, so a silence of `lostAfterMs` is three unanswered pings. A connection still being set
+ * up gets the same time to answer its subscription.
+ */
+export function linkSilent(
+  lastHeard: number,
+  now: number,
+  lostAfterMs: number = HEARTBEAT.lostAfterMs,
+): boolean {
+  return now - lastHeard >= lostAfterMs;
 }
 
 /**
@@ -31,6 +49,9 @@ class LiveLink {
   private ws: WebSocket | null = null;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** When the gateway last said anything on the current socket (performance.now()). */
+  private lastHeard = 0;
   private started = false;
 
   readonly subscribe = (fn: () => void) => {
@@ -65,8 +86,26 @@ class LiveLink {
     const url = `${scheme}://${location.host}/ws${key ? `?api_key=${encodeURIComponent(key)}` : ''}`;
     const ws = new WebSocket(url);
     this.ws = ws;
+    this.lastHeard = performance.now();
+    let pinged = 0;
+    clearInterval(this.heartbeat);
+    // Looked at twice a ping interval, so a silence is noticed at most half an interval late.
+    this.heartbeat = setInterval(() => {
+      if (this.ws !== ws) return;
+      const now = performance.now();
+      if (linkSilent(this.lastHeard, now)) {
+        this.lost(ws);
+        return;
+      }
+      if (ws.readyState === WebSocket.OPEN && now - pinged >= HEARTBEAT.pingEveryMs) {
+        pinged = now;
+        ws.send(JSON.stringify({ type: 'ping' }));
+      }
+    }, HEARTBEAT.pingEveryMs / 2);
     ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', batch_ids: ['*'] }));
     ws.onmessage = (e) => {
+      if (this.ws !== ws) return;
+      this.lastHeard = performance.now();
       const parsed = parseServerMessage(String(e.data));
       if (!parsed.ok) {
         // A gateway and a page of different versions disagree: say so where a developer looks.
@@ -79,15 +118,24 @@ class LiveLink {
         this.set({ link: 'live', retryIn: 0 });
         return;
       }
+      if (msg.type === 'pong') return;
       this.set({ station: reduce(this.snap.station, msg) });
     };
-    ws.onclose = () => {
-      if (this.ws !== ws) return;
-      this.ws = null;
-      const delay = backoffMs(this.attempt++);
-      this.set({ link: 'reconnecting', retryIn: Math.ceil(delay / 1000) });
-      this.timer = setTimeout(() => this.connect(), delay);
-    };
+    ws.onclose = () => this.lost(ws);
+  }
+
+  /** The socket closed, or went silent: it is dropped (never to be read again) and a new one is tried. */
+  private lost(ws: WebSocket): void {
+    if (this.ws !== ws) return;
+    this.ws = null;
+    clearInterval(this.heartbeat);
+    // A silent socket may take a long time to close by itself; nothing it still says counts.
+    ws.onmessage = null;
+    ws.onclose = null;
+    ws.close();
+    const delay = backoffMs(this.attempt++);
+    this.set({ link: 'reconnecting', retryIn: Math.ceil(delay / 1000) });
+    this.timer = setTimeout(() => this.connect(), delay);
   }
 }
 

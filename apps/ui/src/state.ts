@@ -40,6 +40,8 @@ export interface BatchLive {
   unit?: UnitView;
   /** A start was sent from this page and the run has not been reported yet. */
   starting?: boolean;
+  /** How the run of `steps` ended, once the station said (`sequence_complete`). */
+  ended?: { executionId: string; status: string; statusReason: string | null; error: string | null };
 }
 
 export interface StationState {
@@ -144,6 +146,7 @@ export function reduce(state: StationState, msg: ServerMessage): StationState {
         return withBatch(state, id, next, {
           ...live,
           executionId: next.executionId,
+          ended: undefined,
           steps: [],
           starting: false,
           unit: unitOf(live, next.executionId, status),
@@ -182,9 +185,17 @@ export function reduce(state: StationState, msg: ServerMessage): StationState {
     }
     case 'sequence_complete': {
       // The verdict reaches the card with the gateway's next card; here the run's final step list.
+      const d = msg.data;
       return withBatch(state, id, current(), {
         ...live,
-        steps: msg.data.steps,
+        executionId: d.executionId,
+        steps: d.steps,
+        ended: {
+          executionId: d.executionId,
+          status: d.status ?? (d.overallPass ? 'completed' : 'failed'),
+          statusReason: d.statusReason ?? null,
+          error: d.error?.message ?? null,
+        },
         prompt: undefined,
         starting: false,
       });
@@ -245,4 +256,30 @@ export function seedSteps(state: StationState, id: string, exec: ExecutionSnapsh
     ...state,
     live: { ...state.live, [id]: { ...withPrompt, executionId: exec.executionId, steps } },
   };
+}
+
+/** An error line stamped by the gateway and by this page closer than this (ms) is one line. */
+const SAME_ERROR_MS = 5000;
+/** The line an `error` event becomes ("CODE: message"), on the station's side and on this page's. */
+const ERROR_LINE = /^[A-Z][A-Z0-9_]*: /;
+
+/**
+ * Seeds a batch's log from the station's recent log (`GET /api/batches/{id}/log`, a page opened fresh):
+ * the station's lines first, then the lines this page got on the socket that the station's list does not
+ * hold yet. A runner's line carries its own stamp on both sides; an error becomes a line on both sides,
+ * stamped by two clocks, so the same error text within 5 s is one line.
+ */
+export function seedLog(state: StationState, id: string, lines: LogLine[]): StationState {
+  const live = liveOf(state, id);
+  const told = (l: LogLine) =>
+    lines.some(
+      (s) =>
+        s.level === l.level &&
+        s.message === l.message &&
+        (s.timestamp === l.timestamp ||
+          (ERROR_LINE.test(l.message) &&
+            Math.abs(Date.parse(s.timestamp) - Date.parse(l.timestamp)) < SAME_ERROR_MS)),
+    );
+  const logs = [...lines, ...live.logs.filter((l) => !told(l))].slice(-MAX_LOG);
+  return { ...state, live: { ...state.live, [id]: { ...live, logs } } };
 }

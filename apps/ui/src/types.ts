@@ -22,6 +22,7 @@ export type {
   SyncResult,
   SyncStatus,
   UnitHistory,
+  Verdict as VerdictWord,
   YieldFigures,
 } from '@station/model';
 

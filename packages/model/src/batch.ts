@@ -47,6 +47,8 @@ export const BatchStatus = T.Object({
   pid: Opt(T.Integer()),
   currentStep: Opt(T.String()),
   stepIndex: Opt(T.Integer()),
+  /** When the current step started (ISO, the runner's clock): screens count the step's own time from it. */
+  stepStartedAt: Opt(T.String()),
   totalSteps: Opt(T.Integer()),
   progress: Opt(T.Number({ minimum: 0, maximum: 1 })),
   sequenceName: Opt(T.String()),
@@ -97,6 +99,8 @@ export const SequenceStatus = T.Object({
   progress: Opt(T.Number({ minimum: 0, maximum: 1 })),
   currentStep: Opt(T.String()),
   stepIndex: Opt(T.Integer()),
+  /** When the current step started (ISO). */
+  stepStartedAt: Opt(T.String()),
   /** The unit under test of the run in progress (the serial once a step read it); null between runs. */
   dut: Opt(T.Union([RunUnit, T.Null()])),
   lastResult: Opt(LastResult),
@@ -128,6 +132,8 @@ export const ExecutionSnapshot = T.Object({
   startedAt: T.String(),
   currentStep: Opt(T.String()),
   stepIndex: Opt(T.Integer()),
+  /** When the current step started (ISO). */
+  stepStartedAt: Opt(T.String()),
   totalSteps: T.Integer(),
   progress: T.Number(),
   steps: T.Array(StepResult),

@@ -4,11 +4,17 @@ import { type Static, Type as T } from '@sinclair/typebox';
 import { StationEvent } from './events.ts';
 import { literalUnion } from './schema.ts';
 
-/** What a client may send: subscribe to or unsubscribe from batches (`"*"` = every batch). */
-export const ClientMessage = T.Object({
-  type: T.Union([T.Literal('subscribe'), T.Literal('unsubscribe')]),
-  batch_ids: T.Array(T.String(), { minItems: 1 }),
-});
+/**
+ * What a client may send: subscribe to or unsubscribe from batches (`"*"` = every batch), or a heartbeat
+ * (`ping`, answered at once with `pong`: a link that stops answering is a dead link, even while TCP says open).
+ */
+export const ClientMessage = T.Union([
+  T.Object({
+    type: T.Union([T.Literal('subscribe'), T.Literal('unsubscribe')]),
+    batch_ids: T.Array(T.String(), { minItems: 1 }),
+  }),
+  T.Object({ type: T.Literal('ping') }),
+]);
 export type ClientMessage = Static<typeof ClientMessage>;
 
 /** Codes of the `error` messages the gateway sends about a client's own input. */
@@ -24,8 +30,12 @@ export const CLIENT_ERROR_CODES = [
 export const ClientErrorCode = literalUnion(CLIENT_ERROR_CODES);
 export type ClientErrorCode = Static<typeof ClientErrorCode>;
 
-/** The gateway's answers to a client: its current subscriptions, or what was wrong with its message. */
+/**
+ * The gateway's answers to a client: its current subscriptions, what was wrong with its message, or the
+ * `pong` to its heartbeat (`at`: the gateway's clock).
+ */
 export const GatewayMessage = T.Union([
+  T.Object({ type: T.Literal('pong'), data: T.Object({ at: T.String() }) }),
   T.Object({ type: T.Literal('subscribed'), data: T.Object({ batch_ids: T.Array(T.String()) }) }),
   T.Object({ type: T.Literal('unsubscribed'), data: T.Object({ batch_ids: T.Array(T.String()) }) }),
   T.Object({

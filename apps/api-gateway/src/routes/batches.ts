@@ -12,11 +12,13 @@ import { ApiError } from '../errors.ts';
 import { documentBody, EmptyBody } from '../requests/body.ts';
 import {
   BatchDetailSchema,
+  BatchLogSchema,
   BatchStatusSchema,
   CommandResultSchema,
   errorResponses,
   PromptClosedSchema,
 } from '../schemas.ts';
+import { LOG_LINES } from '../station-model.ts';
 
 const idPattern = new RegExp(ID_PATTERN);
 
@@ -93,6 +95,22 @@ export function batchRoutes(ctx: RouteContext) {
         params: IdParams,
         response: { 200: BatchDetailSchema, ...errorResponses },
         detail: { summary: 'One batch: status, configuration, live execution, manual commands' },
+      },
+    )
+    .get(
+      '/:id/log',
+      async ({ params }) => {
+        const batchId = batchIdOf(params.id);
+        const lines = await model.log(batchId);
+        if (!lines) throw new ApiError('NOT_FOUND', `no batch "${batchId}" on this station`);
+        return { batchId, lines };
+      },
+      {
+        params: IdParams,
+        response: { 200: BatchLogSchema, ...errorResponses },
+        detail: {
+          summary: `The batch's recent log (the last ${LOG_LINES} lines its runner wrote, and its errors), oldest first`,
+        },
       },
     )
     .post(

@@ -6,7 +6,7 @@ import type { Identity } from '../auth.ts';
 import type { GatewayMetrics } from '../metrics/gateway-metrics.ts';
 import { allows, WS_MESSAGE_ROLES } from '../roles.ts';
 import type { WsLimits } from '../types.ts';
-import { ALL_BATCHES, ClientMessageError, clientError, parseClientMessage } from './messages.ts';
+import { ALL_BATCHES, ClientMessageError, clientError, parseClientMessage, pong } from './messages.ts';
 
 /** The socket operations the hub needs (Bun's ServerWebSocket has them). */
 export interface WsPeer {
@@ -50,6 +50,8 @@ export interface HubOptions {
    * peer that cannot subscribe) the hub sends to each client itself.
    */
   broadcast?(topic: string, text: string): void;
+  /** The clock a `pong` is stamped with (milliseconds); Date.now by default. */
+  now?: () => number;
 }
 
 /**
@@ -120,6 +122,11 @@ export class Hub {
       this.#opts.metrics.wsErrors.inc({ code: 'FORBIDDEN' });
       const text = `${msg.type} needs role ${needed} or higher; ${client.who.name} has role ${client.who.role}`;
       this.#send(client, clientError('FORBIDDEN', text), 'error');
+      return;
+    }
+    if (msg.type === 'ping') {
+      // Answered before anything else the client waits for: the page counts the link lost without it.
+      this.#send(client, pong(new Date((this.#opts.now ?? Date.now)()).toISOString()), 'pong');
       return;
     }
     if (msg.type === 'unsubscribe') {

@@ -12,8 +12,8 @@ export type ClientErrorCode =
   | 'SNAPSHOT_UNAVAILABLE'
   | 'FORBIDDEN';
 
-/** A valid client message. */
-export type ClientMessage = { type: 'subscribe' | 'unsubscribe'; batchIds: string[] };
+/** A valid client message: a (un)subscription, or a heartbeat to answer with `pong`. */
+export type ClientMessage = { type: 'subscribe' | 'unsubscribe'; batchIds: string[] } | { type: 'ping' };
 
 /** `"*"` subscribes to every batch. */
 export const ALL_BATCHES = '*';
@@ -65,10 +65,11 @@ export function parseClientMessage(raw: unknown, maxBytes: number, maxIds: numbe
     throw new ClientMessageError('BAD_MESSAGE', 'message must be a JSON object with a "type"');
   }
   const { type, batch_ids } = value as { type?: unknown; batch_ids?: unknown };
+  if (type === 'ping') return { type };
   if (type !== 'subscribe' && type !== 'unsubscribe') {
     throw new ClientMessageError(
       'UNKNOWN_TYPE',
-      `unknown message type ${JSON.stringify(type)?.slice(0, 40) ?? 'undefined'}; expected "subscribe" or "unsubscribe"`,
+      `unknown message type ${JSON.stringify(type)?.slice(0, 40) ?? 'undefined'}; expected "subscribe", "unsubscribe" or "ping"`,
     );
   }
   if (!Array.isArray(batch_ids) || batch_ids.length === 0) {
@@ -89,6 +90,11 @@ export function parseClientMessage(raw: unknown, maxBytes: number, maxIds: numbe
     }
   }
   return { type, batchIds: [...new Set(batch_ids as string[])] };
+}
+
+/** The answer to a client's heartbeat, stamped with the gateway's clock. */
+export function pong(at: string): string {
+  return JSON.stringify({ type: 'pong', data: { at } });
 }
 
 /** The gateway's `error` message about a client's input (SPEC §3.2 shape; no batch, so `batch_id` null). */

@@ -1,20 +1,28 @@
 // One batch on the overview: state in words and colour, the unit on the fixture (ready for a serial,
 // testing with the open prompt, or its verdict with the whole card coloured by it), the running sequence
 // and its progress, and only the buttons that are legal in the current state.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ACTIONS, actionLabel, batchActions } from '../actions.ts';
 import { api } from '../api.ts';
-import { clockTime, duration, stateWord } from '../format.ts';
-import { useAction } from '../hooks.ts';
+import { clockTime, duration, seconds, stateWord } from '../format.ts';
+import { useAction, useNow } from '../hooks.ts';
 import { useLive } from '../live.ts';
+import { timeProgress, useStepWeights } from '../progress.ts';
 import { linkTo } from '../router.ts';
-import type { BatchStatus } from '../types.ts';
+import type { BatchStatus, VerdictWord } from '../types.ts';
 import { recallUnit, rememberUnit, verdictOf } from '../unit.ts';
 import { useYield, yieldText } from '../yield.ts';
 import { DriftBadge } from './DriftBadge.tsx';
 import { StartSequence } from './StartSequence.tsx';
 import { PromptPanel, ReadyForm, UnitVerdictBlock } from './UnitPanel.tsx';
+
+/** Seconds the running step has taken at `now`; undefined when the station has not said when it began. */
+export function stepElapsedOf(b: BatchStatus, now: number): number | undefined {
+  if (!b.sequenceRunning || !b.stepStartedAt) return undefined;
+  const began = Date.parse(b.stepStartedAt);
+  return Number.isFinite(began) ? Math.max(0, (now - began) / 1000) : undefined;
+}
 
 /** Seconds since `startedAt` while running, else the last reported elapsed. */
 export function elapsedOf(b: BatchStatus, now: number): number | undefined {
@@ -23,17 +31,23 @@ export function elapsedOf(b: BatchStatus, now: number): number | undefined {
   return b.elapsed ?? b.lastResult?.duration;
 }
 
-/** The pass/fail verdict, large. */
+/** The pass/fail verdict, large: `verdict` when the station's rule gave one (see `storedVerdict`). */
 export function Verdict({
   pass,
   status,
   errorCode,
+  verdict,
 }: {
-  pass: boolean | null | undefined;
+  pass?: boolean | null | undefined;
   status?: string;
   errorCode?: string;
+  verdict?: VerdictWord | null;
 }) {
   const { t } = useTranslation();
+  if (verdict) {
+    const css = verdict === 'ABORTED' ? 'aborted' : verdict.toLowerCase();
+    return <span className={`verdict ${css}`}>{t(`verdict.${verdict}`)}</span>;
+  }
   // A run whose results could not be stored has no verdict: the unit must be tested again.
   if (errorCode) {
     return (
@@ -130,11 +144,20 @@ function serialFor(
 }
 
 /** One batch as a card. */
-export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; storage?: StorageWarning }) {
+export function BatchCard({
+  b,
+  now: slowNow,
+  storage,
+}: {
+  b: BatchStatus;
+  now: number;
+  storage?: StorageWarning;
+}) {
   const { t } = useTranslation();
   // The station bar refreshes the figures when any run ends; a card only reads its slot's.
   const slotYield = useYield('', b.id);
-  const lv = useLive().station.live[b.id];
+  const { station, link } = useLive();
+  const lv = station.live[b.id];
   // What this page knows of the unit, kept for the session so a reload mid-run still shows its serial.
   const unit = lv?.unit?.serial ? lv.unit : recallUnit(b.id);
   const unitSerial = lv?.unit?.serial;
@@ -143,6 +166,10 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
     if (unitSerial) rememberUnit(b.id, { serial: unitSerial, ...(unitRun ? { executionId: unitRun } : {}) });
   }, [b.id, unitSerial, unitRun]);
   const testing = b.status === 'running' && b.sequenceRunning === true;
+  // While it tests, the card's clocks and its bar move ten times a second, not in one-second jumps.
+  const fastNow = useNow(testing ? 100 : 60_000);
+  const now = testing ? Math.max(fastNow, slowNow) : slowNow;
+  const weights = useStepWeights(b.id, b.sequenceName, b.totalSteps, testing ? b.executionId : undefined);
   const starting = lv?.starting === true;
   const verdict = testing || starting ? undefined : verdictOf(b.lastResult);
   const last = b.lastResult;
@@ -154,19 +181,36 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
   const unsafe = b.lastError?.code === 'RECOVERY_FAILED';
   const ready = b.status === 'running' && !testing && !starting && !!b.sequenceName && !unsafe;
   const unitState = testing || starting ? 'testing' : verdict ? verdict.toLowerCase() : 'ready';
-  const progress = b.progress ?? 0;
-  const pct = Math.round(progress * 100);
+  const stepElapsed = stepElapsedOf(b, now);
+  // By time (progress.ts): past durations weigh the steps; the step counter alone when the position is unknown.
+  const byTime =
+    testing && b.stepIndex !== undefined && b.totalSteps
+      ? timeProgress(
+          { stepIndex: b.stepIndex, totalSteps: b.totalSteps, stepElapsed: stepElapsed ?? 0 },
+          weights,
+        )
+      : (b.progress ?? 0);
+  // The bar of one run never goes back (the past durations may arrive after it started on equal weights).
+  const shown = useRef({ run: '', max: 0 });
+  if (shown.current.run !== (b.executionId ?? '')) shown.current = { run: b.executionId ?? '', max: 0 };
+  const progress = Math.max(byTime, shown.current.max);
+  shown.current.max = progress;
+  const pct = Math.floor(progress * 100);
   const step =
     b.sequenceRunning && b.currentStep
       ? b.stepIndex !== undefined && b.totalSteps
         ? t('card.stepOf', { step: b.currentStep, n: b.stepIndex + 1, total: b.totalSteps })
         : b.currentStep
       : '—';
+  // "Ready" only once the card can take a unit: the runner's package is known, so its scan form is there.
+  const loading = b.status === 'running' && !testing && !b.sequenceName;
   return (
     <article
-      className={`card state-${b.status} unit-${unitState}${b.lastError ? ' has-error' : ''}`}
+      className={`card state-${b.status} unit-${unitState}${b.lastError ? ' has-error' : ''}${link === 'live' ? '' : ' link-lost'}`}
       data-batch={b.id}
       data-unit={unitState}
+      // While the link is down the card is what the station last said, not what it says now.
+      aria-busy={link === 'live' ? undefined : true}
       aria-labelledby={`card-${b.id}`}
     >
       <header className="card-head">
@@ -175,8 +219,8 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
             {b.name}
           </a>
         </h2>
-        <span className={`badge state-${b.status}`} data-testid="state">
-          {stateWord(b.status, b.sequenceRunning === true)}
+        <span className={`badge state-${loading ? 'starting' : b.status}`} data-testid="state">
+          {loading ? t('state.starting') : stateWord(b.status, b.sequenceRunning === true)}
         </span>
       </header>
       {testing || starting ? (
@@ -190,9 +234,17 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
         <dt>{t('card.sequence')}</dt>
         <dd>{b.sequenceName ? `${b.sequenceName} ${b.sequenceVersion ?? ''}` : '—'}</dd>
         <dt>{t('card.step')}</dt>
-        <dd data-testid="step">{step}</dd>
+        <dd data-testid="step">
+          {step}
+          {stepElapsed !== undefined ? (
+            <span className="step-elapsed" data-testid="step-elapsed">
+              {' · '}
+              {t('card.stepTime', { seconds: seconds(stepElapsed) })}
+            </span>
+          ) : null}
+        </dd>
         <dt>{t('card.elapsed')}</dt>
-        <dd>{duration(elapsedOf(b, now))}</dd>
+        <dd data-testid="elapsed">{duration(elapsedOf(b, now))}</dd>
         <dt>{t('card.today')}</dt>
         <dd data-testid="slot-yield">{yieldText(slotYield)}</dd>
       </dl>
@@ -204,7 +256,7 @@ export function BatchCard({ b, now, storage }: { b: BatchStatus; now: number; st
         aria-valuemax={100}
         aria-valuenow={b.sequenceRunning ? pct : undefined}
       >
-        <div className="bar" style={{ width: `${b.sequenceRunning ? pct : 0}%` }} />
+        <div className="bar" style={{ width: `${b.sequenceRunning ? (progress * 100).toFixed(1) : 0}%` }} />
         <span>{b.sequenceRunning ? t('card.percent', { pct }) : t('card.notTesting')}</span>
       </div>
       <div className="last" data-testid="last-result">

@@ -1,21 +1,37 @@
 // One batch in depth: live step list with measurements against limits, errors up front, the live log,
-// and manual control. Seeded from GET /api/batches/{id} so a page opened mid-run is right at once.
+// and manual control. Seeded from GET /api/batches/{id} so a page opened mid-run is right at once; between
+// runs the steps are the last run's as the store holds them (GET /api/results/{id}: how it really ended,
+// a crash included), and the log starts with the station's recent lines (GET /api/batches/{id}/log).
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { type SequenceNames, sequenceNames } from '../display.ts';
-import { clockTime, limits, stepState, stepWord, value } from '../format.ts';
+import { clockTime, cutShort, limits, type RunEnd, seconds, stepState, stepWord, value } from '../format.ts';
 import { useLoad, useNow } from '../hooks.ts';
 import { live, useLive } from '../live.ts';
 import { linkTo } from '../router.ts';
-import { type StepView, seedSteps } from '../state.ts';
-import type { BatchDetail as Detail, SequenceInfo } from '../types.ts';
-import { BatchCard } from './BatchCard.tsx';
+import { type LogLine, type StepView, seedLog, seedSteps } from '../state.ts';
+import type { BatchDetail as Detail, ExecutionResult, SequenceInfo } from '../types.ts';
+import { BatchCard, stepElapsedOf } from './BatchCard.tsx';
 import { ManualPanel } from './ManualPanel.tsx';
 
-function StepRow({ s, index, names }: { s: StepView; index: number; names: SequenceNames }) {
+function StepRow({
+  s,
+  index,
+  names,
+  end,
+  elapsed,
+}: {
+  s: StepView;
+  index: number;
+  names: SequenceNames;
+  /** How the run ended, when it has: the step it cut short reads Interrupted. */
+  end: RunEnd | undefined;
+  /** Seconds the step has been running, while it runs. */
+  elapsed: number | undefined;
+}) {
   const { t } = useTranslation();
-  const state = stepState(s.status, s.pass);
+  const state = stepState(s.status, s.pass, cutShort(end, s));
   return (
     <li className={`step step-${state}`} data-step={s.name} data-state={state}>
       <div className="step-head">
@@ -25,7 +41,9 @@ function StepRow({ s, index, names }: { s: StepView; index: number; names: Seque
         <span className="step-time">
           {s.duration !== null && s.duration !== undefined
             ? t('detail.seconds', { value: s.duration.toFixed(2) })
-            : ''}
+            : state === 'running' && elapsed !== undefined
+              ? t('card.stepTime', { seconds: seconds(elapsed) })
+              : ''}
         </span>
       </div>
       {s.error ? <p className="step-error">{s.error}</p> : null}
@@ -62,10 +80,25 @@ function StepRow({ s, index, names }: { s: StepView; index: number; names: Seque
 export function BatchDetail({ id }: { id: string }) {
   const { t } = useTranslation();
   const { station } = useLive();
-  const now = useNow();
   const b = station.batches[id];
+  const running = b?.status === 'running' && b.sequenceRunning === true;
+  // The running step's time moves ten times a second.
+  const now = useNow(running ? 100 : 1000);
   const runKey = b?.executionId ?? '';
   const detail = useLoad(`${id}:${runKey}:${b?.status}`, () => api<Detail>('GET', `/batches/${id}`));
+  // Between runs: the last run as stored (its steps, measurements and real end), one source with Results.
+  const last = running ? undefined : b?.lastResult;
+  const lastId = last?.executionId;
+  // Fetched again when the card's account of that run changes: a run lost with its runner is ERROR on the
+  // card at once, and complete in the store a moment later, when the supervisor has marked it.
+  const stored = useLoad(last ? JSON.stringify(last) : '', () =>
+    lastId ? api<ExecutionResult>('GET', `/results/${encodeURIComponent(lastId)}`) : Promise.resolve(null),
+  );
+  const lastRun =
+    lastId && stored.data?.id === lastId && stored.data.status !== 'running' ? stored.data : undefined;
+  const recent = useLoad(`log:${id}`, () =>
+    api<{ batchId: string; lines: LogLine[] }>('GET', `/batches/${encodeURIComponent(id)}/log`),
+  );
   const seqName = detail.data?.sequencePackage ?? b?.sequenceName;
   const seq = useLoad(seqName ?? '', () =>
     seqName ? api<SequenceInfo>('GET', `/sequences/${encodeURIComponent(seqName)}`) : Promise.resolve(null),
@@ -79,13 +112,26 @@ export function BatchDetail({ id }: { id: string }) {
     if (exec) live.update((s) => seedSteps(s, id, exec));
   }, [detail.data, id]);
 
+  // The station's recent log first; what the socket brought since is kept after it.
+  useEffect(() => {
+    const lines = recent.data?.lines;
+    if (lines) live.update((s) => seedLog(s, id, lines));
+  }, [recent.data, id]);
+
   const logCount = liveData?.logs.length ?? 0;
   useEffect(() => {
     if (logCount && logRef.current) logRef.current.scrollTop = logRef.current.scrollHeight;
   }, [logCount]);
 
   if (!b) return <p className="empty">{detail.error ?? t('detail.loading')}</p>;
-  const seen = liveData?.steps ?? [];
+  // The stored run once it has loaded; until then (or for a run the store could not keep) the live list.
+  const seen: StepView[] = lastRun ? lastRun.steps : (liveData?.steps ?? []);
+  const end: RunEnd | undefined = lastRun
+    ? lastRun
+    : liveData?.ended && liveData.ended.executionId === liveData.executionId
+      ? liveData.ended
+      : undefined;
+  const stepElapsed = stepElapsedOf(b, now);
   const planned = seq.data?.manifest?.steps?.map((s) => s.name) ?? [];
   const names = sequenceNames(seq.data?.manifest);
   const steps: StepView[] = [
@@ -109,7 +155,15 @@ export function BatchDetail({ id }: { id: string }) {
           {steps.length === 0 ? <p className="muted">{t('detail.noSteps')}</p> : null}
           <ol className="steps" data-testid="steps">
             {steps.map((s, i) => (
-              <StepRow key={s.name} s={s} index={i} names={names} />
+              <StepRow
+                key={s.name}
+                s={s}
+                index={i}
+                names={names}
+                // Not running and no end known yet: a step still marked running was cut short all the same.
+                end={running ? undefined : (end ?? { status: 'ended' })}
+                elapsed={running && s.name === b.currentStep ? stepElapsed : undefined}
+              />
             ))}
           </ol>
           {b.lastResult ? (

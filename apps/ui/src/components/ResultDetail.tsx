@@ -1,9 +1,10 @@
 // One stored execution: verdict, parameters, every step with its measurements, and the exports.
+import { verdictOf } from '@station/model';
 import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, download } from '../api.ts';
 import { sequenceNames } from '../display.ts';
-import { duration, limits, runStatus, stepState, stepWord, value, when } from '../format.ts';
+import { cutShort, duration, limits, runStatus, stepState, stepWord, value, when } from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { linkTo } from '../router.ts';
@@ -74,7 +75,7 @@ export function ResultDetail({ id }: { id: string }) {
       {r ? (
         <>
           <div className="result-head">
-            <Verdict pass={r.overallPass} status={r.status} />
+            <Verdict verdict={verdictOf(r)} />
             <dl className="facts">
               <dt>{t('result.batch')}</dt>
               <dd>{r.batchId}</dd>
@@ -130,7 +131,7 @@ export function ResultDetail({ id }: { id: string }) {
             </thead>
             <tbody>
               {r.steps.flatMap((s) => {
-                const state = stepState(s.status, s.pass, r.status === 'stopped');
+                const state = stepState(s.status, s.pass, cutShort(r, s));
                 const rows = s.measurements.length ? s.measurements : [null];
                 const asked = (s.prompts ?? []).map((p) => (
                   <tr

@@ -1,5 +1,6 @@
 // Stored results: filter by serial, batch, sequence, pass/fail and date range, page through them, open one.
 // Filters live in the URL, so a filtered list can be bookmarked and the back button works.
+import { verdictOf } from '@station/model';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { duration, runStatus, when } from '../format.ts';
@@ -138,7 +139,7 @@ export function Results() {
               <td data-testid="operator">{r.operator ?? '—'}</td>
               <td>{runStatus(r.status)}</td>
               <td>
-                <Verdict pass={r.overallPass} status={r.status} />
+                <Verdict verdict={verdictOf(r)} />
               </td>
               <td>{duration(r.duration)}</td>
             </tr>

@@ -70,6 +70,7 @@ export const en = {
     sequence: 'Sequence',
     step: 'Step',
     stepOf: '{{step}} ({{n}}/{{total}})',
+    stepTime: '{{seconds}} s',
     elapsed: 'Elapsed',
     today: 'Today',
     progress: '{{name}} progress',

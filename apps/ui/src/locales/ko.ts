@@ -72,6 +72,7 @@ export const ko: Messages = {
     sequence: '시퀀스',
     step: '단계',
     stepOf: '{{step}} ({{n}}/{{total}})',
+    stepTime: '{{seconds}}초',
     elapsed: '경과 시간',
     today: '오늘',
     progress: '{{name}} 진행률',
