@@ -12,7 +12,7 @@ const cli: CliSpec = {
     {
       name: 'start-concurrency',
       value: 'N',
-      description: 'runners allowed to be starting at once (default: one per CPU core)',
+      description: 'runners allowed to be starting at once (default: four per CPU core)',
     },
   ],
   service: true,

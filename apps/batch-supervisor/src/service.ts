@@ -35,7 +35,7 @@ export interface SupervisorServiceOptions {
   runnerMain?: string;
   /** Timing overrides (`--timings '{"heartbeatMs":200}'`). */
   timings?: Partial<Timings>;
-  /** Runners allowed to be starting at once (`--start-concurrency`); default: one per CPU core. */
+  /** Runners allowed to be starting at once (`--start-concurrency`); default: four per CPU core. */
   startConcurrency?: number;
 }
 
@@ -43,6 +43,9 @@ export interface SupervisorServiceOptions {
 export interface SupervisorService extends RunningService {
   readonly supervisor: Supervisor;
 }
+
+/** Runners starting at once per CPU core, unless `--start-concurrency` says otherwise. */
+export const STARTS_PER_CORE = 4;
 
 /** The supervisor's own flags, from the parsed command line (see main.ts for the list). */
 export function serviceOptions(options: Record<string, string | undefined>): SupervisorServiceOptions {
@@ -153,7 +156,10 @@ export async function startSupervisor(
       else remote.gone(host, batchId);
     },
     discover,
-    startGate: new Gate(opts.startConcurrency ?? availableParallelism()),
+    // Four per core: a bundled runner's start is short, and on a PC shared with other work more starts
+    // at once get a fairer share of the CPU (docs/supervisor.md, "Benchmark": 50 batches in 44 s instead
+    // of 79 s at a load average of 20); bounded, so fifty never thrash at once.
+    startGate: new Gate(opts.startConcurrency ?? STARTS_PER_CORE * availableParallelism()),
     link: hostAwareLink(busRunnerLink(client), hostOf, hosts),
     events: {
       publish(event) {
