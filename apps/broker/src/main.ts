@@ -2,6 +2,7 @@
 
 import { Broker } from '@station/bus';
 import { metricsReply } from '@station/bus/metrics-shape';
+import { curveServer } from '@station/config';
 import { type CliSpec, runService } from '@station/service';
 import { BrokerMetrics } from './metrics.ts';
 
@@ -12,6 +13,12 @@ const cli: CliSpec = {
   service: true,
 };
 
+function curveServerOrFail(config: Parameters<typeof curveServer>[0]) {
+  const curve = curveServer(config);
+  if (curve === undefined) throw new Error('remote endpoints need security.curve');
+  return curve;
+}
+
 await runService(
   'broker',
   async ({ config, log }) => {
@@ -21,11 +28,23 @@ await runService(
       serviceBus: config.ipc.service_bus,
       eventIn: config.ipc.event_pub,
       eventOut: config.ipc.event_sub,
+      // Batch hosts on other machines: the same sockets on tcp, CURVE only (the config check makes sure
+      // security.curve is there when remote is).
+      ...(config.remote === undefined
+        ? {}
+        : {
+            remote: {
+              serviceBus: config.remote.service_bus,
+              eventIn: config.remote.event_pub,
+              eventOut: config.remote.event_sub,
+              curve: curveServerOrFail(config),
+            },
+          }),
       logger: log,
       observer: metrics,
       methods: { metrics: () => metricsReply(metrics.registry) },
     });
-    log.info({ endpoints: broker.endpoints }, 'broker ready');
+    log.info({ endpoints: broker.endpoints, remote: broker.remoteEndpoints }, 'broker ready');
     return {
       async stop() {
         broker.close();

@@ -6,6 +6,7 @@ import { parseCliOrExit } from '@station/service';
 import { backup } from './backup.ts';
 import { type Command, processIo } from './command.ts';
 import { healthcheck } from './healthcheck.ts';
+import { keys } from './keys.ts';
 import { newPackage } from './new.ts';
 import { packageCommand } from './package.ts';
 import { runCommand } from './run.ts';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   package: packageCommand,
   healthcheck,
   backup,
+  keys,
 };
 
 function overview(): string {

@@ -6,7 +6,7 @@ import { SERVICES } from '@station/service/services';
 import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
 import { station, tempDir } from './station.ts';
 
-const COMMANDS = ['new', 'validate', 'run', 'package', 'healthcheck', 'backup'];
+const COMMANDS = ['new', 'validate', 'run', 'package', 'healthcheck', 'backup', 'keys'];
 
 test('station --help lists every command; no command or an unknown one exits 2 with the list', async () => {
   using tmp = tempDir();

@@ -7,6 +7,7 @@ export type {
   StationCheck,
   StationCheckContext,
 } from './checks.ts';
+export { authorizedKeys, curveClient, curveKeys, curveServer } from './curve.ts';
 export { ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue } from './errors.ts';
 export {
   type ConfigSource,
@@ -23,6 +24,7 @@ export { envReferences, REDACTED, redactConfig } from './redact.ts';
 export { storePath } from './resolve.ts';
 export {
   type BatchConfig,
+  type CurveConfig,
   type HardwareConfig,
   type HostConfig,
   ID_PATTERN,

@@ -3,7 +3,7 @@
 // files.
 import { isAbsolute, join, resolve } from 'node:path';
 import type { StaticDecode } from '@sinclair/typebox';
-import type { StationConfig, StationConfigSchema } from './schema.ts';
+import type { CurveConfig, StationConfig, StationConfigSchema } from './schema.ts';
 
 type Decoded = StaticDecode<typeof StationConfigSchema>;
 
@@ -50,6 +50,7 @@ export function resolveConfig(decoded: Decoded, configDir: string): StationConfi
       event_pub: endpoint(decoded.ipc.event_pub, defaults.event_pub),
       event_sub: endpoint(decoded.ipc.event_sub, defaults.event_sub),
     },
+    security: { curve: decoded.security.curve && resolveCurve(decoded.security.curve, configDir) },
     batches: decoded.batches.map((b) => ({
       ...b,
       name: b.name ?? b.id,
@@ -57,6 +58,21 @@ export function resolveConfig(decoded: Decoded, configDir: string): StationConfi
       limits: { ...decoded.limits, ...definedOnly(b.limits) },
     })),
   };
+}
+
+/** Key file and folder paths of `security.curve`, made absolute against the config file's folder. */
+export function resolveCurve(curve: CurveConfig, configDir: string): CurveConfig {
+  const out: CurveConfig = { ...curve };
+  for (const key of [
+    'public_key_file',
+    'secret_key_file',
+    'server_key_file',
+    'authorized_keys_dir',
+  ] as const) {
+    const value = curve[key];
+    if (value !== undefined) out[key] = resolveDir(configDir, value);
+  }
+  return out;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

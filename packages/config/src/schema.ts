@@ -315,6 +315,49 @@ export const UiSchema = section(
   { default: {} },
 );
 
+const KeyFile = Type.String({ minLength: 1, expected: 'a key file path (relative to this file)' });
+const KeyEnv = Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', expected: 'an environment variable name' });
+const KeyText = Type.String({ pattern: '^.{40}$', expected: 'a CURVE public key: 40 characters of Z85' });
+
+/**
+ * `security.curve`: this machine's CURVE key pair and whom it trusts (docs/configuration.md "Keys"). Each
+ * key comes from a file (`*_file`, libzmq's key file text or a bare Z85 key) or an environment variable
+ * (`*_env`); public keys may also be written inline. A secret key is never written in this file:
+ * `secret_key` is accepted by the schema only so that the check can refuse it with a clear message.
+ */
+export const CurveSchema = section({
+  public_key: Type.Optional(KeyText),
+  public_key_file: Type.Optional(KeyFile),
+  public_key_env: Type.Optional(KeyEnv),
+  secret_key: Type.Optional(Type.Unknown()),
+  secret_key_file: Type.Optional(KeyFile),
+  secret_key_env: Type.Optional(KeyEnv),
+  /** The station broker's public key, for the parties that connect to it over tcp (a batch host). */
+  server_key: Type.Optional(KeyText),
+  server_key_file: Type.Optional(KeyFile),
+  server_key_env: Type.Optional(KeyEnv),
+  /** On the station: a folder of `*.key` files, the public keys of the batch hosts allowed to connect. */
+  authorized_keys_dir: Type.Optional(Type.String({ minLength: 1, expected: 'a folder of *.key files' })),
+});
+
+/** `security`: transport security of the bus. */
+export const SecuritySchema = section({ curve: Type.Optional(CurveSchema) }, { default: {} });
+
+const TcpEndpoint = Type.String({
+  pattern: '^tcp://.+:\\d+$',
+  expected: 'a tcp endpoint "tcp://<address>:<port>"',
+});
+
+/**
+ * `remote`: tcp endpoints on which the broker also listens, with CURVE, for batch hosts on other machines
+ * (the `ipc` endpoints stay local and unauthenticated).
+ */
+export const RemoteSchema = section({
+  service_bus: TcpEndpoint,
+  event_pub: TcpEndpoint,
+  event_sub: TcpEndpoint,
+});
+
 /** The whole file as written (before derived defaults and path resolution). */
 export const StationConfigSchema = section({
   station: StationSchema,
@@ -330,6 +373,8 @@ export const StationConfigSchema = section({
   storage: StorageSchema,
   supervisor: SupervisorSchema,
   ui: UiSchema,
+  security: SecuritySchema,
+  remote: Type.Optional(RemoteSchema),
 });
 
 type Decoded = StaticDecode<typeof StationConfigSchema>;
@@ -346,6 +391,9 @@ export type BatchConfig = Omit<DecodedBatch, 'name' | 'hardware'> & {
 
 /** One batch host after loading. */
 export type HostConfig = Decoded['hosts'][number];
+
+/** `security.curve` after loading (key file paths absolute). */
+export type CurveConfig = NonNullable<Decoded['security']['curve']>;
 
 /** A log level as accepted by @station/log. */
 export type LogLevel = Decoded['logging']['level'];

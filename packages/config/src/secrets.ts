@@ -22,13 +22,17 @@ export function isSecretName(name: string): boolean {
 
 /**
  * Variables the config references that are secrets: substituted into a secret field (`backend.api_key`,
- * `server.auth.api_keys`, an option named like `password`) or named like a secret themselves.
+ * `server.auth.api_keys`, an option named like `password`), named like a secret themselves, or named by
+ * `security.curve.secret_key_env`.
  */
 export function secretVariables(config: StationConfig): Set<string> {
   const out = new Set<string>();
   for (const [pointer, names] of envReferences(config)) {
     for (const name of names) if (isSecretPointer(pointer) || isSecretName(name)) out.add(name);
   }
+  // The variable holding this machine's CURVE secret key, whatever it is called.
+  const curveSecret = config.security?.curve?.secret_key_env;
+  if (curveSecret !== undefined) out.add(curveSecret);
   return out;
 }
 

@@ -1,10 +1,12 @@
 // Rules the schema cannot express: unique batch ids, no open bind without auth, auth with keys, a readable
 // sequences folder, sane backoff bounds, usable socket paths. They run even when the schema found problems
 // (guarding every field's type) so that one pass reports everything.
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isValidPackageName, PACKAGE_NAME_RULE } from '@station/sequence/names';
 import { parseDuration } from '@station/time';
+import { ZmtpError } from '@station/zmtp/errors';
+import { parseKeyFile } from '@station/zmtp/keys';
 import type { IssueList } from './report.ts';
 import { defaultEndpoints, resolveDir, resolveEndpoint } from './resolve.ts';
 
@@ -39,6 +41,81 @@ export function addSemanticIssues(value: unknown, configDir: string, issues: Iss
   const paths = obj(root.paths);
   checkSequencesDir(paths.sequences_dir, configDir, issues);
   checkEndpoints(obj(root.ipc), text(paths.data_dir), configDir, issues);
+  checkSecurity(obj(obj(root.security).curve), root.security, root.remote, configDir, issues);
+}
+
+/**
+ * `security.curve`: no inline secret, one source per key, a secret key that exists, readable key files
+ * (the secret one by its owner only), and a `remote` section only with keys and authorized hosts.
+ */
+function checkSecurity(
+  curve: Obj,
+  security: unknown,
+  remote: unknown,
+  configDir: string,
+  issues: IssueList,
+): void {
+  const present = obj(security).curve !== undefined;
+  const base = '/security/curve';
+  if (curve.secret_key !== undefined) {
+    issues.add(
+      `${base}/secret_key`,
+      'a secret key is never written in station.yaml (it would travel with every copy of the file): put it in a 0600 file (secret_key_file) or the environment (secret_key_env)',
+      { atKey: true },
+    );
+  }
+  for (const name of ['public_key', 'secret_key', 'server_key'] as const) {
+    const given = [name, `${name}_file`, `${name}_env`].filter((k) => curve[k] !== undefined);
+    if (given.length > 1)
+      issues.add(`${base}/${given[1]}`, `give ${name} one way only, not ${given.join(' and ')}`);
+  }
+  if (
+    present &&
+    curve.secret_key === undefined &&
+    curve.secret_key_file === undefined &&
+    curve.secret_key_env === undefined
+  ) {
+    issues.add(base, "needs secret_key_file or secret_key_env (this machine's secret key)");
+  }
+  for (const name of ['public_key', 'secret_key', 'server_key'] as const) {
+    const file = text(curve[`${name}_file`]);
+    if (file !== undefined) checkKeyFile(resolveDir(configDir, file), name, `${base}/${name}_file`, issues);
+  }
+  const dir = text(curve.authorized_keys_dir);
+  if (dir !== undefined) {
+    const path = resolveDir(configDir, dir);
+    let isDir = false;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch {}
+    if (!isDir) issues.add(`${base}/authorized_keys_dir`, `${path} is not a folder`);
+  }
+  if (remote !== undefined && (!present || dir === undefined)) {
+    issues.add(
+      '/remote',
+      "the remote endpoints need security.curve with this station's keys and authorized_keys_dir (who may connect)",
+    );
+  }
+}
+
+function checkKeyFile(path: string, name: string, pointer: string, issues: IssueList): void {
+  let content: { publicKey: string; secretKey?: string };
+  try {
+    content = parseKeyFile(readFileSync(path, 'utf8'), path);
+  } catch (error) {
+    issues.add(pointer, error instanceof ZmtpError ? error.message : `${path} cannot be read`);
+    return;
+  }
+  if (name !== 'secret_key') return;
+  if (content.secretKey === undefined)
+    issues.add(pointer, `${path} holds no secret-key (is it the public file?)`);
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    issues.add(
+      pointer,
+      `${path} may be read by other users (mode ${mode.toString(8).padStart(4, '0')}); chmod 600 it`,
+    );
+  }
 }
 
 function checkBatches(batches: unknown, issues: IssueList): void {

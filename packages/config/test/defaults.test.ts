@@ -55,6 +55,7 @@ describe('defaults', () => {
       storage: { keep_results_days: 90, min_free_mb: 200, warn_free_mb: 1024 },
       supervisor: { orphan_timeout: 300_000, keep_runners: true },
       ui: {},
+      security: {},
     };
     expect(config).toEqual(expected);
     // Offline mode is the absence of a url, not an empty one.

@@ -146,7 +146,7 @@ describe('file errors', () => {
     const err = configError(() => loadConfig({ argv: [], env: {}, cwd: root }));
     expect(err.message.split('\n')).toEqual([
       'config/station.yaml is not a valid station configuration (1 problem)',
-      '  config/station.yaml:3:1 bogus: unknown key (known keys: station, server, backend, paths, ipc, batches, hosts, limits, runner_env, logging, storage, supervisor, ui)',
+      '  config/station.yaml:3:1 bogus: unknown key (known keys: station, server, backend, paths, ipc, batches, hosts, limits, runner_env, logging, storage, supervisor, ui, security, remote)',
     ]);
   });
 });
