@@ -203,8 +203,8 @@ describe('a batch on a batch host', () => {
       running: [{ batchId: 'remote_1', pid: first.pid, startTime: '' }],
     });
     const withStartTime: RunnerLink = {
-      status: (id, ms) => world.status(id),
-      shutdown: (id, ms, reason) => world.shutdown(id),
+      status: (id) => world.status(id),
+      shutdown: (id) => world.shutdown(id),
       health: async (id: string) => {
         const h = await world.health(id);
         return h.ok ? { ...h, value: { ...h.value, startTime: '' } } : h;
