@@ -135,7 +135,7 @@ test("the step an abort cut short reads Interrupted on the aborted run's result,
   await page.goto(`${station!.base}/results/${run.id}`);
   const row = page.locator('table.results tbody tr').filter({ hasText: 'set_output' }).first();
   await expectText(row, 'Interrupted');
-  expect(await row.innerText()).not.toContain('Failed');
+  expect(await row.textContent()).not.toContain('Failed');
 });
 
 test('a retried step says how many attempts it took', async () => {

@@ -126,12 +126,24 @@ describe('operator UI in Chromium', () => {
   });
 
   test('the detail page opened mid-run is right at once and follows the run to PASS', async () => {
-    // A fresh page load (as a second screen would do), straight onto the batch's address.
-    await page.goto(`${station!.base}/batches/slot_1`);
-    // set_output holds for settle_ms (1.5 s): the steps before it are already passed when the page opens.
-    await expectText(stepState('initialize'), 'Passed');
-    await expectText(stepState('set_output'), 'Running');
-    expect(await stepState('measure_ripple').getAttribute('data-state')).toBe('pending');
+    // The runner is held (SIGSTOP) inside set_output while the page loads, so a slow machine cannot
+    // let the run pass the step before the page has shown it; it goes on at SIGCONT. The hold is short
+    // next to the supervisor's hung-runner limit (5 missed 1 s heartbeats).
+    const running = await until(async () => {
+      const res = await fetch(`${station!.base}/api/batches/slot_1`, { headers: { 'x-api-key': API_KEY } });
+      const b = (await res.json()) as { currentStep?: string; pid?: number };
+      return b.currentStep === 'set_output' && b.pid ? b.pid : undefined;
+    }, 'slot_1 in set_output');
+    process.kill(running, 'SIGSTOP');
+    try {
+      // A fresh page load (as a second screen would do), straight onto the batch's address.
+      await page.goto(`${station!.base}/batches/slot_1`);
+      await expectText(stepState('initialize'), 'Passed');
+      await expectText(stepState('set_output'), 'Running');
+      expect(await stepState('measure_ripple').getAttribute('data-state')).toBe('pending');
+    } finally {
+      process.kill(running, 'SIGCONT');
+    }
     const bar = card('slot_1').getByRole('progressbar');
     await until(async () => Number(await bar.getAttribute('aria-valuenow')) > 0, 'progress above 0 %');
     await expectText(page.getByTestId('manual-locked'), 'A sequence is running');
