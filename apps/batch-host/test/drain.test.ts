@@ -86,8 +86,11 @@ test('records that reach the station out of order are kept until the earlier one
     store: host,
     logger: silentLogger,
     // The first delivery loses its second record on the way (the rest overtakes it).
-    deliver: async (records: SpoolRecord[]) =>
-      station.applySpooled('rack-2', first ? ((first = false), [records[0]!, ...records.slice(2)]) : records),
+    deliver: async (records: SpoolRecord[]) => {
+      if (!first) return station.applySpooled('rack-2', records);
+      first = false;
+      return station.applySpooled('rack-2', [records[0]!, ...records.slice(2)]);
+    },
   });
   expect(await drain.deliverOnce()).toBe(1);
   expect(host.spoolCount()).toBe(host.spoolPending().length);
