@@ -34,7 +34,7 @@ const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103;
 export function addSemanticIssues(value: unknown, configDir: string, issues: IssueList): void {
   const root = obj(value);
   checkBatches(root.batches, issues);
-  checkHosts(root.hosts, root.batches, obj(root.ipc), issues);
+  checkHosts(root.hosts, root.batches, obj(root.ipc), root.remote !== undefined, issues);
   checkServer(obj(root.server), issues);
   checkBounds(obj(root.backend), '/backend', 'retry_base', 'retry_cap', issues);
   checkStorage(obj(root.storage), issues);
@@ -148,7 +148,7 @@ function checkBatches(batches: unknown, issues: IssueList): void {
  * Batch hosts: unique names, every `batches[].host` names one of them, and a station with a remote batch
  * has its broker on tcp:// (a runner on another machine cannot reach a unix socket).
  */
-function checkHosts(hosts: unknown, batches: unknown, ipc: Obj, issues: IssueList): void {
+function checkHosts(hosts: unknown, batches: unknown, ipc: Obj, hasRemote: boolean, issues: IssueList): void {
   const names = new Map<string, number>();
   (Array.isArray(hosts) ? hosts : []).forEach((host, i) => {
     const name = text(obj(host).name);
@@ -171,13 +171,14 @@ function checkHosts(hosts: unknown, batches: unknown, ipc: Obj, issues: IssueLis
       issues.add(`/batches/${i}/host`, `unknown host ${JSON.stringify(host)} (${known})`);
     }
   });
-  if (remote === undefined) return;
+  // With `remote` the broker listens for batch hosts there (CURVE); else the ipc endpoints must be tcp.
+  if (remote === undefined || hasRemote) return;
   for (const key of ['service_bus', 'event_pub'] as const) {
     const endpoint = text(ipc[key]);
     if (endpoint?.startsWith('tcp://')) continue;
     issues.add(
       endpoint === undefined ? '/ipc' : `/ipc/${key}`,
-      `batches[${remote}] runs on another host, so ipc.${key} must be a tcp:// endpoint the host can reach (it is ${endpoint ?? 'a unix socket by default'})`,
+      `batches[${remote}] runs on another host, so the broker must be reachable over tcp://: set remote (with CURVE), or ipc.${key} to a tcp:// endpoint the host can reach (it is ${endpoint ?? 'a unix socket by default'})`,
     );
   }
 }

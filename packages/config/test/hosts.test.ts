@@ -76,7 +76,7 @@ describe('batch hosts', () => {
     expect(issues.map((i) => [i.path, i.message])).toEqual([
       [
         'ipc',
-        'batches[0] runs on another host, so ipc.event_pub must be a tcp:// endpoint the host can reach (it is a unix socket by default)',
+        'batches[0] runs on another host, so the broker must be reachable over tcp://: set remote (with CURVE), or ipc.event_pub to a tcp:// endpoint the host can reach (it is a unix socket by default)',
       ],
     ]);
   });
