@@ -8,7 +8,7 @@ import { adoptedRunner, processSpawner } from '@station/batch-supervisor/runner-
 import type { ExitInfo } from '@station/batch-supervisor/types';
 import { BusClient, hostService, serve } from '@station/bus';
 import { metricsReply } from '@station/bus/metrics-shape';
-import { type StationConfig, storePath } from '@station/config';
+import { curveClient, type StationConfig, storePath } from '@station/config';
 import { openStore } from '@station/db';
 import { healthHandler, type RunningService, type ServiceContext } from '@station/service';
 import { serviceRegistry } from '@station/service/metrics';
@@ -57,7 +57,13 @@ export async function startBatchHost(
   const batches = batchesOf(config, name);
   const dataDir = config.paths.data_dir;
   const store = openStore(storePath(config));
-  const client = new BusClient({ endpoint: config.ipc.service_bus, logger: log });
+  // CURVE towards the station's broker when security.curve names its key (docs/configuration.md).
+  const curve = curveClient(config);
+  const client = new BusClient({
+    endpoint: config.ipc.service_bus,
+    logger: log,
+    ...(curve ? { curve } : {}),
+  });
   const spawn = processSpawner({
     command: runnerCommand({ configPath: ctx.configPath, stationId: config.station.id }),
     dataDir,
@@ -107,6 +113,7 @@ export async function startBatchHost(
   const registry = serviceRegistry('batch-host');
   const worker = serve({
     endpoint: config.ipc.service_bus,
+    ...(curve ? { curve } : {}),
     service: hostService(name),
     logger: log,
     handlers: {

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { Publisher, serve } from '@station/bus';
 import { metricsReply } from '@station/bus/metrics-shape';
-import { dropSecretEnv, storePath, withWithheld } from '@station/config';
+import { curveClient, dropSecretEnv, storePath, withWithheld } from '@station/config';
 import { openStore, spoolingStore } from '@station/db';
 import { closeLogs, redactJson } from '@station/log';
 import { type CliSpec, parseCliOrExit, runService } from '@station/service';
@@ -72,7 +72,9 @@ await runService(
     const local = openStore(storePath(config));
     const store = batch.host === undefined ? local : spoolingStore(local, batchId);
     markStart('store');
-    const publisher = new Publisher({ endpoint: config.ipc.event_pub });
+    // A runner on a batch host reaches the station's broker over tcp, with CURVE when configured.
+    const curve = batch.host === undefined ? undefined : curveClient(config);
+    const publisher = new Publisher({ endpoint: config.ipc.event_pub, ...(curve ? { curve } : {}) });
     const metrics = new RunnerMetrics(batchId);
     const runner = new BatchRunner({
       batch,
@@ -131,6 +133,7 @@ await runService(
     };
     const worker = serve({
       endpoint: config.ipc.service_bus,
+      ...(curve ? { curve } : {}),
       service: `runner.${batchId}`,
       logger: log,
       handlers: {
