@@ -29,6 +29,8 @@ export interface TempStationOptions {
   packages: string[];
   /** Extra top-level YAML (e.g. a `backend:` section). */
   extraYaml?: string;
+  /** The station's name (default Test Station). */
+  name?: string;
 }
 
 /** Makes a station folder with a station.yaml, sequences and a data dir under the system temp dir. */
@@ -49,7 +51,7 @@ export function tempStation(opts: TempStationOptions): TempStation {
   writeFileSync(
     configPath,
     [
-      'station: { id: test-station, name: Test Station }',
+      `station: { id: test-station, name: ${JSON.stringify(opts.name ?? 'Test Station')} }`,
       'paths: { data_dir: ./data, sequences_dir: ./sequences }',
       `ipc: { service_bus: "${ipc.serviceBus}", event_pub: "${ipc.eventIn}", event_sub: "${ipc.eventOut}" }`,
       'logging: { level: debug }',

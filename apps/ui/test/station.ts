@@ -49,6 +49,8 @@ export interface UiStation extends AsyncDisposable {
   st: TempStation;
   base: string;
   launcher: FixtureProcess;
+  /** Where the UI was built (STATION_UI_DIR); a rebuild there is what the next page load gets. */
+  uiDir: string;
   /** Pids of processes started for this station whose command line contains `pattern`. */
   pidsOf(pattern: string): number[];
 }
@@ -74,6 +76,8 @@ export async function startUiStation(
   authYaml?: string,
   /** More top-level YAML (e.g. a `storage:` section). */
   moreYaml?: string,
+  /** The station's name in the bar (default Test Station). */
+  name?: string,
 ): Promise<UiStation> {
   const port = freePort();
   const uiDir = mkdtempSync(join(tmpdir(), 'st-ui-'));
@@ -85,6 +89,7 @@ export async function startUiStation(
       moreYaml ?? '',
     ].join('\n'),
     batchesYaml,
+    ...(name ? { name } : {}),
   });
   let launcher: FixtureProcess | undefined;
   const cleanup = async () => {
@@ -115,6 +120,7 @@ export async function startUiStation(
       st,
       base,
       launcher: started,
+      uiDir,
       pidsOf: (pattern) =>
         stationProcesses(st.configPath)
           .filter((p) => p.args.includes(pattern))

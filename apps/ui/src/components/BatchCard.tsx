@@ -231,10 +231,12 @@ export function BatchCard({
       ) : null}
       {testing && lv?.prompt ? <PromptPanel batchId={b.id} prompt={lv.prompt} now={now} /> : null}
       <dl className="facts">
-        <dt>{t('card.sequence')}</dt>
-        <dd>{b.sequenceName ? `${b.sequenceName} ${b.sequenceVersion ?? ''}` : '—'}</dd>
-        <dt>{t('card.step')}</dt>
-        <dd data-testid="step">
+        <dt className="fact-sequence">{t('card.sequence')}</dt>
+        <dd className="fact-sequence">
+          {b.sequenceName ? `${b.sequenceName} ${b.sequenceVersion ?? ''}` : '—'}
+        </dd>
+        <dt className="fact-step">{t('card.step')}</dt>
+        <dd className="fact-step" data-testid="step">
           {step}
           {stepElapsed !== undefined ? (
             <span className="step-elapsed" data-testid="step-elapsed">
@@ -243,10 +245,14 @@ export function BatchCard({
             </span>
           ) : null}
         </dd>
-        <dt>{t('card.elapsed')}</dt>
-        <dd data-testid="elapsed">{duration(elapsedOf(b, now))}</dd>
-        <dt>{t('card.today')}</dt>
-        <dd data-testid="slot-yield">{yieldText(slotYield)}</dd>
+        <dt className="fact-elapsed">{t('card.elapsed')}</dt>
+        <dd className="fact-elapsed" data-testid="elapsed">
+          {duration(elapsedOf(b, now))}
+        </dd>
+        <dt className="fact-today">{t('card.today')}</dt>
+        <dd className="fact-today" data-testid="slot-yield">
+          {yieldText(slotYield)}
+        </dd>
       </dl>
       <div
         className="progress"

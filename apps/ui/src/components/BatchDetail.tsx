@@ -143,6 +143,7 @@ export function BatchDetail({ id }: { id: string }) {
 
   return (
     <div className="detail">
+      <h1 className="visually-hidden">{b.name}</h1>
       <p>
         <a className="back" href="/" onClick={linkTo('/')}>
           {t('detail.back')}

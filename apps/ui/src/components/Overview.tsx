@@ -47,10 +47,14 @@ export function Overview() {
     return <p className="empty">{link === 'live' ? t('overview.noBatches') : t('overview.connecting')}</p>;
   }
   return (
-    <section className="cards" aria-label={t('overview.batches')}>
-      {batches.map((b) => (
-        <BatchCard key={b.id} b={b} now={now} storage={storage} />
-      ))}
-    </section>
+    <>
+      {/* The page's title for screen readers; the station bar already shows where the operator is. */}
+      <h1 className="visually-hidden">{t('nav.overview')}</h1>
+      <section className="cards" aria-label={t('overview.batches')}>
+        {batches.map((b) => (
+          <BatchCard key={b.id} b={b} now={now} storage={storage} />
+        ))}
+      </section>
+    </>
   );
 }
