@@ -54,6 +54,8 @@ async function shoot(browser: Browser, base: string, failed: string): Promise<st
         const size = `${screen.width}x${screen.height}`;
         const take = async (name: string) => {
           await settled(page);
+          // A ready card's serial field takes the focus and a phone scrolls to it: show the page's top.
+          await page.evaluate(() => window.scrollTo(0, 0));
           const path = join(out, `${name}-${language}-${size}.png`);
           await page.screenshot({ path });
           written.push(path);

@@ -1,7 +1,7 @@
 // An automated accessibility check of every screen (issue 17): axe-core, injected into the page Chromium
 // shows, on the demo station's mid-shift scene with auth on, in Korean and English: the key prompt, the
 // overview with an open operator prompt, the abort question, the start dialog, a slot's page, the
-// results and a stored result. A serious or critical violation fails the test, named with its elements.
+// yield and trend charts, the results and a stored result. A serious or critical violation fails the test, named with its elements.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
@@ -118,6 +118,17 @@ describe.each(['ko', 'en'] as const)('in %s, axe finds no serious or critical vi
     await live();
     await page.locator('[data-testid="steps"] li').first().waitFor();
     await check(page, 'detail between runs');
+  });
+
+  test('the yield and trend charts', async () => {
+    await page.goto(`${station!.base}/yield`);
+    await live();
+    await page.locator('main .uplot').first().waitFor();
+    await check(page, 'yield');
+    await page.goto(`${station!.base}/trends?sequence=psu_functional&measurement=output_voltage`);
+    await live();
+    await page.locator('main .uplot').first().waitFor();
+    await check(page, 'trends');
   });
 
   test('the results and a stored result', async () => {

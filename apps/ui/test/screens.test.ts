@@ -113,6 +113,16 @@ async function barLines(page: Page): Promise<string[]> {
   return top < bottom ? [] : items.filter((b) => b.top >= bottom || b.bottom <= top).map((b) => b.what);
 }
 
+/** Every screen of the UI, the chart screens included. */
+const PAGES = () => [
+  '/',
+  '/batches/batch_4',
+  '/results',
+  `/results/${failedRun}`,
+  '/yield',
+  '/trends?sequence=psu_functional&measurement=output_voltage',
+];
+
 const wide = SCREENS.filter((s) => s.width >= 1000);
 const [monitor, laptop, panel, phone] = SCREENS as [Screen, Screen, Screen, Screen];
 
@@ -196,7 +206,7 @@ describe.each(LANGUAGES)('in %s', (language) => {
     }
   });
 
-  test('touch panel 1280x800: every slot and the running step without scrolling, targets 44 px or more', async () => {
+  test('touch panel 1280x800: every slot and the running step without scrolling', async () => {
     const page = await open(panel, language, '/');
     try {
       await sceneShown(page, 6);
@@ -216,7 +226,7 @@ describe.each(LANGUAGES)('in %s', (language) => {
   test.each([panel, phone].map((s) => [s.name, s]))(
     '%s: every target is 44 px or more on each screen',
     async (_n, screen) => {
-      for (const path of ['/', '/batches/batch_4', '/results', `/results/${failedRun}`]) {
+      for (const path of PAGES()) {
         const page = await open(screen, language, path);
         try {
           await page.locator('main :is(article, table, h1)').first().waitFor();
@@ -235,7 +245,7 @@ describe.each(LANGUAGES)('in %s', (language) => {
   );
 
   test('phone 390x844: no page scrolls sideways; every badge and verdict is whole', async () => {
-    for (const path of ['/', '/batches/batch_4', '/results', `/results/${failedRun}`]) {
+    for (const path of PAGES()) {
       const page = await open(phone, language, path);
       try {
         await page.locator('main :is(article, table, h1)').first().waitFor();
