@@ -1,11 +1,11 @@
 // An automated accessibility check of every screen (issue 17): axe-core, injected into the page Chromium
 // shows, on the demo station's mid-shift scene with auth on, in Korean and English: the key prompt, the
 // overview with an open operator prompt, the abort question, the start dialog, a slot's page, the
-// yield and trend charts, the results and a stored result. A serious or critical violation fails the test, named with its elements.
+// yield and trend charts, the versions page, the results and a stored result. A serious or critical violation fails the test, named with its elements.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import axe from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
-import { setScene, startDemoStation } from './demo.ts';
+import { keepPromptOpen, setScene, startDemoStation } from './demo.ts';
 import { launchChromium, type UiStation } from './station.ts';
 
 setDefaultTimeout(180_000);
@@ -85,6 +85,7 @@ describe.each(['ko', 'en'] as const)('in %s, axe finds no serious or critical vi
   });
 
   test('the overview, with an operator prompt open on a card', async () => {
+    await keepPromptOpen(station!, API_KEY);
     await page.locator('article[data-batch="batch_4"] [data-testid="prompt"]').waitFor();
     await check(page, 'overview');
   });
@@ -109,6 +110,7 @@ describe.each(['ko', 'en'] as const)('in %s, axe finds no serious or critical vi
   });
 
   test("a slot's page while it waits for the operator, and one between runs", async () => {
+    await keepPromptOpen(station!, API_KEY);
     await page.goto(`${station!.base}/batches/batch_4`);
     await live();
     await page.locator('[data-testid="prompt"]').waitFor();
@@ -129,6 +131,14 @@ describe.each(['ko', 'en'] as const)('in %s, axe finds no serious or critical vi
     await live();
     await page.locator('main .uplot').first().waitFor();
     await check(page, 'trends');
+  });
+
+  test('the versions page', async () => {
+    await page.goto(`${station!.base}/versions`);
+    await live();
+    await page.locator('main h1').waitFor();
+    await page.locator('main .version-slots li').first().waitFor();
+    await check(page, 'versions');
   });
 
   test('the results and a stored result', async () => {

@@ -132,3 +132,29 @@ export async function setScene(station: UiStation, apiKey?: string): Promise<voi
     }),
   );
 }
+
+/**
+ * Opens the scene's operator prompt again if it has timed out (the unit-checkout step gives the operator
+ * five minutes; a long test run outlasts that): a new unit on the same slot, held at its first question.
+ */
+export async function keepPromptOpen(station: UiStation, apiKey?: string): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (apiKey) headers['x-api-key'] = apiKey;
+  const id = SCENE_PROMPT_SLOT;
+  const detail = async () =>
+    (await (await fetch(`${station.base}/api/batches/${id}`, { headers })).json()) as BatchDetail;
+  const now = await detail();
+  if (now.execution?.prompt) return;
+  // A run still ending (its prompt just timed out) must finish before the next starts.
+  await until(async () => !(await detail()).sequenceRunning, `${id} between runs`, 60_000, 100);
+  const res = await fetch(`${station.base}/api/batches/${id}/sequence/start`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ parameters: {}, operator: 'op-0417', dut: { serialNumber: serialOf(id) } }),
+  });
+  if (!res.ok) throw new Error(`restarting ${id}'s prompt: ${res.status} ${await res.text()}`);
+  await until(async () => (await detail()).execution?.prompt, `${id}'s prompt`, 60_000, 100);
+}
+
+/** The slot the scene holds at an operator prompt. */
+export const SCENE_PROMPT_SLOT = `batch_${SCENE.indexOf('prompt') + 1}`;

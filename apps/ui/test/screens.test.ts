@@ -5,7 +5,7 @@
 // scrolling, targets of 44 px or more) and a phone (390x844: nothing sideways, badge and verdict whole).
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
-import { setScene, startDemoStation } from './demo.ts';
+import { keepPromptOpen, setScene, startDemoStation } from './demo.ts';
 import { SCREENS, type Screen } from './screens.ts';
 import { launchChromium, type UiStation } from './station.ts';
 
@@ -32,7 +32,9 @@ afterAll(async () => {
 });
 
 /** A page at `screen`'s size in `language`, opened at `path` once the link is live and the fonts are in. */
-async function open(screen: Screen, language: Language, path: string, base = station!.base): Promise<Page> {
+async function open(screen: Screen, language: Language, path: string, on = station!): Promise<Page> {
+  await keepPromptOpen(on);
+  const base = on.base;
   const page = await browser!.newPage({
     viewport: { width: screen.width, height: screen.height },
     locale: language === 'ko' ? 'ko-KR' : 'en-US',
@@ -121,6 +123,7 @@ const PAGES = () => [
   `/results/${failedRun}`,
   '/yield',
   '/trends?sequence=psu_functional&measurement=output_voltage',
+  '/versions',
 ];
 
 const wide = SCREENS.filter((s) => s.width >= 1000);
@@ -276,7 +279,7 @@ test("touch panel 1280x800 with the demo's own four slots: all of them and the r
   await using four = await startDemoStation(4);
   await setScene(four);
   for (const language of LANGUAGES) {
-    const page = await open(panel, language, '/', four.base);
+    const page = await open(panel, language, '/', four);
     try {
       await sceneShown(page, 4);
       expect(
