@@ -8,6 +8,26 @@ import { type Impl, type Script, Worker } from './worker.ts';
 export type Transport = 'tcp' | 'ipc';
 export type Pattern = 'dealer-router' | 'req-rep';
 
+/** The ZMTP security mechanism of a case: NULL, or CURVE with fresh key pairs for both sides. */
+export type Mechanism = 'null' | 'curve';
+
+/** Z85 key pairs of a CURVE case: the serving role is the CURVE server, the other one its client. */
+export interface CurveKeys {
+  server: { publicKey: string; secretKey: string };
+  client: { publicKey: string; secretKey: string };
+}
+
+/**
+ * What a role's config carries for CURVE (nothing for NULL). The server accepts every client key: ours
+ * through `authorize`, libzmq because no ZAP handler is installed; the benchmark measures the boxes.
+ */
+function security(keys: CurveKeys | undefined, side: 'server' | 'client'): Record<string, unknown> {
+  if (keys === undefined) return {};
+  return side === 'server'
+    ? { curve: { side, ...keys.server } }
+    : { curve: { side, serverKey: keys.server.publicKey, ...keys.client } };
+}
+
 /** Message counts of one run; the defaults keep the whole benchmark within a few minutes. */
 export interface Counts {
   roundTrips: number;
@@ -103,17 +123,31 @@ export function roundTrip(
   transport: Transport,
   pinned: boolean,
   counts: Counts,
+  curve?: CurveKeys,
 ): Promise<Latency> {
   return withWorkers(async (start, endpoint) => {
     const server = start(
       impl,
-      { role: 'rtt-server', pattern, endpoint: endpoint('rtt'), ...phasesOf(counts) },
+      {
+        role: 'rtt-server',
+        pattern,
+        endpoint: endpoint('rtt'),
+        ...phasesOf(counts),
+        ...security(curve, 'server'),
+      },
       pinned,
     );
     const { endpoint: bound } = await server.expect('ready', timeout);
     const client = start(
       impl,
-      { role: 'rtt-client', pattern, endpoint: bound, ...phasesOf(counts), ...shape },
+      {
+        role: 'rtt-client',
+        pattern,
+        endpoint: bound,
+        ...phasesOf(counts),
+        ...shape,
+        ...security(curve, 'client'),
+      },
       pinned,
     );
     return latencyOf(client, [server], impl);
@@ -182,12 +216,21 @@ export function fanOut(
   subscribers: number,
   transport: Transport,
   counts: Counts,
+  curve?: CurveKeys,
 ): Promise<number> {
   return withWorkers(async (start, endpoint) => {
     const count = counts.published(subscribers);
-    const pub = start(impl, { role: 'pub', endpoint: endpoint('pub'), count, ...shape }, false);
+    const pub = start(
+      impl,
+      { role: 'pub', endpoint: endpoint('pub'), count, ...shape, ...security(curve, 'server') },
+      false,
+    );
     const { endpoint: bound } = await pub.expect('ready', timeout);
-    const subs = start(impl, { role: 'subs', endpoint: bound, subscribers, count }, false);
+    const subs = start(
+      impl,
+      { role: 'subs', endpoint: bound, subscribers, count, ...security(curve, 'client') },
+      false,
+    );
     await subs.expect('synced', timeout);
     pub.tell('go');
     const { result } = await subs.expect('result', timeout);

@@ -16,6 +16,8 @@ interface RoleConfig {
   probe?: number;
   bodySize?: number;
   idSize?: number;
+  /** CURVE keys of this role's side (cases.ts `security`); absent for NULL. */
+  curve?: { side: 'server' | 'client'; publicKey: string; secretKey: string; serverKey?: string };
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as RoleConfig;
@@ -25,6 +27,16 @@ const warmup = config.warmup ?? 100;
 const probe = config.probe ?? 0;
 const body = Buffer.alloc(config.bodySize ?? 200, 0x61);
 const routingId = Buffer.alloc(config.idSize ?? 16, 0x62);
+
+/** The socket options for the configured mechanism: every client key is accepted (see cases.ts). */
+function security() {
+  const keys = config.curve;
+  if (keys === undefined) return {};
+  const { publicKey, secretKey } = keys;
+  if (keys.side === 'server')
+    return { curve: { server: true as const, publicKey, secretKey, authorize: () => true } };
+  return { curve: { serverKey: String(keys.serverKey), publicKey, secretKey } };
+}
 
 // The orchestrator talks on stdin: 'go' starts the publisher, and end of input means it is gone (even
 // killed), so every role exits with it instead of lingering.
@@ -86,14 +98,17 @@ async function measure(roundTrip: () => Promise<void>): Promise<void> {
 
 const roles: Record<string, () => Promise<void>> = {
   async 'rtt-server'() {
-    const sock = config.pattern === 'req-rep' ? new Rep() : new Router();
+    const sock = config.pattern === 'req-rep' ? new Rep(security()) : new Router(security());
     await sock.bind(String(config.endpoint));
     say({ ready: true, endpoint: sock.lastEndpoint });
     await echoLoop(sock);
   },
 
   async 'rtt-client'() {
-    const sock = config.pattern === 'req-rep' ? new Req({ routingId }) : new Dealer({ routingId });
+    const sock =
+      config.pattern === 'req-rep'
+        ? new Req({ routingId, ...security() })
+        : new Dealer({ routingId, ...security() });
     sock.connect(String(config.endpoint));
     await measure(async () => {
       await sock.send(body);
@@ -133,7 +148,7 @@ const roles: Record<string, () => Promise<void>> = {
   },
 
   async pub() {
-    const sock = new Pub({ sendHighWaterMark: count * 2 });
+    const sock = new Pub({ sendHighWaterMark: count * 2, ...security() });
     await sock.bind(String(config.endpoint));
     say({ ready: true, endpoint: sock.lastEndpoint });
     let going = false;
@@ -152,7 +167,7 @@ const roles: Record<string, () => Promise<void>> = {
 
   async subs() {
     const sockets = Array.from({ length: config.subscribers ?? 1 }, () => {
-      const sock = new Sub({ receiveHighWaterMark: count * 2 });
+      const sock = new Sub({ receiveHighWaterMark: count * 2, ...security() });
       sock.subscribe();
       sock.connect(String(config.endpoint));
       return sock;

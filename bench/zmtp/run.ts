@@ -1,15 +1,20 @@
 /**
  * Side-by-side benchmark: @station/zmtp on Bun against zeromq.js (libzmq) on Node, same shapes, same run.
- * Usage: bun bench/zmtp/run.ts [--runs=3] [--quick] [--warmup=20000]
+ * Usage: bun bench/zmtp/run.ts [--runs=3] [--quick] [--warmup=20000] [--mechanism=null,curve]
  * Each case runs `runs` times (ours and theirs interleaved); the median is reported with the range.
+ * CURVE cases (shapes marked ", CURVE") run over tcp, where remote batch hosts use it: PUB/SUB throughput
+ * and unpinned DEALER/ROUTER and REQ/REP round trips, same counts as the NULL ones.
  */
 import { loadavg } from 'node:os';
+import { curveKeyPair } from '@station/zmtp';
 import {
   brokered,
   type Counts,
+  type CurveKeys,
   echoFloor,
   fanOut,
   type Latency,
+  type Mechanism,
   roundTrip,
   type Transport,
 } from './cases.ts';
@@ -39,6 +44,18 @@ const counts: Counts = quick
     };
 if (warmupArg !== undefined) counts.warmup = Number(warmupArg.slice('--warmup='.length));
 
+const mechanismArg = process.argv.find((arg) => arg.startsWith('--mechanism='));
+const mechanisms = (mechanismArg?.slice('--mechanism='.length) ?? 'null,curve').split(',');
+for (const mechanism of mechanisms) {
+  if (mechanism !== 'null' && mechanism !== 'curve') {
+    process.stderr.write(`--mechanism takes null and/or curve, not '${mechanism}'\n`);
+    process.exit(2);
+  }
+}
+const measures = (mechanism: Mechanism) => mechanisms.includes(mechanism);
+// Fresh key pairs each benchmark run; both implementations use the same ones.
+const curve: CurveKeys = { server: curveKeyPair(), client: curveKeyPair() };
+
 const transports: Transport[] = ['tcp', 'ipc'];
 const impls: Impl[] = ['ours', 'theirs'];
 
@@ -54,8 +71,9 @@ interface Series {
 const series = new Map<string, Series>();
 
 // The whole benchmark stays bounded even when cases hang: later cases are skipped past the budget.
-// About 3.5 minutes a run on the 2-core VM; the budget leaves room for a slow, loaded one.
-const budgetMs = runs * 6 * 60_000;
+// About 3.5 minutes a run on the 2-core VM (NULL), plus about 1 for CURVE; the budget leaves room for a
+// slow, loaded one.
+const budgetMs = runs * 8 * 60_000;
 const began = performance.now();
 
 function record(key: Omit<Series, 'values'>, impl: Impl | 'floor', value: number): void {
@@ -133,6 +151,28 @@ function recordLatency(
 const loadBefore = loadavg()[0] ?? Number.NaN;
 for (let run = 1; run <= runs; run += 1) {
   process.stderr.write(`run ${run}/${runs}\n`);
+  if (measures('curve')) {
+    for (const subscribers of [1, 10]) {
+      for (const impl of impls) {
+        const label = `${impl} PUB/SUB x${subscribers} tcp CURVE`;
+        const rate = await attempt(label, () => fanOut(impl, subscribers, 'tcp', counts, curve));
+        const shape = `PUB/SUB, ${subscribers} sub${subscribers === 1 ? '' : 's'}, CURVE`;
+        record({ shape, transport: 'tcp', pinning: '-', metric: 'msgs/s' }, impl, rate ?? Number.NaN);
+      }
+    }
+    for (const impl of impls) {
+      for (const [shape, pattern] of [
+        ['DEALER/ROUTER, CURVE', 'dealer-router'],
+        ['REQ/REP, CURVE', 'req-rep'],
+      ] as const) {
+        const latency = await attempt(`${impl} ${shape} tcp unpinned`, () =>
+          roundTrip(impl, pattern, 'tcp', false, counts, curve),
+        );
+        recordLatency(shape, 'tcp', false, impl, latency);
+      }
+    }
+  }
+  if (!measures('null')) continue;
   for (const transport of transports) {
     for (const subscribers of [1, 10]) {
       for (const impl of impls) {
@@ -169,7 +209,11 @@ for (let run = 1; run <= runs; run += 1) {
   }
 }
 
-const rows: Row[] = [...series.values()].map((entry) => ({
+// NULL rows first, then the CURVE ones (which ran first in each pass).
+const curveLast = <T extends { shape: string }>(entries: Iterable<T>): T[] =>
+  [...entries].sort((a, b) => Number(a.shape.endsWith('CURVE')) - Number(b.shape.endsWith('CURVE')));
+
+const rows: Row[] = curveLast(series.values()).map((entry) => ({
   shape: entry.shape,
   transport: entry.transport,
   pinning: entry.pinning,
@@ -181,7 +225,7 @@ const rows: Row[] = [...series.values()].map((entry) => ({
 }));
 
 process.stdout.write(renderTable(rows));
-const gcRows: GcRow[] = [...gcSeries.values()].map((entry) => ({
+const gcRows: GcRow[] = curveLast(gcSeries.values()).map((entry) => ({
   ...entry,
   values: {
     objects: median(entry.values.objects),

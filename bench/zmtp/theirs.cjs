@@ -34,6 +34,17 @@ input.on('close', () => process.exit(0));
 const body = Buffer.alloc(config.bodySize ?? 200, 0x61);
 const routingId = Buffer.alloc(config.idSize ?? 16, 0x62);
 
+// libzmq's CURVE options for this role's side (cases.ts `security`); no ZAP handler, so a CURVE server
+// accepts every client key, as ours does with an `authorize` that says yes.
+function security() {
+  const keys = config.curve;
+  if (keys === undefined) return {};
+  if (keys.side === 'server') {
+    return { curveServer: true, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey };
+  }
+  return { curveServerKey: keys.serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey };
+}
+
 // Garbage collections with their pauses, from V8 itself, to report next to latency (ours: gc.ts).
 const collections = [];
 new PerformanceObserver((list) => {
@@ -76,14 +87,17 @@ async function echoLoop(sock) {
 
 const roles = {
   async 'rtt-server'() {
-    const sock = config.pattern === 'req-rep' ? new zmq.Reply({ linger: 0 }) : new zmq.Router({ linger: 0 });
+    const sock =
+      config.pattern === 'req-rep'
+        ? new zmq.Reply({ linger: 0, ...security() })
+        : new zmq.Router({ linger: 0, ...security() });
     await sock.bind(config.endpoint);
     say({ ready: true, endpoint: sock.lastEndpoint });
     await echoLoop(sock);
   },
 
   async 'rtt-client'() {
-    const options = { linger: 0, routingId };
+    const options = { linger: 0, routingId, ...security() };
     const sock = config.pattern === 'req-rep' ? new zmq.Request(options) : new zmq.Dealer(options);
     sock.connect(config.endpoint);
     const samples = new Float64Array(config.count);
@@ -138,7 +152,7 @@ const roles = {
   },
 
   async pub() {
-    const sock = new zmq.Publisher({ linger: 0, sendHighWaterMark: config.count * 2 });
+    const sock = new zmq.Publisher({ linger: 0, sendHighWaterMark: config.count * 2, ...security() });
     await sock.bind(config.endpoint);
     say({ ready: true, endpoint: sock.lastEndpoint });
     let going = false;
@@ -157,7 +171,7 @@ const roles = {
 
   async subs() {
     const sockets = Array.from({ length: config.subscribers }, () => {
-      const sock = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: config.count * 2 });
+      const sock = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: config.count * 2, ...security() });
       sock.subscribe();
       sock.connect(config.endpoint);
       return sock;
