@@ -18,13 +18,17 @@ export interface FixtureProcess extends AsyncDisposable {
 
 const bunPath = process.execPath;
 
-/** Runs `bun <file> ...args` and collects its output line by line. */
+/**
+ * Runs `bun <file> ...args` and collects its output line by line. `prefix` goes before bun (e.g.
+ * `ip netns exec <ns>`, which execs bun in place, so the pid is bun's).
+ */
 export function spawnFixture(
   file: string,
   args: string[] = [],
   env: Record<string, string> = {},
+  prefix: string[] = [],
 ): FixtureProcess {
-  const proc = Bun.spawn([bunPath, file, ...args], {
+  const proc = Bun.spawn([...prefix, bunPath, file, ...args], {
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'pipe',
