@@ -55,6 +55,8 @@ let st: TempStation;
 let client: BusClient;
 let broker: FixtureProcess;
 let runnerPid: number;
+let hostKey: string;
+let rogueKey: string;
 let hostDir: string;
 let hostConfig: string;
 const hostProcs: FixtureProcess[] = [];
@@ -135,8 +137,8 @@ beforeAll(async () => {
   mkdirSync(join(hostDir, 'keys'), { recursive: true });
   cpSync(join(st.sequencesDir), join(hostDir, 'sequences'), { recursive: true });
   cpSync(join(keys, 'station.key'), join(hostDir, 'keys/station.key'));
-  writeKeys(join(hostDir, 'keys/rack-2'));
-  writeKeys(join(hostDir, 'keys/rogue'));
+  hostKey = writeKeys(join(hostDir, 'keys/rack-2'));
+  rogueKey = writeKeys(join(hostDir, 'keys/rogue'));
   cpSync(join(hostDir, 'keys/rack-2.key'), join(keys, 'hosts/rack-2.key'));
   hostConfig = join(hostDir, 'station.yaml');
   writeFileSync(hostConfig, hostYaml('rack-2'));
@@ -274,6 +276,9 @@ test('a host whose key the station does not list is refused and never serves on 
     100,
   );
   expect(logged(broker, 'broker: CURVE client connected')).toBe(0);
+  const refusal = broker.lines.find((l) => l.includes('broker: a connection was refused'))!;
+  expect(refusal).toContain('AUTH_FAILED');
+  expect(refusal).toContain(rogueKey);
   expect(await hostAnswers()).toBe(false);
   await rogue.kill('SIGKILL');
 });
@@ -281,7 +286,9 @@ test('a host whose key the station does not list is refused and never serves on 
 test('the authorized host serves the batch and a run completes with every step once in the station', async () => {
   startHost();
   await until(hostAnswers, 'host.rack-2 to answer on the bus', 60_000, 200);
-  expect(logged(broker, 'broker: CURVE client connected')).toBeGreaterThan(0);
+  const connected = broker.lines.filter((l) => l.includes('broker: CURVE client connected'));
+  expect(connected.length).toBeGreaterThan(0);
+  expect(connected.every((l) => l.includes(hostKey))).toBe(true);
   const started = await client.request(
     'supervisor',
     'batch.start',
