@@ -26,10 +26,16 @@ export interface StatsQuery {
 // batch come from its runs there by one GROUP BY: the lowest `nth` of them is its first run on that batch,
 // the highest its last, and a run's pass and first-time flag ride in the low bits of the number so that
 // min() and max() carry them along.
-const STATS_SQL = `
-WITH runs AS (
-  SELECT id, batch_id, sequence_name, serial_number, coalesce(serial_number, '#' || id) AS unit,
-         started_at, overall_pass AS pass, duration
+/**
+ * The common head of every count of units (stats and the yield series): `runs`, the finished runs in range
+ * that their unit earned, with the caller's `extra` columns; `ranked`, each unit's runs in order (`nth`,
+ * `latest`); `flagged`, whether a first run that passed is the unit's first ever (`first_time`). One text,
+ * so the two counts cannot drift apart.
+ */
+export function unitRunsSql(extra: string): string {
+  return `runs AS (
+  SELECT id, sequence_name, serial_number, coalesce(serial_number, '#' || id) AS unit,
+         started_at, overall_pass AS pass, duration, ${extra}
   FROM executions
   WHERE started_at >= $from AND started_at < $to
     AND status IN ('completed', 'failed') AND status_reason IS NULL
@@ -52,7 +58,11 @@ flagged AS MATERIALIZED (
           AND e.status IN ('completed', 'failed') AND e.status_reason IS NULL)
     ELSE 0 END AS first_time
   FROM ranked
-),
+)`;
+}
+
+const STATS_SQL = `
+WITH ${unitRunsSql('batch_id')},
 batch_units AS (
   SELECT batch_id,
     max(nth * 2 + pass) % 2 AS last_pass,

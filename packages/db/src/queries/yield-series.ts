@@ -16,6 +16,7 @@ import {
 import { StoreError } from '../errors.ts';
 import type { StoreHandle } from '../handle.ts';
 import { type TimeInput, toIso } from '../time.ts';
+import { unitRunsSql } from './stats.ts';
 
 export interface YieldSeriesQuery {
   from: TimeInput;
@@ -33,36 +34,10 @@ export interface YieldSeriesQuery {
 
 const HOUR = 3600;
 
-// `runs`, `ranked` and the first-time flag as in stats.ts. `hour` is the run's local hour as whole hours
+// `runs`, `ranked` and the first-time flag from stats.ts (unitRunsSql). `hour` is the run's local hour as whole hours
 // since the epoch (the offset moved in before dividing, so a +05:30 screen gets its own hour edges).
 const RUNS_SQL = `
-WITH runs AS (
-  SELECT id, sequence_name, serial_number, coalesce(serial_number, '#' || id) AS unit, started_at,
-         overall_pass AS pass, duration,
-         (CAST(strftime('%s', started_at) AS INTEGER) + $offset) / ${HOUR} AS hour
-  FROM executions
-  WHERE started_at >= $from AND started_at < $to
-    AND status IN ('completed', 'failed') AND status_reason IS NULL
-    AND ($batch IS NULL OR batch_id = $batch)
-    AND ($sequence IS NULL OR sequence_name = $sequence)
-),
-ranked AS (
-  SELECT runs.*, row_number() OVER s AS nth, lead(1) OVER s IS NULL AS latest
-  FROM runs
-  WINDOW s AS (PARTITION BY sequence_name, unit ORDER BY started_at, id)
-),
-flagged AS MATERIALIZED (
-  SELECT ranked.*,
-    CASE WHEN nth = 1 AND pass = 1 THEN
-      serial_number IS NULL OR NOT EXISTS (
-        SELECT 1 FROM executions AS e
-        WHERE e.serial_number = ranked.serial_number
-          AND e.sequence_name = ranked.sequence_name
-          AND (e.started_at < ranked.started_at OR (e.started_at = ranked.started_at AND e.id < ranked.id))
-          AND e.status IN ('completed', 'failed') AND e.status_reason IS NULL)
-    ELSE 0 END AS first_time
-  FROM ranked
-),
+WITH ${unitRunsSql(`(CAST(strftime('%s', started_at) AS INTEGER) + $offset) / ${HOUR} AS hour`)},
 units AS (
   SELECT max(CASE WHEN nth = 1 THEN hour END) AS hour, max(nth * 2 + pass) % 2 AS last_pass,
          max(first_time) AS first_passed
