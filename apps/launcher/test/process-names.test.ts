@@ -18,7 +18,8 @@ const ROLES: [role: string, mark: string][] = [
   ['batch-supervisor', 'apps/batch-supervisor/src/main.ts'],
   ['sync-agent', 'apps/sync-agent/src/main.ts'],
   ['api-gateway', 'apps/api-gateway/src/main.ts'],
-  ['batch-runner', 'apps/batch-runner/src/main.ts'],
+  // Spawned from its bundle (dist/main.js) once built, from its sources until then.
+  ['batch-runner', 'apps/batch-runner/'],
 ];
 
 function cmdline(pid: number): string {
@@ -75,7 +76,7 @@ beforeAll(async () => {
   launcher = st.track(spawnFixture(ENTRY, [], { STATION_CONFIG: st.configPath }));
   await launcher.waitFor(/^Station .* ready: UI /, 60_000);
   await until(
-    () => processTree(launcher.pid).some((pid) => cmdline(pid).includes('apps/batch-runner/src/main.ts')),
+    () => processTree(launcher.pid).some((pid) => cmdline(pid).includes('apps/batch-runner/')),
     'the auto-started runner',
     30_000,
     100,
