@@ -4,8 +4,9 @@
 // with the step events and a timed `log` event per step (message `t=<epoch ms, fractional>`, read by the
 // WS clients to measure event latency); writes a finished execution to the store at each sequence's end.
 // Usage: bun bench/gateway/station.ts <serviceBus> <eventIn> <storePath> <batches> <stepsPerSecondPerBatch>
-import { BusError, Publisher, serve } from '@station/bus';
+import { Publisher, serve } from '@station/bus';
 import { openStore } from '@station/db';
+import { noVersions, syncStatus } from '../../tests/support/fake-station.ts';
 
 const [serviceBus, eventIn, dbPath, batchArg, rateArg] = process.argv.slice(2);
 if (!serviceBus || !eventIn || !dbPath)
@@ -51,13 +52,7 @@ const supervisor = serve({
     'batch.start': () => ({ status: 'running', pid: process.pid }),
     'batch.stop': () => ({ status: 'idle' }),
     'batch.restart': () => ({ status: 'running', pid: process.pid }),
-    // Versions are not this fixture's concern (apps/api-gateway/test/versions.test.ts tests the real ones).
-    'batch.version': ({ batchId }) => {
-      throw new BusError('NOT_FOUND', `no versions of ${batchId} in this fixture`);
-    },
-    'batch.pin': ({ batchId }) => {
-      throw new BusError('NOT_FOUND', `no versions of ${batchId} in this fixture`);
-    },
+    ...noVersions,
   },
 });
 const sync = serve({
@@ -68,18 +63,7 @@ const sync = serve({
     health: () => ({ service: 'sync', pid: process.pid, uptime: 1 }),
     metrics: () => [],
     'sync.now': () => ({ synced: 0, failed: 0, rejected: 0, pending: 0 }),
-    'sync.status': () => ({
-      mode: 'offline' as const,
-      backendConnected: false,
-      deliveryFailingSince: null,
-      problems: [],
-      pending: 0,
-      inFlight: 0,
-      rejected: 0,
-      oldestPendingAge: null,
-      lastSuccessAt: null,
-      lastError: null,
-    }),
+    'sync.status': () => syncStatus(),
   },
 });
 

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { BusError, Publisher, serve, type Worker } from '@station/bus';
 import { openStore } from '@station/db';
 import type { SequenceStatus, StationEvent } from '@station/model';
+import { noVersions, syncStatus } from '../../../tests/support/fake-station.ts';
 
 const [serviceBus, eventIn, dbPath] = process.argv.slice(2);
 if (!serviceBus || !eventIn || !dbPath)
@@ -229,13 +230,7 @@ const supervisor = serve({
       return { status };
     },
     'batch.restart': () => ({ status: 'running', pid: process.pid }),
-    // Versions are not this fixture's concern (apps/api-gateway/test/versions.test.ts tests the real ones).
-    'batch.version': ({ batchId }) => {
-      throw new BusError('NOT_FOUND', `no versions of ${batchId} in this fixture`);
-    },
-    'batch.pin': ({ batchId }) => {
-      throw new BusError('NOT_FOUND', `no versions of ${batchId} in this fixture`);
-    },
+    ...noVersions,
   },
 });
 
@@ -248,18 +243,7 @@ const sync = serve({
     health: health('sync'),
     metrics: () => [],
     'sync.now': () => ({ synced: 1, failed: 0, rejected: 0, pending: 0 }),
-    'sync.status': () => ({
-      mode: 'offline' as const,
-      backendConnected: false,
-      deliveryFailingSince: null,
-      problems: [],
-      pending: 1,
-      inFlight: 0,
-      rejected: 0,
-      oldestPendingAge: null,
-      lastSuccessAt: null,
-      lastError: null,
-    }),
+    'sync.status': () => syncStatus({ pending: 1 }),
   },
 });
 

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { BusError } from '@station/bus/errors';
 import type { StationEvent } from '@station/model';
+import { syncStatus } from '../../../tests/support/fake-station.ts';
 import { metricValue } from '../../../tests/support/metrics.ts';
 import { spawnFixture, until } from '../../../tests/support/process.ts';
 import { listen, type RunningGateway } from '../src/server.ts';
@@ -157,18 +158,7 @@ describe('subscriptions', () => {
     events.push(step('batch_1', 1));
     const sync: StationEvent = {
       type: 'sync_status',
-      data: {
-        mode: 'offline',
-        backendConnected: false,
-        deliveryFailingSince: null,
-        problems: [],
-        pending: 0,
-        inFlight: 0,
-        rejected: 0,
-        oldestPendingAge: null,
-        lastSuccessAt: null,
-        lastError: null,
-      },
+      data: syncStatus(),
     };
     events.push(sync);
     await mark(c, 'end');
@@ -259,18 +249,7 @@ describe('subscriptions', () => {
     await subscribed(subscribedClient, ['batch_2']);
     const sync: StationEvent = {
       type: 'sync_status',
-      data: {
-        mode: 'online',
-        backendConnected: true,
-        deliveryFailingSince: null,
-        problems: [],
-        pending: 0,
-        inFlight: 0,
-        rejected: 0,
-        oldestPendingAge: null,
-        lastSuccessAt: null,
-        lastError: null,
-      },
+      data: syncStatus({ mode: 'online', backendConnected: true }),
     };
     events.push(sync);
     events.push(step('batch_2', 0));

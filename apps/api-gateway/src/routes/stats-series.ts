@@ -4,7 +4,7 @@ import { DEFAULT_SHIFTS, YIELD_BUCKETS, type YieldBucketKind } from '@station/mo
 import { Elysia, t } from 'elysia';
 import type { RouteContext } from '../context.ts';
 import { YieldSeriesSchema } from '../schemas.ts';
-import { badField, DAY_MS, MAX_STATS_RANGE_DAYS, responses, timeParam } from './units.ts';
+import { badField, responses, statsRange } from './units.ts';
 
 const isBucket = (v: string): v is YieldBucketKind => (YIELD_BUCKETS as readonly string[]).includes(v);
 
@@ -43,15 +43,7 @@ export function statsSeriesRoutes(ctx: RouteContext) {
   return new Elysia({ name: 'routes.stats-series', detail: { tags: ['Units'] } }).get(
     '/api/stats/series',
     ({ query }) => {
-      const to = timeParam('to', query.to) ?? ctx.clock.now();
-      const from = timeParam('from', query.from) ?? to - DAY_MS;
-      if (from > to) throw badField('/from', `must not be after to (${new Date(to).toISOString()})`);
-      if (to - from > MAX_STATS_RANGE_DAYS * DAY_MS) {
-        throw badField(
-          '/from',
-          `the range may span at most ${MAX_STATS_RANGE_DAYS} days; ask for it in parts`,
-        );
-      }
+      const { from, to } = statsRange(query, ctx.clock.now());
       const bucket = query.bucket ?? 'hour';
       if (!isBucket(bucket)) {
         throw badField(

@@ -31,6 +31,20 @@ export function timeParam(name: string, value: string | undefined): number | und
   return ms;
 }
 
+/**
+ * The `from`/`to` range of a stats query as epoch ms: the last 24 h before `to` (default now), at most
+ * MAX_STATS_RANGE_DAYS long, or a 422 naming the field at fault.
+ */
+export function statsRange(query: { from?: string; to?: string }, now: number): { from: number; to: number } {
+  const to = timeParam('to', query.to) ?? now;
+  const from = timeParam('from', query.from) ?? to - DAY_MS;
+  if (from > to) throw badField('/from', `must not be after to (${new Date(to).toISOString()})`);
+  if (to - from > MAX_STATS_RANGE_DAYS * DAY_MS) {
+    throw badField('/from', `the range may span at most ${MAX_STATS_RANGE_DAYS} days; ask for it in parts`);
+  }
+  return { from, to };
+}
+
 export const responses = (schema: Parameters<typeof documentedSchema>[0], description: string) => ({
   200: { description, content: { 'application/json': { schema: documentedSchema(schema) } } },
   404: {
@@ -75,15 +89,7 @@ export function unitRoutes(ctx: RouteContext) {
     .get(
       '/api/stats',
       ({ query }) => {
-        const to = timeParam('to', query.to) ?? ctx.clock.now();
-        const from = timeParam('from', query.from) ?? to - DAY_MS;
-        if (from > to) throw badField('/from', `must not be after to (${new Date(to).toISOString()})`);
-        if (to - from > MAX_STATS_RANGE_DAYS * DAY_MS) {
-          throw badField(
-            '/from',
-            `the range may span at most ${MAX_STATS_RANGE_DAYS} days; ask for it in parts`,
-          );
-        }
+        const { from, to } = statsRange(query, ctx.clock.now());
         return store.stationStats({ from, to, batchId: query.batch, sequence: query.sequence });
       },
       {
