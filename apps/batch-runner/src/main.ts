@@ -74,7 +74,13 @@ await runService(
     markStart('store');
     // A runner on a batch host reaches the station's broker over tcp, with CURVE when configured.
     const curve = batch.host === undefined ? undefined : curveClient(config);
-    const publisher = new Publisher({ endpoint: config.ipc.event_pub, ...(curve ? { curve } : {}) });
+    // What init() says before the link to the broker is up (RECOVERY_FAILED, a resumed run's start) waits
+    // for the gateway's subscription instead of being dropped: for the start timeout's 10 s at most.
+    const publisher = new Publisher({
+      endpoint: config.ipc.event_pub,
+      holdAtStartMs: 10_000,
+      ...(curve ? { curve } : {}),
+    });
     const metrics = new RunnerMetrics(batchId);
     const runner = new BatchRunner({
       batch,

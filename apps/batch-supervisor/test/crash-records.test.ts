@@ -161,6 +161,17 @@ describe('a crashed slot comes back safe', () => {
         },
       ],
     });
+    // The runner's own `error` event reaches a subscriber, though it is raised before the runner's
+    // publisher is linked to the broker (it is held until the broker passes a subscription on).
+    const event = await until(
+      () =>
+        st.ofBatch('batch_1', 'error').find((e) => e.type === 'error' && e.data.code === 'RECOVERY_FAILED'),
+      'the RECOVERY_FAILED event',
+      10_000,
+    );
+    expect(event.type === 'error' && event.data.message).toContain(
+      'cleanup step power_off failed: relay stuck',
+    );
     const refused = await st.failure(st.client.request('runner.batch_1', 'sequence.start', {}));
     expect(refused.code).toBe('RECOVERY_FAILED');
     expect(refused.message).toContain('cleanup step power_off failed: relay stuck');

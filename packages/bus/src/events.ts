@@ -22,31 +22,92 @@ export interface PublisherOptions {
   highWaterMark?: number;
   /** CURVE client keys, for a broker endpoint that requires them (docs/protocol.md, "Security"). */
   curve?: CurveClientOptions;
+  /**
+   * For this long after the publisher is created (ms), an event that no subscriber has asked for yet is
+   * held, in order, until the broker passes on a subscription to its topic, rather than dropped. A PUB
+   * only learns of subscriptions once its link to the broker is up, so without this what a process says
+   * as it starts (a runner's RECOVERY_FAILED) is lost. After the window: plain PUB, held events that
+   * nobody asked for are dropped. Off (0) by default.
+   */
+  holdAtStartMs?: number;
 }
+
+/** A PUB that says when the broker passes a subscription on, and whether a topic has a subscriber. */
+class WatchedPub extends Pub {
+  onSubscription: (() => void) | undefined;
+
+  hasSubscriber(topic: Uint8Array): boolean {
+    return this.subscriptions.matches(topic);
+  }
+
+  protected override pass(): void {
+    this.onSubscription?.();
+  }
+}
+
+type EventFrames = [topic: Uint8Array, body: Uint8Array];
 
 /**
  * Publishes station events. Events are fire-and-forget: while the broker is away they are dropped, which
- * is why every screen also gets a `batch_status` snapshot when it subscribes.
+ * is why every screen also gets a `batch_status` snapshot when it subscribes (see `holdAtStartMs` for a
+ * process's first moments).
  */
 export class Publisher {
-  readonly #socket: Pub;
+  readonly #socket: WatchedPub;
+  readonly #highWaterMark: number;
+  /** Events held during the start window (`holdAtStartMs`), oldest first; undefined outside it. */
+  #held: EventFrames[] | undefined;
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: PublisherOptions) {
-    this.#socket = new Pub({
-      sendHighWaterMark: opts.highWaterMark ?? 10_000,
+    this.#highWaterMark = opts.highWaterMark ?? 10_000;
+    this.#socket = new WatchedPub({
+      sendHighWaterMark: this.#highWaterMark,
       reconnectInterval: 100,
       reconnectMaxInterval: 500,
       ...(opts.curve ? { curve: opts.curve } : {}),
     });
+    const holdMs = opts.holdAtStartMs ?? 0;
+    if (holdMs > 0) {
+      this.#held = [];
+      this.#socket.onSubscription = () => this.#release(false);
+      this.#holdTimer = setTimeout(() => this.#release(true), holdMs);
+      this.#holdTimer.unref?.();
+    }
     this.#socket.connect(opts.endpoint);
   }
 
   /** Publishes one event on the topic derived from it. */
   async publish(event: StationEvent): Promise<void> {
-    await this.#socket.send([utf8.encode(topicOf(event)), encodeJson(event)]);
+    const frames: EventFrames = [utf8.encode(topicOf(event)), encodeJson(event)];
+    const held = this.#held;
+    // Behind an event already held (order is kept), or nobody asked for it yet: held for now.
+    if (held && (held.length > 0 || !this.#socket.hasSubscriber(frames[0]))) {
+      if (held.length < this.#highWaterMark) held.push(frames);
+      return;
+    }
+    await this.#socket.send(frames);
+  }
+
+  /** Sends the held events someone subscribed to, in order; at the window's end all of them. */
+  #release(windowOver: boolean): void {
+    const held = this.#held;
+    if (!held) return;
+    while (held.length > 0 && (windowOver || this.#socket.hasSubscriber(held[0]![0]))) {
+      this.#socket.send(held.shift()!).catch(() => undefined);
+    }
+    if (windowOver) this.#endHold();
+  }
+
+  #endHold(): void {
+    this.#held = undefined;
+    this.#socket.onSubscription = undefined;
+    if (this.#holdTimer) clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
   }
 
   close(): void {
+    this.#endHold();
     this.#socket.close();
   }
 

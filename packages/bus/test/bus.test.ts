@@ -383,6 +383,33 @@ describe('events', () => {
     );
     expect(warnings).toContain('event does not match its schema: /data/index Expected integer');
   });
+
+  test('with holdAtStartMs, what a publisher says before its link is up reaches the subscriber, in order', async () => {
+    const { ep } = await startBroker('ipc');
+    const sub = track(new Subscriber({ endpoint: ep.eventOut, prefixes: ['batch.'] }));
+    const got: ReceivedEvent[] = [];
+    void (async () => {
+      for await (const e of sub) got.push(e);
+    })();
+    // Published at once, as a starting runner does: no subscription can have reached this PUB yet.
+    const pub = track(new Publisher({ endpoint: ep.eventIn, holdAtStartMs: 10_000 }));
+    const said = [0, 1, 2].map(
+      (index) =>
+        ({ type: 'step_start', batch_id: 'b1', data: { step: `s${index}`, index, total: 3 } }) as const,
+    );
+    for (const e of said) await pub.publish(e);
+    await until(() => got.length >= 3, 'the three held events', 10_000);
+    expect(got.map((e) => e.event)).toEqual(said);
+    // Once a subscription is in, events go straight out.
+    const after = {
+      type: 'step_start',
+      batch_id: 'b1',
+      data: { step: 'after', index: 0, total: 1 },
+    } as const;
+    await pub.publish(after);
+    await until(() => got.length === 4, 'the next event');
+    expect(got[3]!.event).toEqual(after);
+  });
 });
 
 describe('robustness', () => {
