@@ -95,6 +95,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
         const r = page.items.find((item) => item.status !== 'running');
         if (!r) continue;
         const verdict = verdictOf(r);
+        if (verdict === null) continue;
         found.set(batchId, {
           executionId: r.id,
           status: r.status,
@@ -103,7 +104,7 @@ export async function createApp(deps: GatewayDeps): Promise<GatewayApp> {
           ...(r.duration !== null ? { duration: r.duration } : {}),
           // A run the station ended (crash, lost process, full disk) is its unit's ERROR, not a FAIL.
           ...(r.status === 'failed' && r.statusReason ? { errorCode: r.statusReason } : {}),
-          ...(verdict ? { verdict } : {}),
+          verdict,
           dut: unitOf(r),
         });
       }

@@ -337,7 +337,7 @@ export class StationModel {
               : d.status === 'failed' && d.statusReason
                 ? { errorCode: d.statusReason }
                 : {}),
-            ...(d.verdict ? { verdict: d.verdict } : {}),
+            verdict: d.verdict,
             ...(d.dut ? { dut: d.dut } : {}),
           });
         }

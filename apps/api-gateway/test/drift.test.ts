@@ -70,7 +70,7 @@ function record(id: string, minute: number, value: number): void {
 const complete = (id: string): StationEvent => ({
   type: 'sequence_complete',
   batch_id: 'batch_1',
-  data: { executionId: id, overallPass: true, duration: 60, steps: [], status: 'completed' },
+  data: { executionId: id, overallPass: true, duration: 60, steps: [], status: 'completed', verdict: 'PASS' },
 });
 
 const detail = async () => (await json(h.req('GET', '/api/batches/batch_1'))).body as BatchDetail;

@@ -127,7 +127,7 @@ async function runSequence(executionId: string, parameters: Record<string, unkno
   await publish({
     type: 'sequence_complete',
     batch_id: 'batch_1',
-    data: { executionId, overallPass: true, duration: 2, steps },
+    data: { executionId, overallPass: true, duration: 2, steps, verdict: 'PASS' },
   });
   sequenceRunning = false;
   await runStatus({
@@ -138,6 +138,7 @@ async function runSequence(executionId: string, parameters: Record<string, unkno
       overallPass: true,
       completedAt: '2026-01-01T10:00:02.000Z',
       duration: 2,
+      verdict: 'PASS',
     },
   });
 }

@@ -90,6 +90,7 @@ const verdict = (exec = 'exec_01', overallPass = true): LastResult => ({
   overallPass,
   completedAt: new Date(T0 + 4_000).toISOString(),
   duration: 4,
+  verdict: overallPass ? 'PASS' : 'FAIL',
 });
 
 const ended = (exec = 'exec_01', overallPass = true): StationEvent => ({

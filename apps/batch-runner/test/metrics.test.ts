@@ -1,5 +1,5 @@
-// The runner's metrics from the events it publishes: each run's verdict (an error or a stop outranks the
-// pass/fail of the steps that ran), run and step durations by step.
+// The runner's metrics from the events it publishes: each run by the verdict it ended with, run and step
+// durations by step.
 import { describe, expect, test } from 'bun:test';
 import type { StationEvent } from '@station/model';
 import { runVerdict } from '@station/service/metrics';
@@ -9,20 +9,30 @@ import { RunnerMetrics } from '../src/metrics.ts';
 const done = (data: Partial<Extract<StationEvent, { type: 'sequence_complete' }>['data']>): StationEvent => ({
   type: 'sequence_complete',
   batch_id: 'batch_1',
-  data: { executionId: 'e', overallPass: true, duration: 12, steps: [], status: 'completed', ...data },
+  data: {
+    executionId: 'e',
+    overallPass: true,
+    duration: 12,
+    steps: [],
+    status: 'completed',
+    verdict: 'PASS',
+    ...data,
+  },
 });
 
 describe('runner metrics', () => {
-  test("verdicts: the event's own, else an error, then a stop, outrank pass/fail", () => {
+  test('each run counts under the verdict it ended with, whatever its steps said', () => {
     const of = (e: StationEvent) => (e.type === 'sequence_complete' ? runVerdict(e.data) : undefined);
     expect(of(done({ verdict: 'ERROR', overallPass: false, status: 'failed' }))).toBe('error');
     expect(of(done({ verdict: 'ABORTED', overallPass: false, status: 'stopped' }))).toBe('aborted');
     expect(of(done({}))).toBe('pass');
-    expect(of(done({ overallPass: false, status: 'failed' }))).toBe('fail');
-    expect(of(done({ overallPass: false, status: 'stopped', statusReason: 'ABORTED' }))).toBe('aborted');
-    expect(of(done({ overallPass: true, error: { code: 'STORAGE_FULL', message: 'disk full' } }))).toBe(
-      'error',
-    );
+    expect(of(done({ verdict: 'FAIL', overallPass: false, status: 'failed' }))).toBe('fail');
+    // A run whose results could not be stored passed its steps, and is still its unit's ERROR.
+    expect(
+      of(
+        done({ verdict: 'ERROR', overallPass: true, error: { code: 'STORAGE_FULL', message: 'disk full' } }),
+      ),
+    ).toBe('error');
   });
 
   test('runs by verdict and steps by name, in the exposition with the batch and the service', async () => {
@@ -34,8 +44,8 @@ describe('runner metrics', () => {
     });
     m.observe(step('measure', 0.3, true));
     m.observe(step('measure', 7, false));
-    m.observe(done({ overallPass: false, status: 'failed', duration: 8 }));
-    m.observe(done({ status: 'stopped', duration: 1 }));
+    m.observe(done({ overallPass: false, status: 'failed', duration: 8, verdict: 'FAIL' }));
+    m.observe(done({ status: 'stopped', duration: 1, verdict: 'ABORTED' }));
     m.observe({ type: 'log', batch_id: 'batch_1', data: { level: 'info', message: 'x', timestamp: 't' } });
     const e = parseExposition(await m.registry.metrics());
     const runs = (verdict: string) => sampleValue(e, 'station_runs_total', { batch: 'batch_1', verdict });

@@ -119,7 +119,13 @@ async function runSequence(): Promise<string> {
     void events.publish({
       type: 'sequence_complete',
       batch_id: batchId!,
-      data: { executionId: exec.id, overallPass: !stopped, duration: (Date.now() - t0) / 1000, steps: [] },
+      data: {
+        executionId: exec.id,
+        overallPass: !stopped,
+        duration: (Date.now() - t0) / 1000,
+        steps: [],
+        verdict: stopped ? 'ABORTED' : 'PASS',
+      },
     });
     if (current === exec) current = undefined;
   })();

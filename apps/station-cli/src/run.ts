@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newExecutionId, openStore, type Store } from '@station/db';
+import type { Verdict } from '@station/model';
 import {
   checkStartDut,
   type HardwareSet,
@@ -25,7 +26,7 @@ import { type Command, type Io, paint } from './command.ts';
 import { loadFolder, located, plural } from './load.ts';
 import { AssignmentError, assignments, hardwareConfig, typedParams } from './params.ts';
 import { reportFormat, writeReport } from './report.ts';
-import { EXIT_CODES, terminalSink, verdictOf } from './terminal.ts';
+import { EXIT_CODES, terminalSink } from './terminal.ts';
 
 /** What `station run` records as the batch of its executions unless `--batch` names one. */
 export const DEFAULT_BATCH = 'terminal';
@@ -127,8 +128,12 @@ async function execute(input: RunInput, io: Io): Promise<number> {
     abort.abort(new SequenceError('ABORTED', 'sequence aborted from the terminal'));
   });
   let storeError: unknown;
+  // The verdict the recorder publishes, as a runner's recorder does: the terminal never judges a run itself.
+  let verdict: Verdict = 'ERROR';
   const recorder = createRecorder(store, batchId, executionId, {
-    publish: () => undefined,
+    publish(event) {
+      if (event.type === 'sequence_complete') verdict = event.data.verdict;
+    },
     onStepStart: () => undefined,
     onStepEnd: () => undefined,
     abortCause: () => cause,
@@ -177,7 +182,7 @@ async function execute(input: RunInput, io: Io): Promise<number> {
       prompts: desk,
       ...(input.serial ? { dut: { serialNumber: input.serial } } : {}),
     });
-    io.out(terminal.verdictLine(outcome));
+    io.out(terminal.verdictLine(outcome, verdict));
     if (storeError !== undefined) {
       const message = storeError instanceof Error ? storeError.message : String(storeError);
       closeUnrecorded(store, executionId, message);
@@ -189,7 +194,7 @@ async function execute(input: RunInput, io: Io): Promise<number> {
       if (result) writeReport(path, result);
       io.out(`${c.dim('report')}  ${path}\n`);
     }
-    return EXIT_CODES[verdictOf(outcome)];
+    return EXIT_CODES[verdict];
   } catch (err) {
     // The engine could not report progress (SINK_FAILED): as a runner does, never leave it `running`.
     closeUnrecorded(store, executionId, err instanceof Error ? err.message : String(err));

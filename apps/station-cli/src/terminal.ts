@@ -1,32 +1,21 @@
 // What `station run` prints while it runs: a line per step with its verdict and duration, each measurement
 // against its limits, the step's log lines, and the verdict of the run. A SequenceSink beside the
 // runner's recorder, so the terminal sees exactly what the store gets.
-import { errorCodeOf, type LogLine, type Measurement, type StepResult } from '@station/model';
+import { errorCodeOf, type LogLine, type Measurement, type StepResult, type Verdict } from '@station/model';
 import type { SequenceOutcome, SequenceSink, SequenceStart, SerialSet } from '@station/sequence';
 import { type Io, paint } from './command.ts';
 
-/** How a run ended for the person at the terminal, and the exit code that says it to a script. */
-export type Verdict = 'PASS' | 'FAIL' | 'ERROR' | 'ABORTED';
-
-/** Exit codes of `station run`: 0 pass, 1 fail, 2 error (aborted, timed out, hardware, bad input). */
+/**
+ * Exit codes of `station run`, by the run's verdict, the one the station gives the same run (`verdictOf`,
+ * taken from the recorder's `sequence_complete`): 0 pass, 1 fail, 2 error or aborted.
+ */
 export const EXIT_CODES: Record<Verdict, number> = { PASS: 0, FAIL: 1, ERROR: 2, ABORTED: 2 };
 
-/**
- * A run passes when it completed; it fails when a step missed its limits or threw (`STEP_FAILED`); any
- * other end (an abort, a timeout, a hardware error) is one where the unit could not be judged.
- */
-export function verdictOf(o: Pick<SequenceOutcome, 'status' | 'error'>): Verdict {
-  if (o.status === 'completed') return 'PASS';
-  if (o.status === 'stopped') return 'ABORTED';
-  return o.error?.code === 'STEP_FAILED' ? 'FAIL' : 'ERROR';
-}
-
+/** A step's word, by the rule of the run's verdict: a step that missed, threw or timed out failed it. */
 function stepVerdict(r: StepResult): string {
   if (r.status === 'skipped') return 'SKIP';
   if (r.pass) return 'PASS';
-  const code = errorCodeOf(r.error);
-  if (code === 'ABORTED') return 'ABORTED';
-  return code === 'STEP_FAILED' ? 'FAIL' : 'ERROR';
+  return errorCodeOf(r.error) === 'ABORTED' ? 'ABORTED' : 'FAIL';
 }
 
 /** A value as a person reads it: numbers to 6 significant digits, text quoted. */
@@ -50,7 +39,7 @@ export function limitsOf(m: Pick<Measurement, 'low' | 'high' | 'equals' | 'unit'
 export function terminalSink(
   io: Io,
   driverNames: Record<string, string> = {},
-): SequenceSink & { verdictLine(o: SequenceOutcome): string } {
+): SequenceSink & { verdictLine(o: SequenceOutcome, verdict: Verdict): string } {
   const live = io.terminal;
   const c = paint(io.colour);
   const colourOf = (v: string) =>
@@ -108,8 +97,7 @@ export function terminalSink(
       }
       if (r.error && r.status !== 'skipped') write(`          ${c.red(r.error)}\n`);
     },
-    verdictLine(o: SequenceOutcome) {
-      const verdict = verdictOf(o);
+    verdictLine(o: SequenceOutcome, verdict: Verdict) {
       const ran = o.steps.filter((s) => s.status !== 'skipped').length;
       const why =
         o.error && verdict !== 'PASS' ? `  ${o.error.step ? `${o.error.step}: ` : ''}${o.error.message}` : '';

@@ -5,15 +5,19 @@ import { Database } from 'bun:sqlite';
 import { expect, test } from 'bun:test';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openStore } from '@station/db';
+import { verdictOf } from '@station/model';
 import { XMLParser } from 'fast-xml-parser';
 import { spawnFixture } from '../../../tests/support/process.ts';
 import { REPO } from '../../../tests/support/station.ts';
+import { EXIT_CODES } from '../src/terminal.ts';
 import { MAIN, station, tempDir, withPackages } from './station.ts';
 
 test.each([
   ['pass', 0, /^PASS {2}exit_codes 1\.2\.3: 4\/4 steps in /m],
   ['fail', 1, /^FAIL {2}exit_codes 1\.2\.3: 2\/4 steps in .* work: .*reading = 7 V is outside \[1, 2\] V/m],
-  ['timeout', 2, /^ERROR {2}exit_codes 1\.2\.3: 3\/4 steps in .* slow: /m],
+  // A step past its timeout fails the unit, as it does on the station (the verdict is the station's).
+  ['timeout', 1, /^FAIL {2}exit_codes 1\.2\.3: 3\/4 steps in .* slow: step slow timed out/m],
 ])('mode=%s exits %d', async (mode, code, verdict) => {
   using tmp = tempDir();
   withPackages(tmp.dir, 'exit_codes');
@@ -23,6 +27,29 @@ test.each([
   // The cleanup step runs whatever happened before.
   expect(r.out).toMatch(/^ {2}PASS {2}4\/4 cleanup/m);
 });
+
+test.each(['pass', 'fail', 'timeout'])(
+  'mode=%s: the terminal gives the verdict the station gives the stored run',
+  async (mode) => {
+    using tmp = tempDir();
+    withPackages(tmp.dir, 'exit_codes');
+    const storePath = join(tmp.dir, 'station.db');
+    const r = await station(['run', 'exit_codes', '--param', `mode=${mode}`, '--store', storePath], tmp.dir);
+    const store = openStore(storePath);
+    try {
+      const [summary] = store.listResults({}).items;
+      const result = summary ? store.getResult(summary.id) : null;
+      // The station's verdict of this run: what the gateway, the supervisor and a runner derive from it.
+      const station = result ? verdictOf(result) : null;
+      if (!station) throw new Error(`no finished run stored: ${r.out}${r.err}`);
+      expect(r.out).toMatch(new RegExp(`^${station} {2}exit_codes 1\\.2\\.3:`, 'm'));
+      expect(r.code).toBe(EXIT_CODES[station]);
+      expect(station).toBe(({ pass: 'PASS', fail: 'FAIL', timeout: 'FAIL' } as const)[mode]);
+    } finally {
+      store.close();
+    }
+  },
+);
 
 test.each([
   [

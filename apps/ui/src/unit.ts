@@ -1,26 +1,8 @@
-// The unit on a card, without React: which verdict a finished run gives its unit, what a serial number
-// may be, and whether an answer fits an operator prompt before it is sent.
-import { SERIAL_NUMBER_PATTERN, type Verdict } from '@station/model';
+// The unit on a card, without React: what a serial number may be, and whether an answer fits an operator
+// prompt before it is sent. (Its verdict is the station's, `lastResult.verdict`: the UI never derives one.)
+import { SERIAL_NUMBER_PATTERN } from '@station/model';
 import { t } from './i18n.ts';
-import type { LastResult, OperatorPrompt } from './types.ts';
-
-/** What a finished run says about its unit. */
-export type UnitVerdict = Verdict;
-
-/**
- * The verdict of a run for its unit: ERROR when the station ended it (a crash, a lost process, results
- * that could not be stored), ABORTED when it was stopped, else PASS or FAIL; undefined for no run.
- */
-export function verdictOf(last: LastResult | undefined): UnitVerdict | undefined {
-  if (!last) return undefined;
-  // The station's own verdict when it sends one; the rules below read older statuses the same way.
-  if (last.verdict) return last.verdict;
-  if (last.errorCode) return 'ERROR';
-  if (last.status === 'stopped') return 'ABORTED';
-  if (last.overallPass === true) return 'PASS';
-  if (last.overallPass === false) return 'FAIL';
-  return last.status === 'running' ? undefined : 'ERROR';
-}
+import type { OperatorPrompt } from './types.ts';
 
 /** Serial numbers as barcode labels print them: 1-64 printable ASCII characters, no spaces. */
 const SERIAL = new RegExp(SERIAL_NUMBER_PATTERN);

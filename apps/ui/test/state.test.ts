@@ -31,7 +31,13 @@ const snapshot = (data: BatchStatusUpdate): ServerMessage => ({
 });
 const fold = (...msgs: ServerMessage[]): StationState => msgs.reduce(reduce, emptyState);
 
-const LAST: LastResult = { executionId: 'exec_1', status: 'completed', overallPass: true, duration: 1.2 };
+const LAST: LastResult = {
+  executionId: 'exec_1',
+  status: 'completed',
+  overallPass: true,
+  duration: 1.2,
+  verdict: 'PASS',
+};
 
 const PROMPT: OperatorPrompt = {
   id: 'prm_1',
@@ -146,7 +152,14 @@ describe('the unit on the card', () => {
       {
         type: 'sequence_complete',
         batch_id: 'b1',
-        data: { executionId: 'exec_2', overallPass: false, duration: 3, status: 'stopped', steps: [] },
+        data: {
+          executionId: 'exec_2',
+          overallPass: false,
+          duration: 3,
+          status: 'stopped',
+          steps: [],
+          verdict: 'ABORTED',
+        },
       },
     );
     expect(s.live.b1?.prompt).toBeUndefined();
@@ -216,7 +229,14 @@ describe('batch status', () => {
     const s = fold(snapshot({ status: 'running', sequenceRunning: true, executionId: 'exec_9' }), {
       type: 'sequence_complete',
       batch_id: 'b1',
-      data: { executionId: 'exec_9', overallPass: true, duration: 2, status: 'completed', steps },
+      data: {
+        executionId: 'exec_9',
+        overallPass: true,
+        duration: 2,
+        status: 'completed',
+        steps,
+        verdict: 'PASS',
+      },
     });
     expect(s.batches.b1?.sequenceRunning).toBe(true);
     expect(s.live.b1?.steps).toEqual(steps);

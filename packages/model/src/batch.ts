@@ -32,8 +32,11 @@ export const LastResult = T.Object({
   duration: Opt(T.Number()),
   /** Set when the run ended in an error rather than a verdict (STORAGE_FULL: its results could not be stored). */
   errorCode: Opt(T.String()),
-  /** What the run said about its unit: PASS, FAIL, ERROR (the station ended it) or ABORTED. */
-  verdict: Opt(Verdict),
+  /**
+   * What the run said about its unit: PASS, FAIL, ERROR (the station ended it) or ABORTED, given once by
+   * whoever ended the run (`verdictOf`); readers show it, never derive it.
+   */
+  verdict: Verdict,
   /** The unit the run was of. */
   dut: Opt(RunUnit),
 });

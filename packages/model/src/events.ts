@@ -82,7 +82,8 @@ export const SequenceComplete = T.Object({
   statusReason: Opt(Nullable(StatusReason)),
   /** A run that ended in an error rather than a verdict (STORAGE_FULL: results could not be stored). */
   error: Opt(T.Object({ code: T.String(), message: T.String() })),
-  verdict: Opt(Verdict),
+  /** The run's verdict, given once by whoever ended the run (`verdictOf`); readers show it, never derive it. */
+  verdict: Verdict,
   /** The unit the run was of, with the serial a step may have read. */
   dut: Opt(RunUnit),
 });

@@ -74,7 +74,7 @@ describe('events', () => {
     ).toEqual(['/data/step Expected required property', '/data/step Expected string']);
   });
 
-  test('sequence_complete carries the stored steps whole; an unknown status is refused', () => {
+  test('sequence_complete carries the stored steps whole and its verdict; an unknown status is refused', () => {
     const data = {
       executionId: 'exec_1',
       overallPass: false,
@@ -82,14 +82,19 @@ describe('events', () => {
       status: 'failed',
       statusReason: null,
       steps: [failedStep],
+      verdict: 'FAIL',
     };
     expect(Value.Check(events.sequence_complete, { type: 'sequence_complete', batch_id: 'b', data })).toBe(
       true,
     );
-    const bad = { ...data, status: 'exploded' };
-    expect(
-      Value.Check(events.sequence_complete, { type: 'sequence_complete', batch_id: 'b', data: bad }),
-    ).toBe(false);
+    for (const bad of [
+      { ...data, status: 'exploded' },
+      { ...data, verdict: undefined },
+    ]) {
+      expect(
+        Value.Check(events.sequence_complete, { type: 'sequence_complete', batch_id: 'b', data: bad }),
+      ).toBe(false);
+    }
   });
 });
 

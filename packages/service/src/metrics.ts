@@ -2,6 +2,7 @@
 // event-loop lag, GC) and its own, each series labelled with the service, answered over the bus by the
 // `metrics` method and merged by the gateway into the station's one `/metrics`.
 import { droppedLogLines } from '@station/log';
+import type { Verdict } from '@station/model';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** Latency buckets in seconds, from 0.5 ms (loopback bus hops) to 10 s (slow service calls). */
@@ -54,21 +55,17 @@ export function serviceRegistry(service: string, opts: RegistryOptions = {}): Re
 export type RunVerdict = 'pass' | 'fail' | 'aborted' | 'error';
 export const RUN_VERDICTS: readonly RunVerdict[] = ['pass', 'fail', 'aborted', 'error'];
 
-/**
- * The verdict label of a `sequence_complete`: its own `verdict` (PASS, FAIL, ERROR, ABORTED) when it carries
- * one; else an error or a stop outranks the pass/fail of the steps that ran.
- */
-export function runVerdict(end: {
-  verdict?: string;
-  error?: unknown;
-  status?: string;
-  overallPass: boolean;
-}): RunVerdict {
-  const v = end.verdict?.toLowerCase();
-  if (v === 'pass' || v === 'fail' || v === 'aborted' || v === 'error') return v;
-  if (end.error) return 'error';
-  if (end.status === 'stopped') return 'aborted';
-  return end.overallPass ? 'pass' : 'fail';
+/** Each verdict as a label: a new verdict in the model that has no label here does not compile. */
+const LABELS: Record<Verdict, RunVerdict> = {
+  PASS: 'pass',
+  FAIL: 'fail',
+  ABORTED: 'aborted',
+  ERROR: 'error',
+};
+
+/** The verdict label of a `sequence_complete`: the verdict the run ended with, as it was given. */
+export function runVerdict(end: { verdict: Verdict }): RunVerdict {
+  return LABELS[end.verdict];
 }
 
 /**

@@ -11,7 +11,7 @@ import { useLive } from '../live.ts';
 import { timeProgress, useStepWeights } from '../progress.ts';
 import { linkTo } from '../router.ts';
 import type { BatchStatus, VerdictWord } from '../types.ts';
-import { recallUnit, rememberUnit, verdictOf } from '../unit.ts';
+import { recallUnit, rememberUnit } from '../unit.ts';
 import { useYield, yieldText } from '../yield.ts';
 import { DriftBadge } from './DriftBadge.tsx';
 import { StartSequence } from './StartSequence.tsx';
@@ -31,36 +31,12 @@ export function elapsedOf(b: BatchStatus, now: number): number | undefined {
   return b.elapsed ?? b.lastResult?.duration;
 }
 
-/** The pass/fail verdict, large: `verdict` when the station's rule gave one (see `storedVerdict`). */
-export function Verdict({
-  pass,
-  status,
-  errorCode,
-  verdict,
-}: {
-  pass?: boolean | null | undefined;
-  status?: string;
-  errorCode?: string;
-  verdict?: VerdictWord | null;
-}) {
+/** A run's verdict, large, as the station gave it (`verdictOf`); a dash while the run has none. */
+export function Verdict({ verdict }: { verdict: VerdictWord | null }) {
   const { t } = useTranslation();
-  if (verdict) {
-    const css = verdict === 'ABORTED' ? 'aborted' : verdict.toLowerCase();
-    return <span className={`verdict ${css}`}>{t(`verdict.${verdict}`)}</span>;
-  }
-  // A run whose results could not be stored has no verdict: the unit must be tested again.
-  if (errorCode) {
-    return (
-      <span className="verdict error" title={errorCode}>
-        {t('verdict.ERROR')} <small>{errorCode}</small>
-      </span>
-    );
-  }
-  // An aborted run is neither a pass nor a product failure; say what happened.
-  if (status === 'stopped') return <span className="verdict aborted">{t('verdict.ABORTED')}</span>;
-  if (pass === true) return <span className="verdict pass">{t('verdict.PASS')}</span>;
-  if (pass === false) return <span className="verdict fail">{t('verdict.FAIL')}</span>;
-  return <span className="verdict none">—</span>;
+  if (!verdict) return <span className="verdict none">—</span>;
+  const css = verdict === 'ABORTED' ? 'aborted' : verdict.toLowerCase();
+  return <span className={`verdict ${css}`}>{t(`verdict.${verdict}`)}</span>;
 }
 
 /** Process and sequence buttons for a batch, shown only when the state allows them (`batchActions`). */
@@ -171,7 +147,8 @@ export function BatchCard({
   const now = testing ? Math.max(fastNow, slowNow) : slowNow;
   const weights = useStepWeights(b.id, b.sequenceName, b.totalSteps, testing ? b.executionId : undefined);
   const starting = lv?.starting === true;
-  const verdict = testing || starting ? undefined : verdictOf(b.lastResult);
+  // The station's verdict of the last run, as it gave it (`verdictOf` where the run ended).
+  const verdict = testing || starting ? undefined : b.lastResult?.verdict;
   const last = b.lastResult;
   const serial = testing
     ? serialFor(b.executionId, unit, b.dut?.serialNumber)

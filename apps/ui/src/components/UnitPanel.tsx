@@ -7,8 +7,8 @@ import { describeError } from '../hooks.ts';
 import { live } from '../live.ts';
 import { checkOperator, rememberOperator, sessionOperator } from '../operator.ts';
 import { markStarting, promptAnswered, startFailed } from '../state.ts';
-import type { OperatorPrompt } from '../types.ts';
-import { checkSerial, parseAnswer, type UnitVerdict } from '../unit.ts';
+import type { OperatorPrompt, VerdictWord } from '../types.ts';
+import { checkSerial, parseAnswer } from '../unit.ts';
 
 /** Focuses `el` unless the operator is busy in another field (a second slot's serial, say). */
 function focusIfFree(el: HTMLElement | null): void {
@@ -262,7 +262,7 @@ export function UnitVerdictBlock({
   serial,
   errorCode,
 }: {
-  verdict: UnitVerdict;
+  verdict: VerdictWord;
   serial?: string;
   errorCode?: string;
 }) {
