@@ -5,11 +5,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:tes
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SequencePins } from '@station/batch-supervisor/pins';
 import { fromErrorBody, toErrorBody } from '@station/bus/errors';
 import { hashPackage } from '@station/sequence';
 import { writeArchive } from '@station/sequence/archive';
 import { installPackage } from '@station/sequence/install';
+import { SequencePins } from '@station/sequence/pins';
 import { type Harness, harness, json } from './support.ts';
 
 const REPO_PSU = join(import.meta.dir, '../../../sequences/psu_functional');

@@ -7,7 +7,6 @@ import { afterEach, beforeEach, expect, setDefaultTimeout, test } from 'bun:test
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SequencePins } from '@station/batch-supervisor/pins';
 import { BusClient } from '@station/bus';
 import { parseConfig } from '@station/config';
 import { openStore, type Store } from '@station/db';
@@ -15,6 +14,7 @@ import type { RunnerStatus } from '@station/model';
 import { hashPackage } from '@station/sequence';
 import { writeArchive } from '@station/sequence/archive';
 import { installPackage } from '@station/sequence/install';
+import { SequencePins } from '@station/sequence/pins';
 import { spawnFixture, until } from '../../../tests/support/process.ts';
 import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
 

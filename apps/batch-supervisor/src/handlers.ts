@@ -1,8 +1,8 @@
 // The `supervisor` service on the bus: each contract method mapped onto the Supervisor.
 import type { Handlers } from '@station/bus';
 import { type MetricsSource, metricsReply } from '@station/bus/metrics-shape';
+import type { SequencePins } from '@station/sequence/pins';
 import { healthHandler } from '@station/service';
-import type { SequencePins } from './pins.ts';
 import type { Supervisor } from './supervisor.ts';
 
 /** Handlers for `serve({ service: 'supervisor', handlers })`; `metrics` answers from `registry`. */

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { BusClient, Publisher, serve } from '@station/bus';
 import { type BatchConfig, fastReadDigest, storePath } from '@station/config';
 import { openStore } from '@station/db';
+import { SequencePins } from '@station/sequence/pins';
 import type { RunningService, ServiceContext } from '@station/service';
 import {
   clearRunnerFiles,
@@ -21,7 +22,6 @@ import { busRunnerLink, hostAwareLink, publisherSink } from './bus-link.ts';
 import { Gate } from './gate.ts';
 import { supervisorHandlers } from './handlers.ts';
 import { supervisorMetrics } from './metrics.ts';
-import { SequencePins } from './pins.ts';
 import { hostDiscovery, serveStore } from './remote-batches.ts';
 import { busHostLink, remoteBatches } from './remote-runner.ts';
 import { runnerCommand } from './runner-command.ts';

@@ -1,15 +1,39 @@
 // A batch's sequence version (`batch.version`, `batch.pin`): the supervisor is the one writer of pins. A pin
 // is checked against the versions installed under sequences_dir, kept in the store (`sequence_pins`, so it
 // outlives every restart) and read by the batch's runner before its next start: a running sequence is
-// never touched, an idle runner takes the pinned version at its next start.
-import type { BatchConfig } from '@station/config';
+// never touched, an idle runner takes the pinned version at its next start. Here rather than in the
+// supervisor so the gateway's and the runner's tests pin as the supervisor does without importing an app.
 import type { Store } from '@station/db';
-import type { BatchDetail, BatchVersion, VersionRef } from '@station/model';
-import { isSequenceError, resolveVersion } from '@station/sequence';
-import { SupervisorError } from './errors.ts';
+import type { BatchDetail, BatchVersion, SupervisorErrorCode, VersionRef } from '@station/model';
+import { isSequenceError } from './errors.ts';
+import { resolveVersion } from './versions.ts';
+
+/** What a pin needs of a batch in station.yaml. */
+export interface PinnedBatch {
+  id: string;
+  sequence_package: string;
+  sequence_version?: string | undefined;
+}
+
+/**
+ * A pin refused: an unknown batch (NOT_FOUND) or a version the station does not hold
+ * (VERSION_NOT_INSTALLED). Supervisor codes, exposed as they are on the bus (`expose`).
+ */
+export class PinError extends Error {
+  override readonly name = 'PinError';
+  readonly code: Extract<SupervisorErrorCode, 'NOT_FOUND' | 'VERSION_NOT_INSTALLED'>;
+  readonly details: Record<string, unknown>;
+  readonly expose = true;
+
+  constructor(code: PinError['code'], message: string, details: Record<string, unknown>, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.details = details;
+  }
+}
 
 export interface SequencePinsDeps {
-  batches: readonly BatchConfig[];
+  batches: readonly PinnedBatch[];
   sequencesDir: string;
   store: Pick<Store, 'batchVersionRule' | 'setSequencePin'>;
   clock: { now(): number };
@@ -25,11 +49,12 @@ export class SequencePins {
     this.#deps = deps;
   }
 
-  #config(batchId: string): BatchConfig {
+  #config(batchId: string): PinnedBatch {
     const batch = this.#deps.batches.find((b) => b.id === batchId);
     if (batch) return batch;
-    throw new SupervisorError('NOT_FOUND', `no batch "${batchId}" on this station`, {
-      details: { batchId, batches: this.#deps.batches.map((b) => b.id) },
+    throw new PinError('NOT_FOUND', `no batch "${batchId}" on this station`, {
+      batchId,
+      batches: this.#deps.batches.map((b) => b.id),
     });
   }
 
@@ -72,10 +97,7 @@ export class SequencePins {
       resolveVersion(this.#deps.sequencesDir, batch.sequence_package, version);
     } catch (err) {
       if (!isSequenceError(err) || err.code !== 'NOT_FOUND') throw err;
-      throw new SupervisorError('VERSION_NOT_INSTALLED', err.message, {
-        details: { batchId, ...err.details },
-        cause: err,
-      });
+      throw new PinError('VERSION_NOT_INSTALLED', err.message, { batchId, ...err.details }, err);
     }
     this.#deps.store.setSequencePin({
       batchId,
