@@ -4,11 +4,11 @@
 // restarted host takes them over from their pid files. An end is reported only once the spool holds none
 // of its batch's writes, so the supervisor never ends a run on the station while its steps are on the way.
 
-import type { ExitInfo, RunnerProcess } from '@station/batch-supervisor/types';
 import { BusError, type BusLogger } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import type { HostRunner, HostRunnerExit } from '@station/model';
 import type { RunnerIdentity } from '@station/service/runner-files';
+import type { ExitInfo, RunnerProcess } from '@station/service/runner-process';
 
 /** One runner this host knows: its identity, its process handle, and its end once it came. */
 interface Entry {
@@ -20,7 +20,7 @@ interface Entry {
 export interface HostRunnersOptions {
   /** The batches station.yaml places on this host. */
   batches: BatchConfig[];
-  /** Starts a batch's runner (the supervisor's process spawner, on this machine). */
+  /** Starts a batch's runner (the process spawner the supervisor uses too, on this machine). */
   spawn: (batch: BatchConfig) => RunnerProcess;
   /** Takes over a runner an earlier host process started. */
   adopt: (id: RunnerIdentity) => RunnerProcess;

@@ -2,16 +2,14 @@
 // the station's broker, the runners of the batches placed here, the `host.<name>` service the supervisor
 // drives them through, and the drain that delivers the spool to the station's store.
 
-import { runnerCommand } from '@station/batch-supervisor/runner-command';
-import { runnerEnv } from '@station/batch-supervisor/runner-env';
-import { adoptedRunner, processSpawner } from '@station/batch-supervisor/runner-process';
-import type { ExitInfo } from '@station/batch-supervisor/types';
 import { BusClient, hostService, serve } from '@station/bus';
 import { metricsReply } from '@station/bus/metrics-shape';
 import { curveClient, type StationConfig, storePath } from '@station/config';
 import { openStore } from '@station/db';
 import { healthHandler, type RunningService, type ServiceContext } from '@station/service';
 import { serviceRegistry } from '@station/service/metrics';
+import { runnerCommand } from '@station/service/runner-command';
+import { runnerEnv } from '@station/service/runner-env';
 import {
   clearRunnerFiles,
   findRunnerProcesses,
@@ -19,6 +17,8 @@ import {
   readExitFile,
   readPidFile,
 } from '@station/service/runner-files';
+import type { ExitInfo } from '@station/service/runner-process';
+import { adoptedRunner, processSpawner } from '@station/service/runner-process';
 import { SpoolDrain } from './drain.ts';
 import { HostRunners } from './runners.ts';
 

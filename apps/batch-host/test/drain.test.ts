@@ -5,9 +5,9 @@ import { afterEach, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { silentLogger } from '@station/bus';
 import { openStore, type Store, spoolingStore } from '@station/db';
 import type { SpoolRecord } from '@station/model';
-import { silentLogger } from '../../batch-supervisor/test/fakes.ts';
 import { SpoolDrain } from '../src/drain.ts';
 
 const dirs: string[] = [];

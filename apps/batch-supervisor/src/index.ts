@@ -7,8 +7,6 @@ export type { FailureCode, FailureDetails } from './failure.ts';
 export { Gate } from './gate.ts';
 export { supervisorHandlers } from './handlers.ts';
 export { backoffDelay, type RestartDecision, Restarter, RestartHistory } from './restart-policy.ts';
-export { RUNNER_MAIN, type RunnerCommandOptions, runnerCommand } from './runner-command.ts';
-export { type ProcessSpawnerOptions, processSpawner } from './runner-process.ts';
 export { type SupervisorService, type SupervisorServiceOptions, startSupervisor } from './service.ts';
 export { canTransition, hasProcess, transitions } from './states.ts';
 export { batchDetail, batchStatus, processEvent } from './status.ts';

@@ -9,6 +9,8 @@ import { type BatchConfig, fastReadDigest, storePath } from '@station/config';
 import { openStore } from '@station/db';
 import { SequencePins } from '@station/sequence/pins';
 import type { RunningService, ServiceContext } from '@station/service';
+import { runnerCommand } from '@station/service/runner-command';
+import { runnerEnv } from '@station/service/runner-env';
 import {
   clearRunnerFiles,
   findRunnerProcesses,
@@ -16,6 +18,7 @@ import {
   readExitFile,
   readPidFile,
 } from '@station/service/runner-files';
+import { adoptedRunner, processSpawner } from '@station/service/runner-process';
 import { systemTimers } from '@station/time';
 import { bundleIsFresh, RUNNER_BUNDLE, RUNNER_SOURCE, runnerEntry } from '../../batch-runner/build.ts';
 import { busRunnerLink, hostAwareLink, publisherSink } from './bus-link.ts';
@@ -24,9 +27,6 @@ import { supervisorHandlers } from './handlers.ts';
 import { supervisorMetrics } from './metrics.ts';
 import { hostDiscovery, serveStore } from './remote-batches.ts';
 import { busHostLink, remoteBatches } from './remote-runner.ts';
-import { runnerCommand } from './runner-command.ts';
-import { runnerEnv } from './runner-env.ts';
-import { adoptedRunner, processSpawner } from './runner-process.ts';
 import { type Discovery, Supervisor } from './supervisor.ts';
 import { DEFAULT_TIMINGS, type Timings } from './types.ts';
 

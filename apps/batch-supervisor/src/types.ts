@@ -5,36 +5,12 @@ import type { BatchConfig } from '@station/config';
 import type { Store } from '@station/db';
 import type { Health, RunnerStatus, StationEvent } from '@station/model';
 import type { RunnerIdentity } from '@station/service/runner-files';
+import type { RunnerProcess } from '@station/service/runner-process';
 import type { Timers } from '@station/time';
 import type { Gate } from './gate.ts';
 import type { RssProbe } from './memory-watch.ts';
 
-/** How a runner process ended: an exit code, or the signal that killed it. */
-export interface ExitInfo {
-  code: number | null;
-  signal: string | null;
-  /** What the runner wrote in its exit file before it ended (`ORPHANED`, `EXIT`, ...), when it did. */
-  reason?: string;
-  /** An adopted runner that is gone without an exit file: nothing says how it ended. */
-  lost?: boolean;
-}
-
-/** One spawned runner process. */
-export interface RunnerProcess {
-  readonly pid: number;
-  /** pid and kernel start time: the runner's `health` must answer both (a reused pid is not it). */
-  readonly identity?: RunnerIdentity;
-  /** Spawned by an earlier supervisor and taken over by this one. */
-  readonly adopted?: boolean;
-  /** Stops watching the process without touching it (the supervisor leaves it running). */
-  detach?(): void;
-  /** Resolves once the process has exited (never rejects). */
-  readonly exited: Promise<ExitInfo>;
-  /** Sends a signal; a process that already exited is left alone. */
-  kill(signal: 'SIGTERM' | 'SIGKILL'): void;
-  /** The last lines the process wrote to stderr, oldest first. */
-  stderrTail(): string[];
-}
+export type { ExitInfo, RunnerProcess } from '@station/service/runner-process';
 
 /**
  * Starts the runner of one batch; throws (or rejects) when it cannot be started. A batch on another

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BusLogger } from '@station/bus';
+import { silentLogger } from '@station/bus';
 import type { BatchConfig } from '@station/config';
 import { openStore, type Store } from '@station/db';
 import type { RunnerStatus, StationEvent } from '@station/model';
@@ -191,7 +191,8 @@ export class EventLog implements EventSink {
   }
 }
 
-export const silentLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
+/** The bus's logger that writes nothing, for the tests that take it from here. */
+export { silentLogger };
 
 /** Timings small enough for tests, large enough for a loaded 2-core machine. */
 export const FAST: Timings = {

@@ -13,5 +13,5 @@ export {
   type SubscriberOptions,
 } from './events.ts';
 export * as protocol from './protocol.ts';
-export type { BusLogger } from './types.ts';
+export { type BusLogger, silentLogger } from './types.ts';
 export { type Handlers, type RequestContext, type ServeOptions, serve, type Worker } from './worker.ts';

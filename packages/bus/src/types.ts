@@ -7,3 +7,6 @@ export interface BusLogger {
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
 }
+
+/** A logger that writes nothing: for callers that want no log lines (tests, one-shot tools). */
+export const silentLogger: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };

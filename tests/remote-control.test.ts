@@ -9,11 +9,12 @@ import type { Store } from '@station/db';
 import type { HostRunner } from '@station/model';
 import type { RunnerIdentity } from '@station/service/runner-files';
 import { systemTimers } from '@station/time';
-import { hostAwareLink } from '../../batch-supervisor/src/bus-link.ts';
-import { hostDiscovery } from '../../batch-supervisor/src/remote-batches.ts';
-import { type HostLink, remoteBatches } from '../../batch-supervisor/src/remote-runner.ts';
-import { type Discovery, Supervisor } from '../../batch-supervisor/src/supervisor.ts';
-import type { BatchDeps, RunnerLink } from '../../batch-supervisor/src/types.ts';
+import { HostRunners } from '../apps/batch-host/src/runners.ts';
+import { hostAwareLink } from '../apps/batch-supervisor/src/bus-link.ts';
+import { hostDiscovery } from '../apps/batch-supervisor/src/remote-batches.ts';
+import { type HostLink, remoteBatches } from '../apps/batch-supervisor/src/remote-runner.ts';
+import { type Discovery, Supervisor } from '../apps/batch-supervisor/src/supervisor.ts';
+import type { BatchDeps, RunnerLink } from '../apps/batch-supervisor/src/types.ts';
 import {
   batch,
   EventLog,
@@ -22,8 +23,7 @@ import {
   silentLogger,
   tempStore,
   until,
-} from '../../batch-supervisor/test/fakes.ts';
-import { HostRunners } from '../src/runners.ts';
+} from '../apps/batch-supervisor/test/fakes.ts';
 
 const REMOTE = batch('remote_1', { host: 'rack-2' });
 

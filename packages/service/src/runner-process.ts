@@ -1,4 +1,4 @@
-// Runner processes: the ones this supervisor spawns and the ones it adopts from an earlier supervisor.
+// Runner processes: the ones a supervisor (or a batch host) spawns and the ones it adopts from an earlier one.
 // A runner must outlive its supervisor, so nothing of it is tied to the supervisor process: its own session
 // (a Ctrl-C or a signal to the supervisor's group never reaches it), stdin and stdout on /dev/null (it logs
 // to its own files), stderr into `<data_dir>/run/runner-<id>.stderr` (the tail explains a crash), and a pid
@@ -9,6 +9,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import type { BatchConfig } from '@station/config';
 import { redactText } from '@station/log';
+import { sleep } from '@station/time';
 import {
   isAlive,
   processStartTime,
@@ -19,9 +20,34 @@ import {
   signalRunner,
   tailLines,
   writePidFile,
-} from '@station/service/runner-files';
-import { sleep } from '@station/time';
-import type { ExitInfo, RunnerProcess } from './types.ts';
+} from './runner-files.ts';
+
+/** How a runner process ended: an exit code, or the signal that killed it. */
+export interface ExitInfo {
+  code: number | null;
+  signal: string | null;
+  /** What the runner wrote in its exit file before it ended (`ORPHANED`, `EXIT`, ...), when it did. */
+  reason?: string;
+  /** An adopted runner that is gone without an exit file: nothing says how it ended. */
+  lost?: boolean;
+}
+
+/** One spawned runner process. */
+export interface RunnerProcess {
+  readonly pid: number;
+  /** pid and kernel start time: the runner's `health` must answer both (a reused pid is not it). */
+  readonly identity?: RunnerIdentity;
+  /** Spawned by an earlier supervisor and taken over by this one. */
+  readonly adopted?: boolean;
+  /** Stops watching the process without touching it (the supervisor leaves it running). */
+  detach?(): void;
+  /** Resolves once the process has exited (never rejects). */
+  readonly exited: Promise<ExitInfo>;
+  /** Sends a signal; a process that already exited is left alone. */
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void;
+  /** The last lines the process wrote to stderr, oldest first. */
+  stderrTail(): string[];
+}
 
 export interface ProcessSpawnerOptions {
   /** The command line of a batch's runner (see `runnerCommand`). */
