@@ -17,6 +17,7 @@ import type {
   ManualCommand,
   MeasurementDrift,
   OperatorPrompt,
+  ResumeEntry,
   RunUnit,
   SequenceStatus,
   StationEvent,
@@ -67,6 +68,8 @@ interface Run {
   stepStartedAt?: string;
   /** The unit under test (its serial once known). */
   dut?: RunUnit | null;
+  /** The run was cut off by a crash and resumed by the next runner: each time, oldest first. */
+  resumes?: ResumeEntry[];
   steps: StepResult[];
   /** The question waiting for the operator, while one is (a page opened mid-prompt shows it). */
   prompt?: OperatorPrompt;
@@ -448,13 +451,21 @@ export class StationModel {
     if (!exec) return;
     const next = runKey(exec, data.sequenceRunning, data.progress, data.stepIndex);
     const held = entry.run;
+    // A run lost with its runner, which the next runner resumed (manifest `resume:`): it runs again, and
+    // the ERROR given to it when its process went was not its verdict (no duration: not the runner's).
+    const last = entry.lastResult;
+    const resumed =
+      (data.resumes?.length ?? 0) > 0 && last?.executionId === exec && last.duration === undefined;
     // Behind the held position: old news. At it: the same position restated (or a serial a step read).
-    if (held && compareKeys(next, keyOf(held)) < 0) return;
+    // (The lost run's position is its end; its resumption goes on from an earlier step.)
+    const reopened = resumed && held?.executionId === exec && !held.sequenceRunning;
+    if (held && !reopened && compareKeys(next, keyOf(held)) < 0) return;
     // Ended already (its verdict is in): a late report of it running is old news.
-    if (entry.lastResult && entry.lastResult.executionId >= exec) return;
+    if (last && last.executionId >= exec && !resumed) return;
     const same = held?.executionId === exec;
-    if (!same) {
-      // A new run starts without the last one's error, and without a process error from before it.
+    if (!same || reopened) {
+      // A new (or resumed) run starts without the last one's error, and without a process error from
+      // before it: the crash that cut a resumed run off is in its `resumes`.
       entry.runError = undefined;
       entry.runStartAt = ++this.#arrivals;
     }
@@ -475,6 +486,7 @@ export class StationModel {
         : same && held.dut !== undefined
           ? { dut: held.dut }
           : {}),
+      ...(data.resumes ? { resumes: data.resumes } : same && held.resumes ? { resumes: held.resumes } : {}),
     };
   }
 
@@ -561,6 +573,7 @@ export class StationModel {
         if (run.currentStep !== undefined) card.currentStep = run.currentStep;
         if (run.stepIndex !== undefined) card.stepIndex = run.stepIndex;
         if (run.stepStartedAt !== undefined) card.stepStartedAt = run.stepStartedAt;
+        if (run.resumes) card.resumes = run.resumes;
       }
       // The unit of the run in progress; null between runs.
       card.dut = run?.dut ?? null;
@@ -610,6 +623,7 @@ export class StationModel {
         ...(run.stepIndex !== undefined ? { stepIndex: run.stepIndex } : {}),
         ...(run.stepStartedAt !== undefined ? { stepStartedAt: run.stepStartedAt } : {}),
         ...(run.prompt ? { prompt: run.prompt } : {}),
+        ...(run.resumes ? { resumes: run.resumes } : {}),
       };
     }
     return detail;

@@ -553,6 +553,58 @@ describe('after a crash, and what a detail page opened later reads', () => {
     expect(model.cards()[0]?.lastError).toEqual(again);
   });
 
+  test('a run the next runner resumed is running again on the card and in the detail, with its resumes', async () => {
+    const { model, source } = setup();
+    await model.resync();
+    model.apply(proc(R + 1, 'running', 7));
+    model.apply(run(0.25, 1));
+    model.apply(proc(R + 2, 'error', undefined, { lastError: crash, restarts: 1 }));
+    expect(model.cards()[0]).toMatchObject({ sequenceRunning: false, lastResult: { verdict: 'ERROR' } });
+    // The policy's restart: the new runner continues exec_01 at the cut-off step (no sequence_complete).
+    model.apply(proc(R + 3, 'running', 9, { lastError: crash, restarts: 1 }));
+    const resumes = [
+      {
+        resumedAt: '2026-01-01T10:00:04.000Z',
+        fromOrder: 1,
+        fromStep: 's1',
+        reason: 'BATCH_CRASHED',
+        message: crash.message,
+      },
+    ];
+    const resumed = run(0.25, 1);
+    if (resumed.type === 'sequence_status') resumed.data.resumes = resumes;
+    model.apply(resumed);
+    // Running, marked, and the crash is told by the mark rather than the red banner.
+    const card = model.cards()[0]!;
+    expect(card).toMatchObject({ status: 'running', sequenceRunning: true, executionId: 'exec_01', resumes });
+    expect(card.lastError).toBeUndefined();
+    source.details.set('b1', {
+      ...card,
+      pid: 9,
+      sequencePackage: 'psu',
+      autoStart: false,
+      hardware: {},
+      parameters: {},
+      manualCommands: [],
+      restarts: 1,
+    });
+    expect((await model.get('b1'))?.execution).toMatchObject({ executionId: 'exec_01', resumes });
+    const further = run(0.5, 2);
+    if (further.type === 'sequence_status') further.data.resumes = resumes;
+    model.apply(further);
+    expect(model.cards()[0]).toMatchObject({ currentStep: 's2', resumes });
+    // Its own verdict ends it; the mark goes with the run.
+    model.apply(ended('exec_01', true));
+    expect(model.cards()[0]).toMatchObject({
+      sequenceRunning: false,
+      lastResult: { executionId: 'exec_01', overallPass: true, duration: 4 },
+    });
+    expect(model.cards()[0]?.resumes).toBeUndefined();
+    // A late report of it running, after its verdict, is old news.
+    model.apply(further);
+    expect(model.cards()[0]?.sequenceRunning).toBe(false);
+  });
+
   test('a gateway started after the run that followed the crash does not show that crash', async () => {
     const { model, source } = setup();
     source.rows = [{ id: 'b1', name: 'Slot 1', status: 'running', pid: 9, lastError: crash }];

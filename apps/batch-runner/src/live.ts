@@ -1,5 +1,5 @@
 // What the runner knows about the run in progress and about itself, and the `status` answer built from it.
-import type { OperatorPrompt, RunnerStatus, RunUnit, StepResult } from '@station/model';
+import type { OperatorPrompt, ResumeEntry, RunnerStatus, RunUnit, StepResult } from '@station/model';
 import {
   type HardwareSet,
   type LoadedPackage,
@@ -26,6 +26,8 @@ export interface LiveExecution {
   done: Promise<void>;
   /** The unit under test, with the serial a step may have read. */
   dut: RunUnit;
+  /** A run resumed after a crash (`resume:`): each interruption and resume, oldest first. */
+  resumes?: ResumeEntry[];
 }
 
 /** The abort causes of the ways a runner is told to stop. */
@@ -103,6 +105,7 @@ export function runnerStatus(v: RunnerView): RunnerStatus {
             steps: ex.steps,
             ...(v.prompt ? { prompt: v.prompt } : {}),
             dut: ex.dut,
+            ...(ex.resumes ? { resumes: ex.resumes } : {}),
           },
         }
       : {}),

@@ -295,6 +295,17 @@ export class BatchRunner {
       abort: new AbortController(),
       done: Promise.resolve(),
       dut: unitOf(result),
+      // Every screen says so while it runs: the earlier resumes of this run, and this one.
+      resumes: [
+        ...(result.resumes ?? []),
+        {
+          resumedAt: record.completedAt,
+          fromOrder: from.order,
+          fromStep: from.step,
+          reason: record.interruption.reason,
+          message: record.interruption.message,
+        },
+      ],
     };
     this.#execution = live;
     live.done = this.#run(pkg, result.parameters as Params, live, {
@@ -765,6 +776,7 @@ export class BatchRunner {
       data.totalSteps = ex.total;
       data.progress = progressOf(ex.finished, ex.total);
       data.dut = ex.dut;
+      if (ex.resumes) data.resumes = ex.resumes;
       if (ex.currentStep !== undefined) {
         data.currentStep = ex.currentStep;
         data.stepIndex = ex.stepIndex;

@@ -36,6 +36,7 @@ export function batchStatus(view: BatchView): BatchStatus {
     status.progress = Math.min(1, Math.max(0, exec.progress));
     if (exec.currentStep !== undefined) status.currentStep = exec.currentStep;
     if (exec.stepIndex !== undefined) status.stepIndex = exec.stepIndex;
+    if (exec.resumes) status.resumes = exec.resumes;
   }
   if (view.lastError) status.lastError = view.lastError;
   return status;

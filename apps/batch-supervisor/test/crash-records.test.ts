@@ -289,6 +289,29 @@ describe('resume after a crash (resume: after_last_completed)', () => {
       return ends.length > 0 ? ends : undefined;
     }, 'the resumed run to announce its end');
     expect(done.map((ev) => (ev.data as { verdict?: string }).verdict)).toEqual(['PASS']);
+    // The first runner's reports of the run say nothing of a resume; every report of the resumed run
+    // does (where it continued and why), so the screens mark it while it runs; the end report does not.
+    const reports = st
+      .ofBatch('batch_1', 'sequence_status')
+      .flatMap((ev) =>
+        ev.type === 'sequence_status' && ev.data.executionId === executionId ? [ev.data] : [],
+      );
+    const running = reports.filter((r) => r.sequenceRunning);
+    const firstResumed = running.findIndex((r) => r.resumes !== undefined);
+    expect(firstResumed).toBeGreaterThan(0);
+    expect(running.slice(0, firstResumed).every((r) => r.resumes === undefined)).toBe(true);
+    for (const r of running.slice(firstResumed)) {
+      expect(r.resumes).toEqual([
+        {
+          resumedAt: expect.any(String),
+          fromOrder: 1,
+          fromStep: 'soak',
+          reason: 'BATCH_CRASHED',
+          message: expect.stringContaining('crashed (signal SIGKILL)'),
+        },
+      ]);
+    }
+    expect(reports.filter((r) => !r.sequenceRunning).every((r) => r.resumes === undefined)).toBe(true);
   });
 });
 

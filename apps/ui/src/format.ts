@@ -18,6 +18,14 @@ export function seconds(s: number): string {
   return s.toLocaleString(language(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
+/** The status reasons a runner crash cuts a run off with (runner.md, "Recovery after a crash"). */
+const INTERRUPTIONS = new Set(['BATCH_CRASHED', 'BATCH_LOST', 'RESOURCE_LIMIT', 'INTERRUPTED']);
+
+/** What cut a run off, in an operator's words (the code itself for one the UI does not know). */
+export function interruptionWord(code: string): string {
+  return INTERRUPTIONS.has(code) ? t(`interruption.${code}`) : t('interruption.other', { code });
+}
+
 /** Local date and time, to the second. */
 export function when(iso: string | null | undefined): string {
   if (!iso) return '–';

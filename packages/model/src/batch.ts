@@ -3,7 +3,7 @@
 import { type Static, Type as T } from '@sinclair/typebox';
 import { RunUnit, Verdict } from './dut.ts';
 import { OperatorPrompt } from './prompt.ts';
-import { ExecutionStatus, StepResult } from './result.ts';
+import { ExecutionStatus, ResumeEntry, StepResult } from './result.ts';
 import { literalUnion } from './schema.ts';
 import { MeasurementDrift } from './trend.ts';
 
@@ -62,6 +62,11 @@ export const BatchStatus = T.Object({
   sequenceRunning: Opt(T.Boolean()),
   /** The unit under test while a run is in progress; null between runs. */
   dut: Opt(T.Union([RunUnit, T.Null()])),
+  /**
+   * While the run in progress is one a runner crash cut off and the next runner resumed (manifest
+   * `resume:`): each interruption and resume, oldest first. Absent otherwise.
+   */
+  resumes: Opt(T.Array(ResumeEntry)),
   lastResult: Opt(LastResult),
   lastError: Opt(ErrorInfo),
   /** The latest drift alarm of this batch (`measurement_drift`); cleared by a later run that raises none. */
@@ -106,6 +111,8 @@ export const SequenceStatus = T.Object({
   stepStartedAt: Opt(T.String()),
   /** The unit under test of the run in progress (the serial once a step read it); null between runs. */
   dut: Opt(T.Union([RunUnit, T.Null()])),
+  /** The run in progress was cut off by a crash and resumed (manifest `resume:`): each time, oldest first. */
+  resumes: Opt(T.Array(ResumeEntry)),
   lastResult: Opt(LastResult),
 });
 export type SequenceStatus = Static<typeof SequenceStatus>;
@@ -143,6 +150,8 @@ export const ExecutionSnapshot = T.Object({
   /** The question waiting for the operator, while one is. */
   prompt: Opt(OperatorPrompt),
   dut: Opt(RunUnit),
+  /** The run was cut off by a crash and resumed (manifest `resume:`): each time, oldest first. */
+  resumes: Opt(T.Array(ResumeEntry)),
 });
 export type ExecutionSnapshot = Static<typeof ExecutionSnapshot>;
 

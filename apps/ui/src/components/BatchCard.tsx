@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ACTIONS, actionLabel, batchActions } from '../actions.ts';
 import { api } from '../api.ts';
-import { clockTime, duration, seconds, stateWord } from '../format.ts';
+import { clockTime, duration, interruptionWord, seconds, stateWord } from '../format.ts';
 import { useAction, useNow } from '../hooks.ts';
 import { useLive } from '../live.ts';
 import { timeProgress, useStepWeights } from '../progress.ts';
@@ -101,7 +101,27 @@ export function BatchActions({ b }: { b: BatchStatus }) {
   );
 }
 
-/** The overview card of one batch. */
+/**
+ * A run in progress that a runner crash cut off and the next runner continued (manifest `resume:`): when,
+ * from which step and why, so nobody takes it for an ordinary run. The result page lists every one.
+ */
+function ResumedNote({ resumes }: { resumes: NonNullable<BatchStatus['resumes']> }) {
+  const { t } = useTranslation();
+  const last = resumes[resumes.length - 1]!;
+  return (
+    <div className="storage-warning resumed" role="status" data-testid="resumed">
+      <strong>{t('card.resumedTitle')}</strong>{' '}
+      {t('card.resumedBody', {
+        time: clockTime(last.resumedAt),
+        n: last.fromOrder + 1,
+        step: last.fromStep,
+        why: interruptionWord(last.reason),
+      })}
+      {resumes.length > 1 ? ` ${t('card.resumedMore', { count: resumes.length })}` : null}
+    </div>
+  );
+}
+
 /** The data folder's disk as every card shows it (from the health check); absent when all is well. */
 export interface StorageWarning {
   level: 'warn' | 'low';
@@ -259,6 +279,7 @@ export function BatchCard({
           {unsafe ? <p className="error-hint">{t('card.recoveryHint')}</p> : null}
         </div>
       ) : null}
+      {testing && b.resumes?.length ? <ResumedNote resumes={b.resumes} /> : null}
       {b.drift ? <DriftBadge drift={b.drift} /> : null}
       {b.stale ? (
         <div className="storage-warning" role="status" data-testid="stale">

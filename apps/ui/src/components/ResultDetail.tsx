@@ -4,7 +4,17 @@ import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, download } from '../api.ts';
 import { sequenceNames } from '../display.ts';
-import { cutShort, duration, limits, runStatus, stepState, stepWord, value, when } from '../format.ts';
+import {
+  cutShort,
+  duration,
+  interruptionWord,
+  limits,
+  runStatus,
+  stepState,
+  stepWord,
+  value,
+  when,
+} from '../format.ts';
 import { useAction, useLoad } from '../hooks.ts';
 import { t } from '../i18n.ts';
 import { linkTo } from '../router.ts';
@@ -113,6 +123,36 @@ export function ResultDetail({ id }: { id: string }) {
             </dl>
           </div>
           {r.error ? <p className="error-banner">{r.error}</p> : null}
+          {r.resumes?.length ? (
+            <section aria-labelledby="resumes-title" data-testid="resumes">
+              <h2 id="resumes-title">{t('result.resumesTitle')}</h2>
+              <p className="muted">{t('result.resumesNote')}</p>
+              <table className="results">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('result.number')}</th>
+                    <th scope="col">{t('result.resumedAt')}</th>
+                    <th scope="col">{t('result.resumedFrom')}</th>
+                    <th scope="col">{t('result.why')}</th>
+                    <th scope="col">{t('result.details')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.resumes.map((x, i) => (
+                    <tr key={x.resumedAt} data-resume={x.reason}>
+                      <td>{i + 1}</td>
+                      <td>{when(x.resumedAt)}</td>
+                      <td>{t('result.resumedStep', { n: x.fromOrder + 1, step: names.step(x.fromStep) })}</td>
+                      <td>
+                        {interruptionWord(x.reason)} <small>{x.reason}</small>
+                      </td>
+                      <td>{x.message}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          ) : null}
           <h2>{t('band.title')}</h2>
           <Suspense fallback={<p className="empty">{t('charts.loading')}</p>}>
             <LimitBandChart steps={r.steps} names={names} />

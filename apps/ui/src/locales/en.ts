@@ -87,6 +87,16 @@ export const en = {
     abortNo: 'Keep testing',
     staleTitle: 'Supervisor not answering',
     staleBody: 'since {{time}}: the state shown is the last it reported; progress is still live.',
+    resumedTitle: 'Resumed after an interruption',
+    resumedBody: 'continued at {{time}} from step {{n}} ({{step}}): {{why}}.',
+    resumedMore: 'Interrupted {{count}} times in all.',
+  },
+  interruption: {
+    BATCH_CRASHED: 'the test process crashed',
+    BATCH_LOST: 'the test process disappeared',
+    RESOURCE_LIMIT: 'the test process went over its memory limit',
+    INTERRUPTED: 'the test process was gone after a station restart',
+    other: 'the test was interrupted ({{code}})',
   },
   unit: {
     operator: 'Operator',
@@ -206,6 +216,14 @@ export const en = {
     attempts_other: '({{count}} attempts)',
     yes: 'yes',
     no: 'no',
+    resumesTitle: 'Interruptions',
+    resumesNote:
+      'The test process stopped during this run; the station continued it from the step shown. The steps before it were not run again.',
+    resumedAt: 'Resumed at',
+    resumedFrom: 'Continued from step',
+    resumedStep: '{{n}} ({{step}})',
+    why: 'Why',
+    details: 'Details',
   },
   charts: {
     loading: 'Loading the chart…',

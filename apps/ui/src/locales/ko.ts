@@ -89,6 +89,16 @@ export const ko: Messages = {
     abortNo: '계속 검사',
     staleTitle: '공정 관리 서비스 응답 없음',
     staleBody: '{{time}}부터: 표시된 상태는 마지막으로 보고된 상태이며, 진행률은 계속 갱신됩니다.',
+    resumedTitle: '중단 후 재개됨',
+    resumedBody: '{{time}}에 {{n}}단계({{step}})부터 이어서 진행: {{why}}.',
+    resumedMore: '총 {{count}}회 중단되었습니다.',
+  },
+  interruption: {
+    BATCH_CRASHED: '검사 프로세스가 비정상 종료됨',
+    BATCH_LOST: '검사 프로세스가 사라짐',
+    RESOURCE_LIMIT: '검사 프로세스가 메모리 한도를 넘음',
+    INTERRUPTED: '스테이션 재시작 후 검사 프로세스가 없어짐',
+    other: '검사가 중단됨 ({{code}})',
   },
   unit: {
     operator: '작업자',
@@ -208,6 +218,14 @@ export const ko: Messages = {
     attempts_other: '({{count}}회 시도)',
     yes: '예',
     no: '아니요',
+    resumesTitle: '중단 이력',
+    resumesNote:
+      '이 검사 중 검사 프로세스가 멈췄고, 스테이션이 표시된 단계부터 이어서 진행했습니다. 그 앞의 단계는 다시 실행하지 않았습니다.',
+    resumedAt: '재개 시각',
+    resumedFrom: '재개 단계',
+    resumedStep: '{{n}} ({{step}})',
+    why: '원인',
+    details: '상세',
   },
   charts: {
     loading: '차트를 불러오는 중…',
