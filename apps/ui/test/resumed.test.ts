@@ -80,6 +80,15 @@ test('a run resumed after its runner crashed is marked on the card while it runs
   // The batch's own page shows it too.
   await page.goto(`${station!.base}/batches/slot_s`);
   await expectText(page.getByTestId('resumed'), 'the test process crashed');
+  // In Korean too.
+  await page.getByTestId('language').selectOption('ko');
+  await expectText(page.getByTestId('resumed'), '중단 후 재개됨');
+  await expectText(
+    page.getByTestId('resumed'),
+    '2단계(soak)부터 이어서 진행: 검사 프로세스가 비정상 종료됨.',
+  );
+  await page.getByTestId('language').selectOption('en');
+  await page.goto(station!.base);
 
   writeFileSync(parameters.release, '');
   await expectText(card().getByTestId('last-result'), 'PASS');
