@@ -1,14 +1,17 @@
 // Benchmark of the API gateway on loopback, through the real broker and the gateway's own main.ts:
-//   bun bench/gateway/run.ts [--seconds 5] [--rates 1000] [--clients 10,100] [--batches 50] [--steps 2]
+//   bun bench/gateway/run.ts [--seconds 3] [--rounds 5] [--rates 1000] [--clients 10,100] [--batches 50] [--steps 2]
 // A fake station (bench/gateway/station.ts) keeps N batches stepping through sequences and writing results;
 // a floor (bench/gateway/floor.ts, a bare Bun.serve) answers the same paths with the same bytes. For each
 // rate, GET /api/batches and GET /api/batches/{id} are sent open-loop (a fixed schedule, not waiting for
-// answers) to the floor and to the gateway, and GET /api/results?page=1 to the gateway; latency is printed
-// as p50/p95/p99 with the gateway's p99 over the floor's. Then, for each client count, WS clients
-// subscribed to "*" measure the time from the station's publish to their receipt, each p99 over the first
-// count's. Everything is bounded (rate x seconds requests, at most 2,000 outstanding), stays on 127.0.0.1
-// and prints the load average before and after.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// answers; latency from the scheduled send) in rounds, floor then gateway, each a phase of `seconds`; then
+// GET /api/results?page=1 to the gateway. WS clients subscribed to "*" (bench/gateway/ws-clients.ts, a
+// process of their own) time each event from the station's publish to their receipt, in rounds alternating
+// the first client count with each other. One phase's p99 is decided by a pause or two, so each round pairs
+// two phases run back to back on the same machine state: the verdict is the median over rounds of the
+// pair's p99 ratio; the per-round p99s and the p99 of all samples pooled are printed too. Everything is
+// bounded (rate x seconds requests a phase, at most 2,000 outstanding), stays on 127.0.0.1 and prints the
+// load average as it goes.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +21,8 @@ import { openLoop, p99, summary } from './open-loop.ts';
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
   options: {
-    seconds: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '5' },
     rates: { type: 'string', default: '1000' },
     clients: { type: 'string', default: '10,100' },
     batches: { type: 'string', default: '50' },
@@ -27,47 +31,80 @@ const { values } = parseArgs({
   },
 });
 const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
 const rates = values.rates.split(',').map(Number);
 const clientCounts = values.clients.split(',').map(Number);
 const load = () =>
   loadavg()
     .map((n) => n.toFixed(2))
     .join(' ');
+const ms = (n: number) => `${n.toFixed(2)} ms`;
 
-/** Opens `n` clients subscribed to every batch and collects publish-to-receipt latency for `seconds`. */
-async function eventLatency(wsUrl: string, n: number): Promise<{ latencies: number[]; received: number }> {
-  const latencies: number[] = [];
-  let received = 0;
-  let measuring = false;
-  const sockets: WebSocket[] = [];
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      const ws = new WebSocket(wsUrl);
-      sockets.push(ws);
-      await new Promise<void>((resolve, reject) => {
-        ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', batch_ids: ['*'] }));
-        ws.onerror = () => reject(new Error('ws connect failed'));
-        ws.onmessage = (e) => {
-          const text = e.data as string;
-          if (!measuring) {
-            if (text.includes('"subscribed"')) resolve();
-            return;
-          }
-          // The receiving side is part of what is measured: it reads the stamp and nothing else.
-          received++;
-          const at = text.indexOf('"message":"t=');
-          if (at < 0) return;
-          const stamp = Number.parseFloat(text.slice(at + 13, at + 40));
-          latencies.push(performance.timeOrigin + performance.now() - stamp);
-        };
-      });
-    }),
-  );
-  measuring = true;
-  await Bun.sleep(seconds * 1000);
-  measuring = false;
-  for (const ws of sockets) ws.close();
-  return { latencies, received };
+/** CPU time (user + system, ms) a process has used so far, from /proc (NaN where there is none). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, fields 14 and 15 of proc(5), in clock ticks (100 a second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** One side of a pair: a name and a phase that returns its latency samples. */
+interface Side {
+  name: string;
+  /** Latencies (ms), the CPU it cost (said in a few words) and anything that went wrong. */
+  phase(): Promise<{ latencies: number[]; cpu: string; note?: string }>;
+}
+
+/**
+ * Runs `rounds` rounds of (base phase, other phase), back to back, and prints each round's p99s and ratio,
+ * then both sides' pooled samples; returns the line with the median ratio.
+ */
+async function paired(label: string, base: Side, other: Side): Promise<string> {
+  console.log(`${label}: ${rounds} rounds of ${base.name} then ${other.name}, ${seconds} s each`);
+  const pooled: Record<'base' | 'other', number[]> = { base: [], other: [] };
+  const ratios: number[] = [];
+  const notes: string[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const a = await base.phase();
+    const b = await other.phase();
+    pooled.base.push(...a.latencies);
+    pooled.other.push(...b.latencies);
+    const [pa, pb] = [p99(a.latencies), p99(b.latencies)];
+    ratios.push(pb / pa);
+    for (const note of [a.note, b.note]) if (note) notes.push(`round ${round}: ${note}`);
+    console.log(
+      `  round ${round}: p99 ${base.name} ${ms(pa)}, ${other.name} ${ms(pb)}, ratio ${(pb / pa).toFixed(2)}; CPU ${base.name} ${a.cpu}, ${other.name} ${b.cpu}; load ${loadavg()[0]!.toFixed(2)}`,
+    );
+  }
+  for (const note of notes) console.log(`  ${note}`);
+  console.log(summary(`  pooled ${base.name}`, pooled.base));
+  console.log(summary(`  pooled ${other.name}`, pooled.other));
+  const pooledRatio = p99(pooled.other) / p99(pooled.base);
+  return `${label}: median of ${rounds} round ratios ${median(ratios).toFixed(2)} (target <= 2; rounds ${ratios.map((r) => r.toFixed(2)).join(' ')}; pooled p99 ratio ${pooledRatio.toFixed(2)})`;
+}
+
+/** A phase of `rate` requests a second to `url` for `seconds`, open loop, answered by process `pid`. */
+function requests(name: string, url: string, rate: number, pid: number): Side {
+  return {
+    name,
+    async phase() {
+      const cpu0 = cpuMs(pid);
+      const r = await openLoop(url, rate, seconds);
+      const cpu = `${(cpuMs(pid) - cpu0).toFixed(0)} ms`;
+      const note = r.errors || r.skipped ? `${name}: errors ${r.errors}, skipped ${r.skipped}` : undefined;
+      return { latencies: r.latencies, cpu, note };
+    },
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'gw-bench-'));
@@ -137,41 +174,67 @@ try {
   const floor = `http://127.0.0.1:${(await floorProc.waitFor(/^READY /)).split(' ')[1]}`;
 
   console.log(
-    `gateway bench: ${values.batches} batches x ${values.steps} steps/s, ${seconds} s per phase, loopback; load average ${load()}`,
+    `gateway bench: ${values.batches} batches x ${values.steps} steps/s, ${rounds} rounds of ${seconds} s phases, loopback; load average ${load()}`,
   );
-  const ratios: string[] = [];
+  const verdicts: string[] = [];
   for (const rate of rates) {
     for (const path of paths) {
-      const measured: Record<string, number[]> = {};
-      for (const [who, url] of [
-        ['floor', `${floor}${path}`],
-        ['gateway', `${base}${path}`],
-      ] as const) {
-        await openLoop(url, Math.min(rate, 100), seconds); // warm-up at a gentle rate
-        const r = await openLoop(url, rate, seconds);
-        measured[who] = r.latencies;
-        const extra = r.errors || r.skipped ? `  errors ${r.errors} skipped ${r.skipped}` : '';
-        console.log(summary(`GET ${path} @ ${rate}/s (${who})`, r.latencies, extra));
-      }
-      const ratio = p99(measured.gateway!) / p99(measured.floor!);
-      ratios.push(`GET ${path} @ ${rate}/s: gateway p99 / floor p99 = ${ratio.toFixed(2)} (target <= 2)`);
+      // A gentle warm-up of each, so neither side's first round pays for its JIT and connection pool.
+      await openLoop(`${floor}${path}`, Math.min(rate, 100), 1);
+      await openLoop(`${base}${path}`, Math.min(rate, 100), 1);
+      verdicts.push(
+        await paired(
+          `GET ${path} @ ${rate}/s, gateway p99 / floor p99`,
+          requests('floor', `${floor}${path}`, rate, floorProc.pid),
+          requests('gateway', `${base}${path}`, rate, gateway.pid),
+        ),
+      );
     }
-    await openLoop(`${base}/api/results?page=1`, Math.min(rate, 100), seconds);
+    await openLoop(`${base}/api/results?page=1`, Math.min(rate, 100), 1);
     const results = await openLoop(`${base}/api/results?page=1`, rate, seconds);
     console.log(summary(`GET /api/results?page=1 @ ${rate}/s (gateway)`, results.latencies));
   }
-  let first: number | undefined;
-  for (const n of clientCounts) {
-    const r = await eventLatency(`${base.replace('http', 'ws')}/ws`, n);
-    console.log(summary(`WS publish->receipt, ${n} clients`, r.latencies, `  (${r.received} messages)`));
-    const q = p99(r.latencies);
-    if (first === undefined) first = q;
-    else
-      ratios.push(
-        `WS p99 ${n} clients / ${clientCounts[0]} clients = ${(q / first).toFixed(2)} (target <= 2)`,
+
+  /** One phase of `n` WS clients in their own process; their receipts, read back from a file. */
+  const wsUrl = `${base.replace('http', 'ws')}/ws`;
+  let phases = 0;
+  const clients = (n: number): Side => ({
+    name: `${n} clients`,
+    async phase() {
+      const out = join(dir, `ws-${++phases}.json`);
+      const gw0 = cpuMs(gateway.pid);
+      const proc = spawnFixture(join(import.meta.dir, 'ws-clients.ts'), [
+        wsUrl,
+        String(n),
+        String(seconds),
+        out,
+      ]);
+      try {
+        await proc.waitFor('DONE', (seconds + 30) * 1000);
+      } finally {
+        await proc.kill('SIGKILL');
+      }
+      const r = JSON.parse(readFileSync(out, 'utf8')) as {
+        latencies: number[];
+        received: number;
+        cpuMs: number;
+      };
+      const gw = cpuMs(gateway.pid) - gw0;
+      return {
+        latencies: r.latencies,
+        cpu: `${gw.toFixed(0)} ms gateway + ${r.cpuMs.toFixed(0)} ms clients (${r.received} messages)`,
+      };
+    },
+  });
+  const [first, ...others] = clientCounts;
+  if (first !== undefined) {
+    for (const n of others) {
+      verdicts.push(
+        await paired(`WS publish->receipt p99, ${n} clients / ${first} clients`, clients(first), clients(n)),
       );
+    }
   }
-  for (const line of ratios) console.log(line);
+  for (const line of verdicts) console.log(line);
   console.log(`load average after: ${load()}`);
 } finally {
   for (const p of procs.reverse()) await p.kill('SIGTERM');

@@ -1,7 +1,10 @@
 // The batch routes over a scripted bus: each route's request to the right service, and each failure's
 // HTTP status with the one error body.
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test';
+import { Type as T } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { BusError } from '@station/bus/errors';
+import { BatchDetail, BatchStatus } from '@station/model';
 import { type Harness, harness, json } from './support.ts';
 
 let h: Harness;
@@ -47,6 +50,47 @@ describe('happy paths', () => {
     expect(h.bus.calls.map((c) => [c.service, c.method, c.body])).toEqual([
       ['supervisor', 'batch.list', {}],
       ['supervisor', 'batch.get', { batchId: 'batch_1' }],
+    ]);
+  });
+
+  test('both reads answer JSON their response schema accepts, mid-run too', async () => {
+    h.bus.on('supervisor', 'batch.list', () => [{ ...idle, status: 'running', pid: 42 }]);
+    h.bus.on('supervisor', 'batch.get', () => ({ ...detail, status: 'running', pid: 42 }));
+    await h.req('GET', '/api/batches');
+    const run = {
+      sequenceRunning: true,
+      sequenceName: 'psu_functional',
+      sequenceVersion: '1.0.0',
+      executionId: 'exec_1',
+      startedAt: '2025-12-31T23:59:00.000Z',
+      totalSteps: 2,
+      currentStep: 'measure',
+      stepIndex: 1,
+      progress: 0.5,
+      dut: null,
+    };
+    h.gw.model.apply({ type: 'sequence_status', batch_id: 'batch_1', data: run });
+    h.gw.model.apply({
+      type: 'step_complete',
+      batch_id: 'batch_1',
+      data: { step: 'setup', duration: 0.1, pass: true, result: null },
+    });
+    const list = await h.req('GET', '/api/batches');
+    const one = await h.req('GET', '/api/batches/batch_1');
+    for (const res of [list, one]) expect(res.headers.get('content-type')).toStartWith('application/json');
+    const cards = await list.json();
+    const body = await one.json();
+    // Answered as bytes, not checked by the framework per request: what the model builds must be the schema's.
+    expect(TypeCompiler.Compile(T.Array(BatchStatus)).Errors(cards).First()).toBeUndefined();
+    expect(TypeCompiler.Compile(BatchDetail).Errors(body).First()).toBeUndefined();
+    expect(body).toMatchObject({ status: 'running', executionId: 'exec_1', elapsed: 60, restarts: 0 });
+    expect(body.execution).toMatchObject({
+      executionId: 'exec_1',
+      status: 'running',
+      currentStep: 'measure',
+    });
+    expect(cards).toMatchObject([
+      { id: 'batch_1', executionId: 'exec_1', currentStep: 'measure', elapsed: 60 },
     ]);
   });
 
