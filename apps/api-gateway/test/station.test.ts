@@ -164,6 +164,7 @@ test('start a batch, run a sequence, watch it live, read and export the result',
     overallPass: true,
     completedAt: '2026-01-01T10:00:02.000Z',
     duration: 2,
+    verdict: 'PASS',
   };
   expect(ended.data).toEqual({
     id: 'batch_1',
@@ -189,6 +190,7 @@ test('start a batch, run a sequence, watch it live, read and export the result',
     data: {
       executionId: 'exec_1',
       overallPass: true,
+      verdict: 'PASS',
       duration: 2,
       steps: [
         {

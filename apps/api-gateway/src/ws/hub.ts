@@ -71,10 +71,22 @@ const TERMINATE_AFTER_MS = 2000;
 /** Fans station events out to WebSocket clients by subscription. */
 export class Hub {
   readonly #clients = new Map<WsPeer, Client>();
+  /** Clients outside the native topics (held for a snapshot, without pub/sub, or subscribed to nothing). */
+  readonly #direct = new Set<Client>();
+  /** How many clients are in each native topic. */
+  readonly #members = new Map<string, number>();
+  /**
+   * Bytes that may still be broadcast before some client in a topic could pass `maxBufferedBytes`: the
+   * least room any of them had when their buffers were last read. Reading every client's buffer for every
+   * event cost more than the fan-out itself with 100 clients; each broadcast adds at most its own length
+   * to a client's buffer, so the buffers are read again only once this is spent.
+   */
+  #room: number;
   readonly #opts: HubOptions;
 
   constructor(opts: HubOptions) {
     this.#opts = opts;
+    this.#room = opts.limits.maxBufferedBytes;
   }
 
   /** Connected clients. */
@@ -83,7 +95,7 @@ export class Hub {
   }
 
   open(peer: WsPeer, who?: Identity): void {
-    this.#clients.set(peer, {
+    const client: Client = {
       peer,
       who,
       all: false,
@@ -92,15 +104,27 @@ export class Hub {
       snapshots: 0,
       closed: false,
       topics: new Set(),
-    });
+    };
+    this.#clients.set(peer, client);
+    this.#direct.add(client);
     this.#opts.metrics.wsClients.set(this.#clients.size);
   }
 
   close(peer: WsPeer): void {
     const client = this.#clients.get(peer);
-    if (client) client.closed = true;
+    if (client) {
+      client.closed = true;
+      this.#direct.delete(client);
+      // Bun takes a closed socket out of its topics itself; only the counts are ours.
+      this.#count(client.topics, -1);
+      client.topics = new Set();
+    }
     this.#clients.delete(peer);
     this.#opts.metrics.wsClients.set(this.#clients.size);
+  }
+
+  #count(topics: Iterable<string>, by: 1 | -1): void {
+    for (const topic of topics) this.#members.set(topic, (this.#members.get(topic) ?? 0) + by);
   }
 
   /** Handles one message from a client; never throws (bad input is answered with an `error` message). */
@@ -212,9 +236,36 @@ export class Hub {
     const { peer } = client;
     if (!this.#opts.broadcast || !peer.subscribe || !peer.unsubscribe) return;
     const wanted = this.#topicsOf(client);
-    for (const topic of client.topics) if (!wanted.has(topic)) peer.unsubscribe(topic);
-    for (const topic of wanted) if (!client.topics.has(topic)) peer.subscribe(topic);
+    const left = [...client.topics].filter((topic) => !wanted.has(topic));
+    const joined = [...wanted].filter((topic) => !client.topics.has(topic));
+    for (const topic of left) peer.unsubscribe(topic);
+    for (const topic of joined) peer.subscribe(topic);
+    this.#count(left, -1);
+    this.#count(joined, 1);
+    if (client.topics.size === 0 && wanted.size > 0) {
+      // From now on reached by broadcasts: the room left is also this client's.
+      this.#room = Math.min(this.#room, this.#opts.limits.maxBufferedBytes - peer.getBufferedAmount());
+    }
     client.topics = wanted;
+    if (wanted.size === 0) this.#direct.add(client);
+    else this.#direct.delete(client);
+  }
+
+  /**
+   * Reads the buffer of every client in a topic before a broadcast of `length` bytes: drops each that it
+   * would take past `maxBufferedBytes` (a client that stopped reading, instead of growing our memory), and
+   * notes the room the others have left.
+   */
+  #checkBuffers(length: number): void {
+    const { maxBufferedBytes } = this.#opts.limits;
+    let room = maxBufferedBytes;
+    for (const client of this.#clients.values()) {
+      if (client.topics.size === 0) continue;
+      const buffered = client.peer.getBufferedAmount();
+      if (buffered + length > maxBufferedBytes) this.#drop(client, `too slow: ${buffered} bytes unsent`);
+      else room = Math.min(room, maxBufferedBytes - buffered);
+    }
+    this.#room = room;
   }
 
   /** Sends one station event to every client subscribed to its batch (system events to every subscriber). */
@@ -222,10 +273,9 @@ export class Hub {
     this.#opts.metrics.events.inc({ type: event.type });
     const batchId = 'batch_id' in event ? event.batch_id : undefined;
     const text = JSON.stringify(event);
-    const { maxBufferedBytes } = this.#opts.limits;
     let sent = 0;
-    let joined = 0;
-    for (const client of this.#clients.values()) {
+    // Clients outside the topics, one by one (usually none: only while a snapshot is being fetched).
+    for (const client of this.#direct) {
       const wants =
         batchId === undefined
           ? client.all || client.batches.size > 0
@@ -234,26 +284,21 @@ export class Hub {
       if (client.held) {
         if (client.held.length >= MAX_HELD) this.#drop(client, `too slow: over ${MAX_HELD} events waiting`);
         else client.held.push(text);
-        continue;
-      }
-      if (client.topics.size === 0) {
-        if (this.#deliver(client, text)) sent += 1;
-        continue;
-      }
-      // Sent by the broadcast below; checked here, as #deliver does, so a client that stopped reading is
-      // dropped instead of growing our memory.
-      const buffered = client.peer.getBufferedAmount();
-      if (buffered + text.length > maxBufferedBytes) this.#drop(client, `too slow: ${buffered} bytes unsent`);
-      else joined += 1;
+      } else if (this.#deliver(client, text)) sent += 1;
     }
+    // The rest natively: one call per topic, whatever the number of clients in it.
+    const topics = batchId === undefined ? [TOPIC_SYSTEM] : [TOPIC_ALL, batchTopic(batchId)];
+    const members = () => topics.reduce((n, topic) => n + (this.#members.get(topic) ?? 0), 0);
+    let joined = members();
     if (joined > 0 && this.#opts.broadcast) {
-      if (batchId === undefined) this.#opts.broadcast(TOPIC_SYSTEM, text);
-      else {
-        this.#opts.broadcast(TOPIC_ALL, text);
-        this.#opts.broadcast(batchTopic(batchId), text);
+      if (text.length > this.#room) {
+        this.#checkBuffers(text.length);
+        joined = members();
       }
+      this.#room -= text.length;
+      for (const topic of topics) if (this.#members.get(topic)) this.#opts.broadcast(topic, text);
     }
-    // One counter update per event, not one per client: the loop above is the fan-out's hot path.
+    // One counter update per event, not one per client: this is the fan-out's hot path.
     if (sent + joined > 0) this.#opts.metrics.wsMessages.inc({ type: event.type }, sent + joined);
   }
 
@@ -268,6 +313,8 @@ export class Hub {
       }
     }
     this.#clients.clear();
+    this.#direct.clear();
+    this.#members.clear();
     this.#opts.metrics.wsClients.set(0);
   }
 
@@ -297,11 +344,10 @@ export class Hub {
     if (client.closed) return;
     this.#opts.log.warn({ reason }, 'websocket client dropped');
     this.#opts.metrics.wsDropped.inc({ reason: reason.startsWith('too slow') ? 'slow' : 'send_failed' });
-    this.close(client.peer);
     const { peer } = client;
     // Out of every topic at once, so no broadcast reaches it while its close completes.
     for (const topic of client.topics) peer.unsubscribe?.(topic);
-    client.topics.clear();
+    this.close(peer);
     try {
       peer.close(CLOSE_POLICY, reason.slice(0, 120));
     } catch {
