@@ -388,6 +388,68 @@ describe('slow clients', () => {
   }, 40_000);
 });
 
+describe('slow clients, the hub alone', () => {
+  test('a stalled peer in a topic is dropped before a broadcast takes it past the limit; buffers are not read per event', async () => {
+    await start();
+    const LIMIT = 64 * 1024;
+    const topics = new Map<string, Set<BufferPeer>>();
+    let reads = 0;
+    /** A socket whose unsent bytes grow with each broadcast while it is stalled; a reading one keeps none. */
+    class BufferPeer implements WsPeer {
+      buffered = 0;
+      most = 0;
+      closedWith: number | undefined;
+      constructor(readonly stalled: boolean) {}
+      send(text: string): number {
+        return text.length;
+      }
+      receive(text: string): void {
+        if (this.closedWith !== undefined || !this.stalled) return;
+        this.buffered += text.length;
+        this.most = Math.max(this.most, this.buffered);
+      }
+      getBufferedAmount(): number {
+        reads++;
+        return this.buffered;
+      }
+      close(code?: number): void {
+        this.closedWith = code;
+      }
+      subscribe(topic: string): void {
+        topics.set(topic, (topics.get(topic) ?? new Set()).add(this));
+      }
+      unsubscribe(topic: string): void {
+        topics.get(topic)?.delete(this);
+      }
+    }
+    const hub = new Hub({
+      limits: { maxMessageBytes: 4096, maxBufferedBytes: LIMIT, maxSubscriptions: 10 },
+      metrics: h.gw.metrics,
+      log: quiet,
+      snapshot: async () => [],
+      broadcast: (topic, text) => {
+        for (const peer of topics.get(topic) ?? []) peer.receive(text);
+      },
+    });
+    const readers = Array.from({ length: 20 }, () => new BufferPeer(false));
+    const stalled = new BufferPeer(true);
+    for (const p of [...readers, stalled]) {
+      hub.open(p);
+      await hub.message(p, JSON.stringify({ type: 'subscribe', batch_ids: ['*'] }));
+    }
+    reads = 0;
+    // Twice the limit in all: the stalled peer must go on the way.
+    const events = Math.ceil((2 * LIMIT) / JSON.stringify(step('batch_1', 0)).length);
+    for (let i = 0; i < events; i++) hub.publish(step(`batch_${(i % 5) + 1}`, i));
+    expect(stalled.closedWith).toBe(1008);
+    expect(stalled.most).toBeLessThanOrEqual(LIMIT);
+    expect(readers.every((p) => p.closedWith === undefined)).toBe(true);
+    expect(hub.size).toBe(readers.length);
+    // Read when the room since the last reading is spent, not for every client on every event.
+    expect(reads).toBeLessThan((events * (readers.length + 1)) / 10);
+  });
+});
+
 describe('auth', () => {
   const AUTH_YAML = `
 station: { id: station-t }
