@@ -10,9 +10,9 @@ import { sequenceNames } from '../display.ts';
 import { when } from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import { language } from '../i18n.ts';
-import { useLive } from '../live.ts';
 import { navigate, useLocation } from '../router.ts';
 import type { SequenceInfo } from '../types.ts';
+import { ChartScreen, Choice, NumbersTable, SlotChoice } from './ChartScreen.tsx';
 import { controlColumns } from './data.ts';
 import { ruleWords, trendPath } from './links.ts';
 import { axis, COLORS, dots, level, UPlot } from './UPlot.tsx';
@@ -62,7 +62,6 @@ function TrendChart({ trend, title }: { trend: MeasurementTrend; title: string }
 export function TrendScreen() {
   const { t } = useTranslation();
   const { search } = useLocation();
-  const { station } = useLive();
   const sequence = search.get('sequence') ?? '';
   const measurement = search.get('measurement') ?? '';
   const batch = search.get('batch') ?? '';
@@ -94,73 +93,50 @@ export function TrendScreen() {
   const breaks = tr ? tr.points.map((p, i) => ({ p, n: i + 1 })).filter(({ p }) => p.violations.length) : [];
   const title = t('trend.chart', { measurement: shownName, count: tr?.points.length ?? 0 });
   return (
-    <section aria-labelledby="trend-title" className="chart-screen">
-      <h1 id="trend-title">
-        {shownName ? t('trend.titleOf', { measurement: shownName }) : t('trend.title')}
-      </h1>
-      <form className="chart-controls" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          {t('trend.sequence')}
-          <select
+    <ChartScreen
+      id="trend"
+      title={shownName ? t('trend.titleOf', { measurement: shownName }) : t('trend.title')}
+      error={trend.error}
+      filters={
+        <>
+          <Choice
+            label={t('trend.sequence')}
             value={sequence}
-            onChange={(e) => go({ sequence: e.target.value, measurement: '' })}
-            data-testid="trend-sequence"
-          >
-            <option value="">–</option>
-            {(list.data ?? []).map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('trend.measurement')}
-          <select
+            options={[
+              { value: '', label: '–' },
+              ...(list.data ?? []).map((s) => ({ value: s.name, label: s.name })),
+            ]}
+            onChange={(v) => go({ sequence: v, measurement: '' })}
+            testId="trend-sequence"
+          />
+          <Choice
+            label={t('trend.measurement')}
             value={measurement}
-            onChange={(e) => go({ measurement: e.target.value })}
-            data-testid="trend-measurement"
-          >
-            <option value="">–</option>
-            {measurements.map((m) => (
-              <option key={`${m.step}/${m.name}`} value={m.name}>
-                {names.measurement(m.step, m.name)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('trend.slot')}
-          <select value={batch} onChange={(e) => go({ batch: e.target.value })} data-testid="trend-batch">
-            <option value="">{t('trend.allSlots')}</option>
-            {station.order.map((id) => (
-              <option key={id} value={id}>
-                {station.batches[id]?.name ?? id}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('trend.last')}
-          <select
+            options={[
+              { value: '', label: '–' },
+              ...measurements.map((m) => ({ value: m.name, label: names.measurement(m.step, m.name) })),
+            ]}
+            onChange={(v) => go({ measurement: v })}
+            testId="trend-measurement"
+          />
+          <SlotChoice
+            label={t('trend.slot')}
+            allLabel={t('trend.allSlots')}
+            value={batch}
+            onChange={(v) => go({ batch: v })}
+            testId="trend-batch"
+          />
+          <Choice
+            label={t('trend.last')}
             value={last}
-            onChange={(e) => go({ last: Number(e.target.value) })}
-            data-testid="trend-last"
-          >
-            {[...new Set([...SPANS, last])].map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
+            options={[...new Set([...SPANS, last])].map((n) => ({ value: n, label: String(n) }))}
+            onChange={(n) => go({ last: n })}
+            testId="trend-last"
+          />
+        </>
+      }
+    >
       {!key ? <p className="empty">{t('trend.choose')}</p> : null}
-      {trend.error ? (
-        <p className="form-error" role="alert">
-          {trend.error}
-        </p>
-      ) : null}
       {tr && key ? (
         <>
           <dl className="facts chart-figures" data-testid="trend-figures">
@@ -199,33 +175,28 @@ export function TrendScreen() {
               ))}
             </ul>
           )}
-          <details>
-            <summary>{t('charts.numbers')}</summary>
-            <table className="results" data-testid="trend-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('trend.unitAxis')}</th>
-                  <th scope="col">{t('trend.serial')}</th>
-                  <th scope="col">{t('trend.started')}</th>
-                  <th scope="col">{t('trend.reading')}</th>
-                  <th scope="col">{t('trend.rules')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {tr.points.map((p, i) => (
-                  <tr key={p.executionId} className={p.violations.length ? 'm-fail' : ''}>
-                    <td>{i + 1}</td>
-                    <td>{p.serialNumber ?? '–'}</td>
-                    <td>{when(p.at)}</td>
-                    <td>{fmt(p.value, 6)}</td>
-                    <td>{p.violations.map((r) => ruleWords(r, t)).join('; ') || '–'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </details>
+          <NumbersTable
+            testId="trend-table"
+            head={[
+              t('trend.unitAxis'),
+              t('trend.serial'),
+              t('trend.started'),
+              t('trend.reading'),
+              t('trend.rules'),
+            ]}
+          >
+            {tr.points.map((p, i) => (
+              <tr key={p.executionId} className={p.violations.length ? 'm-fail' : ''}>
+                <td>{i + 1}</td>
+                <td>{p.serialNumber ?? '–'}</td>
+                <td>{when(p.at)}</td>
+                <td>{fmt(p.value, 6)}</td>
+                <td>{p.violations.map((r) => ruleWords(r, t)).join('; ') || '–'}</td>
+              </tr>
+            ))}
+          </NumbersTable>
         </>
       ) : null}
-    </section>
+    </ChartScreen>
   );
 }

@@ -11,12 +11,13 @@ import { useLoad } from '../hooks.ts';
 import { language } from '../i18n.ts';
 import { useLive } from '../live.ts';
 import { navigate, useLocation } from '../router.ts';
+import { ChartScreen, Choice, NumbersTable, SlotChoice } from './ChartScreen.tsx';
 import { fpyColumns, histogramColumns } from './data.ts';
 import { axis, COLORS, UPlot } from './UPlot.tsx';
 
 const BUCKETS: YieldBucketKind[] = ['hour', 'shift', 'day'];
 /** The ranges offered, in days. */
-const RANGES = [1, 7, 31] as const;
+const RANGES: readonly number[] = [1, 7, 31];
 const DAY_MS = 24 * 3600_000;
 
 const pct = (v: number | null) =>
@@ -129,50 +130,39 @@ export function YieldScreen() {
   const bucketName = (b: YieldSeries['buckets'][number]) =>
     bucket === 'shift' ? t('yieldChart.shiftOf', { n: b.shift ?? 0, start: when(b.start) }) : when(b.start);
   return (
-    <section aria-labelledby="yield-title" className="chart-screen">
-      <h1 id="yield-title">{t('yieldChart.title', { scope })}</h1>
-      <form className="chart-controls" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          {t('yieldChart.scope')}
-          <select value={batch} onChange={(e) => go({ batch: e.target.value })} data-testid="yield-batch">
-            <option value="">{t('yieldChart.station')}</option>
-            {station.order.map((id) => (
-              <option key={id} value={id}>
-                {station.batches[id]?.name ?? id}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('yieldChart.bucket')}
-          <select value={bucket} onChange={(e) => go({ bucket: e.target.value })} data-testid="yield-bucket">
-            {BUCKETS.map((b) => (
-              <option key={b} value={b}>
-                {t(`yieldChart.per.${b}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          {t('yieldChart.range')}
-          <select
+    <ChartScreen
+      id="yield"
+      title={t('yieldChart.title', { scope })}
+      error={series.error}
+      filters={
+        <>
+          <SlotChoice
+            label={t('yieldChart.scope')}
+            allLabel={t('yieldChart.station')}
+            value={batch}
+            onChange={(b) => go({ batch: b })}
+            testId="yield-batch"
+          />
+          <Choice
+            label={t('yieldChart.bucket')}
+            value={bucket}
+            options={BUCKETS.map((b) => ({ value: b, label: t(`yieldChart.per.${b}`) }))}
+            onChange={(b) => go({ bucket: b })}
+            testId="yield-bucket"
+          />
+          <Choice
+            label={t('yieldChart.range')}
             value={days}
-            onChange={(e) => go({ days: Number(e.target.value) })}
-            data-testid="yield-days"
-          >
-            {RANGES.map((d) => (
-              <option key={d} value={d}>
-                {d === 1 ? t('yieldChart.last24h') : t('yieldChart.lastDays', { count: d })}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
-      {series.error ? (
-        <p className="form-error" role="alert">
-          {series.error}
-        </p>
-      ) : null}
+            options={RANGES.map((d) => ({
+              value: d,
+              label: d === 1 ? t('yieldChart.last24h') : t('yieldChart.lastDays', { count: d }),
+            }))}
+            onChange={(d) => go({ days: d })}
+            testId="yield-days"
+          />
+        </>
+      }
+    >
       {s ? (
         <>
           <dl className="facts chart-figures" data-testid="yield-figures">
@@ -192,60 +182,44 @@ export function YieldScreen() {
           {units === 0 ? <p className="empty">{t('yieldChart.none')}</p> : null}
           <h2>{t('yieldChart.fpyTitle', { bucket: t(`yieldChart.per.${bucket}`) })}</h2>
           <FpyChart series={s} title={t('yieldChart.fpyChart', { scope })} />
-          <details>
-            <summary>{t('charts.numbers')}</summary>
-            <table className="results" data-testid="yield-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('yieldChart.from')}</th>
-                  <th scope="col">{t('yieldChart.units')}</th>
-                  <th scope="col">{t('yieldChart.firstPassed')}</th>
-                  <th scope="col">{t('yieldChart.fpy')}</th>
-                  <th scope="col">{t('yieldChart.failed')}</th>
-                  <th scope="col">{t('yieldChart.runs')}</th>
+          <NumbersTable
+            testId="yield-table"
+            head={[
+              t('yieldChart.from'),
+              t('yieldChart.units'),
+              t('yieldChart.firstPassed'),
+              t('yieldChart.fpy'),
+              t('yieldChart.failed'),
+              t('yieldChart.runs'),
+            ]}
+          >
+            {s.buckets
+              .filter((b) => b.runs > 0)
+              .map((b) => (
+                <tr key={b.start}>
+                  <td>{bucketName(b)}</td>
+                  <td>{b.unitsTested}</td>
+                  <td>{b.firstPassed}</td>
+                  <td>{pct(b.firstPassYield)}</td>
+                  <td>{b.failed}</td>
+                  <td>{b.runs}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {s.buckets
-                  .filter((b) => b.runs > 0)
-                  .map((b) => (
-                    <tr key={b.start}>
-                      <td>{bucketName(b)}</td>
-                      <td>{b.unitsTested}</td>
-                      <td>{b.firstPassed}</td>
-                      <td>{pct(b.firstPassYield)}</td>
-                      <td>{b.failed}</td>
-                      <td>{b.runs}</td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
-          </details>
+              ))}
+          </NumbersTable>
           <h2>{t('yieldChart.cycleTitle')}</h2>
           <CycleChart series={s} title={t('yieldChart.cycleChart', { scope, count: s.cycleTime.runs })} />
-          <details>
-            <summary>{t('charts.numbers')}</summary>
-            <table className="results" data-testid="cycle-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('yieldChart.seconds')}</th>
-                  <th scope="col">{t('yieldChart.runs')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.cycleTime.bins.map((b) => (
-                  <tr key={b.from}>
-                    <td>
-                      {b.from} – {b.to}
-                    </td>
-                    <td>{b.runs}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </details>
+          <NumbersTable testId="cycle-table" head={[t('yieldChart.seconds'), t('yieldChart.runs')]}>
+            {s.cycleTime.bins.map((b) => (
+              <tr key={b.from}>
+                <td>
+                  {b.from} – {b.to}
+                </td>
+                <td>{b.runs}</td>
+              </tr>
+            ))}
+          </NumbersTable>
         </>
       ) : null}
-    </section>
+    </ChartScreen>
   );
 }

@@ -86,6 +86,47 @@ function actionError(t: (key: string) => string, err: unknown): string {
   return describeError(err);
 }
 
+/**
+ * A form's request (a switch, an upload): busy while it runs, then what it did or why it could not.
+ * `send` answers the sentence that says what was done.
+ */
+function useVersionAction(send: () => Promise<string>) {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      setDone(await send());
+    } catch (err) {
+      setError(actionError(t, err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, done, submit };
+}
+
+/** What the last request of a form did, or why it could not. */
+function Outcome({ error, done }: { error: string | null; done: string | null }) {
+  if (error) {
+    return (
+      <p className="action-error" role="alert">
+        {error}
+      </p>
+    );
+  }
+  return done ? (
+    <p className="muted" role="status">
+      {done}
+    </p>
+  ) : null;
+}
+
 function SlotVersion({
   slot,
   name,
@@ -99,38 +140,23 @@ function SlotVersion({
 }) {
   const { t } = useTranslation();
   const [choice, setChoice] = useState(slot.source === 'pin' ? slot.rule : '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
   const loaded = versionText(slot.loaded);
   const next = versionText(slot.next);
   const waits = slot.loaded && slot.next && slot.loaded.hash !== slot.next.hash;
   const selectId = `version-${slot.batchId}`;
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!choice) return;
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      const r = await api<BatchVersion>(
-        'POST',
-        `/batches/${encodeURIComponent(slot.batchId)}/sequence/version`,
-        { version: choice },
-      );
-      setDone(
-        t(r.sequenceRunning ? 'versions.switchedAfterRun' : 'versions.switched', {
-          version: r.next?.version ?? r.rule,
-        }),
-      );
-      onSwitched();
-    } catch (err) {
-      setError(actionError(t, err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, done, submit } = useVersionAction(async () => {
+    if (!choice) return '';
+    const r = await api<BatchVersion>(
+      'POST',
+      `/batches/${encodeURIComponent(slot.batchId)}/sequence/version`,
+      { version: choice },
+    );
+    onSwitched();
+    return t(r.sequenceRunning ? 'versions.switchedAfterRun' : 'versions.switched', {
+      version: r.next?.version ?? r.rule,
+    });
+  });
 
   return (
     <li className="panel version-slot" data-slot={slot.batchId}>
@@ -179,16 +205,7 @@ function SlotVersion({
           {t('versions.switch')}
         </button>
       </form>
-      {error ? (
-        <p className="action-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {done && !error ? (
-        <p className="muted" role="status">
-          {done}
-        </p>
-      ) : null}
+      <Outcome error={error} done={done} />
     </li>
   );
 }
@@ -196,30 +213,15 @@ function SlotVersion({
 function Upload({ onInstalled }: { onInstalled(): void }) {
   const { t } = useTranslation();
   const [file, setFile] = useState<File | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!file) return;
-    setBusy(true);
-    setError(null);
-    setDone(null);
-    try {
-      const r = await uploadArchive(file);
-      setDone(
-        t(r.created ? 'versions.installed' : 'versions.alreadyInstalled', {
-          name: r.name,
-          version: r.version,
-        }),
-      );
-      onInstalled();
-    } catch (err) {
-      setError(actionError(t, err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, done, submit } = useVersionAction(async () => {
+    if (!file) return '';
+    const r = await uploadArchive(file);
+    onInstalled();
+    return t(r.created ? 'versions.installed' : 'versions.alreadyInstalled', {
+      name: r.name,
+      version: r.version,
+    });
+  });
   return (
     <form className="panel version-upload" onSubmit={submit}>
       <label htmlFor="version-archive">{t('versions.archive')}</label>
@@ -232,16 +234,7 @@ function Upload({ onInstalled }: { onInstalled(): void }) {
       <button type="submit" className="btn" disabled={busy || !file}>
         {t('versions.install')}
       </button>
-      {error ? (
-        <p className="action-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {done && !error ? (
-        <p className="muted" role="status">
-          {done}
-        </p>
-      ) : null}
+      <Outcome error={error} done={done} />
     </form>
   );
 }
