@@ -2,32 +2,24 @@
 // supervisor: a runner killed mid-step, the station shut down, the operator's abort. (A supervisor lost
 // no longer ends a run: real-runner.test.ts.)
 // Each ending carries its own status reason; only the operator's is ABORTED.
-import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from '../../../tests/support/process.ts';
-import { Station } from './station.ts';
+import { SIM_PSU, type Station, stationPerTest, TEST_PACKAGES } from './station.ts';
 
 setDefaultTimeout(60_000);
 
-const PACKAGES = join(import.meta.dir, 'packages');
-const HARDWARE = 'hardware: { psu: { driver: sim_psu } }';
-
-let station: Station | undefined;
-afterEach(async () => {
-  await station?.dispose();
-  station = undefined;
-});
+const openStation = stationPerTest();
+/** batch_1 running `sequencePackage` from the test packages. */
+const stationOf = (sequencePackage: string) =>
+  openStation([{ id: 'batch_1', sequencePackage, yaml: SIM_PSU }], { sequencesDir: TEST_PACKAGES });
 
 async function runningStation() {
-  station = await new Station([{ id: 'batch_1', sequencePackage: 'unruly', yaml: HARDWARE }], {
-    sequencesDir: PACKAGES,
-  }).up();
-  const sup = station.supervisor({}, true);
-  await station.ready();
-  const { pid } = await station.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });
-  const { executionId } = await station.client.request('runner.batch_1', 'sequence.start', {});
-  const st = station;
+  const st = await stationOf('unruly');
+  const sup = await st.realSupervisor();
+  const { pid } = await st.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });
+  const { executionId } = await st.client.request('runner.batch_1', 'sequence.start', {});
   const steps = () => st.store.getResult(executionId)?.steps ?? [];
   await until(() => steps()[1]?.status === 'running', 'the hold step on record as running', 20_000);
   return { st, sup, pid, executionId, steps };
@@ -110,12 +102,8 @@ describe('an execution ended from outside', () => {
 describe('a crashed slot comes back safe', () => {
   /** Kills the runner mid-hold, then starts the batch again by hand (the restart policy is `never`). */
   async function crashAndRestart(parameters: Record<string, unknown> = {}) {
-    station = await new Station([{ id: 'batch_1', sequencePackage: 'unruly', yaml: HARDWARE }], {
-      sequencesDir: PACKAGES,
-    }).up();
-    const st = station;
-    st.supervisor({}, true);
-    await st.ready();
+    const st = await stationOf('unruly');
+    await st.realSupervisor();
     const { pid } = await st.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });
     const { executionId } = await st.client.request('runner.batch_1', 'sequence.start', { parameters });
     await until(
@@ -198,12 +186,8 @@ describe('a crashed slot comes back safe', () => {
 
 describe('resume after a crash (resume: after_last_completed)', () => {
   test('the next runner continues the same execution at the cut-off step; it ends once, with every step once', async () => {
-    station = await new Station([{ id: 'batch_1', sequencePackage: 'soak', yaml: HARDWARE }], {
-      sequencesDir: PACKAGES,
-    }).up();
-    const st = station;
-    st.supervisor({}, true);
-    await st.ready();
+    const st = await stationOf('soak');
+    await st.realSupervisor();
     const parameters = { trace: join(st.dir, 'trace.txt'), release: join(st.dir, 'release') };
     const { pid } = await st.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });
     const { executionId } = await st.client.request('runner.batch_1', 'sequence.start', {

@@ -1,30 +1,24 @@
 // The supervisor with the real apps/batch-runner and the shipped psu_functional package: the same
 // lifecycle as with the stand-in, proving the two agree on command line, registration, shutdown,
 // adoption by a new supervisor and the orphan timeout.
-import { afterEach, expect, setDefaultTimeout, test } from 'bun:test';
+import { expect, setDefaultTimeout, test } from 'bun:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { until } from '../../../tests/support/process.ts';
-import { alive, commandLine, Station } from './station.ts';
+import { alive, commandLine, stationPerTest } from './station.ts';
 
 setDefaultTimeout(30_000);
 
 const SEQUENCES = join(import.meta.dir, '../../../sequences');
 const HARDWARE = 'hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }';
 
-let station: Station | undefined;
-afterEach(async () => {
-  await station?.dispose();
-  station = undefined;
-});
+const openStation = stationPerTest();
 
 test('start, run a sequence, stop', async () => {
-  station = await new Station([{ id: 'batch_1', sequencePackage: 'psu_functional', yaml: HARDWARE }], {
+  const st = await openStation([{ id: 'batch_1', sequencePackage: 'psu_functional', yaml: HARDWARE }], {
     sequencesDir: SEQUENCES,
-  }).up();
-  const st = station;
-  st.supervisor({}, true);
-  await st.ready();
+  });
+  await st.realSupervisor();
   const c = st.client;
   const { pid } = await c.request('supervisor', 'batch.start', { batchId: 'batch_1' });
   // The runner bundled into one file (apps/batch-runner/build.ts), or its sources while that is built.
@@ -50,11 +44,10 @@ test('start, run a sequence, stop', async () => {
 });
 
 test('a SIGKILLed supervisor: the next adopts the runner mid-run; alone past orphan_timeout it finishes its run and stops', async () => {
-  station = await new Station([{ id: 'batch_1', sequencePackage: 'psu_functional', yaml: HARDWARE }], {
+  const st = await openStation([{ id: 'batch_1', sequencePackage: 'psu_functional', yaml: HARDWARE }], {
     sequencesDir: SEQUENCES,
     yaml: 'supervisor:\n  orphan_timeout: 1500ms',
-  }).up();
-  const st = station;
+  });
   const c = st.client;
   let sup = st.supervisor({}, true);
   await st.ready();

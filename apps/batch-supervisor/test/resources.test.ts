@@ -1,23 +1,15 @@
 // Bounded resources with the real runner under the real supervisor: a step that ignores its abort gets
 // its runner process replaced before the next run; a runner past its memory limit is stopped as
 // RESOURCE_LIMIT and restarted by policy.
-import { afterEach, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { join } from 'node:path';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { BatchStatus } from '@station/model';
 import { until } from '../../../tests/support/process.ts';
 import { MB, watchMemory } from '../src/memory-watch.ts';
-import { alive, Station } from './station.ts';
+import { alive, SIM_PSU, type Station, stationPerTest, TEST_PACKAGES } from './station.ts';
 
 setDefaultTimeout(60_000);
 
-const PACKAGES = join(import.meta.dir, 'packages');
-const HARDWARE = 'hardware: { psu: { driver: sim_psu } }';
-
-let station: Station | undefined;
-afterEach(async () => {
-  await station?.dispose();
-  station = undefined;
-});
+const openStation = stationPerTest();
 
 async function batchStatus(st: Station): Promise<BatchStatus> {
   const list = await st.client.request('supervisor', 'batch.list', {});
@@ -26,10 +18,9 @@ async function batchStatus(st: Station): Promise<BatchStatus> {
 
 describe('a step that ignores its abort', () => {
   test('sequence.stop ends the run; the runner is then replaced before the next run, and the status says so', async () => {
-    station = await new Station([{ id: 'batch_1', sequencePackage: 'unruly', yaml: HARDWARE }], {
-      sequencesDir: PACKAGES,
-    }).up();
-    const st = station;
+    const st = await openStation([{ id: 'batch_1', sequencePackage: 'unruly', yaml: SIM_PSU }], {
+      sequencesDir: TEST_PACKAGES,
+    });
     st.supervisor({}, true);
     await st.ready();
     const { pid } = await st.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });
@@ -106,19 +97,18 @@ describe('the memory limit (limits.memory_mb)', () => {
   });
 
   test('a runner that allocates past its limit is killed as RESOURCE_LIMIT, its execution says so, and the restart policy brings it back', async () => {
-    station = await new Station(
+    const st = await openStation(
       [
         {
           id: 'batch_1',
           sequencePackage: 'unruly',
           restart: '{ policy: on-failure, max_restarts: 3, backoff_base: 100ms }',
-          yaml: `${HARDWARE}
+          yaml: `${SIM_PSU}
     limits: { memory_mb: 256 }`,
         },
       ],
-      { sequencesDir: PACKAGES },
-    ).up();
-    const st = station;
+      { sequencesDir: TEST_PACKAGES },
+    );
     st.supervisor({ memorySampleMs: 100 }, true);
     await st.ready();
     const { pid } = await st.client.request('supervisor', 'batch.start', { batchId: 'batch_1' });

@@ -1,5 +1,6 @@
 // Real-process test furniture: a temp station (broker fixture, station.yaml, store), the supervisor's real
 // main.ts with runner-fixture.ts as its runner, a bus client and an event recorder; everything reaped.
+import { afterEach } from 'bun:test';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,11 @@ import type { Behaviour } from './runner-fixture.ts';
 const BROKER = join(import.meta.dir, '../../../packages/bus/test/broker-fixture.ts');
 const SUPERVISOR = join(import.meta.dir, '../src/main.ts');
 const RUNNER = join(import.meta.dir, 'runner-fixture.ts');
+
+/** The sequence packages beside these tests (`unruly`, `soak`, `env_probe`), for the real runner. */
+export const TEST_PACKAGES = join(import.meta.dir, 'packages');
+/** The simulated power supply the test packages drive. */
+export const SIM_PSU = 'hardware: { psu: { driver: sim_psu } }';
 
 /** Timings for real processes on a loaded 2-core machine: short, with room for a slow spawn. */
 export const TEST_TIMINGS: Partial<Timings> = {
@@ -56,6 +62,22 @@ export function alive(pid: number): boolean {
 /** The full command line of a pid, as `ps` shows it. */
 export function commandLine(pid: number): string {
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+}
+
+/**
+ * The station of each test of a file, disposed after it even when it failed: the function returned makes
+ * it (as `new Station`) and brings it up.
+ */
+export function stationPerTest(): (batches: BatchSpec[], opts?: StationOptions) => Promise<Station> {
+  let current: Station | undefined;
+  afterEach(async () => {
+    await current?.dispose();
+    current = undefined;
+  });
+  return (batches, opts) => {
+    current = new Station(batches, opts);
+    return current.up();
+  };
 }
 
 /** One test's station. `dispose()` kills everything it started and removes the folder. */
@@ -165,6 +187,13 @@ export class Station {
         env,
       ),
     );
+  }
+
+  /** Starts the supervisor with the real runner and waits until it answers on the bus. */
+  async realSupervisor(timings: Partial<Timings> = {}): Promise<FixtureProcess> {
+    const sup = this.supervisor(timings, true);
+    await this.ready();
+    return sup;
   }
 
   /** Sets what the next runner of `batchId` does. */
