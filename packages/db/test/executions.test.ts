@@ -1,33 +1,11 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import type { StepResult } from '@station/model';
-import { type ExecutionRow, newExecutionId } from '../src/index.ts';
-import { at, execution, Scratch } from './helpers.ts';
+import { newExecutionId } from '../src/index.ts';
+import { at, execution, executionRow, Scratch, unrunStep } from './helpers.ts';
 
 const scratch = new Scratch();
 afterEach(() => scratch.cleanup());
 
-const running: ExecutionRow = {
-  id: 'exec_a',
-  batchId: 'batch_1',
-  sequenceName: 'psu_functional',
-  sequenceVersion: '1.2.0',
-  packageHash: 'sha256:abc',
-  status: 'running',
-  overallPass: null,
-  parameters: { voltage: 5, label: 'DUT-1' },
-  startedAt: at(0),
-  completedAt: null,
-  duration: null,
-  error: null,
-  statusReason: null,
-  syncedAt: null,
-  operator: null,
-  serialNumber: null,
-  partNumber: null,
-  revision: null,
-  lot: null,
-  serialSourceStep: null,
-};
+const running = executionRow('exec_a');
 
 function queueRows(store: ReturnType<Scratch['store']>) {
   return store.sqlite.query('SELECT * FROM sync_queue ORDER BY id').all();
@@ -161,19 +139,7 @@ describe('finishExecution', () => {
   test('with the step list: every step is pending from the start, and one never reported ends skipped', () => {
     const store = scratch.store();
     store.createExecution({ ...execution('exec_a'), steps: ['initialize', 'measure'] });
-    const pending = (name: string, order: number): StepResult => ({
-      name,
-      order,
-      status: 'pending',
-      pass: false,
-      startedAt: null,
-      completedAt: null,
-      duration: null,
-      attempts: 0,
-      result: null,
-      error: null,
-      measurements: [],
-    });
+    const pending = (name: string, order: number) => unrunStep(name, order, 'pending');
     expect(store.getResult('exec_a')?.steps).toEqual([pending('initialize', 0), pending('measure', 1)]);
     store.finishExecution('exec_a', { status: 'failed', overallPass: false, completedAt: at(1_000) });
     expect(store.getResult('exec_a')?.steps).toEqual([

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test';
-import { at, execution, Scratch } from './helpers.ts';
+import { at, execution, executionRow, Scratch, unrunStep } from './helpers.ts';
 
 const scratch = new Scratch();
 afterEach(() => scratch.cleanup());
@@ -45,28 +45,16 @@ describe('markInterrupted', () => {
       ),
     ).toEqual(['exec_a']);
     const { steps, ...row } = store.getResult('exec_a')!;
-    expect(row).toEqual({
-      id: 'exec_a',
-      batchId: 'batch_1',
-      sequenceName: 'psu_functional',
-      sequenceVersion: '1.2.0',
-      packageHash: 'sha256:abc',
-      status: 'failed',
-      overallPass: false,
-      parameters: { voltage: 5, label: 'DUT-1' },
-      startedAt: at(0),
-      completedAt: at(3_000),
-      duration: 3,
-      error: 'runner exited with signal SIGKILL',
-      statusReason: 'BATCH_CRASHED',
-      syncedAt: null,
-      operator: null,
-      serialNumber: null,
-      partNumber: null,
-      revision: null,
-      lot: null,
-      serialSourceStep: null,
-    });
+    expect(row).toEqual(
+      executionRow('exec_a', 0, {
+        status: 'failed',
+        overallPass: false,
+        completedAt: at(3_000),
+        duration: 3,
+        error: 'runner exited with signal SIGKILL',
+        statusReason: 'BATCH_CRASHED',
+      }),
+    );
     expect(steps).toEqual([
       {
         name: 'initialize',
@@ -96,19 +84,7 @@ describe('markInterrupted', () => {
         error: 'runner exited with signal SIGKILL',
         measurements: [],
       },
-      {
-        name: 'report',
-        order: 2,
-        status: 'skipped',
-        pass: false,
-        startedAt: null,
-        completedAt: null,
-        duration: null,
-        attempts: 0,
-        result: null,
-        error: null,
-        measurements: [],
-      },
+      unrunStep('report', 2, 'skipped'),
     ]);
     expect(store.syncStats(at(3_000))).toEqual(
       expect.objectContaining({ pending: 1, due: 1, oldestPendingAt: at(3_000) }),

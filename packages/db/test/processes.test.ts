@@ -2,32 +2,10 @@ import { Database } from 'bun:sqlite';
 import { afterEach, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { openStore } from '../src/index.ts';
-import { at, execution, fixture, Scratch } from './helpers.ts';
+import { at, execution, fixture, output, Scratch } from './helpers.ts';
 
 const scratch = new Scratch();
-const procs: Bun.Subprocess[] = [];
-afterEach(async () => {
-  for (const p of procs.splice(0)) {
-    p.kill('SIGKILL');
-    await p.exited;
-  }
-  scratch.cleanup();
-});
-
-function spawn(cmd: string[]) {
-  const proc = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'pipe' });
-  procs.push(proc);
-  return proc;
-}
-
-async function output(proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>) {
-  const [code, out, err] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
-  return { code, out, err };
-}
+afterEach(() => scratch.cleanup());
 
 describe('sync claims across processes', () => {
   test('two agents claiming in a loop never claim the same item, and together drain every item', async () => {
@@ -44,7 +22,7 @@ describe('sync claims across processes', () => {
 
     const startAt = String(Date.now() + 700);
     const agents = ['agent-a', 'agent-b'].map((agent) =>
-      spawn(fixture('claim-fixture.ts', path, agent, startAt)),
+      scratch.spawn(fixture('claim-fixture.ts', path, agent, startAt)),
     );
     const results = await Promise.all(agents.map(output));
     for (const r of results) expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
@@ -78,7 +56,11 @@ describe('the operators’ runbook with the sqlite3 CLI', () => {
     store.markSynced(1, at(20_100));
     store.claimSyncItems({ agentId: 'agent-a', limit: 1, leaseMs: 30_000, now: at(21_000) });
 
-    const proc = spawn(['sqlite3', path, 'SELECT * FROM sync_queue ORDER BY created_at DESC LIMIT 10;']);
+    const proc = scratch.spawn([
+      'sqlite3',
+      path,
+      'SELECT * FROM sync_queue ORDER BY created_at DESC LIMIT 10;',
+    ]);
     const { code, out, err } = await output(proc);
     expect({ code, err }).toEqual({ code: 0, err: '' });
     const row = (i: number) => {
@@ -88,7 +70,7 @@ describe('the operators’ runbook with the sqlite3 CLI', () => {
     expect(out.trimEnd().split('\n')).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2].map(row));
 
     // The two oldest rows (beyond LIMIT 10) carry the states an operator looks for.
-    const oldest = spawn([
+    const oldest = scratch.spawn([
       'sqlite3',
       path,
       'SELECT id, status, attempts, claimed_by, done_at FROM sync_queue ORDER BY created_at LIMIT 2;',
@@ -104,7 +86,7 @@ describe('the operators’ runbook with the sqlite3 CLI', () => {
     const path = join(dir, 'station.db');
     const copy = join(dir, 'copy.db');
     openStore(path).close();
-    const writer = spawn(fixture('writer-fixture.ts', path, '20'));
+    const writer = scratch.spawn(fixture('writer-fixture.ts', path, '20'));
     const reader = writer.stdout.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toContain('ready');
@@ -118,7 +100,7 @@ describe('the operators’ runbook with the sqlite3 CLI', () => {
     const grown = Date.now() + 15_000;
     while (livePages() < 120 && Date.now() < grown) await Bun.sleep(5);
 
-    const backup = spawn(['sqlite3', path, `.backup '${copy}'`]);
+    const backup = scratch.spawn(['sqlite3', path, `.backup '${copy}'`]);
     const { code, err } = await output(backup);
     expect({ code, err }).toEqual({ code: 0, err: '' });
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from 'bun:test';
 import { Value } from '@sinclair/typebox/value';
 import { ExecutionResult, ResultsPage } from '@station/model';
 import { type ExecutionRow, MAX_PAGE_SIZE } from '../src/index.ts';
-import { at, execution, Scratch } from './helpers.ts';
+import { at, execution, executionRow, Scratch } from './helpers.ts';
 
 const scratch = new Scratch();
 afterEach(() => scratch.cleanup());
@@ -34,50 +34,13 @@ describe('listResults', () => {
     const page = store.listResults({ pageSize: 2 });
     expect(page).toEqual({
       items: [
-        {
-          id: 'e5',
-          batchId: 'batch_2',
-          sequenceName: 'psu_functional',
-          sequenceVersion: '1.2.0',
-          packageHash: 'sha256:abc',
-          status: 'running',
-          overallPass: null,
-          parameters: { voltage: 5, label: 'DUT-1' },
-          startedAt: at(300_000),
-          completedAt: null,
-          duration: null,
-          error: null,
-          statusReason: null,
-          syncedAt: null,
-          operator: null,
-          serialNumber: null,
-          partNumber: null,
-          revision: null,
-          lot: null,
-          serialSourceStep: null,
-        },
-        {
-          id: 'e4',
-          batchId: 'batch_1',
-          sequenceName: 'psu_functional',
-          sequenceVersion: '1.2.0',
-          packageHash: 'sha256:abc',
+        executionRow('e5', 300_000, { batchId: 'batch_2' }),
+        executionRow('e4', 240_000, {
           status: 'stopped',
           overallPass: false,
-          parameters: { voltage: 5, label: 'DUT-1' },
-          startedAt: at(240_000),
           completedAt: at(250_000),
           duration: 10,
-          error: null,
-          statusReason: null,
-          syncedAt: null,
-          operator: null,
-          serialNumber: null,
-          partNumber: null,
-          revision: null,
-          lot: null,
-          serialSourceStep: null,
-        },
+        }),
       ],
       total: 5,
       page: 1,

@@ -1,39 +1,21 @@
 import { afterEach, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { openStore } from '../src/index.ts';
-import { fixture, Scratch } from './helpers.ts';
+import { fixture, output, Scratch } from './helpers.ts';
 
 const scratch = new Scratch();
-const procs: Bun.Subprocess[] = [];
-afterEach(async () => {
-  for (const p of procs.splice(0)) {
-    p.kill('SIGKILL');
-    await p.exited;
-  }
-  scratch.cleanup();
-});
-
-function spawn(cmd: string[]) {
-  const proc = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'pipe' });
-  procs.push(proc);
-  return proc;
-}
-
-async function finished(proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>) {
-  const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
-  return { code, err };
-}
+afterEach(() => scratch.cleanup());
 
 describe('several processes writing one store', () => {
   test('three runners and a draining sync agent all finish without a busy error, and nothing is lost', async () => {
     const path = join(scratch.dir(), 'station.db');
     openStore(path).close();
     const runners = ['batch_1', 'batch_2', 'batch_3'].map((batch) =>
-      spawn(fixture('writer-fixture.ts', path, '5', '12', batch)),
+      scratch.spawn(fixture('writer-fixture.ts', path, '5', '12', batch)),
     );
-    const agent = spawn(fixture('claim-fixture.ts', path, 'agent-a', '0', '36'));
-    for (const r of await Promise.all(runners.map(finished))) expect(r).toEqual({ code: 0, err: '' });
-    expect(await finished(agent)).toEqual({ code: 0, err: '' });
+    const agent = scratch.spawn(fixture('claim-fixture.ts', path, 'agent-a', '0', '36'));
+    for (const r of await Promise.all(runners.map(output))) expect(r).toMatchObject({ code: 0, err: '' });
+    expect(await output(agent)).toMatchObject({ code: 0, err: '' });
     const store = scratch.track(openStore(path));
     const counts = store.sqlite
       .query(
@@ -55,7 +37,7 @@ describe('several processes writing one store', () => {
   test('a runner killed with SIGKILL mid-sequence leaves every finished step whole, and the supervisor can close it', async () => {
     const path = join(scratch.dir(), 'station.db');
     openStore(path).close();
-    const runner = spawn(fixture('writer-fixture.ts', path, '1000', '1', 'batch_1'));
+    const runner = scratch.spawn(fixture('writer-fixture.ts', path, '1000', '1', 'batch_1'));
     const store = scratch.track(openStore(path));
     const stepsWritten = () =>
       store.sqlite.query<{ n: number }, []>('SELECT count(*) AS n FROM step_results').get()?.n ?? 0;
