@@ -1,6 +1,6 @@
 /** Shared pieces of the libzmq interop suite: transports table, cleanup scope, payload tables. */
 
-import { afterEach, setDefaultTimeout } from 'bun:test';
+import { afterEach, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +122,9 @@ export function fingerprints(messages: readonly (readonly (Uint8Array | string)[
   return messages.map(fingerprint);
 }
 
+/** A message as the tests write it: frames of bytes or text. */
+export type Frames = (Uint8Array | string)[];
+
 /** Messages at the framing edges: empty frames, 0-byte bodies, the 255/256 short/long switch. */
 export const boundaryMessages: (Uint8Array | string)[][] = [
   [''],
@@ -138,6 +141,16 @@ export const oneMiB: Uint8Array = bytes(1024 * 1024, 7);
 /** A stream of 1,000 multipart messages whose sizes sweep across the short/long boundary. */
 export function multipartStream(count = 1000): (Uint8Array | string)[][] {
   return Array.from({ length: count }, (_, i) => [`m${i}`, bytes((i * 37) % 300, i), '']);
+}
+
+/**
+ * The three message sets every socket pair must carry unchanged, one test each: the framing edges, a
+ * 1 MiB message (`large`, framed as the pattern wants it), and a 1,000-message multipart stream.
+ */
+export function carriesMessageSets(carry: (messages: Frames[]) => Promise<unknown>, large: Frames[]): void {
+  test('payload boundaries', () => carry(boundaryMessages));
+  test('1 MiB message', () => carry(large));
+  test('1,000-message multipart stream', () => carry(multipartStream()));
 }
 
 /** Polls `attempt` until it returns a value, failing after `timeout` ms. */

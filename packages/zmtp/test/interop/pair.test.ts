@@ -4,6 +4,7 @@ import { Pair } from '../../src/index.ts';
 import {
   boundaryMessages,
   endpoint,
+  type Frames,
   fingerprints,
   multipartStream,
   oneMiB,
@@ -17,8 +18,6 @@ import {
 import type { LibzmqPeer } from './libzmq-peer.ts';
 
 useInteropCleanup();
-
-type Frames = (Uint8Array | string)[];
 
 /** Their PAIR echoes; ours sends everything, then reads the echoes back in order. */
 async function echoed(pair: Pair, peer: LibzmqPeer, messages: Frames[]): Promise<void> {

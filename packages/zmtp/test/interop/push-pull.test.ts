@@ -2,11 +2,11 @@
 import { describe, expect, test } from 'bun:test';
 import { Pull, Push } from '../../src/index.ts';
 import {
-  boundaryMessages,
   bytes,
+  carriesMessageSets,
   endpoint,
+  type Frames,
   fingerprints,
-  multipartStream,
   oneMiB,
   ours,
   receive,
@@ -17,8 +17,6 @@ import {
 } from './interop-helpers.ts';
 
 useInteropCleanup();
-
-type Frames = (Uint8Array | string)[];
 
 for (const transport of transports) {
   describe(`their_push_our_pull (${transport})`, () => {
@@ -38,9 +36,7 @@ for (const transport of transports) {
       expect(fingerprints(got)).toEqual(fingerprints(messages));
     }
 
-    test('payload boundaries', () => deliver(boundaryMessages));
-    test('1 MiB message', () => deliver([[oneMiB], ['after']]));
-    test('1,000-message multipart stream', () => deliver(multipartStream()));
+    carriesMessageSets(deliver, [[oneMiB], ['after']]);
   });
 
   describe(`their_pull_our_push (${transport})`, () => {
@@ -58,9 +54,7 @@ for (const transport of transports) {
       expect(fingerprints(await got)).toEqual(fingerprints(messages));
     }
 
-    test('payload boundaries', () => deliver(boundaryMessages));
-    test('1 MiB message', () => deliver([[oneMiB], ['after']]));
-    test('1,000-message multipart stream', () => deliver(multipartStream()));
+    carriesMessageSets(deliver, [[oneMiB], ['after']]);
   });
 
   describe(`their_pull_our_push (${transport}) frozen, then thawed`, () => {
