@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { until } from '../../../tests/support/process.ts';
-import { launchChromium, startUiStation, type UiStation } from './station.ts';
+import { closeUi, openUi, startUiStation, type UiStation } from './station.ts';
 
 setDefaultTimeout(180_000);
 
@@ -28,17 +28,11 @@ let browser: Browser | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  station = await startUiStation(BATCHES, ['psu_functional', 'failure_paths']);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
-  page.setDefaultTimeout(30_000);
-  await page.goto(station.base);
+  ({ station, browser, page } = await openUi(() =>
+    startUiStation(BATCHES, ['psu_functional', 'failure_paths']),
+  ));
 });
-
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await station?.[Symbol.asyncDispose]();
-});
+afterAll(() => closeUi(station, browser));
 
 const card = (id: string, p: Page = page): Locator => p.locator(`article[data-batch="${id}"]`);
 const step = (name: string, p: Page = page): Locator => p.locator(`li[data-step="${name}"]`);

@@ -3,7 +3,7 @@
 // the slots by the names on their cards.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { BATCHES, launchChromium, startUiStation, type UiStation } from './station.ts';
+import { BATCHES, closeUi, openUi, startUiStation, type UiStation } from './station.ts';
 
 setDefaultTimeout(120_000);
 
@@ -12,17 +12,11 @@ let browser: Browser | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  station = await startUiStation(BATCHES, ['psu_functional', 'failure_paths']);
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
-  page.setDefaultTimeout(30_000);
-  await page.goto(station.base);
+  ({ station, browser, page } = await openUi(() =>
+    startUiStation(BATCHES, ['psu_functional', 'failure_paths']),
+  ));
 });
-
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await station?.[Symbol.asyncDispose]();
-});
+afterAll(() => closeUi(station, browser));
 
 const card = (id: string): Locator => page.locator(`article[data-batch="${id}"]`);
 

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { type FixtureProcess, freePort, spawnFixture, until } from '../../../tests/support/process.ts';
 
 export { freePort };
@@ -151,4 +151,35 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** A station and a desktop page on it (1366x900, English, 30 s per action), at the station's address. */
+export interface UiSession {
+  station: UiStation;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * Starts the station `start` makes and Chromium with a desktop page on it, for a file's `beforeAll`;
+ * `closeUi` in its `afterAll` closes both. A browser that cannot start takes the station down with it.
+ */
+export async function openUi(start: () => Promise<UiStation>): Promise<UiSession> {
+  const station = await start();
+  try {
+    const browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
+    page.setDefaultTimeout(30_000);
+    await page.goto(station.base);
+    return { station, browser, page };
+  } catch (err) {
+    await station[Symbol.asyncDispose]();
+    throw err;
+  }
+}
+
+/** Closes what `openUi` opened (either may be missing when `beforeAll` failed). */
+export async function closeUi(station: UiStation | undefined, browser: Browser | undefined): Promise<void> {
+  await browser?.close().catch(() => undefined);
+  await station?.[Symbol.asyncDispose]();
 }
