@@ -11,9 +11,10 @@ import {
   ours,
   receive,
   theirs,
+  theyConnect,
   transports,
   useInteropCleanup,
-  watch,
+  weConnect,
 } from './interop-helpers.ts';
 
 useInteropCleanup();
@@ -28,14 +29,8 @@ for (const transport of transports) {
   describe(`their_dealer_our_router (${transport})`, () => {
     async function connected(routingId?: string) {
       const router = ours(new Router(roomy));
-      const events = watch(router);
-      await router.bind(endpoint(transport));
-      const peer = await theirs();
-      await peer.create('dealer', routingId === undefined ? roomy : { ...roomy, routingId });
-      await peer.connect(String(router.lastEndpoint));
-      await peer.waitEvent('handshake');
-      await events.wait('handshake');
-      return { router, peer };
+      const options = routingId === undefined ? roomy : { ...roomy, routingId };
+      return { router, peer: await theyConnect(router, transport, { type: 'dealer', options }) };
     }
 
     // Their DEALER sends everything, our ROUTER sees each behind the peer's Identity, then sends it
@@ -66,15 +61,8 @@ for (const transport of transports) {
 
   describe(`their_router_our_dealer (${transport})`, () => {
     async function connected() {
-      const peer = await theirs();
-      await peer.create('router', roomy);
-      const bound = await peer.bind(endpoint(transport));
       const dealer = ours(new Dealer({ ...roomy, routingId: 'our-dealer' }));
-      const events = watch(dealer);
-      dealer.connect(bound);
-      await events.wait('handshake');
-      await peer.waitEvent('handshake');
-      return { dealer, peer };
+      return { dealer, peer: await weConnect(dealer, transport, { type: 'router', options: roomy }) };
     }
 
     // Our DEALER sends everything; their ROUTER must see our Identity on each, then replies to it.

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket, SocketEvent } from '../../src/index.ts';
-import { killAllPeers, LibzmqPeer } from './libzmq-peer.ts';
+import { killAllPeers, LibzmqPeer, type TheirType } from './libzmq-peer.ts';
 
 /** Every behaviour runs once per transport. */
 export const transports = ['tcp', 'ipc'] as const;
@@ -120,6 +120,47 @@ export function fingerprint(frames: readonly (Uint8Array | string)[]): string[] 
 /** Fingerprints of a list of messages. */
 export function fingerprints(messages: readonly (readonly (Uint8Array | string)[])[]): string[][] {
   return messages.map(fingerprint);
+}
+
+/** How their socket is made: its type, its options, and what it does before the link (subscribe, echo). */
+export interface TheirSide {
+  type: TheirType;
+  options?: Record<string, unknown>;
+  prepare?: (peer: LibzmqPeer) => Promise<unknown>;
+}
+
+/** Ours binds `sock`, theirs connects to it; returns their peer once both ends have shaken hands. */
+export async function theyConnect(
+  sock: OurSocket,
+  transport: Transport,
+  their: TheirSide,
+): Promise<LibzmqPeer> {
+  const events = watch(sock);
+  await sock.bind(endpoint(transport));
+  const peer = await theirs();
+  await peer.create(their.type, their.options);
+  await their.prepare?.(peer);
+  await peer.connect(String(sock.lastEndpoint));
+  await peer.waitEvent('handshake');
+  await events.wait('handshake');
+  return peer;
+}
+
+/** Theirs binds, ours connects `sock` to it; returns their peer once both ends have shaken hands. */
+export async function weConnect(
+  sock: OurSocket,
+  transport: Transport,
+  their: TheirSide,
+): Promise<LibzmqPeer> {
+  const peer = await theirs();
+  await peer.create(their.type, their.options);
+  const bound = await peer.bind(endpoint(transport));
+  await their.prepare?.(peer);
+  const events = watch(sock);
+  sock.connect(bound);
+  await events.wait('handshake');
+  await peer.waitEvent('handshake');
+  return peer;
 }
 
 /** A message as the tests write it: frames of bytes or text. */

@@ -11,9 +11,11 @@ import {
   ours,
   receive,
   theirs,
+  theyConnect,
   transports,
   useInteropCleanup,
   watch,
+  weConnect,
 } from './interop-helpers.ts';
 import type { LibzmqPeer } from './libzmq-peer.ts';
 
@@ -32,14 +34,7 @@ for (const transport of transports) {
   describe(`their_pair_our_pair, ours binding (${transport})`, () => {
     async function connected() {
       const pair = ours(new Pair());
-      const events = watch(pair);
-      await pair.bind(endpoint(transport));
-      const peer = await theirs();
-      await peer.create('pair');
-      await peer.connect(String(pair.lastEndpoint));
-      await peer.waitEvent('handshake');
-      await events.wait('handshake');
-      return { pair, peer };
+      return { pair, peer: await theyConnect(pair, transport, { type: 'pair' }) };
     }
 
     test('payload boundaries', async () => {
@@ -54,15 +49,8 @@ for (const transport of transports) {
 
   describe(`their_pair_our_pair, theirs binding (${transport})`, () => {
     async function connected() {
-      const peer = await theirs();
-      await peer.create('pair');
-      const bound = await peer.bind(endpoint(transport));
       const pair = ours(new Pair());
-      const events = watch(pair);
-      pair.connect(bound);
-      await events.wait('handshake');
-      await peer.waitEvent('handshake');
-      return { pair, peer };
+      return { pair, peer: await weConnect(pair, transport, { type: 'pair' }) };
     }
 
     test('payload boundaries', async () => {

@@ -14,6 +14,7 @@ import {
   receive,
   receiveSkipping,
   theirs,
+  theyConnect,
   transports,
   useInteropCleanup,
   watch,
@@ -81,14 +82,13 @@ for (const transport of transports) {
   describe(`their_sub_our_pub (${transport})`, () => {
     async function subscribed(topics: string[], probe: string) {
       const pub = ours(new Pub(roomy));
-      const events = watch(pub);
-      await pub.bind(endpoint(transport));
-      const peer = await theirs();
-      await peer.create('sub', { receiveHighWaterMark: roomy.receiveHighWaterMark });
-      for (const topic of topics) await peer.subscribe(topic);
-      await peer.connect(String(pub.lastEndpoint));
-      await peer.waitEvent('handshake');
-      await events.wait('handshake');
+      const peer = await theyConnect(pub, transport, {
+        type: 'sub',
+        options: { receiveHighWaterMark: roomy.receiveHighWaterMark },
+        prepare: async (p) => {
+          for (const topic of topics) await p.subscribe(topic);
+        },
+      });
       // Their receive times out cleanly, so each probe gets a short wait of its own.
       const deadline = Date.now() + 10_000;
       while ((await peer.receiveOrNothing(30)) === undefined) {

@@ -11,9 +11,11 @@ import {
   ours,
   receive,
   theirs,
+  theyConnect,
   transports,
   useInteropCleanup,
   watch,
+  weConnect,
 } from './interop-helpers.ts';
 
 useInteropCleanup();
@@ -22,13 +24,7 @@ for (const transport of transports) {
   describe(`their_push_our_pull (${transport})`, () => {
     async function deliver(messages: Frames[]) {
       const pull = ours(new Pull());
-      const events = watch(pull);
-      await pull.bind(endpoint(transport));
-      const peer = await theirs();
-      await peer.create('push');
-      await peer.connect(String(pull.lastEndpoint));
-      await peer.waitEvent('handshake');
-      await events.wait('handshake');
+      const peer = await theyConnect(pull, transport, { type: 'push' });
       const sending = peer.sendMany(messages);
       const got: Buffer[][] = [];
       for (const _ of messages) got.push(await receive(pull));
@@ -41,14 +37,8 @@ for (const transport of transports) {
 
   describe(`their_pull_our_push (${transport})`, () => {
     async function deliver(messages: Frames[]) {
-      const peer = await theirs();
-      await peer.create('pull');
-      const bound = await peer.bind(endpoint(transport));
       const push = ours(new Push());
-      const events = watch(push);
-      push.connect(bound);
-      await events.wait('handshake');
-      await peer.waitEvent('handshake');
+      const peer = await weConnect(push, transport, { type: 'pull' });
       const got = peer.receiveMany(messages.length, 10_000);
       for (const message of messages) await push.send(message);
       expect(fingerprints(await got)).toEqual(fingerprints(messages));

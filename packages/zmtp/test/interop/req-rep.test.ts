@@ -11,9 +11,10 @@ import {
   ours,
   receive,
   theirs,
+  theyConnect,
   transports,
   useInteropCleanup,
-  watch,
+  weConnect,
 } from './interop-helpers.ts';
 
 useInteropCleanup();
@@ -33,14 +34,7 @@ for (const transport of transports) {
   describe(`their_req_our_rep (${transport})`, () => {
     async function connected() {
       const rep = ours(new Rep());
-      const events = watch(rep);
-      await rep.bind(endpoint(transport));
-      const peer = await theirs();
-      await peer.create('req');
-      await peer.connect(String(rep.lastEndpoint));
-      await peer.waitEvent('handshake');
-      await events.wait('handshake');
-      return { rep, peer };
+      return { rep, peer: await theyConnect(rep, transport, { type: 'req' }) };
     }
 
     async function roundTrips(messages: Frames[]) {
@@ -56,16 +50,8 @@ for (const transport of transports) {
 
   describe(`their_rep_our_req (${transport})`, () => {
     async function connected() {
-      const peer = await theirs();
-      await peer.create('rep');
-      const bound = await peer.bind(endpoint(transport));
-      await peer.echo();
       const req = ours(new Req());
-      const events = watch(req);
-      req.connect(bound);
-      await events.wait('handshake');
-      await peer.waitEvent('handshake');
-      return { req, peer };
+      return { req, peer: await weConnect(req, transport, { type: 'rep', prepare: (p) => p.echo() }) };
     }
 
     async function roundTrips(messages: Frames[]) {

@@ -11,9 +11,11 @@ import {
   ours,
   receive,
   theirs,
+  theyConnect,
   transports,
   useInteropCleanup,
   watch,
+  weConnect,
 } from './interop-helpers.ts';
 
 useInteropCleanup();
@@ -28,15 +30,8 @@ function subscription(on: boolean, topic: string): Buffer {
 for (const transport of transports) {
   describe(`their_xpub_our_xsub (${transport})`, () => {
     async function connected() {
-      const peer = await theirs();
-      await peer.create('xpub', roomy);
-      const bound = await peer.bind(endpoint(transport));
       const xsub = ours(new XSub(roomy));
-      const events = watch(xsub);
-      xsub.connect(bound);
-      await events.wait('handshake');
-      await peer.waitEvent('handshake');
-      return { peer, xsub };
+      return { peer: await weConnect(xsub, transport, { type: 'xpub', options: roomy }), xsub };
     }
 
     test('subscriptions reach their XPUB and filter what it publishes', async () => {
@@ -72,14 +67,7 @@ for (const transport of transports) {
   describe(`their_xsub_our_xpub (${transport})`, () => {
     async function connected() {
       const xpub = ours(new XPub(roomy));
-      const events = watch(xpub);
-      await xpub.bind(endpoint(transport));
-      const peer = await theirs();
-      await peer.create('xsub', roomy);
-      await peer.connect(String(xpub.lastEndpoint));
-      await peer.waitEvent('handshake');
-      await events.wait('handshake');
-      return { peer, xpub };
+      return { peer: await theyConnect(xpub, transport, { type: 'xsub', options: roomy }), xpub };
     }
 
     test('their subscriptions reach our XPUB and filter what it publishes', async () => {
