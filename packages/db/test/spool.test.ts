@@ -175,6 +175,27 @@ describe('spool and replay', () => {
     expect(station.applySpooled('rack-2', raw.spoolPending()).outcomes[0]?.outcome).toBe('duplicate');
   });
 
+  test('a record whose arguments are not what the host spools is refused naming the field; the next applies', () => {
+    const raw = scratch.store();
+    const station = scratch.store();
+    hostRun(spoolingStore(raw, 'batch_1'), 'exec_a', 1);
+    const [create, mark, record, finish] = raw.spoolPending();
+    // A step whose status no version of the runner writes (a damaged row, a host of another version).
+    const bad: SpoolRecord = {
+      ...record!,
+      args: [...record!.args.slice(0, 1), { name: 'step_0', order: 0, status: 'exploded' }, [], {}],
+    };
+    const ack = station.applySpooled('rack-2', [create!, mark!, bad, finish!]);
+    expect(ack.outcomes.map((o) => [o.seq, o.outcome])).toEqual([
+      [1, 'applied'],
+      [2, 'applied'],
+      [3, 'refused'],
+      [4, 'applied'],
+    ]);
+    expect(ack.outcomes[2]?.message).toStartWith('recordStep: arguments of recordStep at /1/status:');
+    expect(station.getResult('exec_a')?.status).toBe('completed');
+  });
+
   test('a batch-wide crash mark is spooled per execution it ended, with its time fixed', () => {
     const raw = scratch.store();
     const station = scratch.store();

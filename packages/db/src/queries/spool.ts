@@ -4,36 +4,21 @@
 // the station acknowledges them. The station applies each record of an execution exactly once and in
 // order: `remote_deliveries` keeps the last `seq` applied, in the transaction of the write itself, so a
 // redelivery is acknowledged without being written again and a record that overtook an earlier one waits.
+
+import { Value } from '@sinclair/typebox/value';
 import type { SpoolAck, SpoolOp, SpoolOutcome, SpoolRecord } from '@station/model';
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import { describeError, StoreError, sqliteCode } from '../errors.ts';
 import { type StoreHandle, writeTransaction } from '../handle.ts';
-import {
-  type JsonValue,
-  type RecoveryRecord,
-  remoteDeliveries,
-  spoolRecords,
-  spoolStreams,
-} from '../schema.ts';
+import { type JsonValue, remoteDeliveries, spoolRecords, spoolStreams } from '../schema.ts';
 import { toIso } from '../time.ts';
-import {
-  createExecution,
-  type ExecutionOutcome,
-  finishExecution,
-  type NewExecution,
-  setExecutionSerial,
-} from './executions.ts';
-import { type Interruption, type InterruptOptions, markInterrupted } from './interrupt.ts';
-import { closePrompt, openPrompt, type PromptClose, type PromptInput } from './prompts.ts';
+import { createExecution, finishExecution, setExecutionSerial } from './executions.ts';
+import { markInterrupted } from './interrupt.ts';
+import { closePrompt, openPrompt } from './prompts.ts';
 import { recordRecovery } from './recovery.ts';
 import { resumeExecution } from './resume.ts';
-import {
-  type MeasurementInput,
-  markStepRunning,
-  type RecordStepOptions,
-  recordStep,
-  type StepInput,
-} from './steps.ts';
+import { SPOOL_ARGS, type SpoolArgs } from './spool-args.ts';
+import { markStepRunning, recordStep } from './steps.ts';
 
 /**
  * Appends one write to the spool as the `seq`-th of its execution. Call inside the write's own
@@ -106,38 +91,36 @@ function isSpoolOp(op: string): op is SpoolOp {
   return Object.hasOwn(REPLAY, op);
 }
 
-// The arguments were written by `spoolingStore` from the runner's own typed calls and checked as JSON
-// at the bus; each query checks its values again (statuses, times, orders) as for a local runner.
-const REPLAY: Record<SpoolOp, (store: StoreHandle, a: JsonValue[]) => unknown> = {
-  createExecution: (s, [input]) => createExecution(s, input as unknown as NewExecution),
-  markStepRunning: (s, [id, order, at]) => markStepRunning(s, String(id), Number(order), String(at)),
-  recordStep: (s, [id, step, ms, opts]) =>
-    recordStep(
-      s,
-      String(id),
-      step as unknown as StepInput,
-      (ms ?? []) as unknown as MeasurementInput[],
-      (opts ?? {}) as RecordStepOptions,
-    ),
-  setExecutionSerial: (s, [id, serial, step]) =>
-    setExecutionSerial(s, String(id), String(serial), String(step)),
-  openPrompt: (s, [p]) => openPrompt(s, p as unknown as PromptInput),
-  closePrompt: (s, [id, close]) => closePrompt(s, String(id), close as unknown as PromptClose),
-  finishExecution: (s, [id, outcome]) =>
-    finishExecution(s, String(id), outcome as unknown as ExecutionOutcome),
-  markInterrupted: (s, [id, status, why, at, options]) =>
-    markInterrupted(
-      s,
-      String(id),
-      status === 'stopped' ? 'stopped' : 'failed',
-      why as unknown as Interruption,
-      String(at),
-      (options ?? {}) as InterruptOptions,
-    ),
-  recordRecovery: (s, [id, record]) => recordRecovery(s, String(id), record as unknown as RecoveryRecord),
-  resumeExecution: (s, [id, from, record]) =>
-    resumeExecution(s, String(id), Number(from), record as unknown as RecoveryRecord),
+// Each query's checked arguments (SPOOL_ARGS); each query checks its values again (statuses, times,
+// orders) as it does for a local runner.
+const REPLAY: { [Op in SpoolOp]: (store: StoreHandle, a: SpoolArgs<Op>) => unknown } = {
+  createExecution: (s, [input]) => createExecution(s, input),
+  markStepRunning: (s, [id, order, at]) => markStepRunning(s, id, order, at),
+  recordStep: (s, [id, step, ms, opts]) => recordStep(s, id, step, ms, opts),
+  setExecutionSerial: (s, [id, serial, step]) => setExecutionSerial(s, id, serial, step),
+  openPrompt: (s, [p]) => openPrompt(s, p),
+  closePrompt: (s, [id, close]) => closePrompt(s, id, close),
+  finishExecution: (s, [id, outcome]) => finishExecution(s, id, outcome),
+  markInterrupted: (s, [id, status, why, at, options]) => markInterrupted(s, id, status, why, at, options),
+  recordRecovery: (s, [id, record]) => recordRecovery(s, id, record),
+  resumeExecution: (s, [id, from, record]) => resumeExecution(s, id, from, record),
 };
+
+/**
+ * Replays one record's query, once its arguments are what `spoolingStore` writes for it; otherwise
+ * INVALID_ARGUMENT naming the first field that is not (the record is refused, the delivery goes on).
+ */
+function replay<Op extends SpoolOp>(store: StoreHandle, op: Op, args: JsonValue[]): unknown {
+  const schema = SPOOL_ARGS[op];
+  if (!Value.Check(schema, args)) {
+    const first = Value.Errors(schema, args).First();
+    throw new StoreError(
+      'INVALID_ARGUMENT',
+      `arguments of ${op} at ${first?.path || '/'}: ${first?.message ?? 'not as spooled'}`,
+    );
+  }
+  return REPLAY[op](store, args);
+}
 
 /** Failures that say nothing about the record (the store is busy or full): the whole delivery is retried. */
 function isTransient(err: unknown): boolean {
@@ -181,7 +164,7 @@ export function applySpooled(store: StoreHandle, host: string, records: readonly
       let refused: string | undefined;
       try {
         // A savepoint: a refused query leaves nothing behind, and the delivery goes on.
-        writeTransaction(store, () => REPLAY[r.op](store, r.args));
+        writeTransaction(store, () => replay(store, r.op, r.args));
       } catch (err) {
         if (isTransient(err)) throw err;
         refused = `${r.op}: ${describeError(err)}`;
