@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BusClient } from '@station/bus';
 import { fastReadDigest } from '@station/config';
-import { RUNNER_SOURCE, runnerEntry } from '../../apps/batch-runner/build.ts';
+import { runnerBundle } from '../../apps/batch-runner/build.ts';
 import { runnerCommand } from '../../apps/batch-supervisor/src/runner-command.ts';
 import { cpuSeconds, percentile } from '../supervisor/proc-stats.ts';
 
@@ -71,7 +71,7 @@ writeFileSync(
   ].join('\n'),
 );
 
-const entry = values.sources ? { main: RUNNER_SOURCE } : await runnerEntry();
+const entry = values.sources ? { main: runnerBundle.source } : await runnerBundle.entry();
 // As the supervisor spawns it: with the digest that lets it read station.yaml the fast way.
 const digest = fastReadDigest(readFileSync(configPath, 'utf8'));
 const command = runnerCommand({
@@ -97,13 +97,15 @@ interface Start {
   stages: Record<string, number>;
   /** CPU time (user + system) the runner used up to the end of its warm-up, ms: what a busy PC cannot hide. */
   cpuMs: number;
+  /** Stage -> CPU ms the runner had used when it reached the stage (its own marks). */
+  cpu: Record<string, number>;
 }
 
 /** The start marks of the "runner start timings" line of process `pid` in its log, once written. */
 function marksOf(
   batchId: string,
   pid: number,
-): { start: Record<string, number>; startedAt: number } | undefined {
+): { start: Record<string, number>; cpu: Record<string, number>; startedAt: number } | undefined {
   const lines = readFileSync(join(logsDir, `runner-${batchId}.log`), 'utf8')
     .trim()
     .split('\n');
@@ -111,10 +113,11 @@ function marksOf(
     const line = JSON.parse(lines[i]!) as {
       pid?: number;
       start?: Record<string, number>;
+      cpu?: Record<string, number>;
       startedAt?: number;
     };
     if (line.pid === pid && line.start && line.startedAt) {
-      return { start: line.start, startedAt: line.startedAt };
+      return { start: line.start, cpu: line.cpu ?? {}, startedAt: line.startedAt };
     }
   }
   return undefined;
@@ -143,12 +146,12 @@ async function startOnce(batchId: string): Promise<Start> {
   const cpuMs = cpuSeconds(child.pid) * 1000;
   await client.request(`runner.${batchId}`, 'shutdown', { reason: 'SHUTDOWN' }).catch(() => undefined);
   await child.exited;
-  const { start, startedAt } = marks;
+  const { start, cpu, startedAt } = marks;
   const offset = startedAt - spawnedAt;
   const stages: Record<string, number> = { exec: offset };
   for (const [k, v] of Object.entries(start)) stages[k] = v + offset;
   stages.ready = readyMs;
-  return { readyMs, stages, cpuMs };
+  return { readyMs, stages, cpuMs, cpu };
 }
 
 const median = (xs: number[]) => percentile(xs, 50);
@@ -166,12 +169,19 @@ function report(label: string, starts: Start[]) {
   console.log(
     `CPU used by the runner up to the end of its warm-up (user + system): median ${median(starts.map((s) => s.cpuMs)).toFixed(0)} ms`,
   );
-  console.log('stage (reached) | ms since spawn (median) | stage took (median)');
-  console.log('---|---|---');
+  console.log(
+    'stage (reached) | ms since spawn (median) | stage took (median) | CPU ms of the stage (median)',
+  );
+  console.log('---|---|---|---');
   let prev = 0;
+  let prevCpu = 0;
   for (const name of names) {
     const at = median(starts.map((s) => s.stages[name]!));
-    console.log(`${name} | ${at.toFixed(1)} | ${(at - prev).toFixed(1)}`);
+    // The runner's own CPU in the stage (every thread); none for the stages only this process sees.
+    const cpuAt = starts[0]!.cpu[name] === undefined ? undefined : median(starts.map((s) => s.cpu[name]!));
+    const cpu = cpuAt === undefined ? '-' : (cpuAt - prevCpu).toFixed(1);
+    if (cpuAt !== undefined) prevCpu = cpuAt;
+    console.log(`${name} | ${at.toFixed(1)} | ${(at - prev).toFixed(1)} | ${cpu}`);
     prev = at;
   }
 }

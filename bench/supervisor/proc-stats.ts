@@ -55,3 +55,37 @@ export function percentile(values: number[], p: number): number {
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 export const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+/** The whole machine's CPU time so far (/proc/stat, every core), in seconds: busy (all but idle) and total. */
+export function machineCpu(): { busy: number; total: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: (total - idle) / TICKS_PER_SECOND, total: total / TICKS_PER_SECOND };
+}
+
+/**
+ * Where a cold start's CPU went, as printed lines: the runners' own CPU (sum, and per runner), the
+ * supervisor's and the broker's, how busy the machine was meanwhile (everyone's work, not only ours), and
+ * the floor our processes' CPU sets on the wall time (their CPU divided by the cores).
+ */
+export function coldStartCpu(opts: {
+  wallMs: number;
+  cores: number;
+  machine: { busy: number; total: number };
+  runnerPids: number[];
+  supervisorPid: number;
+  brokerPid: number;
+}): string[] {
+  const runners = opts.runnerPids.map((pid) => cpuSeconds(pid) * 1000);
+  const sum = runners.reduce((a, b) => a + b, 0);
+  const supervisor = cpuSeconds(opts.supervisorPid) * 1000;
+  const broker = cpuSeconds(opts.brokerPid) * 1000;
+  const now = machineCpu();
+  const busyCores = ((now.busy - opts.machine.busy) / (now.total - opts.machine.total)) * opts.cores;
+  const ours = (sum + supervisor + broker) / opts.wallMs;
+  return [
+    `  CPU: runners ${ms(sum)} in all (median ${ms(percentile(runners, 50))}, p95 ${ms(percentile(runners, 95))} each), supervisor ${ms(supervisor)}, broker ${ms(broker)}`,
+    `  the machine was busy ${busyCores.toFixed(2)} of ${opts.cores} cores meanwhile, ${ours.toFixed(2)} of them ours; the floor our CPU sets: ${ms((sum + supervisor + broker) / opts.cores)}`,
+  ];
+}

@@ -15,11 +15,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BusClient, Subscriber } from '@station/bus';
-import { runnerEntry } from '../../apps/batch-runner/build.ts';
+import { runnerBundle } from '../../apps/batch-runner/build.ts';
 import { writeLongRunPackage } from '../../tests/support/long-run-package.ts';
 import { freePort } from '../../tests/support/process.ts';
 import { openLoop, p99, summary } from '../gateway/open-loop.ts';
-import { mb, ms, rssBytes } from './proc-stats.ts';
+import { coldStartCpu, machineCpu, mb, ms, rssBytes } from './proc-stats.ts';
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -61,7 +61,7 @@ writeFileSync(
 
 // The runner bundle the supervisor spawns, built now if the sources changed, so the cold start measured is
 // a station's usual one (the supervisor would otherwise build it first).
-const entry = await runnerEntry();
+const entry = await runnerBundle.entry();
 if (entry.error) console.log(`runner bundle not built (${entry.error}): runners start from their sources`);
 
 const children: ReturnType<typeof Bun.spawn>[] = [];
@@ -116,11 +116,12 @@ try {
   console.log(
     `scale benchmark: ${n} batches, ${steps} steps x ${stepMs} ms, loop ${values.minutes} min, ${navigator.hardwareConcurrency} cores, bun ${Bun.version}`,
   );
-  service('apps/broker/src/main.ts');
+  const broker = service('apps/broker/src/main.ts');
   await waitFor('the broker', () => client.request('broker', 'ping', {}, { timeoutMs: 500 }));
 
   // 1. Cold start: every batch auto-starts with the supervisor.
   console.log(`load average before: ${loadavg()}`);
+  const machine = machineCpu();
   const t0 = performance.now();
   supervisor = service('apps/batch-supervisor/src/main.ts');
   const first = await waitFor(`${n} batches running`, allRunning);
@@ -130,6 +131,15 @@ try {
   );
   const pids = first.map((b) => b.pid ?? 0);
   const supervisorPid = supervisor.pid;
+  const cpu = coldStartCpu({
+    wallMs: coldMs,
+    cores: navigator.hardwareConcurrency,
+    machine,
+    runnerPids: pids,
+    supervisorPid,
+    brokerPid: broker.pid,
+  });
+  for (const line of cpu) console.log(line);
   service('apps/api-gateway/src/main.ts');
   const base = `http://127.0.0.1:${port}`;
   await waitFor('the gateway', async () => (await fetch(`${base}/api/batches`)).ok, 30_000);

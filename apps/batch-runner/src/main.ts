@@ -7,12 +7,13 @@ import { openStore, spoolingStore } from '@station/db';
 import { closeLogs, redactJson } from '@station/log';
 import { type CliSpec, parseCliOrExit, runService } from '@station/service';
 import { processStartTime, writeExitFile } from '@station/service/runner-files';
+import { startWaveOver } from '@station/service/start-wave';
 import { StorageGuard } from '@station/service/storage';
 import { systemClock } from '@station/time';
 import { RunnerMetrics } from './metrics.ts';
 import { OrphanWatch } from './orphan.ts';
 import { ABORT_CAUSES, BatchRunner } from './runner.ts';
-import { markStart, startMarks } from './start-marks.ts';
+import { markStart, startCpu, startMarks } from './start-marks.ts';
 import { warmUp } from './warm-up.ts';
 
 const cli: CliSpec = {
@@ -30,12 +31,16 @@ const cli: CliSpec = {
   ],
   service: true,
 };
+/** Longest a warm-up waits for the station's start wave to end (a wave of 100 slots takes about 20 s). */
+const WAVE_WAIT_MAX_MS = 30_000;
 // Every module is loaded and evaluated: Bun's start, the parse and the evaluation of all of them.
 markStart('modules');
 // Read before runService: the batch names the service (and its log file).
 const batchId = parseCliOrExit(cli).values.batch ?? '';
 
-await runService(
+// Called, not awaited at the top level: a module graph without top-level await can be bundled as CommonJS
+// with Bun's bytecode, which a runner's start loads instead of parsing the bundle (docs/runner.md).
+runService(
   `runner-${batchId}`,
   async ({ config, log }) => {
     markStart('config');
@@ -122,11 +127,15 @@ await runService(
     const stopWatching = orphans.every();
     await runner.init();
 
+    // In a station's cold start the warm-up waits for the other slots to be Ready (start-wave.ts), unless
+    // a run is asked for first: then it runs at once, before that run.
+    const wave = startWaveOver(config.paths.data_dir, WAVE_WAIT_MAX_MS);
     let stopped = false;
     const stop = async (reason: string) => {
       if (stopped) return;
       stopped = true;
       stopWatching();
+      wave.end();
       if (exitReason.reason === 'EXIT') {
         exitReason = { reason: reason === 'shutdown requested' ? 'SHUTDOWN_REQUESTED' : reason };
       }
@@ -137,22 +146,27 @@ await runService(
       publisher.close();
       store.close();
     };
+    const handlers = runner.handlers(() => {
+      // Let the reply leave before the process goes.
+      setTimeout(
+        () =>
+          void stop('shutdown requested')
+            .then(() => closeLogs())
+            .then(() => process.exit(0)),
+        50,
+      );
+    });
     const worker = serve({
       endpoint: config.ipc.service_bus,
       ...(curve ? { curve } : {}),
       service: `runner.${batchId}`,
       logger: log,
       handlers: {
-        ...runner.handlers(() => {
-          // Let the reply leave before the process goes.
-          setTimeout(
-            () =>
-              void stop('shutdown requested')
-                .then(() => closeLogs())
-                .then(() => process.exit(0)),
-            50,
-          );
-        }),
+        ...handlers,
+        'sequence.start': (body, request) => {
+          wave.end();
+          return handlers['sequence.start'](body, request);
+        },
         metrics: () => metricsReply(metrics.registry),
       },
     });
@@ -160,20 +174,28 @@ await runService(
     markStart('registered');
     // The warm-up runs once the slot is Ready, while the operator scans the first unit, so that unit is not
     // the slowest (warm-up.ts); a start that comes sooner waits for it to end (about 0.1 s).
-    const warm = warmUp((event) => void JSON.stringify(redactJson(event))).then((err) => {
-      markStart('warm-up');
-      if (err !== undefined) log.warn({ err: String(err) }, 'runner warm-up failed');
-    });
+    const warm = wave.over
+      .then(() => warmUp((event) => void JSON.stringify(redactJson(event))))
+      .then((err) => {
+        markStart('warm-up');
+        if (err !== undefined) log.warn({ err: String(err) }, 'runner warm-up failed');
+      });
     runner.holdRunsUntil(warm);
     if (registered) log.info({ service: worker.service }, 'runner registered on the bus');
     else log.warn('runner not registered with the broker yet (it keeps trying)');
     // The start's stages, in ms since the process began (bench/runner/start.ts reads this line).
     void warm.then(() =>
-      log.info({ start: startMarks(), startedAt: performance.timeOrigin }, 'runner start timings'),
+      log.info(
+        { start: startMarks(), cpu: startCpu(), startedAt: performance.timeOrigin },
+        'runner start timings',
+      ),
     );
 
     return { stop };
   },
   // Secrets the supervisor withheld read as a placeholder, so the shared station.yaml still parses.
   { cli, env: withWithheld(process.env), logFields: { batchId } },
-);
+).catch((err: unknown) => {
+  console.error(`runner-${batchId} failed to start:`, err);
+  process.exit(1);
+});

@@ -9,7 +9,7 @@ import { BusClient } from '@station/bus';
 import { readCachedManifest } from '@station/sequence/package-cache';
 import { spawnFixture, until } from '../../../tests/support/process.ts';
 import { REPO, type TempStation, tempStation } from '../../../tests/support/station.ts';
-import { bundleIsFresh, RUNNER_BUNDLE, runnerEntry } from '../build.ts';
+import { runnerBundle } from '../build.ts';
 
 setDefaultTimeout(60_000);
 
@@ -21,10 +21,10 @@ afterEach(async () => {
 });
 
 test('the bundled runner registers, runs a sequence and shares the package cache with the sources', async () => {
-  const entry = await runnerEntry();
-  expect(entry).toEqual({ main: RUNNER_BUNDLE });
-  expect(bundleIsFresh()).toBe(true);
-  expect(statSync(RUNNER_BUNDLE).size).toBeGreaterThan(0);
+  const entry = await runnerBundle.entry();
+  expect(entry).toEqual({ main: runnerBundle.bundle });
+  expect(runnerBundle.isFresh()).toBe(true);
+  expect(statSync(runnerBundle.bundle).size).toBeGreaterThan(0);
 
   st = tempStation({
     packages: [join(REPO, 'sequences/psu_functional')],
@@ -37,7 +37,7 @@ test('the bundled runner registers, runs a sequence and shares the package cache
   await st.startBroker();
   client = new BusClient({ endpoint: st.ipc.serviceBus });
   const c = client;
-  st.track(spawnFixture(RUNNER_BUNDLE, ['--config', st.configPath, '--batch', 'batch_1']));
+  st.track(spawnFixture(runnerBundle.bundle, ['--config', st.configPath, '--batch', 'batch_1']));
   const status = await until(
     async () => {
       const s = await c.request('runner.batch_1', 'status', {}, { timeoutMs: 500 }).catch(() => undefined);

@@ -9,7 +9,8 @@ import { type BatchConfig, fastReadDigest, storePath } from '@station/config';
 import { openStore } from '@station/db';
 import { SequencePins } from '@station/sequence/pins';
 import type { RunningService, ServiceContext } from '@station/service';
-import { runnerCommand } from '@station/service/runner-command';
+import { appBundle } from '@station/service/bundle';
+import { RUNNER_MAIN, runnerCommand } from '@station/service/runner-command';
 import { runnerEnv } from '@station/service/runner-env';
 import {
   clearRunnerFiles,
@@ -19,8 +20,8 @@ import {
   readPidFile,
 } from '@station/service/runner-files';
 import { adoptedRunner, processSpawner } from '@station/service/runner-process';
+import { beginStartWave, endStartWave } from '@station/service/start-wave';
 import { systemTimers } from '@station/time';
-import { bundleIsFresh, RUNNER_BUNDLE, RUNNER_SOURCE, runnerEntry } from '../../batch-runner/build.ts';
 import { busRunnerLink, hostAwareLink, publisherSink } from './bus-link.ts';
 import { Gate } from './gate.ts';
 import { supervisorHandlers } from './handlers.ts';
@@ -72,10 +73,11 @@ export async function startSupervisor(
   // hundreds of modules take to load (docs/runner.md, "Start-up"). When the sources changed since it was
   // built it is built again once the runners are adopted and the supervisor serves; auto-start waits for
   // it, and a runner started meanwhile runs from the sources.
-  let runnerMain = opts.runnerMain ?? (bundleIsFresh() ? RUNNER_BUNDLE : RUNNER_SOURCE);
+  const runner = appBundle(RUNNER_MAIN);
+  let runnerMain = opts.runnerMain ?? (runner.isFresh() ? runner.bundle : RUNNER_MAIN);
   const bundle = async () => {
-    if (runnerMain !== RUNNER_SOURCE) return;
-    const entry = await runnerEntry();
+    if (runnerMain !== RUNNER_MAIN) return;
+    const entry = await runner.entry();
     if (entry.error !== undefined) {
       log.warn({ err: entry.error }, 'runner bundle not built: runners start from their sources');
     } else {
@@ -179,6 +181,8 @@ export async function startSupervisor(
     clock: systemTimers,
     detail: (batchId) => supervisor.get(batchId),
   });
+  // A wave an earlier supervisor left marked (it died mid-start) holds nobody's warm-up any more.
+  endStartWave(dataDir);
   supervisor.recover();
   // Runners an earlier supervisor left are taken over before we serve, so the first `batch.list` shows them.
   await supervisor.adoptRunners();
@@ -191,7 +195,19 @@ export async function startSupervisor(
   // Batch hosts deliver their runners' writes to the store through this process (docs/architecture.md).
   const storeWorker = serveStore({ config, store, logger: log, registry: metrics.registry });
   // Not awaited: auto-start batches come up (or fail into their restart policy) while we already serve.
-  void prepare().then(() => supervisor.autoStart());
+  // Starting more than one runner here, it marks the wave: their warm-ups wait for its end (start-wave.ts).
+  const wave = config.batches.filter((b) => b.auto_start && b.host === undefined).length > 1;
+  void prepare()
+    .then(() => {
+      try {
+        if (wave) beginStartWave(dataDir);
+      } catch (err) {
+        // Only the order of the warm-ups depends on it: the starts go ahead.
+        log.warn({ err: String(err) }, 'start wave not marked: runners warm up as soon as each is Ready');
+      }
+      return supervisor.autoStart();
+    })
+    .finally(() => endStartWave(dataDir));
   log.info({ batches: config.batches.map((b) => b.id) }, 'supervisor ready');
   return {
     supervisor,
@@ -204,6 +220,7 @@ export async function startSupervisor(
         log.info('leaving the runners running for the next supervisor');
         supervisor.leave();
       }
+      endStartWave(dataDir);
       await worker.close();
       await storeWorker.close();
       publisher.close();

@@ -29,6 +29,14 @@ const LEFT_OUT = [
 ];
 
 /**
+ * How often the event loop's delay is sampled (prom-client's `nodejs_eventloop_lag_*`). Its default, 10 ms,
+ * wakes every process 100 times a second: an idle runner spent about 8 ms of CPU a second on it, 0.4 of a
+ * core for 50 runners doing nothing. A stall still shows whole at this period: the tick after it is late by
+ * as long as the stall lasted.
+ */
+const EVENT_LOOP_SAMPLE_MS = 1000;
+
+/**
  * A registry whose every series carries `service` (`supervisor`, `runner.batch_1`, ...), with the log
  * lines this process could not write (`station_log_lines_dropped`).
  * @example const registry = serviceRegistry('sync'); new Counter({ name, help, registers: [registry] })
@@ -45,7 +53,7 @@ export function serviceRegistry(service: string, opts: RegistryOptions = {}): Re
     },
   });
   if (opts.defaults ?? true) {
-    collectDefaultMetrics({ register: registry });
+    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
     for (const name of LEFT_OUT) registry.removeSingleMetric(name);
   }
   return registry;
