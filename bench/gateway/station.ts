@@ -5,7 +5,7 @@
 // WS clients to measure event latency); writes a finished execution to the store at each sequence's end.
 // Usage: bun bench/gateway/station.ts <serviceBus> <eventIn> <storePath> <batches> <stepsPerSecondPerBatch>
 import { Publisher, serve } from '@station/bus';
-import { openStore } from '@station/db';
+import { newExecutionId, openStore } from '@station/db';
 import { noVersions, syncStatus } from '../../tests/support/fake-station.ts';
 
 const [serviceBus, eventIn, dbPath, batchArg, rateArg] = process.argv.slice(2);
@@ -18,7 +18,7 @@ const store = openStore(dbPath);
 const publisher = new Publisher({ endpoint: eventIn });
 const now = () => performance.timeOrigin + performance.now();
 const quiet = { debug() {}, info() {}, warn() {}, error: (o: object, m?: string) => console.error(m, o) };
-const state = new Map(batches.map((id) => [id, { step: 0, executionId: '', runs: 0 }]));
+const state = new Map(batches.map((id) => [id, { step: 0, executionId: '' }]));
 
 const supervisor = serve({
   endpoint: serviceBus,
@@ -71,7 +71,8 @@ const sync = serve({
 async function tick(batchId: string): Promise<void> {
   const s = state.get(batchId)!;
   if (s.step === 0) {
-    s.executionId = `exec_${batchId}_${++s.runs}_${process.pid}`;
+    // Time-sortable, as the runner's are: the read model takes a run with a lower id for an older one.
+    s.executionId = newExecutionId();
     store.createExecution({
       id: s.executionId,
       batchId,
