@@ -17,15 +17,16 @@ const storable = (value: ParamValue): ParamValue =>
 
 /** Why a value misses its limits, or `undefined` when it passes. */
 export function limitViolation(spec: MeasurementSpec, value: ParamValue): string | undefined {
-  const unit = spec.unit ? ` ${spec.unit}` : '';
-  const shown = `${spec.name} = ${describeValue(value)}${typeof value === 'number' ? unit : ''}`;
+  // The texts are built only for a value that misses: a passing one (nearly all) costs no string.
+  const unit = () => (spec.unit ? ` ${spec.unit}` : '');
+  const shown = () => `${spec.name} = ${describeValue(value)}${typeof value === 'number' ? unit() : ''}`;
   if (spec.equals !== undefined && value !== spec.equals) {
-    return `${shown}, expected ${describeValue(spec.equals)}`;
+    return `${shown()}, expected ${describeValue(spec.equals)}`;
   }
   if (spec.low === undefined && spec.high === undefined) return undefined;
-  if (typeof value !== 'number' || Number.isNaN(value)) return `${shown} is not a number`;
+  if (typeof value !== 'number' || Number.isNaN(value)) return `${shown()} is not a number`;
   if ((spec.low !== undefined && value < spec.low) || (spec.high !== undefined && value > spec.high)) {
-    return `${shown} is outside [${spec.low ?? '-inf'}, ${spec.high ?? '+inf'}]${unit}`;
+    return `${shown()} is outside [${spec.low ?? '-inf'}, ${spec.high ?? '+inf'}]${unit()}`;
   }
   return undefined;
 }

@@ -18,7 +18,8 @@ export interface StepPromptEnv {
   pkgName: string;
   /** The step's timeout, the default of every prompt's. */
   stepTimeoutMs: number;
-  signal: AbortSignal;
+  /** The signal a prompt is cancelled by; called only when the step asks (made on first use). */
+  signal(): AbortSignal;
   /** Undefined when nobody can answer (a run without a prompt desk): asking then fails the step. */
   ask: Asker | undefined;
   /** Stop and restart the step's own timeout around a prompt. */
@@ -55,7 +56,7 @@ export function createStepPrompt(env: StepPromptEnv): StepPrompt {
     };
     env.pause();
     try {
-      return await env.ask(request, timeoutMs, env.signal);
+      return await env.ask(request, timeoutMs, env.signal());
     } finally {
       env.resume();
     }
