@@ -1,20 +1,24 @@
 // Benchmark of the real runner process (issue 18): per-step cost against the durable floor, the first run
 // against the fourth, spawn to Ready, and memory at rest and over many runs.
-//   bun bench/runner/run.ts [--steps 1000] [--starts 10] [--runs 1000]
+//   bun bench/runner/run.ts [--steps 1000] [--starts 10] [--runs 1000] [--resting 10]
 // Starts the real broker and real batch-runner processes (spawned with the supervisor's own command line,
 // runnerCommand) on a temp station with simulated hardware, and prints every figure with the floor it is
 // judged against, measured in the same run, and the load average: ratios are what hold on a busy machine.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BusClient, Subscriber } from '@station/bus';
-import { fastReadDigest } from '@station/config';
 import { newExecutionId, openStore } from '@station/db';
 import type { StationEvent } from '@station/model';
-import { runnerEntry } from '../../apps/batch-runner/build.ts';
-import { runnerCommand } from '../../apps/batch-supervisor/src/runner-command.ts';
-import { cpuSeconds, mb, memoryOf, percentile, rssBytes } from '../supervisor/proc-stats.ts';
+import {
+  cpuSeconds,
+  type MemoryParts,
+  mb,
+  memoryOf,
+  percentile,
+  rssBytes,
+} from '../supervisor/proc-stats.ts';
+import { benchStation, type Child, load } from './station.ts';
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -22,83 +26,27 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '1000' },
     starts: { type: 'string', default: '10' },
     runs: { type: 'string', default: '1000' },
+    // Runners started together for the memory at rest (all on psu_functional, each its own batch).
+    resting: { type: 'string', default: '10' },
   },
 });
 const STEPS = Number(values.steps);
 const STARTS = Number(values.starts);
 const RUNS = Number(values.runs);
-const REPO = join(import.meta.dir, '../..');
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
+const RESTING = Number(values.resting);
 const ms = (n: number) => `${n.toFixed(n < 10 ? 3 : 0)} ms`;
 
-// --- the station: a generated package of STEPS one-measurement steps, and the example package ---
-const dir = mkdtempSync(join(tmpdir(), 'runner-bench-'));
-const seqDir = join(dir, 'sequences');
-mkdirSync(join(seqDir, 'generated'), { recursive: true });
-mkdirSync(join(dir, 'data', 'run'), { recursive: true });
-const stepNames = Array.from({ length: STEPS }, (_, i) => `step_${i}`);
-writeFileSync(
-  join(seqDir, 'generated', 'manifest.yaml'),
-  [
-    'name: generated',
-    'version: 1.0.0',
-    'description: generated one-measurement steps',
-    'dut: { serial: optional }',
-    'steps:',
-    ...stepNames.map((n) => `  - name: ${n}\n    measurements:\n      - { name: v, low: 0, high: 10 }`),
-  ].join('\n'),
-);
-writeFileSync(
-  join(seqDir, 'generated', 'sequence.ts'),
-  [
-    "import type { StepContext } from '@station/sequence';",
-    ...stepNames.map((n) => `export function ${n}(ctx: StepContext): void {\n  ctx.measure('v', 1);\n}`),
-  ].join('\n'),
-);
-const run = (name: string) => `ipc://${dir}/data/run/${name}`;
-const configPath = join(dir, 'station.yaml');
-const hw = '{ psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }';
-writeFileSync(
-  configPath,
-  [
-    'station: { id: bench_station }',
-    `paths: { data_dir: ${dir}/data, sequences_dir: ${seqDir} }`,
-    `ipc: { service_bus: "${run('bus.sock')}", event_pub: "${run('in.sock')}", event_sub: "${run('out.sock')}" }`,
-    'logging: { level: warn }',
-    'batches:',
-    `  - id: gen\n    sequence_package: generated\n    hardware: {}`,
-    `  - id: example\n    sequence_package: psu_functional\n    hardware: ${hw}`,
-  ].join('\n'),
-);
-// The example package, copied so the station's sequences_dir holds both.
-await Bun.$`cp -r ${join(REPO, 'sequences/psu_functional')} ${seqDir}/`.quiet();
-
-// What the supervisor spawns: the bundled runner (apps/batch-runner/build.ts).
-// As the supervisor spawns it: with the digest that lets it read station.yaml the fast way.
-const digest = fastReadDigest(readFileSync(configPath, 'utf8'));
-const command = runnerCommand({
-  configPath,
-  stationId: 'bench_station',
-  main: (await runnerEntry()).main,
-  extra: () => (digest ? ['--config-digest', digest] : []),
+const station = await benchStation({
+  steps: STEPS,
+  prefix: 'runner-bench-',
+  logLevel: 'warn',
+  restBatches: RESTING,
 });
-const children = new Set<ReturnType<typeof Bun.spawn>>();
-function spawn(argv: string[]) {
-  const child = Bun.spawn(argv, { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
-  children.add(child);
-  void child.exited.then(() => children.delete(child));
-  return child;
-}
-const batchConfig = (id: string) => ({ id }) as Parameters<typeof command>[0];
-
-const broker = spawn([process.execPath, join(REPO, 'apps/broker/src/main.ts'), '--config', configPath]);
-const client = new BusClient({ endpoint: run('bus.sock'), timeoutMs: 120_000 });
+const { dir, stepNames } = station;
+const client = new BusClient({ endpoint: station.endpoint('bus.sock'), timeoutMs: 120_000 });
 const events: StationEvent[] = [];
 const waiters = new Set<(e: StationEvent) => void>();
-const subscriber = new Subscriber({ endpoint: run('out.sock'), prefixes: ['batch.'] });
+const subscriber = new Subscriber({ endpoint: station.endpoint('out.sock'), prefixes: ['batch.'] });
 void (async () => {
   for await (const { event } of subscriber) {
     events.push(event);
@@ -119,7 +67,7 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | u
 /** Spawns the batch's runner; resolves with it and ms from spawn to Ready (registered, state ready). */
 async function startRunner(batchId: string) {
   const t0 = performance.now();
-  const child = spawn(command(batchConfig(batchId)));
+  const child = station.spawnRunner(batchId);
   await waitFor(
     `runner.${batchId}`,
     async () => {
@@ -133,7 +81,7 @@ async function startRunner(batchId: string) {
   return { child, readyMs: performance.now() - t0 };
 }
 
-async function stopRunner(batchId: string, child: ReturnType<typeof Bun.spawn>) {
+async function stopRunner(batchId: string, child: Child) {
   await client.request(`runner.${batchId}`, 'shutdown', { reason: 'SHUTDOWN' }).catch(() => undefined);
   await child.exited;
 }
@@ -167,11 +115,13 @@ async function runOnce(batchId: string): Promise<number> {
 
 /**
  * The durable floor: one SQLite transaction per step writing what the recorder writes for a passing step
- * (its step_results row, from pending to completed, and one measurement), into the runner's own store file
- * (same WAL, same pragmas: openStore) while the runner is idle, so both pay the same fsync. ms per step.
+ * (its step_results row, from pending to completed, one measurement, and the next step's row from pending
+ * to running: the mark that lets a crash name the step in flight, committed with the result), into the
+ * runner's own store file (same WAL, same pragmas: openStore) while the runner is idle, so both pay the
+ * same fsync. ms per step.
  */
 function durableFloor(steps: number): number {
-  const store = openStore(join(dir, 'data', 'station.db'));
+  const store = openStore(station.storePath);
   try {
     const id = newExecutionId();
     store.createExecution({
@@ -191,6 +141,10 @@ function durableFloor(steps: number): number {
       `INSERT INTO measurements (step_result_id, execution_id, name, value, low, high, pass)
        VALUES (?, ?, 'v', 1, 0, 10, 1)`,
     );
+    const markNext = db.prepare(
+      `UPDATE step_results SET status = 'running', started_at = ?
+       WHERE execution_id = ? AND step_order = ? AND status = 'pending'`,
+    );
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) {
@@ -198,6 +152,7 @@ function durableFloor(steps: number): number {
         const now = new Date().toISOString();
         const row = update.get(now, now, id, i);
         measure.run(row!.id, id);
+        if (i + 1 < steps) markNext.run(now, id, i + 1);
       })();
     }
     const cpu = process.cpuUsage(c0);
@@ -248,7 +203,7 @@ try {
   row(
     `per step, ${STEPS}-step run (median of runs 4-6)`,
     ms(runner),
-    `${ms(floor)} (one transaction per step, median of 3)`,
+    `${ms(floor)} (one transaction per step: result, measurement, next step's mark; median of 3)`,
     `${(runner / floor).toFixed(2)}x`,
     '<= 1.25x',
     load(),
@@ -279,7 +234,7 @@ try {
   const bare: number[] = [];
   for (let i = 0; i < STARTS; i++) {
     const t0 = performance.now();
-    await spawn([process.execPath, '-e', '0']).exited;
+    await station.spawn([process.execPath, '-e', '0']).exited;
     bare.push(performance.now() - t0);
   }
   const bareP95 = percentile(bare, 95);
@@ -316,22 +271,41 @@ try {
     );
   }
 
-  // 3. Memory: at rest, then after RUNS runs of the example package.
+  // 3. Memory: one runner at rest, then RESTING runners at rest together, then after RUNS runs.
+  // The RSS counts the Bun executable's pages (file-backed) in full in every runner, though the station
+  // holds them once; the PSS splits each shared page among the processes mapping it, so the PSS of N
+  // runners summed is what they take together: with many runners, the honest cost of one more slot.
   const ex = await startRunner('example');
   await Bun.sleep(1_000);
-  const rest = rssBytes(ex.child.pid);
-  row('runner RSS at rest (psu_functional)', mb(rest), '-', '-', '< 45 MB', load());
-  // What the RSS is made of: the Bun executable's pages are mapped by every Bun process on the station
-  // (shared), the anonymous memory (heaps, JIT code) is this runner's own: what one more slot costs.
-  const parts = memoryOf(ex.child.pid);
+  const alone = memoryOf(ex.child.pid);
+  row('runner RSS at rest (psu_functional)', mb(alone.rss), '-', '-', '< 45 MB', load());
   row(
-    'runner memory at rest: own (anonymous) / file-backed',
-    `${mb(parts.anonymous)} / ${mb(parts.rss - parts.anonymous)}`,
-    `${mb(parts.shared)} shared with other processes`,
+    'runner memory at rest: own (anonymous) / file-backed; PSS',
+    `${mb(alone.anonymous)} / ${mb(alone.rss - alone.anonymous)}; PSS ${mb(alone.pss)}`,
+    `${mb(alone.shared)} shared with other processes`,
     '-',
     '-',
     load(),
   );
+  if (RESTING > 0) {
+    const resting: { batchId: string; child: Child }[] = [];
+    for (let i = 1; i <= RESTING; i++) {
+      const batchId = `rest_${i}`;
+      resting.push({ batchId, child: (await startRunner(batchId)).child });
+    }
+    await Bun.sleep(1_000);
+    const each: MemoryParts[] = [ex, ...resting].map((r) => memoryOf(r.child.pid));
+    const mean = (pick: (m: MemoryParts) => number) => each.reduce((a, m) => a + pick(m), 0) / each.length;
+    row(
+      `${each.length} runners at rest, per runner (mean): RSS / PSS (anonymous + file-backed)`,
+      `${mb(mean((m) => m.rss))} / ${mb(mean((m) => m.pss))} (${mb(mean((m) => m.pssAnon))} + ${mb(mean((m) => m.pssFile))})`,
+      `${mb(each.reduce((a, m) => a + m.pss, 0))} PSS for all ${each.length}`,
+      '-',
+      '< 45 MB',
+      load(),
+    );
+    for (const r of resting) await stopRunner(r.batchId, r.child);
+  }
   const early = Math.min(10, RUNS);
   for (let i = 0; i < early; i++) await runOnce('example');
   const afterEarly = rssBytes(ex.child.pid);
@@ -351,7 +325,5 @@ try {
 } finally {
   client.close();
   subscriber.close();
-  for (const c of children) c.kill('SIGKILL');
-  broker.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  station.close();
 }

@@ -5,15 +5,13 @@
 // on a temp station with simulated hardware, for psu_functional and a generated package of --steps
 // one-measurement steps; the first start of each with <data_dir>/cache empty. For every stage it prints
 // the median ms since the spawn, and the median time the stage itself took.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BusClient } from '@station/bus';
-import { fastReadDigest } from '@station/config';
 import { runnerBundle } from '../../apps/batch-runner/build.ts';
-import { runnerCommand } from '../../apps/batch-supervisor/src/runner-command.ts';
 import { cpuSeconds, percentile } from '../supervisor/proc-stats.ts';
+import { benchStation, load } from './station.ts';
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -26,69 +24,16 @@ const { values } = parseArgs({
 });
 const STEPS = Number(values.steps);
 const STARTS = Number(values.starts);
-const REPO = join(import.meta.dir, '../..');
-const load = () =>
-  loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
 
-const dir = mkdtempSync(join(tmpdir(), 'runner-start-'));
-const seqDir = join(dir, 'sequences');
-const logsDir = join(dir, 'logs');
-mkdirSync(join(seqDir, 'generated'), { recursive: true });
-mkdirSync(join(dir, 'data', 'run'), { recursive: true });
-const stepNames = Array.from({ length: STEPS }, (_, i) => `step_${i}`);
-writeFileSync(
-  join(seqDir, 'generated', 'manifest.yaml'),
-  [
-    'name: generated',
-    'version: 1.0.0',
-    'steps:',
-    ...stepNames.map((n) => `  - name: ${n}\n    measurements:\n      - { name: v, low: 0, high: 10 }`),
-  ].join('\n'),
-);
-writeFileSync(
-  join(seqDir, 'generated', 'sequence.ts'),
-  [
-    "import type { StepContext } from '@station/sequence';",
-    ...stepNames.map((n) => `export function ${n}(ctx: StepContext): void {\n  ctx.measure('v', 1);\n}`),
-  ].join('\n'),
-);
-await Bun.$`cp -r ${join(REPO, 'sequences/psu_functional')} ${seqDir}/`.quiet();
-const run = (name: string) => `ipc://${dir}/data/run/${name}`;
-const configPath = join(dir, 'station.yaml');
-writeFileSync(
-  configPath,
-  [
-    'station: { id: bench_station }',
-    `paths: { data_dir: ${dir}/data, sequences_dir: ${seqDir}, logs_dir: ${logsDir} }`,
-    `ipc: { service_bus: "${run('bus.sock')}", event_pub: "${run('in.sock')}", event_sub: "${run('out.sock')}" }`,
-    // info: the runner's "registered" line carries its start marks.
-    'logging: { level: info }',
-    'batches:',
-    '  - id: gen\n    sequence_package: generated\n    hardware: {}',
-    '  - id: example\n    sequence_package: psu_functional\n    hardware: { psu: { driver: sim_psu }, dmm: { driver: sim_dmm } }',
-  ].join('\n'),
-);
-
-const entry = values.sources ? { main: runnerBundle.source } : await runnerBundle.entry();
-// As the supervisor spawns it: with the digest that lets it read station.yaml the fast way.
-const digest = fastReadDigest(readFileSync(configPath, 'utf8'));
-const command = runnerCommand({
-  configPath,
-  stationId: 'bench_station',
-  main: entry.main,
-  extra: () => (digest ? ['--config-digest', digest] : []),
+// info: the runner's "registered" line carries its start marks.
+const station = await benchStation({
+  steps: STEPS,
+  prefix: 'runner-start-',
+  logLevel: 'info',
+  ...(values.sources ? { main: runnerBundle.source } : {}),
 });
-const children = new Set<ReturnType<typeof Bun.spawn>>();
-function spawn(argv: string[]) {
-  const child = Bun.spawn(argv, { stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
-  children.add(child);
-  void child.exited.then(() => children.delete(child));
-  return child;
-}
-const broker = spawn([process.execPath, join(REPO, 'apps/broker/src/main.ts'), '--config', configPath]);
-const client = new BusClient({ endpoint: run('bus.sock'), timeoutMs: 60_000 });
+const { dir, logsDir } = station;
+const client = new BusClient({ endpoint: station.endpoint('bus.sock'), timeoutMs: 60_000 });
 
 interface Start {
   /** ms from the spawn call to the runner answering `status` with state ready. */
@@ -126,7 +71,7 @@ function marksOf(
 async function startOnce(batchId: string): Promise<Start> {
   const spawnedAt = performance.timeOrigin + performance.now();
   const t0 = performance.now();
-  const child = spawn(command({ id: batchId } as Parameters<typeof command>[0]));
+  const child = station.spawnRunner(batchId);
   for (;;) {
     const s = await client
       .request(`runner.${batchId}`, 'status', {}, { timeoutMs: 1_000 })
@@ -188,7 +133,7 @@ function report(label: string, starts: Start[]) {
 
 try {
   console.log(
-    `bench/runner/start: ${navigator.hardwareConcurrency} cores, bun ${Bun.version}, runner ${entry.main}, load average ${load()} at start`,
+    `bench/runner/start: ${navigator.hardwareConcurrency} cores, bun ${Bun.version}, runner ${station.main}, load average ${load()} at start`,
   );
   for (const [batchId, label] of [
     ['example', 'psu_functional'],
@@ -203,7 +148,5 @@ try {
   }
 } finally {
   client.close();
-  for (const c of children) c.kill('SIGKILL');
-  broker.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  station.close();
 }

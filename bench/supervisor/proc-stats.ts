@@ -24,12 +24,26 @@ export function rssBytes(pid: number): number {
   }
 }
 
+/** What a process's resident memory is made of, in bytes (see `memoryOf`). */
+export interface MemoryParts {
+  rss: number;
+  shared: number;
+  private: number;
+  anonymous: number;
+  /** Proportional set size: each page divided by the number of processes mapping it. */
+  pss: number;
+  pssAnon: number;
+  pssFile: number;
+}
+
 /**
  * What a process's resident memory is made of (bytes; zeros when it is gone): `rss` as the kernel counts it,
  * `shared` the part other processes map too (the Bun executable's own pages, which every runner shares),
- * `private` the part only this process holds (what one more runner costs), `anonymous` its heaps.
+ * `private` the part only this process holds (what one more runner costs), `anonymous` its heaps, and
+ * `pss` (with its anonymous and file-backed parts) the RSS with shared pages split among their sharers:
+ * summed over processes, it is the memory they use together.
  */
-export function memoryOf(pid: number): { rss: number; shared: number; private: number; anonymous: number } {
+export function memoryOf(pid: number): MemoryParts {
   try {
     const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const kb = (field: string) =>
@@ -39,9 +53,12 @@ export function memoryOf(pid: number): { rss: number; shared: number; private: n
       shared: kb('Shared_Clean') + kb('Shared_Dirty'),
       private: kb('Private_Clean') + kb('Private_Dirty'),
       anonymous: kb('Anonymous'),
+      pss: kb('Pss'),
+      pssAnon: kb('Pss_Anon'),
+      pssFile: kb('Pss_File'),
     };
   } catch {
-    return { rss: 0, shared: 0, private: 0, anonymous: 0 };
+    return { rss: 0, shared: 0, private: 0, anonymous: 0, pss: 0, pssAnon: 0, pssFile: 0 };
   }
 }
 
