@@ -60,6 +60,8 @@ export interface SequenceInfo {
         /** A check against a fixed value (text, a mode): not a number, so it has no trend. */
         equals?: unknown;
       }[];
+      /** The step's operator prompts per language, matched by the message the step asks with. */
+      prompts?: { message: string; display: DisplayNames }[];
     }[];
   } | null;
 }

@@ -103,7 +103,12 @@ describe('the operator flow on a card', () => {
     await scan('slot_2', 'AB000002');
     await unitState('slot_2', 'testing');
 
-    // Both slots wait for the operator at once.
+    // Both slots wait for the operator at once. The package words this question in Korean too: a
+    // Korean page asks it so, an English one as the step asks it (the package gives no English).
+    await asked('slot_1', 'Insert the unit');
+    await page.getByTestId('language').selectOption('ko');
+    await asked('slot_1', '제품을 지그에 넣고 덮개를 닫으세요');
+    await page.getByTestId('language').selectOption('en');
     await (await asked('slot_1', 'Insert the unit')).getByRole('button', { name: 'Yes' }).click();
     await (await asked('slot_2', 'Insert the unit')).getByRole('button', { name: 'Yes' }).click();
     const led2 = await asked('slot_2', 'POWER LED');

@@ -98,6 +98,15 @@ const MeasurementSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A question a step asks the operator, in the page's language: matched by the text the step passes. */
+const PromptDisplaySchema = Type.Object(
+  {
+    message: Type.String({ minLength: 1, errorMessage: 'expected the message as the step passes it' }),
+    display: DisplaySchema,
+  },
+  { additionalProperties: false },
+);
+
 const StepSchema = Type.Object(
   {
     name: Type.String({
@@ -111,6 +120,7 @@ const StepSchema = Type.Object(
     retry_delay: Type.Optional(duration),
     cleanup: Type.Optional(Type.Boolean()),
     measurements: Type.Optional(Type.Array(MeasurementSchema)),
+    prompts: Type.Optional(Type.Array(PromptDisplaySchema)),
   },
   { additionalProperties: false },
 );
@@ -213,6 +223,17 @@ export interface StepSpec {
   retryDelayMs: number;
   cleanup: boolean;
   measurements: MeasurementSpec[];
+  /**
+   * The step's operator prompts per language: `message` is the text the step passes to `ctx.prompt`
+   * (what results and the API carry), `display` what the UI shows instead, in the page's language.
+   */
+  prompts?: PromptDisplay[];
+}
+
+/** One operator prompt's text per language (a step's `prompts`). */
+export interface PromptDisplay {
+  message: string;
+  display: DisplayNames;
 }
 
 /** The typed manifest: defaults applied, durations in ms. */

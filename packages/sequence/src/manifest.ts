@@ -70,6 +70,9 @@ function normalise(raw: RawManifest): Manifest {
     retryDelayMs: s.retry_delay === undefined ? 0 : (toMilliseconds(s.retry_delay) ?? 0),
     cleanup: s.cleanup ?? false,
     measurements: (s.measurements ?? []).map((m) => ({ ...m })),
+    ...(s.prompts === undefined
+      ? {}
+      : { prompts: s.prompts.map((q) => ({ message: q.message, display: { ...q.display } })) }),
   }));
   const hardware: Manifest['hardware'] = {};
   for (const [name, h] of Object.entries(raw.hardware ?? {})) {

@@ -78,6 +78,41 @@ describe('loadPackage reports each problem with its location', () => {
     ]);
   });
 
+  test("a step's prompts per language are kept for the UI; a prompt without its message is located", async () => {
+    const manifest = (prompts: string[]) =>
+      [
+        'name: p',
+        'version: 1.0.0',
+        'steps:',
+        '  - name: a',
+        '    prompts:',
+        ...prompts,
+        '  - name: b',
+        '',
+      ].join('\n');
+    const good = manifest([
+      '      - message: Insert the unit. Done?',
+      '        display: { ko: 제품을 넣으세요. 완료했습니까?, en: Insert the unit and close the lid. Done? }',
+    ]);
+    const dir = writePackage(root.dir, 'p', { 'manifest.yaml': good, 'sequence.ts': TWO_STEPS });
+    const r = await loadPackage(dir, { sequencesDir: root.dir });
+    if (!r.ok) throw new Error(`not loaded: ${JSON.stringify(r.problems)}`);
+    expect(r.package.manifest.steps[0]?.prompts).toEqual([
+      {
+        message: 'Insert the unit. Done?',
+        display: { ko: '제품을 넣으세요. 완료했습니까?', en: 'Insert the unit and close the lid. Done?' },
+      },
+    ]);
+    const bad = manifest(['      - display: { ko: 제품을 넣으세요 }']);
+    const problems = await problemsOf('q', {
+      'manifest.yaml': bad.replace('name: p', 'name: q'),
+      'sequence.ts': TWO_STEPS,
+    });
+    expect(problems.map((p) => [p.line, p.path, p.message])).toEqual([
+      [6, 'steps[0].prompts[0].message', 'missing required key "message"'],
+    ]);
+  });
+
   test('YAML syntax error has a line', async () => {
     const manifest = 'name: p\nversion: 1.0.0\nsteps: [\n';
     const problems = await problemsOf('p', { 'manifest.yaml': manifest, 'sequence.ts': TWO_STEPS });

@@ -226,7 +226,9 @@ export function BatchCard({
           <span className="unit-serial">{serial ?? '—'}</span>
         </div>
       ) : null}
-      {testing && lv?.prompt ? <PromptPanel batchId={b.id} prompt={lv.prompt} now={now} /> : null}
+      {testing && lv?.prompt ? (
+        <PromptPanel batchId={b.id} sequenceName={b.sequenceName} prompt={lv.prompt} now={now} />
+      ) : null}
       <dl className="facts">
         <dt className="fact-sequence">{t('card.sequence')}</dt>
         <dd className="fact-sequence">

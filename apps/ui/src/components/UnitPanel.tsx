@@ -3,11 +3,12 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, apiKey } from '../api.ts';
-import { describeError } from '../hooks.ts';
+import { sequenceNames } from '../display.ts';
+import { describeError, useLoad } from '../hooks.ts';
 import { live } from '../live.ts';
 import { checkOperator, rememberOperator, sessionOperator } from '../operator.ts';
 import { markStarting, promptAnswered, startFailed } from '../state.ts';
-import type { OperatorPrompt, VerdictWord } from '../types.ts';
+import type { OperatorPrompt, SequenceInfo, VerdictWord } from '../types.ts';
 import { checkSerial, parseAnswer } from '../unit.ts';
 
 /** Focuses `el` unless the operator is busy in another field (a second slot's serial, say). */
@@ -137,14 +138,25 @@ function remaining(prompt: OperatorPrompt, now: number): string {
 /** The question a step asks, in large type, with answers sized for a gloved finger. */
 export function PromptPanel({
   batchId,
+  sequenceName,
   prompt,
   now,
 }: {
   batchId: string;
+  /** The running package: its manifest may word the prompt in the page's language. */
+  sequenceName: string | undefined;
   prompt: OperatorPrompt;
   now: number;
 }) {
   const { t } = useTranslation();
+  const seq = useLoad(sequenceName ?? '', () =>
+    sequenceName
+      ? api<SequenceInfo>('GET', `/sequences/${encodeURIComponent(sequenceName)}`)
+      : Promise.resolve(null),
+  );
+  // In the page's language (useTranslation renders again when it changes), else as the step asked it.
+  const message = sequenceNames(seq.data?.manifest).prompt(prompt.step, prompt.message);
+
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -196,7 +208,7 @@ export function PromptPanel({
       data-prompt={prompt.id}
     >
       <p className="prompt-message" id={`prompt-${batchId}`}>
-        {prompt.message}
+        {message}
       </p>
       {prompt.image ? <PromptImage src={prompt.image} alt="" /> : null}
       {prompt.kind === 'confirm' ? (
