@@ -51,6 +51,14 @@ function setup() {
   const clock = { t: T0 + 5_000, now: () => clock.t };
   const sent: BatchStatus[] = [];
   const model = new StationModel({ source, clock, onCard: (c) => sent.push(c) });
+  // Wherever a test reads the cards, the text GET /api/batches answers (each card's text kept since its
+  // last change) must say the same as the cards built afresh.
+  const fresh = model.cards.bind(model);
+  model.cards = () => {
+    const cards = fresh();
+    expect(JSON.parse(model.cardsJson())).toEqual(cards);
+    return cards;
+  };
   return { source, clock, sent, model };
 }
 

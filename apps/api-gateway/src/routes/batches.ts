@@ -4,7 +4,7 @@
 import type { Static } from '@sinclair/typebox';
 import { contract, runnerService } from '@station/bus/contract';
 import { ID_PATTERN } from '@station/config';
-import { type BatchDetail, type BatchStatus, PromptAnswer } from '@station/model';
+import { PromptAnswer } from '@station/model';
 import { Elysia, t } from 'elysia';
 import type { Identity } from '../auth.ts';
 import type { RouteContext } from '../context.ts';
@@ -29,16 +29,15 @@ function batchIdOf(id: string): string {
 }
 
 /**
- * A read answered from the model as JSON bytes. The model builds these values field by field in the
+ * A read answered from the model as JSON text (GET /api/batches: each card's text kept since its last
+ * change, see StationModel.listJson). The model builds these values field by field in the
  * schema's own types (packages/model), so the framework's check and clean of the response against its
  * schema (on every request: 50 cards, up to 1,000 times a second) would only repeat what the compiler
  * proved; a Response is sent as it is. The route keeps its response schema for the OpenAPI document, and
  * test/batches.test.ts checks the answers against it.
  */
-function fromModel(value: BatchStatus[] | BatchDetail): Response {
-  return new Response(JSON.stringify(value), {
-    headers: { 'content-type': 'application/json;charset=utf-8' },
-  });
+function json(text: string): Response {
+  return new Response(text, { headers: { 'content-type': 'application/json;charset=utf-8' } });
 }
 
 const IdParams = t.Object({ id: t.String() });
@@ -89,7 +88,7 @@ export function batchRoutes(ctx: RouteContext) {
   }
 
   return new Elysia({ name: 'routes.batches', prefix: '/api/batches', detail: { tags: ['Batches'] } })
-    .get('', async () => fromModel(await model.list()), {
+    .get('', async () => json(await model.listJson()), {
       response: { 200: t.Array(BatchStatusSchema), ...errorResponses },
       detail: {
         summary:
@@ -102,7 +101,7 @@ export function batchRoutes(ctx: RouteContext) {
         const batchId = batchIdOf(params.id);
         const detail = await model.get(batchId);
         if (!detail) throw new ApiError('NOT_FOUND', `no batch "${batchId}" on this station`);
-        return fromModel(detail);
+        return json(JSON.stringify(detail));
       },
       {
         params: IdParams,
