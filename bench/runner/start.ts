@@ -1,10 +1,11 @@
 // Where a runner's start goes (issue 18): spawn to Ready split into its stages, as the runner itself marks
-// them (start-marks.ts, logged with "runner registered on the bus") and as this process sees them.
+// them (start-marks.ts, logged as "runner start timings") and as this process sees them.
 //   bun bench/runner/start.ts [--steps 1000] [--starts 10] [--sources]
 // Starts the real broker and real batch-runner processes (the supervisor's command line, runnerCommand)
 // on a temp station with simulated hardware, for psu_functional and a generated package of --steps
 // one-measurement steps; the first start of each with <data_dir>/cache empty. For every stage it prints
-// the median ms since the spawn, and the median time the stage itself took.
+// the median ms since the spawn, the median time the stage itself took, and the median CPU the runner used
+// in it (its own marks: what a loaded machine cannot stretch).
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

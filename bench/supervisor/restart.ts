@@ -1,5 +1,6 @@
 // Benchmark: a cold start of many batches, and a supervisor restart while every one of them runs a test.
 //   bun bench/supervisor/restart.ts [--batches 50] [--steps 30] [--step-ms 300] [--start-concurrency n]
+//     [--timings '{"registerPollMs":50}'] (the supervisor's timing overrides)
 // Starts a broker and the real supervisor on a temp station whose `auto_start` batches run the real
 // batch-runner with a simulated supply, and prints:
 //   - cold start: supervisor spawned -> every batch `running` (registered and answering);
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     'step-ms': { type: 'string', default: '300' },
     /** Passed to the supervisor (default there: one starting runner per core). */
     'start-concurrency': { type: 'string' },
+    timings: { type: 'string' },
   },
 });
 const n = Number(values.batches);
@@ -83,7 +85,10 @@ const allRunning = async () => {
 };
 
 const concurrency = values['start-concurrency'];
-const supervisorArgs = concurrency ? ['--start-concurrency', concurrency] : [];
+const supervisorArgs = [
+  ...(concurrency ? ['--start-concurrency', concurrency] : []),
+  ...(values.timings ? ['--timings', values.timings] : []),
+];
 let supervisor: ReturnType<typeof Bun.spawn> | undefined;
 try {
   console.log(

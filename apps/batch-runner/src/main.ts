@@ -1,4 +1,6 @@
 // apps/batch-runner: the process of one batch.
+// First: the JIT policy of the start applies to every module evaluated after it.
+
 import { join } from 'node:path';
 import { Publisher, serve } from '@station/bus';
 import { metricsReply } from '@station/bus/metrics-shape';
@@ -13,6 +15,7 @@ import { systemClock } from '@station/time';
 import { RunnerMetrics } from './metrics.ts';
 import { OrphanWatch } from './orphan.ts';
 import { ABORT_CAUSES, BatchRunner } from './runner.ts';
+import { startJitOver } from './start-jit.ts';
 import { markStart, startCpu, startMarks } from './start-marks.ts';
 import { warmUp } from './warm-up.ts';
 
@@ -174,6 +177,7 @@ runService(
     });
     const registered = await worker.ready(10_000);
     markStart('registered');
+    startJitOver();
     // The warm-up runs once the slot is Ready, while the operator scans the first unit, so that unit is not
     // the slowest (warm-up.ts); a start that comes sooner waits for it to end (about 0.1 s).
     const warm = wave.over
