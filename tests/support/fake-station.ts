@@ -1,5 +1,5 @@
 // Test support: the answers a fake station's services give where the test is not about them, written
-// once for the gateway's station fixture, its WebSocket tests and bench/gateway's station.
+// once for the gateway's station fixture, its WebSocket tests, the bus tests and bench/gateway's station.
 import { BusError } from '@station/bus';
 import type { SyncStatus } from '@station/model';
 

@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dealer, Pub } from '@station/zmtp';
+import { syncStatus } from '../../../tests/support/fake-station.ts';
 import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
 import { COALESCE_LIMIT } from '../src/events.ts';
 import { BusClient, BusError, Publisher, type ReceivedEvent, Subscriber } from '../src/index.ts';
@@ -294,21 +295,7 @@ describe('events', () => {
           batch_id: 'batch_1',
           data: { level: 'info', message: 'probe', timestamp: 't' },
         });
-        await pub.publish({
-          type: 'sync_status',
-          data: {
-            mode: 'offline',
-            backendConnected: false,
-            deliveryFailingSince: null,
-            problems: [],
-            pending: 0,
-            inFlight: 0,
-            rejected: 0,
-            oldestPendingAge: null,
-            lastSuccessAt: null,
-            lastError: null,
-          },
-        });
+        await pub.publish({ type: 'sync_status', data: syncStatus() });
         return got.all.length > 0 && got.one.length > 0 && got.sys.length > 0;
       },
       'subscriptions to reach the publisher',
