@@ -50,10 +50,17 @@ export function keyText(key: CurveKey, what: string): string {
   return z85Encode(keyBytes(key, what));
 }
 
-/** A fresh key pair from the system's random source. */
+/**
+ * A fresh key pair from the system's random source. Z85 has `$` and `{` among its letters, and station.yaml
+ * reads `${` as the start of a variable: a pair whose text holds `${` (about one in a hundred) is drawn
+ * again, so a generated key can be pasted inline as it is.
+ */
 export function curveKeyPair(): CurveKeyPair {
-  const pair = nacl.box.keyPair();
-  return { publicKey: z85Encode(pair.publicKey), secretKey: z85Encode(pair.secretKey) };
+  for (;;) {
+    const pair = nacl.box.keyPair();
+    const keys = { publicKey: z85Encode(pair.publicKey), secretKey: z85Encode(pair.secretKey) };
+    if (!keys.publicKey.includes('${') && !keys.secretKey.includes('${')) return keys;
+  }
 }
 
 /** The public key that belongs to `secretKey`. */
