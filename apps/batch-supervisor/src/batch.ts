@@ -375,7 +375,9 @@ export class BatchController {
 
   /** Heartbeat while running; a hung runner is killed, and its exit is reported as a crash. */
   #watch(gen: number, proc: RunnerProcess): Promise<void> {
+    const after = this.#deps.beatsFrom?.();
     return heartbeat(this.id, proc.pid, this.#deps.link, this.#deps.timings, this.#deps.clock, {
+      ...(after ? { after } : {}),
       live: () => gen === this.#generation && this.#state === 'running',
       onStatus: (status) => {
         this.#takeStatus(status);

@@ -12,6 +12,8 @@ export interface HeartbeatHooks {
   onStatus(status: RunnerStatus): void;
   /** `misses` periods in a row without an answer, the last failure's message. */
   onHung(reason: string): void;
+  /** The first beat waits for this (the supervisor's cold-start wave to end). */
+  after?: Promise<void>;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function heartbeat(
   hooks: HeartbeatHooks,
 ): Promise<void> {
   let misses = 0;
+  if (hooks.after) await hooks.after;
   while (hooks.live()) {
     const began = clock.now();
     const r = await link.status(batchId, timings.heartbeatTimeoutMs);

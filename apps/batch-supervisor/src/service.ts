@@ -145,7 +145,13 @@ export async function startSupervisor(
       onError: (err) => log.warn({ err: String(err) }, 'supervisor metrics: a batch could not be read'),
     },
   );
+  // The cold-start wave: more than one local auto-start batch. Its runners' warm-ups (start-wave.ts) and
+  // the heartbeats of batches already running wait for its end, so the CPU goes to the starts first.
+  const wave = config.batches.filter((b) => b.auto_start && b.host === undefined).length > 1;
+  let waveOver = () => {};
+  const beats = wave ? new Promise<void>((resolve) => (waveOver = resolve)) : Promise.resolve();
   const supervisor = new Supervisor({
+    beatsFrom: () => beats,
     batches: config.batches,
     spawn,
     adopt: (id) => {
@@ -196,7 +202,6 @@ export async function startSupervisor(
   const storeWorker = serveStore({ config, store, logger: log, registry: metrics.registry });
   // Not awaited: auto-start batches come up (or fail into their restart policy) while we already serve.
   // Starting more than one runner here, it marks the wave: their warm-ups wait for its end (start-wave.ts).
-  const wave = config.batches.filter((b) => b.auto_start && b.host === undefined).length > 1;
   void prepare()
     .then(() => {
       try {
@@ -207,7 +212,10 @@ export async function startSupervisor(
       }
       return supervisor.autoStart();
     })
-    .finally(() => endStartWave(dataDir));
+    .finally(() => {
+      endStartWave(dataDir);
+      waveOver();
+    });
   log.info({ batches: config.batches.map((b) => b.id) }, 'supervisor ready');
   return {
     supervisor,

@@ -103,4 +103,10 @@ export interface BatchDeps {
   logger: BusLogger;
   /** Reads a runner's resident memory for the memory limit (default: /proc/<pid>/status). */
   rss?: RssProbe;
+  /**
+   * Resolves when running batches may begin their heartbeat (default: at once). During a cold start's
+   * wave the supervisor holds them back: fifty Ready runners answering `status` every second took CPU from
+   * the starts still in progress, and a runner's exit is seen at once without a heartbeat.
+   */
+  beatsFrom?: () => Promise<void>;
 }

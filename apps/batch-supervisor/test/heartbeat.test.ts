@@ -81,3 +81,31 @@ test('one answer resets the count, and silence while the broker is down is not c
   await done;
   expect(hung).toEqual(['no heartbeat answer for 3 periods of 1000 ms (TIMEOUT: no reply)']);
 });
+
+test('during a cold-start wave the first beat waits for its end, then beats every period', async () => {
+  const { asks, clock, runnerLink } = link(() => status);
+  let waveOver = () => {};
+  const after = new Promise<void>((resolve) => {
+    waveOver = resolve;
+  });
+  let live = true;
+  const done = heartbeat('b1', PID, runnerLink, TIMINGS, clock, {
+    after,
+    live: () => live,
+    onStatus: () => {},
+    onHung: () => {},
+  });
+  clock.advance(5 * TIMINGS.heartbeatMs);
+  await settle();
+  expect(asks).toEqual([]);
+  const t0 = clock.now();
+  waveOver();
+  await settle();
+  expect(asks).toEqual([t0]);
+  clock.advance(TIMINGS.heartbeatMs);
+  await settle();
+  expect(asks).toEqual([t0, t0 + 1_000]);
+  live = false;
+  clock.advance(TIMINGS.heartbeatMs);
+  await done;
+});
