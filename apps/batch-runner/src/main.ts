@@ -6,7 +6,7 @@ import { Publisher, serve } from '@station/bus';
 import { metricsReply } from '@station/bus/metrics-shape';
 import { curveClient, dropSecretEnv, storePath, withWithheld } from '@station/config';
 import { openStore, spoolingStore } from '@station/db';
-import { closeLogs, redactJson } from '@station/log';
+import { closeLogs, redactLine } from '@station/log';
 import { type CliSpec, parseCliOrExit, runService } from '@station/service';
 import { processStartTime, writeExitFile } from '@station/service/runner-files';
 import { startWaveOver } from '@station/service/start-wave';
@@ -84,11 +84,14 @@ runService(
     const curve = batch.host === undefined ? undefined : curveClient(config);
     // What init() says before the link to the broker is up (RECOVERY_FAILED, a resumed run's start) waits
     // for the gateway's subscription instead of being dropped: for the start timeout's 10 s at most.
-    // Coalescing: a step's four events leave in one socket write (docs/runner.md, "Cost").
+    // Coalescing: a step's four events leave in one socket write (docs/runner.md, "Recording").
     const publisher = new Publisher({
       endpoint: config.ipc.event_pub,
       holdAtStartMs: 10_000,
       coalesce: true,
+      // Events leave the process (to every screen and log): step errors and log lines are scrubbed first,
+      // in the event's JSON text itself.
+      redact: redactLine,
       ...(curve ? { curve } : {}),
     });
     const metrics = new RunnerMetrics(batchId);
@@ -101,11 +104,10 @@ runService(
       startTime,
       onStatusRequest: () => orphans.contact(),
       log: log.child({ batchId }),
-      // Events leave the process (to every screen and log): step errors and log lines are scrubbed first.
       publish: (event) => {
         metrics.observe(event);
         publisher
-          .publish(redactJson(event))
+          .publish(event)
           .catch((err: unknown) => log.warn({ err: String(err) }, 'event not published'));
       },
     });
@@ -181,7 +183,7 @@ runService(
     // The warm-up runs once the slot is Ready, while the operator scans the first unit, so that unit is not
     // the slowest (warm-up.ts); a start that comes sooner waits for it to end (about 0.1 s).
     const warm = wave.over
-      .then(() => warmUp((event) => void JSON.stringify(redactJson(event))))
+      .then(() => warmUp((event) => void redactLine(JSON.stringify(event))))
       .then((err) => {
         markStart('warm-up');
         if (err !== undefined) log.warn({ err: String(err) }, 'runner warm-up failed');

@@ -359,6 +359,30 @@ describe('events', () => {
     expect(stepsOf('burst').map((d) => d.index)).toEqual(Array.from({ length: count }, (_, i) => i));
   });
 
+  test("a publisher's redact scrubs each event's text before it leaves", async () => {
+    const { ep } = await startBroker('ipc');
+    const pub = track(
+      new Publisher({ endpoint: ep.eventIn, redact: (json) => json.replaceAll('hunter22', '[redacted]') }),
+    );
+    const sub = track(new Subscriber({ endpoint: ep.eventOut, prefixes: ['batch.b1.'] }));
+    const got: ReceivedEvent[] = [];
+    void (async () => {
+      for await (const e of sub) got.push(e);
+    })();
+    const log = (message: string) =>
+      ({ type: 'log', batch_id: 'b1', data: { level: 'info', message, timestamp: 't' } }) as const;
+    await until(
+      async () => {
+        await pub.publish(log('token hunter22 used'));
+        return got.length > 0;
+      },
+      'the subscription to reach the publisher',
+      5000,
+      50,
+    );
+    expect(got[0]!.event).toEqual(log('token [redacted] used'));
+  });
+
   test('an event that breaks its schema is dropped with the reason logged; the next one arrives', async () => {
     const { ep } = await startBroker('ipc');
     const raw = track(new Pub());
