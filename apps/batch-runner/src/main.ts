@@ -84,11 +84,9 @@ runService(
     const curve = batch.host === undefined ? undefined : curveClient(config);
     // What init() says before the link to the broker is up (RECOVERY_FAILED, a resumed run's start) waits
     // for the gateway's subscription instead of being dropped: for the start timeout's 10 s at most.
-    // Coalescing: a step's four events leave in one socket write (docs/runner.md, "Recording").
     const publisher = new Publisher({
       endpoint: config.ipc.event_pub,
       holdAtStartMs: 10_000,
-      coalesce: true,
       // Events leave the process (to every screen and log): step errors and log lines are scrubbed first,
       // in the event's JSON text itself.
       redact: redactLine,

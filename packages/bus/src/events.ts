@@ -30,20 +30,11 @@ export interface PublisherOptions {
    */
   holdAtStartMs?: number;
   /**
-   * Events published in one go leave in one socket write: held until the event loop turns (or `flush()`,
-   * or COALESCE_LIMIT of them), in order. For a process that publishes several events per unit of work
-   * (a runner: four per step), the write per event was most of their cost. Off by default.
-   */
-  coalesce?: boolean;
-  /**
    * Applied to each event's JSON text before it is sent (a process's secret scrubber, `redactLine`): the
    * text is made once anyway, so scrubbing it costs no second encoding of the event.
    */
   redact?: (json: string) => string;
 }
-
-/** Events held at most by a coalescing publisher before it writes them, however busy its loop is. */
-export const COALESCE_LIMIT = 64;
 
 /** A PUB that says when the broker passes a subscription on, and whether a topic has a subscriber. */
 class WatchedPub extends Pub {
@@ -71,19 +62,10 @@ export class Publisher {
   /** Events held during the start window (`holdAtStartMs`), oldest first; undefined outside it. */
   #held: EventFrames[] | undefined;
   #holdTimer: ReturnType<typeof setTimeout> | undefined;
-  readonly #coalesce: boolean;
   readonly #redact: ((json: string) => string) | undefined;
-  /** Events sent into the cork since the last flush (coalesce only). */
-  #corked = 0;
-  #flushScheduled = false;
-  readonly #onTurn = () => {
-    this.#flushScheduled = false;
-    this.flush();
-  };
 
   constructor(opts: PublisherOptions) {
     this.#highWaterMark = opts.highWaterMark ?? 10_000;
-    this.#coalesce = opts.coalesce ?? false;
     this.#redact = opts.redact;
     this.#socket = new WatchedPub({
       sendHighWaterMark: this.#highWaterMark,
@@ -118,24 +100,7 @@ export class Publisher {
         return;
       }
     }
-    if (this.#coalesce && !this.#socket.closed) {
-      if (this.#corked === 0) this.#socket.cork();
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(this.#onTurn);
-      }
-      const sent = this.#socket.send([topic, body]);
-      if (++this.#corked >= COALESCE_LIMIT) this.flush();
-      return sent;
-    }
     await this.#socket.send([topic, body]);
-  }
-
-  /** Writes the events a coalescing publisher holds now, rather than when the event loop turns. */
-  flush(): void {
-    if (this.#corked === 0) return;
-    this.#corked = 0;
-    this.#socket.uncork();
   }
 
   /** Sends the held events someone subscribed to, in order; at the window's end all of them. */
@@ -157,7 +122,6 @@ export class Publisher {
 
   close(): void {
     this.#endHold();
-    this.flush();
     this.#socket.close();
   }
 

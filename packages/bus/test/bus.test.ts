@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { Dealer, Pub } from '@station/zmtp';
 import { syncStatus } from '../../../tests/support/fake-station.ts';
 import { type FixtureProcess, spawnFixture, until } from '../../../tests/support/process.ts';
-import { COALESCE_LIMIT } from '../src/events.ts';
 import { BusClient, BusError, Publisher, type ReceivedEvent, Subscriber } from '../src/index.ts';
 
 // Real processes on a shared 2-core machine: allow more than bun's 5 s default per test.
@@ -326,37 +325,6 @@ describe('events', () => {
     ]);
     expect(real(got.one)).toEqual([{ topic: 'batch.batch_1.step_start', event: done }]);
     expect(got.sys.every((e) => e.event.type === 'sync_status')).toBe(true);
-  });
-
-  test('a coalescing publisher delivers every event in order, past its limit and without a flush', async () => {
-    const { ep } = await startBroker('ipc');
-    const pub = track(new Publisher({ endpoint: ep.eventIn, coalesce: true }));
-    const sub = track(new Subscriber({ endpoint: ep.eventOut, prefixes: ['batch.b1.'] }));
-    const got: ReceivedEvent[] = [];
-    void (async () => {
-      for await (const e of sub) got.push(e);
-    })();
-    const stepStart = (step: string, index: number) =>
-      ({ type: 'step_start', batch_id: 'b1', data: { step, index, total: 1000 } }) as const;
-    await until(
-      async () => {
-        await pub.publish(stepStart('probe', 0));
-        return got.length > 0;
-      },
-      'the subscription to reach the publisher',
-      5000,
-      50,
-    );
-    // More than COALESCE_LIMIT in one synchronous go (a run of fast steps that never lets the loop turn),
-    // then one alone: it leaves when the event loop turns, with nobody calling flush().
-    const count = COALESCE_LIMIT * 2 + 5;
-    for (let i = 0; i < count; i++) void pub.publish(stepStart('burst', i));
-    const stepsOf = (name: string) =>
-      got.flatMap((e) => (e.event.type === 'step_start' && e.event.data.step === name ? [e.event.data] : []));
-    await until(() => stepsOf('burst').length === count, 'the burst');
-    void pub.publish(stepStart('alone', 0));
-    await until(() => stepsOf('alone').length === 1, 'the lone event');
-    expect(stepsOf('burst').map((d) => d.index)).toEqual(Array.from({ length: count }, (_, i) => i));
   });
 
   test("a publisher's redact scrubs each event's text before it leaves", async () => {

@@ -30,8 +30,6 @@ export class Pipe {
   detached = false;
   readonly outbound = new Queue<readonly Buffer[]>();
   readonly inbound = new Queue<Buffer[]>();
-  /** Set while the socket is corked: writes wait in `outbound` until `flush` (no back-pressure meant). */
-  corked = false;
 
   constructor(
     /** Endpoint this pipe belongs to (connect endpoint, or the peer address for accepted ones). */
@@ -61,13 +59,7 @@ export class Pipe {
    */
   write(frames: readonly Buffer[], from = 0, envelope: readonly Buffer[] = NO_FRAMES): void {
     const connection = this.connection;
-    if (
-      !this.corked &&
-      connection !== undefined &&
-      this.outbound.length === 0 &&
-      connection.active &&
-      !connection.blocked
-    ) {
+    if (connection !== undefined && this.outbound.length === 0 && connection.active && !connection.blocked) {
       connection.send(frames, from, envelope);
       return;
     }
@@ -84,13 +76,7 @@ export class Pipe {
    */
   writeFramed(frames: readonly Buffer[]): boolean {
     const connection = this.connection;
-    if (
-      this.corked ||
-      connection === undefined ||
-      this.outbound.length > 0 ||
-      !connection.active ||
-      connection.blocked
-    ) {
+    if (connection === undefined || this.outbound.length > 0 || !connection.active || connection.blocked) {
       return false;
     }
     connection.sendFramed(frames);
@@ -100,8 +86,7 @@ export class Pipe {
   /** Queues a message (a frame list nobody else changes) until the peer can take it. */
   queue(frames: readonly Buffer[]): void {
     this.outbound.push(frames);
-    // Held by a cork, not refused by the peer: nothing to yield for.
-    if (!this.corked) Pipe.pressure++;
+    Pipe.pressure++;
   }
 
   /** Moves queued messages to the connection until it pushes back. */

@@ -52,7 +52,6 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   private readonly outgoing: Buffer[] = [];
   private readonly config: ConnectionConfig;
   private isClosed = false;
-  private corked = false;
   private lingering: (() => void) | undefined;
   private lastBound: string | undefined;
   private readonly owner: ConnectionOwner = {
@@ -170,7 +169,6 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     const config = this.configFor(options);
     const { sendHighWaterMark, receiveHighWaterMark } = this.options;
     const pipe = new Pipe(endpoint, true, sendHighWaterMark, receiveHighWaterMark);
-    pipe.corked = this.corked;
     const connector: Connector = new Connector(address, pipe, this.options, this.events, (wire) => {
       const connection = new Connection(wire, this.owner, config);
       connection.tag = { pipe, connector, bound: undefined } satisfies Link;
@@ -212,30 +210,6 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     return this.senders.add(toFrames(frames), this.options.sendTimeout, 'send');
   }
 
-  /**
-   * Holds the messages sent from now on in their peers' queues, until `uncork()` hands each peer's to the
-   * kernel in one write: a process that sends several small messages in one go (a runner's events of a
-   * step) pays one system call for them instead of one each. High-water marks still apply; `close()`
-   * uncorks first. Calling it again while corked does nothing.
-   */
-  cork(): void {
-    if (this.corked || this.isClosed) return;
-    this.corked = true;
-    this.forEachPipe((pipe) => {
-      pipe.corked = true;
-    });
-  }
-
-  /** Sends what was held since `cork()`: one write per peer (as the peer takes it), in order. */
-  uncork(): void {
-    if (!this.corked) return;
-    this.corked = false;
-    this.forEachPipe((pipe) => {
-      pipe.corked = false;
-      pipe.flush();
-    });
-  }
-
   /** Receives the next message (receiveTimeout -> TIMEOUT; close() -> CLOSED). */
   receive(): Promise<Message> {
     if (this.isClosed) return Promise.reject(closedError());
@@ -261,7 +235,6 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   /** Closes every endpoint; pending receive()/send() reject with CLOSED. Idempotent. */
   close(): void {
     if (this.isClosed) return;
-    this.uncork();
     this.isClosed = true;
     this.receivers.rejectAll(closedError);
     this.senders.rejectAll(closedError);
@@ -360,7 +333,6 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     if (pipe === undefined) {
       const { sendHighWaterMark, receiveHighWaterMark } = this.options;
       pipe = new Pipe(connection.endpoint, false, sendHighWaterMark, receiveHighWaterMark);
-      pipe.corked = this.corked;
       pipe.connection = connection;
       link.pipe = pipe;
       if (!this.attach(pipe)) {
@@ -426,20 +398,6 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
 
   private endpointOf(link: Link, connection: Connection): string {
     return link.connector?.address.endpoint ?? link.bound?.listener?.endpoint ?? connection.endpoint;
-  }
-
-  /** Every pipe of the socket: connect-side ones and those of accepted connections. */
-  private forEachPipe(fn: (pipe: Pipe) => void): void {
-    for (const connector of this.connectors.values()) fn(connector.pipe);
-    const seen = new Set<Bound>();
-    for (const bound of this.bound.values()) {
-      if (seen.has(bound)) continue;
-      seen.add(bound);
-      for (const connection of bound.connections) {
-        const pipe = (connection.tag as Link).pipe;
-        if (pipe !== undefined) fn(pipe);
-      }
-    }
   }
 
   // Linger ------------------------------------------------------------------------------------------

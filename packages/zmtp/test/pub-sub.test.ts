@@ -37,41 +37,6 @@ for (const transport of TRANSPORTS) {
       expect(text(await within(sub.receive()))).toEqual(['weather.paris', 'sunny']);
     });
 
-    test('a corked socket holds what it sends until uncork, then delivers all of it in order', async () => {
-      fx = new Fixture(transport);
-      const pub = fx.track(new Pub());
-      const sub = fx.track(new Sub());
-      sub.connect(await fx.bind(pub));
-      sub.subscribe('t');
-      await untilSubscribed(pub, sub, ['t-sync']);
-      pub.cork();
-      const sends = Array.from({ length: 300 }, (_, i) => pub.send(['t', String(i)]));
-      // Held, not refused: every send settles at once, with no peer pressure to wait for.
-      await within(Promise.all(sends));
-      pub.uncork();
-      const got: string[] = [];
-      while (got.length < 300) {
-        const next = text(await within(sub.receive()));
-        if (next[0] === 't') got.push(next[1]!);
-      }
-      expect(got).toEqual(Array.from({ length: 300 }, (_, i) => String(i)));
-    });
-
-    test('close while corked still sends what was held', async () => {
-      fx = new Fixture(transport);
-      const pub = fx.track(new Pub({ linger: 1000 }));
-      const sub = fx.track(new Sub());
-      sub.connect(await fx.bind(pub));
-      sub.subscribe('t');
-      await untilSubscribed(pub, sub, ['t-sync']);
-      pub.cork();
-      await pub.send(['t', 'last']);
-      pub.close();
-      let next = text(await within(sub.receive()));
-      while (next[1] !== 'last') next = text(await within(sub.receive()));
-      expect(next).toEqual(['t', 'last']);
-    });
-
     test('unsubscribe stops delivery while other subscriptions continue', async () => {
       fx = new Fixture(transport);
       const pub = fx.track(new Pub());
