@@ -46,7 +46,9 @@ test('start, run a sequence, stop', async () => {
 test('a SIGKILLed supervisor: the next adopts the runner mid-run; alone past orphan_timeout it finishes its run and stops', async () => {
   const st = await openStation([{ id: 'batch_1', sequencePackage: 'psu_functional', yaml: HARDWARE }], {
     sequencesDir: SEQUENCES,
-    yaml: 'supervisor:\n  orphan_timeout: 1500ms',
+    // Long enough for the next supervisor to spawn and send its first heartbeat on a loaded machine: at
+    // 1.5 s the runner, mid-run of this short sequence, took itself for an orphan and stopped first.
+    yaml: 'supervisor:\n  orphan_timeout: 6s',
   });
   const c = st.client;
   let sup = st.supervisor({}, true);
