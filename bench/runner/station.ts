@@ -7,8 +7,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BatchConfig } from '@station/config';
 import { fastReadDigest } from '@station/config';
+import { runnerCommand } from '@station/service/runner-command';
 import { runnerEntry } from '../../apps/batch-runner/build.ts';
-import { runnerCommand } from '../../apps/batch-supervisor/src/runner-command.ts';
 
 export const REPO = join(import.meta.dir, '../..');
 
