@@ -80,6 +80,8 @@ export class BatchRunner {
   #hardware: HardwareSet | undefined;
   #hardwareError: string | undefined;
   #execution: LiveExecution | undefined;
+  /** A step's end status not yet published (#statusSoon). */
+  #statusLater: ReturnType<typeof setImmediate> | undefined;
   #manualBusy = false;
   #shuttingDown = false;
   /** Set while the runner has no supervisor: it takes no new run (see `retire`). */
@@ -557,7 +559,7 @@ export class BatchRunner {
       onStepEnd: (r) => {
         live.steps.push(r);
         live.finished++;
-        this.#status({ sequenceRunning: true });
+        this.#statusSoon();
       },
       onSerial: (d) => {
         live.dut = { ...live.dut, serialNumber: d.serialNumber, serialSourceStep: d.step };
@@ -759,10 +761,29 @@ export class BatchRunner {
   }
 
   /**
+   * The status after a step's end, published once this turn of the event loop is over unless a newer
+   * snapshot went out first. In a run the next step usually starts within the same turn, and its status
+   * (which counts the step just finished) makes this one redundant: one `sequence_status` per step
+   * instead of two, and the card's progress still moves as each step ends (issue 18). A step followed by
+   * a wait (a timer, a prompt, the run's end) still has its own.
+   */
+  #statusSoon(): void {
+    this.#statusLater ??= setImmediate(() => {
+      this.#statusLater = undefined;
+      this.#status({ sequenceRunning: true });
+    });
+  }
+
+  /**
    * Publishes the run's facts (`sequence_status`): the runner is their one author. The batch's lifecycle
    * (`running`, `stopping`, ...) is the supervisor's; the gateway puts the two together on the card.
    */
   #status(extra: { sequenceRunning: boolean; lastResult?: LastResult }): void {
+    // This snapshot says everything the one waiting would have said.
+    if (this.#statusLater) {
+      clearImmediate(this.#statusLater);
+      this.#statusLater = undefined;
+    }
     const ex = this.#execution;
     const pkg = this.#pkg;
     const data: SequenceStatus = { ...extra };
