@@ -2,7 +2,7 @@
 // runner (written by the supervisor that spawned it), the exit reason the runner leaves when it ends, and
 // its stderr. With the kernel's start time of the process they name one process for the life of the
 // machine, so a pid reused by an unrelated process is never taken for a runner.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One runner process as its pid file records it. */
@@ -101,6 +101,10 @@ export function readPidFile(dataDir: string, batchId: string): RunnerIdentity | 
 }
 
 export function writeExitFile(dataDir: string, exit: RunnerExit): void {
+  // Written as the process ends, which may be after its data folder was deleted (a station removed, a
+  // test's temp station cleaned up while its runner was still exiting): no one is left to read it, and
+  // creating the folder again would leave a stray tree behind.
+  if (!existsSync(dataDir)) return;
   writeAtomic(runnerFiles(dataDir, exit.batchId).exit, `${JSON.stringify(exit)}\n`);
 }
 
