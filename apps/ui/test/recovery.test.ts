@@ -63,6 +63,9 @@ test('a failed recovery after a crash shows on the card and blocks tests until a
   await expectText(card().getByTestId('batch-error'), 'RECOVERY_FAILED');
   await expectText(card().getByTestId('batch-error'), 'cleanup step power_off failed: relay stuck');
   await expectText(card().getByTestId('batch-error'), 'then press Acknowledge');
+  // The runner's RECOVERY_FAILED event can reach the card a moment before the status that brings the
+  // slot's buttons: wait for the button, then read them all.
+  await card().getByRole('button', { name: 'Acknowledge' }).waitFor();
   expect(await card().getByRole('button').allInnerTexts()).toEqual([
     'Acknowledge',
     'Restart process',
