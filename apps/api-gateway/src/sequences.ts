@@ -1,5 +1,7 @@
 // The sequence catalog behind /api/sequences, on @station/sequence: packages are read from disk on each
 // request (an engineer edits a manifest and reloads the page), always through resolvePackageDir.
+
+import type { InstalledVersion } from '@station/model';
 import {
   ASSETS_DIR,
   isSequenceError,
@@ -14,7 +16,7 @@ import {
 import type { UnpackLimits } from '@station/sequence/archive';
 import { installPackage } from '@station/sequence/install';
 import { ApiError } from './errors.ts';
-import type { InstalledVersion, SequenceCatalog } from './types.ts';
+import type { SequenceCatalog } from './types.ts';
 
 function shown(v: PackageVersion): InstalledVersion {
   return { name: v.name, version: v.version, hash: v.hash, installedAt: v.installedAt, source: v.source };

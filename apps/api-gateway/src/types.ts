@@ -5,6 +5,7 @@ import type { StationConfig } from '@station/config';
 import type { ListResultsQuery, StatsQuery, SyncStats, TrendQuery, YieldSeriesQuery } from '@station/db';
 import type {
   ExecutionResult,
+  InstalledVersion,
   MeasurementTrend,
   ResultsPage,
   StationStats,
@@ -66,16 +67,6 @@ export interface SequenceCatalog {
   install(archive: Uint8Array): Promise<{ created: boolean; version: InstalledVersion }>;
   /** Every version of `name` the station holds, newest first (empty when none). */
   versions(name: string): InstalledVersion[];
-}
-
-/** One version of a package as the API shows it. */
-export interface InstalledVersion {
-  name: string;
-  version: string;
-  hash: string;
-  installedAt: string;
-  /** `installed`: uploaded through the API; `folder`: the plain folder under sequences_dir. */
-  source: 'installed' | 'folder';
 }
 
 /** Milliseconds since the epoch; injectable so uptime and timestamps are exact in tests. */

@@ -9,6 +9,7 @@ export type {
   ExecutionResult,
   ExecutionSnapshot,
   ExecutionSummary as ExecutionRow,
+  InstalledVersion,
   LastResult,
   ManualCommand,
   Measurement,
@@ -64,16 +65,6 @@ export interface SequenceInfo {
       prompts?: { message: string; display: DisplayNames }[];
     }[];
   } | null;
-}
-
-/** One version of a package the station holds (`versions` of GET /api/sequences/{name}). */
-export interface InstalledVersion {
-  name: string;
-  version: string;
-  hash: string;
-  installedAt: string;
-  /** `installed`: uploaded; `folder`: the plain folder sequences_dir/<name>/. */
-  source: 'installed' | 'folder';
 }
 
 /** GET /api/system/health. */

@@ -21,6 +21,19 @@ export type VersionRuleSource = Static<typeof VersionRuleSource>;
 export const VersionRef = T.Object({ version: T.String(), hash: T.String() });
 export type VersionRef = Static<typeof VersionRef>;
 
+/** Where an installed version lives: `installed` (uploaded through the API) or `folder` (sequences_dir/<name>/). */
+export const INSTALLED_SOURCES = ['installed', 'folder'] as const;
+
+/** One version of a package the station holds (`versions` of `GET /api/sequences/{name}`, an upload's answer). */
+export const InstalledVersion = T.Object({
+  name: T.String(),
+  version: T.String(),
+  hash: T.String(),
+  installedAt: T.String(),
+  source: literalUnion(INSTALLED_SOURCES),
+});
+export type InstalledVersion = Static<typeof InstalledVersion>;
+
 /** `GET`/`POST /api/batches/{id}/sequence/version`: what a batch runs and what its next run takes. */
 export const BatchVersion = T.Object({
   batchId: T.String(),

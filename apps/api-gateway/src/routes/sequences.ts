@@ -2,6 +2,7 @@
 // package-name rule before anything touches the file system, so `../x`, `/etc`, `a/b` are 400s, never reads.
 
 import { extname } from 'node:path';
+import { InstalledVersion } from '@station/model';
 import { isSequenceError, isValidPackageName, PACKAGE_NAME_RULE } from '@station/sequence';
 import { Elysia, t } from 'elysia';
 import type { RouteContext } from '../context.ts';
@@ -27,14 +28,6 @@ const SummarySchema = t.Object({
   problems: t.Array(t.Unknown()),
   /** Loads, but likely fails when run (a parameter range reaching a step timeout it feeds). */
   warnings: t.Array(t.Unknown()),
-});
-
-const VersionSchema = t.Object({
-  name: t.String(),
-  version: t.String(),
-  hash: t.String(),
-  installedAt: t.String(),
-  source: t.Union([t.Literal('installed'), t.Literal('folder')]),
 });
 
 /** The media types a package archive may be sent as. */
@@ -96,7 +89,7 @@ export function sequenceRoutes(ctx: RouteContext) {
           responses: {
             201: {
               description: 'Installed',
-              content: { 'application/json': { schema: documentedSchema(VersionSchema) } },
+              content: { 'application/json': { schema: documentedSchema(InstalledVersion) } },
             },
             200: { description: 'This version with these files was already installed: nothing changed' },
             400: {
