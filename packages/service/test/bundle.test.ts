@@ -18,7 +18,7 @@ beforeEach(() => {
   writeFileSync(join(src, 'data.txt'), 'found beside the source');
   writeFileSync(
     join(src, 'beside.ts'),
-    "import { readFileSync } from 'node:fs';\nexport const beside = () => readFileSync(`${import.meta.dir}/data.txt`, 'utf8');\n",
+    "import { readFileSync } from 'node:fs';\nexport const beside = () => readFileSync(import.meta.dir + "/data.txt", 'utf8');\n",
   );
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,7 +32,7 @@ function run(script: string): string {
 
 test('a bundle is built with its bytecode, runs as the sources do, and is rebuilt when a source changes', async () => {
   const main = join(src, 'main.ts');
-  writeFileSync(main, "import { beside } from './beside.ts';\nconsole.log(`one: ${beside()}`);\n");
+  writeFileSync(main, "import { beside } from './beside.ts';\nconsole.log('one: ' + beside());\n");
   const app = appBundle(main);
   expect(app.bundle).toBe(join(dir, 'apps', 'demo', 'dist', 'main.js'));
   expect(app.isFresh()).toBe(false);
@@ -43,7 +43,7 @@ test('a bundle is built with its bytecode, runs as the sources do, and is rebuil
   // import.meta.dir still names the source's folder, not dist/.
   expect(run(app.bundle)).toBe('one: found beside the source');
 
-  writeFileSync(main, "import { beside } from './beside.ts';\nconsole.log(`second: ${beside()}`);\n");
+  writeFileSync(main, "import { beside } from './beside.ts';\nconsole.log('second: ' + beside());\n");
   expect(app.isFresh()).toBe(false);
   expect(await app.entry()).toEqual({ main: app.bundle });
   expect(run(app.bundle)).toBe('second: found beside the source');
@@ -59,13 +59,13 @@ test('a bundle is built with its bytecode, runs as the sources do, and is rebuil
 
 test('modules with a top-level await are bundled without bytecode, and no older bytecode is left', async () => {
   const main = join(src, 'main.ts');
-  writeFileSync(main, "import { beside } from './beside.ts';\nconsole.log(`sync: ${beside()}`);\n");
+  writeFileSync(main, "import { beside } from './beside.ts';\nconsole.log('sync: ' + beside());\n");
   const app = appBundle(main);
   expect((await app.build()).bytecode).toBe(true);
 
   writeFileSync(
     main,
-    "import { beside } from './beside.ts';\nawait Bun.sleep(1);\nconsole.log(`awaited: ${beside()}`);\n",
+    "import { beside } from './beside.ts';\nawait Bun.sleep(1);\nconsole.log('awaited: ' + beside());\n",
   );
   const built = await app.build();
   expect(built.bytecode).toBe(false);
