@@ -18,7 +18,7 @@ beforeEach(() => {
   writeFileSync(join(src, 'data.txt'), 'found beside the source');
   writeFileSync(
     join(src, 'beside.ts'),
-    "import { readFileSync } from 'node:fs';\nexport const beside = () => readFileSync(import.meta.dir + "/data.txt", 'utf8');\n",
+    "import { readFileSync } from 'node:fs';\nexport const beside = () => readFileSync(import.meta.dir + '/data.txt', 'utf8');\n",
   );
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
