@@ -2,7 +2,8 @@
 // station with six slots in a mid-shift scene (apps/ui/test/demo.ts), in Korean and English, on a 24-inch
 // line monitor (1920x1080: six slots without scrolling, the verdict readable at 3 m), a laptop (1366x768:
 // the station bar on one line), a 10-inch touch panel (1280x800: every slot and the running step without
-// scrolling, targets of 44 px or more) and a phone (390x844: nothing sideways, badge and verdict whole).
+// scrolling, targets of 44 px or more) and a phone (390x844: nothing sideways, badge and verdict whole);
+// and at widths between them, every nav link whole and uncovered by the bar's indicators.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Browser, Page } from 'playwright-core';
 import { keepPromptOpen, setScene, startDemoStation } from './demo.ts';
@@ -273,6 +274,65 @@ describe.each(LANGUAGES)('in %s', (language) => {
       }
     }
   });
+});
+
+/** Widths between and around the named screens, where the station bar changes its layout. */
+const NAV_WIDTHS = [1920, 1366, 1280, 1200, 1100, 1024, 800, 390];
+
+/**
+ * The nav links that cannot be seen or tapped: outside the viewport, or with something else (the station
+ * bar's indicators slid over them) at their centre. The page is scrolled to its top first: a phone scrolls
+ * to a ready card's serial field.
+ */
+async function hiddenNavLinks(page: Page): Promise<string[]> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  return page.$$eval('.station-bar nav a', (links) =>
+    links.flatMap((a) => {
+      const r = a.getBoundingClientRect();
+      const x = r.left + r.width / 2;
+      const y = r.top + r.height / 2;
+      const inside = r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight;
+      const hit = inside ? document.elementFromPoint(x, y) : null;
+      if (hit && a.contains(hit) && r.width >= 44 && r.height >= 44) return [];
+      const over = hit ? `${hit.tagName.toLowerCase()}.${hit.className}` : 'nothing';
+      return [
+        `"${a.textContent}" ${Math.round(r.left)}-${Math.round(r.right)} x ${Math.round(r.top)}: ${over}`,
+      ];
+    }),
+  );
+}
+
+describe.each(LANGUAGES)('nav in %s', (language) => {
+  test.each(NAV_WIDTHS.map((w) => [w]))(
+    '%d px: every nav link is inside the screen, nothing over it, and it takes a tap',
+    async (width) => {
+      const screen: Screen = { name: `${width} px`, width, height: width < 700 ? 844 : 800, touch: true };
+      const page = await open(screen, language, '/');
+      try {
+        for (const path of [
+          '/',
+          `/results/${failedRun}`,
+          '/trends?sequence=psu_functional&measurement=output_voltage',
+        ]) {
+          await page.goto(`${station!.base}${path}`);
+          await page.locator('[data-testid="link"].link-live').waitFor();
+          await page.locator('main :is(article, table, h1)').first().waitFor();
+          expect({ path, hidden: await hiddenNavLinks(page) }).toEqual({ path, hidden: [] });
+        }
+        // The bar at its widest: a sync round's note beside the queue (an offline station sends nothing).
+        await page.getByTestId('sync-queue').getByRole('button').click();
+        await page.locator('[data-testid="sync-queue"] :is(.muted, .action-error)').waitFor();
+        expect({ synced: true, hidden: await hiddenNavLinks(page) }).toEqual({ synced: true, hidden: [] });
+        // And a real tap on the last link, where the indicators used to cover it, opens its page.
+        const last = page.locator('.station-bar nav a').last();
+        const box = (await last.boundingBox())!;
+        await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+        await page.waitForURL(/\/versions$/);
+      } finally {
+        await page.close();
+      }
+    },
+  );
 });
 
 test("touch panel 1280x800 with the demo's own four slots: all of them and the running step fit", async () => {

@@ -74,7 +74,10 @@ export function StationBar() {
   return (
     <header className="station-bar">
       <div className="brand">
-        <strong data-testid="station-name">{info?.name ?? t('app.station')}</strong>
+        {/* The title: the bar may cut a long name short on a laptop or panel. */}
+        <strong data-testid="station-name" title={info?.name}>
+          {info?.name ?? t('app.station')}
+        </strong>
         <nav aria-label={t('nav.main')}>
           <a href="/" aria-current={path === '/' ? 'page' : undefined} onClick={linkTo('/')}>
             {t('nav.overview')}
