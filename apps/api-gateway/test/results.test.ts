@@ -151,6 +151,56 @@ describe('GET /api/results', () => {
     });
   });
 
+  test('each row counts the times a runner crash cut its run off and the next runner resumed it', async () => {
+    const crash = { reason: 'BATCH_CRASHED' as const, message: 'runner of batch_3 crashed (signal SIGKILL)' };
+    h.store.createExecution({
+      id: 'exec_r',
+      batchId: 'batch_3',
+      sequenceName: 'soak',
+      sequenceVersion: '1.0.0',
+      packageHash: 'h3',
+      startedAt: '2026-01-04T10:00:00.000Z',
+      dut: { serialNumber: 'SN-0009' },
+      steps: ['a', 'b'],
+      resumable: true,
+    });
+    h.store.markStepRunning('exec_r', 1, '2026-01-04T10:00:01.000Z');
+    h.store.markInterrupted({ batchId: 'batch_3' }, 'failed', crash, '2026-01-04T10:00:02.000Z', {
+      holdResumable: true,
+    });
+    h.store.resumeExecution('exec_r', 1, {
+      kind: 'resume',
+      startedAt: '2026-01-04T10:00:03.000Z',
+      completedAt: '2026-01-04T10:00:04.000Z',
+      passed: true,
+      safeState: [],
+      steps: [],
+      resumedFrom: { order: 1, step: 'b' },
+      interruption: crash,
+    });
+    h.store.finishExecution('exec_r', {
+      status: 'completed',
+      overallPass: true,
+      completedAt: '2026-01-04T10:00:09.000Z',
+    });
+    const list = (await json(h.req('GET', '/api/results'))).body as {
+      items: { id: string; status: string; resumeCount: number }[];
+    };
+    expect(list.items.map((i) => [i.id, i.status, i.resumeCount])).toEqual([
+      ['exec_r', 'completed', 1],
+      ['exec_c', 'running', 0],
+      ['exec_b', 'failed', 0],
+      ['exec_a', 'completed', 0],
+    ]);
+    // The unit's history carries it too, as its result does in full.
+    const unit = (await json(h.req('GET', '/api/units/SN-0009'))).body as {
+      runs: { id: string; resumeCount: number }[];
+    };
+    expect(unit.runs.map((r) => [r.id, r.resumeCount])).toEqual([['exec_r', 1]]);
+    const result = (await json(h.req('GET', '/api/results/exec_r'))).body as { resumes: unknown[] };
+    expect(result.resumes).toHaveLength(1);
+  });
+
   test('an unparseable time is 422', async () => {
     const { status, body } = await json(h.req('GET', '/api/results?from=yesterday'));
     expect(status).toBe(422);

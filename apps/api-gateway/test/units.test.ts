@@ -142,6 +142,7 @@ describe('GET /api/units/{serialNumber}', () => {
     ]);
     expect(history.runs[2]).toEqual({
       ...JSON.parse(JSON.stringify(h.store.getExecution('e1'))),
+      resumeCount: 0,
       verdict: 'FAIL',
     });
   });

@@ -1,7 +1,7 @@
 // A resumed run in the operator's browser (issue 16, `resume: after_last_completed`): the runner is
 // killed mid-step, the supervisor's restart policy starts the next runner, which continues the same run.
 // The card says the run was resumed, from which step and why, while it runs; the result page lists the
-// interruption for whoever reads the result later.
+// interruption for whoever reads the result later, and the results list marks its row.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,4 +113,25 @@ test('a run resumed after its runner crashed is marked on the card while it runs
   };
   expect(stored.status).toBe('completed');
   expect(stored.resumes?.map((r) => [r.fromStep, r.reason])).toEqual([['soak', 'BATCH_CRASHED']]);
+
+  // The history table a quality engineer scans marks the row, with how many interruptions in its title.
+  const listed = (await (await fetch(`${station!.base}/api/results`)).json()) as {
+    items: { id: string; resumeCount: number }[];
+  };
+  expect(listed.items.map((i) => [i.id, i.resumeCount])).toEqual([[executionId, 1]]);
+  await page.goto(`${station!.base}/results`);
+  const row = page.locator(`tr[data-result="${executionId}"]`);
+  const badge = row.getByTestId('resumed-mark');
+  await expectText(badge, 'Resumed');
+  expect(await badge.getAttribute('title')).toBe(
+    'The test process crashed once during this run; the next one resumed it.',
+  );
+  // In the status column, beside the run's status.
+  expect(await row.locator('td').nth(5).textContent()).toStartWith('completed');
+  await page.getByTestId('language').selectOption('ko');
+  await expectText(badge, '재개됨');
+  expect(await badge.getAttribute('title')).toBe(
+    '검사 중 검사 프로세스가 1회 비정상 종료되어, 다음 프로세스가 이어서 진행했습니다.',
+  );
+  await page.getByTestId('language').selectOption('en');
 });

@@ -34,13 +34,16 @@ describe('listResults', () => {
     const page = store.listResults({ pageSize: 2 });
     expect(page).toEqual({
       items: [
-        executionRow('e5', 300_000, { batchId: 'batch_2' }),
-        executionRow('e4', 240_000, {
-          status: 'stopped',
-          overallPass: false,
-          completedAt: at(250_000),
-          duration: 10,
-        }),
+        { ...executionRow('e5', 300_000, { batchId: 'batch_2' }), resumeCount: 0 },
+        {
+          ...executionRow('e4', 240_000, {
+            status: 'stopped',
+            overallPass: false,
+            completedAt: at(250_000),
+            duration: 10,
+          }),
+          resumeCount: 0,
+        },
       ],
       total: 5,
       page: 1,
@@ -110,6 +113,17 @@ describe('listResults', () => {
       .join('\n');
     expect(plan).toContain('USING INDEX executions_');
     expect(plan).not.toContain('TEMP B-TREE');
+  });
+
+  test("a page's resume counts are one keyed lookup of the recoveries, not a scan of them", () => {
+    const store = scratch.store();
+    const plan = store.sqlite
+      .query<{ detail: string }, []>(
+        "EXPLAIN QUERY PLAN SELECT execution_id, record FROM recoveries WHERE execution_id IN ('a', 'b')",
+      )
+      .all()
+      .map((r) => r.detail);
+    expect(plan).toEqual(['SEARCH recoveries USING INDEX sqlite_autoindex_recoveries_1 (execution_id=?)']);
   });
 });
 

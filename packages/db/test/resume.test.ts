@@ -77,6 +77,52 @@ describe('a resumable run cut off by a crash', () => {
     expect(store.executionToRecover('batch_1')).toBeUndefined();
   });
 
+  test('the results list and the unit history count its resumes; other runs count none', () => {
+    const store = scratch.store();
+    const dut = { serialNumber: 'SN-9' };
+    store.createExecution({ ...execution('exec_a'), steps: ['a', 'b'], resumable: true, dut });
+    store.createExecution({ ...execution('exec_b', 60_000, { batchId: 'batch_2' }), dut });
+    const resume = (n: number) => {
+      store.markStepRunning('exec_a', 1, at(n * 1_000));
+      store.markInterrupted({ batchId: 'batch_1' }, 'failed', CRASH, at(n * 1_000 + 100), {
+        holdResumable: true,
+      });
+      store.resumeExecution('exec_a', 1, {
+        kind: 'resume',
+        startedAt: at(n * 1_000 + 200),
+        completedAt: at(n * 1_000 + 300),
+        passed: true,
+        safeState: [],
+        steps: [],
+        resumedFrom: { order: 1, step: 'b' },
+        interruption: CRASH,
+      });
+    };
+    const counts = () => [
+      store.listResults({}).items.map((r) => [r.id, r.resumeCount]),
+      store.unitHistory('SN-9')!.runs.map((r) => [r.id, r.resumeCount]),
+    ];
+    expect(counts()).toEqual([
+      [
+        ['exec_b', 0],
+        ['exec_a', 0],
+      ],
+      [
+        ['exec_b', 0],
+        ['exec_a', 0],
+      ],
+    ]);
+    resume(1);
+    resume(2);
+    const twice = [
+      ['exec_b', 0],
+      ['exec_a', 2],
+    ];
+    expect(counts()).toEqual([twice, twice]);
+    // The count is the length of the result's own list of resumes.
+    expect(store.getResult('exec_a')!.resumes).toHaveLength(2);
+  });
+
   test('ended by its next runner (or a stop) with the crash that cut it off; then recovered as any crash', () => {
     const { store } = heldRun();
     store.markInterrupted('exec_a', 'stopped', { reason: 'ABORTED', message: 'ABORTED: stopped' }, at(5_000));

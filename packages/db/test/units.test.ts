@@ -126,7 +126,7 @@ describe('unitHistory', () => {
       ['e2', 'batch_2', 'psu_functional', 'PASS'],
       ['e1', 'batch_1', 'psu_functional', 'FAIL'],
     ]);
-    expect(history?.runs[3]).toEqual({ ...store.getExecution('e2')!, verdict: 'PASS' });
+    expect(history?.runs[3]).toEqual({ ...store.getExecution('e2')!, resumeCount: 0, verdict: 'PASS' });
   });
 
   test('a unit never seen is undefined, and a prefix is not a unit', () => {

@@ -136,9 +136,19 @@ export const ExecutionResult = T.Composite([
 ]);
 export type ExecutionResult = Static<typeof ExecutionResult>;
 
+/**
+ * One row of the results list: the summary and how many times a runner crash cut the run off and the next
+ * runner resumed it (`resume:`; 0 for an ordinary run), so a list can mark such runs without opening each.
+ */
+export const ResultListItem = T.Composite([
+  ExecutionSummary,
+  T.Object({ resumeCount: T.Integer({ minimum: 0 }) }),
+]);
+export type ResultListItem = Static<typeof ResultListItem>;
+
 /** One page of the results list, newest first. */
 export const ResultsPage = T.Object({
-  items: T.Array(ExecutionSummary),
+  items: T.Array(ResultListItem),
   /** Rows matching the filters, over all pages. */
   total: T.Integer(),
   page: T.Integer(),

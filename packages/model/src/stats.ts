@@ -2,11 +2,11 @@
 // yield over a range (GET /api/stats), as the store computes them.
 import { type Static, Type as T } from '@sinclair/typebox';
 import { Verdict } from './dut.ts';
-import { ExecutionSummary } from './result.ts';
+import { ResultListItem } from './result.ts';
 import { Nullable } from './schema.ts';
 
 /** One run of a unit: a results-list row and what it said about the unit (null while it runs). */
-export const UnitRun = T.Composite([ExecutionSummary, T.Object({ verdict: Nullable(Verdict) })]);
+export const UnitRun = T.Composite([ResultListItem, T.Object({ verdict: Nullable(Verdict) })]);
 export type UnitRun = Static<typeof UnitRun>;
 
 /** Every run of one serial number, newest first. */

@@ -20,6 +20,24 @@ function dayToIso(day: string, next: boolean): string {
   return d.toISOString();
 }
 
+/**
+ * The mark of a run a runner crash cut off and the next runner resumed: a quality engineer scanning the
+ * list sees which units were tested in more than one go; the result page lists each interruption.
+ */
+function ResumedMark({ count }: { count: number }) {
+  const { t } = useTranslation();
+  const once = count === 1;
+  const title = once ? t('results.resumedOnceTitle') : t('results.resumedTimesTitle', { count });
+  return (
+    <span className="resumed-mark" data-testid="resumed-mark" title={title}>
+      <span aria-hidden="true">↻ </span>
+      {once ? t('results.resumedOnce') : t('results.resumedTimes', { count })}
+      {/* The title is for a mouse; a screen reader and a touch screen get the same words. */}
+      <span className="visually-hidden"> {title}</span>
+    </span>
+  );
+}
+
 /** The results list page. */
 export function Results() {
   const { t } = useTranslation();
@@ -137,7 +155,10 @@ export function Results() {
               </td>
               <td data-testid="serial">{r.serialNumber ?? '—'}</td>
               <td data-testid="operator">{r.operator ?? '—'}</td>
-              <td>{runStatus(r.status)}</td>
+              <td>
+                {runStatus(r.status)}
+                {r.resumeCount > 0 ? <ResumedMark count={r.resumeCount} /> : null}
+              </td>
               <td>
                 <Verdict verdict={verdictOf(r)} />
               </td>

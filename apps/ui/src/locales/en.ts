@@ -188,6 +188,12 @@ export const en = {
     newer: '← Newer',
     older: 'Older →',
     pageOf: 'Page {{page}} of {{pages}} · {{total}} results',
+    // Chosen by the count in code, not by i18next plurals: Korean has one plural form.
+    resumedOnce: 'Resumed',
+    resumedTimes: 'Resumed {{count}}×',
+    resumedOnceTitle: 'The test process crashed once during this run; the next one resumed it.',
+    resumedTimesTitle:
+      'The test process crashed {{count}} times during this run; each time the next one resumed it.',
   },
   result: {
     back: '← All results',

@@ -190,6 +190,11 @@ export const ko: Messages = {
     newer: '← 최근',
     older: '이전 →',
     pageOf: '{{page}} / {{pages}} 페이지 · 총 {{total}}건',
+    resumedOnce: '재개됨',
+    resumedTimes: '재개됨 {{count}}회',
+    resumedOnceTitle: '검사 중 검사 프로세스가 1회 비정상 종료되어, 다음 프로세스가 이어서 진행했습니다.',
+    resumedTimesTitle:
+      '검사 중 검사 프로세스가 {{count}}회 비정상 종료되어, 매번 다음 프로세스가 이어서 진행했습니다.',
   },
   result: {
     back: '← 전체 결과',

@@ -3,14 +3,13 @@
 
 import type {
   ExecutionResult,
-  ExecutionSummary,
   MeasuredValue,
   Measurement,
   ResultsPage,
   ResumeEntry,
   StepResult,
 } from '@station/model';
-import { and, count, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, lt, type SQL, sql } from 'drizzle-orm';
 import { StoreError } from '../errors.ts';
 import type { StoreHandle } from '../handle.ts';
 import { bind, prepared } from '../prepared.ts';
@@ -20,6 +19,7 @@ import {
   type MeasurementRow,
   measurements,
   type RecoveryRecord,
+  recoveries,
   stepResults,
 } from '../schema.ts';
 import { type TimeInput, toIso } from '../time.ts';
@@ -139,9 +139,33 @@ export function listResults(store: StoreHandle, query: ListResultsQuery = {}): R
       .limit(pageSize)
       .offset((page - 1) * pageSize)
       .all();
-    const summaries: ExecutionSummary[] = items;
-    return { items: summaries, total, page, pageSize };
+    return { items: withResumeCounts(store, items), total, page, pageSize };
   })();
+}
+
+/**
+ * `rows` each with how many times it was resumed after a crash: one lookup of the recoveries table's key
+ * for the whole list, never one query a row (the rows are a page, or a unit's runs).
+ */
+export function withResumeCounts<Row extends { id: string }>(
+  store: StoreHandle,
+  rows: Row[],
+): (Row & { resumeCount: number })[] {
+  const counts = new Map<string, number>();
+  if (rows.length > 0) {
+    const records = store.db
+      .select({ id: recoveries.executionId, record: recoveries.record })
+      .from(recoveries)
+      .where(
+        inArray(
+          recoveries.executionId,
+          rows.map((r) => r.id),
+        ),
+      )
+      .all();
+    for (const r of records) counts.set(r.id, resumesOf(r.record).length);
+  }
+  return rows.map((row) => ({ ...row, resumeCount: counts.get(row.id) ?? 0 }));
 }
 
 /** About how many executions the store holds (the highest rowid: one index step, never a count). */

@@ -6,6 +6,7 @@ import { desc, eq } from 'drizzle-orm';
 import type { StoreHandle } from '../handle.ts';
 import { bind, prepared } from '../prepared.ts';
 import { executions } from '../schema.ts';
+import { withResumeCounts } from './results.ts';
 
 /** Most runs a history answers with; a unit retested more often than this is a process problem. */
 export const MAX_UNIT_HISTORY = 1000;
@@ -24,6 +25,9 @@ const statements = (store: StoreHandle) =>
 export function unitHistory(store: StoreHandle, serialNumber: string): UnitHistory | undefined {
   const rows = statements(store).history.all({ serial: serialNumber });
   if (rows.length === 0) return undefined;
-  const runs = rows.slice(0, MAX_UNIT_HISTORY).map((row) => ({ ...row, verdict: verdictOf(row) }));
+  const runs = withResumeCounts(store, rows.slice(0, MAX_UNIT_HISTORY)).map((row) => ({
+    ...row,
+    verdict: verdictOf(row),
+  }));
   return { serialNumber, total: rows.length, runs };
 }
