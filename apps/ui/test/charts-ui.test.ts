@@ -196,6 +196,18 @@ test('the result detail puts each two-sided measurement on its limit band', asyn
   // The x axis names them in the package's words.
   const axis = await page.getByTestId('band-chart').locator('.u-axis').first().boundingBox();
   expect(axis).not.toBeNull();
+  // The y axis is as wide as its longest word with the tick and gap uPlot puts before it: a fixed width
+  // drew "Middle of the limits" as "ddle of the limits".
+  const room = await page.getByTestId('band-chart').evaluate((el) => {
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    ctx.font = '14px system-ui, "Noto Sans KR", sans-serif';
+    const y = el.querySelectorAll('.u-axis')[1]!.getBoundingClientRect();
+    return {
+      axis: Math.round(y.width),
+      needs: Math.ceil(ctx.measureText('Middle of the limits').width) + 15,
+    };
+  });
+  expect(room.axis).toBeGreaterThanOrEqual(room.needs);
   await page.getByTestId('band-chart').screenshot({ path: shotPath('result-bands.png', shots) });
 });
 

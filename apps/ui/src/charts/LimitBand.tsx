@@ -7,7 +7,7 @@ import type uPlot from 'uplot';
 import type { SequenceNames } from '../display.ts';
 import type { StepResult } from '../types.ts';
 import { BAND_CLIP, bandColumns, bandPoints } from './data.ts';
-import { axis, COLORS, dots, UPlot } from './UPlot.tsx';
+import { axis, COLORS, dots, fitLabels, UPlot } from './UPlot.tsx';
 
 /** Three horizontal lines across the plot: the limits at -1 and +1, the middle at 0. */
 function bandLines(u: uPlot): void {
@@ -61,7 +61,7 @@ export function LimitBandChart({ steps, names }: { steps: StepResult[]; names: S
         axis({
           splits: () => [-1, 0, 1],
           values: () => [t('band.low'), t('band.nominal'), t('band.high')],
-          size: 130,
+          size: fitLabels(60),
         }),
       ],
       series: [

@@ -14,14 +14,35 @@ export const COLORS = {
   warn: '#ffb020',
 } as const;
 
+/** The axes' labels, in CSS pixels as uPlot takes them. */
+const AXIS_FONT = '14px system-ui, "Noto Sans KR", sans-serif';
+
 /** An axis in the theme's colours. */
 export function axis(extra: uPlot.Axis = {}): uPlot.Axis {
   return {
     stroke: COLORS.text,
     grid: { stroke: COLORS.grid, width: 1 },
     ticks: { stroke: COLORS.grid, width: 1 },
-    font: '14px system-ui, "Noto Sans KR", sans-serif',
+    font: AXIS_FONT,
     ...extra,
+  };
+}
+
+let measure: CanvasRenderingContext2D | null | undefined;
+
+/**
+ * An axis `size` that fits its widest label, at least `minimum`: a fixed size cut "Middle of the limits"
+ * short in English, and wasted a phone's width on Korean's shorter words.
+ */
+export function fitLabels(minimum: number): uPlot.Axis.Size {
+  return (_u, values) => {
+    measure ??= document.createElement('canvas').getContext('2d');
+    if (!measure || !values) return minimum;
+    measure.font = AXIS_FONT;
+    const ctx = measure;
+    const widest = Math.max(0, ...values.map((v) => ctx.measureText(v).width));
+    // Between the plot and a label uPlot puts its tick (10 px) and a gap (5 px); a little air after it.
+    return Math.max(minimum, Math.ceil(widest) + 10 + 5 + 8);
   };
 }
 
