@@ -1,5 +1,6 @@
 // Benchmark of the API gateway on loopback, through the real broker and the gateway's own main.ts:
 //   bun bench/gateway/run.ts [--seconds 3] [--rounds 5] [--rates 1000] [--clients 10,100] [--batches 50] [--steps 2]
+//                            [--only http|ws]
 // A fake station (bench/gateway/station.ts) keeps N batches stepping through sequences and writing results;
 // a floor (bench/gateway/floor.ts, a bare Bun.serve) answers the same paths with the same bytes. For each
 // rate, GET /api/batches and GET /api/batches/{id} are sent open-loop (a fixed schedule, not waiting for
@@ -10,7 +11,9 @@
 // two phases run back to back on the same machine state: the verdict is the median over rounds of the
 // pair's p99 ratio; the per-round p99s and the p99 of all samples pooled are printed too. Everything is
 // bounded (rate x seconds requests a phase, at most 2,000 outstanding), stays on 127.0.0.1 and prints the
-// load average as it goes.
+// load average as it goes. Each WS phase also prints where an event's time went: its first receipt, the
+// spread from first to last receipt, and how far behind the first the clients were. `--only http` or
+// `--only ws` runs one half.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,8 +31,14 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '50' },
     // Steps per second of each batch: real test steps take a second or more; 2/s is already brisk.
     steps: { type: 'string', default: '2' },
+    // One half of the bench alone: the GET comparisons (`http`) or the WebSocket one (`ws`).
+    only: { type: 'string' },
   },
 });
+if (values.only !== undefined && values.only !== 'http' && values.only !== 'ws')
+  throw new Error(`--only takes http or ws, not ${values.only}`);
+const runHttp = values.only !== 'ws';
+const runWs = values.only !== 'http';
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const rates = values.rates.split(',').map(Number);
@@ -62,7 +71,7 @@ function median(xs: number[]): number {
 interface Side {
   name: string;
   /** Latencies (ms), the CPU it cost (said in a few words) and anything that went wrong. */
-  phase(): Promise<{ latencies: number[]; cpu: string; note?: string }>;
+  phase(): Promise<{ latencies: number[]; cpu: string; note?: string; detail?: string }>;
 }
 
 /**
@@ -85,6 +94,11 @@ async function paired(label: string, base: Side, other: Side): Promise<string> {
     console.log(
       `  round ${round}: p99 ${base.name} ${ms(pa)}, ${other.name} ${ms(pb)}, ratio ${(pb / pa).toFixed(2)}; CPU ${base.name} ${a.cpu}, ${other.name} ${b.cpu}; load ${loadavg()[0]!.toFixed(2)}`,
     );
+    for (const [side, r] of [
+      [base, a],
+      [other, b],
+    ] as const)
+      if (r.detail) console.log(`    ${side.name}: ${r.detail}`);
   }
   for (const note of notes) console.log(`  ${note}`);
   console.log(summary(`  pooled ${base.name}`, pooled.base));
@@ -174,10 +188,10 @@ try {
   const floor = `http://127.0.0.1:${(await floorProc.waitFor(/^READY /)).split(' ')[1]}`;
 
   console.log(
-    `gateway bench: ${values.batches} batches x ${values.steps} steps/s, ${rounds} rounds of ${seconds} s phases, loopback; load average ${load()}`,
+    `gateway bench: ${values.batches} batches x ${values.steps} steps/s, ${rounds} rounds of ${seconds} s phases, loopback (gateway pid ${gateway.pid}); load average ${load()}`,
   );
   const verdicts: string[] = [];
-  for (const rate of rates) {
+  for (const rate of runHttp ? rates : []) {
     for (const path of paths) {
       // A gentle warm-up of each, so neither side's first round pays for its JIT and connection pool.
       await openLoop(`${floor}${path}`, Math.min(rate, 100), 1);
@@ -218,16 +232,23 @@ try {
         latencies: number[];
         received: number;
         cpuMs: number;
+        firsts: number[];
+        spreads: number[];
+        perClient: number[];
       };
       const gw = cpuMs(gateway.pid) - gw0;
+      const at = (q: number) => r.perClient[Math.min(n - 1, Math.floor(q * n))]!.toFixed(2);
       return {
         latencies: r.latencies,
         cpu: `${gw.toFixed(0)} ms gateway + ${r.cpuMs.toFixed(0)} ms clients (${r.received} messages)`,
+        detail:
+          `first receipt p50 ${ms(median(r.firsts))} p99 ${ms(p99(r.firsts))}; first to last p50 ${ms(median(r.spreads))} p99 ${ms(p99(r.spreads))}` +
+          ` (${r.spreads.length} events); mean behind the first, clients 1/25/50/75/100%: ${at(0)} ${at(0.25)} ${at(0.5)} ${at(0.75)} ${at(1)} ms`,
       };
     },
   });
   const [first, ...others] = clientCounts;
-  if (first !== undefined) {
+  if (first !== undefined && runWs) {
     for (const n of others) {
       verdicts.push(
         await paired(`WS publish->receipt p99, ${n} clients / ${first} clients`, clients(first), clients(n)),
