@@ -31,6 +31,13 @@ export interface SocketOptions {
   handshakeTimeout?: number;
   /** CURVE security (RFC 26) as server or client for every endpoint (default: NULL, no security). */
   curve?: CurveOptions;
+  /**
+   * Messages sent to a peer in the same event-loop turn go out in one write at the end of the turn
+   * (setImmediate: no timer, nothing waits for a later message) instead of one write each (default false).
+   * For a publisher whose burst of events should reach a reader in one read: the reader then handles
+   * the burst at once instead of acting on its first message alone.
+   */
+  coalesce?: boolean;
 }
 
 /** Options with every default filled in. */
@@ -49,6 +56,7 @@ export interface ResolvedOptions {
   receiveTimeout: number;
   handshakeTimeout: number;
   security: Security;
+  coalesce: boolean;
 }
 
 const hwm = (value: number | undefined): number =>
@@ -77,5 +85,6 @@ export function resolveOptions(options: SocketOptions = {}): ResolvedOptions {
     receiveTimeout: options.receiveTimeout ?? -1,
     handshakeTimeout: options.handshakeTimeout ?? 30_000,
     security: resolveSecurity(options.curve),
+    coalesce: options.coalesce ?? false,
   };
 }

@@ -38,7 +38,12 @@ export class Pipe {
     readonly persistent: boolean,
     private readonly sendHighWaterMark: number,
     private readonly receiveHighWaterMark: number,
+    /** Messages written in one event-loop turn go out in one write at its end (the `coalesce` option). */
+    private readonly coalesce = false,
   ) {}
+
+  /** True while a flush at the end of this turn is due (`coalesce`). */
+  #flushDue = false;
 
   /** True when one more message fits under the send high-water mark. */
   get writable(): boolean {
@@ -59,7 +64,13 @@ export class Pipe {
    */
   write(frames: readonly Buffer[], from = 0, envelope: readonly Buffer[] = NO_FRAMES): void {
     const connection = this.connection;
-    if (connection !== undefined && this.outbound.length === 0 && connection.active && !connection.blocked) {
+    if (
+      !this.coalesce &&
+      connection !== undefined &&
+      this.outbound.length === 0 &&
+      connection.active &&
+      !connection.blocked
+    ) {
       connection.send(frames, from, envelope);
       return;
     }
@@ -76,7 +87,13 @@ export class Pipe {
    */
   writeFramed(frames: readonly Buffer[]): boolean {
     const connection = this.connection;
-    if (connection === undefined || this.outbound.length > 0 || !connection.active || connection.blocked) {
+    if (
+      this.coalesce ||
+      connection === undefined ||
+      this.outbound.length > 0 ||
+      !connection.active ||
+      connection.blocked
+    ) {
       return false;
     }
     connection.sendFramed(frames);
@@ -86,7 +103,24 @@ export class Pipe {
   /** Queues a message (a frame list nobody else changes) until the peer can take it. */
   queue(frames: readonly Buffer[]): void {
     this.outbound.push(frames);
+    const connection = this.connection;
+    if (this.coalesce && connection?.active === true && !connection.blocked) {
+      // Held only until the end of the turn, not for want of room: no pressure, so send() does not yield
+      // a turn (which would put the next message of the burst in a turn of its own).
+      if (this.outbound.length >= FLUSH_BATCH) this.flush();
+      else this.#flushAtEndOfTurn();
+      return;
+    }
     Pipe.pressure++;
+  }
+
+  #flushAtEndOfTurn(): void {
+    if (this.#flushDue) return;
+    this.#flushDue = true;
+    setImmediate(() => {
+      this.#flushDue = false;
+      if (!this.detached) this.flush();
+    });
   }
 
   /** Moves queued messages to the connection until it pushes back. */

@@ -167,8 +167,8 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     const address = parseEndpoint(endpoint);
     if (this.connectors.has(endpoint)) return;
     const config = this.configFor(options);
-    const { sendHighWaterMark, receiveHighWaterMark } = this.options;
-    const pipe = new Pipe(endpoint, true, sendHighWaterMark, receiveHighWaterMark);
+    const { sendHighWaterMark, receiveHighWaterMark, coalesce } = this.options;
+    const pipe = new Pipe(endpoint, true, sendHighWaterMark, receiveHighWaterMark, coalesce);
     const connector: Connector = new Connector(address, pipe, this.options, this.events, (wire) => {
       const connection = new Connection(wire, this.owner, config);
       connection.tag = { pipe, connector, bound: undefined } satisfies Link;
@@ -235,6 +235,9 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   /** Closes every endpoint; pending receive()/send() reject with CLOSED. Idempotent. */
   close(): void {
     if (this.isClosed) return;
+    // Messages held for the end of this turn (`coalesce`) were sent before close(): they go now, as they
+    // would have without the option.
+    if (this.options.coalesce) this.forEachPipe((pipe) => pipe.flush());
     this.isClosed = true;
     this.receivers.rejectAll(closedError);
     this.senders.rejectAll(closedError);
@@ -331,8 +334,8 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
     }
     let pipe = link.pipe;
     if (pipe === undefined) {
-      const { sendHighWaterMark, receiveHighWaterMark } = this.options;
-      pipe = new Pipe(connection.endpoint, false, sendHighWaterMark, receiveHighWaterMark);
+      const { sendHighWaterMark, receiveHighWaterMark, coalesce } = this.options;
+      pipe = new Pipe(connection.endpoint, false, sendHighWaterMark, receiveHighWaterMark, coalesce);
       pipe.connection = connection;
       link.pipe = pipe;
       if (!this.attach(pipe)) {
@@ -401,6 +404,16 @@ export abstract class Socket implements AsyncIterable<Message>, AsyncDisposable 
   }
 
   // Linger ------------------------------------------------------------------------------------------
+
+  private forEachPipe(fn: (pipe: Pipe) => void): void {
+    for (const connector of this.connectors.values()) fn(connector.pipe);
+    for (const bound of new Set(this.bound.values())) {
+      for (const connection of bound.connections) {
+        const pipe = (connection.tag as Link).pipe;
+        if (pipe !== undefined) fn(pipe);
+      }
+    }
+  }
 
   private allIdle(listeners: Set<Bound>): boolean {
     for (const connector of this.connectors.values()) if (!connector.pipe.idle) return false;

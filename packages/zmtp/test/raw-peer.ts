@@ -19,6 +19,8 @@ interface RawSocket {
 /** Raw connection to (or accepted from) our socket. */
 export class RawPeer {
   readonly items: RawItem[] = [];
+  /** How many reads delivered bytes (one per data callback). */
+  reads = 0;
   closed = false;
   private socket: RawSocket | undefined;
   private readonly decoder = new Decoder({
@@ -29,6 +31,7 @@ export class RawPeer {
 
   private readonly handlers = {
     data: (_socket: unknown, chunk: Buffer) => {
+      this.reads++;
       if (this.decodeFailed) return;
       try {
         this.decoder.feed(chunk);

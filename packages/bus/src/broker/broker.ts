@@ -70,7 +70,9 @@ export class Broker {
     this.#registry = new WorkerRegistry(this.#heartbeatMs * (opts.liveness ?? 5));
     this.#router = new Router({ mandatory: true, sendHighWaterMark: 10_000, receiveHighWaterMark: 10_000 });
     this.#xsub = new XSub({ receiveHighWaterMark: 10_000 });
-    this.#xpub = new XPub({ sendHighWaterMark: 10_000 });
+    // Events forwarded in the same turn (a publisher's burst, read in one chunk) go to each subscriber in
+    // one write, so a subscriber reads the burst whole rather than acting on its first event alone.
+    this.#xpub = new XPub({ sendHighWaterMark: 10_000, coalesce: true });
   }
 
   /** Binds the three endpoints and starts routing. */
