@@ -1,6 +1,6 @@
 // Benchmark of the API gateway on loopback, through the real broker and the gateway's own main.ts:
 //   bun bench/gateway/run.ts [--seconds 3] [--rounds 5] [--rates 1000] [--clients 10,100] [--batches 50] [--steps 2]
-//                            [--only http|ws]
+//                            [--only http|ws] [--client-procs 1]
 // A fake station (bench/gateway/station.ts) keeps N batches stepping through sequences and writing results;
 // a floor (bench/gateway/floor.ts, a bare Bun.serve) answers the same paths with the same bytes. For each
 // rate, GET /api/batches and GET /api/batches/{id} are sent open-loop (a fixed schedule, not waiting for
@@ -12,8 +12,9 @@
 // pair's p99 ratio; the per-round p99s and the p99 of all samples pooled are printed too. Everything is
 // bounded (rate x seconds requests a phase, at most 2,000 outstanding), stays on 127.0.0.1 and prints the
 // load average as it goes. Each WS phase also prints where an event's time went: its first receipt, the
-// spread from first to last receipt, and how far behind the first the clients were. `--only http` or
-// `--only ws` runs one half.
+// spread from first to last receipt. `--only http` or `--only ws` runs one half. `--client-procs k` spreads
+// each phase's clients over k processes (browsers each have their own event loop and their own machine;
+// one process reads its sockets one after another on the bench's cores).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,8 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '2' },
     // One half of the bench alone: the GET comparisons (`http`) or the WebSocket one (`ws`).
     only: { type: 'string' },
+    // Processes the WS clients of a phase are spread over (1: all in one, as before).
+    'client-procs': { type: 'string', default: '1' },
   },
 });
 if (values.only !== undefined && values.only !== 'http' && values.only !== 'ws')
@@ -212,38 +215,56 @@ try {
   /** One phase of `n` WS clients in their own process; their receipts, read back from a file. */
   const wsUrl = `${base.replace('http', 'ws')}/ws`;
   let phases = 0;
+  const clientProcs = Number(values['client-procs']);
   const clients = (n: number): Side => ({
     name: `${n} clients`,
     async phase() {
-      const out = join(dir, `ws-${++phases}.json`);
       const gw0 = cpuMs(gateway.pid);
-      const proc = spawnFixture(join(import.meta.dir, 'ws-clients.ts'), [
-        wsUrl,
-        String(n),
-        String(seconds),
-        out,
-      ]);
+      // n clients over `clientProcs` processes, as evenly as they divide.
+      const procs = Math.min(clientProcs, n);
+      const shares = Array.from({ length: procs }, (_, i) => Math.floor(n / procs) + (i < n % procs ? 1 : 0));
+      const outs = shares.map(() => join(dir, `ws-${++phases}.json`));
+      const running = shares.map((share, i) =>
+        spawnFixture(join(import.meta.dir, 'ws-clients.ts'), [
+          wsUrl,
+          String(share),
+          String(seconds),
+          outs[i]!,
+        ]),
+      );
       try {
-        await proc.waitFor('DONE', (seconds + 30) * 1000);
+        await Promise.all(running.map((proc) => proc.waitFor('DONE', (seconds + 30) * 1000)));
       } finally {
-        await proc.kill('SIGKILL');
+        await Promise.all(running.map((proc) => proc.kill('SIGKILL')));
       }
-      const r = JSON.parse(readFileSync(out, 'utf8')) as {
-        latencies: number[];
-        received: number;
-        cpuMs: number;
-        firsts: number[];
-        spreads: number[];
-        perClient: number[];
-      };
+      const results = outs.map(
+        (out) =>
+          JSON.parse(readFileSync(out, 'utf8')) as {
+            latencies: number[];
+            received: number;
+            cpuMs: number;
+            events: [stamp: number, first: number, last: number, count: number][];
+          },
+      );
       const gw = cpuMs(gateway.pid) - gw0;
-      const at = (q: number) => r.perClient[Math.min(n - 1, Math.floor(q * n))]!.toFixed(2);
+      // Each timed event's first and last receipt over every process; only those all n clients got.
+      const byEvent = new Map<number, [first: number, last: number, count: number]>();
+      for (const r of results) {
+        for (const [stamp, f, l, count] of r.events) {
+          const seen = byEvent.get(stamp);
+          if (seen) byEvent.set(stamp, [Math.min(seen[0], f), Math.max(seen[1], l), seen[2] + count]);
+          else byEvent.set(stamp, [f, l, count]);
+        }
+      }
+      const complete = [...byEvent.values()].filter(([, , count]) => count === n);
+      const firsts = complete.map(([f]) => f);
+      const spreads = complete.map(([f, l]) => l - f);
+      const sum = (pick: (r: (typeof results)[number]) => number) => results.reduce((t, r) => t + pick(r), 0);
+      const spread = procs > 1 ? ` in ${procs} processes` : '';
       return {
-        latencies: r.latencies,
-        cpu: `${gw.toFixed(0)} ms gateway + ${r.cpuMs.toFixed(0)} ms clients (${r.received} messages)`,
-        detail:
-          `first receipt p50 ${ms(median(r.firsts))} p99 ${ms(p99(r.firsts))}; first to last p50 ${ms(median(r.spreads))} p99 ${ms(p99(r.spreads))}` +
-          ` (${r.spreads.length} events); mean behind the first, clients 1/25/50/75/100%: ${at(0)} ${at(0.25)} ${at(0.5)} ${at(0.75)} ${at(1)} ms`,
+        latencies: results.flatMap((r) => r.latencies),
+        cpu: `${gw.toFixed(0)} ms gateway + ${sum((r) => r.cpuMs).toFixed(0)} ms clients${spread} (${sum((r) => r.received)} messages)`,
+        detail: `first receipt p50 ${ms(median(firsts))} p99 ${ms(p99(firsts))}; first to last p50 ${ms(median(spreads))} p99 ${ms(p99(spreads))} (${spreads.length} events)`,
       };
     },
   });

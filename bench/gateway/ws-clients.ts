@@ -7,9 +7,9 @@
 // Usage: bun bench/gateway/ws-clients.ts <wsUrl> <n> <seconds> <out.json>
 // (Clients on raw TCP sockets, finding the stamp by a byte search without a message event each, were tried:
 // they cost the same CPU. The receive cost is the kernel's, one wake-up and read per socket per frame.)
-// Prints READY once subscribed, then writes { latencies, received, cpuMs, firsts, spreads, perClient } to
-// out.json (each complete event's first receipt and first-to-last spread, and per client the mean time behind
-// each event's first receipt) and prints DONE.
+// Prints READY once subscribed, then writes { latencies, received, cpuMs, events } to out.json (events: per
+// timed event its stamp, first and last receipt's latency and how many clients got it, for telling the path
+// to the nearest client from the fan-out's spread) and prints DONE.
 import { writeFileSync } from 'node:fs';
 
 const [url, nArg, secondsArg, out] = process.argv.slice(2);
@@ -20,15 +20,13 @@ const seconds = Number(secondsArg);
 const STAMP = '"message":"t=';
 
 const latencies: number[] = [];
-/** Per timed event (by its stamp): its receipts' latencies, in the order the clients got them. */
-const byEvent = new Map<number, number[]>();
-/** Per client (in connection order): the sum of its latency minus the event's first receipt, and a count. */
-const behind = Array.from({ length: n }, () => ({ sum: 0, count: 0 }));
+/** Per timed event (by its stamp): its first and last receipt's latency and how many clients got it. */
+const byEvent = new Map<number, [first: number, last: number, count: number]>();
 let received = 0;
 let measuring = false;
 const sockets: WebSocket[] = [];
 await Promise.all(
-  Array.from({ length: n }, (_, index) => {
+  Array.from({ length: n }, () => {
     const ws = new WebSocket(url);
     sockets.push(ws);
     return new Promise<void>((resolve, reject) => {
@@ -49,11 +47,10 @@ await Promise.all(
         const latency = performance.timeOrigin + performance.now() - stamp;
         latencies.push(latency);
         const seen = byEvent.get(stamp);
-        if (seen) seen.push(latency);
-        else byEvent.set(stamp, [latency]);
-        const first = byEvent.get(stamp)![0]!;
-        behind[index]!.sum += latency - first;
-        behind[index]!.count += 1;
+        if (seen) {
+          seen[1] = latency;
+          seen[2] += 1;
+        } else byEvent.set(stamp, [latency, latency, 1]);
       };
     });
   }),
@@ -63,21 +60,13 @@ const cpu0 = process.cpuUsage();
 measuring = true;
 await Bun.sleep(seconds * 1000);
 measuring = false;
+// CPU time of this process while timing (ms): what receiving the fan-out cost the clients' side.
 const cpu = process.cpuUsage(cpu0);
 for (const ws of sockets) {
   ws.onclose = null;
   ws.close();
 }
-// CPU time of this process while timing (ms): what receiving the fan-out cost the clients' side.
-// Where an event's time goes: its first receipt (the path to the nearest client) and the spread from
-// first to last receipt (the fan-out's serial part, the gateway's writes and this process's reads).
-const complete = [...byEvent.values()].filter((ls) => ls.length === n);
-const firsts = complete.map((ls) => ls[0]!);
-const spreads = complete.map((ls) => ls[ls.length - 1]! - ls[0]!);
-const perClient = behind.map((b) => (b.count ? b.sum / b.count : 0));
-writeFileSync(
-  out,
-  JSON.stringify({ latencies, received, cpuMs: (cpu.user + cpu.system) / 1000, firsts, spreads, perClient }),
-);
+const events = [...byEvent].map(([stamp, [first, last, count]]) => [stamp, first, last, count]);
+writeFileSync(out, JSON.stringify({ latencies, received, cpuMs: (cpu.user + cpu.system) / 1000, events }));
 console.log('DONE');
 process.exit(0);
