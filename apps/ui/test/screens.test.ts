@@ -282,6 +282,8 @@ describe.each(LANGUAGES)('in %s', (language) => {
  */
 const NAV_SIZES: [number, number][] = [
   [1920, 1080],
+  [1600, 900],
+  [1536, 864],
   [1366, 900],
   [1366, 768],
   [1280, 800],
