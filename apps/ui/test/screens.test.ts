@@ -276,6 +276,22 @@ describe.each(LANGUAGES)('in %s', (language) => {
   });
 });
 
+test.each(LANGUAGES)(
+  "phone 390x844 in %s: a failed unit's stored result shows its verdict without scrolling",
+  async (language) => {
+    const page = await open(phone, language, `/results/${failedRun}`);
+    try {
+      const verdict = page.locator('.result-head .verdict');
+      await verdict.waitFor();
+      expect(await verdict.textContent()).toBe(language === 'ko' ? '불합격' : 'FAIL');
+      // The station bar above it once took half the screen and pushed the verdict below the fold.
+      expect(outside(await boxes(page, '.result-head .verdict'), phone)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  },
+);
+
 /**
  * Sizes between and around the named screens, where the station bar changes its layout. Height counts
  * too: below 860 px the page's type is a fifth smaller, so 1200x900 has a wider bar than 1200x800.
