@@ -97,9 +97,11 @@ export function createRecorder(
       // The step in flight is on record before it runs: a runner killed now leaves a `running` row that
       // the supervisor turns into `failed` with the crash, instead of no row at all.
       stepOrder = data.index;
-      // Usually marked already, in the commit of the step before it (onStepEnd's `next`).
-      if (marked !== data.index) write(() => store.markStepRunning(executionId, data.index));
+      // Usually marked already, and announced, with the end of the step before it (onStepEnd's `next`).
+      const announced = marked === data.index;
+      if (!announced) write(() => store.markStepRunning(executionId, data.index));
       marked = undefined;
+      if (announced) return;
       hooks.publish({ type: 'step_start', batch_id: batchId, data });
       hooks.onStepStart(data);
     },
@@ -153,6 +155,14 @@ export function createRecorder(
         hooks.publish({ type: 'step_complete', batch_id: batchId, data: stepComplete(step) });
       }
       hooks.onStepEnd(step);
+      // The next step is running on record from this commit on, and the engine starts it without a turn
+      // in between: its start is told now, in the same stretch of code as this step's end, so a publisher
+      // that gathers a stretch's events (coalesce: 'burst') sends the three in one write (issue 18).
+      if (marked !== undefined && next) {
+        stepOrder = next.index;
+        hooks.publish({ type: 'step_start', batch_id: batchId, data: next });
+        hooks.onStepStart(next);
+      }
     },
     onSequenceEnd(o) {
       const end = endOf(o, hooks.abortCause());

@@ -36,8 +36,12 @@ export interface SocketOptions {
    * (setImmediate: no timer, nothing waits for a later message) instead of one write each (default false).
    * For a publisher whose burst of events should reach a reader in one read: the reader then handles
    * the burst at once instead of acting on its first message alone.
+   * `'burst'`: the messages sent in one run of synchronous code go out in one write as soon as it yields
+   * (a microtask, queued by the first of them): never held past the code that sent them, even when the
+   * turn itself goes on (a sequence run whose steps follow each other in promise callbacks), so a
+   * process's events are not delayed, only gathered (a runner's `step_start` and `sequence_status`).
    */
-  coalesce?: boolean;
+  coalesce?: boolean | 'burst';
 }
 
 /** Options with every default filled in. */
@@ -56,7 +60,8 @@ export interface ResolvedOptions {
   receiveTimeout: number;
   handshakeTimeout: number;
   security: Security;
-  coalesce: boolean;
+  /** When held messages are written: never held (false), at the end of the turn, or after the burst. */
+  coalesce: false | 'turn' | 'burst';
 }
 
 const hwm = (value: number | undefined): number =>
@@ -85,6 +90,6 @@ export function resolveOptions(options: SocketOptions = {}): ResolvedOptions {
     receiveTimeout: options.receiveTimeout ?? -1,
     handshakeTimeout: options.handshakeTimeout ?? 30_000,
     security: resolveSecurity(options.curve),
-    coalesce: options.coalesce ?? false,
+    coalesce: options.coalesce === true ? 'turn' : (options.coalesce ?? false),
   };
 }

@@ -38,11 +38,11 @@ export class Pipe {
     readonly persistent: boolean,
     private readonly sendHighWaterMark: number,
     private readonly receiveHighWaterMark: number,
-    /** Messages written in one event-loop turn go out in one write at its end (the `coalesce` option). */
-    private readonly coalesce = false,
+    /** Messages written in one turn, or one burst, go out in one write at its end (`coalesce` option). */
+    private readonly coalesce: false | 'turn' | 'burst' = false,
   ) {}
 
-  /** True while a flush at the end of this turn is due (`coalesce`). */
+  /** True while a flush at the end of this turn or burst is due (`coalesce`). */
   #flushDue = false;
 
   /** True when one more message fits under the send high-water mark. */
@@ -108,20 +108,22 @@ export class Pipe {
       // Held only until the end of the turn, not for want of room: no pressure, so send() does not yield
       // a turn (which would put the next message of the burst in a turn of its own).
       if (this.outbound.length >= FLUSH_BATCH) this.flush();
-      else this.#flushAtEndOfTurn();
+      else this.#flushLater();
       return;
     }
     Pipe.pressure++;
   }
 
-  #flushAtEndOfTurn(): void {
+  #flushLater(): void {
     if (this.#flushDue) return;
     this.#flushDue = true;
-    setImmediate(() => {
-      this.#flushDue = false;
-      if (!this.detached) this.flush();
-    });
+    (this.coalesce === 'burst' ? queueMicrotask : setImmediate)(this.#flushDueNow);
   }
+
+  readonly #flushDueNow = (): void => {
+    this.#flushDue = false;
+    if (!this.detached) this.flush();
+  };
 
   /** Moves queued messages to the connection until it pushes back. */
   flush(): void {

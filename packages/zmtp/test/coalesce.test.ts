@@ -1,5 +1,6 @@
 // The `coalesce` option of PUB/XPUB: what is sent to a peer in one event-loop turn leaves in one write at
-// the end of the turn, in order, complete and once each, and nothing is lost to a close in that turn.
+// the end of the turn, in order, complete and once each, and nothing is lost to a close in that turn. With
+// `coalesce: 'burst'` what one run of synchronous code sends leaves in one write as soon as it yields.
 import { afterEach, describe, expect, test } from 'bun:test';
 import { join } from 'node:path';
 import { spawnFixture } from '../../../tests/support/process.ts';
@@ -49,6 +50,40 @@ for (const transport of TRANSPORTS) {
         // One read brought all three: the line of the read before them, if any, and the one of theirs.
         expect(reader.lines.slice(before)).toEqual([
           expect.stringMatching(/^READ \d+ step_start,sequence_status,log$/),
+        ]);
+      } finally {
+        await reader.kill();
+      }
+    });
+
+    test("'burst': one run of code's messages in one write, sent before the turn's later code runs", async () => {
+      fx = new Fixture(transport);
+      const pub = fx.track(new XPub({ coalesce: 'burst' }));
+      const reader = spawnFixture(join(import.meta.dir, 'raw-sub-fixture.ts'), [await fx.bind(pub)]);
+      try {
+        await reader.waitFor('READY');
+        // The reader's subscription arrived: what is sent from now on reaches it.
+        expect([...(await within(pub.receive()))[0]!]).toEqual([1]);
+        await Bun.sleep(20);
+        const before = reader.lines.length;
+        // Two bursts in one turn, as a sequence run's steps are (each continues in a promise callback):
+        // each burst leaves when its code yields, not at the end of the turn.
+        for (const burst of [
+          ['step_complete', 'x'],
+          ['step_start', 'sequence_status'],
+        ]) {
+          for (const body of burst) {
+            void pub.send([body]);
+            Bun.sleepSync(5);
+          }
+          await Promise.resolve();
+          // Later code of the same turn, long enough for the reader to read what was written.
+          Bun.sleepSync(40);
+        }
+        await reader.waitFor(/,step_start,sequence_status$/);
+        expect(reader.lines.slice(before)).toEqual([
+          expect.stringMatching(/^READ \d+ .*step_complete,x$/),
+          expect.stringMatching(/^READ \d+ .*step_complete,x,step_start,sequence_status$/),
         ]);
       } finally {
         await reader.kill();
