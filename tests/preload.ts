@@ -1,5 +1,5 @@
 // `bun test` preload (bunfig.toml [test].preload): every test file gets a 30 s default timeout, so
-// `bun test` alone behaves like `npm test`. Bun 1.4 reads no `timeout` key from bunfig, and a
+// `bun test` alone gets the timeouts `npm test` has. Bun 1.4 reads no `timeout` key from bunfig, and a
 // setDefaultTimeout() here would only reach the first file, so the call is put in front of each test
 // file as it loads (on its first line: line numbers in stack traces stay right).
 import { readFileSync } from 'node:fs';
