@@ -71,8 +71,9 @@ describe('an execution ended from outside', () => {
       queued: 1,
     });
     expect(e.error).toStartWith('SHUTDOWN: the station is shutting down');
-    const done = st.ofBatch('batch_1', 'sequence_complete')[0];
-    expect(done?.data).toMatchObject({ executionId, status: 'stopped', statusReason: 'SHUTDOWN' });
+    // The event comes through the broker, which may be behind the store.
+    const done = await until(() => st.ofBatch('batch_1', 'sequence_complete')[0], 'the run end event');
+    expect(done.data).toMatchObject({ executionId, status: 'stopped', statusReason: 'SHUTDOWN' });
   });
 
   test("operator's abort (sequence.stop) and batch stop stay ABORTED", async () => {

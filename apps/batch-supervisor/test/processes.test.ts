@@ -49,7 +49,12 @@ describe('start, stop, restart through the bus', () => {
     expect(await c.request('supervisor', 'batch.stop', { batchId: 'b2' })).toEqual({ status: 'idle' });
     expect(alive(again.pid) || alive(two.pid)).toBe(false);
     expect(st.runnerPids()).toEqual([]);
-    const statuses = st.ofBatch('b2', 'batch_process').map((e) => (e.data as { status: string }).status);
+    // The reply and the events take different paths (the bus's request socket, the broker's event
+    // stream): `idle` may reach this process just after the reply that says it.
+    const statusesOf = () =>
+      st.ofBatch('b2', 'batch_process').map((e) => (e.data as { status: string }).status);
+    await until(() => statusesOf().includes('idle'), "b2's idle event");
+    const statuses = statusesOf();
     expect(statuses.filter((s, i) => s !== statuses[i - 1])).toEqual([
       'starting',
       'running',

@@ -58,8 +58,11 @@ describe('a step that ignores its abort', () => {
       message: expect.stringContaining('step hold did not return'),
       details: { steps: ['hold'] },
     });
-    expect(st.ofBatch('batch_1', 'error').map((e) => e.data)).toContainEqual(
-      expect.objectContaining({ code: 'RUNNER_RECYCLED' }),
+    // The event comes through the broker, which may be behind the state read above.
+    await until(
+      () =>
+        st.ofBatch('batch_1', 'error').some((e) => (e.data as { code?: string }).code === 'RUNNER_RECYCLED'),
+      'the RUNNER_RECYCLED event',
     );
 
     // The new runner is clean and runs the next sequence.
@@ -136,8 +139,11 @@ describe('the memory limit (limits.memory_mb)', () => {
       ['power_off', 'skipped'],
     ]);
     expect(alive(pid)).toBe(false);
-    expect(st.ofBatch('batch_1', 'error').map((e) => e.data)).toContainEqual(
-      expect.objectContaining({ code: 'RESOURCE_LIMIT' }),
+    // The event comes through the broker, which may be behind the state read above.
+    await until(
+      () =>
+        st.ofBatch('batch_1', 'error').some((e) => (e.data as { code?: string }).code === 'RESOURCE_LIMIT'),
+      'the RESOURCE_LIMIT event',
     );
 
     // The restart policy applies: a new runner, with the limit on the card until someone restarts it.
