@@ -345,7 +345,8 @@ describe.each(LANGUAGES)('nav in %s', (language) => {
           `/results/${failedRun}`,
           '/trends?sequence=psu_functional&measurement=output_voltage',
         ]) {
-          await page.goto(`${station!.base}${path}`);
+          // open() has loaded '/' already.
+          if (path !== '/') await page.goto(`${station!.base}${path}`);
           await page.locator('[data-testid="link"].link-live').waitFor();
           await page.locator('main :is(article, table, h1)').first().waitFor();
           expect({ path, hidden: await hiddenNavLinks(page) }).toEqual({ path, hidden: [] });
