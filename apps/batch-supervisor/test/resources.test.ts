@@ -60,9 +60,11 @@ describe('a step that ignores its abort', () => {
     });
     // The event comes through the broker, which may be behind the state read above.
     await until(
-      () =>
-        st.ofBatch('batch_1', 'error').some((e) => (e.data as { code?: string }).code === 'RUNNER_RECYCLED'),
+      () => st.ofBatch('batch_1', 'error').some((e) => e.type === 'error' && e.data.code === 'RUNNER_RECYCLED'),
       'the RUNNER_RECYCLED event',
+    );
+    expect(st.ofBatch('batch_1', 'error').map((e) => e.data)).toContainEqual(
+      expect.objectContaining({ code: 'RUNNER_RECYCLED' }),
     );
 
     // The new runner is clean and runs the next sequence.
@@ -141,9 +143,11 @@ describe('the memory limit (limits.memory_mb)', () => {
     expect(alive(pid)).toBe(false);
     // The event comes through the broker, which may be behind the state read above.
     await until(
-      () =>
-        st.ofBatch('batch_1', 'error').some((e) => (e.data as { code?: string }).code === 'RESOURCE_LIMIT'),
+      () => st.ofBatch('batch_1', 'error').some((e) => e.type === 'error' && e.data.code === 'RESOURCE_LIMIT'),
       'the RESOURCE_LIMIT event',
+    );
+    expect(st.ofBatch('batch_1', 'error').map((e) => e.data)).toContainEqual(
+      expect.objectContaining({ code: 'RESOURCE_LIMIT' }),
     );
 
     // The restart policy applies: a new runner, with the limit on the card until someone restarts it.
