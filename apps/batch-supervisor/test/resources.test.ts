@@ -60,7 +60,8 @@ describe('a step that ignores its abort', () => {
     });
     // The event comes through the broker, which may be behind the state read above.
     await until(
-      () => st.ofBatch('batch_1', 'error').some((e) => e.type === 'error' && e.data.code === 'RUNNER_RECYCLED'),
+      () =>
+        st.ofBatch('batch_1', 'error').some((e) => e.type === 'error' && e.data.code === 'RUNNER_RECYCLED'),
       'the RUNNER_RECYCLED event',
     );
     expect(st.ofBatch('batch_1', 'error').map((e) => e.data)).toContainEqual(
@@ -143,7 +144,8 @@ describe('the memory limit (limits.memory_mb)', () => {
     expect(alive(pid)).toBe(false);
     // The event comes through the broker, which may be behind the state read above.
     await until(
-      () => st.ofBatch('batch_1', 'error').some((e) => e.type === 'error' && e.data.code === 'RESOURCE_LIMIT'),
+      () =>
+        st.ofBatch('batch_1', 'error').some((e) => e.type === 'error' && e.data.code === 'RESOURCE_LIMIT'),
       'the RESOURCE_LIMIT event',
     );
     expect(st.ofBatch('batch_1', 'error').map((e) => e.data)).toContainEqual(
